@@ -1,0 +1,47 @@
+# copath: two commands set up everything they need on a fresh machine.
+#   make demo   runs the flagship model on the bundled data and writes out/demo/
+#   make test   runs the test suite (under 10 minutes on 2 cores)
+# Both create .venv with Python >= 3.12 if it is missing.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+OUT     ?= out/demo
+PYTEST_ARGS ?=
+
+# First interpreter among these that runs and is >= 3.12 (pyenv shims fail for
+# versions not selected; .python-version selects 3.12 in this folder).
+CANDIDATES := python3.13 python3.12 python3
+FIND_PYTHON = for c in $(CANDIDATES); do \
+	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    echo $$c; exit 0; fi; done; exit 1
+
+.PHONY: demo test test-slow bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  base=$$($(FIND_PYTHON)) || { echo "error: copath needs Python >= 3.12; none of $(CANDIDATES) is. Install one (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
+	  echo "Creating $(VENV) with $$base ($$($$base --version))"; \
+	  $$base -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/copath demo --out $(OUT)
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@ls benchmarks/*.py >/dev/null 2>&1 || { echo "no benchmarks yet"; exit 0; }
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,53 @@
+"""copath: Bayesian causal-pathway estimation for co-produced public services.
+
+Write the pathway as a DAG of structural equations, give every link a prior from
+cited evidence, fit the links to local data, and carry the uncertainty through to
+the final outcomes.
+
+Example
+-------
+>>> import copath as cp
+>>> pw = cp.load_pathway("policing_coproduction")
+>>> ev = cp.load_evidence()
+>>> len(pw.links) >= 18 and len(ev) >= 30
+True
+"""
+
+from copath.constants import HDI_PROB
+from copath.errors import CopathError, DataError, EvidenceError, SpecError
+from copath.evidence import (
+    Evidence,
+    EvidenceEntry,
+    LinkPrior,
+    PooledEffect,
+    load_evidence,
+    loads_evidence,
+    pool_effects,
+    prior_for,
+    priors_for,
+)
+from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "HDI_PROB",
+    "CopathError",
+    "DataError",
+    "Evidence",
+    "EvidenceEntry",
+    "EvidenceError",
+    "Link",
+    "LinkPrior",
+    "Node",
+    "Pathway",
+    "PooledEffect",
+    "SpecError",
+    "load_evidence",
+    "load_pathway",
+    "loads_evidence",
+    "loads_pathway",
+    "pool_effects",
+    "prior_for",
+    "priors_for",
+]

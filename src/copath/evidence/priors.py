@@ -1,0 +1,376 @@
+r"""From evidence to a prior on each link's coefficient.
+
+The rule, for a link ``parent -> child`` with contrast :math:`c` (the change of the
+parent the evidence describes):
+
+1. every ``effect`` entry on the link is converted to a normal estimate
+   :math:`N(m_i, s_i)` on the child's effect scale (:mod:`copath.evidence.conversions`);
+2. entries with a size (percentages, ratios, d, before/after counts): one gives
+   :math:`(m, s) = (m_1, s_1)`; several are pooled with :func:`copath.pool_effects`
+   and :math:`(m, s)` is the mean and sd of the *predictive* distribution of the
+   effect in a new setting (not the pooled mean), with a half-normal(0.5) prior on
+   :math:`\tau` (0.5 x the node scale for slopes). Direction-only and null entries
+   on the same link corroborate but do not move a sized estimate;
+   with no sized entry, the direction/null readings are combined as an equal-weight
+   mixture, moment-matched: :math:`m = \bar m_i`,
+   :math:`s^2 = \overline{s_i^2} + \operatorname{var}(m_i)` (agreeing readings keep
+   their spread; disagreeing ones widen it);
+3. transport to the user's area widens by the strongest grade ``g`` on the link:
+   :math:`s' = \sqrt{s^2 + t_g^2}` with :math:`t_g` from :data:`TRANSPORT_SD`
+   (times the node scale for slopes);
+4. the coefficient is per unit of the parent: :math:`\beta \sim N(m/c,\ s'/|c|)`.
+
+A link with no effect entry gets the weakly-informative default
+:math:`N(0, 1)` on ratio scales (:math:`N(0, \text{scale})` for slopes), divided by
+:math:`|c|`, and is a weak link.
+
+Example
+-------
+>>> import copath as cp
+>>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
+>>> p = prior_for(pw.link("nw_coverage", "burglary"), ev, pw)
+>>> 0.74 < p.natural_quantiles([0.5])[0] < 0.84
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.stats import norm
+
+from copath.constants import GRADES, WEAK_GRADES
+from copath.errors import EvidenceError
+from copath.evidence import conversions as conv
+from copath.evidence.pooling import pool_effects
+from copath.evidence.registry import Evidence, EvidenceEntry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from copath.spec.pathway import Link, Node, Pathway
+
+__all__ = [
+    "LinkPrior",
+    "prior_for",
+    "priors_for",
+    "entry_estimate",
+    "link_entries",
+    "link_grade",
+    "TRANSPORT_SD",
+    "DEFAULT_SD",
+]
+
+#: Extra sd added in quadrature for transport to a new area, by strongest grade.
+TRANSPORT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.20, "D": 0.25, "E": 0.30}
+#: sd of the weakly-informative default prior (ratio scales; x node scale for slopes).
+DEFAULT_SD: float = 1.0
+#: Half-normal scale of tau when pooling several entries (ratio scales).
+POOL_TAU_SCALE: float = 0.5
+
+_SCALE_NAMES = {"count": "log rate ratio", "proportion": "log odds ratio", "continuous": "slope"}
+_NATURAL = {"count": "rate ratio", "proportion": "odds ratio", "continuous": "slope"}
+
+
+@dataclass(frozen=True)
+class LinkPrior:
+    """A normal prior on one link's coefficient, with where it came from.
+
+    A value object: validated on creation, round-trips through :meth:`to_dict` /
+    :meth:`from_dict` (and so through YAML/JSON).
+
+    Example
+    -------
+    >>> p = LinkPrior("x -> y", mu=-0.2, sigma=0.1, scale="log rate ratio")
+    >>> LinkPrior.from_dict(p.to_dict()) == p
+    True
+    >>> [round(q, 3) for q in p.natural_quantiles([0.5])]
+    [0.819]
+    """
+
+    link: str
+    mu: float
+    sigma: float
+    scale: str
+    grade: str | None = None
+    weak: bool = True
+    sources: tuple[str, ...] = ()
+    contrast: float = 1.0
+    method: str = "default"
+    note: str = ""
+    components: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):
+            raise ValueError(f"prior for {self.link}: need finite mu and sigma > 0, got {self.mu}, {self.sigma}")
+        if self.scale not in _SCALE_NAMES.values():
+            raise ValueError(f"prior for {self.link}: unknown scale {self.scale!r}")
+        if self.grade is not None and self.grade not in GRADES:
+            raise ValueError(f"prior for {self.link}: unknown grade {self.grade!r}")
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.scale != "slope"
+
+    @property
+    def natural_scale(self) -> str:
+        """'rate ratio', 'odds ratio' or 'slope'."""
+        return {"log rate ratio": "rate ratio", "log odds ratio": "odds ratio"}.get(self.scale, "slope")
+
+    def quantiles(self, qs: Sequence[float]) -> list[float]:
+        """Quantiles of the coefficient (per unit of the parent)."""
+        return [float(self.mu + self.sigma * norm.ppf(q)) for q in qs]
+
+    def natural_quantiles(self, qs: Sequence[float], per_contrast: bool = False) -> list[float]:
+        """Quantiles on the natural scale (exp for ratios), per unit of the parent
+        or, with ``per_contrast``, for the contrast the evidence describes."""
+        factor = self.contrast if per_contrast else 1.0
+        values = [v * factor for v in self.quantiles(qs)]
+        return [math.exp(v) for v in values] if self.is_ratio else values
+
+    def prob_below_zero(self) -> float:
+        """P(coefficient < 0), e.g. P(rate ratio < 1)."""
+        return float(norm.cdf(-self.mu / self.sigma))
+
+    def sample(self, n: int, random_seed: int | None = None) -> np.ndarray:
+        """``n`` draws of the coefficient."""
+        return np.random.default_rng(random_seed).normal(self.mu, self.sigma, size=n)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["sources"] = list(self.sources)
+        out["components"] = [dict(c) for c in self.components]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkPrior:
+        data = dict(data)
+        data["sources"] = tuple(data.get("sources", ()))
+        data["components"] = tuple(dict(c) for c in data.get("components", ()))
+        return cls(**data)
+
+    def describe(self) -> str:
+        """One sentence a reader can check.
+
+        Example
+        -------
+        >>> LinkPrior("a -> b", -0.24, 0.1, "log rate ratio", grade="A", weak=False,
+        ...           sources=("s1",), method="single").describe()
+        'a -> b: log rate ratio ~ Normal(-0.24, 0.1) per unit of the parent, grade A from s1 (rate ratio 5/50/95%: 0.667, 0.787, 0.927).'
+        """
+        q = self.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
+        unit = "per unit of the parent" if self.contrast == 1 else f"per unit of the parent (evidence contrast {self.contrast:g})"
+        origin = f"grade {self.grade} from {', '.join(self.sources)}" if self.sources else "no evidence: weakly-informative default"
+        return (
+            f"{self.link}: {self.scale} ~ Normal({self.mu:.3g}, {self.sigma:.3g}) {unit}, {origin} "
+            f"({self.natural_scale} 5/50/95%: {q[0]:.3g}, {q[1]:.3g}, {q[2]:.3g})."
+        )
+
+
+# --------------------------------------------------------------------------- helpers
+def _strongest(grades: Sequence[str]) -> str | None:
+    ranked = [g for g in GRADES if g in grades]
+    return ranked[0] if ranked else None
+
+
+def link_entries(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> list[EvidenceEntry]:
+    """The effect entries that inform ``link``: those the spec lists on it plus
+    those whose registry ``link`` names it.
+
+    An entry listed on the link whose own registry link is a *different* link of the
+    same pathway is refused (its prior would land on the wrong edge).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
+    >>> [e.id for e in link_entries(pw.link("prison_council", "prisoner_complaints"), ev, pw)]
+    ['uservoice2010_complaints', 'uservoice2010_segregation']
+    """
+    if evidence is None:
+        return []
+    chosen: list[EvidenceEntry] = []
+    for entry_id in link.evidence:
+        if entry_id not in evidence:
+            raise EvidenceError(
+                f"evidence id {entry_id!r} is not in the registry",
+                file=pathway.source if pathway else None,
+                where=f"link {link.name}",
+                line=link.line,
+            )
+        entry = evidence[entry_id]
+        if entry.role != "effect":
+            raise EvidenceError(
+                f"entry {entry_id!r} is a {entry.role}, not an effect, and cannot set a link prior",
+                file=pathway.source if pathway else None,
+                where=f"link {link.name}",
+                line=link.line,
+            )
+        if (
+            entry.link != (link.source, link.target)
+            and pathway is not None
+            and entry.link is not None
+            and all(n in pathway.nodes for n in entry.link)
+        ):
+            raise EvidenceError(
+                f"entry {entry_id!r} belongs to link {entry.link_name}, not to this link",
+                file=pathway.source,
+                where=f"link {link.name}",
+                line=link.line,
+            )
+        chosen.append(entry)
+    for entry in evidence.for_link(link.source, link.target):
+        if entry not in chosen:
+            chosen.append(entry)
+    return chosen
+
+
+def link_grade(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> str | None:
+    """Strongest grade of the effect entries on ``link`` (None if it has none)."""
+    return _strongest([e.grade for e in link_entries(link, evidence, pathway)])
+
+
+def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
+    """Convert one effect entry into ``N(mean, sd)`` on ``child``'s effect scale
+    (for the link's contrast, before widening).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> from copath.spec.pathway import Node
+    >>> e = entry_estimate(cp.load_evidence()["bennett2008_nw"], Node("burglary", "count"))
+    >>> round(e.mean, 4) == round((math.log(0.84) + math.log(0.74)) / 2, 4)
+    True
+    """
+    eff = entry.effect
+    m = eff.measure
+    v = eff.values
+    kind = child.kind
+    slope_scale = child.scale if kind == "continuous" else 1.0
+    where = f"entry {entry.id}"
+    point_sd = conv.POINT_SD[entry.grade]
+
+    def fail(message: str) -> EvidenceError:
+        return EvidenceError(message, file=entry.source, where=where, line=entry.line)
+
+    if m == "direction":
+        sign = 1.0 if v["sign"] == "+" else -1.0
+        return conv.Estimate(sign * conv.DIRECTION_MEAN, conv.DIRECTION_SD).scaled(slope_scale)
+    if m == "null":
+        return conv.Estimate(0.0, conv.NULL_SD).scaled(slope_scale)
+    if m == "cohens_d":
+        if "low" in v:
+            d = conv.Estimate((v["low"] + v["high"]) / 2, (v["high"] - v["low"]) / (2 * conv.z_for(v.get("interval", 0.90))))
+        else:
+            d = conv.Estimate(v["value"], point_sd / (math.pi / math.sqrt(3)))
+        if kind == "continuous":
+            return d.scaled(child.scale)
+        return d.scaled(math.pi / math.sqrt(3))
+    if kind == "continuous":
+        raise fail(f"a {m} cannot set a slope on continuous node {child.name!r}; use cohens_d, direction or null")
+    try:
+        if m == "percent_reduction":
+            est = conv.percent_reduction(
+                v.get("value"), v.get("low"), v.get("high"),
+                interval=v.get("interval", 0.90), control=v.get("control"), point_sd=point_sd,
+            )
+        elif m in ("rate_ratio", "odds_ratio"):
+            est = conv.ratio(v.get("value"), v.get("low"), v.get("high"), interval=v.get("interval", 0.95), point_sd=point_sd)
+        elif m == "before_after":
+            est = conv.before_after(v["before"], v["after"], v.get("control_before"), v.get("control_after"))
+        else:
+            raise fail(f"a {m} is not an effect")
+        if kind == "proportion" and m != "odds_ratio" and "baseline" in v:
+            mean = conv.risk_ratio_to_odds_ratio(est.mean, v["baseline"] / 100)
+            est = conv.Estimate(mean, est.sd * abs(mean / est.mean) if est.mean else est.sd)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    return est
+
+
+# --------------------------------------------------------------------------- priors
+def _combine(
+    entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float
+) -> tuple[float, float, str, str]:
+    """Mean and sd of the link's effect before transport widening, the method used, a note."""
+    sized = [i for i, e in enumerate(entries) if e.effect.has_size]
+    if len(sized) == 1:
+        i = sized[0]
+        extra = len(entries) - 1
+        note = f"From {entries[i].id}" + (
+            f"; {extra} direction/null entr{'y' if extra == 1 else 'ies'} corroborate without moving it." if extra else "."
+        )
+        return estimates[i].mean, estimates[i].sd, "single", note
+    if len(sized) > 1:
+        pooled = pool_effects(
+            [estimates[i].mean for i in sized], [estimates[i].sd for i in sized],
+            tau_prior="half_normal", tau_scale=POOL_TAU_SCALE * unit_scale,
+        )
+        note = (
+            f"Random-effects predictive for a new setting from {len(sized)} sized entries "
+            f"(tau median {pooled.tau_median:.3g})."
+        )
+        return pooled.predictive_mean, pooled.predictive_sd, "pooled", note
+    # only direction / null readings: an equal-weight mixture of them, moment-matched
+    means = np.array([e.mean for e in estimates])
+    sds = np.array([e.sd for e in estimates])
+    mean = float(means.mean())
+    sd = float(np.sqrt(np.mean(sds**2) + np.var(means)))
+    if len(estimates) == 1:
+        return mean, sd, entries[0].effect.measure, f"From {entries[0].id}."
+    return mean, sd, "mixture", f"Equal-weight mixture of {len(estimates)} direction/null readings."
+
+
+def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPrior:
+    """The prior on ``link``'s coefficient from the evidence (see module docstring).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
+    >>> p = prior_for(pw.link("worried", "qol_citizens"), ev, pw)
+    >>> p.method, p.weak, p.mu
+    ('default', True, 0.0)
+    """
+    child = pathway.nodes[link.target]
+    scale_name = _SCALE_NAMES[child.kind]
+    unit_scale = child.scale if child.kind == "continuous" else 1.0
+    c = link.contrast
+    entries = link_entries(link, evidence, pathway)
+    if not entries:
+        return LinkPrior(
+            link=link.name, mu=0.0, sigma=DEFAULT_SD * unit_scale / abs(c), scale=scale_name,
+            grade=None, weak=True, contrast=c, method="default",
+            note="No reported effect: weakly-informative default.",
+        )
+    estimates = [entry_estimate(e, child) for e in entries]
+    components = tuple(
+        {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
+        for e, est in zip(entries, estimates, strict=True)
+    )
+    grade = _strongest([e.grade for e in entries])
+    assert grade is not None
+    m, s, method, note = _combine(entries, estimates, unit_scale)
+    note += f" Widened for transport (grade {grade})."
+    s_wide = math.hypot(s, TRANSPORT_SD[grade] * unit_scale)
+    return LinkPrior(
+        link=link.name, mu=m / c, sigma=s_wide / abs(c), scale=scale_name, grade=grade,
+        weak=grade in WEAK_GRADES, sources=tuple(e.id for e in entries), contrast=c,
+        method=method, note=note, components=components,
+    )
+
+
+def priors_for(pathway: Pathway, evidence: Evidence | None) -> dict[str, LinkPrior]:
+    """Priors for every link of ``pathway``, keyed by link name, in spec order.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.load_pathway("policing_coproduction")
+    >>> priors = priors_for(pw, cp.load_evidence())
+    >>> list(priors) == pw.link_names
+    True
+    """
+    return {link.name: prior_for(link, evidence, pathway) for link in pathway.links}

@@ -1,0 +1,446 @@
+"""The evidence registry: citable effects read from ``priors/*.yaml``.
+
+Each entry (format in DESIGN.md) records what a study reported (the verbatim
+quote), its citation, design and grade, the effect as a *measure*, and what it
+informs: a ``link`` (an effect, turned into that link's prior) or a ``node`` (a
+base rate or context figure that informs a node but is no effect).
+
+``role`` says how an entry is used:
+
+- ``effect`` (default with ``link``): converted and pooled into the link's prior;
+- ``base_rate`` (default with ``node``): a level of the node (e.g. 2.1% of trials),
+  kept for the record and the report; ``informs`` says what it informs;
+- ``context``: corroborating figures that are not a separate estimate (e.g. a vote
+  count from a review whose pooled range is already an entry).
+
+Example
+-------
+>>> ev = load_evidence()
+>>> entry = ev["bennett2008_nw"]
+>>> entry.grade, entry.effect.measure, entry.link
+('A', 'percent_reduction', ('nw_coverage', 'burglary'))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copath.constants import DESIGNS, GRADES
+from copath.errors import CopathError, EvidenceError
+from copath.resources import bundled_dir
+from copath.yaml_io import line_of, read_yaml, read_yaml_text
+
+__all__ = ["Effect", "EvidenceEntry", "Evidence", "load_evidence", "MEASURES"]
+
+#: Measure name -> (required fields, optional fields).
+MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "percent_reduction": ((), ("value", "low", "high", "interval", "control", "baseline")),
+    "rate_ratio": ((), ("value", "low", "high", "interval")),
+    "odds_ratio": ((), ("value", "low", "high", "interval")),
+    "cohens_d": ((), ("value", "low", "high", "interval")),
+    "proportion": ((), ("value", "low", "high", "successes", "trials", "of")),
+    "before_after": (("before", "after"), ("control_before", "control_after", "unit")),
+    "direction": (("sign",), ()),
+    "null": ((), ()),
+    "count": (("value",), ("unit",)),
+}
+_ENTRY_KEYS = {
+    "id", "citation", "quote", "design", "grade", "effect", "link", "node",
+    "role", "informs", "note", "section",
+}
+_ROLES = ("effect", "base_rate", "context")
+_TEXT_FIELDS = ("of", "unit")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A reported effect: a measure and its numbers (see :data:`MEASURES`).
+
+    Example
+    -------
+    >>> Effect("percent_reduction", {"low": 16, "high": 26}).get("low")
+    16
+    """
+
+    measure: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    @property
+    def has_size(self) -> bool:
+        """True when the effect has a magnitude (not only a sign, a null or a base rate)."""
+        return self.measure not in ("direction", "null", "proportion", "count")
+
+    def describe(self) -> str:
+        """A short human reading of the effect.
+
+        Example
+        -------
+        >>> Effect("percent_reduction", {"low": 16, "high": 26}).describe()
+        'percent_reduction: 16-26'
+        """
+        v = self.values
+        if "low" in v and "high" in v:
+            text = f"{v['low']}-{v['high']}"
+            if "value" in v:
+                text = f"{v['value']} ({text})"
+        elif "value" in v:
+            text = f"{v['value']}"
+        elif self.measure == "before_after":
+            text = f"{v['before']} -> {v['after']}"
+        elif self.measure == "direction":
+            text = v["sign"]
+        elif "successes" in v:
+            text = f"{v['successes']}/{v['trials']}"
+        else:
+            text = ""
+        extras = [f"{k} {v[k]}" for k in ("control", "baseline", "interval") if k in v]
+        return f"{self.measure}: {text}" + (f" ({', '.join(extras)})" if extras else "")
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """One citable, graded piece of evidence.
+
+    Example
+    -------
+    >>> e = load_evidence()["groff2011_foot_patrol"]
+    >>> e.link_name
+    'foot_patrol -> violent_crime'
+    """
+
+    id: str
+    citation: str
+    quote: str
+    design: str
+    grade: str
+    effect: Effect
+    link: tuple[str, str] | None = None
+    node: str | None = None
+    role: str = "effect"
+    informs: str = ""
+    note: str = ""
+    section: str = ""
+    source: str | None = None
+    line: int | None = None
+
+    @property
+    def link_name(self) -> str | None:
+        return f"{self.link[0]} -> {self.link[1]}" if self.link else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict in the registry's YAML format (round-trips through :func:`entry_from_dict`)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "citation": self.citation,
+            "quote": self.quote,
+            "design": self.design,
+            "grade": self.grade,
+            "effect": {"measure": self.effect.measure, **self.effect.values},
+        }
+        if self.link:
+            out["link"] = {"from": self.link[0], "to": self.link[1]}
+        if self.node:
+            out["node"] = self.node
+        out["role"] = self.role
+        for key in ("informs", "note", "section"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
+
+
+class Evidence:
+    """An ordered collection of :class:`EvidenceEntry`, indexed by id.
+
+    Example
+    -------
+    >>> ev = load_evidence()
+    >>> len(ev) >= 30, "bennett2008_nw" in ev
+    (True, True)
+    >>> [e.id for e in ev.for_link("nw_coverage", "burglary")]
+    ['bennett2008_nw']
+    """
+
+    def __init__(self, entries: list[EvidenceEntry] | tuple[EvidenceEntry, ...] = ()) -> None:
+        self._entries: dict[str, EvidenceEntry] = {}
+        for entry in entries:
+            if entry.id in self._entries:
+                first = self._entries[entry.id]
+                raise EvidenceError(
+                    f"duplicate id (first defined in {first.source}, line {first.line})",
+                    file=entry.source,
+                    where=f"entry {entry.id}",
+                    line=entry.line,
+                )
+            self._entries[entry.id] = entry
+
+    def __getitem__(self, entry_id: str) -> EvidenceEntry:
+        try:
+            return self._entries[entry_id]
+        except KeyError:
+            raise KeyError(f"no evidence entry with id {entry_id!r}") from None
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._entries
+
+    def __iter__(self) -> Iterator[EvidenceEntry]:
+        return iter(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Evidence({len(self)} entries)"
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._entries)
+
+    def for_link(self, source: str, target: str, roles: tuple[str, ...] = ("effect",)) -> list[EvidenceEntry]:
+        """Entries whose ``link`` is ``source -> target`` and whose role is in ``roles``."""
+        return [e for e in self if e.link == (source, target) and e.role in roles]
+
+    def for_node(self, node: str) -> list[EvidenceEntry]:
+        """Entries about a node (base rates and context)."""
+        return [e for e in self if e.node == node]
+
+    def to_frame(self):
+        """A pandas table: id, link/node, measure, grade, design, citation.
+
+        Example
+        -------
+        >>> load_evidence().to_frame().columns.tolist()[:4]
+        ['id', 'link', 'measure', 'grade']
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "id": e.id,
+                "link": e.link_name or f"[{e.role}] {e.node or ''}".strip(),
+                "measure": e.effect.measure,
+                "grade": e.grade,
+                "design": e.design,
+                "role": e.role,
+                "citation": e.citation,
+            }
+            for e in self
+        ]
+        return pd.DataFrame(rows, columns=["id", "link", "measure", "grade", "design", "role", "citation"])
+
+
+# ---------------------------------------------------------------------------- loading
+def load_evidence(path: str | Path | None = None) -> Evidence:
+    """Load the registry: the bundled ``priors/`` folder, another folder, or one file.
+
+    A folder is read file by file (``*.yaml``, in name order); every file holds a
+    list of entries.
+
+    Example
+    -------
+    >>> ev = load_evidence()
+    >>> ev["milton2016_speedwatch"].effect.get("control")
+    22
+    """
+    if path is None:
+        folder = bundled_dir("priors")
+        files = sorted(folder.glob("*.yaml"))
+    else:
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+        elif path.is_file():
+            files = [path]
+        else:
+            raise EvidenceError("no such file or folder", file=path)
+    entries: list[EvidenceEntry] = []
+    for file in files:
+        try:
+            doc = read_yaml(file)
+        except CopathError as err:
+            raise EvidenceError(err.message, file=err.file, where=err.where, line=err.line) from None
+        entries.extend(entries_from_doc(doc, source=str(file)))
+    return Evidence(entries)
+
+
+def loads_evidence(text: str, source: str = "<string>") -> Evidence:
+    """Registry from YAML text.
+
+    Example
+    -------
+    >>> ev = loads_evidence('''
+    ... - id: x1
+    ...   citation: "A (2020)"
+    ...   quote: "cut crime by 10%"
+    ...   design: evaluation
+    ...   grade: C
+    ...   effect: {measure: percent_reduction, value: 10}
+    ...   link: {from: a, to: b}
+    ... ''')
+    >>> ev["x1"].effect.get("value")
+    10
+    """
+    try:
+        doc = read_yaml_text(text, source=source)
+    except CopathError as err:
+        raise EvidenceError(err.message, file=err.file, where=err.where, line=err.line) from None
+    return Evidence(entries_from_doc(doc, source=source))
+
+
+def entries_from_doc(doc: Any, source: str | None = None) -> list[EvidenceEntry]:
+    """Entries from one parsed registry file (a list of mappings)."""
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        raise EvidenceError("a registry file must be a list of entries ('- id: ...')", file=source)
+    return [entry_from_dict(raw, source=source, position=i) for i, raw in enumerate(doc)]
+
+
+def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> EvidenceEntry:
+    """Validate one registry mapping and build the entry.
+
+    Example
+    -------
+    >>> entry_from_dict({"id": "x", "citation": "c", "quote": "q", "design": "survey",
+    ...                  "grade": "Z", "effect": {"measure": "null"}, "link": {"from": "a", "to": "b"}})
+    Traceback (most recent call last):
+    ...
+    copath.errors.EvidenceError: entry x: field 'grade': must be one of A, B, C, D, E, got 'Z'
+    """
+    line = line_of(raw)
+    if not isinstance(raw, dict):
+        raise EvidenceError("an entry must be a mapping", file=source, where=f"entry #{position + 1}")
+    entry_id = raw.get("id")
+    where = f"entry {entry_id}" if isinstance(entry_id, str) else f"entry #{position + 1}"
+
+    def err(message: str, field_name: str | None = None) -> EvidenceError:
+        full = f"field {field_name!r}: {message}" if field_name else message
+        return EvidenceError(full, file=source, where=where, line=line)
+
+    unknown = sorted(str(k) for k in raw if k not in _ENTRY_KEYS)
+    if unknown:
+        raise err(f"unknown key (allowed: {', '.join(sorted(_ENTRY_KEYS))})", unknown[0])
+    for key in ("id", "citation", "quote", "design", "grade", "effect"):
+        if key not in raw:
+            raise err("missing", key)
+    for key in ("id", "citation", "quote", "design", "grade", "informs", "note", "section"):
+        if key in raw and not isinstance(raw[key], str):
+            raise err(f"must be text, got {raw[key]!r}", key)
+    if not raw["id"].replace("_", "").replace("-", "").isalnum():
+        raise err("use letters, digits, '_' and '-' only", "id")
+    if raw["grade"] not in GRADES:
+        raise err(f"must be one of {', '.join(GRADES)}, got {raw['grade']!r}", "grade")
+    if raw["design"] not in DESIGNS:
+        raise err(f"must be one of {', '.join(DESIGNS)}, got {raw['design']!r}", "design")
+    effect = _effect(raw["effect"], err)
+    link = None
+    if "link" in raw:
+        rl = raw["link"]
+        if not (isinstance(rl, dict) and set(rl) == {"from", "to"} and all(isinstance(v, str) for v in rl.values())):
+            raise err("must be {from: NODE, to: NODE}", "link")
+        link = (rl["from"], rl["to"])
+    node = raw.get("node")
+    if node is not None and not isinstance(node, str):
+        raise err("must be a node name", "node")
+    if (link is None) == (node is None):
+        raise err("give exactly one of 'link' (an effect) or 'node' (a base rate or context)")
+    role = raw.get("role", "effect" if link else "base_rate")
+    if role not in _ROLES:
+        raise err(f"must be one of {', '.join(_ROLES)}, got {role!r}", "role")
+    if role == "effect" and link is None:
+        raise err("an effect needs a 'link'", "role")
+    if role == "effect" and effect.measure in ("proportion", "count"):
+        raise err(f"a {effect.measure} is a base rate, not an effect; set role: base_rate or context", "role")
+    if role == "base_rate" and not raw.get("informs"):
+        raise err("a base rate must say what it informs ('informs: ...')", "informs")
+    return EvidenceEntry(
+        id=raw["id"],
+        citation=raw["citation"],
+        quote=raw["quote"],
+        design=raw["design"],
+        grade=raw["grade"],
+        effect=effect,
+        link=link,
+        node=node,
+        role=role,
+        informs=raw.get("informs", ""),
+        note=raw.get("note", ""),
+        section=raw.get("section", ""),
+        source=source,
+        line=line,
+    )
+
+
+def _effect(raw: Any, err) -> Effect:
+    if not isinstance(raw, dict) or "measure" not in raw:
+        raise err("must be a mapping with a 'measure'", "effect")
+    measure = raw["measure"]
+    if measure not in MEASURES:
+        raise err(f"unknown measure {measure!r} (known: {', '.join(MEASURES)})", "effect.measure")
+    required, optional = MEASURES[measure]
+    values = {k: v for k, v in raw.items() if k != "measure"}
+    for key in values:
+        if key not in required and key not in optional:
+            allowed = ", ".join(required + optional) or "none"
+            raise err(f"not a field of {measure} (allowed: {allowed})", f"effect.{key}")
+    for key in required:
+        if key not in values:
+            raise err(f"required for {measure}", f"effect.{key}")
+    for key, value in values.items():
+        if key == "sign":
+            if value not in ("+", "-"):
+                raise err("must be '+' or '-'", "effect.sign")
+        elif key in _TEXT_FIELDS:
+            if not isinstance(value, str):
+                raise err("must be text", f"effect.{key}")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise err(f"must be a finite number, got {value!r}", f"effect.{key}")
+    _check_effect_numbers(measure, values, err)
+    return Effect(measure, values)
+
+
+def _check_effect_numbers(measure: str, v: dict[str, Any], err) -> None:
+    if ("low" in v) != ("high" in v):
+        raise err("give both 'low' and 'high', or neither", "effect")
+    if "low" in v and v["low"] > v["high"]:
+        raise err(f"low ({v['low']}) is above high ({v['high']})", "effect.low")
+    if "interval" in v and not 0 < v["interval"] < 1:
+        raise err("must be a probability between 0 and 1", "effect.interval")
+    sized = ("value" in v) or ("low" in v)
+    if measure in ("percent_reduction", "rate_ratio", "odds_ratio", "cohens_d") and not sized:
+        raise err(f"{measure} needs 'value' or 'low' and 'high'", "effect")
+    if measure == "percent_reduction":
+        for key in ("value", "low", "high", "control"):
+            if key in v and not v[key] < 100:
+                raise err("a reduction must be below 100%", f"effect.{key}")
+        if "baseline" in v and not 0 < v["baseline"] < 100:
+            raise err("a baseline risk is a percentage between 0 and 100", "effect.baseline")
+    if measure in ("rate_ratio", "odds_ratio"):
+        for key in ("value", "low", "high"):
+            if key in v and not v[key] > 0:
+                raise err("a ratio must be positive", f"effect.{key}")
+    if measure == "proportion":
+        if "successes" in v or "trials" in v:
+            if not ("successes" in v and "trials" in v):
+                raise err("give both 'successes' and 'trials'", "effect")
+            if v["successes"] < 0 or v["trials"] <= 0 or v["successes"] > v["trials"]:
+                raise err("need 0 <= successes <= trials and trials > 0", "effect.successes")
+        elif not sized:
+            raise err("a proportion needs 'value' (percent) or successes/trials", "effect")
+        for key in ("value", "low", "high"):
+            if key in v and not 0 <= v[key] <= 100:
+                raise err("a proportion is a percentage between 0 and 100", f"effect.{key}")
+    if measure == "before_after":
+        for key in ("before", "after", "control_before", "control_after"):
+            if key in v and not v[key] > 0:
+                raise err("counts must be positive", f"effect.{key}")
+        if ("control_before" in v) != ("control_after" in v):
+            raise err("give both comparison counts or neither", "effect")
+    if measure == "count" and v["value"] < 0:
+        raise err("a count cannot be negative", "effect.value")

@@ -1,0 +1,85 @@
+"""The command line: output, exit codes, and one-line errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from copath.cli import main
+
+
+def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "copath", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_evidence_list_lists_every_entry(evidence, capsys):
+    assert main(["evidence", "list"]) == 0
+    out = capsys.readouterr().out
+    for entry in evidence:
+        assert entry.id in out
+    assert f"{len(evidence)} entries" in out
+
+
+def test_evidence_show_gives_quote_and_prior_quantiles(capsys):
+    assert main(["evidence", "show", "bennett2008_nw"]) == 0
+    out = capsys.readouterr().out
+    assert "Neighborhood Watch was followed by a reduction in crime" in out
+    line = next(l for l in out.splitlines() if l.strip().startswith("rate ratio"))
+    q05, q50, q95 = (float(part.split()[-1]) for part in line.split(":", 1)[1].split(","))
+    assert q05 < q50 < q95 < 1.0
+    assert 0.74 < q50 < 0.84
+
+
+def test_evidence_show_base_rate_has_no_prior(capsys):
+    assert main(["evidence", "show", "bbc2016_trials_crown"]) == 0
+    assert "prior: none" in capsys.readouterr().out
+
+
+def test_unknown_id_is_exit_2_one_line():
+    proc = run_cli("evidence", "show", "nope")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "no entry with id 'nope'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_malformed_registry_is_exit_2_one_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x\n  citation: c\n  quote: q\n  design: rct\n  grade: Q\n"
+                   "  effect: {measure: null}\n  link: {from: a, to: b}\n")
+    proc = run_cli("evidence", "--registry", str(bad), "list")
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert str(bad) in err and "line 1" in err and "'grade'" in err
+
+
+def test_malformed_spec_is_exit_2_one_line(tmp_path):
+    bad = tmp_path / "spec.yaml"
+    bad.write_text("name: t\nnodes:\n  x: {kind: exposure}\nlinks:\n  - {from: x, to: q}\n")
+    proc = run_cli("evidence", "--model", str(bad), "show", "bennett2008_nw")
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert "unknown node 'q'" in err and "line 5" in err
+
+
+def test_demo_writes_the_dag_and_the_prior_table(tmp_path):
+    proc = run_cli("demo", "--out", str(tmp_path / "demo"))
+    assert proc.returncode == 0, proc.stderr
+    png = tmp_path / "demo" / "pathway.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import pandas as pd
+
+    table = pd.read_csv(tmp_path / "demo" / "link_priors.csv", index_col="link")
+    assert table.loc["nw_coverage -> burglary", "grade"] == "A"
+    assert "weak" in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [["evidence"], ["nonsense"]])
+def test_usage_errors_exit_2(argv):
+    proc = run_cli(*argv)
+    assert proc.returncode == 2 and "usage" in proc.stderr

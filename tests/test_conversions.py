@@ -1,0 +1,120 @@
+"""Hand-computed checks of every evidence -> coefficient conversion."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy.stats import norm
+
+from copath.evidence import conversions as conv
+from copath.evidence.priors import TRANSPORT_SD, entry_estimate
+from copath.evidence.registry import loads_evidence
+from copath.spec.pathway import Node
+
+Z90 = norm.ppf(0.95)
+Z95 = norm.ppf(0.975)
+
+
+def test_percent_range_read_as_90pct_interval():
+    est = conv.percent_reduction(low=16, high=26, interval=0.90)
+    assert est.mean == pytest.approx((math.log(0.84) + math.log(0.74)) / 2)
+    assert est.sd == pytest.approx((math.log(0.84) - math.log(0.74)) / (2 * Z90))
+
+
+def test_percent_point_gets_grade_spread():
+    est = conv.percent_reduction(23, point_sd=conv.POINT_SD["B"])
+    assert est.mean == pytest.approx(math.log(0.77))
+    assert est.sd == conv.POINT_SD["B"]
+
+
+def test_percent_against_a_comparison_fall():
+    est = conv.percent_reduction(35, control=22)
+    assert est.mean == pytest.approx(math.log(0.65 / 0.78))
+
+
+def test_percent_of_100_or_more_is_refused():
+    with pytest.raises(ValueError, match="below 100"):
+        conv.percent_reduction(100)
+
+
+def test_ratio_with_95pct_ci():
+    est = conv.ratio(0.8, low=0.6, high=1.1)
+    assert est.mean == pytest.approx(math.log(0.8))
+    assert est.sd == pytest.approx((math.log(1.1) - math.log(0.6)) / (2 * Z95))
+
+
+def test_before_after_counts_poisson_sd():
+    est = conv.before_after(160, 47)
+    assert est.mean == pytest.approx(math.log(47 / 160))
+    assert est.sd == pytest.approx(math.sqrt(1 / 160 + 1 / 47))
+    did = conv.before_after(100, 50, control_before=100, control_after=80)
+    assert did.mean == pytest.approx(math.log(0.5 / 0.8))
+    assert did.sd == pytest.approx(math.sqrt(1 / 100 + 1 / 50 + 1 / 100 + 1 / 80))
+
+
+def test_cohens_d_chinn():
+    assert conv.cohens_d_to_log_or(0.5) == pytest.approx(0.5 * math.pi / math.sqrt(3))
+
+
+def test_risk_ratio_to_odds_ratio():
+    # RR 0.6 at baseline 50%: risks 0.5 -> 0.3, odds 1 -> 0.3/0.7
+    assert math.exp(conv.risk_ratio_to_odds_ratio(math.log(0.6), 0.5)) == pytest.approx(0.3 / 0.7)
+
+
+def _entry(effect: str, grade: str = "C"):
+    text = f"""
+- id: e1
+  citation: "T (2020)"
+  quote: "q"
+  design: evaluation
+  grade: {grade}
+  effect: {effect}
+  link: {{from: a, to: b}}
+"""
+    return loads_evidence(text)["e1"]
+
+
+@pytest.mark.parametrize(
+    "kind, expected_mean",
+    [
+        ("count", -0.5 * math.pi / math.sqrt(3)),
+        ("proportion", -0.5 * math.pi / math.sqrt(3)),
+        ("continuous", -0.5 * 2.0),  # d x node scale
+    ],
+)
+def test_cohens_d_by_child_kind(kind, expected_mean):
+    node = Node("b", kind, trials="n" if kind == "proportion" else None, scale=2.0)
+    est = entry_estimate(_entry("{measure: cohens_d, value: -0.5}"), node)
+    assert est.mean == pytest.approx(expected_mean)
+
+
+def test_direction_and_null_readings():
+    count = Node("b", "count")
+    up = entry_estimate(_entry('{measure: direction, sign: "+"}', "D"), count)
+    down = entry_estimate(_entry('{measure: direction, sign: "-"}', "D"), count)
+    null = entry_estimate(_entry('{measure: "null"}', "E"), count)
+    assert (up.mean, up.sd) == (conv.DIRECTION_MEAN, conv.DIRECTION_SD)
+    assert down.mean == -conv.DIRECTION_MEAN
+    assert (null.mean, null.sd) == (0.0, conv.NULL_SD)
+    # slopes are in the child's unit: scaled by the node's typical sd
+    slope = entry_estimate(_entry('{measure: direction, sign: "+"}', "D"), Node("b", "continuous", scale=0.5))
+    assert (slope.mean, slope.sd) == (0.5 * conv.DIRECTION_MEAN, 0.5 * conv.DIRECTION_SD)
+
+
+def test_percent_on_proportion_with_baseline_becomes_odds_ratio():
+    node = Node("b", "proportion", trials="n")
+    est = entry_estimate(_entry("{measure: percent_reduction, value: 40, baseline: 50}"), node)
+    assert math.exp(est.mean) == pytest.approx(0.3 / 0.7)
+
+
+def test_ratio_on_a_continuous_child_is_refused():
+    from copath.errors import EvidenceError
+
+    with pytest.raises(EvidenceError, match="cannot set a slope"):
+        entry_estimate(_entry("{measure: percent_reduction, value: 40}"), Node("b", "continuous"))
+
+
+def test_transport_widening_grows_as_grade_weakens():
+    values = [TRANSPORT_SD[g] for g in "ABCDE"]
+    assert values == sorted(values) and len(set(values)) == 5

@@ -1,0 +1,156 @@
+"""Evidence -> link priors on the flagship model."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy.stats import norm
+
+import copath as cp
+from copath.evidence.priors import DEFAULT_SD, TRANSPORT_SD, LinkPrior, link_entries, priors_for
+
+
+def test_nw_burglary_prior(flagship, evidence):
+    prior = cp.prior_for(flagship.link("nw_coverage", "burglary"), evidence, flagship)
+    median_rr = prior.natural_quantiles([0.5])[0]
+    assert 0.74 < median_rr < 0.84
+    assert prior.prob_below_zero() > 0.90
+    # hand computation: 90% interval, then widened by grade A
+    mean = (math.log(0.84) + math.log(0.74)) / 2
+    sd = (math.log(0.84) - math.log(0.74)) / (2 * norm.ppf(0.95))
+    assert prior.mu == pytest.approx(mean)
+    assert prior.sigma == pytest.approx(math.hypot(sd, TRANSPORT_SD["A"]))
+    assert prior.grade == "A" and not prior.weak
+
+
+def test_every_flagship_link_has_a_prior_from_its_own_entries(flagship, evidence):
+    priors = priors_for(flagship, evidence)
+    assert list(priors) == flagship.link_names
+    for link in flagship.links:
+        prior = priors[link.name]
+        own = {e.id for e in evidence if e.link == (link.source, link.target) and e.role == "effect"}
+        assert set(prior.sources) == own, link.name
+        assert prior.link == link.name
+
+
+def test_an_entry_moves_only_its_own_edge(flagship, evidence):
+    """Change one entry's number: exactly its link's prior changes."""
+    base = priors_for(flagship, evidence)
+    entries = list(evidence)
+    for target_id in ("bennett2008_nw", "groff2011_foot_patrol", "uservoice2010_complaints"):
+        changed = []
+        for e in entries:
+            if e.id == target_id:
+                from dataclasses import replace
+
+                from copath.evidence.registry import Effect
+
+                e = replace(e, effect=Effect(e.effect.measure, {**e.effect.values, "value": 50}
+                                             if "value" in e.effect.values else {"low": 40, "high": 50}))
+            changed.append(e)
+        moved = priors_for(flagship, cp.Evidence(changed))
+        diffs = [name for name in base if base[name] != moved[name]]
+        assert diffs == [evidence[target_id].link_name]
+
+
+def test_listing_an_entry_on_the_wrong_link_is_refused(evidence):
+    text = """
+name: t
+nodes:
+  nw_coverage: {kind: exposure}
+  foot_patrol: {kind: exposure}
+  burglary: {kind: count}
+links:
+  - {from: nw_coverage, to: burglary}
+  - {from: foot_patrol, to: burglary, evidence: [bennett2008_nw]}
+outcomes: [burglary]
+"""
+    pw = cp.loads_pathway(text, source="wrong.yaml")
+    with pytest.raises(cp.EvidenceError, match="belongs to link nw_coverage -> burglary"):
+        link_entries(pw.link("foot_patrol", "burglary"), evidence, pw)
+
+
+def test_entries_can_be_mapped_onto_a_users_own_node_names(evidence):
+    text = """
+name: mine
+nodes:
+  nhw: {kind: exposure}
+  burg: {kind: count}
+links:
+  - {from: nhw, to: burg, evidence: [bennett2008_nw]}
+outcomes: [burg]
+"""
+    pw = cp.loads_pathway(text)
+    prior = cp.prior_for(pw.link("nhw", "burg"), evidence, pw)
+    assert prior.sources == ("bennett2008_nw",) and prior.grade == "A"
+
+
+def test_direction_prior_has_most_mass_on_its_side_and_some_near_zero(flagship, evidence):
+    prior = cp.prior_for(flagship.link("restorative_justice", "reoffending"), evidence, flagship)
+    assert prior.weak and prior.grade == "D"
+    assert 0.75 < prior.prob_below_zero() < 0.95
+    density_ratio = norm.pdf(0, prior.mu, prior.sigma) / norm.pdf(prior.mu, prior.mu, prior.sigma)
+    assert density_ratio > 0.5
+
+
+def test_null_prior_centres_on_zero(flagship, evidence):
+    prior = cp.prior_for(flagship.link("witness_support", "trials_collapsed"), evidence, flagship)
+    assert prior.mu == 0 and prior.grade == "E" and prior.weak
+
+
+def test_no_evidence_gives_the_weak_default(flagship, evidence):
+    prior = cp.prior_for(flagship.link("burglary", "worried"), evidence, flagship)
+    assert (prior.mu, prior.sigma, prior.grade, prior.weak) == (0.0, DEFAULT_SD, None, True)
+    slope = cp.prior_for(flagship.link("worried", "qol_citizens"), evidence, flagship)
+    assert slope.sigma == DEFAULT_SD * flagship.nodes["qol_citizens"].scale
+
+
+def test_contrast_rescales_to_per_unit(flagship, evidence):
+    link = flagship.link("citizen_alert", "detection")
+    prior = cp.prior_for(link, evidence, flagship)
+    assert link.contrast == 0.05
+    # per contrast the prior is the direction reading; per unit it is 20x larger
+    assert prior.mu * link.contrast == pytest.approx(0.3)
+
+
+def test_several_sized_entries_are_pooled_to_a_predictive(flagship, evidence):
+    prior = cp.prior_for(flagship.link("prison_council", "prisoner_complaints"), evidence, flagship)
+    assert prior.method == "pooled"
+    comps = prior.components
+    assert len(comps) == 2
+    # the predictive lies between the two readings and is wider than either
+    lo, hi = sorted(c["mean"] for c in comps)
+    assert lo < prior.mu < hi
+    assert prior.sigma > max(c["sd"] for c in comps)
+
+
+def test_sized_entry_is_not_moved_by_corroborating_directions(flagship, evidence):
+    prior = cp.prior_for(flagship.link("peer_mentoring", "reoffending"), evidence, flagship)
+    assert prior.method == "single"
+    assert prior.mu == pytest.approx(math.log(0.6))
+    assert len(prior.sources) == 3
+
+
+def test_weaker_grade_gives_a_wider_prior():
+    text = """
+- id: e1
+  citation: "c"
+  quote: "q"
+  design: evaluation
+  grade: {grade}
+  effect: {{measure: percent_reduction, value: 20}}
+  link: {{from: x, to: y}}
+"""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    sigmas = [cp.prior_for(pw.link("x", "y"), cp.loads_evidence(text.format(grade=g)), pw).sigma for g in "ABC"]
+    assert sigmas[0] < sigmas[1] < sigmas[2]
+
+
+def test_link_prior_round_trips_and_validates():
+    p = LinkPrior("a -> b", -0.2, 0.3, "log odds ratio", grade="B", weak=False, sources=("s",))
+    assert LinkPrior.from_dict(p.to_dict()) == p
+    with pytest.raises(ValueError, match="sigma > 0"):
+        LinkPrior("a -> b", 0.0, 0.0, "slope")
+    with pytest.raises(ValueError, match="unknown scale"):
+        LinkPrior("a -> b", 0.0, 1.0, "log hazard")
