@@ -68,7 +68,7 @@ def test_malformed_spec_is_exit_2_one_line(tmp_path):
 
 
 def test_demo_writes_the_dag_and_the_prior_table(tmp_path):
-    proc = run_cli("demo", "--out", str(tmp_path / "demo"))
+    proc = run_cli("demo", "--no-fit", "--out", str(tmp_path / "demo"))
     assert proc.returncode == 0, proc.stderr
     png = tmp_path / "demo" / "pathway.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

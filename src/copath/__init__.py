@@ -13,6 +13,7 @@ Example
 True
 """
 
+from copath import datasets
 from copath.constants import HDI_PROB
 from copath.errors import CopathError, DataError, EvidenceError, SpecError
 from copath.evidence import (
@@ -26,6 +27,10 @@ from copath.evidence import (
     prior_for,
     priors_for,
 )
+from copath.model.fit import fit
+from copath.model.result import Diagnostics, FitResult
+from copath.model.simulate import Simulation, simulate
+from copath.model.storage import ResultError, load_result
 from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
 
 __version__ = "0.1.0"
@@ -33,6 +38,13 @@ __version__ = "0.1.0"
 __all__ = [
     "HDI_PROB",
     "CopathError",
+    "Diagnostics",
+    "FitResult",
+    "Simulation",
+    "ResultError",
+    "fit",
+    "load_result",
+    "simulate",
     "DataError",
     "Evidence",
     "EvidenceEntry",
@@ -43,6 +55,7 @@ __all__ = [
     "Pathway",
     "PooledEffect",
     "SpecError",
+    "datasets",
     "load_evidence",
     "load_pathway",
     "loads_evidence",

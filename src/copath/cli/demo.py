@@ -1,14 +1,17 @@
-"""``copath demo``: run the main job on the bundled flagship model.
+"""``copath demo``: the main job on the bundled data.
 
-For now (fitting arrives with the model builder) it loads the flagship pathway and
-the registry, prints every link's prior and the weak links, and writes the DAG
-figure (``pathway.png``) and the prior table (``link_priors.csv``) to ``--out``.
+It loads the flagship pathway and the registry, prints every link's prior and the
+weak links, fits the pathway to the bundled ``synthetic_force`` data, prints the link
+summary and the diagnostics, and writes to ``--out``: the DAG figure
+(``pathway.png``), the prior table (``link_priors.csv``), the link summary
+(``link_summary.csv``) and the saved result (``result/``). ``--no-fit`` stops after
+the priors.
 
 Example
 -------
 >>> import tempfile
 >>> from copath.cli import main
->>> main(["demo", "--out", tempfile.mkdtemp()])  # doctest: +ELLIPSIS
+>>> main(["demo", "--no-fit", "--out", tempfile.mkdtemp()])  # doctest: +ELLIPSIS
 Pathway 'policing_coproduction': ...
 0
 """
@@ -24,6 +27,11 @@ __all__ = ["register", "link_prior_table"]
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run the flagship model on the bundled data and write the outputs")
     p.add_argument("--out", default="out/demo", help="output folder (default: %(default)s)")
+    p.add_argument("--draws", type=int, default=600)
+    p.add_argument("--tune", type=int, default=600)
+    p.add_argument("--chains", type=int, default=2)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--no-fit", action="store_true", help="only the priors, weak links and DAG")
     p.set_defaults(run=_run)
 
 
@@ -84,4 +92,21 @@ def _run(args: argparse.Namespace) -> int:
     plt.close(fig)
     atomic_write_bytes(out / "pathway.png", buf.getvalue())
     print(f"\nWrote {out / 'pathway.png'} and {out / 'link_priors.csv'}")
+    if args.no_fit:
+        return 0
+
+    import copath as cp
+    from copath.cli.fit import print_fit
+
+    data = cp.datasets.load("synthetic_force")
+    print(f"\nFitting to the bundled synthetic_force data ({len(data)} rows: "
+          f"{data['area'].nunique()} areas x {data['month'].nunique()} months), "
+          f"{args.chains} chains x {args.draws} draws ...")
+    res = cp.fit(pw, data, evidence=ev, draws=args.draws, tune=args.tune, chains=args.chains,
+                 random_seed=args.seed, source="datasets/synthetic_force.csv")
+    print()
+    print_fit(res)
+    atomic_write_bytes(out / "link_summary.csv", res.summary().to_csv().encode())
+    res.save(out / "result")
+    print(f"\nWrote {out / 'link_summary.csv'} and the saved result {out / 'result'}")
     return 0

@@ -23,12 +23,12 @@ from copath.resources import find_bundled
 from copath.spec.pathway import Link, Node, Pathway
 from copath.yaml_io import line_of, read_yaml, read_yaml_text
 
-__all__ = ["load_pathway", "pathway_from_dict"]
+__all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dict"]
 
 _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
-    "area_effects", "scale", "better", "description",
+    "area_effects", "scale", "baseline", "better", "description",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note"}
 
@@ -161,6 +161,8 @@ def _node(name: Any, raw: Any, err) -> Node:
         kwargs["per"] = _number(raw["per"], "per", err, where, line)
     if "scale" in raw:
         kwargs["scale"] = _number(raw["scale"], "scale", err, where, line)
+    if "baseline" in raw and raw["baseline"] is not None:
+        kwargs["baseline"] = _number(raw["baseline"], "baseline", err, where, line)
     if "area_effects" in raw:
         if not isinstance(raw["area_effects"], bool):
             raise err("'area_effects' must be true or false", where=where, line=line)
@@ -199,3 +201,38 @@ def _link(i: int, raw: Any, err) -> Link:
         note=_text(raw.get("note", ""), "note", err, where, line),
         line=line,
     )
+
+
+def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
+    """The spec mapping of ``pathway`` (the inverse of :func:`pathway_from_dict`).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.load_pathway("policing_coproduction")
+    >>> pathway_from_dict(pathway_to_dict(pw)).link_names == pw.link_names
+    True
+    """
+    defaults = Node(name="_", kind="exposure")
+    nodes: dict[str, Any] = {}
+    for name, node in pathway.nodes.items():
+        entry: dict[str, Any] = {"kind": node.kind}
+        for key in sorted(_NODE_KEYS - {"kind"}):
+            value = getattr(node, key)
+            if value != getattr(defaults, key):
+                entry[key] = list(value) if isinstance(value, tuple) else value
+        nodes[name] = entry
+    links = []
+    for link in pathway.links:
+        item: dict[str, Any] = {"from": link.source, "to": link.target}
+        if link.evidence:
+            item["evidence"] = list(link.evidence)
+        if link.contrast != 1.0:
+            item["contrast"] = link.contrast
+        if link.note:
+            item["note"] = link.note
+        links.append(item)
+    return {
+        "name": pathway.name, "title": pathway.title, "index": list(pathway.index),
+        "nodes": nodes, "links": links, "outcomes": list(pathway.outcomes),
+    }

@@ -57,6 +57,9 @@ class Node:
     ``kind`` is exposure, count, proportion or continuous (see DESIGN.md for each
     structural equation). ``better`` says which direction is an improvement
     ("lower" or "higher"), used when scenarios report whether an outcome improves.
+    ``baseline`` is the node's typical level on its natural scale (a rate per ``per``
+    for counts, a share for proportions, a mean for continuous nodes): the centre of
+    its intercept prior. ``scale`` is a continuous node's typical standard deviation.
 
     Example
     -------
@@ -75,6 +78,7 @@ class Node:
     family: str = "poisson"
     area_effects: bool = False
     scale: float = 1.0
+    baseline: float | None = None
     better: str | None = None
     description: str = ""
 
@@ -245,6 +249,13 @@ class Pathway:
             raise self._err("a proportion node needs a 'trials' column", where)
         if node.kind == "continuous" and not node.scale > 0:
             raise self._err("'scale' must be a positive number", where)
+        if node.baseline is not None:
+            if node.kind == "exposure":
+                raise self._err("an exposure has no equation, so no 'baseline'", where)
+            if node.kind == "count" and not node.baseline > 0:
+                raise self._err("a count node's baseline is a rate and must be positive", where)
+            if node.kind == "proportion" and not 0 < node.baseline < 1:
+                raise self._err("a proportion node's baseline is a share strictly between 0 and 1", where)
         if node.better not in (None, "lower", "higher"):
             raise self._err("'better' must be 'lower' or 'higher'", where)
 

@@ -1,0 +1,76 @@
+"""Read the London Public Attitude Survey (MOPAC) borough file.
+
+The published file is semicolon-separated with decimal commas: ``Date`` (dd/mm/yyyy,
+the quarter's end), ``Survey``, ``Borough``, ``Measure``, ``Proportion`` and ``MPS``
+(the Met-wide figure). :func:`read_pas` returns one row per borough, quarter and
+measure with columns ``borough``, ``quarter`` (a date), ``measure`` (snake case, e.g.
+``good_job_local``), ``proportion`` and ``mps``; ``wide=True`` gives one column per
+measure instead.
+
+Example
+-------
+>>> from pathlib import Path
+>>> f = Path(__file__).resolve().parents[4] / "shared/data/mopac-pas/PAS_boroughs.csv"
+>>> pas = read_pas(f) if f.exists() else None
+>>> pas is None or pas["proportion"].between(0, 1).all()
+True
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from copath.errors import DataError
+
+__all__ = ["read_pas", "measure_column"]
+
+_COLUMNS = ("Date", "Borough", "Measure", "Proportion", "MPS")
+
+
+def measure_column(measure: str) -> str:
+    """Snake-case name of a PAS measure.
+
+    Example
+    -------
+    >>> measure_column('"Good Job" local')
+    'good_job_local'
+    """
+    return re.sub(r"[^a-z0-9]+", "_", measure.lower()).strip("_")
+
+
+def read_pas(path: str | Path, wide: bool = False) -> pd.DataFrame:
+    """The PAS borough file as a tidy table (or wide, one column per measure)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no such file", file=path)
+    try:
+        raw = pd.read_csv(path, sep=";", decimal=",", dtype={"Borough": str, "Measure": str})
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"not a readable PAS file ({err})", file=path) from None
+    missing = [c for c in _COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(map(repr, missing))}; is it semicolon-separated?",
+                        file=path)
+    quarter = pd.to_datetime(raw["Date"], format="%d/%m/%Y", errors="coerce")
+    if quarter.isna().any():
+        row = int(quarter.isna().to_numpy().nonzero()[0][0])
+        raise DataError(f"date {raw['Date'].iloc[row]!r} is not dd/mm/yyyy", file=path,
+                        where=f"row {row + 2}, column 'Date'")
+    for column in ("Proportion", "MPS"):
+        values = pd.to_numeric(raw[column], errors="coerce")
+        bad = values.notna() & ~values.between(0, 1)
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"a proportion must be between 0 and 1, got {raw[column].iloc[row]!r}",
+                            file=path, where=f"row {row + 2}, column {column!r}")
+        raw[column] = values
+    tidy = pd.DataFrame({
+        "borough": raw["Borough"], "quarter": quarter, "measure": raw["Measure"].map(measure_column),
+        "proportion": raw["Proportion"], "mps": raw["MPS"],
+    })
+    if wide:
+        return tidy.pivot_table(index=["borough", "quarter"], columns="measure", values="proportion").reset_index()
+    return tidy

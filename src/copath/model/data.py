@@ -1,0 +1,202 @@
+"""Check local data against a pathway and lay it out for the model.
+
+:func:`prepare_data` refuses what the model cannot use, with one
+:class:`~copath.errors.DataError` naming the column and the first bad rows:
+
+- a missing index column (``area``, ``month``) or duplicated index rows;
+- a missing or non-finite exposure, offset or trials value (they are given, not modelled);
+- a negative or fractional count, successes above trials, a non-positive offset.
+
+Outcome values may be missing (NaN): count and proportion nodes are masked there
+(their children use the node's *expected* value, so nothing else is lost), and
+missing values of a continuous node that is a parent are imputed by the model. A
+node whose column is absent altogether has no local data: its links keep their
+prior uncertainty.
+
+Example
+-------
+>>> import pandas as pd
+>>> import copath as cp
+>>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: count}\\n"
+...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+>>> df = pd.DataFrame({"area": ["a", "a", "b"], "month": [1, 2, 1], "x": [0.1, 0.2, 0.3], "y": [3, None, 1]})
+>>> prepared = prepare_data(pw, df)
+>>> prepared.observed["y"].tolist()
+[0, 2]
+>>> prepare_data(pw, df.assign(y=[3, -1, 1]))
+Traceback (most recent call last):
+...
+copath.errors.DataError: <data>: column 'y': counts must be whole numbers >= 0; first bad rows: 1 (-1.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from copath.errors import DataError
+from copath.spec.pathway import Pathway
+
+__all__ = ["PreparedData", "prepare_data", "required_columns"]
+
+
+@dataclass
+class PreparedData:
+    """Validated local data in the layout the model builder needs.
+
+    ``values[col]`` are float arrays over rows (NaN where missing);
+    ``observed[node]`` are the row positions where an outcome node is observed;
+    ``area_index`` maps each row to its area's position in ``areas``.
+    """
+
+    frame: pd.DataFrame
+    values: dict[str, np.ndarray]
+    observed: dict[str, np.ndarray]
+    areas: np.ndarray
+    area_index: np.ndarray
+    exposure_centres: dict[str, float]
+    unobserved_nodes: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+
+def required_columns(pathway: Pathway) -> dict[str, str]:
+    """Column name -> why it is needed (exposures, offsets, trials, index).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> cols = required_columns(cp.load_pathway("policing_coproduction"))
+    >>> cols["households"]
+    'offset of burglary'
+    """
+    cols: dict[str, str] = {c: "index column" for c in pathway.index}
+    for name, node in pathway.nodes.items():
+        if node.kind == "exposure":
+            cols[name] = "exposure"
+    for name, node in pathway.nodes.items():
+        if node.kind == "count" and node.offset and node.offset not in cols:
+            cols[node.offset] = f"offset of {name}"
+        if node.kind == "proportion" and node.trials not in cols:
+            cols[node.trials] = f"trials of {name}"
+    return cols
+
+
+def _bad_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, limit: int = 3) -> str:
+    rows = np.flatnonzero(mask)[:limit]
+
+    def show(value: object) -> str:
+        return repr(value.item() if hasattr(value, "item") else value)
+
+    shown = ", ".join(f"{frame.index[r]} ({show(frame[column].iloc[r])})" for r in rows)
+    more = f" and {int(mask.sum()) - limit} more" if mask.sum() > limit else ""
+    return f"first bad rows: {shown}{more}"
+
+
+def _numeric(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(values) & raw.notna().to_numpy()
+    if bad.any():
+        raise DataError(f"values must be numbers; {_bad_rows(frame, bad, column)}", file=source,
+                        where=f"column {column!r}")
+    return values
+
+
+def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -> PreparedData:
+    """Validate ``data`` for ``pathway`` and return the model's view of it.
+
+    ``source`` names the data in error messages (a file name, say).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError("local data must be a pandas DataFrame", file=source)
+    if len(data) == 0:
+        raise DataError("the data has no rows", file=source)
+    frame = data.reset_index(drop=True)
+    for column, why in required_columns(pathway).items():
+        if column not in frame.columns:
+            raise DataError(
+                f"missing ({why}); the data has columns: {', '.join(map(str, frame.columns))}",
+                file=source, where=f"column {column!r}",
+            )
+    index = list(pathway.index)
+    for column in index:
+        missing = frame[column].isna().to_numpy()
+        if missing.any():
+            raise DataError(f"index values must not be missing; {_bad_rows(frame, missing, column)}",
+                            file=source, where=f"column {column!r}")
+    dup = frame.duplicated(subset=index, keep="first").to_numpy()
+    if dup.any():
+        raise DataError(
+            f"duplicated {' x '.join(index)} rows; {_bad_rows(frame, dup, index[0])}",
+            file=source, where=f"columns {', '.join(index)}",
+        )
+
+    values: dict[str, np.ndarray] = {}
+    for column, why in required_columns(pathway).items():
+        if column in index:
+            continue
+        v = _numeric(frame, column, source)
+        bad = ~np.isfinite(v)
+        if bad.any():
+            raise DataError(f"{why} values must be present and finite; {_bad_rows(frame, bad, column)}",
+                            file=source, where=f"column {column!r}")
+        if why.startswith("offset") and (v <= 0).any():
+            raise DataError(f"offsets must be positive; {_bad_rows(frame, v <= 0, column)}",
+                            file=source, where=f"column {column!r}")
+        if why.startswith("trials") and ((v < 0) | (v != np.round(v))).any():
+            m = (v < 0) | (v != np.round(v))
+            raise DataError(f"trials must be whole numbers >= 0; {_bad_rows(frame, m, column)}",
+                            file=source, where=f"column {column!r}")
+        values[column] = v
+    for name in pathway.exposures:
+        node = pathway.nodes[name]
+        if node.range is not None:
+            lo, hi = node.range
+            out = (values[name] < lo) | (values[name] > hi)
+            if out.any():
+                raise DataError(f"values must lie in the node's range [{lo:g}, {hi:g}]; "
+                                f"{_bad_rows(frame, out, name)}", file=source, where=f"column {name!r}")
+
+    observed: dict[str, np.ndarray] = {}
+    unobserved: list[str] = []
+    for name in pathway.endogenous:
+        node = pathway.nodes[name]
+        if name not in frame.columns:
+            unobserved.append(name)
+            observed[name] = np.array([], dtype=int)
+            continue
+        v = _numeric(frame, name, source)
+        present = ~np.isnan(v)
+        if np.isinf(v).any():
+            raise DataError(f"values must be finite or missing (NaN); {_bad_rows(frame, np.isinf(v), name)}",
+                            file=source, where=f"column {name!r}")
+        if node.kind == "count":
+            bad = present & ((v < 0) | (v != np.round(v)))
+            if bad.any():
+                raise DataError(f"counts must be whole numbers >= 0; {_bad_rows(frame, bad, name)}",
+                                file=source, where=f"column {name!r}")
+        if node.kind == "proportion":
+            trials = values[node.trials]
+            bad = present & ((v < 0) | (v != np.round(v)) | (v > trials))
+            if bad.any():
+                raise DataError(
+                    f"successes must be whole numbers between 0 and trials ({node.trials!r}); "
+                    f"{_bad_rows(frame, bad, name)}", file=source, where=f"column {name!r}")
+            present &= trials > 0
+        values[name] = v
+        observed[name] = np.flatnonzero(present)
+        if observed[name].size == 0:
+            unobserved.append(name)
+
+    area_col = index[0]
+    codes, areas = pd.factorize(frame[area_col], sort=True)
+    centres = {name: float(np.mean(values[name])) for name in pathway.exposures}
+    return PreparedData(
+        frame=frame, values=values, observed=observed, areas=np.asarray(areas),
+        area_index=codes.astype(int), exposure_centres=centres, unobserved_nodes=unobserved,
+    )

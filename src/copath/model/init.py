@@ -1,0 +1,67 @@
+"""Start the sampler in the main posterior mode: multi-start MAP initialisation.
+
+In a pathway, a parent enters its children through its expected value, so the data
+of a child often pins down a *product* of coefficients (parent's effect x child's
+response). When the parent's own data are weak this gives a ridge with two branches
+of opposite signs, and NUTS chains started at random can settle on a minor branch.
+Before sampling, :func:`map_start` runs L-BFGS from ``n_starts`` points (the model's
+support point, then the same point shaken by standard-normal noise on the
+unconstrained scale) and returns the optimum with the highest log density; every
+chain starts there (without jitter) and NUTS explores from it.
+
+Example
+-------
+>>> import pymc as pm, numpy as np
+>>> with pm.Model() as m:
+...     x = pm.Normal("x", 3.0, 1.0)
+>>> start = map_start(m, n_starts=2, random_seed=0)
+>>> round(float(start["x"]), 4)
+3.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+from pymc.blocking import DictToArrayBijection, RaveledVars
+from scipy.optimize import minimize
+
+__all__ = ["map_start"]
+
+
+def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None,
+              maxiter: int = 400) -> dict[str, np.ndarray]:
+    """The best of ``n_starts`` MAP optimisations, on the constrained scale, by RV name."""
+    rng = np.random.default_rng(random_seed)
+    value_vars = model.value_vars
+    logp_dlogp = model.logp_dlogp_function(ravel_inputs=True)
+    logp_dlogp.set_extra_values({})
+    base = model.initial_point()
+    point = {v.name: base[v.name] for v in value_vars}
+    x0 = DictToArrayBijection.map(point)
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = logp_dlogp(RaveledVars(x, x0.point_map_info))
+        if not np.isfinite(value):
+            return 1e300, np.zeros_like(x)
+        return -float(value), -np.asarray(grad, dtype=float)
+
+    best_x, best_value = x0.data, -np.inf
+    for k in range(max(1, n_starts)):
+        start = x0.data if k == 0 else x0.data + rng.normal(0.0, 1.0, size=x0.data.shape)
+        try:
+            res = minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": maxiter})
+        except (FloatingPointError, ValueError):
+            continue
+        if np.isfinite(res.fun) and -res.fun > best_value:
+            best_x, best_value = res.x, -res.fun
+    unraveled = DictToArrayBijection.rmap(RaveledVars(best_x, x0.point_map_info))
+    out: dict[str, np.ndarray] = {}
+    for rv in model.free_RVs:
+        value_var = model.rvs_to_values[rv]
+        transform = model.rvs_to_transforms.get(rv)
+        value = unraveled[value_var.name]
+        if transform is not None:
+            value = transform.backward(value, *rv.owner.inputs).eval()
+        out[rv.name] = np.asarray(value)
+    return out

@@ -1,0 +1,275 @@
+"""The fitted result: posterior tables, diagnostics and predictive checks.
+
+Example
+-------
+>>> import copath as cp
+>>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: count}\\n"
+...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+>>> sim = cp.simulate(pw, areas=20, months=3, random_seed=3)
+>>> res = cp.fit(pw, sim.data, draws=200, tune=200, chains=2, random_seed=1, progressbar=False)
+>>> res.summary().columns[:5].tolist()
+['from', 'to', 'grade', 'weak', 'scale']
+>>> res.diagnostics().passed
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.stats import norm
+
+from copath.constants import HDI_PROB
+from copath.evidence.priors import LinkPrior
+from copath.evidence.registry import Evidence
+from copath.spec.pathway import Pathway
+
+if TYPE_CHECKING:  # pragma: no cover
+    from copath.model.builder import BuiltModel
+
+__all__ = ["FitResult", "Diagnostics", "RHAT_MAX", "ESS_MIN", "BFMI_MIN"]
+
+RHAT_MAX = 1.01
+ESS_MIN = 400
+BFMI_MIN = 0.3
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Sampler diagnostics and whether they pass (R-hat <= 1.01, bulk/tail ESS >= 400,
+    no divergences, BFMI >= 0.3 in every chain). ``ess_min`` scales with small runs:
+    it is ``min(400, 100 x chains)``.
+
+    Example
+    -------
+    >>> Diagnostics(0, 1.003, 900.0, 800.0, 0.9, 4000, 400.0).passed
+    True
+    """
+
+    divergences: int
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    min_bfmi: float
+    n_draws: int
+    ess_min: float = ESS_MIN
+
+    @property
+    def checks(self) -> dict[str, bool]:
+        return {
+            "divergences": self.divergences == 0,
+            "r_hat": self.max_rhat <= RHAT_MAX,
+            "ess_bulk": self.min_ess_bulk >= self.ess_min,
+            "ess_tail": self.min_ess_tail >= self.ess_min,
+            "bfmi": self.min_bfmi >= BFMI_MIN,
+        }
+
+    @property
+    def passed(self) -> bool:
+        return all(self.checks.values())
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain-language warnings for the checks that fail."""
+        out = []
+        c = self.checks
+        if not c["divergences"]:
+            out.append(f"{self.divergences} divergent transitions: the posterior may be biased; "
+                       "reparametrise or raise target_accept.")
+        if not c["r_hat"]:
+            out.append(f"max R-hat {self.max_rhat:.3f} > {RHAT_MAX}: chains disagree; run longer.")
+        if not c["ess_bulk"] or not c["ess_tail"]:
+            out.append(f"min ESS {min(self.min_ess_bulk, self.min_ess_tail):.0f} < {self.ess_min:.0f}: "
+                       "too few effective draws for stable intervals; draw more.")
+        if not c["bfmi"]:
+            out.append(f"min BFMI {self.min_bfmi:.2f} < {BFMI_MIN}: poor exploration of the energy.")
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            ("divergences", self.divergences, "0", self.checks["divergences"]),
+            ("max r_hat", round(self.max_rhat, 4), f"<= {RHAT_MAX}", self.checks["r_hat"]),
+            ("min ess_bulk", round(self.min_ess_bulk), f">= {self.ess_min:.0f}", self.checks["ess_bulk"]),
+            ("min ess_tail", round(self.min_ess_tail), f">= {self.ess_min:.0f}", self.checks["ess_tail"]),
+            ("min bfmi", round(self.min_bfmi, 3), f">= {BFMI_MIN}", self.checks["bfmi"]),
+        ]
+        return pd.DataFrame(rows, columns=["check", "value", "threshold", "pass"]).set_index("check")
+
+    def __str__(self) -> str:
+        verdict = "pass" if self.passed else "FAIL"
+        text = (f"Diagnostics {verdict}: {self.divergences} divergences, max R-hat {self.max_rhat:.3f}, "
+                f"min bulk ESS {self.min_ess_bulk:.0f}, min tail ESS {self.min_ess_tail:.0f}, "
+                f"min BFMI {self.min_bfmi:.2f} ({self.n_draws} draws).")
+        return text + "".join(f"\n  - {w}" for w in self.warnings)
+
+
+def _dataset(tree: xr.DataTree, group: str) -> xr.Dataset:
+    return tree[group].to_dataset()
+
+
+@dataclass
+class FitResult:
+    """A fitted pathway: the DataTree plus everything needed to read and reproduce it.
+
+    Example
+    -------
+    >>> import copath as cp  # doctest: +SKIP
+    >>> res = cp.fit(pw, df, draws=500, chains=2)  # doctest: +SKIP
+    >>> res.summary(); res.diagnostics(); res.save("out/run")  # doctest: +SKIP
+    """
+
+    idata: xr.DataTree
+    pathway: Pathway
+    evidence: Evidence | None
+    priors: dict[str, LinkPrior]
+    data: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+    _built: BuiltModel | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------- model
+    @property
+    def built(self) -> BuiltModel:
+        """The PyMC model (rebuilt from spec, priors and data after a load)."""
+        if self._built is None:
+            from copath.model.builder import build_model
+
+            self._built = build_model(self.pathway, self.data, priors=self.priors)
+        return self._built
+
+    @property
+    def model(self):
+        return self.built.model
+
+    @property
+    def posterior(self) -> xr.Dataset:
+        return _dataset(self.idata, "posterior")
+
+    def observed_links(self) -> list[str]:
+        """Links whose child has local data (the others rest on their prior)."""
+        observed = set(self.idata["observed_data"].to_dataset().data_vars) if "observed_data" in self.idata.children else set()
+        return [link.name for link in self.pathway.links if link.target in observed]
+
+    # -------------------------------------------------------------- tables
+    def summary(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """One row per link: grade, prior and posterior mean/HDI, r_hat, ess_bulk.
+
+        ``contraction`` is 1 - posterior var / prior var (how much the data narrowed
+        the link); ``shift`` is (posterior mean - prior mean) / prior sd.
+        """
+        beta = self.posterior["beta"]
+        hdi = az.hdi(beta, prob=prob)
+        rhat = az.rhat(beta)
+        ess = az.ess(beta, method="bulk")
+        informed = set(self.observed_links())
+        z = norm.ppf(0.5 + prob / 2)
+        rows = []
+        for link in self.pathway.links:
+            name = link.name
+            prior = self.priors[name]
+            draws = beta.sel(link=name).values.ravel()
+            post_sd = float(draws.std(ddof=1))
+            rows.append({
+                "link": name, "from": link.source, "to": link.target,
+                "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
+                "prior_mean": prior.mu,
+                "prior_hdi_low": prior.mu - z * prior.sigma,
+                "prior_hdi_high": prior.mu + z * prior.sigma,
+                "post_mean": float(draws.mean()), "post_sd": post_sd,
+                "post_hdi_low": float(hdi.sel(link=name, ci_bound="lower")),
+                "post_hdi_high": float(hdi.sel(link=name, ci_bound="upper")),
+                "contraction": 1 - post_sd**2 / prior.sigma**2,
+                "shift": (float(draws.mean()) - prior.mu) / prior.sigma,
+                "local_data": name in informed,
+                "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
+            })
+        return pd.DataFrame(rows).set_index("link")
+
+    def diagnostics(self) -> Diagnostics:
+        """Divergences, worst R-hat and ESS over all parameters, and BFMI."""
+        post = self.posterior
+        stats = _dataset(self.idata, "sample_stats")
+        divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
+        rhat = az.rhat(post)
+        ess_b = az.ess(post, method="bulk")
+        ess_t = az.ess(post, method="tail")
+
+        def extreme(ds: xr.Dataset, fn) -> float:
+            vals = [float(fn(ds[v].values)) for v in ds.data_vars if ds[v].size]
+            vals = [v for v in vals if np.isfinite(v)]
+            return fn(np.array(vals)) if vals else float("nan")
+
+        try:
+            bfmi = float(np.min(az.bfmi(self.idata).to_dataset()["energy"].values))
+        except Exception:  # noqa: BLE001 - samplers without an energy statistic
+            bfmi = float("nan")
+        chains = post.sizes["chain"]
+        return Diagnostics(
+            divergences=divergences,
+            max_rhat=float(extreme(rhat, np.max)),
+            min_ess_bulk=float(extreme(ess_b, np.min)),
+            min_ess_tail=float(extreme(ess_t, np.min)),
+            min_bfmi=bfmi if np.isfinite(bfmi) else 1.0,
+            n_draws=int(chains * post.sizes["draw"]),
+            ess_min=float(min(ESS_MIN, 100 * chains)),
+        )
+
+    def _predictive_check(self, group: str, prob: float) -> pd.DataFrame:
+        if group not in self.idata.children or "observed_data" not in self.idata.children:
+            raise ValueError(f"this result has no {group} group")
+        pred = _dataset(self.idata, group)
+        obs = _dataset(self.idata, "observed_data")
+        rows = []
+        lo_q, hi_q = (1 - prob) / 2, (1 + prob) / 2
+        for name in obs.data_vars:
+            if name not in pred:
+                continue
+            y = obs[name].values
+            sims = pred[name].values.reshape(-1, y.size)
+            stat = sims.mean(axis=1)
+            sd = sims.std(axis=1)
+            node = self.pathway.nodes.get(name)
+            rows.append({
+                "node": name, "kind": node.kind if node else "",
+                "observed_mean": float(y.mean()),
+                "predicted_mean": float(stat.mean()),
+                "mean_low": float(np.quantile(stat, lo_q)), "mean_high": float(np.quantile(stat, hi_q)),
+                "p_mean": float(np.mean(stat >= y.mean())),
+                "observed_sd": float(y.std()), "predicted_sd": float(sd.mean()),
+                "p_sd": float(np.mean(sd >= y.std())),
+                "coverage": float(np.mean((y >= np.quantile(sims, lo_q, axis=0)) & (y <= np.quantile(sims, hi_q, axis=0)))),
+            })
+        table = pd.DataFrame(rows).set_index("node")
+        table["ok"] = table["p_mean"].between(0.01, 0.99) & table["p_sd"].between(0.01, 0.99)
+        return table
+
+    def prior_predictive(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """Prior predictive check per observed node: does the prior allow the data?
+
+        ``p_mean`` / ``p_sd`` are the shares of prior-predictive data sets whose mean /
+        sd is at least the observed one (near 0 or 1: the prior rules the data out);
+        ``coverage`` is the share of observations inside the central ``prob`` interval.
+        """
+        return self._predictive_check("prior_predictive", prob)
+
+    def posterior_predictive(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """Posterior predictive check per observed node (same columns as :meth:`prior_predictive`)."""
+        return self._predictive_check("posterior_predictive", prob)
+
+    # ------------------------------------------------------------ storage
+    def save(self, path: str | Path) -> Path:
+        """Save to folder ``path`` atomically (see :mod:`copath.model.storage`)."""
+        from copath.model.storage import save_result
+
+        return save_result(self, path)
+
+    def __repr__(self) -> str:
+        post = self.posterior
+        return (f"FitResult({self.pathway.name!r}: {len(self.pathway.links)} links, "
+                f"{len(self.data)} rows, {post.sizes['chain']} chains x {post.sizes['draw']} draws, "
+                f"sampler={self.settings.get('sampler')})")

@@ -1,0 +1,88 @@
+"""The PyMC model: one equation per node, priors on the right edges, labelled dims."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytensor
+import pytest
+
+import copath as cp
+from copath.evidence.priors import priors_for
+from copath.model.builder import build_model, intercept_prior
+from copath.model.equations import linear_predictors, make_plan
+
+
+def _normal_params(model, name):
+    rv = model[name]
+    mu, sigma = rv.owner.inputs[-2], rv.owner.inputs[-1]
+    return np.asarray(pytensor.function([], mu)()), np.asarray(pytensor.function([], sigma)())
+
+
+@pytest.fixture(scope="module")
+def flagship_built(flagship, evidence):
+    data = cp.simulate(flagship, areas=6, months=3, random_seed=5).data
+    return build_model(flagship, data, evidence=evidence)
+
+
+def test_each_link_prior_in_the_model_is_the_registry_prior(flagship, evidence, flagship_built):
+    model = flagship_built.model
+    assert list(model.coords["link"]) == flagship.link_names
+    mu, sigma = _normal_params(model, "beta")
+    registry = priors_for(flagship, evidence)
+    for i, name in enumerate(model.coords["link"]):
+        assert mu[i] == pytest.approx(registry[name].mu), name
+        assert sigma[i] == pytest.approx(registry[name].sigma), name
+
+
+def test_model_has_one_likelihood_per_observed_node(flagship, flagship_built):
+    model = flagship_built.model
+    observed = {rv.name for rv in model.observed_RVs}
+    assert observed == set(flagship.endogenous)
+    assert set(model.coords["area_node"]) == {"burglary", "violent_crime"}
+    assert model["burglary"].owner.op.name == "negative_binomial"
+    assert model["road_casualties"].owner.op.name == "poisson"
+
+
+def test_intercepts_centre_on_baselines(flagship, flagship_built):
+    mu, _ = _normal_params(flagship_built.model, "intercept")
+    nodes = list(flagship_built.model.coords["node"])
+    assert mu[nodes.index("detection")] == pytest.approx(np.log(0.08 / 0.92))
+    assert mu[nodes.index("burglary")] == pytest.approx(np.log(0.8))
+
+
+def test_intercept_without_baseline_comes_from_the_data():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, offset: hh, per: 100}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    df = pd.DataFrame({"area": [1, 2], "month": 1, "x": [0.0, 1.0], "hh": [100.0, 300.0], "y": [3, 5]})
+    from copath.model.data import prepare_data
+
+    mean, sd = intercept_prior(pw, "y", prepare_data(pw, df))
+    assert mean == pytest.approx(np.log((8 + 0.5) / 4.0)) and sd == 1.0
+
+
+def test_missing_continuous_parent_values_are_imputed():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  m: {kind: continuous}\n"
+                          "  y: {kind: continuous}\nlinks:\n  - {from: x, to: m}\n  - {from: m, to: y}\noutcomes: [y]\n")
+    df = pd.DataFrame({"area": [1, 2, 3], "month": 1, "x": [0.0, 1.0, 2.0], "m": [0.5, np.nan, 1.5],
+                       "y": [1.0, 2.0, np.nan]})
+    built = build_model(pw, df)
+    assert "m_missing" in built.model.named_vars
+    assert built.model["m_missing"].shape.eval().tolist() == [1]
+    assert list(built.model.coords["m_obs"]) == [0, 2] and list(built.model.coords["y_obs"]) == [0, 1]
+
+
+def test_linear_predictors_by_hand():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n"
+                          "  p: {kind: proportion, trials: n, baseline: 0.5}\n"
+                          "links:\n  - {from: x, to: c}\n  - {from: c, to: p}\n  - {from: x, to: p}\noutcomes: [p]\n")
+    plan = make_plan(pw, {"x": 1.0})
+    x = np.array([0.0, 2.0])
+    params = {"intercept": np.array([[0.5, -1.0], [0.0, 0.0]]), "beta": np.array([[2.0, 3.0, -1.0], [1.0, 1.0, 1.0]])}
+    eta = linear_predictors(plan, {"x": x}, params)
+    # draw 0: eta_c = 0.5 + 2 (x - 1); eta_p = -1 + 3 (eta_c - 0) - (x - 1)
+    eta_c = 0.5 + 2 * (x - 1)
+    np.testing.assert_allclose(eta["c"][0], eta_c)
+    np.testing.assert_allclose(eta["p"][0], -1 + 3 * eta_c - (x - 1))
+    # draw 1 broadcasts separately
+    np.testing.assert_allclose(eta["p"][1], (x - 1) + (x - 1))
