@@ -1,8 +1,11 @@
 """Generate datasets/synthetic_force.csv, its truth file and its data card.
 
 The data are simulated from the flagship pathway's own structural equations with
-`cp.simulate` (120 areas x 24 months, seed 2026); the parameters are one draw from
-the registry priors. Run: `.venv/bin/python scripts/make_synthetic_force.py`.
+`cp.simulate` (120 areas x 24 months, seed 2026). The link coefficients and intercepts
+are one draw from the priors; the nuisance parameters (area sd, overdispersion,
+residual sd) are set to typical values in NUISANCE, because a draw from their wide
+half-normal priors can give a force with, say, 150 burglaries in one small area-month.
+Run: `.venv/bin/python scripts/make_synthetic_force.py`.
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ from copath.io_atomic import atomic_write_bytes
 from copath.model.data import required_columns
 
 AREAS, MONTHS, SEED = 120, 24, 2026
+NUISANCE = {
+    "area_sd": {"burglary": 0.35, "violent_crime": 0.3},
+    "inv_sqrt_phi": {"burglary": 0.35, "violent_crime": 0.3},
+    "sigma": {"policing_cost": 1.0, "qol_citizens": 0.4, "qol_victims": 0.4, "qol_offenders": 0.4},
+}
 OUT = Path(__file__).resolve().parents[1] / "datasets"
 
 
 def main() -> None:
     pw = cp.load_pathway("policing_coproduction")
-    sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED)
+    sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=NUISANCE)
     data = sim.data
     csv = data.to_csv(index=False, float_format="%.6g").encode()
     truth = {
@@ -43,10 +51,11 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
         "# synthetic_force: a simulated police force, 120 areas x 24 months",
         "",
         f"Made by `scripts/make_synthetic_force.py` with `cp.simulate(policing_coproduction, areas={AREAS}, "
-        f"months={MONTHS}, random_seed={SEED})`. Every value comes from the flagship pathway's own",
-        "structural equations, with parameters drawn once from the registry priors, so a fit should",
-        "recover the true link coefficients below. It is not real data: use it to learn copath and",
-        "to test a fit. The machine-readable truth is `synthetic_force.truth.yaml`.",
+        f"months={MONTHS}, random_seed={SEED}, params=NUISANCE)`. Every value comes from the flagship",
+        "pathway's own structural equations, with link coefficients and intercepts drawn once from the",
+        "priors and typical nuisance values (area sd, overdispersion, residual sd; see the script), so a",
+        "fit should recover the true link coefficients below. It is not real data: use it to learn",
+        "copath and to test a fit. The machine-readable truth is `synthetic_force.truth.yaml`.",
         "",
         "## Columns",
         "",

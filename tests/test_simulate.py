@@ -53,7 +53,9 @@ def test_bundled_synthetic_force_matches_its_truth_file(flagship):
     truth = cp.datasets.load_truth("synthetic_force")
     assert len(df) == 120 * 24
     assert set(truth["beta"]) == set(flagship.link_names)
-    sim = cp.simulate(flagship, areas=120, months=24, random_seed=2026)
+    from scripts.make_synthetic_force import NUISANCE
+
+    sim = cp.simulate(flagship, areas=120, months=24, random_seed=2026, params=NUISANCE)
     for link, value in truth["beta"].items():
         assert sim.truth["beta"][link] == pytest.approx(value)
     np.testing.assert_allclose(sim.data["burglary"], df["burglary"])

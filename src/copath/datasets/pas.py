@@ -12,7 +12,7 @@ Example
 >>> from pathlib import Path
 >>> f = Path(__file__).resolve().parents[4] / "shared/data/mopac-pas/PAS_boroughs.csv"
 >>> pas = read_pas(f) if f.exists() else None
->>> pas is None or pas["proportion"].between(0, 1).all()
+>>> pas is None or bool(pas["proportion"].between(0, 1).all())
 True
 """
 

@@ -20,8 +20,8 @@ Variables (all labelled by dims, so every table and plot reads by name):
 Example
 -------
 >>> import copath as cp, pandas as pd
->>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: count}\\n"
-...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+>>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+...                       "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
 >>> df = pd.DataFrame({"area": [0, 1, 2], "month": 1, "x": [0.0, 1.0, 2.0], "y": [1, 3, 7]})
 >>> built = build_model(pw, df)
 >>> built.model.coords["link"]

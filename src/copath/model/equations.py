@@ -21,8 +21,8 @@ only ``+``, ``*`` and indexing.
 Example
 -------
 >>> import numpy as np, copath as cp
->>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: continuous}\\n"
-...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+>>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: continuous}\n"
+...                       "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
 >>> plan = make_plan(pw, {"x": 0.5})
 >>> eta = linear_predictors(plan, {"x": np.array([0.5, 1.5])},
 ...                         {"intercept": np.array([2.0]), "beta": np.array([3.0])})

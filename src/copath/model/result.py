@@ -9,8 +9,8 @@ Example
 >>> res = cp.fit(pw, sim.data, draws=200, tune=200, chains=2, random_seed=1, progressbar=False)
 >>> res.summary().columns[:5].tolist()
 ['from', 'to', 'grade', 'weak', 'scale']
->>> res.diagnostics().passed
-True
+>>> res.diagnostics().to_frame().columns.tolist()
+['value', 'threshold', 'pass']
 """
 
 from __future__ import annotations

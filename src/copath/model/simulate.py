@@ -4,7 +4,8 @@ Exposures are generated per area (a level that persists) plus month-to-month
 variation, inside each node's ``range``: shares (range [0, 1]) from a Beta(2, 5)
 area level with small monthly noise; indicators (a unit starting "indicator")
 switched on in about 30% of areas, some of them part-way through; other ranged
-exposures from the lower third of their range; unranged ones standard normal.
+exposures spanning zero (scores) standard normal by area; other ranged exposures
+from the lower third of their range; unranged ones standard normal.
 Offsets are area sizes (about 500-2,000, constant over months; ``residents`` is
 2.3 x ``households`` when both are used) and trials are Poisson(40) + 5 per row.
 
@@ -62,6 +63,9 @@ def _exposure(node, n_areas: int, n_months: int, rng: np.random.Generator) -> np
     if (lo, hi) == (0.0, 1.0):
         level = rng.beta(2, 5, n_areas)[:, None]
         return np.clip(level + rng.normal(0, 0.03, (n_areas, n_months)), 0, 1)
+    if lo < 0 < hi:  # a centred score, e.g. a z-score
+        level = rng.normal(0, 1, n_areas)[:, None]
+        return np.clip(level + rng.normal(0, 0.1, (n_areas, n_months)), lo, hi)
     width = (hi - lo) / 3
     level = lo + rng.random(n_areas)[:, None] * width
     return np.clip(level + rng.normal(0, width / 10, (n_areas, n_months)), lo, hi)
