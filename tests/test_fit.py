@@ -150,3 +150,36 @@ def test_fit_refuses_bad_settings():
         cp.fit(pw, data, draws=0)
     with pytest.raises(ValueError, match="sampler"):
         cp.fit(pw, data, sampler="gibbs", draws=10, tune=10)
+
+
+def test_link_into_a_node_without_local_data_keeps_its_prior():
+    pw = cp.loads_pathway(SPEC)
+    data = cp.simulate(pw, areas=30, months=4, random_seed=2, params={"beta": TRUE_BETA}).data
+    res = cp.fit(pw, data.drop(columns="y"), draws=300, tune=300, chains=2, random_seed=3, progressbar=False)
+    table = res.summary()
+    assert not table.loc["p -> y", "local_data"] and table.loc["x -> c", "local_data"]
+    prior = res.priors["p -> y"]
+    # no data reach y: its links' posteriors are their priors (within Monte Carlo error)
+    assert table.loc["p -> y", "post_mean"] == pytest.approx(prior.mu, abs=0.25 * prior.sigma)
+    assert table.loc["p -> y", "post_sd"] == pytest.approx(prior.sigma, rel=0.2)
+    assert "y" not in res.idata["observed_data"].to_dataset()
+
+
+def test_pymc_sampler_fallback(monkeypatch):
+    import sys
+
+    from copath.model.fit import _choose_sampler
+
+    pw = cp.loads_pathway(SPEC)
+    data = cp.simulate(pw, areas=10, months=3, random_seed=4).data
+    from copath.model.builder import build_model
+
+    model = build_model(pw, data).model
+    assert _choose_sampler("nutpie", model) == "nutpie"
+    monkeypatch.setitem(sys.modules, "nutpie", None)  # as if nutpie were not installed
+    with pytest.warns(UserWarning, match="nutpie is not installed"):
+        assert _choose_sampler("nutpie", model) == "pymc"
+    monkeypatch.undo()
+    res = cp.fit(pw, data, sampler="pymc", draws=100, tune=100, chains=2, random_seed=5, progressbar=False)
+    assert res.settings["sampler"] == "pymc"
+    assert res.posterior.sizes["draw"] == 100 and "log_prior" in res.idata.children
