@@ -31,6 +31,7 @@ from copath.model.fit import fit
 from copath.model.result import Diagnostics, FitResult
 from copath.model.simulate import Simulation, simulate
 from copath.model.storage import ResultError, load_result
+from copath.scenarios import Comparison, PathEffects, Scenario, compare
 from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
 
 __version__ = "0.1.0"
@@ -41,7 +42,11 @@ __all__ = [
     "Diagnostics",
     "FitResult",
     "Simulation",
+    "Comparison",
+    "PathEffects",
     "ResultError",
+    "Scenario",
+    "compare",
     "fit",
     "load_result",
     "simulate",

@@ -135,13 +135,15 @@ def linear_predictors(
     params: Mapping[str, Any],
     area_effects: Mapping[str, Any] | None = None,
     value_of: Callable[[str, Any], Any] | None = None,
+    adjust: Callable[[str, Any], Any] | None = None,
 ) -> dict[str, Any]:
     """:math:`\\eta_v` for every endogenous node, in topological order.
 
     ``params["intercept"]`` and ``params["beta"]`` have the node / link axis last
     (and any draw axes before it). ``area_effects[node]`` is the area effect already
     looked up for each row. ``value_of(node, eta)`` gives a continuous parent's input
-    (default: its linear predictor, i.e. the expected value).
+    (default: its linear predictor, i.e. the expected value). ``adjust(node, eta)``
+    may replace a node's :math:`\\eta` before its children see it (a do-intervention).
     """
     intercept, beta = params["intercept"], params["beta"]
     area_effects = area_effects or {}
@@ -154,6 +156,8 @@ def linear_predictors(
         for link_idx, parent in node.parents:
             x = inputs[parent]
             total = total + _column(beta, link_idx) * (x - plan.centres[parent])
+        if adjust is not None:
+            total = adjust(node.name, total)
         eta[node.name] = total
         if node.kind == "continuous" and value_of is not None:
             inputs[node.name] = value_of(node.name, total)

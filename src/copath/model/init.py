@@ -6,8 +6,9 @@ response). When the parent's own data are weak this gives a ridge with two branc
 of opposite signs, and NUTS chains started at random can settle on a minor branch.
 Before sampling, :func:`map_start` runs L-BFGS from ``n_starts`` points (the model's
 support point, then the same point shaken by standard-normal noise on the
-unconstrained scale) and returns the optimum with the highest log density; every
-chain starts there (without jitter) and NUTS explores from it.
+unconstrained scale) and returns the optimum with the highest log density, shaken by
+N(0, 0.01) so no gradient is exactly zero; every chain starts there (without the
+sampler's own +-1 jitter) and NUTS explores from it.
 
 Example
 -------
@@ -15,8 +16,8 @@ Example
 >>> with pm.Model() as m:
 ...     x = pm.Normal("x", 3.0, 1.0)
 >>> start = map_start(m, n_starts=2, random_seed=0)
->>> round(float(start["x"]), 4)
-3.0
+>>> abs(float(start["x"]) - 3.0) < 0.05
+True
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None
             continue
         if np.isfinite(res.fun) and -res.fun > best_value:
             best_x, best_value = res.x, -res.fun
+    # a small shake: at an exact mode, parameters without data have a zero gradient,
+    # which nutpie refuses as a starting point
+    best_x = best_x + rng.normal(0.0, 0.01, size=best_x.shape)
     unraveled = DictToArrayBijection.rmap(RaveledVars(best_x, x0.point_map_info))
     out: dict[str, np.ndarray] = {}
     for rv in model.free_RVs:

@@ -131,6 +131,7 @@ class FitResult:
     data: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
     _built: BuiltModel | None = field(default=None, repr=False)
+    _forward: Any = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- model
     @property
@@ -260,6 +261,21 @@ class FitResult:
     def posterior_predictive(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """Posterior predictive check per observed node (same columns as :meth:`prior_predictive`)."""
         return self._predictive_check("posterior_predictive", prob)
+
+    # ----------------------------------------------------------- scenarios
+    def scenario(self, changes: dict[str, float | str], areas: Any = None, name: str | None = None):
+        """A do-intervention (see :mod:`copath.scenarios.scenario`), e.g.
+        ``res.scenario({"nw_coverage": "+0.2"})``; ``.outcomes()`` gives the table."""
+        from copath.scenarios.scenario import build_scenario
+
+        return build_scenario(self, changes, areas=areas, name=name)
+
+    def path_effects(self, source: str, target: str, delta: float = 1.0):
+        """Total, direct and per-path effects of ``source`` on ``target``
+        (see :mod:`copath.scenarios.paths`)."""
+        from copath.scenarios.paths import path_effects
+
+        return path_effects(self, source, target, delta=delta)
 
     # ------------------------------------------------------------ storage
     def save(self, path: str | Path) -> Path:
