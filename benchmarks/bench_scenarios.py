@@ -45,7 +45,7 @@ def main() -> None:
     res.scenario({"nw_coverage": "x1.2"}).outcomes()  # includes building the forward pass once
     first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    res.scenario({"peer_mentoring": "x1.5"}).outcomes()
+    res.scenario({"peer_mentoring": "x1.2"}).outcomes()
     one = time.perf_counter() - t0
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
@@ -55,7 +55,7 @@ def main() -> None:
     hundred = time.perf_counter() - t0
 
     model = res.built.model
-    new = res.data["peer_mentoring"].to_numpy() * 1.5
+    new = res.data["peer_mentoring"].to_numpy() * 1.2
     t0 = time.perf_counter()
     intervened = pm.do(model, {"x_peer_mentoring": new})
     with intervened:

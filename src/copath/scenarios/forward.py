@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 from scipy.special import expit, logit
 
@@ -60,7 +61,8 @@ class _Draws:
 class Forward:
     """The fitted pathway as a function of interventions, over posterior draws."""
 
-    def __init__(self, result, max_draws: int | None = None, chunk_elements: int = 2_000_000) -> None:
+    def __init__(self, result, max_draws: int | None = None, chunk_elements: int = 2_000_000,
+                 cache_bytes: int = 2_000_000_000) -> None:
         self.result = result
         self.pathway = result.pathway
         self.prepared = prepare_data(self.pathway, result.data)
@@ -80,6 +82,8 @@ class Forward:
         self.draws = _Draws(beta, intercept, area)
         self.n_draws = beta.shape[0]
         self.chunk_elements = chunk_elements
+        self.cache_bytes = cache_bytes
+        self._cache: tuple | None = None
 
     # ------------------------------------------------------------------ rows
     def rows_for(self, areas) -> np.ndarray:
@@ -97,22 +101,49 @@ class Forward:
     # --------------------------------------------------------------- forward
     def baseline_eta_chunks(self, target: str):
         """Yield ``(draw slice, eta)`` of ``target``'s baseline linear predictor (draws x rows)."""
-        n = self.prepared.n_rows
+        for sl, eta in self._eta_chunks(np.arange(self.prepared.n_rows)):
+            yield sl, eta[target]
+
+    def _baseline(self, rows: np.ndarray):
+        """Baseline node means per draw and, when it fits in ``cache_bytes``, every node's
+        baseline linear predictor (draws x rows), kept for the next scenario."""
+        key = hash(rows.tobytes())
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], self._cache[2]
         kinds = self.plan.kinds
-        observed = {m: self.prepared.values[m] for m in self.plan.endogenous
-                    if kinds[m] == "continuous" and m in self.prepared.values}
+        n = len(rows)
+        keep_all = self.n_draws * n * len(self.plan.endogenous) * 8 <= self.cache_bytes
+        eta_full = {m: np.empty((self.n_draws, n)) for m in self.plan.endogenous} if keep_all else None
+        means = {m: np.empty(self.n_draws) for m in self.plan.endogenous}
+        for sl, eta in self._eta_chunks(rows):
+            for m in self.plan.endogenous:
+                means[m][sl] = natural(kinds[m], eta[m]).mean(axis=-1)
+                if eta_full is not None:
+                    eta_full[m][sl] = eta[m]
+        self._cache = (key, means, eta_full)
+        return means, eta_full
+
+    def _observed(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        kinds = self.plan.kinds
+        return {m: self.prepared.values[m][rows] for m in self.plan.endogenous
+                if kinds[m] == "continuous" and m in self.prepared.values}
+
+    def _eta_chunks(self, rows: np.ndarray):
+        """Yield ``(draw slice, {node: baseline eta (draws x rows)})``."""
+        observed = self._observed(rows)
 
         def value_of(name: str, eta: np.ndarray) -> np.ndarray:
             y = observed.get(name)
             return eta if y is None else np.where(np.isnan(y), eta, y)
 
-        x = {e: self.prepared.values[e] for e in self.pathway.exposures}
-        step = max(1, self.chunk_elements // max(n, 1))
+        x = {e: self.prepared.values[e][rows] for e in self.pathway.exposures}
+        area_idx = self.prepared.area_index[rows]
+        step = max(1, self.chunk_elements // max(len(rows), 1))
         for start in range(0, self.n_draws, step):
             sl = slice(start, start + step)
             params = {"intercept": self.draws.intercept[sl], "beta": self.draws.beta[sl]}
-            area_terms = {m: a[sl][:, self.prepared.area_index] for m, a in self.draws.area.items()}
-            yield sl, linear_predictors(self.plan, x, params, area_terms, value_of=value_of)[target]
+            area_terms = {m: a[sl][:, area_idx] for m, a in self.draws.area.items()}
+            yield sl, linear_predictors(self.plan, x, params, area_terms, value_of=value_of)
 
     def node_means(
         self,
@@ -125,56 +156,57 @@ class Forward:
 
         ``exposures`` replaces exposure columns (full-length arrays); ``do_nodes``
         sets endogenous nodes (a :class:`Change` of their expected value).
+
+        The equations are linear on the link scale, so the scenario only needs the
+        *change* of each downstream node's linear predictor,
+        :math:`\\Delta\\eta_v = \\sum_p \\beta_{p \\to v} \\Delta x_p`, added to the cached
+        baseline; a do-intervened node's change is set directly (its parents are cut).
         """
         rows = np.arange(self.prepared.n_rows) if rows is None else rows
         kinds = self.plan.kinds
-        x_base = {e: self.prepared.values[e][rows] for e in self.pathway.exposures}
-        x_new = {e: (np.asarray(exposures[e])[rows] if e in exposures else x_base[e]) for e in x_base}
-        observed = {}
-        for name in self.plan.endogenous:
-            if kinds[name] == "continuous" and name in self.prepared.values:
-                observed[name] = self.prepared.values[name][rows]
-        area_idx = self.prepared.area_index[rows]
-        out0 = {name: np.empty(self.n_draws) for name in self.plan.endogenous}
-        out1 = {name: np.empty(self.n_draws) for name in self.plan.endogenous}
-        step = max(1, self.chunk_elements // max(len(rows), 1))
-        for start in range(0, self.n_draws, step):
-            sl = slice(start, start + step)
-            params = {"intercept": self.draws.intercept[sl], "beta": self.draws.beta[sl]}
-            area_terms = {n: a[sl][:, area_idx] for n, a in self.draws.area.items()}
-            base_eta: dict[str, np.ndarray] = {}
+        means0, eta_full = self._baseline(rows)
+        dx = {e: np.asarray(v)[rows] - self.prepared.values[e][rows] for e, v in exposures.items()}
+        graph = self.pathway.to_networkx()
+        affected: set[str] = set()
+        for node in list(dx) + list(do_nodes):
+            affected |= nx.descendants(graph, node) | ({node} if node in do_nodes else set())
+        out1 = {m: means0[m].copy() for m in self.plan.endogenous}
+        if not affected:
+            return means0, out1
+        observed = self._observed(rows)
+        chunks = (
+            ((sl, {m: eta_full[m][sl] for m in self.plan.endogenous})
+             for sl in _slices(self.n_draws, max(1, self.chunk_elements // max(len(rows), 1))))
+            if eta_full is not None else self._eta_chunks(rows)
+        )
+        beta = self.draws.beta
+        for sl, eta0 in chunks:
+            d_input: dict[str, np.ndarray] = dict(dx)
+            for node in self.plan.nodes:
+                name = node.name
+                if name not in affected:
+                    continue
+                kind = kinds[name]
+                if name in do_nodes:
+                    change = do_nodes[name]
+                    d = link(kind, change.apply(natural(kind, eta0[name]))) - eta0[name]
+                    y = observed.get(name)
+                    if y is not None:
+                        base_input = np.where(np.isnan(y), eta0[name], y)
+                        d_input[name] = change.apply(base_input) - base_input
+                    else:
+                        d_input[name] = d
+                else:
+                    d = 0.0
+                    for link_idx, parent in node.parents:
+                        dp = d_input.get(parent)
+                        if dp is not None:
+                            d = d + beta[sl, link_idx][:, None] * dp
+                    d_input[name] = d
+                out1[name][sl] = natural(kind, eta0[name] + d).mean(axis=-1)
+        return means0, out1
 
-            def base_value(name: str, eta: np.ndarray) -> np.ndarray:
-                y = observed.get(name)
-                return eta if y is None else np.where(np.isnan(y), eta, y)
 
-            def keep(name: str, eta: np.ndarray) -> np.ndarray:
-                base_eta[name] = eta
-                return eta
-
-            eta0 = linear_predictors(self.plan, x_base, params, area_terms, value_of=base_value, adjust=keep)
-            if not exposures and not do_nodes:
-                eta1 = eta0
-            else:
-                def adjust(name: str, eta: np.ndarray) -> np.ndarray:
-                    change = do_nodes.get(name)
-                    if change is None:
-                        return eta
-                    kind = kinds[name]
-                    return link(kind, change.apply(natural(kind, base_eta[name])))
-
-                def value(name: str, eta: np.ndarray) -> np.ndarray:
-                    base_input = base_value_cache[name]
-                    if name in do_nodes:
-                        return do_nodes[name].apply(base_input) if observed.get(name) is not None else eta
-                    return base_input + (eta - base_eta[name])
-
-                base_value_cache = {
-                    n: (np.where(np.isnan(observed[n]), base_eta[n], observed[n]) if n in observed else base_eta[n])
-                    for n in self.plan.endogenous if kinds[n] == "continuous"
-                }
-                eta1 = linear_predictors(self.plan, x_new, params, area_terms, value_of=value, adjust=adjust)
-            for name in self.plan.endogenous:
-                out0[name][sl] = natural(kinds[name], eta0[name]).mean(axis=-1)
-                out1[name][sl] = natural(kinds[name], eta1[name]).mean(axis=-1)
-        return out0, out1
+def _slices(n: int, step: int):
+    for start in range(0, n, step):
+        yield slice(start, start + step)
