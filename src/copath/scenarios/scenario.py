@@ -38,12 +38,10 @@ def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
     """Narrowest interval holding ``prob`` of the draws."""
     x = np.sort(np.asarray(draws, dtype=float))
     n = x.size
-    k = max(1, int(np.floor(prob * n)))
-    if k >= n:
-        return float(x[0]), float(x[-1])
-    widths = x[k:] - x[: n - k]
+    k = min(n, max(1, int(np.ceil(prob * n))))  # points inside the interval
+    widths = x[k - 1:] - x[: n - k + 1]
     i = int(np.argmin(widths))
-    return float(x[i]), float(x[i + k])
+    return float(x[i]), float(x[i + k - 1])
 
 
 def _prior_only_links(result: FitResult, changed: list[str], outcome: str) -> list[str]:
