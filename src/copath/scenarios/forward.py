@@ -19,7 +19,9 @@ Example
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import networkx as nx
@@ -180,7 +182,9 @@ class Forward:
             if eta_full is not None else self._eta_chunks(rows)
         )
         beta = self.draws.beta
-        for sl, eta0 in chunks:
+
+        def run(chunk) -> None:
+            sl, eta0 = chunk
             d_input: dict[str, np.ndarray] = dict(dx)
             for node in self.plan.nodes:
                 name = node.name
@@ -204,6 +208,13 @@ class Forward:
                             d = d + beta[sl, link_idx][:, None] * dp
                     d_input[name] = d
                 out1[name][sl] = natural(kind, eta0[name] + d).mean(axis=-1)
+
+        if eta_full is None:  # baseline too large to keep: recompute chunk by chunk
+            for chunk in chunks:
+                run(chunk)
+        else:  # NumPy releases the GIL in its loops: chunks of draws run on all cores
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                list(pool.map(run, chunks))
         return means0, out1
 
 
