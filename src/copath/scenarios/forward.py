@@ -175,6 +175,8 @@ class Forward:
         out1 = {m: means0[m].copy() for m in self.plan.endogenous}
         if not affected:
             return means0, out1
+        if not do_nodes:
+            return means0, self._shift_exposures(dx, affected, means0, eta_full, rows)
         observed = self._observed(rows)
         chunks = (
             ((sl, {m: eta_full[m][sl] for m in self.plan.endogenous})
@@ -217,6 +219,55 @@ class Forward:
                 list(pool.map(run, chunks))
         return means0, out1
 
+
+    def _shift_exposures(self, dx, affected, means0, eta_full, rows):
+        """Exposure-only scenarios: every node's change is linear in the exposure shifts,
+        :math:`\\Delta\\eta_v = \\sum_k T_{kv} \\Delta x_k` with :math:`T_{kv}` the sum over
+        paths of coefficient products (per draw). Continuous nodes then need only the
+        mean shift; count and proportion nodes one pass over draws x rows."""
+        kinds = self.plan.kinds
+        beta = self.draws.beta
+        totals: dict[str, dict[str, np.ndarray]] = {}
+        for k in dx:
+            t = {k: np.ones(self.n_draws)}
+            for node in self.plan.nodes:
+                acc = None
+                for link_idx, parent in node.parents:
+                    if parent in t:
+                        term = beta[:, link_idx] * t[parent]
+                        acc = term if acc is None else acc + term
+                if acc is not None:
+                    t[node.name] = acc
+            totals[k] = t
+        out1 = {m: means0[m].copy() for m in self.plan.endogenous}
+        nonlinear = []
+        for name in self.plan.endogenous:
+            if name not in affected:
+                continue
+            if kinds[name] == "continuous":
+                out1[name] = means0[name] + sum(totals[k][name] * dx[k].mean() for k in dx if name in totals[k])
+            else:
+                nonlinear.append(name)
+        if not nonlinear:
+            return out1
+        step = max(1, self.chunk_elements // max(len(rows), 1))
+
+        def run(sl: slice, eta0: dict[str, np.ndarray]) -> None:
+            for name in nonlinear:
+                z = eta0[name].copy()
+                for k in dx:
+                    if name in totals[k]:
+                        z += totals[k][name][sl, None] * dx[k][None, :]
+                out1[name][sl] = natural(kinds[name], z).mean(axis=-1)
+
+        if eta_full is None:
+            for sl, eta0 in self._eta_chunks(rows):
+                run(sl, eta0)
+        else:
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                list(pool.map(lambda sl: run(sl, {m: eta_full[m][sl] for m in nonlinear}),
+                              _slices(self.n_draws, step)))
+        return out1
 
 def _slices(n: int, step: int):
     for start in range(0, n, step):
