@@ -8,13 +8,13 @@ from .conftest import ROOT, SHARED
 
 
 @pytest.mark.slow
-def test_lancashire_asb_example(tmp_path):
+def test_lancashire_anti_social_example(tmp_path):
     data = SHARED / "data" / "police-uk" / "lancashire-asb" / "lancashire_asb_2022.tsv"
     if not data.is_file():
         pytest.skip("../shared/data is not beside the project")
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("lancashire_asb", ROOT / "examples" / "lancashire_asb.py")
+    spec = importlib.util.spec_from_file_location("lancashire_anti_social", ROOT / "examples" / "lancashire_anti_social.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     res = module.main(["--data", str(data), "--out", str(tmp_path / "res"), "--draws", "300", "--tune", "300"])

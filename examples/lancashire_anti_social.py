@@ -1,10 +1,10 @@
 """Worked real-data fit: anti-social behaviour in 942 Lancashire LSOAs over 12 months.
 
 Reads the police.uk extract with `cp.datasets.read_police_uk`, adds a summer
-indicator, fits `models/lancashire_asb.yaml` (negative binomial counts with partially
+indicator, fits `models/lancashire_anti_social.yaml` (negative binomial counts with partially
 pooled area effects), prints the link summary and diagnostics and saves the result.
 
-    .venv/bin/python examples/lancashire_asb.py [--data PATH] [--out DIR] [--draws N]
+    .venv/bin/python examples/lancashire_anti_social.py [--data PATH] [--out DIR] [--draws N]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def load(path: Path):
 def main(argv: list[str] | None = None) -> cp.FitResult:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=Path("out/lancashire_asb"))
+    parser.add_argument("--out", type=Path, default=Path("out/lancashire_anti_social"))
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--chains", type=int, default=2)
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> cp.FitResult:
     data = load(args.data)
     print(f"{len(data)} rows: {data['area'].nunique()} LSOAs x {data['month'].nunique()} months, "
           f"{int(data['anti_social_behaviour'].sum())} incidents")
-    pw = cp.load_pathway("lancashire_asb")
+    pw = cp.load_pathway("lancashire_anti_social")
     res = cp.fit(pw, data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=2022,
                  source=str(args.data))
     print_fit(res)
