@@ -85,9 +85,6 @@ class Plan:
     def area_nodes(self) -> list[str]:
         return [n.name for n in self.nodes if n.area_effects]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"centres": dict(self.centres)}
-
 
 def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float]) -> Plan:
     """The equation plan for ``pathway`` with the given exposure centring constants.
