@@ -78,7 +78,7 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
     lines += ["", "## Other true values", "", "| parameter | node | value |", "| --- | --- | --- |"]
     for group in ("intercept", "area_sd", "inv_sqrt_phi", "sigma"):
         lines += [f"| {group} | {k} | {v:.4f} |" for k, v in truth[group].items()]
-    lines += ["", f"Exposure centring constants (their means): "
+    lines += ["", "Exposure centring constants (their means): "
               + ", ".join(f"{k} {v:.4g}" for k, v in truth["centres"].items() if k in pw.exposures) + ".",
               "", f"Rows: {len(data)}; no missing values.", ""]
     return "\n".join(lines)

@@ -32,29 +32,57 @@ Example
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from scipy.special import expit, logit
+
 from copath.spec.pathway import Pathway
 
-__all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors", "link_value"]
+__all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors", "link", "link_value", "natural"]
 
 
-def link_value(kind: str, natural: float) -> float:
-    """A natural-scale level on the node's link scale (log, logit or identity).
+def natural(kind: str, eta):
+    """Expected value on the natural scale (rate, share or mean) from the link scale.
+
+    Example
+    -------
+    >>> float(natural("proportion", 0.0)), float(natural("count", 0.0))
+    (0.5, 1.0)
+    """
+    if kind == "count":
+        return np.exp(np.clip(eta, -50, 50))
+    if kind == "proportion":
+        return expit(eta)
+    return eta
+
+
+def link(kind: str, value):
+    """The link scale (log, logit or identity) of a natural-scale value.
+
+    Example
+    -------
+    >>> float(link("proportion", 0.5)), float(link("count", 1.0))
+    (0.0, 0.0)
+    """
+    if kind == "count":
+        return np.log(np.maximum(value, 1e-300))
+    if kind == "proportion":
+        return logit(np.clip(value, 1e-12, 1 - 1e-12))
+    return value
+
+
+def link_value(kind: str, level: float) -> float:
+    """A natural-scale level (a node's baseline, say) on the node's link scale, as a float.
 
     Example
     -------
     >>> round(link_value("proportion", 0.5), 6), round(link_value("count", 1.0), 6)
     (0.0, 0.0)
     """
-    if kind == "count":
-        return math.log(natural)
-    if kind == "proportion":
-        return math.log(natural / (1 - natural))
-    return float(natural)
+    return float(link(kind, level))
 
 
 @dataclass(frozen=True)

@@ -69,11 +69,10 @@ def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, ch
             compiled = nutpie.compile_pymc_model(built.model)
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                              progress_bar=progressbar, save_warmup=False)
-        return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
-                                      "sample_stats": tree["sample_stats"].to_dataset()})
-    with built.model:
-        tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
-                         progressbar=progressbar, compute_convergence_checks=False)
+    else:
+        with built.model:
+            tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
+                             progressbar=progressbar, compute_convergence_checks=False)
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 

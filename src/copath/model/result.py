@@ -1,16 +1,14 @@
 """The fitted result: posterior tables, diagnostics and predictive checks.
 
+A :class:`FitResult` comes from :func:`copath.fit` (whose docstring fits a small
+model) or :func:`copath.load_result`; :class:`Diagnostics` judges a run.
+
 Example
 -------
->>> import copath as cp
->>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: count}\\n"
-...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
->>> sim = cp.simulate(pw, areas=20, months=3, random_seed=3)
->>> res = cp.fit(pw, sim.data, draws=200, tune=200, chains=2, random_seed=1, progressbar=False)
->>> res.summary().columns[:5].tolist()
-['from', 'to', 'grade', 'weak', 'scale']
->>> res.diagnostics().to_frame().columns.tolist()
-['value', 'threshold', 'pass']
+>>> d = Diagnostics(divergences=0, max_rhat=1.004, min_ess_bulk=850.0, min_ess_tail=700.0,
+...                 min_bfmi=0.8, n_draws=4000)
+>>> d.passed, d.to_frame().columns.tolist()
+(True, ['value', 'threshold', 'pass'])
 """
 
 from __future__ import annotations
@@ -146,6 +144,16 @@ class FitResult:
     @property
     def model(self):
         return self.built.model
+
+    @property
+    def forward(self):
+        """The structural equations over this result's posterior draws (built once, cached);
+        scenarios and path effects share it."""
+        if self._forward is None:
+            from copath.scenarios.forward import Forward
+
+            self._forward = Forward(self)
+        return self._forward
 
     @property
     def posterior(self) -> xr.Dataset:

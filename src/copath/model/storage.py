@@ -111,7 +111,8 @@ def save_result(result: FitResult, path: str | Path) -> Path:
         for name, data in blobs.items():
             (tmp / name).write_bytes(data)
         _netcdf_ready(result.idata).to_netcdf(tmp / "idata.nc", engine="h5netcdf")
-        hashes = {name: _sha256((tmp / name).read_bytes()) for name in _FILES}
+        hashes = {name: _sha256(data) for name, data in blobs.items()}
+        hashes["idata.nc"] = _sha256((tmp / "idata.nc").read_bytes())
         manifest = {
             "format_version": FORMAT_VERSION,
             "copath_version": __version__,

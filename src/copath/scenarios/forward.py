@@ -26,31 +26,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.special import expit, logit
 
 from copath.model.data import prepare_data
-from copath.model.equations import linear_predictors, make_plan
+from copath.model.equations import linear_predictors, link, make_plan, natural
 from copath.scenarios.changes import Change
 
-__all__ = ["Forward", "natural", "link"]
-
-
-def natural(kind: str, eta: np.ndarray) -> np.ndarray:
-    """Expected value on the natural scale from the link scale."""
-    if kind == "count":
-        return np.exp(np.clip(eta, -50, 50))
-    if kind == "proportion":
-        return expit(eta)
-    return eta
-
-
-def link(kind: str, value: np.ndarray) -> np.ndarray:
-    """Link scale from the natural scale (log, logit, identity)."""
-    if kind == "count":
-        return np.log(np.maximum(value, 1e-300))
-    if kind == "proportion":
-        return logit(np.clip(value, 1e-12, 1 - 1e-12))
-    return value
+__all__ = ["Forward"]
 
 
 @dataclass
@@ -69,6 +50,7 @@ class Forward:
         self.pathway = result.pathway
         self.prepared = prepare_data(self.pathway, result.data)
         self.plan = make_plan(self.pathway, self.prepared.exposure_centres)
+        self.graph = self.pathway.to_networkx()
         post = result.posterior
         stacked = post.stack(sample=("chain", "draw"))
         n = stacked.sizes["sample"]
@@ -171,10 +153,9 @@ class Forward:
         kinds = self.plan.kinds
         means0, eta_full = self._baseline(rows)
         dx = {e: np.asarray(v)[rows] - self.prepared.values[e][rows] for e, v in exposures.items()}
-        graph = self.pathway.to_networkx()
         affected: set[str] = set()
         for node in list(dx) + list(do_nodes):
-            affected |= nx.descendants(graph, node) | ({node} if node in do_nodes else set())
+            affected |= nx.descendants(self.graph, node) | ({node} if node in do_nodes else set())
         out1 = {m: means0[m].copy() for m in self.plan.endogenous}
         if not affected:
             return means0, out1

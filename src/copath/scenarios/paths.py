@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from copath.constants import HDI_PROB
-from copath.scenarios.forward import natural
+from copath.model.equations import natural
 from copath.scenarios.scenario import hdi_1d
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,8 +85,6 @@ class PathEffects:
 
 def path_effects(result: FitResult, source: str, target: str, delta: float = 1.0) -> PathEffects:
     """Total effect of ``source`` on ``target`` and its split by directed path."""
-    from copath.scenarios.forward import Forward
-
     pw = result.pathway
     for node in (source, target):
         if node not in pw.nodes:
@@ -97,10 +95,7 @@ def path_effects(result: FitResult, source: str, target: str, delta: float = 1.0
     paths = list(nx.all_simple_paths(graph, source, target))
     if not paths:
         raise ValueError(f"there is no directed path from {source!r} to {target!r}")
-    forward = getattr(result, "_forward", None)
-    if forward is None:
-        forward = Forward(result)
-        result._forward = forward
+    forward = result.forward
     beta = forward.draws.beta  # (S, L)
     link_pos = {name: i for i, name in enumerate(forward.plan.link_names)}
     contributions = {}

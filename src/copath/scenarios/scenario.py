@@ -44,18 +44,19 @@ def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
     return float(x[i]), float(x[i + k - 1])
 
 
-def _prior_only_links(result: FitResult, changed: list[str], outcome: str) -> list[str]:
+def _prior_only_links(result: FitResult, changed: list[str]) -> dict[str, list[str]]:
+    """For every endogenous node: the links without local data on a path from a changed node to it."""
     graph = result.pathway.to_networkx()
     informed = set(result.observed_links())
-    ancestors = nx.ancestors(graph, outcome) | {outcome}
-    reach = set()
+    reach: set[str] = set()
     for node in changed:
-        reach |= (nx.descendants(graph, node) | {node})
-    on_paths = ancestors & reach
-    return [
-        link.name for link in result.pathway.links
-        if link.source in on_paths and link.target in on_paths and link.name not in informed
-    ]
+        reach |= nx.descendants(graph, node) | {node}
+    uninformed = [link for link in result.pathway.links if link.name not in informed]
+    out = {}
+    for outcome in result.pathway.endogenous:
+        on_paths = (nx.ancestors(graph, outcome) | {outcome}) & reach
+        out[outcome] = [link.name for link in uninformed if link.source in on_paths and link.target in on_paths]
+    return out
 
 
 @dataclass
@@ -77,7 +78,7 @@ class Scenario:
         pw = self.result.pathway
         finals = list(pw.outcomes)
         order = finals + [n for n in pw.endogenous if n not in finals]
-        changed = list(self.changes)
+        prior_only_by_node = _prior_only_links(self.result, list(self.changes))
         rows = []
         for node in order:
             spec = pw.nodes[node]
@@ -90,7 +91,7 @@ class Scenario:
                 p_improves = float(np.mean(diff > 0))
             else:
                 p_improves = float("nan")
-            prior_only = _prior_only_links(self.result, changed, node)
+            prior_only = prior_only_by_node[node]
             unit = spec.unit
             if spec.kind == "count":
                 unit = unit or f"rate per {spec.per or 1:g}"
@@ -132,15 +133,10 @@ def build_scenario(
     name: str | None = None,
 ) -> Scenario:
     """Run ``changes`` through the fitted pathway (see module docstring)."""
-    from copath.scenarios.forward import Forward
-
     pw = result.pathway
     if not changes:
         raise ValueError("a scenario needs at least one change, e.g. {'nw_coverage': '+0.2'}")
-    forward = getattr(result, "_forward", None)
-    if forward is None:
-        forward = Forward(result)
-        result._forward = forward
+    forward = result.forward
     rows = forward.rows_for(areas)
     parsed: dict[str, Change] = {}
     new_exposures: dict[str, np.ndarray] = {}
