@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.init import map_start
@@ -99,6 +101,7 @@ def fit(
     ppc_draws: int = 500,
     init: str = "map",
     source: str = "<data>",
+    priors: Mapping[str, LinkPrior] | None = None,
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`FitResult`.
 
@@ -106,6 +109,7 @@ def fit(
     draws used for the posterior predictive (it is stored per row). ``init="map"``
     starts every chain at the best of several MAP optimisations
     (:mod:`copath.model.init`); ``init="default"`` uses the sampler's own start.
+    ``priors`` replaces the evidence prior of the links it names (e.g. a sceptical prior).
     """
     if init not in ("map", "default"):
         raise ValueError(f"init must be 'map' or 'default', got {init!r}")
@@ -116,7 +120,14 @@ def fit(
     for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
         if not isinstance(value, int) or value < (0 if name == "tune" else 1):
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    built = build_model(pathway, data, evidence=evidence, source=source)
+    link_priors = priors_for(pathway, evidence)
+    for name, prior in (priors or {}).items():
+        if name not in link_priors:
+            raise ValueError(f"priors: unknown link {name!r}; links are: {', '.join(link_priors)}")
+        if not isinstance(prior, LinkPrior):
+            raise TypeError(f"priors[{name!r}] must be a LinkPrior, got {type(prior).__name__}")
+        link_priors[name] = prior
+    built = build_model(pathway, data, priors=link_priors, source=source)
     chosen = _choose_sampler(sampler, built.model)
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
     start_time = time.perf_counter()
