@@ -32,6 +32,7 @@ from copath.model.result import Diagnostics, FitResult
 from copath.model.simulate import Simulation, simulate
 from copath.model.storage import ResultError, load_result
 from copath.scenarios import Comparison, PathEffects, Scenario, compare
+from copath.sensitivity import EVPPIResult, Sensitivity, evpi, evppi
 from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
 
 __version__ = "0.1.0"
@@ -43,6 +44,10 @@ __all__ = [
     "FitResult",
     "Simulation",
     "Comparison",
+    "EVPPIResult",
+    "Sensitivity",
+    "evpi",
+    "evppi",
     "PathEffects",
     "ResultError",
     "Scenario",

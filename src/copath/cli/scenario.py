@@ -19,7 +19,7 @@ import pandas as pd
 
 from copath.errors import CopathError
 
-__all__ = ["register"]
+__all__ = ["register", "parse_changes"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_run)
 
 
-def _parse(items: list[str]) -> dict[str, str]:
+def parse_changes(items: list[str]) -> dict[str, str]:
+    """``["NODE=VALUE", ...]`` from ``--set`` as a changes mapping."""
     changes: dict[str, str] = {}
     for item in items:
         if "=" not in item:
@@ -49,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
 
     res = cp.load_result(args.result)
     try:
-        sc = res.scenario(_parse(args.changes), areas=args.areas, name=args.name)
+        sc = res.scenario(parse_changes(args.changes), areas=args.areas, name=args.name)
     except ValueError as err:
         if isinstance(err, CopathError):
             raise

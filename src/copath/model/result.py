@@ -285,6 +285,34 @@ class FitResult:
 
         return path_effects(self, source, target, delta=delta)
 
+    # --------------------------------------------------------- sensitivity
+    def sensitivity(self, threshold: float = 0.05, alternatives: bool = False, scenarios: Any = (),
+                    links: list[str] | None = None):
+        """Per link: power-scaling sensitivity to its own prior and to the likelihood,
+        the diagnosis, and its share of each final outcome's variance; tornado; and
+        with ``alternatives`` the effect of sceptical / vague / registry priors
+        (see :mod:`copath.sensitivity.analysis`)."""
+        from copath.sensitivity.analysis import sensitivity
+
+        return sensitivity(self, threshold=threshold, alternatives=alternatives, scenarios=scenarios,
+                           links=links)
+
+    def with_prior(self, link: str, prior: Any, refit: bool = True, random_seed: int = 0,
+                   progressbar: bool = False) -> FitResult:
+        """This result with a new prior on ``link`` (a LinkPrior, ``{"mu", "sigma"}``, or
+        ``"sceptical"`` / ``"vague"`` / ``"registry"``), by PSIS reweighting, refitting when
+        Pareto k is too high (see :mod:`copath.sensitivity.prior_swap`)."""
+        from copath.sensitivity.prior_swap import with_prior
+
+        return with_prior(self, link, prior, refit=refit, random_seed=random_seed, progressbar=progressbar)
+
+    def evppi(self, scenarios: Any, value: Any, cost: Any = None):
+        """Expected value of perfect information on each link for the choice between
+        ``scenarios`` and no change (see :mod:`copath.sensitivity.value`)."""
+        from copath.sensitivity.value import result_evppi
+
+        return result_evppi(self, scenarios, value=value, cost=cost)
+
     # ------------------------------------------------------------ storage
     def save(self, path: str | Path) -> Path:
         """Save to folder ``path`` atomically (see :mod:`copath.model.storage`)."""

@@ -1,0 +1,104 @@
+r"""``res.evppi(...)``: which link is worth researching first, for a choice between scenarios.
+
+The decisions are "no change" and each scenario. For draw :math:`s`, decision
+:math:`d` has net benefit
+
+.. math:: NB_{d,s} = \sum_o v_o \, \Delta^{+}_{o,d,s} - c_d,
+
+where :math:`\Delta^{+}_{o,d,s}` is the scenario's effect on final outcome :math:`o`
+signed so that improvement is positive (the node's ``better`` direction; a node
+without one counts increases as improvements), :math:`v_o` the value of one unit of
+improvement (``value``) and :math:`c_d` the scenario's cost (``cost``; "no change"
+costs 0 and has no effect). The link coefficients are the parameters;
+:func:`copath.evppi` then gives each link's EVPPI, in the units of ``value`` and
+``cost`` for one decision over the areas the scenarios cover.
+
+Example
+-------
+>>> vi = res.evppi([res.scenario({"nw_coverage": "+0.2"}, name="more NW")],  # doctest: +SKIP
+...                value={"qol_citizens": 1000.0}, cost={"more NW": 50.0})
+>>> vi.table.head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from copath.sensitivity.evppi import EVPPIResult, evppi
+from copath.sensitivity.importance import link_draws
+
+if TYPE_CHECKING:  # pragma: no cover
+    from copath.model.result import FitResult
+    from copath.scenarios.scenario import Scenario
+
+__all__ = ["net_benefit", "result_evppi", "NO_CHANGE"]
+
+NO_CHANGE = "no change"
+
+
+def _scenarios(result: FitResult, scenarios) -> list[Scenario]:
+    from copath.scenarios.scenario import Scenario
+
+    if isinstance(scenarios, Mapping):
+        return [result.scenario(changes, name=name) for name, changes in scenarios.items()]
+    out = list(scenarios)
+    if not out or not all(isinstance(s, Scenario) for s in out):
+        raise ValueError("scenarios must be Scenario objects (res.scenario(...)) or a mapping name -> changes")
+    names = [s.name for s in out]
+    if len(set(names)) != len(names) or NO_CHANGE in names:
+        raise ValueError(f"scenario names must be distinct and not {NO_CHANGE!r}; got {names}")
+    return out
+
+
+def net_benefit(
+    result: FitResult,
+    scenarios: Sequence[Scenario],
+    value: Mapping[str, float] | float,
+    cost: Mapping[str, float] | float | None = None,
+) -> pd.DataFrame:
+    """Draws x decisions net benefit (see the module formula)."""
+    pw = result.pathway
+    values = dict.fromkeys(pw.outcomes, float(value)) if isinstance(value, (int, float)) else dict(value)
+    unknown = [n for n in values if n not in pw.nodes or n in pw.exposures]
+    if unknown:
+        raise ValueError(f"value: unknown outcome node(s) {', '.join(unknown)}")
+    if isinstance(cost, Mapping):
+        bad = [n for n in cost if n not in {s.name for s in scenarios}]
+        if bad:
+            raise ValueError(f"cost: unknown scenario(s) {', '.join(bad)}")
+    columns = {NO_CHANGE: None}
+    for sc in scenarios:
+        total = 0.0
+        for node, v in values.items():
+            sign = -1.0 if pw.nodes[node].better == "lower" else 1.0
+            total = total + v * sign * sc.difference(node)
+        c = cost.get(sc.name, 0.0) if isinstance(cost, Mapping) else float(cost or 0.0)
+        columns[sc.name] = np.asarray(total, dtype=float) - c
+    n = len(next(v for v in columns.values() if v is not None))
+    columns[NO_CHANGE] = np.zeros(n)
+    return pd.DataFrame(columns)
+
+
+def result_evppi(
+    result: FitResult,
+    scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
+    value: Mapping[str, float] | float,
+    cost: Mapping[str, float] | float | None = None,
+) -> EVPPIResult:
+    """EVPPI of every link coefficient for the choice between ``scenarios`` and no change,
+    ranked; the table adds each link's grade and weak flag, and the group of weak links."""
+    chosen = _scenarios(result, scenarios)
+    nb = net_benefit(result, chosen, value, cost)
+    params = link_draws(result)
+    weak = [n for n, p in result.priors.items() if p.weak]
+    res = evppi(nb, params, groups={"(weak links)": weak} if weak else None)
+    table = res.table.copy()
+    table["grade"] = [result.priors[n].grade or "-" if n in result.priors else "" for n in table.index]
+    table["weak"] = [bool(result.priors[n].weak) if n in result.priors else False for n in table.index]
+    table = table.sort_values(["kind", "evppi"], ascending=[False, False])
+    return EVPPIResult(table=table, evpi=res.evpi, decisions=res.decisions, best_now=res.best_now,
+                       n_draws=res.n_draws, noise_floor=res.noise_floor)
