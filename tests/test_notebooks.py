@@ -1,0 +1,52 @@
+"""Every notebook in notebooks/ runs top to bottom (small draws through environment variables).
+
+01 saves the flagship result that 03 and 04 reuse, so they run in file order and share
+one output folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.conftest import ROOT, SHARED
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def nb_env(tmp_path_factory):
+    out = tmp_path_factory.mktemp("notebooks")
+    old = dict(os.environ)
+    os.environ.update({"COPATH_NB_DRAWS": "100", "COPATH_NB_TUNE": "150", "COPATH_NB_OUT": str(out),
+                       "COPATH_DATA": str(SHARED / "data"), "MPLBACKEND": "Agg"})
+    yield out
+    os.environ.clear()
+    os.environ.update(old)
+
+
+def test_there_are_five_notebooks_saved_without_outputs():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code and all(not c.outputs and c.execution_count is None for c in code), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path: Path, nb_env):
+    if path.name.startswith("02") and not (SHARED / "data" / "police-uk").is_dir():
+        pytest.skip(f"notebook 02 reads police.uk files from {SHARED / 'data'}, which is not there")
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    if path.name.startswith("01"):
+        assert (nb_env / "quickstart_report.html").stat().st_size > 10_000
+        assert (nb_env / "flagship_result" / "manifest.json").is_file()
