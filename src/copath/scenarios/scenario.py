@@ -85,7 +85,9 @@ class Scenario:
             diff = self.difference(node)
             lo, hi = hdi_1d(diff, prob)
             base = float(self.baseline[node].mean())
-            if spec.better == "lower":
+            if not np.any(diff):  # the scenario does not reach this node
+                p_improves = float("nan")
+            elif spec.better == "lower":
                 p_improves = float(np.mean(diff < 0))
             elif spec.better == "higher":
                 p_improves = float(np.mean(diff > 0))
@@ -114,6 +116,9 @@ class Scenario:
         lines = [f"Scenario {self.name!r} ({what}{where}):"]
         p = int(round(prob * 100))
         for node, row in table[table["role"] == "final"].iterrows():
+            if row["difference"] == 0 and row["diff_hdi_low"] == 0 and row["diff_hdi_high"] == 0:
+                lines.append(f"- {node}: not on a path from the changed nodes (no change).")
+                continue
             flag = " (rests on prior-only links)" if row["prior_only"] else ""
             lines.append(
                 f"- {node}: {row['baseline_mean']:.3g} -> {row['scenario_mean']:.3g} {row['unit']}, difference "
@@ -121,6 +126,11 @@ class Scenario:
                 f"P(improves) = {row['p_improves']:.2f}{flag}."
             )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from copath.reports.jupyter import scenario_html
+
+        return scenario_html(self)
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, changes={ {k: v.describe() for k, v in self.changes.items()} })"

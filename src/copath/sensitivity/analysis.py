@@ -218,7 +218,7 @@ def _convergence_warning(result: FitResult) -> str | None:
     if diag.passed:
         return None
     return ("the fit did not pass its diagnostics, so these sensitivities describe draws that may not "
-            "represent the posterior: " + "; ".join(diag.warnings))
+            "represent the posterior: " + " ".join(diag.warnings))
 
 
 def sensitivity(
