@@ -234,6 +234,7 @@ def with_prior(
     refitted = fit(result.pathway, result.data, evidence=result.evidence, priors=priors,
                    draws=int(s.get("draws", 1000)), tune=int(s.get("tune", 1000)),
                    chains=int(s.get("chains", 4)), random_seed=s.get("random_seed"),
-                   sampler=str(s.get("sampler", "nutpie")), progressbar=progressbar)
+                   sampler=str(s.get("sampler", "nutpie")), progressbar=progressbar,
+                   adaptation="diag" if s.get("adaptation") == "diag" else "low_rank")
     refitted.settings["prior_swap"] = {**info, "method": "refit", "reliable": True}
     return refitted
