@@ -130,6 +130,10 @@ class FitResult:
     settings: dict[str, Any] = field(default_factory=dict)
     _built: BuiltModel | None = field(default=None, repr=False)
     _forward: Any = field(default=None, repr=False)
+    #: scenarios, path effects and the sensitivity computed on this result in this
+    #: session; :meth:`report` includes them unless told otherwise
+    computed: dict[str, Any] = field(default_factory=lambda: {"scenarios": {}, "path_effects": {},
+                                                              "sensitivity": None}, repr=False)
 
     # ---------------------------------------------------------------- model
     @property
@@ -276,14 +280,25 @@ class FitResult:
         ``res.scenario({"nw_coverage": "+0.2"})``; ``.outcomes()`` gives the table."""
         from copath.scenarios.scenario import build_scenario
 
-        return build_scenario(self, changes, areas=areas, name=name)
+        sc = build_scenario(self, changes, areas=areas, name=name)
+        self._remember("scenarios", sc.name, sc)
+        return sc
 
     def path_effects(self, source: str, target: str, delta: float = 1.0):
         """Total, direct and per-path effects of ``source`` on ``target``
         (see :mod:`copath.scenarios.paths`)."""
         from copath.scenarios.paths import path_effects
 
-        return path_effects(self, source, target, delta=delta)
+        eff = path_effects(self, source, target, delta=delta)
+        self._remember("path_effects", f"{source} -> {target}", eff)
+        return eff
+
+    def _remember(self, kind: str, key: str, value: Any, keep: int = 10) -> None:
+        store = self.computed[kind]
+        store.pop(key, None)
+        store[key] = value
+        while len(store) > keep:  # the report keeps the most recent ones
+            store.pop(next(iter(store)))
 
     # --------------------------------------------------------- sensitivity
     def sensitivity(self, threshold: float = 0.05, alternatives: bool = False, scenarios: Any = (),
@@ -294,8 +309,10 @@ class FitResult:
         (see :mod:`copath.sensitivity.analysis`)."""
         from copath.sensitivity.analysis import sensitivity
 
-        return sensitivity(self, threshold=threshold, alternatives=alternatives, scenarios=scenarios,
+        sens = sensitivity(self, threshold=threshold, alternatives=alternatives, scenarios=scenarios,
                            links=links)
+        self.computed["sensitivity"] = sens
+        return sens
 
     def with_prior(self, link: str, prior: Any, refit: bool = True, random_seed: int = 0,
                    progressbar: bool = False) -> FitResult:
@@ -313,12 +330,33 @@ class FitResult:
 
         return result_evppi(self, scenarios, value=value, cost=cost)
 
+    # -------------------------------------------------------------- report
+    def report(self, path: str | Path, scenarios: Any = None, path_effects: Any = None,
+               sensitivity: Any = None, fmt: str | None = None) -> Path:
+        """Write the posterior report: self-contained HTML, or Markdown when ``path`` ends
+        in ``.md`` (see :mod:`copath.reports`). Scenarios, path effects and sensitivity
+        default to those computed on this result (the last 10 of each)."""
+        from copath.reports.report import write_report
+
+        return write_report(
+            self, path,
+            scenarios=list(self.computed["scenarios"].values()) if scenarios is None else scenarios,
+            path_effects=list(self.computed["path_effects"].values()) if path_effects is None else path_effects,
+            sensitivity=self.computed["sensitivity"] if sensitivity is None else sensitivity,
+            fmt=fmt,
+        )
+
     # ------------------------------------------------------------ storage
     def save(self, path: str | Path) -> Path:
         """Save to folder ``path`` atomically (see :mod:`copath.model.storage`)."""
         from copath.model.storage import save_result
 
         return save_result(self, path)
+
+    def _repr_html_(self) -> str:
+        from copath.reports.jupyter import result_html
+
+        return result_html(self)
 
     def __repr__(self) -> str:
         post = self.posterior

@@ -72,10 +72,12 @@ class Sensitivity:
     units: dict[str, str] = field(default_factory=dict)
 
     def ranked(self) -> pd.DataFrame:
-        """Weak links, most important first (largest variance share over final outcomes)."""
-        cols = [f"{IMPORTANCE_PREFIX}{o}" for o in self.outcomes]
+        """Weak links, most important first: the largest variance share they explain of a
+        final outcome or of a scenario's effect on one (``max_importance``, and where)."""
         weak = self.table[self.table["weak"]].copy()
-        weak["max_importance"] = weak[cols].max(axis=1) if cols else 0.0
+        shares = self.importance.reindex(weak.index).fillna(0.0)
+        weak["max_importance"] = shares.max(axis=1) if shares.shape[1] else 0.0
+        weak["most_important_for"] = shares.idxmax(axis=1) if shares.shape[1] else ""
         return weak.sort_values("max_importance", ascending=False)
 
     def describe(self) -> str:
@@ -110,6 +112,9 @@ class Sensitivity:
             alt = self.alternatives.dropna(subset=["relative_change"])
             for quantity, group in alt.groupby("quantity", sort=False):
                 worst = group.loc[group["relative_change"].abs().idxmax()]
+                if abs(worst["relative_change"]) < 0.01:
+                    lines.append(f"No alternative prior moves {quantity} by 1% or more.")
+                    continue
                 lines.append(
                     f"Under alternative priors {quantity} moves most ({100 * worst['relative_change']:+.1f}%) "
                     f"when {worst['link']} gets the {worst['alternative']} prior"

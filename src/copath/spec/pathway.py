@@ -350,6 +350,11 @@ class Pathway:
 
         return draw_pathway(self, evidence=evidence, **kwargs)
 
+    def _repr_html_(self) -> str:
+        from copath.reports.jupyter import pathway_html
+
+        return pathway_html(self)
+
     def __repr__(self) -> str:
         return (
             f"Pathway({self.name!r}: {len(self.nodes)} nodes, {len(self.links)} links, "

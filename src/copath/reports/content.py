@@ -1,0 +1,344 @@
+"""What the report says: one function per section, each returning a
+:class:`~copath.reports.document.Section` built from a :class:`~copath.FitResult`.
+
+Sections: summary; the pathway (DAG, nodes with units); evidence and prior per link;
+diagnostics (pass/fail, plain-language warnings, predictive checks); prior vs
+posterior per link; final outcomes; scenarios and path effects (when given); weak
+links and sensitivity (when given); the data used; risks the model does not capture
+(Table 1 of the seed paper as a checklist); reproducibility.
+
+Example
+-------
+>>> doc = build_document(res, scenarios=[sc], sensitivity=sens)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from copath.constants import HDI_PROB
+from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
+from copath.reports.document import Figure as Fig
+from copath.reports.figures import (
+    compare_png,
+    dag_png,
+    outcomes_png,
+    prior_posterior_png,
+    tornado_png,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from copath.model.result import FitResult
+    from copath.scenarios.paths import PathEffects
+    from copath.scenarios.scenario import Scenario
+    from copath.sensitivity.analysis import Sensitivity
+
+__all__ = ["build_document", "dysfunctions", "reproducibility", "data_summary"]
+
+_PACKAGES = ("copath", "pymc", "pytensor", "arviz", "arviz-stats", "nutpie", "numpy", "pandas", "scipy", "xarray")
+
+
+def _pct(prob: float) -> str:
+    return f"{round(100 * prob)}%"
+
+
+def _role(pw, name: str) -> str:
+    if name in pw.exposures:
+        return "exposure"
+    return "final outcome" if name in pw.outcomes else "intermediate"
+
+
+# ----------------------------------------------------------------------------- sections
+def summary_section(res: FitResult, diag, scenarios: Sequence[Scenario], sens: Sensitivity | None) -> Section:
+    pw = res.pathway
+    weak = sum(p.weak for p in res.priors.values())
+    blocks: list[Any] = [Paragraph(
+        f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: grade D/E or no "
+        f"evidence), fitted to {len(res.data)} rows of local data."
+    )]
+    blocks.append(Callout("pass" if diag.passed else "fail", str(diag).splitlines()[0]))
+    if not diag.passed:
+        blocks.append(Paragraph("The sampler's diagnostics failed, so every number below may be unreliable: "
+                                "read the Diagnostics section before using them."))
+    for sc in scenarios:
+        blocks.extend(Paragraph(line) for line in sc.describe().splitlines())
+    if sens is not None:
+        blocks.extend(Paragraph(line) for line in sens.describe().splitlines()[:4])
+    return Section("summary", "Summary", blocks)
+
+
+def pathway_section(res: FitResult) -> Section:
+    pw = res.pathway
+    rows = []
+    for name, node in pw.nodes.items():
+        unit = node.unit or (f"rate per {node.per:g}" if node.kind == "count" and node.per else "")
+        rows.append({"node": name, "label": node.label, "role": _role(pw, name), "kind": node.kind, "unit": unit,
+                     "better": node.better or "", "baseline": node.baseline, "description": node.description})
+    frame = pd.DataFrame(rows).set_index("node")
+    return Section("pathway", "The pathway", [
+        Fig("pathway", dag_png(res), alt=f"The pathway {pw.name} as a directed graph",
+            caption="Exposures on the left, final outcomes on the right; dashed links are weak."),
+        Table(frame, caption="Nodes, with their units and which direction is better"),
+    ])
+
+
+def evidence_section(res: FitResult) -> Section:
+    from copath.evidence.priors import link_entries
+
+    pw = res.pathway
+    prior_rows = []
+    for link in pw.links:
+        p = res.priors[link.name]
+        q = p.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
+        prior_rows.append({"link": link.name, "grade": p.grade or "-", "weak": p.weak, "scale": p.scale,
+                           "prior": f"N({p.mu:.3g}, {p.sigma:.3g})", "natural 5%": q[0], "natural 50%": q[1],
+                           "natural 95%": q[2], "method": p.method, "sources": ", ".join(p.sources)})
+    blocks: list[Any] = [
+        Paragraph("Each link's prior comes from the registry entries on it, converted to the child's coefficient "
+                  "scale, pooled when there are several, and widened for transport to this area by the evidence "
+                  "grade; links with no evidence get a weakly-informative default. 'natural' quantiles are for the "
+                  "contrast the evidence describes (rate or odds ratio, or slope)."),
+        Table(pd.DataFrame(prior_rows).set_index("link"), caption="Prior per link"),
+    ]
+    entry_rows = []
+    for link in pw.links:
+        for e in link_entries(link, res.evidence, pw):
+            entry_rows.append({"link": link.name, "id": e.id, "grade": e.grade, "design": e.design,
+                               "citation": e.citation, "quote": e.quote.strip()})
+    if entry_rows:
+        blocks.append(Table(pd.DataFrame(entry_rows).set_index("link"),
+                            caption="Evidence per link: citation and verbatim quote"))
+    return Section("evidence", "Evidence and priors per link", blocks)
+
+
+_PLAIN = {
+    "divergences": "Divergent transitions mean the sampler could not follow the posterior's shape; "
+                   "estimates may be biased.",
+    "r_hat": "R-hat above 1.01 means the chains disagree: they have not converged to the same distribution.",
+    "ess_bulk": "Too few effective draws for stable means and intervals.",
+    "ess_tail": "Too few effective draws in the tails for stable intervals.",
+    "bfmi": "Low BFMI means the sampler explored the energy poorly (often a funnel-shaped posterior).",
+}
+
+
+def diagnostics_section(res: FitResult, diag) -> Section:
+    blocks: list[Any] = [Callout("pass" if diag.passed else "fail",
+                                 "Diagnostics pass." if diag.passed else "Diagnostics FAIL.")]
+    for check, ok in diag.checks.items():
+        if not ok:
+            blocks.append(Callout("fail", _PLAIN[check]))
+    blocks.extend(Paragraph(w) for w in diag.warnings)
+    blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics"))
+    s = res.settings
+    blocks.append(Paragraph(f"Sampler {s.get('sampler')}: {s.get('chains')} chains x {s.get('draws')} draws after "
+                            f"{s.get('tune')} tuning steps, seed {s.get('random_seed')}."))
+    for group, title in (("posterior_predictive", "Posterior predictive check"),
+                         ("prior_predictive", "Prior predictive check")):
+        try:
+            table = (res.posterior_predictive() if group == "posterior_predictive" else res.prior_predictive())
+        except ValueError:
+            continue
+        blocks.append(Table(table, caption=f"{title} per observed node (p near 0 or 1: the model misses the data)"))
+    return Section("diagnostics", "Diagnostics", blocks)
+
+
+def links_section(res: FitResult, summary: pd.DataFrame) -> Section:
+    moved = summary.reindex(summary["shift"].abs().sort_values(ascending=False).index)
+    top = [f"{name} ({row['shift']:+.1f} prior sd)" for name, row in moved.head(3).iterrows()]
+    narrowed = summary.sort_values("contraction", ascending=False)
+    cols = ["grade", "weak", "local_data", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
+            "post_hdi_low", "post_hdi_high", "contraction", "shift", "r_hat", "ess_bulk"]
+    return Section("links", "Prior vs posterior per link", [
+        Paragraph(f"'contraction' is 1 - posterior variance / prior variance (how much the local data narrowed "
+                  f"the link); 'shift' is how far the posterior mean moved, in prior standard deviations. "
+                  f"The local data moved these links most: {', '.join(top)}. They narrowed "
+                  f"{narrowed.index[0]} most (contraction {narrowed['contraction'].iloc[0]:.2f})."),
+        Fig("prior_posterior", prior_posterior_png(summary), alt="Prior and posterior interval of every link",
+            caption=f"Each link's posterior {_pct(HDI_PROB)} HDI (blue) against its prior's {_pct(HDI_PROB)} interval "
+                    "(grey band), in prior standard deviations: a short bar inside the band is data that narrowed the "
+                    "prior; a bar outside it is data that moved it."),
+        Table(summary[cols], caption=f"Links: prior and posterior mean and {_pct(HDI_PROB)} HDI"),
+    ])
+
+
+def outcomes_section(res: FitResult) -> Section:
+    from copath.scenarios.scenario import hdi_1d
+
+    pw = res.pathway
+    baseline, _ = res.forward.node_means({}, {})
+    rows = []
+    for node in pw.outcomes:
+        lo, hi = hdi_1d(baseline[node])
+        spec = pw.nodes[node]
+        unit = spec.unit or (f"rate per {spec.per:g}" if spec.kind == "count" and spec.per else "")
+        observed = node in res.data.columns and res.data[node].notna().any()
+        rows.append({"outcome": node, "label": spec.label, "unit": unit, "mean": float(baseline[node].mean()),
+                     "hdi_low": lo, "hdi_high": hi, "better": spec.better or "", "local_data": bool(observed)})
+    return Section("outcomes", "Final outcomes", [
+        Paragraph("Each final outcome's expected level, averaged over the local data, with its posterior "
+                  f"{_pct(HDI_PROB)} HDI."),
+        Table(pd.DataFrame(rows).set_index("outcome"), caption="Final outcomes"),
+        Fig("outcomes", outcomes_png(pw, baseline), alt="Posterior distribution of each final outcome"),
+    ])
+
+
+def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffects]) -> Section:
+    blocks: list[Any] = []
+    cols = ["role", "unit", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low", "diff_hdi_high",
+            "p_improves", "prior_only"]
+    for sc in scenarios:
+        blocks.extend(Paragraph(line) for line in sc.describe().splitlines())
+        blocks.append(Table(sc.outcomes()[cols], caption=f"Scenario {sc.name}"))
+    if len(scenarios) > 1:
+        blocks.append(Fig("scenarios", compare_png(scenarios), alt="Scenario effects on the final outcomes"))
+    for eff in effects:
+        blocks.append(Paragraph(eff.describe()))
+        blocks.append(Table(eff.table(), caption=f"Path effects of {eff.source} on {eff.target}"))
+    return Section("scenarios", "Scenarios and path effects", blocks)
+
+
+def sensitivity_section(sens: Sensitivity) -> Section:
+    ranked = sens.ranked()
+    cols = ["grade", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis", "max_importance",
+            "most_important_for"]
+    blocks: list[Any] = [Paragraph(line) for line in sens.describe().splitlines()]
+    blocks.append(Table(ranked[cols], caption="Weak links, ranked by the largest share of a final outcome's "
+                                              "(or scenario effect's) variance they explain"))
+    if len(sens.tornado):
+        blocks.append(Fig("tornado", tornado_png(sens), alt="Tornado: outcomes at each weak link's 5% and 95%"))
+    if sens.alternatives is not None and len(sens.alternatives):
+        alt = sens.alternatives.reindex(sens.alternatives["relative_change"].abs().sort_values(ascending=False).index)
+        blocks.append(Table(alt.head(15).set_index(["link", "alternative"])[
+            ["quantity", "current_mean", "new_mean", "relative_change", "pareto_k", "reliable"]],
+            caption="Largest moves under sceptical / vague / registry priors (PSIS; unreliable rows need a refit)"))
+    return Section("sensitivity", "Weak links and sensitivity", blocks)
+
+
+def data_summary(res: FitResult) -> pd.DataFrame:
+    """One row per data column the pathway uses: kind, rows present, missing, min, max."""
+    pw = res.pathway
+    frame = res.data
+    rows = []
+    for col in frame.columns:
+        if col in pw.index:
+            continue
+        values = pd.to_numeric(frame[col], errors="coerce")
+        node = pw.nodes.get(col)
+        rows.append({"column": col, "used as": _role(pw, col) if node else "offset/trials",
+                     "present": int(values.notna().sum()), "missing": int(values.isna().sum()),
+                     "min": float(values.min()) if values.notna().any() else np.nan,
+                     "max": float(values.max()) if values.notna().any() else np.nan})
+    return pd.DataFrame(rows).set_index("column")
+
+
+def data_section(res: FitResult) -> Section:
+    pw = res.pathway
+    frame = res.data
+    area_col, time_col = pw.index[0], pw.index[-1]
+    areas = frame[area_col].nunique()
+    times = sorted(frame[time_col].astype(str).unique())
+    absent = [n for n in pw.endogenous if n not in frame.columns]
+    blocks: list[Any] = [Paragraph(
+        f"{len(frame)} rows: {areas} areas ({area_col}) x {len(times)} periods ({time_col}, {times[0]} to "
+        f"{times[-1]})." + (f" Nodes with no data column (they rest on their priors): {', '.join(absent)}."
+                            if absent else "")),
+        Table(data_summary(res), caption="Columns used")]
+    return Section("data", "The data used", blocks)
+
+
+def dysfunctions() -> dict[str, Any]:
+    """Table 1 of the seed paper (dysfunctions of co-production), as bundled."""
+    text = files("copath.reports").joinpath("dysfunctions.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def risks_section() -> Section:
+    table = dysfunctions()
+    groups = [(g["type"], [(i["name"], i["example"]) for i in g["items"]]) for g in table["groups"]]
+    return Section("risks", "Risks the model does not capture", [
+        Paragraph("The pathway assumes co-production works as intended. The dysfunctions below can reduce or "
+                  "reverse its effects and are not in the model: check each before acting on the results."),
+        Checklist(groups, source=table["source"]),
+    ])
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def reproducibility(res: FitResult) -> dict[str, Any]:
+    """Versions, sampler settings and SHA-256 hashes of the data, spec, evidence and priors."""
+    from copath.spec.loader import pathway_to_dict
+
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    evidence = sorted((e.to_dict() for e in res.evidence), key=lambda d: d["id"]) if res.evidence else []
+    return {
+        "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "versions": versions,
+        "settings": dict(res.settings),
+        "sha256": {
+            "data": _sha(res.data.to_csv(index=False).encode()),
+            "spec": _sha(yaml.safe_dump(pathway_to_dict(res.pathway), sort_keys=True).encode()),
+            "evidence": _sha(yaml.safe_dump(evidence, sort_keys=True).encode()),
+            "priors": _sha(yaml.safe_dump({k: v.to_dict() for k, v in res.priors.items()}, sort_keys=True).encode()),
+        },
+    }
+
+
+def reproducibility_section(res: FitResult) -> Section:
+    info = reproducibility(res)
+    return Section("reproducibility", "Reproducibility", [
+        Paragraph("Re-running the same spec and evidence on the same data with these versions and this seed "
+                  "gives the same draws (nutpie is deterministic given the seed on the same machine)."),
+        Code(yaml.safe_dump(info, sort_keys=False, default_flow_style=False)),
+    ])
+
+
+# ----------------------------------------------------------------------------- document
+def build_document(
+    res: FitResult,
+    scenarios: Sequence[Scenario] = (),
+    path_effects: Sequence[PathEffects] = (),
+    sensitivity: Sensitivity | None = None,
+    title: str | None = None,
+) -> Document:
+    """The whole report for ``res`` (scenarios, path effects and sensitivity when given)."""
+    diag = res.diagnostics()
+    summary = res.summary()
+    sections = [
+        summary_section(res, diag, scenarios, sensitivity),
+        pathway_section(res),
+        evidence_section(res),
+        diagnostics_section(res, diag),
+        links_section(res, summary),
+        outcomes_section(res),
+    ]
+    if scenarios or path_effects:
+        sections.append(scenarios_section(scenarios, path_effects))
+    if sensitivity is not None:
+        sections.append(sensitivity_section(sensitivity))
+    sections += [data_section(res), risks_section(), reproducibility_section(res)]
+    pw = res.pathway
+    return Document(
+        title=title or f"copath report: {pw.name}",
+        subtitle=f"Written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} by copath; "
+                 f"HDI probability {HDI_PROB}.",
+        sections=sections,
+    )
