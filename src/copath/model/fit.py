@@ -34,6 +34,7 @@ from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.init import map_start
+from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
 from copath.model.result import FitResult
 from copath.spec.pathway import Pathway
 
@@ -104,6 +105,7 @@ def fit(
     source: str = "<data>",
     priors: Mapping[str, LinkPrior] | None = None,
     adaptation: str = "low_rank",
+    log_likelihood: str = "auto",
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`FitResult`.
 
@@ -116,9 +118,14 @@ def fit(
     directions in which coefficients trade off (a child's data often pin only a product
     or a sum of links), which on the flagship model gave about three times the effective
     draws per step of ``"diag"`` (see benchmarks/results.md).
+    ``log_likelihood`` is ``"pointwise"`` (draws x rows, for LOO), ``"total"`` (one sum per
+    observed node and draw: enough for the sensitivity analysis, in constant memory),
+    ``"none"``, or ``"auto"``: pointwise unless that would exceed 50 million values
+    (:mod:`copath.model.loglik`). Predictive draws are capped the same way.
     """
     if adaptation not in ("diag", "low_rank"):
         raise ValueError(f"adaptation must be 'diag' or 'low_rank', got {adaptation!r}")
+    choose_log_likelihood(log_likelihood, 1, 1)  # validates the mode before the long part
     if init not in ("map", "default"):
         raise ValueError(f"init must be 'map' or 'default', got {init!r}")
     if evidence is None:
@@ -143,10 +150,18 @@ def fit(
     tree = _sample_posterior(built, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
     sampling_seconds = time.perf_counter() - start_time
     posterior = tree["posterior"].to_dataset()
+    n_obs = max(1, sum(int(v.size) for v in built.data.observed.values()))
+    n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
+    ll_mode = choose_log_likelihood(log_likelihood, n_draws, n_obs)
+    cap = max(20, POINTWISE_LIMIT // n_obs)  # predictive draws x rows stay under the same limit
+    ppc_draws, prior_draws = min(ppc_draws, cap), min(prior_draws, cap)
     with built.model:
         groups: dict[str, Any] = {}
-        ll = pm.compute_log_likelihood(tree, extend_inferencedata=False, progressbar=False)
-        groups["log_likelihood"] = ll
+        if ll_mode == "pointwise":
+            groups["log_likelihood"] = pm.compute_log_likelihood(tree, extend_inferencedata=False,
+                                                                 progressbar=False)
+        elif ll_mode == "total":
+            groups["log_likelihood"] = log_likelihood_totals(built.model, posterior)
         from pymc.stats import compute_log_prior
 
         groups["log_prior"] = compute_log_prior(tree, extend_inferencedata=False, progressbar=False)
@@ -167,6 +182,7 @@ def fit(
         "sampler": chosen, "sampling_seconds": round(sampling_seconds, 3),
         "prior_draws": prior_draws, "ppc_draws": ppc_draws, "init": init,
         "adaptation": adaptation if chosen == "nutpie" else "pymc",
+        "log_likelihood": ll_mode,
     }
     return FitResult(
         idata=idata, pathway=pathway, evidence=evidence, priors=built.priors,

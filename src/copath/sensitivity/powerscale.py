@@ -42,10 +42,14 @@ THRESHOLD = 0.05
 CONFLICT = "prior-data conflict"
 PRIOR_DOMINATES = "prior dominates (weak likelihood)"
 FINE = "fine"
+NO_LIKELIHOOD = "unknown (no log likelihood)"
 
 
 def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD) -> str:
-    """The diagnosis for one link from its two sensitivities (see the module text)."""
+    """The diagnosis for one link from its two sensitivities (see the module text);
+    ``"unknown (no log likelihood)"`` when the fit stored none."""
+    if np.isnan(likelihood):
+        return NO_LIKELIHOOD
     if prior >= threshold and likelihood >= threshold:
         return CONFLICT
     if prior >= threshold:
@@ -100,8 +104,8 @@ def power_scaling(
     if "log_likelihood" in tree.children:
         lik = psense(tree, var_names=["beta"], group="likelihood", alphas=alphas)["beta"]
         lik_values = {name: float(lik.sel(link=name)) for name in links}
-    else:  # nothing observed: the posterior is the prior
-        lik_values = dict.fromkeys(links, 0.0)
+    else:  # fitted with log_likelihood="none", or nothing observed
+        lik_values = dict.fromkeys(links, float("nan"))
     rows, outcome_rows = [], []
     for name in links:
         sens = psense(tree, group="prior", alphas=alphas, group_var_names=["beta"],

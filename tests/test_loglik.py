@@ -1,0 +1,60 @@
+"""Log likelihood storage: totals per node agree with summed pointwise values; auto mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import copath as cp
+from copath.model.loglik import choose_log_likelihood, log_likelihood_totals
+
+SPEC = """name: ll
+nodes:
+  x: {kind: exposure}
+  c: {kind: count, family: negative_binomial, area_effects: true}
+  p: {kind: proportion, trials: n}
+  y: {kind: continuous}
+links:
+  - {from: x, to: c}
+  - {from: c, to: p}
+  - {from: p, to: y}
+outcomes: [y]
+"""
+
+
+@pytest.fixture(scope="module")
+def small_fit():
+    pw = cp.loads_pathway(SPEC)
+    sim = cp.simulate(pw, areas=15, months=4, random_seed=1)
+    return cp.fit(pw, sim.data, draws=60, tune=100, chains=2, random_seed=2, progressbar=False,
+                  log_likelihood="pointwise")
+
+
+def test_totals_equal_summed_pointwise(small_fit):
+    pointwise = small_fit.idata["log_likelihood"].to_dataset()
+    totals = log_likelihood_totals(small_fit.model, small_fit.posterior)
+    assert set(totals.data_vars) == set(pointwise.data_vars) == {"c", "p", "y"}
+    for name in totals.data_vars:
+        summed = pointwise[name].sum([d for d in pointwise[name].dims if d not in ("chain", "draw")])
+        np.testing.assert_allclose(totals[name].values, summed.values, rtol=1e-6)
+
+
+def test_fit_with_totals_keeps_the_sensitivity_working(small_fit):
+    res = cp.fit(small_fit.pathway, small_fit.data, draws=60, tune=100, chains=2, random_seed=2,
+                 progressbar=False, log_likelihood="total")
+    assert res.settings["log_likelihood"] == "total"
+    assert dict(res.idata["log_likelihood"].to_dataset().sizes) == {"chain": 2, "draw": 60}
+    a = res.sensitivity().table["likelihood_sensitivity"]
+    b = small_fit.sensitivity().table["likelihood_sensitivity"]
+    np.testing.assert_allclose(a.values, b.values, rtol=1e-6)  # same draws (same seed), same numbers
+    none = cp.fit(small_fit.pathway, small_fit.data, draws=60, tune=100, chains=2, random_seed=2,
+                  progressbar=False, log_likelihood="none")
+    assert "log_likelihood" not in none.idata.children
+    assert set(none.sensitivity().table["diagnosis"]) == {"unknown (no log likelihood)"}
+
+
+def test_auto_mode_switches_by_size():
+    assert choose_log_likelihood("auto", 4000, 12_500) == "pointwise"
+    assert choose_log_likelihood("auto", 4000, 12_501) == "total"
+    with pytest.raises(ValueError, match="log_likelihood"):
+        choose_log_likelihood("some", 1, 1)
