@@ -58,3 +58,18 @@ def test_auto_mode_switches_by_size():
     assert choose_log_likelihood("auto", 4000, 12_501) == "total"
     with pytest.raises(ValueError, match="log_likelihood"):
         choose_log_likelihood("some", 1, 1)
+
+
+def test_advi_is_close_to_nuts_and_says_it_is_approximate(small_fit):
+    approx = cp.fit(small_fit.pathway, small_fit.data, draws=500, chains=2, random_seed=3, progressbar=False,
+                    method="fullrank_advi", advi_iterations=15_000)
+    assert approx.settings["method"] == "fullrank_advi" and approx.posterior.sizes["draw"] == 1000
+    diag = approx.diagnostics()
+    assert not diag.passed and "approximate" in str(diag)
+    a = approx.posterior["beta"].mean(("chain", "draw"))
+    b = small_fit.posterior["beta"].mean(("chain", "draw"))
+    sd = small_fit.posterior["beta"].std(("chain", "draw"))
+    assert float(abs(a - b).max() / sd.max()) < 1.0  # within a posterior sd of NUTS on every link
+    assert approx.summary().shape[0] == 3 and approx.scenario({"x": "+0.1"}).outcomes().shape[0] == 3
+    with pytest.raises(ValueError, match="method"):
+        cp.fit(small_fit.pathway, small_fit.data, method="laplace")

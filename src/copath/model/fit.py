@@ -38,9 +38,11 @@ from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_like
 from copath.model.result import FitResult
 from copath.spec.pathway import Pathway
 
-__all__ = ["fit", "SAMPLERS"]
+__all__ = ["fit", "SAMPLERS", "METHODS"]
 
 SAMPLERS = ("nutpie", "pymc")
+#: ``"nuts"`` is exact MCMC; the others are fast variational approximations for exploration.
+METHODS = ("nuts", "advi", "fullrank_advi")
 
 
 def _has_discrete(model: pm.Model) -> bool:
@@ -81,6 +83,23 @@ def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, ch
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
 
+def _approximate(built: BuiltModel, method: str, draws: int, seed: int, progressbar: bool,
+                 start: dict[str, np.ndarray] | None, n_iter: int) -> tuple[xr.DataTree, dict[str, Any]]:
+    """Variational fit (ADVI) from the MAP start; ``draws`` independent draws as one chain."""
+    with built.model:
+        approx = pm.fit(n=n_iter, method=method, start=start, random_seed=seed, progressbar=progressbar)
+        sample = approx.sample(draws, random_seed=seed)
+    loss = np.asarray(approx.hist, dtype=float)
+    window = max(len(loss) // 10, 1)
+    last, before = np.nanmean(loss[-window:]), np.nanmean(loss[-2 * window:-window])
+    change = float(abs(last - before) / max(abs(before), 1e-12))
+    info = {"iterations": n_iter, "final_loss": float(last), "loss_change_last_10pct": round(change, 5),
+            "converged": bool(change < 0.01)}
+    posterior = sample["posterior"]
+    posterior = posterior.to_dataset() if hasattr(posterior, "to_dataset") else posterior
+    return xr.DataTree.from_dict({"posterior": posterior}), info
+
+
 def _thin(posterior: xr.Dataset, max_draws: int) -> xr.Dataset:
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
     if n <= max_draws:
@@ -106,6 +125,8 @@ def fit(
     priors: Mapping[str, LinkPrior] | None = None,
     adaptation: str = "low_rank",
     log_likelihood: str = "auto",
+    method: str = "nuts",
+    advi_iterations: int = 30_000,
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`FitResult`.
 
@@ -122,7 +143,13 @@ def fit(
     observed node and draw: enough for the sensitivity analysis, in constant memory),
     ``"none"``, or ``"auto"``: pointwise unless that would exceed 50 million values
     (:mod:`copath.model.loglik`). Predictive draws are capped the same way.
+    ``method="advi"`` or ``"fullrank_advi"`` fits a variational approximation instead of
+    running NUTS (``draws`` x ``chains`` independent draws, one chain): fast, for
+    exploring a model; its error against NUTS is in benchmarks/results.md, and its
+    diagnostics say it is approximate.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if adaptation not in ("diag", "low_rank"):
         raise ValueError(f"adaptation must be 'diag' or 'low_rank', got {adaptation!r}")
     choose_log_likelihood(log_likelihood, 1, 1)  # validates the mode before the long part
@@ -147,7 +174,13 @@ def fit(
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
     start_time = time.perf_counter()
     start = map_start(built.model, random_seed=int(seeds[3])) if init == "map" else None
-    tree = _sample_posterior(built, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
+    approx_info = None
+    if method == "nuts":
+        tree = _sample_posterior(built, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
+    else:
+        tree, approx_info = _approximate(built, method, draws * chains, int(seeds[0]), progressbar, start,
+                                         advi_iterations)
+        chosen = method
     sampling_seconds = time.perf_counter() - start_time
     posterior = tree["posterior"].to_dataset()
     n_obs = max(1, sum(int(v.size) for v in built.data.observed.values()))
@@ -174,16 +207,18 @@ def fit(
         groups["prior"] = prior["prior"].to_dataset()
         if "prior_predictive" in prior.children:
             groups["prior_predictive"] = prior["prior_predictive"].to_dataset()
-    idata = xr.DataTree.from_dict(
-        {"posterior": posterior, "sample_stats": tree["sample_stats"].to_dataset(), **groups}
-    )
+    if "sample_stats" in tree.children:
+        groups["sample_stats"] = tree["sample_stats"].to_dataset()
+    idata = xr.DataTree.from_dict({"posterior": posterior, **groups})
     settings = {
         "draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed,
         "sampler": chosen, "sampling_seconds": round(sampling_seconds, 3),
         "prior_draws": prior_draws, "ppc_draws": ppc_draws, "init": init,
-        "adaptation": adaptation if chosen == "nutpie" else "pymc",
-        "log_likelihood": ll_mode,
+        "adaptation": adaptation if chosen == "nutpie" else None,
+        "log_likelihood": ll_mode, "method": method,
     }
+    if approx_info is not None:
+        settings["approximation"] = approx_info
     return FitResult(
         idata=idata, pathway=pathway, evidence=evidence, priors=built.priors,
         data=built.data.frame, settings=settings, _built=built,

@@ -57,9 +57,12 @@ class Diagnostics:
     min_bfmi: float
     n_draws: int
     ess_min: float = ESS_MIN
+    approximate: str | None = None  # the variational method, when the fit was not MCMC
 
     @property
     def checks(self) -> dict[str, bool]:
+        if self.approximate:
+            return {"mcmc": False}
         return {
             "divergences": self.divergences == 0,
             "r_hat": self.max_rhat <= RHAT_MAX,
@@ -76,6 +79,9 @@ class Diagnostics:
     def warnings(self) -> list[str]:
         """Plain-language warnings for the checks that fail."""
         out = []
+        if self.approximate:
+            return [f"approximate fit ({self.approximate}): no MCMC diagnostics, and variational fits "
+                    "understate uncertainty; use it to explore, then fit with NUTS (method='nuts')."]
         c = self.checks
         if not c["divergences"]:
             out.append(f"{self.divergences} divergent transitions: the posterior may be biased; "
@@ -90,6 +96,9 @@ class Diagnostics:
         return out
 
     def to_frame(self) -> pd.DataFrame:
+        if self.approximate:
+            return pd.DataFrame([("method", self.approximate, "nuts", False)],
+                                columns=["check", "value", "threshold", "pass"]).set_index("check")
         rows = [
             ("divergences", self.divergences, "0", self.checks["divergences"]),
             ("max r_hat", round(self.max_rhat, 4), f"<= {RHAT_MAX}", self.checks["r_hat"]),
@@ -100,6 +109,8 @@ class Diagnostics:
         return pd.DataFrame(rows, columns=["check", "value", "threshold", "pass"]).set_index("check")
 
     def __str__(self) -> str:
+        if self.approximate:
+            return f"Diagnostics FAIL: {self.warnings[0]} ({self.n_draws} draws)."
         verdict = "pass" if self.passed else "FAIL"
         text = (f"Diagnostics {verdict}: {self.divergences} divergences, max R-hat {self.max_rhat:.3f}, "
                 f"min bulk ESS {self.min_ess_bulk:.0f}, min tail ESS {self.min_ess_tail:.0f}, "
@@ -206,7 +217,11 @@ class FitResult:
     def diagnostics(self) -> Diagnostics:
         """Divergences, worst R-hat and ESS over all parameters, and BFMI."""
         post = self.posterior
-        stats = _dataset(self.idata, "sample_stats")
+        method = self.settings.get("method", "nuts")
+        if method != "nuts":
+            n = int(post.sizes["chain"] * post.sizes["draw"])
+            return Diagnostics(0, float("nan"), float("nan"), float("nan"), float("nan"), n, approximate=method)
+        stats = _dataset(self.idata, "sample_stats") if "sample_stats" in self.idata.children else xr.Dataset()
         divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
         rhat = az.rhat(post)
         ess_b = az.ess(post, method="bulk")

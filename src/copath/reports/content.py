@@ -135,13 +135,17 @@ def diagnostics_section(res: FitResult, diag) -> Section:
     blocks: list[Any] = [Callout("pass" if diag.passed else "fail",
                                  "Diagnostics pass." if diag.passed else "Diagnostics FAIL.")]
     for check, ok in diag.checks.items():
-        if not ok:
+        if not ok and check in _PLAIN:
             blocks.append(Callout("fail", _PLAIN[check]))
     blocks.extend(Paragraph(w) for w in diag.warnings)
     blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics"))
     s = res.settings
-    blocks.append(Paragraph(f"Sampler {s.get('sampler')}: {s.get('chains')} chains x {s.get('draws')} draws after "
-                            f"{s.get('tune')} tuning steps, seed {s.get('random_seed')}."))
+    if s.get("method", "nuts") == "nuts":
+        blocks.append(Paragraph(f"Sampler {s.get('sampler')}: {s.get('chains')} chains x {s.get('draws')} draws "
+                                f"after {s.get('tune')} tuning steps, seed {s.get('random_seed')}."))
+    else:
+        blocks.append(Paragraph(f"Variational approximation ({s.get('method')}), seed {s.get('random_seed')}: "
+                                f"{s.get('approximation', {})}."))
     for group, title in (("posterior_predictive", "Posterior predictive check"),
                          ("prior_predictive", "Prior predictive check")):
         try:
