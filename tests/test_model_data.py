@@ -46,7 +46,7 @@ def frame():
         (lambda f: f.drop(columns="x"), "column 'x': missing (exposure)"),
         (lambda f: f.drop(columns="households"), "column 'households': missing (offset of c)"),
         (lambda f: f.drop(columns="area"), "column 'area': missing (index column)"),
-        (lambda f: f.assign(c=[3, -4, 0, 2]), "column 'c': counts must be whole numbers >= 0; first bad rows: 1 (-4)"),
+        (lambda f: f.assign(c=[3, -4, 0, 2]), "column 'c': counts must be whole numbers from 0 to 1e+15; first bad rows: 1 (-4)"),
         (lambda f: f.assign(c=[3, 4.5, 0, 2]), "column 'c': counts must be whole numbers"),
         (lambda f: f.assign(p=[10, 40, 9, 0]), "column 'p': successes must be whole numbers between 0 and trials ('n'); first bad rows: 1 (40)"),
         (lambda f: f.assign(x=[0.1, np.nan, 0.3, 0.4]), "column 'x': exposure values must be present and finite; first bad rows: 1"),

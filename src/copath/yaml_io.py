@@ -37,7 +37,15 @@ class LineDict(dict):
 
 
 class _LineSafeLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are LineDicts and whose duplicate keys are refused."""
+    """SafeLoader whose mappings are LineDicts and whose duplicate keys and aliases are
+    refused (specs and registries never need ``*alias``; refusing them rules out
+    "billion laughs" expansion bombs)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.events.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise CopathError("YAML aliases (*name) are not allowed", line=mark.line + 1)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineSafeLoader, node: yaml.MappingNode) -> LineDict:

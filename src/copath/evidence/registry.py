@@ -332,6 +332,9 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
     for key in ("id", "citation", "quote", "design", "grade", "informs", "note", "section"):
         if key in raw and not isinstance(raw[key], str):
             raise err(f"must be text, got {raw[key]!r}", key)
+    for key in ("id", "citation", "quote"):
+        if not raw[key].strip():
+            raise err("must not be empty", key)
     if not raw["id"].replace("_", "").replace("-", "").isalnum():
         raise err("use letters, digits, '_' and '-' only", "id")
     if raw["grade"] not in GRADES:

@@ -41,6 +41,10 @@ from copath.spec.pathway import Pathway
 
 __all__ = ["PreparedData", "prepare_data", "required_columns"]
 
+#: Largest count or number of trials accepted: beyond it a float no longer holds every
+#: whole number exactly, and the likelihood's integer cast would corrupt it.
+MAX_COUNT = 1e15
+
 
 @dataclass
 class PreparedData:
@@ -148,9 +152,9 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         if why.startswith("offset") and (v <= 0).any():
             raise DataError(f"offsets must be positive; {_bad_rows(frame, v <= 0, column)}",
                             file=source, where=f"column {column!r}")
-        if why.startswith("trials") and ((v < 0) | (v != np.round(v))).any():
-            m = (v < 0) | (v != np.round(v))
-            raise DataError(f"trials must be whole numbers >= 0; {_bad_rows(frame, m, column)}",
+        if why.startswith("trials") and ((v < 0) | (v != np.round(v)) | (v > MAX_COUNT)).any():
+            m = (v < 0) | (v != np.round(v)) | (v > MAX_COUNT)
+            raise DataError(f"trials must be whole numbers from 0 to {MAX_COUNT:.0e}; {_bad_rows(frame, m, column)}",
                             file=source, where=f"column {column!r}")
         values[column] = v
     for name in pathway.exposures:
@@ -176,10 +180,10 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
             raise DataError(f"values must be finite or missing (NaN); {_bad_rows(frame, np.isinf(v), name)}",
                             file=source, where=f"column {name!r}")
         if node.kind == "count":
-            bad = present & ((v < 0) | (v != np.round(v)))
+            bad = present & ((v < 0) | (v != np.round(v)) | (v > MAX_COUNT))
             if bad.any():
-                raise DataError(f"counts must be whole numbers >= 0; {_bad_rows(frame, bad, name)}",
-                                file=source, where=f"column {name!r}")
+                raise DataError(f"counts must be whole numbers from 0 to {MAX_COUNT:.0e}; "
+                                f"{_bad_rows(frame, bad, name)}", file=source, where=f"column {name!r}")
         if node.kind == "proportion":
             trials = values[node.trials]
             bad = present & ((v < 0) | (v != np.round(v)) | (v > trials))
