@@ -1,5 +1,10 @@
 """``copath fit`` and ``copath simulate``.
 
+``copath fit`` saves the result whether or not the sampler's diagnostics pass (an
+unconverged result is still worth inspecting), but when they fail it says so on stderr
+and exits with code 3, so a batch script cannot mistake it for a usable posterior;
+``--allow-unconverged`` makes that exit 0. Bad input is exit 2, an interrupted run 1.
+
 Example
 -------
 >>> import tempfile
@@ -13,11 +18,15 @@ Wrote 6 rows ...
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["register", "print_fit"]
+__all__ = ["register", "print_fit", "UNCONVERGED"]
+
+#: Exit code of ``copath fit`` when the result was saved but its diagnostics failed.
+UNCONVERGED = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--sampler", choices=["nutpie", "pymc"], default="nutpie")
+    p.add_argument("--method", choices=["nuts", "advi", "fullrank_advi"], default="nuts",
+                   help="nuts (default) or a fast variational approximation for exploration")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--allow-unconverged", action="store_true",
+                   help="exit 0 even when the diagnostics fail (default: exit 3)")
     p.set_defaults(run=_fit)
 
     s = sub.add_parser("simulate", help="simulate data with known truth from a pathway")
@@ -61,11 +74,17 @@ def _fit(args: argparse.Namespace) -> int:
     ev = cp.load_evidence(args.registry)
     data = read_table(args.data)
     res = cp.fit(pw, data, evidence=ev, draws=args.draws, tune=args.tune, chains=args.chains,
-                 random_seed=args.seed, sampler=args.sampler, progressbar=not args.quiet, source=args.data)
+                 random_seed=args.seed, sampler=args.sampler, progressbar=not args.quiet, source=args.data,
+                 method=args.method)
     print_fit(res)
     out = res.save(args.out)
     print(f"\nSaved the result to {out}")
-    return 0
+    diag = res.diagnostics()
+    if diag.passed:
+        return 0
+    print(f"copath: warning: the fit did not converge; the saved result is for inspection only. "
+          f"{' '.join(diag.warnings)}", file=sys.stderr)
+    return 0 if args.allow_unconverged else UNCONVERGED
 
 
 def _simulate(args: argparse.Namespace) -> int:
