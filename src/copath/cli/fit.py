@@ -73,6 +73,7 @@ def _fit(args: argparse.Namespace) -> int:
     pw = cp.load_pathway(args.model)
     ev = cp.load_evidence(args.registry)
     data = read_table(args.data)
+    print(f"Fitting {pw.name!r} to {len(data)} rows of {args.data} ...", flush=True)
     res = cp.fit(pw, data, evidence=ev, draws=args.draws, tune=args.tune, chains=args.chains,
                  random_seed=args.seed, sampler=args.sampler, progressbar=not args.quiet, source=args.data,
                  method=args.method)

@@ -75,6 +75,11 @@ def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, ch
             compiled = nutpie.compile_pymc_model(built.model)
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                              progress_bar=progressbar, save_warmup=False, adaptation=adaptation)
+        # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
+        # must never pass for a fit, so turn it back into the interrupt it was
+        got = tree["posterior"].sizes.get("draw", 0) if "posterior" in tree.children else 0
+        if got < draws:
+            raise KeyboardInterrupt(f"sampling stopped after {got} of {draws} draws")
     else:
         with built.model:
             tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
