@@ -16,7 +16,7 @@ FIND_PYTHON = for c in $(CANDIDATES); do \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; exit 0; fi; done; exit 1
 
-.PHONY: demo test test-slow bench venv clean
+.PHONY: demo test test-slow bench calibrate venv clean
 
 venv: $(STAMP)
 
@@ -39,9 +39,25 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	@ls benchmarks/*.py >/dev/null 2>&1 || { echo "no benchmarks yet"; exit 0; }
-	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+# Benchmarks run in their own venv: pathmc (compared against) pins PyMC < 6.4, and that
+# must not change the venv the tests run in.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	@if [ ! -x $(BENCH_VENV)/bin/python ]; then \
+	  base=$$($(FIND_PYTHON)) || { echo "error: copath needs Python >= 3.12; none of $(CANDIDATES) is." >&2; exit 1; }; \
+	  $$base -m venv $(BENCH_VENV); \
+	fi
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	for b in benchmarks/bench_*.py; do $(BENCH_VENV)/bin/python $$b || exit 1; done
+
+calibrate: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python benchmarks/bench_calibration.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) out .pytest_cache

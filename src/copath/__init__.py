@@ -14,6 +14,7 @@ True
 """
 
 from copath import datasets
+from copath.calibration import Calibration, calibrate
 from copath.constants import HDI_PROB
 from copath.errors import CopathError, DataError, EvidenceError, SpecError
 from copath.evidence import (
@@ -43,6 +44,8 @@ __all__ = [
     "Diagnostics",
     "FitResult",
     "Simulation",
+    "Calibration",
+    "calibrate",
     "Comparison",
     "EVPPIResult",
     "Sensitivity",

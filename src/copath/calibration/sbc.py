@@ -1,0 +1,288 @@
+r"""Simulation-based calibration (Talts et al. 2018; Modrák et al. 2023).
+
+If the model's inference is right, then drawing parameters from the prior, simulating
+data from them, and fitting gives posterior draws among which the true value sits at a
+uniformly distributed rank. For each simulation :math:`i` and link coefficient
+:math:`\beta_\ell`: draw every parameter from the model's own priors, simulate data
+with :func:`copath.simulate`, fit, thin the posterior to :math:`L` roughly independent
+draws, and record the rank :math:`r_{i\ell} = \#\{s : \beta^{(s)}_\ell < \beta^{true}_\ell\}
+\in \{0, \dots, L\}`.
+
+Two checks per link, on :math:`u_i = (r_i + v_i)/(L + 1)` with :math:`v_i \sim U(0, 1)`
+(randomised so that :math:`u` is continuous-uniform under calibration):
+
+- **ECDF difference with simultaneous bands** (Säilynoja, Bürkner and Vehtari 2022): at
+  :math:`K` points :math:`z_k`, :math:`N F_N(z_k) \sim \text{Binomial}(N, z_k)`; the statistic
+  is the smallest two-sided binomial tail probability over the points, and its null
+  distribution (by simulating uniform samples) gives the p-value and the band level
+  :math:`\gamma` such that the whole ECDF stays inside the pointwise :math:`\gamma` bands
+  with probability :math:`1 - \alpha`;
+- **chi-square** on the counts of :math:`u` in ``bins`` equal bins.
+
+The model passes when no link's p-value is below :math:`\alpha / (\text{links})`
+(Bonferroni). ``prior_shift`` simulates the coefficients from the prior moved by that many
+prior sds while fitting with the unmoved prior: a deliberately wrong model, which must fail.
+
+Example
+-------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> ecdf_test(rng.integers(0, 100, 200), 99, rng=np.random.default_rng(1))[0] > 0.05   # uniform ranks
+True
+>>> ecdf_test(np.clip(rng.normal(70, 10, 200), 0, 99).astype(int), 99)[0] < 0.001      # skewed ranks
+True
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from copath.evidence.priors import LinkPrior, priors_for
+from copath.evidence.registry import Evidence
+from copath.spec.pathway import Pathway
+
+__all__ = ["calibrate", "Calibration", "ecdf_test", "chi2_test", "draw_prior_params"]
+
+
+# ----------------------------------------------------------------------------- the tests
+def _uniform(ranks: np.ndarray, n_post: int, rng: np.random.Generator) -> np.ndarray:
+    ranks = np.asarray(ranks, dtype=float)
+    return (ranks + rng.random(ranks.size)) / (n_post + 1)
+
+
+def _min_tail(u: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Smallest two-sided binomial tail probability of the ECDF over the points ``z``
+    (``u``: samples x N, or N)."""
+    u = np.atleast_2d(u)
+    n = u.shape[1]
+    counts = (u[:, :, None] <= z[None, None, :]).sum(axis=1)  # samples x K
+    lower = stats.binom.cdf(counts, n, z)
+    upper = stats.binom.sf(counts - 1, n, z)
+    return np.minimum(1.0, 2 * np.minimum(lower, upper)).min(axis=1)
+
+
+def _points(n: int) -> np.ndarray:
+    k = min(n, 100)
+    return np.arange(1, k) / k
+
+
+def _null(n: int, n_sim: int = 2000, seed: int = 20220) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return _min_tail(rng.random((n_sim, n)), _points(n))
+
+
+def ecdf_test(ranks: np.ndarray, n_post: int, alpha: float = 0.05,
+              rng: np.random.Generator | None = None) -> tuple[float, float]:
+    """(p-value, band level gamma) of the ECDF-difference test for ``ranks`` in 0..``n_post``."""
+    rng = rng or np.random.default_rng(0)
+    u = _uniform(ranks, n_post, rng)
+    null = _null(u.size)
+    observed = float(_min_tail(u, _points(u.size))[0])
+    return float(np.mean(null <= observed)), float(np.quantile(null, alpha))
+
+
+def chi2_test(ranks: np.ndarray, n_post: int, bins: int = 10, rng: np.random.Generator | None = None) -> float:
+    """p-value of a chi-square test of uniformity on ``bins`` equal bins of the ranks."""
+    rng = rng or np.random.default_rng(0)
+    u = _uniform(ranks, n_post, rng)
+    counts = np.histogram(u, bins=bins, range=(0, 1))[0]
+    return float(stats.chisquare(counts).pvalue)
+
+
+# ----------------------------------------------------------------------------- simulation
+def draw_prior_params(pathway: Pathway, priors: Mapping[str, LinkPrior], rng: np.random.Generator,
+                      prior_shift: float = 0.0) -> dict[str, dict[str, float]]:
+    """Every parameter drawn from the priors :func:`copath.model.builder.build_model` uses
+    (``prior_shift`` moves the link coefficients by that many prior sds)."""
+    from copath.model.builder import AREA_SD_SCALE, intercept_prior
+
+    out: dict[str, dict[str, float]] = {"beta": {}, "intercept": {}, "area_sd": {}, "inv_sqrt_phi": {}, "sigma": {}}
+    for name, p in priors.items():
+        out["beta"][name] = float(rng.normal(p.mu + prior_shift * p.sigma, p.sigma))
+    for name in pathway.endogenous:
+        node = pathway.nodes[name]
+        mean, sd = intercept_prior(pathway, name, None)
+        out["intercept"][name] = float(rng.normal(mean, sd))
+        unit = node.scale if node.kind == "continuous" else 1.0
+        if node.area_effects:
+            out["area_sd"][name] = float(abs(rng.normal(0, AREA_SD_SCALE * unit)))
+        if node.kind == "count" and node.family == "negative_binomial":
+            out["inv_sqrt_phi"][name] = float(abs(rng.normal(0, 1.0)))
+        if node.kind == "continuous":
+            out["sigma"][name] = float(abs(rng.normal(0, node.scale)))
+    return out
+
+
+def _one(job: tuple) -> np.ndarray:
+    """Ranks of the true coefficients for one simulation (run in a worker process)."""
+    import warnings
+
+    import nutpie
+
+    from copath.model.builder import build_model
+    from copath.model.simulate import simulate
+
+    pathway, priors, evidence, seed, areas, months, draws, tune, chains, n_post, shift = job
+    rng = np.random.default_rng(seed)
+    truth = draw_prior_params(pathway, priors, rng, shift)
+    sim = simulate(pathway, areas=areas, months=months, params=truth, random_seed=int(rng.integers(2**31)),
+                   evidence=evidence)
+    built = build_model(pathway, sim.data, priors=dict(priors))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compiled = nutpie.compile_pymc_model(built.model)
+        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=int(rng.integers(2**31)),
+                             progress_bar=False, save_warmup=False)
+    beta = tree["posterior"]["beta"].to_dataset()["beta"] if hasattr(tree["posterior"], "to_dataset") \
+        else tree["posterior"]["beta"]
+    values = beta.transpose("chain", "draw", "link").values
+    step = max(1, values.shape[1] * values.shape[0] // n_post)
+    flat = values.reshape(-1, values.shape[2])[::step][:n_post]
+    true = np.array([truth["beta"][str(n)] for n in beta.coords["link"].values])
+    return (flat < true[None, :]).sum(axis=0)
+
+
+# ----------------------------------------------------------------------------- the result
+@dataclass
+class Calibration:
+    """Ranks (simulations x links), the tests per link, and the verdict."""
+
+    ranks: pd.DataFrame
+    n_post: int
+    alpha: float
+    tests: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.tests["pass"].all())
+
+    def describe(self) -> str:
+        verdict = "passes" if self.passed else "FAILS"
+        worst = self.tests[["ecdf_p", "chi2_p"]].min(axis=1).idxmin()
+        return (f"Simulation-based calibration {verdict}: {len(self.ranks)} simulations, {self.n_post} posterior "
+                f"draws each, {self.ranks.shape[1]} links; smallest p-value {self.tests.loc[worst, ['ecdf_p', 'chi2_p']].min():.3g} "
+                f"({worst}) against alpha / links = {self.alpha / self.ranks.shape[1]:.3g}.")
+
+    def figure(self):
+        """ECDF difference of each link's ranks with the simultaneous band."""
+        import matplotlib.pyplot as plt
+
+        links = list(self.ranks.columns)
+        n = len(self.ranks)
+        z = np.linspace(0, 1, 201)
+        null = _null(n)
+        gamma = float(np.quantile(null, self.alpha))
+        lo = stats.binom.ppf(gamma / 2, n, z) / n - z
+        hi = stats.binom.ppf(1 - gamma / 2, n, z) / n - z
+        fig, axes = plt.subplots(1, len(links), figsize=(3.2 * len(links), 2.8), squeeze=False, sharey=True)
+        rng = np.random.default_rng(0)
+        for ax, link in zip(axes[0], links, strict=True):
+            u = np.sort(_uniform(self.ranks[link].to_numpy(), self.n_post, rng))
+            ecdf = np.searchsorted(u, z, side="right") / n
+            ax.fill_between(z, lo, hi, color="#ddd", label=f"{100 * (1 - self.alpha):.0f}% simultaneous band")
+            ax.plot(z, ecdf - z, color="#1f77b4")
+            ax.axhline(0, color="black", lw=0.5)
+            ax.set_title(f"{link}\nECDF p={self.tests.loc[link, 'ecdf_p']:.2g}", fontsize=8)
+            ax.set_xlabel("fractional rank", fontsize=8)
+        axes[0][0].set_ylabel("ECDF - uniform")
+        axes[0][0].legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+    def save(self, folder: str | Path, name: str = "calibration") -> list[Path]:
+        """``<name>_ranks.csv``, ``<name>_tests.csv`` and ``<name>.png`` in ``folder``."""
+        import matplotlib.pyplot as plt
+
+        from copath.io_atomic import atomic_write_bytes
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(folder / f"{name}_ranks.csv", self.ranks.to_csv().encode())
+        atomic_write_bytes(folder / f"{name}_tests.csv", self.tests.to_csv().encode())
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        plt.close(fig)
+        atomic_write_bytes(folder / f"{name}.png", buf.getvalue())
+        return [folder / f"{name}_ranks.csv", folder / f"{name}_tests.csv", folder / f"{name}.png"]
+
+
+def tests_table(ranks: pd.DataFrame, n_post: int, alpha: float = 0.05, bins: int = 10) -> pd.DataFrame:
+    """Per link: ECDF-difference and chi-square p-values, and pass at alpha / links."""
+    rows = []
+    cut = alpha / ranks.shape[1]
+    for i, link in enumerate(ranks.columns):
+        r = ranks[link].to_numpy()
+        e, _ = ecdf_test(r, n_post, alpha, rng=np.random.default_rng(i))
+        c = chi2_test(r, n_post, bins, rng=np.random.default_rng(i))
+        rows.append({"link": link, "ecdf_p": e, "chi2_p": c, "pass": bool(e > cut and c > cut)})
+    return pd.DataFrame(rows).set_index("link")
+
+
+def calibrate(
+    pathway: Pathway,
+    n_sims: int = 200,
+    areas: int = 20,
+    months: int = 3,
+    draws: int = 300,
+    tune: int = 300,
+    chains: int = 2,
+    n_post: int = 100,
+    random_seed: int = 0,
+    evidence: Evidence | None = None,
+    priors: Mapping[str, LinkPrior] | None = None,
+    prior_shift: float = 0.0,
+    alpha: float = 0.05,
+    workers: int | None = None,
+    progressbar: bool = True,
+) -> Calibration:
+    """Run simulation-based calibration of ``pathway`` (see the module docstring).
+
+    Simulations are independent jobs run in ``workers`` processes (default: the cores).
+    Every endogenous node should have a ``baseline`` so that no prior depends on the
+    simulated data.
+
+    Example
+    -------
+    >>> cal = calibrate(cp.load_pathway("models/calibration.yaml"), n_sims=200)  # doctest: +SKIP
+    >>> cal.passed, cal.tests  # doctest: +SKIP
+    """
+    if evidence is None:
+        from copath.evidence.registry import load_evidence
+
+        evidence = load_evidence()
+    link_priors = dict(priors) if priors is not None else priors_for(pathway, evidence)
+    seeds = np.random.SeedSequence(random_seed).generate_state(n_sims)
+    jobs = [(pathway, link_priors, evidence, int(s), areas, months, draws, tune, chains, n_post, prior_shift)
+            for s in seeds]
+    workers = workers or os.cpu_count() or 1
+    results: list[np.ndarray] = []
+    if workers == 1:
+        iterator = map(_one, jobs)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        iterator = pool.map(_one, jobs)
+    try:
+        for i, ranks in enumerate(iterator, 1):
+            results.append(ranks)
+            if progressbar and (i % 10 == 0 or i == n_sims):
+                print(f"calibrate: {i}/{n_sims} simulations", flush=True)
+    finally:
+        if workers != 1:
+            pool.shutdown(cancel_futures=True)
+    table = pd.DataFrame(np.vstack(results), columns=list(link_priors))
+    settings = {"n_sims": n_sims, "areas": areas, "months": months, "draws": draws, "tune": tune,
+                "chains": chains, "random_seed": random_seed, "prior_shift": prior_shift}
+    return Calibration(ranks=table, n_post=n_post, alpha=alpha, tests=tests_table(table, n_post, alpha),
+                       settings=settings)
