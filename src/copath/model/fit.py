@@ -142,8 +142,8 @@ def fit(
     ``priors`` replaces the evidence prior of the links it names (e.g. a sceptical prior).
     ``adaptation`` is nutpie's mass-matrix adaptation: ``"low_rank"`` (default) learns the
     directions in which coefficients trade off (a child's data often pin only a product
-    or a sum of links), which on the flagship model gave about three times the effective
-    draws per step of ``"diag"`` (see benchmarks/results.md).
+    or a sum of links); ``benchmarks/bench_adaptation.py`` compares the two on the
+    flagship model (results in benchmarks/results.md).
     ``log_likelihood`` is ``"pointwise"`` (draws x rows, for LOO), ``"total"`` (one sum per
     observed node and draw: enough for the sensitivity analysis, in constant memory),
     ``"none"``, or ``"auto"``: pointwise unless that would exceed 50 million values
