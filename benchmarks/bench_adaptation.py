@@ -20,10 +20,10 @@ import arviz as az
 import nutpie
 
 import copath as cp
+from _record import record
 from copath.model.builder import build_model
 from copath.model.init import map_start
 
-RESULTS = Path(__file__).with_name("results.md")
 
 
 def main() -> None:
@@ -57,10 +57,7 @@ def main() -> None:
     (_, s0, _, e0, _), (_, s1, _, e1, _) = rows
     lines += ["", f"Ratio low-rank / diagonal: ESS {e1 / e0:.2f}, sampling time {s1 / s0:.2f}, "
               f"ESS per second {(e1 / s1) / (e0 / s0):.2f}.", ""]
-    text = "\n".join(lines)
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    record(lines)
 
 
 if __name__ == "__main__":

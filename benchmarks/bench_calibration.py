@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import copath as cp
+from _record import record
 
 HERE = Path(__file__).parent
-RESULTS = HERE / "results.md"
 
 
 def main() -> None:
@@ -51,10 +51,7 @@ def main() -> None:
         for link, row in cal.tests.iterrows():
             lines.append(f"| {link} | {row['ecdf_p']:.3g} | {row['chi2_p']:.3g} | {'yes' if row['pass'] else 'no'} |")
         lines += ["", f"![{label}](calibration/calibration_{label}.png)", ""]
-    text = "\n".join(lines)
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    record(lines)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("results.md")
+from _record import record
+
 
 
 def main() -> None:
@@ -46,9 +47,7 @@ def main() -> None:
         f"Report written: {size // 1024} KiB. Fit verdict: {verdict}",
         "",
     ]
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(lines))
-    print("\n".join(lines))
+    record(lines)
 
 
 if __name__ == "__main__":

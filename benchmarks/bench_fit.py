@@ -26,12 +26,12 @@ import pymc as pm
 import pytensor.tensor as pt
 
 import copath as cp
+from _record import record
 from copath.evidence.priors import priors_for
 from copath.model.builder import intercept_prior
 from copath.model.data import prepare_data
 from copath.model.equations import link_value
 
-RESULTS = Path(__file__).with_name("results.md")
 
 
 def plain_pymc_model(pw: cp.Pathway, df, ev) -> pm.Model:
@@ -138,10 +138,7 @@ def main() -> None:
         lines.append(f"| {name} | {secs:.0f} | {ess:.0f} | {ess / secs:.2f} | {rhat:.3f} |")
     lines += ["", f"Ratio copath / plain: wall time {copath_s / plain_s:.2f}, "
               f"ESS per second {(c_ess / copath_s) / (p_ess / plain_s):.2f}.", ""]
-    text = "\n".join(lines)
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    record(lines)
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from _record import record
 
-RESULTS = Path(__file__).with_name("results.md")
 SPEC = """name: bench_scale
 nodes:
   x1: {kind: exposure}
@@ -234,10 +234,7 @@ def main() -> None:
         lines.append(f"\nLog-log slope of wall time on rows: {slope:.2f} (1 = linear).")
         _figure(ok)
         lines.append("\n![fit time against rows](scaling.png)")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(text)
+    record(lines)
 
 
 def _figure(curve: dict) -> None:

@@ -23,8 +23,8 @@ import numpy as np
 import pymc as pm
 
 import copath as cp
+from _record import record
 
-RESULTS = Path(__file__).with_name("results.md")
 
 
 def main() -> None:
@@ -79,10 +79,7 @@ def main() -> None:
         f"Ratio copath / pm.do for one scenario: {one / alt:.3f} (copath is {alt / one:.0f}x faster).",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    record(lines)
 
 
 if __name__ == "__main__":

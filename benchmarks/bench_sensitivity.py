@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import copath as cp
+from _record import record
 
-RESULTS = Path(__file__).with_name("results.md")
 
 
 def main() -> None:
@@ -68,9 +68,7 @@ def main() -> None:
         f"by refitting would cost about that many fits.",
         "",
     ]
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(lines))
-    print("\n".join(lines))
+    record(lines)
 
 
 if __name__ == "__main__":

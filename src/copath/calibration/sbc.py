@@ -102,25 +102,11 @@ def chi2_test(ranks: np.ndarray, n_post: int, bins: int = 10, rng: np.random.Gen
 # ----------------------------------------------------------------------------- simulation
 def draw_prior_params(pathway: Pathway, priors: Mapping[str, LinkPrior], rng: np.random.Generator,
                       prior_shift: float = 0.0) -> dict[str, dict[str, float]]:
-    """Every parameter drawn from the priors :func:`copath.model.builder.build_model` uses
-    (``prior_shift`` moves the link coefficients by that many prior sds)."""
-    from copath.model.builder import AREA_SD_SCALE, intercept_prior
+    """Every parameter drawn from exactly the priors :func:`copath.model.builder.build_model`
+    uses (``prior_shift`` moves the link coefficients by that many prior sds)."""
+    from copath.model.simulate import draw_params
 
-    out: dict[str, dict[str, float]] = {"beta": {}, "intercept": {}, "area_sd": {}, "inv_sqrt_phi": {}, "sigma": {}}
-    for name, p in priors.items():
-        out["beta"][name] = float(rng.normal(p.mu + prior_shift * p.sigma, p.sigma))
-    for name in pathway.endogenous:
-        node = pathway.nodes[name]
-        mean, sd = intercept_prior(pathway, name, None)
-        out["intercept"][name] = float(rng.normal(mean, sd))
-        unit = node.scale if node.kind == "continuous" else 1.0
-        if node.area_effects:
-            out["area_sd"][name] = float(abs(rng.normal(0, AREA_SD_SCALE * unit)))
-        if node.kind == "count" and node.family == "negative_binomial":
-            out["inv_sqrt_phi"][name] = float(abs(rng.normal(0, 1.0)))
-        if node.kind == "continuous":
-            out["sigma"][name] = float(abs(rng.normal(0, node.scale)))
-    return out
+    return draw_params(pathway, priors, rng, prior_shift=prior_shift, intercept_sd_factor=1.0)
 
 
 def _one(job: tuple) -> np.ndarray:

@@ -32,13 +32,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from copath.evidence.priors import priors_for
+from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.spec.pathway import Pathway
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["Simulation", "simulate", "draw_params"]
 
 _PARAM_GROUPS = ("beta", "intercept", "area_sd", "inv_sqrt_phi", "sigma")
 
@@ -71,17 +71,32 @@ def _exposure(node, n_areas: int, n_months: int, rng: np.random.Generator) -> np
     return np.clip(level + rng.normal(0, width / 10, (n_areas, n_months)), lo, hi)
 
 
-def _draw_params(pathway: Pathway, evidence: Evidence | None, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
-    priors = priors_for(pathway, evidence)
-    endo = pathway.endogenous
+def draw_params(
+    pathway: Pathway,
+    priors: Mapping[str, LinkPrior],
+    rng: np.random.Generator,
+    prior_shift: float = 0.0,
+    intercept_sd_factor: float = 1.0,
+) -> dict[str, dict[str, Any]]:
+    """Every parameter from the priors the model builder uses: link coefficients (moved by
+    ``prior_shift`` prior sds), intercepts (sd times ``intercept_sd_factor``), area sds,
+    negative-binomial dispersions and residual sds.
+
+    Example
+    -------
+    >>> import numpy as np, copath as cp
+    >>> pw = cp.load_pathway("calibration")
+    >>> p = draw_params(pw, cp.priors_for(pw, None), np.random.default_rng(0))
+    >>> sorted(p["beta"]) == sorted(pw.link_names), sorted(p["sigma"])
+    (True, ['wellbeing'])
+    """
     out: dict[str, dict[str, Any]] = {g: {} for g in _PARAM_GROUPS}
     for name, prior in priors.items():
-        out["beta"][name] = float(rng.normal(prior.mu, prior.sigma))
-    for name in endo:
+        out["beta"][name] = float(rng.normal(prior.mu + prior_shift * prior.sigma, prior.sigma))
+    for name in pathway.endogenous:
         node = pathway.nodes[name]
         mean, sd = intercept_prior(pathway, name, None)
-        # half the prior sd: typical levels near the declared baseline
-        out["intercept"][name] = float(rng.normal(mean, sd / 2))
+        out["intercept"][name] = float(rng.normal(mean, sd * intercept_sd_factor))
         unit = node.scale if node.kind == "continuous" else 1.0
         if node.area_effects:
             out["area_sd"][name] = float(abs(rng.normal(0, AREA_SD_SCALE * unit)))
@@ -90,6 +105,11 @@ def _draw_params(pathway: Pathway, evidence: Evidence | None, rng: np.random.Gen
         if node.kind == "continuous":
             out["sigma"][name] = float(abs(rng.normal(0, node.scale)))
     return out
+
+
+def _draw_params(pathway: Pathway, evidence: Evidence | None, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+    # half the intercept prior sd: typical levels near the declared baseline
+    return draw_params(pathway, priors_for(pathway, evidence), rng, intercept_sd_factor=0.5)
 
 
 def simulate(
