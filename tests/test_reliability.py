@@ -64,3 +64,11 @@ def test_an_unconverged_fit_is_saved_but_exits_3(tmp_path, capsys):
     assert "did not converge" in err and ("R-hat" in err or "ESS" in err)
     assert cp.load_result(tmp_path / "a").diagnostics().passed is False  # saved, for inspection
     assert main([*args, "--out", str(tmp_path / "b"), "--allow-unconverged"]) == 0
+
+
+def test_scenario_and_sensitivity_on_an_unconverged_fit_say_so():
+    res = cp.load_result(FIXTURE)  # 2 chains x 40 draws: too few effective draws
+    assert not res.diagnostics().passed
+    text = res.scenario({"x": "+0.1"}).describe()
+    assert text.splitlines()[1].startswith("Warning: the fit did not pass its diagnostics")
+    assert res.sensitivity().describe().startswith("Warning: the fit did not pass its diagnostics")

@@ -141,6 +141,7 @@ class FitResult:
     settings: dict[str, Any] = field(default_factory=dict)
     _built: BuiltModel | None = field(default=None, repr=False)
     _forward: Any = field(default=None, repr=False)
+    _diagnostics: Diagnostics | None = field(default=None, repr=False)
     #: scenarios, path effects and the sensitivity computed on this result in this
     #: session; :meth:`report` includes them unless told otherwise
     computed: dict[str, Any] = field(default_factory=lambda: {"scenarios": {}, "path_effects": {},
@@ -215,7 +216,12 @@ class FitResult:
         return pd.DataFrame(rows).set_index("link")
 
     def diagnostics(self) -> Diagnostics:
-        """Divergences, worst R-hat and ESS over all parameters, and BFMI."""
+        """Divergences, worst R-hat and ESS over all parameters, and BFMI (computed once)."""
+        if self._diagnostics is None:
+            self._diagnostics = self._compute_diagnostics()
+        return self._diagnostics
+
+    def _compute_diagnostics(self) -> Diagnostics:
         post = self.posterior
         method = self.settings.get("method", "nuts")
         if method != "nuts":

@@ -114,6 +114,10 @@ class Scenario:
         what = ", ".join(f"{n} {c.describe()}" for n, c in self.changes.items())
         where = "" if self.areas is None else f" in {len(self.areas)} area(s)"
         lines = [f"Scenario {self.name!r} ({what}{where}):"]
+        diag = self.result.diagnostics()
+        if not diag.passed:
+            lines.append("Warning: the fit did not pass its diagnostics, so these differences may not be "
+                         "reliable: " + " ".join(diag.warnings))
         p = int(round(prob * 100))
         for node, row in table[table["role"] == "final"].iterrows():
             if row["difference"] == 0 and row["diff_hdi_low"] == 0 and row["diff_hdi_high"] == 0:
