@@ -22,7 +22,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def nb_env(tmp_path_factory):
     out = tmp_path_factory.mktemp("notebooks")
     old = dict(os.environ)
-    os.environ.update({"COPATH_NB_DRAWS": "100", "COPATH_NB_TUNE": "150", "COPATH_NB_OUT": str(out),
+    os.environ.update({"COPATH_NB_DRAWS": "100", "COPATH_NB_TUNE": "100", "COPATH_NB_OUT": str(out),
                        "COPATH_DATA": str(SHARED / "data"), "MPLBACKEND": "Agg"})
     yield out
     os.environ.clear()

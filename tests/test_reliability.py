@@ -54,11 +54,13 @@ def test_ctrl_c_during_a_fit_leaves_no_result(tmp_path):
     assert not out.exists() and not list(tmp_path.glob(".res*"))
 
 
-def test_an_unconverged_fit_is_saved_but_exits_3(tmp_path, capsys):
+def test_an_unconverged_fit_is_saved_but_exits_3(tmp_path, capsys, monkeypatch):
     data = tmp_path / "d.csv"
     main(["simulate", "calibration", "--areas", "10", "--months", "2", "--seed", "2", "--out", str(data)])
     capsys.readouterr()
-    args = ["fit", "calibration", "--data", str(data), "--draws", "15", "--tune", "15", "--chains", "2", "--quiet"]
+    unconverged = cp.load_result(FIXTURE)  # 2 chains x 40 draws: fails its diagnostics
+    monkeypatch.setattr(cp, "fit", lambda *a, **k: unconverged)  # the exit decision, without a long fit
+    args = ["fit", "calibration", "--data", str(data), "--quiet"]
     assert main([*args, "--out", str(tmp_path / "a")]) == UNCONVERGED == 3
     err = capsys.readouterr().err
     assert "did not converge" in err and ("R-hat" in err or "ESS" in err)

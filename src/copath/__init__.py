@@ -32,7 +32,7 @@ from copath.model.fit import fit
 from copath.model.result import Diagnostics, FitResult
 from copath.model.simulate import Simulation, simulate
 from copath.model.storage import ResultError, load_result
-from copath.scenarios import Comparison, PathEffects, Scenario, compare
+from copath.scenarios import Comparison, PathEffects, Scenario, compare, sweep
 from copath.sensitivity import EVPPIResult, Sensitivity, evpi, evppi
 from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
 
@@ -58,6 +58,7 @@ __all__ = [
     "fit",
     "load_result",
     "simulate",
+    "sweep",
     "DataError",
     "Evidence",
     "EvidenceEntry",

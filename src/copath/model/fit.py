@@ -20,6 +20,7 @@ Example
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Mapping
@@ -40,7 +41,9 @@ from copath.spec.pathway import Pathway
 
 __all__ = ["fit", "SAMPLERS", "METHODS"]
 
-SAMPLERS = ("nutpie", "pymc")
+#: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX: uses a GPU
+#: when JAX sees one; needs ``pip install copath[jax]``).
+SAMPLERS = ("nutpie", "pymc", "numpyro")
 #: ``"nuts"`` is exact MCMC; the others are fast variational approximations for exploration.
 METHODS = ("nuts", "advi", "fullrank_advi")
 
@@ -60,6 +63,14 @@ def _choose_sampler(requested: str, model: pm.Model) -> str:
             return "pymc"
         if _has_discrete(model):
             return "pymc"
+    if requested == "numpyro":
+        # one JAX CPU device per core, so chains run in parallel on the CPU too
+        os.environ.setdefault("XLA_FLAGS", f"--xla_force_host_platform_device_count={os.cpu_count() or 1}")
+        try:
+            import jax  # noqa: F401
+            import numpyro  # noqa: F401
+        except ImportError:
+            raise ValueError("sampler='numpyro' needs JAX and NumPyro: pip install 'copath[jax]'") from None
     return requested
 
 
@@ -80,6 +91,10 @@ def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, ch
         got = tree["posterior"].sizes.get("draw", 0) if "posterior" in tree.children else 0
         if got < draws:
             raise KeyboardInterrupt(f"sampling stopped after {got} of {draws} draws")
+    elif sampler == "numpyro":  # JAX: runs on a GPU when JAX finds one, on the CPU otherwise
+        with built.model:
+            tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
+                             progressbar=progressbar, nuts_sampler="numpyro", compute_convergence_checks=False)
     else:
         with built.model:
             tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,

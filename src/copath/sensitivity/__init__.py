@@ -1,11 +1,13 @@
 """Which links do the conclusions hang on? Power-scaling (:mod:`.powerscale`), prior swaps
 by importance sampling (:mod:`.prior_swap`), variance shares and tornado
 (:mod:`.importance`), value of information (:mod:`.evppi`, :mod:`.value`), all joined
-by :func:`sensitivity` (:mod:`.analysis`). The regression they share is in
+by :func:`sensitivity` (:mod:`.analysis`); refits as Dask jobs in :mod:`.refits`. The regression they share is in
 :mod:`.regression`."""
 
 from copath.sensitivity.analysis import Sensitivity, sensitivity
 from copath.sensitivity.evppi import EVPPIResult, evpi, evppi
 from copath.sensitivity.prior_swap import alternative_priors, with_prior
+from copath.sensitivity.refits import refit_alternatives
 
-__all__ = ["EVPPIResult", "Sensitivity", "alternative_priors", "evpi", "evppi", "sensitivity", "with_prior"]
+__all__ = ["EVPPIResult", "Sensitivity", "alternative_priors", "evpi", "evppi", "refit_alternatives", "sensitivity",
+           "with_prior"]

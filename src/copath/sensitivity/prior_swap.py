@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from copath.model.result import FitResult
 
 __all__ = ["psis_weights", "khat_threshold", "alternative_priors", "as_prior", "importance_weights",
-           "with_prior", "registry_prior", "ALTERNATIVES"]
+           "with_prior", "registry_prior", "refit", "ALTERNATIVES"]
 
 ALTERNATIVES = ("sceptical", "vague", "registry")
 
@@ -226,15 +226,21 @@ def with_prior(
         warnings.warn(f"prior swap on {link}: Pareto k = {khat:.2f} > {threshold:.2f}, so the reweighted "
                       "posterior is unreliable; refit (refit=True) to trust it", stacklevel=2)
         return _reweighted(result, link, new, weights, info, random_seed)
+    refitted = refit(result, link, new, progressbar=progressbar)
+    refitted.settings["prior_swap"] = {**info, "method": "refit", "reliable": True}
+    return refitted
+
+
+def refit(result: FitResult, link: str, prior: LinkPrior, progressbar: bool = False) -> FitResult:
+    """Fit ``result``'s pathway and data again, with ``prior`` on ``link`` and the same settings."""
     from copath.model.fit import fit
 
     s = result.settings
     priors = dict(result.priors)
-    priors[link] = new
-    refitted = fit(result.pathway, result.data, evidence=result.evidence, priors=priors,
-                   draws=int(s.get("draws", 1000)), tune=int(s.get("tune", 1000)),
-                   chains=int(s.get("chains", 4)), random_seed=s.get("random_seed"),
-                   sampler=str(s.get("sampler", "nutpie")), progressbar=progressbar,
-                   adaptation="diag" if s.get("adaptation") == "diag" else "low_rank")
-    refitted.settings["prior_swap"] = {**info, "method": "refit", "reliable": True}
-    return refitted
+    priors[link] = prior
+    sampler = str(s.get("sampler", "nutpie"))
+    return fit(result.pathway, result.data, evidence=result.evidence, priors=priors,
+               draws=int(s.get("draws", 1000)), tune=int(s.get("tune", 1000)),
+               chains=int(s.get("chains", 4)), random_seed=s.get("random_seed"),
+               sampler=sampler if sampler in ("nutpie", "pymc", "numpyro") else "nutpie", progressbar=progressbar,
+               adaptation="diag" if s.get("adaptation") == "diag" else "low_rank")
