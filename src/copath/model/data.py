@@ -26,7 +26,7 @@ Example
 >>> prepare_data(pw, df.assign(y=[3, -1, 1]))
 Traceback (most recent call last):
 ...
-copath.errors.DataError: <data>: column 'y': counts must be whole numbers >= 0; first bad rows: 1 (-1)
+copath.errors.DataError: <data>: column 'y': counts must be whole numbers from 0 to 1e+15; first bad rows: 1 (-1)
 """
 
 from __future__ import annotations
