@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from copath.model.result import FitResult
 
 __all__ = ["psis_weights", "khat_threshold", "alternative_priors", "as_prior", "importance_weights",
-           "with_prior", "registry_prior", "refit", "ALTERNATIVES"]
+           "with_prior", "registry_prior", "refit_with_prior", "ALTERNATIVES"]
 
 ALTERNATIVES = ("sceptical", "vague", "registry")
 
@@ -226,12 +226,12 @@ def with_prior(
         warnings.warn(f"prior swap on {link}: Pareto k = {khat:.2f} > {threshold:.2f}, so the reweighted "
                       "posterior is unreliable; refit (refit=True) to trust it", stacklevel=2)
         return _reweighted(result, link, new, weights, info, random_seed)
-    refitted = refit(result, link, new, progressbar=progressbar)
+    refitted = refit_with_prior(result, link, new, progressbar=progressbar)
     refitted.settings["prior_swap"] = {**info, "method": "refit", "reliable": True}
     return refitted
 
 
-def refit(result: FitResult, link: str, prior: LinkPrior, progressbar: bool = False) -> FitResult:
+def refit_with_prior(result: FitResult, link: str, prior: LinkPrior, progressbar: bool = False) -> FitResult:
     """Fit ``result``'s pathway and data again, with ``prior`` on ``link`` and the same settings."""
     from copath.model.fit import fit
 

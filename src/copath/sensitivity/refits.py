@@ -23,11 +23,11 @@ __all__ = ["refit_alternatives"]
 
 def _one(job: tuple[str, str, str]) -> list[dict[str, Any]]:
     from copath.sensitivity.importance import outcome_draws
-    from copath.sensitivity.prior_swap import alternative_priors, refit
+    from copath.sensitivity.prior_swap import alternative_priors, refit_with_prior
 
     folder, link, alternative = job
     res = load_cached(folder)
-    new = refit(res, link, alternative_priors(res, link)[alternative])
+    new = refit_with_prior(res, link, alternative_priors(res, link)[alternative])
     return [{"link": link, "alternative": alternative, "quantity": q, "refit_mean": float(v.mean()),
              "refit_max_rhat": new.diagnostics().max_rhat}
             for q, v in outcome_draws(new).items()]
