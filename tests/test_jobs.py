@@ -73,3 +73,12 @@ def test_numpyro_sampler_on_cpu_agrees_with_nutpie(saved):
     a, b = jx.summary(), res.summary()
     assert (abs(a["post_mean"] - b["post_mean"]) < 3 * b["post_sd"]).all()
     assert isinstance(a, pd.DataFrame) and np.isfinite(a["r_hat"]).all()
+
+
+def test_an_in_memory_result_is_shipped_by_a_temporary_folder_that_is_removed(saved, client, monkeypatch, tmp_path):
+    import tempfile
+
+    res, _ = saved
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    table = cp.sweep(res, {"x +0.01": {"x": "+0.01"}}, client=client)
+    assert table.shape[0] == 2 and list(tmp_path.iterdir()) == []

@@ -14,9 +14,11 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +60,12 @@ def run_jobs(fn: Callable[[Any], Any], items: Iterable[Any], client: Any = None,
                 cluster.close()
 
 
-def result_folder(result: Any, tmp: str | None = None) -> str:
-    """The folder of ``result``: itself if it is a path, else a fresh save in ``tmp``."""
+@contextlib.contextmanager
+def result_folder(result: Any) -> Iterator[str]:
+    """The folder of ``result``: itself if it is a path, else a save in a temporary
+    folder that is removed when the jobs are done."""
     if isinstance(result, (str, Path)):
-        return str(Path(result).resolve())
-    import tempfile
-
-    folder = Path(tmp or tempfile.mkdtemp(prefix="copath-jobs-")) / "result"
-    return str(result.save(folder).resolve())
+        yield str(Path(result).resolve())
+        return
+    with tempfile.TemporaryDirectory(prefix="copath-jobs-") as tmp:
+        yield str(result.save(Path(tmp) / "result").resolve())

@@ -164,9 +164,9 @@ def fit(
     ``"none"``, or ``"auto"``: pointwise unless that would exceed 50 million values
     (:mod:`copath.model.loglik`). Predictive draws are capped the same way.
     ``method="advi"`` or ``"fullrank_advi"`` fits a variational approximation instead of
-    running NUTS (``draws`` x ``chains`` independent draws, one chain): fast, for
-    exploring a model; its error against NUTS is in benchmarks/results.md, and its
-    diagnostics say it is approximate.
+    running NUTS (``draws`` x ``chains`` independent draws, one chain), for a first look
+    at a model; on the scale benchmark it was no faster than NUTS and up to 0.56 posterior
+    sd off (benchmarks/results.md). Its diagnostics say it is approximate.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")

@@ -40,6 +40,6 @@ def sweep(
     a local cluster started for the sweep."""
     if not scenarios:
         raise ValueError("sweep needs at least one scenario")
-    folder = result_folder(result)
-    jobs = [(folder, str(name), dict(changes), areas) for name, changes in scenarios.items()]
-    return pd.concat(run_jobs(_one, jobs, client=client, address=address, n_workers=n_workers))
+    with result_folder(result) as folder:
+        jobs = [(folder, str(name), dict(changes), areas) for name, changes in scenarios.items()]
+        return pd.concat(run_jobs(_one, jobs, client=client, address=address, n_workers=n_workers))

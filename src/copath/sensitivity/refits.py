@@ -48,7 +48,7 @@ def refit_alternatives(
     pairs = sorted(set(zip(rows["link"], rows["alternative"], strict=True)))
     if not pairs:
         return pd.DataFrame(columns=["link", "alternative", "quantity", "refit_mean", "refit_max_rhat"])
-    folder = result_folder(result)
-    out = run_jobs(_one, [(folder, link, alt) for link, alt in pairs], client=client, address=address,
-                   n_workers=n_workers)
+    with result_folder(result) as folder:
+        out = run_jobs(_one, [(folder, link, alt) for link, alt in pairs], client=client, address=address,
+                       n_workers=n_workers)
     return pd.DataFrame([row for rows_ in out for row in rows_])
