@@ -18,7 +18,6 @@ import argparse
 import platform
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import arviz as az
 import numpy as np

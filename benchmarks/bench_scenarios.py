@@ -17,7 +17,6 @@ import argparse
 import platform
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pymc as pm

@@ -20,7 +20,6 @@ from __future__ import annotations
 import platform
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import copath as cp
 from _record import record

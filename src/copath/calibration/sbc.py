@@ -35,7 +35,6 @@ True
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -188,19 +187,14 @@ class Calibration:
 
     def save(self, folder: str | Path, name: str = "calibration") -> list[Path]:
         """``<name>_ranks.csv``, ``<name>_tests.csv`` and ``<name>.png`` in ``folder``."""
-        import matplotlib.pyplot as plt
-
         from copath.io_atomic import atomic_write_bytes
+        from copath.reports.figures import to_png
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(folder / f"{name}_ranks.csv", self.ranks.to_csv().encode())
         atomic_write_bytes(folder / f"{name}_tests.csv", self.tests.to_csv().encode())
-        fig = self.figure()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100)
-        plt.close(fig)
-        atomic_write_bytes(folder / f"{name}.png", buf.getvalue())
+        atomic_write_bytes(folder / f"{name}.png", to_png(self.figure()))
         return [folder / f"{name}_ranks.csv", folder / f"{name}_tests.csv", folder / f"{name}.png"]
 
 

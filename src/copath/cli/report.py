@@ -14,8 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from copath.cli.scenario import parse_changes
-from copath.errors import CopathError
+from copath.cli.scenario import scenario_from_args
 
 __all__ = ["register"]
 
@@ -35,12 +34,7 @@ def _run(args: argparse.Namespace) -> int:
     import copath as cp
 
     res = cp.load_result(args.result)
-    try:
-        scenarios = [res.scenario(parse_changes(args.changes), name="scenario")] if args.changes else []
-    except ValueError as err:
-        if isinstance(err, CopathError):
-            raise
-        raise CopathError(str(err), where="--set") from None
+    scenarios = [scenario_from_args(res, args.changes, name="scenario")] if args.changes else []
     sens = res.sensitivity(scenarios=scenarios) if args.sensitivity else None
     out = Path(args.out) if args.out else Path(args.result) / f"report.{args.format}"
     path = res.report(out, scenarios=scenarios, sensitivity=sens, fmt=args.format)

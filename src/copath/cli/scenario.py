@@ -19,7 +19,7 @@ import pandas as pd
 
 from copath.errors import CopathError
 
-__all__ = ["register", "parse_changes"]
+__all__ = ["register", "parse_changes", "scenario_from_args"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,17 +44,22 @@ def parse_changes(items: list[str]) -> dict[str, str]:
     return changes
 
 
+def scenario_from_args(res, items: list[str], areas=None, name: str | None = None):
+    """The scenario ``--set`` asks for on ``res``; a bad node or value is one CopathError line."""
+    try:
+        return res.scenario(parse_changes(items), areas=areas, name=name)
+    except ValueError as err:
+        if isinstance(err, CopathError):
+            raise
+        raise CopathError(str(err), where="--set") from None
+
+
 def _run(args: argparse.Namespace) -> int:
     import copath as cp
     from copath.io_atomic import atomic_write_bytes
 
     res = cp.load_result(args.result)
-    try:
-        sc = res.scenario(parse_changes(args.changes), areas=args.areas, name=args.name)
-    except ValueError as err:
-        if isinstance(err, CopathError):
-            raise
-        raise CopathError(str(err), where="--set") from None
+    sc = scenario_from_args(res, args.changes, areas=args.areas, name=args.name)
     table = sc.outcomes()
     print(sc.describe())
     print()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from copath.cli.scenario import parse_changes
+from copath.cli.scenario import scenario_from_args
 from copath.errors import CopathError
 
 __all__ = ["register", "print_sensitivity"]
@@ -52,13 +52,13 @@ def _run(args: argparse.Namespace) -> int:
     import copath as cp
 
     res = cp.load_result(args.result)
+    scenarios = [scenario_from_args(res, args.changes, name="scenario")] if args.changes else []
     try:
-        scenarios = [res.scenario(parse_changes(args.changes), name="scenario")] if args.changes else []
         sens = res.sensitivity(threshold=args.threshold, alternatives=args.alternatives, scenarios=scenarios)
     except ValueError as err:
         if isinstance(err, CopathError):
             raise
-        raise CopathError(str(err), where="--set" if args.changes else "--threshold") from None
+        raise CopathError(str(err), where="--threshold") from None
     print_sensitivity(sens)
     out = Path(args.out) if args.out else Path(args.result) / "sensitivity"
     written = sens.save(out)

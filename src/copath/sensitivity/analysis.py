@@ -35,11 +35,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
 from copath.sensitivity.powerscale import CONFLICT, PRIOR_DOMINATES, THRESHOLD, power_scaling
-from copath.sensitivity.prior_swap import alternative_priors, khat_threshold, psis_weights
+from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -171,15 +170,9 @@ class Sensitivity:
             atomic_write_bytes(folder / name, frame.to_csv().encode())
             written.append(folder / name)
         if len(self.tornado):
-            import io
+            from copath.reports.figures import to_png
 
-            import matplotlib.pyplot as plt
-
-            fig = self.figure_tornado()
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=110)
-            plt.close(fig)
-            atomic_write_bytes(folder / "tornado.png", buf.getvalue())
+            atomic_write_bytes(folder / "tornado.png", to_png(self.figure_tornado(), dpi=110))
             written.append(folder / "tornado.png")
         return written
 
@@ -196,15 +189,13 @@ class Sensitivity:
 
 
 def _alternatives_table(result: FitResult, links: Sequence[str], quantities: dict[str, np.ndarray]) -> pd.DataFrame:
-    beta = link_draws(result)
-    threshold = khat_threshold(len(beta))
+    threshold = None
     rows = []
     current = {q: float(np.mean(v)) for q, v in quantities.items()}
     for name in links:
-        b = beta[name].to_numpy()
-        old = result.priors[name]
         for alt, prior in alternative_priors(result, name).items():
-            w, k = psis_weights(norm.logpdf(b, prior.mu, prior.sigma) - norm.logpdf(b, old.mu, old.sigma))
+            w, k = importance_weights(result, name, prior)
+            threshold = threshold or khat_threshold(w.size)
             for q, values in quantities.items():
                 new = float(np.sum(w * values))
                 mcse = float(np.sqrt(np.sum(w**2 * (values - new) ** 2)))

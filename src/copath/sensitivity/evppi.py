@@ -159,17 +159,17 @@ def evppi(
     # regress the net benefit relative to decision 0: same maxima, one column fewer
     incremental = nb[:, 1:] - nb[:, :1]
 
-    def one(columns: list[str]) -> float:
-        fitted = conditional_mean(incremental, frame[columns].to_numpy())
+    def on(values: np.ndarray) -> float:
+        fitted = conditional_mean(incremental, values)
         return _evppi_from_fitted(np.column_stack([np.zeros(len(fitted)), fitted]))
+
+    def one(columns: list[str]) -> float:
+        return on(frame[columns].to_numpy())
 
     rows = [{"name": c, "kind": "parameter", "evppi": one([c])} for c in frame.columns]
     rng = np.random.default_rng(0)
-    floor = 0.0
-    for j in range(min(5, frame.shape[1])):
-        shuffled = rng.permutation(frame.iloc[:, j].to_numpy())
-        fitted = conditional_mean(incremental, shuffled)
-        floor = max(floor, _evppi_from_fitted(np.column_stack([np.zeros(len(fitted)), fitted])))
+    floor = max((on(rng.permutation(frame.iloc[:, j].to_numpy())) for j in range(min(5, frame.shape[1]))),
+                default=0.0)
     all_groups = dict(groups or {})
     all_groups.setdefault(ALL, list(frame.columns))
     for name, members in all_groups.items():

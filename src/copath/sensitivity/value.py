@@ -70,7 +70,7 @@ def net_benefit(
         bad = [n for n in cost if n not in {s.name for s in scenarios}]
         if bad:
             raise ValueError(f"cost: unknown scenario(s) {', '.join(bad)}")
-    columns = {NO_CHANGE: None}
+    columns = {}
     for sc in scenarios:
         total = 0.0
         for node, v in values.items():
@@ -78,9 +78,8 @@ def net_benefit(
             total = total + v * sign * sc.difference(node)
         c = cost.get(sc.name, 0.0) if isinstance(cost, Mapping) else float(cost or 0.0)
         columns[sc.name] = np.asarray(total, dtype=float) - c
-    n = len(next(v for v in columns.values() if v is not None))
-    columns[NO_CHANGE] = np.zeros(n)
-    return pd.DataFrame(columns)
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame({NO_CHANGE: np.zeros(n), **columns})
 
 
 def result_evppi(
