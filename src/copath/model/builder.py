@@ -30,7 +30,7 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ import pytensor.tensor as pt
 
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
+from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, link_value, linear_predictors, make_plan
 from copath.spec.pathway import Pathway
@@ -60,6 +61,7 @@ class BuiltModel:
     data: PreparedData
     plan: Plan
     intercept_priors: dict[str, tuple[float, float]]
+    groups: dict[str, NodeGroups] = field(default_factory=dict)
 
 
 def intercept_prior(pathway: Pathway, name: str, data: PreparedData | None) -> tuple[float, float]:
@@ -102,8 +104,15 @@ def build_model(
     evidence: Evidence | None = None,
     priors: dict[str, LinkPrior] | None = None,
     source: str = "<data>",
+    collapse: bool = False,
 ) -> BuiltModel:
-    """The PyMC model of ``pathway`` on ``data`` with evidence priors on every link."""
+    """The PyMC model of ``pathway`` on ``data`` with evidence priors on every link.
+
+    ``collapse=True`` gives the model for sampling: rows that share a node's inputs
+    become one likelihood term (:mod:`copath.model.compact`; same posterior, fewer
+    terms). Its observed variables are then group totals, so predictive draws and the
+    pointwise log likelihood come from the row-level model (``collapse=False``).
+    """
     prepared = data if isinstance(data, PreparedData) else prepare_data(pathway, data, source=source)
     priors = priors if priors is not None else priors_for(pathway, evidence)
     plan = make_plan(pathway, prepared.exposure_centres)
@@ -179,9 +188,23 @@ def build_model(
         eta = linear_predictors(
             plan, exposures, {"intercept": intercept, "beta": beta}, area_terms, value_of=value_of
         )
+        groups = plan_groups(pathway, prepared) if collapse else {}
+        params = {"intercept": intercept, "beta": beta}
+
+        def eta_at(name: str, inputs: dict[str, np.ndarray], areas: np.ndarray | None) -> Any:
+            """``name``'s linear predictor at given values of its input columns."""
+            size = len(areas) if areas is not None else len(next(iter(inputs.values()), [0.0]))
+            exps = {e: inputs.get(e, np.zeros(size)) for e in pathway.exposures}
+            terms = {n: area_sd[k] * area_z[k][areas] for k, n in enumerate(area_nodes)} if areas is not None else {}
+            return linear_predictors(plan, exps, params, terms,
+                                     value_of=lambda n, e: pt.as_tensor_variable(inputs[n]) if n in inputs else e)[name]
+
+        for name, g in groups.items():
+            _collapsed_likelihood(pathway.nodes[name].kind, g, eta_at, prepared,
+                                  sigma[cont_nodes.index(name)] if name in cont_nodes else None)
         for name in endo:
             rows = prepared.observed[name]
-            if rows.size == 0:
+            if rows.size == 0 or name in groups:
                 continue
             node = pathway.nodes[name]
             y = prepared.values[name][rows]
@@ -201,4 +224,31 @@ def build_model(
             else:
                 s = sigma[cont_nodes.index(name)]
                 pm.Normal(name, mu=e, sigma=s, observed=y, dims=dims)
-    return BuiltModel(model=model, pathway=pathway, priors=priors, data=prepared, plan=plan, intercept_priors=ip)
+    return BuiltModel(model=model, pathway=pathway, priors=priors, data=prepared, plan=plan, intercept_priors=ip,
+                      groups=groups)
+
+
+def _collapsed_likelihood(kind: str, g: NodeGroups, eta_at: Any, data: PreparedData, sigma: Any) -> None:
+    """One node's likelihood on its groups (see :mod:`copath.model.compact`)."""
+    if g.affine is not None:  # normal, eta = Z theta: the Z'Z form, whatever the number of rows
+        gram, theta_hat, rss = g.affine
+        k = len(g.columns)
+        design = {c: np.eye(k + 1)[:, j + 1] for j, c in enumerate(g.columns)}
+        at = eta_at(g.node, design, None) if k else eta_at(g.node, {}, None)
+        theta = pt.concatenate([at[:1], at[1:] - at[0]]) if k else at[:1]
+        d = theta - theta_hat
+        quad = rss + pt.dot(d, pt.dot(gram, d))
+        n = g.n_rows
+        pm.Potential(g.node, -n * pt.log(sigma) - 0.5 * n * np.log(2 * np.pi) - quad / (2 * sigma**2))
+        return
+    inputs = {c: data.values[c][g.rows] for c in g.columns}
+    eta = eta_at(g.node, inputs, data.area_index[g.rows] if g.area else None)
+    if kind == "count":
+        pm.Poisson(g.node, mu=pt.exp(eta) * g.sizes, observed=np.rint(g.totals).astype("int64"))
+    elif kind == "proportion":
+        pm.Binomial(g.node, n=np.rint(g.sizes).astype("int64"), logit_p=eta,
+                    observed=np.rint(g.totals).astype("int64"))
+    else:
+        n = g.sizes
+        quad = pt.sum(g.within_ss + n * (g.totals / n - eta) ** 2)
+        pm.Potential(g.node, -n.sum() * pt.log(sigma) - 0.5 * n.sum() * np.log(2 * np.pi) - quad / (2 * sigma**2))

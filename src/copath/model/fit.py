@@ -147,6 +147,7 @@ def fit(
     log_likelihood: str = "auto",
     method: str = "nuts",
     advi_iterations: int = 30_000,
+    collapse: bool = True,
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`FitResult`.
 
@@ -167,7 +168,13 @@ def fit(
     running NUTS (``draws`` x ``chains`` independent draws, one chain), for a first look
     at a model; on the scale benchmark it was no faster than NUTS and up to 0.56 posterior
     sd off (benchmarks/results.md). Its diagnostics say it is approximate.
+    ``collapse=True`` samples a model in which rows that share a node's inputs are one
+    likelihood term (sufficient statistics, :mod:`copath.model.compact`): the same
+    posterior, in less time when covariates repeat across rows (area-level exposures
+    over months) and for every continuous node. ``settings["collapsed"]`` lists what was
+    collapsed; the predictive groups and log likelihood are row-level either way.
     """
+    entered = time.perf_counter()
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if adaptation not in ("diag", "low_rank"):
@@ -190,18 +197,21 @@ def fit(
             raise TypeError(f"priors[{name!r}] must be a LinkPrior, got {type(prior).__name__}")
         link_priors[name] = prior
     built = build_model(pathway, data, priors=link_priors, source=source)
-    chosen = _choose_sampler(sampler, built.model)
+    # the model NUTS sees: rows sharing inputs collapsed (same posterior, fewer terms)
+    sampled = build_model(pathway, built.data, priors=link_priors, collapse=True) if collapse else built
+    chosen = _choose_sampler(sampler, sampled.model)
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
     start_time = time.perf_counter()
-    start = map_start(built.model, random_seed=int(seeds[3])) if init == "map" else None
+    start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
     approx_info = None
     if method == "nuts":
-        tree = _sample_posterior(built, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
+        tree = _sample_posterior(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
     else:
-        tree, approx_info = _approximate(built, method, draws * chains, int(seeds[0]), progressbar, start,
+        tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar, start,
                                          advi_iterations)
         chosen = method
     sampling_seconds = time.perf_counter() - start_time
+    posterior_seconds = time.perf_counter() - entered
     posterior = tree["posterior"].to_dataset()
     n_obs = max(1, sum(int(v.size) for v in built.data.observed.values()))
     n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
@@ -233,9 +243,11 @@ def fit(
     settings = {
         "draws": draws, "tune": tune, "chains": chains, "random_seed": random_seed,
         "sampler": chosen, "sampling_seconds": round(sampling_seconds, 3),
+        "posterior_seconds": round(posterior_seconds, 3),
         "prior_draws": prior_draws, "ppc_draws": ppc_draws, "init": init,
         "adaptation": adaptation if chosen == "nutpie" else None,
         "log_likelihood": ll_mode, "method": method,
+        "collapsed": [g.describe() for g in sampled.groups.values()],
     }
     if approx_info is not None:
         settings["approximation"] = approx_info
