@@ -142,3 +142,20 @@ def test_group_totals(kind):
     expected = df["pop"].sum() / 100 if kind == "count" else df["n"].sum()
     assert g.sizes.sum() == pytest.approx(expected)
     assert "rows -> 30 terms" in g.describe()
+
+
+def test_log_likelihood_totals_from_the_collapsed_model_equal_the_row_level_ones():
+    pw = cp.loads_pathway(SPEC)
+    df = panel(seed=5)
+    res = cp.fit(pw, df, draws=30, tune=100, chains=2, random_seed=2, progressbar=False,
+                 log_likelihood="total", prior_draws=10, ppc_draws=10)
+    from copath.model.loglik import log_likelihood_totals
+
+    collapsed = build_model(pw, df, priors=res.priors, collapse=True)
+    fast = log_likelihood_totals(collapsed.model, res.posterior, rows_model=res._built.model)
+    slow = log_likelihood_totals(res._built.model, res.posterior)
+    assert sorted(fast.data_vars) == sorted(slow.data_vars) == ["b", "c", "g", "h"]
+    for name in slow.data_vars:
+        np.testing.assert_allclose(fast[name], slow[name], rtol=1e-9, atol=1e-6)
+        assert float(slow[name].std()) > 0.1  # varies over draws: the constant alone would not do
+    np.testing.assert_allclose(res.idata["log_likelihood"]["c"], slow["c"], rtol=1e-9)

@@ -135,9 +135,9 @@ def _affine_form(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RATIO) -> dict[str, NodeGroups]:
     """For every node that gains from it, its observed rows collapsed by shared inputs.
 
-    Continuous nodes always collapse (to :math:`Z^\\top Z` without an area effect);
-    count (Poisson) and proportion nodes when their groups number at most ``ratio`` of
-    their rows. Negative-binomial nodes and nodes with imputed inputs are left out.
+    A continuous node without an area effect always collapses (to :math:`Z^\\top Z`);
+    other nodes when their groups number at most ``ratio`` of their rows.
+    Negative-binomial nodes and nodes with imputed inputs are left out.
     """
     out: dict[str, NodeGroups] = {}
     for name in pathway.endogenous:
@@ -162,7 +162,7 @@ def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RA
         else:
             _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
             inverse = inverse.ravel()
-        if node.kind != "continuous" and first.size > ratio * obs.size:
+        if first.size > ratio * obs.size:
             continue
         if node.kind == "count":
             size = data.values[node.offset][obs] / (node.per or 1.0) if node.offset else np.ones(obs.size)

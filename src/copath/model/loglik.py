@@ -15,8 +15,11 @@ Example
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 import xarray as xr
 
 __all__ = ["log_likelihood_totals", "choose_log_likelihood", "POINTWISE_LIMIT", "LOG_LIKELIHOOD_MODES"]
@@ -35,23 +38,56 @@ def choose_log_likelihood(mode: str, n_draws: int, n_obs: int) -> str:
     return "pointwise" if n_draws * n_obs <= POINTWISE_LIMIT else "total"
 
 
-def log_likelihood_totals(model: pm.Model, posterior: xr.Dataset) -> xr.Dataset:
-    """Per observed node, the log likelihood summed over its rows, for every draw
-    (dims ``chain, draw``); the same numbers as summing PyMC's pointwise values."""
-    from pymc.model.transform.conditioning import remove_value_transforms
+def _node_totals(model: pm.Model) -> tuple[list[str], Any]:
+    """Names and a compiled function of the (transformed) value variables giving each
+    node's log-likelihood total: observed variables summed, and a collapsed normal node's
+    potential (named after the node)."""
+    observed = list(model.observed_RVs)
+    # a potential is written in the random variables: put the value variables in their place
+    outs = [t.sum() for t in model.logp(vars=observed, sum=False)] + model.replace_rvs_by_values(model.potentials)
+    names = [rv.name for rv in observed] + [pot.name for pot in model.potentials]
+    return names, model.compile_fn(inputs=model.value_vars, outs=outs, on_unused_input="ignore")
 
-    umodel = remove_value_transforms(model)
-    observed = list(umodel.observed_RVs)
-    fn = umodel.compile_fn(inputs=umodel.value_vars, outs=[t.sum() for t in umodel.logp(vars=observed, sum=False)],
-                           on_unused_input="ignore")
-    names = [rv.name for rv in model.free_RVs]
-    dtypes = {umodel.rvs_to_values[rv].name: umodel.rvs_to_values[rv].type.dtype for rv in umodel.free_RVs}
+
+def _value_draws(model: pm.Model, posterior: xr.Dataset) -> dict[str, np.ndarray]:
+    """Each value variable over (chain, draw, ...): the posterior mapped to the sampler's
+    (transformed) space, e.g. log sigma."""
+    out = {}
+    for rv in model.free_RVs:
+        value_var = model.rvs_to_values[rv]
+        x = posterior[rv.name].transpose("chain", "draw", ...).values
+        transform = model.rvs_to_transforms.get(rv)
+        if transform is not None:
+            x = transform.forward(pt.as_tensor_variable(x), *rv.owner.inputs).eval()
+        out[value_var.name] = np.asarray(x, dtype=value_var.type.dtype)
+    return out
+
+
+def log_likelihood_totals(model: pm.Model, posterior: xr.Dataset, rows_model: pm.Model | None = None) -> xr.Dataset:
+    """Per observed node, the log likelihood summed over its rows, for every draw
+    (dims ``chain, draw``); the same numbers as summing PyMC's pointwise values.
+
+    ``model`` may be the collapsed sampling model (:mod:`copath.model.compact`), whose
+    terms differ from the row-level ones by a constant per node; ``rows_model`` (the
+    row-level model) then supplies that constant, found at the first draw, so the
+    totals are the row-level ones at the collapsed model's cost.
+    """
+    names, fn = _node_totals(model)
+    values = _value_draws(model, posterior)
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
-    values = {n: posterior[n].transpose("chain", "draw", ...).values for n in names}
-    out = np.empty((len(observed), chains, draws))
+
+    def point(c: int, d: int) -> dict[str, np.ndarray]:
+        return {n: v[c, d] for n, v in values.items()}
+
+    out = np.empty((len(names), chains, draws))
     for c in range(chains):
         for d in range(draws):
-            point = {n: np.asarray(values[n][c, d], dtype=dtypes[n]) for n in names}
-            out[:, c, d] = fn(point)
+            out[:, c, d] = fn(point(c, d))
+    if rows_model is not None:
+        row_names, row_fn = _node_totals(rows_model)
+        row_values = _value_draws(rows_model, posterior.isel(chain=[0], draw=[0]))
+        at_first = dict(zip(row_names, row_fn({n: v[0, 0] for n, v in row_values.items()}), strict=True))
+        for i, name in enumerate(names):
+            out[i] += at_first[name] - out[i, 0, 0]
     coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
-    return xr.Dataset({rv.name: (("chain", "draw"), out[i]) for i, rv in enumerate(observed)}, coords=coords)
+    return xr.Dataset({name: (("chain", "draw"), out[i]) for i, name in enumerate(names)}, coords=coords)
