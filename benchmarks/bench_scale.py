@@ -213,8 +213,12 @@ def spawn(run: str, areas: int, months: int, timeout: float, design: str = "rows
         return {"error": f"did not finish within {timeout / 60:.0f} minutes", "wall": time.perf_counter() - t0}
     line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
-        return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1][:200] if (proc.stderr or proc.stdout)
-                else f"exit {proc.returncode}", "wall": time.perf_counter() - t0}
+        if proc.returncode < 0:  # killed: -9 is what the kernel's out-of-memory killer sends
+            why = f"killed by signal {-proc.returncode}" + (" (out of memory?)" if proc.returncode == -9 else "")
+        else:
+            last = (proc.stderr or proc.stdout).strip().splitlines()
+            why = f"exit {proc.returncode}: " + (last[-1][:200] if last else "no output")
+        return {"error": why, "wall": time.perf_counter() - t0}
     return json.loads(line[len("RESULT "):])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import shutil
 from pathlib import Path
 
@@ -69,6 +70,8 @@ def test_report_numbers_come_from_the_result(fitted, html_report):
     data = content.data_summary(fitted)
     assert data.loc["y", "present"] == len(fitted.data) and data.loc["y", "missing"] == 0
     assert "30 areas (area) x 3 periods" in page
+    # z (normal, no area effect) was sampled by its sufficient statistics, and the report says so
+    assert fitted.settings["collapsed"] and all(html.escape(line) in page for line in fitted.settings["collapsed"])
 
 
 def test_markdown_report_writes_figures_beside_it(fitted, tmp_path):

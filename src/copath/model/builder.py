@@ -185,11 +185,9 @@ def build_model(
                 full = pt.set_subtensor(full[missing], imputed)
             return full
 
-        eta = linear_predictors(
-            plan, exposures, {"intercept": intercept, "beta": beta}, area_terms, value_of=value_of
-        )
-        groups = plan_groups(pathway, prepared) if collapse else {}
         params = {"intercept": intercept, "beta": beta}
+        eta = linear_predictors(plan, exposures, params, area_terms, value_of=value_of)
+        groups = plan_groups(pathway, prepared) if collapse else {}
 
         def eta_at(name: str, inputs: dict[str, np.ndarray], areas: np.ndarray | None) -> Any:
             """``name``'s linear predictor at given values of its input columns."""
@@ -234,8 +232,8 @@ def _collapsed_likelihood(kind: str, g: NodeGroups, eta_at: Any, data: PreparedD
         gram, theta_hat, rss = g.affine
         k = len(g.columns)
         design = {c: np.eye(k + 1)[:, j + 1] for j, c in enumerate(g.columns)}
-        at = eta_at(g.node, design, None) if k else eta_at(g.node, {}, None)
-        theta = pt.concatenate([at[:1], at[1:] - at[0]]) if k else at[:1]
+        at = eta_at(g.node, design, None)  # eta at Z = 0, then at each unit column: theta
+        theta = pt.concatenate([at[:1], at[1:] - at[0]])
         d = theta - theta_hat
         quad = rss + pt.dot(d, pt.dot(gram, d))
         n = g.n_rows

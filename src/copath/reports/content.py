@@ -143,6 +143,9 @@ def diagnostics_section(res: FitResult, diag) -> Section:
     if s.get("method", "nuts") == "nuts":
         blocks.append(Paragraph(f"Sampler {s.get('sampler')}: {s.get('chains')} chains x {s.get('draws')} draws "
                                 f"after {s.get('tune')} tuning steps, seed {s.get('random_seed')}."))
+        if s.get("collapsed"):
+            blocks.append(Paragraph("Sampled with sufficient statistics (rows sharing a node's inputs as one "
+                                    "likelihood term; the same posterior): " + "; ".join(s["collapsed"]) + "."))
     else:
         blocks.append(Paragraph(f"Variational approximation ({s.get('method')}), seed {s.get('random_seed')}: "
                                 f"{s.get('approximation', {})}."))
