@@ -34,7 +34,7 @@ import xarray as xr
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
-from copath.model.init import best_optimum, map_start
+from copath.model.init import map_start
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
 from copath.model.result import FitResult
 from copath.spec.pathway import Pathway
@@ -77,28 +77,18 @@ def _choose_sampler(requested: str, model: pm.Model) -> str:
 def _nutpie_model(model: pm.Model, start: str | dict[str, np.ndarray] | None, seed: int) -> Any:
     """nutpie's compiled model, every chain starting at the MAP when ``start == "map"``.
 
-    The MAP search runs on the log density nutpie has just compiled (no second
-    compilation); a nutpie without the attributes this needs gets the slower path:
-    :func:`map_start` on PyMC's own function, passed as ``initial_points``.
+    The MAP search uses PyMC's own (C-compiled) log density, not nutpie's numba one: that
+    one is compiled with fastmath, whose vectorised sums can differ in the last bit from
+    one process to another, and the optimiser's path (so the draws) with them; the C
+    function makes a refit in another process (a Dask job) reproduce the fit.
     """
-    import dataclasses
-
     import nutpie
 
+    if start == "map":
+        start = map_start(model, random_seed=seed)
     if isinstance(start, dict):
         return nutpie.compile_pymc_model(model, initial_points=start, jitter_rvs=set())
-    compiled = nutpie.compile_pymc_model(model)
-    if start != "map":
-        return compiled
-    names = [v.name for v in model.value_vars]
-    base = model.initial_point()
-    x0 = np.concatenate([np.ravel(base[n]) for n in names]) if names else np.zeros(0)
-    logp_dlogp = getattr(compiled, "logp_func", None)
-    if (logp_dlogp is None or not dataclasses.is_dataclass(compiled) or x0.size != compiled.n_dim
-            or list(compiled.shapes)[:len(names)] != names):
-        return _nutpie_model(model, map_start(model, random_seed=seed), seed)
-    best = best_optimum(lambda x: tuple(logp_dlogp(x)), x0, random_seed=seed)
-    return dataclasses.replace(compiled, initial_point_func=lambda _chain_seed: best.copy())
+    return nutpie.compile_pymc_model(model)
 
 
 def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,

@@ -62,12 +62,9 @@ def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x
             continue
         if np.isfinite(res.fun) and -res.fun > best_value:
             best_x, best_value = res.x, -res.fun
-    # Rounded to 6 decimals: a compiled log density with vectorised (fastmath) sums can
-    # differ in the last bit between processes (memory alignment), and the optimiser's
-    # path with it; the rounding makes a refit elsewhere start, and so sample, the same.
-    # Then a small shake: at an exact mode, parameters without data have a zero gradient,
-    # which nutpie refuses as a starting point.
-    return np.round(best_x, 6) + rng.normal(0.0, 0.01, size=best_x.shape)
+    # a small shake: at an exact mode, parameters without data have a zero gradient,
+    # which nutpie refuses as a starting point
+    return best_x + rng.normal(0.0, 0.01, size=best_x.shape)
 
 
 def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None,
