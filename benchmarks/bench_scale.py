@@ -21,7 +21,8 @@ time over rows; and copath's ``method="fullrank_advi"`` against its NUTS fit.
 Appends to ``results.md``.
 
     .venv/bin/python benchmarks/bench_scale.py                    # everything (about an hour)
-    .venv/bin/python benchmarks/bench_scale.py --skip-large       # without the 1.26M-row fit
+    .venv/bin/python benchmarks/bench_scale.py --large none       # without the 1.26M-row fits
+    .venv/bin/python benchmarks/bench_scale.py --large copath     # copath alone at 1.26M rows
 """
 
 from __future__ import annotations
@@ -251,8 +252,9 @@ def main() -> None:
     parser.add_argument("--design", choices=DESIGNS, default="rows")
     parser.add_argument("--areas", type=int, default=300)
     parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--large", choices=["all", "panel", "none"], default="all",
-                        help="which large (35,000 x 36) runs: all (about 1.5 hours), panel only, none")
+    parser.add_argument("--large", choices=["all", "panel", "copath", "none"], default="all",
+                        help="which large (35,000 x 36) runs: all (about 1.5 hours), panel only (all three "
+                             "tools), copath (copath alone on both designs), none")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 30 minutes)")
     args = parser.parse_args()
     if args.run:
@@ -287,9 +289,9 @@ def main() -> None:
     for design in DESIGNS:
         for areas, months in ((100, 10), (500, 20), (2_800, 36)):
             curve[design][areas * months] = spawn("copath", areas, months, args.timeout, design)
-    large_designs = {"all": DESIGNS, "panel": ("panel",), "none": ()}[args.large]
+    large_designs = {"all": DESIGNS, "panel": ("panel",), "copath": DESIGNS, "none": ()}[args.large]
     for design in large_designs:
-        names = ("copath", "plain", "pathmc") if design == "panel" else ("copath",)
+        names = ("copath", "plain", "pathmc") if design == "panel" and args.large != "copath" else ("copath",)
         runs = {name: spawn(name, 35_000, 36, args.timeout, design) for name in names}
         for name in names:
             lines.append(row(f"{name}, {design}, large (35,000 x 36 = 1,260,000 rows)", runs[name]))
@@ -298,6 +300,8 @@ def main() -> None:
             ratios.append(ratio_line(f"{design}, large", runs))
     if "rows" not in large_designs:
         lines.append("| copath, rows, large | not run (`--large panel`/`none`) | | | | | | |")
+    if args.large == "copath":
+        lines.append("| plain and pathmc, panel, large | not run (`--large copath`; see the last full run) | | | | | | |")
     advi = spawn("advi", 300, 24, args.timeout, "rows")
     lines.append(row("copath fullrank ADVI, rows, standard (not MCMC: ESS is of independent draws)", advi))
     lines += [""] + ratios

@@ -43,6 +43,7 @@ from copath.evidence.registry import Evidence
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, link_value, linear_predictors, make_plan
+from copath.model.kernels import binomial_kernel, poisson_kernel
 from copath.spec.pathway import Pathway
 
 __all__ = ["BuiltModel", "build_model", "intercept_prior"]
@@ -110,8 +111,10 @@ def build_model(
 
     ``collapse=True`` gives the model for sampling: rows that share a node's inputs
     become one likelihood term (:mod:`copath.model.compact`; same posterior, fewer
-    terms). Its observed variables are then group totals, so predictive draws and the
-    pointwise log likelihood come from the row-level model (``collapse=False``).
+    terms), and count (Poisson) and proportion nodes enter through their likelihood
+    kernel (:mod:`copath.model.kernels`: no data-only constants). Its likelihood terms
+    are then potentials named after the nodes, so predictive draws and the pointwise
+    log likelihood come from the row-level model (``collapse=False``).
     """
     prepared = data if isinstance(data, PreparedData) else prepare_data(pathway, data, source=source)
     priors = priors if priors is not None else priors_for(pathway, evidence)
@@ -208,6 +211,14 @@ def build_model(
             y = prepared.values[name][rows]
             dims = f"{name}_obs"
             e = eta[name][rows]
+            if collapse and node.kind in ("count", "proportion") and name not in nb_nodes:
+                # the sampling model: the likelihood's kernel in eta (kernels.py), no constants
+                if node.kind == "count":
+                    scale = prepared.values[node.offset][rows] / (node.per or 1.0) if node.offset else 1.0
+                    pm.Potential(name, poisson_kernel(y, e, scale))
+                else:
+                    pm.Potential(name, binomial_kernel(y, e, prepared.values[node.trials][rows]))
+                continue
             if node.kind == "count":
                 scale = prepared.values[node.offset][rows] / (node.per or 1.0) if node.offset else 1.0
                 mu = pt.exp(e) * scale
@@ -242,10 +253,9 @@ def _collapsed_likelihood(kind: str, g: NodeGroups, eta_at: Any, data: PreparedD
     inputs = {c: data.values[c][g.rows] for c in g.columns}
     eta = eta_at(g.node, inputs, data.area_index[g.rows] if g.area else None)
     if kind == "count":
-        pm.Poisson(g.node, mu=pt.exp(eta) * g.sizes, observed=np.rint(g.totals).astype("int64"))
+        pm.Potential(g.node, poisson_kernel(g.totals, eta, g.sizes))
     elif kind == "proportion":
-        pm.Binomial(g.node, n=np.rint(g.sizes).astype("int64"), logit_p=eta,
-                    observed=np.rint(g.totals).astype("int64"))
+        pm.Potential(g.node, binomial_kernel(g.totals, eta, g.sizes))
     else:
         n = g.sizes
         quad = pt.sum(g.within_ss + n * (g.totals / n - eta) ** 2)

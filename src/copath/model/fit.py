@@ -77,18 +77,23 @@ def _choose_sampler(requested: str, model: pm.Model) -> str:
 def _nutpie_model(model: pm.Model, start: str | dict[str, np.ndarray] | None, seed: int) -> Any:
     """nutpie's compiled model, every chain starting at the MAP when ``start == "map"``.
 
-    The MAP search uses PyMC's own (C-compiled) log density, not nutpie's numba one: that
-    one is compiled with fastmath, whose vectorised sums can differ in the last bit from
-    one process to another, and the optimiser's path (so the draws) with them; the C
-    function makes a refit in another process (a Dask job) reproduce the fit.
+    Reproducible across processes: numba code compiled with PyTensor's default fastmath
+    flags gives last-bit differences between a fresh compilation and one loaded from
+    PyTensor's disk cache, which NUTS turns into different draws (a refit in a Dask job,
+    or tomorrow's rerun, would not reproduce the fit). So nutpie's function is compiled
+    without fastmath (its cost per gradient: ``benchmarks/bench_ablation.py``), and the
+    MAP search uses PyTensor's C backend (:mod:`copath.model.init`).
     """
     import nutpie
 
     if start == "map":
         start = map_start(model, random_seed=seed)
-    if isinstance(start, dict):
-        return nutpie.compile_pymc_model(model, initial_points=start, jitter_rvs=set())
-    return nutpie.compile_pymc_model(model)
+    import pytensor
+
+    with pytensor.config.change_flags(numba__fastmath=False):
+        if isinstance(start, dict):
+            return nutpie.compile_pymc_model(model, initial_points=start, jitter_rvs=set())
+        return nutpie.compile_pymc_model(model)
 
 
 def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
@@ -182,9 +187,10 @@ def fit(
     at a model; on the scale benchmark it was no faster than NUTS and up to 0.56 posterior
     sd off (benchmarks/results.md). Its diagnostics say it is approximate.
     ``collapse=True`` samples a model in which rows that share a node's inputs are one
-    likelihood term (sufficient statistics, :mod:`copath.model.compact`): the same
-    posterior, in less time when covariates repeat across rows (area-level exposures
-    over months) and for every continuous node. ``settings["collapsed"]`` lists what was
+    likelihood term (sufficient statistics, :mod:`copath.model.compact`) and count and
+    proportion nodes enter by their likelihood kernel (:mod:`copath.model.kernels`):
+    the same posterior, in less time when covariates repeat across rows (area-level
+    exposures over months), for every continuous node, and per row for the others. ``settings["collapsed"]`` lists what was
     collapsed; the predictive groups and log likelihood are row-level either way.
     ``settings["posterior_seconds"]`` is the time from the call to the posterior draws
     (``sampling_seconds``: MAP start, compilation and sampling); the groups computed
@@ -213,7 +219,7 @@ def fit(
             raise TypeError(f"priors[{name!r}] must be a LinkPrior, got {type(prior).__name__}")
         link_priors[name] = prior
     built = build_model(pathway, data, priors=link_priors, source=source)
-    # the model NUTS sees: rows sharing inputs collapsed (same posterior, fewer terms)
+    # the model NUTS sees: rows sharing inputs collapsed, likelihood kernels (same posterior)
     sampled = build_model(pathway, built.data, priors=link_priors, collapse=True) if collapse else built
     chosen = _choose_sampler(sampler, sampled.model)
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
@@ -241,9 +247,9 @@ def fit(
             groups["log_likelihood"] = pm.compute_log_likelihood(tree, extend_inferencedata=False,
                                                                  progressbar=False)
         elif ll_mode == "total":
-            # from the collapsed model when there is one (the same totals, far fewer terms)
+            # from the sampling model when there is one (the same totals, at its cost)
             groups["log_likelihood"] = (log_likelihood_totals(sampled.model, posterior, rows_model=built.model)
-                                        if sampled.groups else log_likelihood_totals(built.model, posterior))
+                                        if sampled is not built else log_likelihood_totals(built.model, posterior))
         from pymc.stats import compute_log_prior
 
         groups["log_prior"] = compute_log_prior(tree, extend_inferencedata=False, progressbar=False)

@@ -71,7 +71,10 @@ def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None
               maxiter: int = 400) -> dict[str, np.ndarray]:
     """The best of ``n_starts`` MAP optimisations, on the constrained scale, by RV name."""
     value_vars = model.value_vars
-    logp_dlogp = model.logp_dlogp_function(ravel_inputs=True)
+    # PyTensor's C backend, not the default numba one: numba's fastmath code differs in
+    # the last bits between a fresh compilation and one loaded from its disk cache, and
+    # the optimiser's path (so every draw after it) with them
+    logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
     logp_dlogp.set_extra_values({})
     base = model.initial_point()
     x0 = DictToArrayBijection.map({v.name: base[v.name] for v in value_vars})
@@ -84,6 +87,6 @@ def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None
         transform = model.rvs_to_transforms.get(rv)
         value = unraveled[value_var.name]
         if transform is not None:
-            value = transform.backward(value, *rv.owner.inputs).eval()
+            value = transform.backward(value, *rv.owner.inputs).eval(mode="CVM")
         out[rv.name] = np.asarray(value)
     return out
