@@ -74,8 +74,8 @@ def _choose_sampler(requested: str, model: pm.Model) -> str:
     return requested
 
 
-def _nutpie_model(model: pm.Model, start: str | dict[str, np.ndarray] | None, seed: int) -> Any:
-    """nutpie's compiled model, every chain starting at the MAP when ``start == "map"``.
+def _nutpie_model(model: pm.Model, start: dict[str, np.ndarray] | None) -> Any:
+    """nutpie's compiled model, every chain starting at ``start`` (by RV name) when given.
 
     Reproducible across processes: numba code compiled with PyTensor's default fastmath
     flags gives last-bit differences between a fresh compilation and one loaded from
@@ -85,25 +85,22 @@ def _nutpie_model(model: pm.Model, start: str | dict[str, np.ndarray] | None, se
     MAP search uses PyTensor's C backend (:mod:`copath.model.init`).
     """
     import nutpie
-
-    if start == "map":
-        start = map_start(model, random_seed=seed)
     import pytensor
 
     with pytensor.config.change_flags(numba__fastmath=False):
-        if isinstance(start, dict):
+        if start is not None:
             return nutpie.compile_pymc_model(model, initial_points=start, jitter_rvs=set())
         return nutpie.compile_pymc_model(model)
 
 
 def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
-                      seed: int | None, progressbar: bool, start: str | dict[str, np.ndarray] | None,
-                      adaptation: str = "low_rank", map_seed: int = 0) -> xr.DataTree:
-    """Posterior and sample stats; ``start`` is ``"map"``, a start point by name, or None."""
+                      seed: int | None, progressbar: bool, start: dict[str, np.ndarray] | None,
+                      adaptation: str = "low_rank") -> xr.DataTree:
+    """Posterior and sample stats; every chain starts at ``start`` (by RV name) when given."""
     if sampler == "nutpie":
         import nutpie
 
-        compiled = _nutpie_model(built.model, start, map_seed)
+        compiled = _nutpie_model(built.model, start)
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                              progress_bar=progressbar, save_warmup=False, adaptation=adaptation)
         # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
@@ -112,10 +109,9 @@ def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, ch
         if got < draws:
             raise KeyboardInterrupt(f"sampling stopped after {got} of {draws} draws")
     else:
-        initvals = map_start(built.model, random_seed=map_seed) if start == "map" else start
         kwargs = {"nuts_sampler": "numpyro"} if sampler == "numpyro" else {}  # JAX: a GPU when JAX finds one
         with built.model:
-            tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=initvals,
+            tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
                              progressbar=progressbar, compute_convergence_checks=False, **kwargs)
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
@@ -225,11 +221,10 @@ def fit(
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
     start_time = time.perf_counter()
     approx_info = None
+    start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
     if method == "nuts":
-        tree = _sample_posterior(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar,
-                                 "map" if init == "map" else None, adaptation, map_seed=int(seeds[3]))
+        tree = _sample_posterior(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
     else:
-        start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
         tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar, start,
                                          advi_iterations)
         chosen = method
