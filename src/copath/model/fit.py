@@ -180,7 +180,7 @@ def fit(
     (:mod:`copath.model.loglik`). Predictive draws are capped the same way.
     ``method="advi"`` or ``"fullrank_advi"`` fits a variational approximation instead of
     running NUTS (``draws`` x ``chains`` independent draws, one chain), for a first look
-    at a model; on the scale benchmark it was no faster than NUTS and up to 0.56 posterior
+    at a model; on the scale benchmark it was no faster than NUTS and up to 0.58 posterior
     sd off (benchmarks/results.md). Its diagnostics say it is approximate.
     ``collapse=True`` samples a model in which rows that share a node's inputs are one
     likelihood term (sufficient statistics, :mod:`copath.model.compact`) and count and
