@@ -16,6 +16,7 @@ from scipy.special import gammaln
 import copath as cp
 from copath.model.builder import build_model
 from copath.model.kernels import binomial_kernel, poisson_kernel
+from tests.test_compact import random_points
 
 # covariates drawn per row: nothing is shared, so c and b stay one term per row
 SPEC = """name: rows
@@ -68,12 +69,6 @@ def test_an_intercept_only_eta_counts_every_row():
     y = np.array([1, 0, 2])
     kernel = float(poisson_kernel(y, pt.as_tensor_variable(0.5), np.array([1.0, 2.0, 3.0])).eval())
     np.testing.assert_allclose(kernel, 3 * 0.5 - 6 * np.exp(0.5))
-
-
-def random_points(model, k: int, seed: int):
-    rng = np.random.default_rng(seed)
-    base = model.initial_point()
-    return [{name: rng.normal(0, 0.7, size=np.shape(v)) for name, v in base.items()} for _ in range(k)]
 
 
 def test_sampling_model_with_kernels_differs_by_a_constant():
