@@ -74,3 +74,23 @@ def test_scenario_and_sensitivity_on_an_unconverged_fit_say_so():
     text = res.scenario({"x": "+0.1"}).describe()
     assert text.splitlines()[1].startswith("Warning: the fit did not pass its diagnostics")
     assert res.sensitivity().describe().startswith("Warning: the fit did not pass its diagnostics")
+
+
+def test_a_ctrl_c_swallowed_during_compilation_still_stops_the_fit():
+    """A KeyboardInterrupt raised inside a ctypes callback (numba compiling) is printed and
+    dropped; the guard remembers the signal so the fit stops at the next phase."""
+    import os
+
+    from copath.model.fit import _interrupt_guard, _stop_if
+
+    before = signal.getsignal(signal.SIGINT)
+    with _interrupt_guard() as seen:
+        _stop_if(seen, "compilation")  # nothing yet: carries on
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)  # the handler runs here
+        except KeyboardInterrupt:
+            pass  # what the ctypes callback does with it
+        with pytest.raises(KeyboardInterrupt, match="during compilation"):
+            _stop_if(seen, "compilation")
+    assert signal.getsignal(signal.SIGINT) is before

@@ -21,9 +21,12 @@ Example
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -74,6 +77,37 @@ def _choose_sampler(requested: str, model: pm.Model) -> str:
     return requested
 
 
+@contextmanager
+def _interrupt_guard() -> Iterator[list[int]]:
+    """Remember a Ctrl-C even where it gets swallowed: a KeyboardInterrupt raised inside a
+    ctypes callback (llvmlite's object cache, during numba compilation) is printed and
+    dropped, and the fit would carry on. The list is non-empty once SIGINT arrived."""
+    seen: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        seen.append(signum)
+        if previous is signal.SIG_IGN:
+            return
+        if callable(previous):
+            previous(signum, frame)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_if(interrupted: list[int], phase: str) -> None:
+    if interrupted:
+        raise KeyboardInterrupt(f"interrupted during {phase}")
+
+
 def _nutpie_model(model: pm.Model, start: dict[str, np.ndarray] | None) -> Any:
     """nutpie's compiled model, every chain starting at ``start`` (by RV name) when given.
 
@@ -95,12 +129,13 @@ def _nutpie_model(model: pm.Model, start: dict[str, np.ndarray] | None) -> Any:
 
 def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
                       seed: int | None, progressbar: bool, start: dict[str, np.ndarray] | None,
-                      adaptation: str = "low_rank") -> xr.DataTree:
+                      adaptation: str = "low_rank", interrupted: list[int] | None = None) -> xr.DataTree:
     """Posterior and sample stats; every chain starts at ``start`` (by RV name) when given."""
     if sampler == "nutpie":
         import nutpie
 
         compiled = _nutpie_model(built.model, start)
+        _stop_if(interrupted or [], "compilation")
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                              progress_bar=progressbar, save_warmup=False, adaptation=adaptation)
         # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
@@ -221,13 +256,17 @@ def fit(
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
     start_time = time.perf_counter()
     approx_info = None
-    start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
-    if method == "nuts":
-        tree = _sample_posterior(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start, adaptation)
-    else:
-        tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar, start,
-                                         advi_iterations)
-        chosen = method
+    with _interrupt_guard() as interrupted:
+        start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
+        _stop_if(interrupted, "the MAP start")
+        if method == "nuts":
+            tree = _sample_posterior(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start,
+                                     adaptation, interrupted)
+        else:
+            tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar,
+                                             start, advi_iterations)
+            chosen = method
+        _stop_if(interrupted, "sampling")
     sampling_seconds = time.perf_counter() - start_time
     posterior_seconds = time.perf_counter() - entered
     posterior = tree["posterior"].to_dataset()
