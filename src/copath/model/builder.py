@@ -211,16 +211,15 @@ def build_model(
             y = prepared.values[name][rows]
             dims = f"{name}_obs"
             e = eta[name][rows]
+            scale = prepared.values[node.offset][rows] / (node.per or 1.0) if node.offset else 1.0
             if collapse and node.kind in ("count", "proportion") and name not in nb_nodes:
                 # the sampling model: the likelihood's kernel in eta (kernels.py), no constants
                 if node.kind == "count":
-                    scale = prepared.values[node.offset][rows] / (node.per or 1.0) if node.offset else 1.0
                     pm.Potential(name, poisson_kernel(y, e, scale))
                 else:
                     pm.Potential(name, binomial_kernel(y, e, prepared.values[node.trials][rows]))
                 continue
             if node.kind == "count":
-                scale = prepared.values[node.offset][rows] / (node.per or 1.0) if node.offset else 1.0
                 mu = pt.exp(e) * scale
                 if name in nb_nodes:
                     alpha = 1.0 / inv_sqrt_phi[nb_nodes.index(name)] ** 2

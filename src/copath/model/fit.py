@@ -103,7 +103,7 @@ def _interrupt_guard() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _stop_if(interrupted: list[int], phase: str) -> None:
+def _stop_if(interrupted: list[int] | tuple, phase: str) -> None:
     if interrupted:
         raise KeyboardInterrupt(f"interrupted during {phase}")
 
@@ -129,13 +129,13 @@ def _nutpie_model(model: pm.Model, start: dict[str, np.ndarray] | None) -> Any:
 
 def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
                       seed: int | None, progressbar: bool, start: dict[str, np.ndarray] | None,
-                      adaptation: str = "low_rank", interrupted: list[int] | None = None) -> xr.DataTree:
+                      adaptation: str = "low_rank", interrupted: list[int] | tuple = ()) -> xr.DataTree:
     """Posterior and sample stats; every chain starts at ``start`` (by RV name) when given."""
     if sampler == "nutpie":
         import nutpie
 
         compiled = _nutpie_model(built.model, start)
-        _stop_if(interrupted or [], "compilation")
+        _stop_if(interrupted, "compilation")
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                              progress_bar=progressbar, save_warmup=False, adaptation=adaptation)
         # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
@@ -221,8 +221,9 @@ def fit(
     likelihood term (sufficient statistics, :mod:`copath.model.compact`) and count and
     proportion nodes enter by their likelihood kernel (:mod:`copath.model.kernels`):
     the same posterior, in less time when covariates repeat across rows (area-level
-    exposures over months), for every continuous node, and per row for the others. ``settings["collapsed"]`` lists what was
-    collapsed; the predictive groups and log likelihood are row-level either way.
+    exposures over months), for every continuous node, and per row for the others.
+    ``settings["collapsed"]`` lists what was collapsed; the predictive groups and log
+    likelihood are row-level either way.
     ``settings["posterior_seconds"]`` is the time from the call to the posterior draws
     (``sampling_seconds``: MAP start, compilation and sampling); the groups computed
     after it take the rest.
@@ -282,8 +283,8 @@ def fit(
                                                                  progressbar=False)
         elif ll_mode == "total":
             # from the sampling model when there is one (the same totals, at its cost)
-            groups["log_likelihood"] = (log_likelihood_totals(sampled.model, posterior, rows_model=built.model)
-                                        if sampled is not built else log_likelihood_totals(built.model, posterior))
+            rows_model = built.model if sampled is not built else None
+            groups["log_likelihood"] = log_likelihood_totals(sampled.model, posterior, rows_model=rows_model)
         from pymc.stats import compute_log_prior
 
         groups["log_prior"] = compute_log_prior(tree, extend_inferencedata=False, progressbar=False)
