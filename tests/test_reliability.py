@@ -83,7 +83,7 @@ def test_a_ctrl_c_swallowed_during_compilation_still_stops_the_fit():
 
     from copath.model.fit import _interrupt_guard, _stop_if
 
-    before = signal.getsignal(signal.SIGINT)
+    before, before_hook = signal.getsignal(signal.SIGINT), sys.unraisablehook
     with _interrupt_guard() as seen:
         _stop_if(seen, "compilation")  # nothing yet: carries on
         try:
@@ -93,4 +93,4 @@ def test_a_ctrl_c_swallowed_during_compilation_still_stops_the_fit():
             pass  # what the ctypes callback does with it
         with pytest.raises(KeyboardInterrupt, match="during compilation"):
             _stop_if(seen, "compilation")
-    assert signal.getsignal(signal.SIGINT) is before
+    assert signal.getsignal(signal.SIGINT) is before and sys.unraisablehook is before_hook

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -96,11 +97,19 @@ def _interrupt_guard() -> Iterator[list[int]]:
             previous(signum, frame)
         raise KeyboardInterrupt
 
+    previous_hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:  # the swallowed interrupt is recorded: no traceback for it
+        if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+            previous_hook(unraisable)
+
     signal.signal(signal.SIGINT, handler)
+    sys.unraisablehook = quiet
     try:
         yield seen
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = previous_hook
 
 
 def _stop_if(interrupted: list[int] | tuple, phase: str) -> None:
