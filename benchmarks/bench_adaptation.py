@@ -21,7 +21,7 @@ import nutpie
 import copath as cp
 from _record import record
 from copath.model.builder import build_model
-from copath.model.init import map_start
+from copath.model.nutpie_compile import compile_for_nutpie
 
 
 
@@ -32,8 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     pw = cp.load_pathway("policing_coproduction")
     built = build_model(pw, cp.datasets.load("synthetic_force"), evidence=cp.load_evidence())
-    start = map_start(built.model, random_seed=1)
-    compiled = nutpie.compile_pymc_model(built.model, initial_points=start, jitter_rvs=set())
+    compiled = compile_for_nutpie(built.model, init="map", random_seed=1)
     rows = []
     for adaptation in ("diag", "low_rank"):
         t0 = time.perf_counter()

@@ -115,6 +115,7 @@ def _one(job: tuple) -> np.ndarray:
     import nutpie
 
     from copath.model.builder import build_model
+    from copath.model.nutpie_compile import compile_for_nutpie
     from copath.model.simulate import simulate
 
     pathway, priors, evidence, seed, areas, months, draws, tune, chains, n_post, shift = job
@@ -125,7 +126,8 @@ def _one(job: tuple) -> np.ndarray:
     built = build_model(pathway, sim.data, priors=dict(priors))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        compiled = nutpie.compile_pymc_model(built.model)
+        # as cp.fit compiles it: fastmath off, every chain started at the MAP
+        compiled = compile_for_nutpie(built.model, init="map", random_seed=int(rng.integers(2**31)))
         tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=int(rng.integers(2**31)),
                              progress_bar=False, save_warmup=False)
     beta = tree["posterior"]["beta"].to_dataset()["beta"] if hasattr(tree["posterior"], "to_dataset") \

@@ -39,6 +39,7 @@ from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.init import map_start
+from copath.model.nutpie_compile import compile_for_nutpie
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
 from copath.model.result import FitResult
 from copath.spec.pathway import Pathway
@@ -117,46 +118,32 @@ def _stop_if(interrupted: list[int] | tuple, phase: str) -> None:
         raise KeyboardInterrupt(f"interrupted during {phase}")
 
 
-def _nutpie_model(model: pm.Model, start: dict[str, np.ndarray] | None) -> Any:
-    """nutpie's compiled model, every chain starting at ``start`` (by RV name) when given.
-
-    Reproducible across processes: numba code compiled with PyTensor's default fastmath
-    flags gives last-bit differences between a fresh compilation and one loaded from
-    PyTensor's disk cache, which NUTS turns into different draws (a refit in a Dask job,
-    or tomorrow's rerun, would not reproduce the fit). So nutpie's function is compiled
-    without fastmath (its cost per gradient: ``benchmarks/bench_ablation.py``), and the
-    MAP search uses PyTensor's C backend (:mod:`copath.model.init`).
-    """
+def _sample_nutpie(built: BuiltModel, draws: int, tune: int, chains: int, seed: int | None,
+                   progressbar: bool, init: str, map_seed: int, adaptation: str = "low_rank",
+                   interrupted: list[int] | tuple = ()) -> xr.DataTree:
+    """nutpie's posterior and sample stats, from one compilation that also finds the MAP start."""
     import nutpie
-    import pytensor
 
-    with pytensor.config.change_flags(numba__fastmath=False):
-        if start is not None:
-            return nutpie.compile_pymc_model(model, initial_points=start, jitter_rvs=set())
-        return nutpie.compile_pymc_model(model)
+    compiled = compile_for_nutpie(built.model, init=init, random_seed=map_seed)
+    _stop_if(interrupted, "compilation and the MAP start")
+    tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
+                         progress_bar=progressbar, save_warmup=False, adaptation=adaptation)
+    # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
+    # must never pass for a fit, so turn it back into the interrupt it was
+    got = tree["posterior"].sizes.get("draw", 0) if "posterior" in tree.children else 0
+    if got < draws:
+        raise KeyboardInterrupt(f"sampling stopped after {got} of {draws} draws")
+    return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
+                                  "sample_stats": tree["sample_stats"].to_dataset()})
 
 
-def _sample_posterior(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
-                      seed: int | None, progressbar: bool, start: dict[str, np.ndarray] | None,
-                      adaptation: str = "low_rank", interrupted: list[int] | tuple = ()) -> xr.DataTree:
-    """Posterior and sample stats; every chain starts at ``start`` (by RV name) when given."""
-    if sampler == "nutpie":
-        import nutpie
-
-        compiled = _nutpie_model(built.model, start)
-        _stop_if(interrupted, "compilation")
-        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                             progress_bar=progressbar, save_warmup=False, adaptation=adaptation)
-        # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
-        # must never pass for a fit, so turn it back into the interrupt it was
-        got = tree["posterior"].sizes.get("draw", 0) if "posterior" in tree.children else 0
-        if got < draws:
-            raise KeyboardInterrupt(f"sampling stopped after {got} of {draws} draws")
-    else:
-        kwargs = {"nuts_sampler": "numpyro"} if sampler == "numpyro" else {}  # JAX: a GPU when JAX finds one
-        with built.model:
-            tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
-                             progressbar=progressbar, compute_convergence_checks=False, **kwargs)
+def _sample_pymc(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
+                 seed: int | None, progressbar: bool, start: dict[str, np.ndarray] | None) -> xr.DataTree:
+    """PyMC's or NumPyro's posterior and sample stats; every chain starts at ``start`` when given."""
+    kwargs = {"nuts_sampler": "numpyro"} if sampler == "numpyro" else {}  # JAX: a GPU when JAX finds one
+    with built.model:
+        tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
+                         progressbar=progressbar, compute_convergence_checks=False, **kwargs)
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
@@ -267,15 +254,18 @@ def fit(
     start_time = time.perf_counter()
     approx_info = None
     with _interrupt_guard() as interrupted:
-        start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
-        _stop_if(interrupted, "the MAP start")
-        if method == "nuts":
-            tree = _sample_posterior(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start,
-                                     adaptation, interrupted)
+        if method == "nuts" and chosen == "nutpie":  # one compilation for the MAP start and the sampler
+            tree = _sample_nutpie(sampled, draws, tune, chains, int(seeds[0]), progressbar, init, int(seeds[3]),
+                                  adaptation, interrupted)
         else:
-            tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar,
-                                             start, advi_iterations)
-            chosen = method
+            start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
+            _stop_if(interrupted, "the MAP start")
+            if method == "nuts":
+                tree = _sample_pymc(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start)
+            else:
+                tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar,
+                                                 start, advi_iterations)
+                chosen = method
         _stop_if(interrupted, "sampling")
     sampling_seconds = time.perf_counter() - start_time
     posterior_seconds = time.perf_counter() - entered

@@ -8,7 +8,10 @@ Before sampling, :func:`map_start` runs L-BFGS from ``n_starts`` points (the mod
 support point, then the same point shaken by standard-normal noise on the
 unconstrained scale) and returns the optimum with the highest log density, shaken by
 N(0, 0.01) so no gradient is exactly zero; every chain starts there (without the
-sampler's own +-1 jitter) and NUTS explores from it.
+sampler's own +-1 jitter) and NUTS explores from it. With nutpie (``cp.fit``'s default)
+the same optimiser runs on nutpie's compiled log density
+(:func:`copath.model.nutpie_compile.compile_for_nutpie`); :func:`map_start` serves the
+other samplers and ADVI.
 
 Example
 -------
