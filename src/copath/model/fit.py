@@ -39,8 +39,8 @@ from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.init import map_start
-from copath.model.nutpie_compile import compile_for_nutpie
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
+from copath.model.nutpie_compile import compile_for_nutpie
 from copath.model.result import FitResult
 from copath.spec.pathway import Pathway
 

@@ -36,7 +36,7 @@ from pymc.blocking import DictToArrayBijection
 
 from copath.model.init import best_optimum
 
-__all__ = ["compile_for_nutpie", "INITS"]
+__all__ = ["INITS", "compile_for_nutpie"]
 
 #: ``"map"``: every chain starts at the best of several MAP optimisations;
 #: ``"default"``: nutpie's own start (the model's support point, jittered per chain).
