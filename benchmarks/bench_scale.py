@@ -10,6 +10,7 @@ nodes whose parents enter as observed values):
 data drawn from those equations with a fixed seed (every run sees the same rows), and
 
 (a) copath: ``cp.fit`` (nutpie, MAP start, low-rank adaptation), 2 chains x 1000 draws;
+    and at standard size also ``cp.fit(..., sampler="numpyro")`` (JAX; dense mass matrix);
 (b) plain PyMC: the same equations hand-written, ``pm.sample()`` defaults;
 (c) pathmc 0.4: ``pathmc.model(spec, data, families=...)`` then ``.fit()`` (pm.sample defaults).
 
@@ -130,12 +131,13 @@ def _stats(posterior, names: list[str]) -> tuple[float, float]:
     return (float(min(np.min(ess[n].values) for n in names)), float(max(np.max(rhat[n].values) for n in names)))
 
 
-def run_copath(areas: int, months: int, design: str, method: str = "nuts") -> dict:
+def run_copath(areas: int, months: int, design: str, method: str = "nuts", sampler: str = "nutpie") -> dict:
     import copath as cp
 
     pw, data = make_data(areas, months, design)
     t0 = time.perf_counter()
-    res = cp.fit(pw, data, draws=1000, tune=1000, chains=2, random_seed=1, progressbar=False, method=method)
+    res = cp.fit(pw, data, draws=1000, tune=1000, chains=2, random_seed=1, progressbar=False, method=method,
+                 sampler=sampler)
     wall = time.perf_counter() - t0
     post = res.posterior
     beta = post["beta"]
@@ -196,6 +198,8 @@ def run_pathmc(areas: int, months: int, design: str) -> dict:
 def child(args) -> None:
     if args.run == "advi":
         out = run_copath(args.areas, args.months, args.design, method="fullrank_advi")
+    elif args.run == "numpyro":
+        out = run_copath(args.areas, args.months, args.design, sampler="numpyro")
     else:
         out = {"copath": run_copath, "plain": run_plain, "pathmc": run_pathmc}[args.run](
             args.areas, args.months, args.design)
@@ -231,24 +235,25 @@ def row(name: str, r: dict) -> str:
             f"| {r['rhat']:.3f} | {r['peak_mib']:.0f} | {note} |")
 
 
-def ratio_line(design: str, runs: dict) -> str:
-    a = runs["copath"]
+def ratio_line(design: str, runs: dict, mine: str = "copath") -> str:
+    a = runs[mine]
+    label = "copath" if mine == "copath" else f"copath {mine}"
     parts = []
     for other in ("plain", "pathmc"):
         b = runs[other]
         if "error" in a or "error" in b:
-            parts.append(f"copath / {other}: - (a run failed)")
+            parts.append(f"{label} / {other}: - (a run failed)")
             continue
         to_post = (a["ess"] / a["posterior_s"]) / (b["ess"] / b["posterior_s"])
         total = (a["ess"] / a["wall"]) / (b["ess"] / b["wall"])
-        parts.append(f"copath / {other}: ESS per second {to_post:.2f} to the posterior, {total:.2f} counting "
+        parts.append(f"{label} / {other}: ESS per second {to_post:.2f} to the posterior, {total:.2f} counting "
                      f"copath's extra groups")
     return f"Ratios, {design}: " + "; ".join(parts) + "."
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--run", choices=["copath", "plain", "pathmc", "advi"])
+    parser.add_argument("--run", choices=["copath", "numpyro", "plain", "pathmc", "advi"])
     parser.add_argument("--design", choices=DESIGNS, default="rows")
     parser.add_argument("--areas", type=int, default=300)
     parser.add_argument("--months", type=int, default=24)
@@ -280,11 +285,13 @@ def main() -> None:
     ratios = []
     standard = {}
     for design in DESIGNS:
-        runs = {name: spawn(name, 300, 24, args.timeout, design) for name in ("copath", "plain", "pathmc")}
+        runs = {name: spawn(name, 300, 24, args.timeout, design) for name in ("copath", "numpyro", "plain", "pathmc")}
         standard[design] = runs
-        for name in ("copath", "plain", "pathmc"):
-            lines.append(row(f"{name}, {design}, standard (300 x 24 = 7,200 rows)", runs[name]))
+        for name in ("copath", "numpyro", "plain", "pathmc"):
+            label = "copath sampler='numpyro'" if name == "numpyro" else name
+            lines.append(row(f"{label}, {design}, standard (300 x 24 = 7,200 rows)", runs[name]))
         ratios.append(ratio_line(f"{design}, standard", runs))
+        ratios.append(ratio_line(f"{design}, standard", runs, mine="numpyro"))
     curve: dict[str, dict[int, dict]] = {d: {} for d in DESIGNS}
     for design in DESIGNS:
         for areas, months in ((100, 10), (500, 20), (2_800, 36)):

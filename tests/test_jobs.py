@@ -69,7 +69,7 @@ def test_numpyro_sampler_on_cpu_agrees_with_nutpie(saved):
     res, _ = saved
     jx = cp.fit(res.pathway, res.data, draws=300, tune=300, chains=2, random_seed=2, progressbar=False,
                 sampler="numpyro")
-    assert jx.settings["sampler"] == "numpyro"
+    assert jx.settings["sampler"] == "numpyro" and jx.settings["adaptation"] == "dense"
     a, b = jx.summary(), res.summary()
     assert (abs(a["post_mean"] - b["post_mean"]) < 3 * b["post_sd"]).all()
     assert isinstance(a, pd.DataFrame) and np.isfinite(a["r_hat"]).all()

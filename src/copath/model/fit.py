@@ -40,6 +40,7 @@ from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.init import map_start
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
+from copath.model.numpyro_sample import sample_numpyro
 from copath.model.nutpie_compile import compile_for_nutpie
 from copath.model.result import FitResult
 from copath.spec.pathway import Pathway
@@ -137,13 +138,12 @@ def _sample_nutpie(built: BuiltModel, draws: int, tune: int, chains: int, seed: 
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
 
-def _sample_pymc(built: BuiltModel, sampler: str, draws: int, tune: int, chains: int,
-                 seed: int | None, progressbar: bool, start: dict[str, np.ndarray] | None) -> xr.DataTree:
-    """PyMC's or NumPyro's posterior and sample stats; every chain starts at ``start`` when given."""
-    kwargs = {"nuts_sampler": "numpyro"} if sampler == "numpyro" else {}  # JAX: a GPU when JAX finds one
+def _sample_pymc(built: BuiltModel, draws: int, tune: int, chains: int, seed: int | None,
+                 progressbar: bool, start: dict[str, np.ndarray] | None) -> xr.DataTree:
+    """PyMC's posterior and sample stats; every chain starts at ``start`` when given."""
     with built.model:
         tree = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, initvals=start,
-                         progressbar=progressbar, compute_convergence_checks=False, **kwargs)
+                         progressbar=progressbar, compute_convergence_checks=False)
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
@@ -204,7 +204,11 @@ def fit(
     ``adaptation`` is nutpie's mass-matrix adaptation: ``"low_rank"`` (default) learns the
     directions in which coefficients trade off (a child's data often pin only a product
     or a sum of links); ``benchmarks/bench_adaptation.py`` compares the two on the
-    flagship model (results in benchmarks/results.md).
+    flagship model (results in benchmarks/results.md). With ``sampler="numpyro"``,
+    ``"low_rank"`` adapts NumPyro's dense mass matrix (it has no low-rank one) and
+    ``"diag"`` its diagonal one; the MAP start and the sampler share one JAX translation
+    of the model (:mod:`copath.model.numpyro_sample`), which at a few thousand rows
+    reaches the posterior sooner than nutpie's compilation (benchmarks/results.md).
     ``log_likelihood`` is ``"pointwise"`` (draws x rows, for LOO), ``"total"`` (one sum per
     observed node and draw: enough for the sensitivity analysis, in constant memory),
     ``"none"``, or ``"auto"``: pointwise unless that would exceed 50 million values
@@ -257,11 +261,14 @@ def fit(
         if method == "nuts" and chosen == "nutpie":  # one compilation for the MAP start and the sampler
             tree = _sample_nutpie(sampled, draws, tune, chains, int(seeds[0]), progressbar, init, int(seeds[3]),
                                   adaptation, interrupted)
+        elif method == "nuts" and chosen == "numpyro":  # one JAX translation for the MAP start and the sampler
+            tree = sample_numpyro(sampled.model, draws, tune, chains, int(seeds[0]), init, int(seeds[3]), progressbar,
+                                  dense_mass=adaptation == "low_rank")
         else:
             start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
             _stop_if(interrupted, "the MAP start")
             if method == "nuts":
-                tree = _sample_pymc(sampled, chosen, draws, tune, chains, int(seeds[0]), progressbar, start)
+                tree = _sample_pymc(sampled, draws, tune, chains, int(seeds[0]), progressbar, start)
             else:
                 tree, approx_info = _approximate(sampled, method, draws * chains, int(seeds[0]), progressbar,
                                                  start, advi_iterations)
@@ -304,7 +311,7 @@ def fit(
         "sampler": chosen, "sampling_seconds": round(sampling_seconds, 3),
         "posterior_seconds": round(posterior_seconds, 3),
         "prior_draws": prior_draws, "ppc_draws": ppc_draws, "init": init,
-        "adaptation": adaptation if chosen == "nutpie" else None,
+        "adaptation": {"nutpie": adaptation, "numpyro": "dense" if adaptation == "low_rank" else "diag"}.get(chosen),
         "log_likelihood": ll_mode, "method": method,
         "collapsed": [g.describe() for g in sampled.groups.values()],
     }
