@@ -24,6 +24,7 @@ Appends to ``results.md``.
     .venv/bin/python benchmarks/bench_scale.py                    # everything (about an hour)
     .venv/bin/python benchmarks/bench_scale.py --large none       # without the 1.26M-row fits
     .venv/bin/python benchmarks/bench_scale.py --large copath     # copath alone at 1.26M rows
+    .venv/bin/python benchmarks/bench_scale.py --standard-only    # the 7,200-row comparison alone
 """
 
 from __future__ import annotations
@@ -261,6 +262,8 @@ def main() -> None:
                         help="which large (35,000 x 36) runs: all (about 1.5 hours), panel only (all three "
                              "tools), copath (copath alone on both designs), none")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 30 minutes)")
+    parser.add_argument("--standard-only", action="store_true",
+                        help="only the standard-size comparison (about 4 minutes; to repeat it for the spread)")
     args = parser.parse_args()
     if args.run:
         child(args)
@@ -292,6 +295,9 @@ def main() -> None:
             lines.append(row(f"{label}, {design}, standard (300 x 24 = 7,200 rows)", runs[name]))
         ratios.append(ratio_line(f"{design}, standard", runs))
         ratios.append(ratio_line(f"{design}, standard", runs, mine="numpyro"))
+    if args.standard_only:
+        record(lines + ["", "(Standard sizes only: `--standard-only`.)", ""] + ratios)
+        return
     curve: dict[str, dict[int, dict]] = {d: {} for d in DESIGNS}
     for design in DESIGNS:
         for areas, months in ((100, 10), (500, 20), (2_800, 36)):
