@@ -59,8 +59,8 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
     on the unconstrained scale, per chain (PyMC's default). ``dense_mass`` adapts a dense
     mass matrix (NumPyro has no low-rank one): a pathway's links trade off against each
     other, which a diagonal mass matrix cannot follow (the reason ``cp.fit`` adapts a
-    low-rank one with nutpie). The posterior carries the
-    model's variables on their own scale, with the model's dims and coords.
+    low-rank one with nutpie). The posterior carries the model's variables on their own
+    scale, with the model's dims and coords.
     """
     import jax
     import jax.numpy as jnp
