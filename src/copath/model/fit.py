@@ -38,7 +38,7 @@ import xarray as xr
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
-from copath.model.init import map_start
+from copath.model.init import INITS, map_start
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
 from copath.model.numpyro_sample import sample_numpyro
 from copath.model.nutpie_compile import compile_for_nutpie
@@ -208,8 +208,8 @@ def fit(
     ``"low_rank"`` adapts NumPyro's dense mass matrix (it has no low-rank one) and
     ``"diag"`` its diagonal one; the MAP start and the sampler share one JAX translation
     of the model (:mod:`copath.model.numpyro_sample`); on the scale benchmark's 7,200-row
-    row design it reached the posterior in about two thirds of nutpie's time, where
-    nutpie's compilation is a third of the fit (benchmarks/results.md).
+    row design it reached the posterior in about two thirds of nutpie's time
+    (benchmarks/results.md).
     ``log_likelihood`` is ``"pointwise"`` (draws x rows, for LOO), ``"total"`` (one sum per
     observed node and draw: enough for the sensitivity analysis, in constant memory),
     ``"none"``, or ``"auto"``: pointwise unless that would exceed 50 million values
@@ -235,8 +235,8 @@ def fit(
     if adaptation not in ("diag", "low_rank"):
         raise ValueError(f"adaptation must be 'diag' or 'low_rank', got {adaptation!r}")
     choose_log_likelihood(log_likelihood, 1, 1)  # validates the mode before the long part
-    if init not in ("map", "default"):
-        raise ValueError(f"init must be 'map' or 'default', got {init!r}")
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
     if evidence is None:
         from copath.evidence.registry import load_evidence
 
@@ -256,6 +256,7 @@ def fit(
     sampled = build_model(pathway, built.data, priors=link_priors, collapse=True) if collapse else built
     chosen = _choose_sampler(sampler, sampled.model)
     seeds = np.random.SeedSequence(random_seed).generate_state(4)
+    numpyro_mass = "dense" if adaptation == "low_rank" else "diag"  # NumPyro has no low-rank mass matrix
     start_time = time.perf_counter()
     approx_info = None
     with _interrupt_guard() as interrupted:
@@ -264,7 +265,7 @@ def fit(
                                   adaptation, interrupted)
         elif method == "nuts" and chosen == "numpyro":  # one JAX translation for the MAP start and the sampler
             tree = sample_numpyro(sampled.model, draws, tune, chains, int(seeds[0]), init, int(seeds[3]), progressbar,
-                                  dense_mass=adaptation == "low_rank")
+                                  dense_mass=numpyro_mass == "dense")
         else:
             start = map_start(sampled.model, random_seed=int(seeds[3])) if init == "map" else None
             _stop_if(interrupted, "the MAP start")
@@ -312,7 +313,7 @@ def fit(
         "sampler": chosen, "sampling_seconds": round(sampling_seconds, 3),
         "posterior_seconds": round(posterior_seconds, 3),
         "prior_draws": prior_draws, "ppc_draws": ppc_draws, "init": init,
-        "adaptation": {"nutpie": adaptation, "numpyro": "dense" if adaptation == "low_rank" else "diag"}.get(chosen),
+        "adaptation": {"nutpie": adaptation, "numpyro": numpyro_mass}.get(chosen),
         "log_likelihood": ll_mode, "method": method,
         "collapsed": [g.describe() for g in sampled.groups.values()],
     }

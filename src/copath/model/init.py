@@ -32,7 +32,29 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["map_start", "best_optimum"]
+__all__ = ["INITS", "best_optimum", "map_start", "support_vector"]
+
+#: ``"map"``: every chain starts at the best of several MAP optimisations;
+#: ``"default"``: the sampler's own start (the model's support point, jittered per chain).
+INITS = ("map", "default")
+
+
+def support_vector(model: pm.Model) -> RaveledVars:
+    """The model's support point on the unconstrained scale as one flat vector: the value
+    variables in order (the layout nutpie and copath's NumPyro driver use), with their
+    names and shapes in ``point_map_info``.
+
+    Example
+    -------
+    >>> with pm.Model() as m:
+    ...     x = pm.Normal("x", 1.0, 1.0, shape=2)
+    ...     s = pm.HalfNormal("s", 1.0)
+    >>> v = support_vector(m)
+    >>> v.data.tolist(), [(name, shape) for name, shape, *_ in v.point_map_info]
+    ([1.0, 1.0, 0.0], [('x', (2,)), ('s_log__', ())])
+    """
+    point = model.initial_point()
+    return DictToArrayBijection.map({v.name: point[v.name] for v in model.value_vars})
 
 
 def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray,
@@ -73,14 +95,12 @@ def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x
 def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None,
               maxiter: int = 400) -> dict[str, np.ndarray]:
     """The best of ``n_starts`` MAP optimisations, on the constrained scale, by RV name."""
-    value_vars = model.value_vars
     # PyTensor's C backend, not the default numba one: numba's fastmath code differs in
     # the last bits between a fresh compilation and one loaded from its disk cache, and
     # the optimiser's path (so every draw after it) with them
     logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
     logp_dlogp.set_extra_values({})
-    base = model.initial_point()
-    x0 = DictToArrayBijection.map({v.name: base[v.name] for v in value_vars})
+    x0 = support_vector(model)
     best_x = best_optimum(lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), x0.data,
                           n_starts=n_starts, random_seed=random_seed, maxiter=maxiter)
     unraveled = DictToArrayBijection.rmap(RaveledVars(best_x, x0.point_map_info))

@@ -6,8 +6,7 @@ JAX once and serves the MAP start (L-BFGS on its jitted value and gradient, see
 GPU when JAX sees one), and the back-transform of the draws. PyMC's own
 ``pm.sample(nuts_sampler="numpyro")`` would need the MAP start compiled separately and
 evaluates the initial point and the sample statistics op by op, each a small XLA
-compilation: on the scale benchmark's 7,200-row model those took longer than the
-sampling itself.
+compilation.
 
 Chains run in parallel when JAX has a device per chain (``cp.fit`` asks for one CPU
 device per core before JAX is first imported), one after the other otherwise.
@@ -33,20 +32,13 @@ import xarray as xr
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
 from pymc.util import get_default_varnames
 
-from copath.model.init import best_optimum
+from copath.model.init import INITS, best_optimum, support_vector
 
 __all__ = ["sample_numpyro"]
 
 #: NumPyro's per-draw statistics, under the names PyMC and nutpie give them
 _STATS = {"diverging": "diverging", "num_steps": "n_steps", "energy": "energy",
           "accept_prob": "acceptance_rate", "adapt_state.step_size": "step_size", "potential_energy": "lp"}
-
-
-def _layout(model: pm.Model) -> tuple[list[tuple[int, ...]], np.ndarray]:
-    """The value variables' shapes, and the support point as one flat vector, in their order."""
-    support = model.initial_point()
-    names = [v.name for v in model.value_vars]
-    return [tuple(np.shape(support[n])) for n in names], np.concatenate([np.ravel(support[n]) for n in names])
 
 
 def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
@@ -67,12 +59,12 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
     from numpyro.infer import MCMC, NUTS
     from pymc.sampling.jax import get_jaxified_graph
 
-    if init not in ("map", "default"):
-        raise ValueError(f"init must be 'map' or 'default', got {init!r}")
-    shapes, x0 = _layout(model)
-    x0 = x0.astype(float)
-    sizes = [int(np.prod(s, dtype=int)) for s in shapes]
-    cuts = np.cumsum(sizes)[:-1].tolist()
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    support = support_vector(model)
+    x0 = support.data.astype(float)
+    shapes = [shape for _, shape, *_ in support.point_map_info]
+    cuts = np.cumsum([size for _, _, size, _ in support.point_map_info])[:-1].tolist()
 
     def unravel(flat):
         return [part.reshape(shape) for part, shape in zip(jnp.split(flat, cuts), shapes, strict=True)]

@@ -2,9 +2,7 @@
 
 One compilation serves both the MAP start and the sampler: the MAP search
 (:func:`copath.model.init.best_optimum`) runs on the log density and gradient that
-nutpie compiled, rather than compiling the model a second time for the optimiser
-(about 1.5 s of PyTensor graph rewriting and C compilation on the scale benchmark's
-7,200-row model).
+nutpie compiled, rather than compiling the model a second time for the optimiser.
 
 Reproducible across processes: numba code compiled with PyTensor's default fastmath
 flags gives last-bit differences between a fresh compilation and one loaded from
@@ -32,15 +30,10 @@ from typing import Any
 
 import numpy as np
 import pymc as pm
-from pymc.blocking import DictToArrayBijection
 
-from copath.model.init import best_optimum
+from copath.model.init import INITS, best_optimum, support_vector
 
-__all__ = ["INITS", "compile_for_nutpie"]
-
-#: ``"map"``: every chain starts at the best of several MAP optimisations;
-#: ``"default"``: nutpie's own start (the model's support point, jittered per chain).
-INITS = ("map", "default")
+__all__ = ["compile_for_nutpie"]
 
 
 def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | None = None,
@@ -60,8 +53,7 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
         compiled = nutpie.compile_pymc_model(model)
     if init == "default":
         return compiled
-    support = model.initial_point()
-    x0 = DictToArrayBijection.map({v.name: support[v.name] for v in model.value_vars}).data
+    x0 = support_vector(model).data
     if x0.size != compiled.n_dim:  # nutpie's flat layout is the value variables, in order
         raise RuntimeError(f"nutpie's model has {compiled.n_dim} parameters, PyMC's {x0.size}")
 
