@@ -28,21 +28,22 @@ from copath.evidence import (
     prior_for,
     priors_for,
 )
-from copath.model.fit import fit
-from copath.model.result import Diagnostics, FitResult
+from copath.model.diagnostics import Diagnostics
+from copath.model.settings import FitSettings
 from copath.model.simulate import Simulation, simulate
-from copath.model.storage import ResultError, load_result
+from copath.model.storage import ResultError
 from copath.scenarios import Comparison, PathEffects, Scenario, compare, sweep
 from copath.sensitivity import EVPPIResult, Sensitivity, evpi, evppi
 from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
-
-__version__ = "0.1.0"
+from copath.version import __version__
+from copath.workflow import FitResult, fit, load_result
 
 __all__ = [
     "HDI_PROB",
     "CopathError",
     "Diagnostics",
     "FitResult",
+    "FitSettings",
     "Simulation",
     "Calibration",
     "calibrate",
@@ -77,4 +78,5 @@ __all__ = [
     "pool_effects",
     "prior_for",
     "priors_for",
+    "__version__",
 ]

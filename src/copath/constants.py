@@ -1,4 +1,4 @@
-"""Constants shared across copath: the HDI probability and the evidence grades.
+"""Constants shared across copath: the HDI probability, the evidence grades and the weak-link rule.
 
 Example
 -------
@@ -6,11 +6,13 @@ Example
 0.94
 >>> sorted(WEAK_GRADES)
 ['C', 'D', 'E']
+>>> WEAK_RULE
+'strongest evidence graded C, D or E, or no evidence'
 """
 
 from __future__ import annotations
 
-__all__ = ["HDI_PROB", "GRADES", "WEAK_GRADES", "GRADE_MEANING", "DESIGNS", "NODE_KINDS"]
+__all__ = ["HDI_PROB", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "GRADE_MEANING", "DESIGNS"]
 
 #: Probability mass of every highest-density interval copath reports.
 HDI_PROB: float = 0.94
@@ -28,6 +30,18 @@ GRADE_MEANING: dict[str, str] = {
 
 #: A link whose strongest evidence has one of these grades (or none) is weak.
 WEAK_GRADES: frozenset[str] = frozenset({"C", "D", "E"})
+#: The other grades, strongest first.
+STRONG_GRADES: tuple[str, ...] = tuple(g for g in GRADES if g not in WEAK_GRADES)
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+#: The weak-link rule in words: every report, table, legend and message that states it reads this.
+WEAK_RULE: str = f"strongest evidence graded {_either([g for g in GRADES if g in WEAK_GRADES])}, or no evidence"
+#: A link that is not weak, in words.
+STRONG_RULE: str = f"strongest evidence graded {_either(list(STRONG_GRADES))}"
 
 DESIGNS: tuple[str, ...] = (
     "meta-analysis",
@@ -40,5 +54,3 @@ DESIGNS: tuple[str, ...] = (
     "qualitative",
     "none",
 )
-
-NODE_KINDS: tuple[str, ...] = ("exposure", "count", "proportion", "continuous")

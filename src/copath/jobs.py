@@ -6,10 +6,9 @@ pickled to disk. ``client`` is an existing ``dask.distributed.Client``; ``addres
 scheduler to connect to (scale out over machines that see the same folder); with
 neither, a local cluster of one worker process per core is started and closed here.
 
-Example
--------
->>> run_jobs(abs, [-1, 2, -3], address=None)  # doctest: +SKIP
-[1, 2, 3]
+Example (tested in ``tests/workflow/test_jobs.py``; it starts a local Dask cluster)::
+
+    run_jobs(abs, [-1, 2, -3])   # [1, 2, 3]
 """
 
 from __future__ import annotations
@@ -22,20 +21,50 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_jobs", "load_cached"]
+from copath.model.record import FitRecord
+from copath.model.storage import load_record, save_record
+
+__all__ = ["run_jobs", "load_cached", "result_folder"]
 
 
 @functools.lru_cache(maxsize=4)
-def load_cached(folder: str):
-    """A saved result, loaded once per worker process."""
-    from copath.model.storage import load_result
+def load_cached(folder: str) -> FitRecord:
+    """A saved result, loaded once per worker process.
 
-    return load_result(folder)
+    Parameters
+    ----------
+    folder
+        A result folder (absolute path).
+
+    Returns
+    -------
+    FitRecord
+    """
+    return load_record(folder)
 
 
 def run_jobs(fn: Callable[[Any], Any], items: Iterable[Any], client: Any = None, address: str | None = None,
              n_workers: int | None = None) -> list[Any]:
-    """``[fn(item) for item in items]``, run as Dask tasks; results in input order."""
+    """``[fn(item) for item in items]``, run as Dask tasks; results in input order.
+
+    Parameters
+    ----------
+    fn
+        A function a worker process can import (module level).
+    items
+        One argument per job.
+    client
+        An existing ``dask.distributed.Client``.
+    address
+        A scheduler to connect to, when there is no client.
+    n_workers
+        Worker processes of the local cluster started otherwise (default: the cores).
+
+    Returns
+    -------
+    list
+        ``fn(item)`` for each item, in order.
+    """
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -61,11 +90,11 @@ def run_jobs(fn: Callable[[Any], Any], items: Iterable[Any], client: Any = None,
 
 
 @contextlib.contextmanager
-def result_folder(result: Any) -> Iterator[str]:
+def result_folder(result: FitRecord | str | Path) -> Iterator[str]:
     """The folder of ``result``: itself if it is a path, else a save in a temporary
     folder that is removed when the jobs are done."""
     if isinstance(result, (str, Path)):
         yield str(Path(result).resolve())
         return
     with tempfile.TemporaryDirectory(prefix="copath-jobs-") as tmp:
-        yield str(result.save(Path(tmp) / "result").resolve())
+        yield str(save_record(result, Path(tmp) / "result").resolve())

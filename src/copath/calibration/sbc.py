@@ -38,16 +38,23 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats
 
+from copath import plotting
 from copath.evidence.priors import LinkPrior, priors_for
-from copath.evidence.registry import Evidence
+from copath.evidence.registry import Evidence, load_evidence
+from copath.io_atomic import atomic_write_bytes
+from copath.model.builder import build_model
+from copath.model.sampling import draw_posterior
+from copath.model.settings import FitSettings
+from copath.model.simulate import draw_params, simulate
 from copath.spec.pathway import Pathway
 
 __all__ = ["calibrate", "Calibration", "ecdf_test", "chi2_test", "draw_prior_params"]
@@ -103,8 +110,6 @@ def draw_prior_params(pathway: Pathway, priors: Mapping[str, LinkPrior], rng: np
                       prior_shift: float = 0.0) -> dict[str, dict[str, float]]:
     """Every parameter drawn from exactly the priors :func:`copath.model.builder.build_model`
     uses (``prior_shift`` moves the link coefficients by that many prior sds)."""
-    from copath.model.simulate import draw_params
-
     return draw_params(pathway, priors, rng, prior_shift=prior_shift, intercept_sd_factor=1.0)
 
 
@@ -112,26 +117,18 @@ def _one(job: tuple) -> np.ndarray:
     """Ranks of the true coefficients for one simulation (run in a worker process)."""
     import warnings
 
-    import nutpie
-
-    from copath.model.builder import build_model
-    from copath.model.nutpie_compile import compile_for_nutpie
-    from copath.model.simulate import simulate
-
-    pathway, priors, evidence, seed, areas, months, draws, tune, chains, n_post, shift = job
+    pathway, priors, evidence, seed, areas, months, settings, n_post, shift = job
     rng = np.random.default_rng(seed)
     truth = draw_prior_params(pathway, priors, rng, shift)
     sim = simulate(pathway, areas=areas, months=months, params=truth, random_seed=int(rng.integers(2**31)),
                    evidence=evidence)
-    built = build_model(pathway, sim.data, priors=dict(priors))
+    built = build_model(pathway, sim.data, priors=dict(priors), collapse=settings.collapse)
+    # the fit's own sampler and settings (collapsed model, MAP start); only the seed is the simulation's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # as cp.fit compiles it: fastmath off, every chain started at the MAP
-        compiled = compile_for_nutpie(built.model, init="map", random_seed=int(rng.integers(2**31)))
-        tree = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=int(rng.integers(2**31)),
-                             progress_bar=False, save_warmup=False)
-    beta = tree["posterior"]["beta"].to_dataset()["beta"] if hasattr(tree["posterior"], "to_dataset") \
-        else tree["posterior"]["beta"]
+        drawn = draw_posterior(built.model, replace(settings, random_seed=int(rng.integers(2**31)),
+                                                    progressbar=False))
+    beta = drawn.tree["posterior"].to_dataset()["beta"]
     values = beta.transpose("chain", "draw", "link").values
     step = max(1, values.shape[1] * values.shape[0] // n_post)
     flat = values.reshape(-1, values.shape[2])[::step][:n_post]
@@ -155,48 +152,65 @@ class Calibration:
         return bool(self.tests["pass"].all())
 
     def describe(self) -> str:
+        """One sentence: the verdict, the size of the run and the smallest p-value.
+
+        Returns
+        -------
+        str
+            Whether calibration passes, the number of simulations, posterior draws and
+            links, the smallest ECDF or chi-square p-value with its link, and the
+            Bonferroni cut ``alpha / links`` it is compared with.
+        """
         verdict = "passes" if self.passed else "FAILS"
         worst = self.tests[["ecdf_p", "chi2_p"]].min(axis=1).idxmin()
         return (f"Simulation-based calibration {verdict}: {len(self.ranks)} simulations, {self.n_post} posterior "
                 f"draws each, {self.ranks.shape[1]} links; smallest p-value {self.tests.loc[worst, ['ecdf_p', 'chi2_p']].min():.3g} "
                 f"({worst}) against alpha / links = {self.alpha / self.ranks.shape[1]:.3g}.")
 
-    def figure(self):
-        """ECDF difference of each link's ranks with the simultaneous band."""
-        import matplotlib.pyplot as plt
+    def figure(self) -> Figure:
+        """ECDF difference of each link's ranks with the simultaneous band.
 
+        Returns
+        -------
+        matplotlib.figure.Figure
+            One panel per link: the ECDF of the randomised ranks minus the uniform CDF,
+            inside the ``1 - alpha`` simultaneous band; each title gives the link's ECDF
+            p-value.
+        """
         links = list(self.ranks.columns)
         n = len(self.ranks)
         z = np.linspace(0, 1, 201)
-        null = _null(n)
-        gamma = float(np.quantile(null, self.alpha))
-        lo = stats.binom.ppf(gamma / 2, n, z) / n - z
-        hi = stats.binom.ppf(1 - gamma / 2, n, z) / n - z
-        fig, axes = plt.subplots(1, len(links), figsize=(3.2 * len(links), 2.8), squeeze=False, sharey=True)
+        gamma = float(np.quantile(_null(n), self.alpha))
+        band = (stats.binom.ppf(gamma / 2, n, z) / n - z, stats.binom.ppf(1 - gamma / 2, n, z) / n - z)
         rng = np.random.default_rng(0)
-        for ax, link in zip(axes[0], links, strict=True):
+        curves = {}
+        for link in links:
             u = np.sort(_uniform(self.ranks[link].to_numpy(), self.n_post, rng))
-            ecdf = np.searchsorted(u, z, side="right") / n
-            ax.fill_between(z, lo, hi, color="#ddd", label=f"{100 * (1 - self.alpha):.0f}% simultaneous band")
-            ax.plot(z, ecdf - z, color="#1f77b4")
-            ax.axhline(0, color="black", lw=0.5)
-            ax.set_title(f"{link}\nECDF p={self.tests.loc[link, 'ecdf_p']:.2g}", fontsize=8)
-            ax.set_xlabel("fractional rank", fontsize=8)
-        axes[0][0].set_ylabel("ECDF - uniform")
-        axes[0][0].legend(fontsize=7)
-        fig.tight_layout()
-        return fig
+            curves[link] = np.searchsorted(u, z, side="right") / n - z
+        titles = {link: f"{link}\nECDF p={self.tests.loc[link, 'ecdf_p']:.2g}" for link in links}
+        return plotting.calibration_ecdf(z, band, curves, titles, f"{100 * (1 - self.alpha):.0f}% simultaneous band")
 
     def save(self, folder: str | Path, name: str = "calibration") -> list[Path]:
-        """``<name>_ranks.csv``, ``<name>_tests.csv`` and ``<name>.png`` in ``folder``."""
-        from copath.io_atomic import atomic_write_bytes
-        from copath.reports.figures import to_png
+        """``<name>_ranks.csv``, ``<name>_tests.csv`` and ``<name>.png`` in ``folder``.
 
+        Parameters
+        ----------
+        folder
+            Where to write; created (with its parents) if missing.
+        name
+            Stem of the file names (default ``"calibration"``).
+
+        Returns
+        -------
+        list[Path]
+            The three files written: the ranks table, the tests table (both CSV) and
+            the :meth:`figure` as PNG.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(folder / f"{name}_ranks.csv", self.ranks.to_csv().encode())
         atomic_write_bytes(folder / f"{name}_tests.csv", self.tests.to_csv().encode())
-        atomic_write_bytes(folder / f"{name}.png", to_png(self.figure()))
+        atomic_write_bytes(folder / f"{name}.png", plotting.to_png(self.figure()))
         return [folder / f"{name}_ranks.csv", folder / f"{name}_tests.csv", folder / f"{name}.png"]
 
 
@@ -228,26 +242,65 @@ def calibrate(
     alpha: float = 0.05,
     workers: int | None = None,
     progressbar: bool = True,
+    settings: FitSettings | None = None,
 ) -> Calibration:
     """Run simulation-based calibration of ``pathway`` (see the module docstring).
 
-    Simulations are independent jobs run in ``workers`` processes (default: the cores).
-    Every endogenous node should have a ``baseline`` so that no prior depends on the
-    simulated data.
+    Every simulation is fitted as :func:`copath.fit` fits (:func:`copath.model.sampling.draw_posterior`
+    on the collapsed model, every chain from the MAP), with ``settings`` changed only in
+    the seed. Simulations are independent jobs run in ``workers`` processes (default: the
+    cores). Every endogenous node should have a ``baseline`` so that no prior depends on
+    the simulated data.
 
-    Example
+    Parameters
+    ----------
+    pathway
+        The pathway to calibrate.
+    n_sims
+        Simulations (each: draw parameters, simulate data, fit, rank).
+    areas, months
+        Size of each simulated data set.
+    draws, tune, chains
+        The fit's draws, tuning steps and chains, when ``settings`` is not given.
+    n_post
+        Posterior draws the ranks are taken among (thinned).
+    random_seed
+        Seed of the whole run.
+    evidence
+        The registry (default: bundled); ``priors`` replaces its link priors.
+    priors
+        Link name -> prior replacing the registry's, to draw the truth from and fit with.
+    prior_shift
+        Draw the true coefficients this many prior sds off (a wrong model that must fail).
+    alpha
+        Level of the tests (Bonferroni over links).
+    workers
+        Processes (default: the cores).
+    progressbar
+        Print progress every 10 simulations.
+    settings
+        The fit's settings (default: ``FitSettings(draws, tune, chains)``).
+
+    Returns
     -------
-    >>> cal = calibrate(cp.load_pathway("models/calibration.yaml"), n_sims=200)  # doctest: +SKIP
-    >>> cal.passed, cal.tests  # doctest: +SKIP
+    Calibration
+
+    Example (run by ``make calibrate``; 200 simulations take several minutes)::
+
+        cal = cp.calibrate(cp.load_pathway("calibration"), n_sims=200)
+        cal.passed, cal.tests
     """
     if evidence is None:
-        from copath.evidence.registry import load_evidence
-
         evidence = load_evidence()
-    link_priors = dict(priors) if priors is not None else priors_for(pathway, evidence)
+    settings = settings if settings is not None else FitSettings(draws=draws, tune=tune, chains=chains,
+                                                                 progressbar=False)
+    link_priors = priors_for(pathway, evidence)  # in the pathway's link order, as the model's ranks are
+    unknown = sorted(set(priors or {}) - set(link_priors))
+    if unknown:
+        raise ValueError(f"priors: unknown link(s) {', '.join(unknown)}")
+    link_priors.update(priors or {})
     seeds = np.random.SeedSequence(random_seed).generate_state(n_sims)
-    jobs = [(pathway, link_priors, evidence, int(s), areas, months, draws, tune, chains, n_post, prior_shift)
-            for s in seeds]
+    jobs = [(pathway, link_priors, evidence, int(s), areas, months, settings, n_post, prior_shift) for s in seeds]
     workers = workers or os.cpu_count() or 1
     results: list[np.ndarray] = []
     if workers == 1:
@@ -264,7 +317,8 @@ def calibrate(
         if workers != 1:
             pool.shutdown(cancel_futures=True)
     table = pd.DataFrame(np.vstack(results), columns=list(link_priors))
-    settings = {"n_sims": n_sims, "areas": areas, "months": months, "draws": draws, "tune": tune,
-                "chains": chains, "random_seed": random_seed, "prior_shift": prior_shift}
+    record = {"n_sims": n_sims, "areas": areas, "months": months, "draws": settings.draws,
+              "tune": settings.tune, "chains": settings.chains, "random_seed": random_seed,
+              "prior_shift": prior_shift, "fit": settings.to_dict()}
     return Calibration(ranks=table, n_post=n_post, alpha=alpha, tests=tests_table(table, n_post, alpha),
-                       settings=settings)
+                       settings=record)

@@ -69,10 +69,10 @@ def link_prior_table(pathway, evidence):
 
 
 def _run(args: argparse.Namespace) -> int:
-    import matplotlib.pyplot as plt
-
+    from copath.constants import WEAK_RULE
     from copath.evidence.registry import load_evidence
     from copath.io_atomic import atomic_write_bytes
+    from copath.plotting import to_png
     from copath.spec.loader import load_pathway
 
     out = Path(args.out)
@@ -85,18 +85,12 @@ def _run(args: argparse.Namespace) -> int:
     print("\nLink priors (natural scale for the evidence contrast: rate/odds ratio or slope):")
     print(with_cols.to_string(float_format=lambda v: f"{v:.3g}"))
     weak = pw.weak_links(ev)
-    print(f"\n{len(weak)} of {len(pw.links)} links are weak (strongest evidence C, D, E or none):")
+    print(f"\n{len(weak)} of {len(pw.links)} links are weak ({WEAK_RULE}):")
     for name in weak:
         print(f"  - {name}")
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "link_priors.csv", table.to_csv().encode())
-    fig = pw.draw(ev)
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
-    plt.close(fig)
-    atomic_write_bytes(out / "pathway.png", buf.getvalue())
+    atomic_write_bytes(out / "pathway.png", to_png(pw.draw(ev), dpi=120))
     print(f"\nWrote {out / 'pathway.png'} and {out / 'link_priors.csv'}")
     if args.no_fit:
         return 0

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from copath.options import Method, Sampler, choices
+
 __all__ = ["register", "print_fit", "UNCONVERGED"]
 
 #: Exit code of ``copath fit`` when the result was saved but its diagnostics failed.
@@ -39,8 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tune", type=int, default=1000)
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--sampler", choices=["nutpie", "pymc"], default="nutpie")
-    p.add_argument("--method", choices=["nuts", "advi", "fullrank_advi"], default="nuts",
+    p.add_argument("--sampler", choices=choices(Sampler), default="nutpie")
+    p.add_argument("--method", choices=choices(Method), default="nuts",
                    help="nuts (default) or a fast variational approximation for exploration")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--allow-unconverged", action="store_true",

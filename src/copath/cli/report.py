@@ -5,8 +5,14 @@ scenario and ``--sensitivity`` the sensitivity analysis to the report.
 
 Example
 -------
+``res`` is a fitted result (see :func:`copath.fit`):
+
+>>> import tempfile
 >>> from copath.cli import main
->>> main(["report", "out/demo/result", "--format", "md"])  # doctest: +SKIP
+>>> folder = str(res.save(tempfile.mkdtemp() + "/run"))
+>>> main(["report", folder, "--format", "md"])  # doctest: +ELLIPSIS
+Wrote .../run/report.md
+0
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import argparse
 from pathlib import Path
 
 from copath.cli.scenario import scenario_from_args
+from copath.options import ReportFormat, choices
 
 __all__ = ["register"]
 
@@ -22,7 +29,7 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write the posterior report (HTML or Markdown) of a saved result")
     p.add_argument("result", help="a result folder written by 'copath fit'")
-    p.add_argument("--format", choices=("html", "md"), default="html", help="default: %(default)s")
+    p.add_argument("--format", choices=choices(ReportFormat), default="html", help="default: %(default)s")
     p.add_argument("--out", help="the report file (default: RESULT/report.html or .md)")
     p.add_argument("--set", dest="changes", action="append", metavar="NODE=VALUE",
                    help="include a scenario, e.g. nw_coverage=+0.2 (repeatable)")

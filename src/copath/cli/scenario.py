@@ -5,8 +5,18 @@ Prints the outcomes table and writes it as CSV (``DIR/scenario_<name>.csv`` unle
 
 Example
 -------
+``res`` is a fitted result of the toy pathway x -> c -> p -> y (see :func:`copath.fit`):
+
+>>> import tempfile
 >>> from copath.cli import main
->>> main(["scenario", "/no/such/result", "--set", "x=+1"])  # doctest: +SKIP
+>>> folder = str(res.save(tempfile.mkdtemp() + "/run"))
+>>> main(["scenario", folder, "--set", "x=+0.1", "--name", "more x"])  # doctest: +ELLIPSIS
+Scenario 'more x' (x +0.1):
+...
+Wrote .../run/scenario_more_x.csv
+0
+>>> main(["scenario", "/no/such/result", "--set", "x=+1"])  # one line on stderr
+2
 """
 
 from __future__ import annotations

@@ -8,8 +8,15 @@ adds a scenario, whose effects then get their own importance and tornado;
 
 Example
 -------
+``res`` is a fitted result of the toy pathway x -> c -> p -> y (see :func:`copath.fit`):
+
+>>> import tempfile
 >>> from copath.cli import main
->>> main(["sensitivity", "out/demo/result", "--set", "nw_coverage=+0.2"])  # doctest: +SKIP
+>>> folder = str(res.save(tempfile.mkdtemp() + "/run"))
+>>> main(["sensitivity", folder, "--set", "x=+0.2"])  # doctest: +ELLIPSIS
+4 links, 4 of them weak ...
+Wrote sensitivity.csv, importance.csv, outcome_prior_sensitivity.csv, tornado.csv, tornado.png to .../sensitivity
+0
 """
 
 from __future__ import annotations

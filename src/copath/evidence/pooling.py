@@ -84,7 +84,13 @@ class PooledEffect:
     tau_scale: float | None
 
     def to_dict(self) -> dict[str, object]:
-        """Plain dict (for reports and YAML)."""
+        """Plain dict (for reports and YAML).
+
+        Returns
+        -------
+        dict[str, object]
+            One key per field; the intervals are two-element lists instead of tuples.
+        """
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
     def __str__(self) -> str:
@@ -144,6 +150,22 @@ def pool_effects(
         Probability of the reported equal-tailed intervals.
     mu_prior_mean, mu_prior_sd
         A normal prior on :math:`\mu`; ``mu_prior_sd=None`` (default) is the flat prior.
+
+    Returns
+    -------
+    PooledEffect
+        The posterior mean, sd and equal-tailed ``prob`` interval of :math:`\mu`; the
+        posterior mean, median and interval of :math:`\tau`; the mean, sd and interval
+        of the effect in a new setting (``predictive_*``); ``prob``; ``k``, the number of
+        estimates; and the ``tau_prior`` and ``tau_scale`` used (a function's
+        ``__name__`` and None for a custom prior; None scale for the uniform prior).
+
+    Raises
+    ------
+    ValueError
+        If the estimates and standard errors are empty, of different lengths, not
+        finite, or a standard error is not positive; or if ``tau_prior``,
+        ``tau_scale``, ``mu_prior_sd`` or ``prob`` is out of range.
 
     Example
     -------

@@ -43,11 +43,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.stats import norm
 
+from copath import kinds
 from copath.constants import GRADES, WEAK_GRADES
 from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.pooling import pool_effects
-from copath.evidence.registry import Evidence, EvidenceEntry
+from copath.evidence.registry import Evidence, EvidenceEntry, link_entries, link_grade, strongest
 
 if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Link, Node, Pathway
@@ -69,9 +70,6 @@ TRANSPORT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.20, "D": 0.25, "E
 DEFAULT_SD: float = 1.0
 #: Half-normal scale of tau when pooling several entries (ratio scales).
 POOL_TAU_SCALE: float = 0.5
-
-_SCALE_NAMES = {"count": "log rate ratio", "proportion": "log odds ratio", "continuous": "slope"}
-_NATURAL = {"count": "rate ratio", "proportion": "odds ratio", "continuous": "slope"}
 
 
 @dataclass(frozen=True)
@@ -105,40 +103,96 @@ class LinkPrior:
     def __post_init__(self) -> None:
         if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):
             raise ValueError(f"prior for {self.link}: need finite mu and sigma > 0, got {self.mu}, {self.sigma}")
-        if self.scale not in _SCALE_NAMES.values():
+        if self.scale not in kinds.coefficient_scales():
             raise ValueError(f"prior for {self.link}: unknown scale {self.scale!r}")
         if self.grade is not None and self.grade not in GRADES:
             raise ValueError(f"prior for {self.link}: unknown grade {self.grade!r}")
 
     @property
     def is_ratio(self) -> bool:
-        return self.scale != "slope"
+        """Whether the coefficient is a log ratio (its natural scale is exp of it)."""
+        return self.natural_scale != self.scale
 
     @property
     def natural_scale(self) -> str:
         """'rate ratio', 'odds ratio' or 'slope'."""
-        return {"log rate ratio": "rate ratio", "log odds ratio": "odds ratio"}.get(self.scale, "slope")
+        return kinds.natural_effects()[self.scale]
 
     def quantiles(self, qs: Sequence[float]) -> list[float]:
-        """Quantiles of the coefficient (per unit of the parent)."""
+        """Quantiles of the coefficient (per unit of the parent).
+
+        Parameters
+        ----------
+        qs
+            Probabilities, each strictly between 0 and 1.
+
+        Returns
+        -------
+        list[float]
+            The normal prior's quantiles, on the coefficient's scale (``scale``), one per
+            probability in ``qs``.
+        """
         return [float(self.mu + self.sigma * norm.ppf(q)) for q in qs]
 
     def natural_quantiles(self, qs: Sequence[float], per_contrast: bool = False) -> list[float]:
         """Quantiles on the natural scale (exp for ratios), per unit of the parent
-        or, with ``per_contrast``, for the contrast the evidence describes."""
+        or, with ``per_contrast``, for the contrast the evidence describes.
+
+        Parameters
+        ----------
+        qs
+            Probabilities, each strictly between 0 and 1.
+        per_contrast
+            If True, multiply the coefficient by ``contrast`` before the transform, giving
+            the effect of the change of the parent that the evidence describes; if False
+            (default), the effect per unit of the parent.
+
+        Returns
+        -------
+        list[float]
+            One quantile per probability: a ratio (exp of the coefficient) on a log-ratio
+            scale, else the slope itself.
+        """
         factor = self.contrast if per_contrast else 1.0
         values = [v * factor for v in self.quantiles(qs)]
         return [math.exp(v) for v in values] if self.is_ratio else values
 
     def prob_below_zero(self) -> float:
-        """P(coefficient < 0), e.g. P(rate ratio < 1)."""
+        """P(coefficient < 0), e.g. P(rate ratio < 1).
+
+        Returns
+        -------
+        float
+            The normal prior's probability below zero, between 0 and 1.
+        """
         return float(norm.cdf(-self.mu / self.sigma))
 
     def sample(self, n: int, random_seed: int | None = None) -> np.ndarray:
-        """``n`` draws of the coefficient."""
+        """``n`` draws of the coefficient.
+
+        Parameters
+        ----------
+        n
+            Number of draws.
+        random_seed
+            Seed of the generator; None (default) for fresh entropy.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``n`` floats drawn from Normal(``mu``, ``sigma``), on the coefficient's scale.
+        """
         return np.random.default_rng(random_seed).normal(self.mu, self.sigma, size=n)
 
     def to_dict(self) -> dict[str, Any]:
+        """A plain mapping (JSON/YAML-ready); :meth:`from_dict` reads it back.
+
+        Returns
+        -------
+        dict[str, Any]
+            One key per field, with ``sources`` as a list and ``components`` as a list
+            of dicts.
+        """
         out = asdict(self)
         out["sources"] = list(self.sources)
         out["components"] = [dict(c) for c in self.components]
@@ -146,6 +200,20 @@ class LinkPrior:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkPrior:
+        """A prior from :meth:`to_dict`'s mapping.
+
+        Parameters
+        ----------
+        data
+            Field names to values; ``link``, ``mu``, ``sigma`` and ``scale`` are required,
+            other fields take their defaults. ``sources`` and ``components`` may be lists.
+            It is copied, not changed.
+
+        Returns
+        -------
+        LinkPrior
+            The prior, validated as on creation (an unknown key raises ``TypeError``).
+        """
         data = dict(data)
         data["sources"] = tuple(data.get("sources", ()))
         data["components"] = tuple(dict(c) for c in data.get("components", ()))
@@ -153,6 +221,14 @@ class LinkPrior:
 
     def describe(self) -> str:
         """One sentence a reader can check.
+
+        Returns
+        -------
+        str
+            The link, the normal prior on its coefficient scale per unit of the parent
+            (with the evidence contrast when it is not 1), its grade and sources (or that
+            it is the weakly-informative default), and the 5%, 50% and 95% quantiles on
+            the natural scale for the evidence contrast.
 
         Example
         -------
@@ -170,68 +246,6 @@ class LinkPrior:
 
 
 # --------------------------------------------------------------------------- helpers
-def _strongest(grades: Sequence[str]) -> str | None:
-    ranked = [g for g in GRADES if g in grades]
-    return ranked[0] if ranked else None
-
-
-def link_entries(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> list[EvidenceEntry]:
-    """The effect entries that inform ``link``: those the spec lists on it plus
-    those whose registry ``link`` names it.
-
-    An entry listed on the link whose own registry link is a *different* link of the
-    same pathway is refused (its prior would land on the wrong edge).
-
-    Example
-    -------
-    >>> import copath as cp
-    >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
-    >>> [e.id for e in link_entries(pw.link("prison_council", "prisoner_complaints"), ev, pw)]
-    ['uservoice2010_complaints', 'uservoice2010_segregation']
-    """
-    if evidence is None:
-        return []
-    chosen: list[EvidenceEntry] = []
-    for entry_id in link.evidence:
-        if entry_id not in evidence:
-            raise EvidenceError(
-                f"evidence id {entry_id!r} is not in the registry",
-                file=pathway.source if pathway else None,
-                where=f"link {link.name}",
-                line=link.line,
-            )
-        entry = evidence[entry_id]
-        if entry.role != "effect":
-            raise EvidenceError(
-                f"entry {entry_id!r} is a {entry.role}, not an effect, and cannot set a link prior",
-                file=pathway.source if pathway else None,
-                where=f"link {link.name}",
-                line=link.line,
-            )
-        if (
-            entry.link != (link.source, link.target)
-            and pathway is not None
-            and entry.link is not None
-            and all(n in pathway.nodes for n in entry.link)
-        ):
-            raise EvidenceError(
-                f"entry {entry_id!r} belongs to link {entry.link_name}, not to this link",
-                file=pathway.source,
-                where=f"link {link.name}",
-                line=link.line,
-            )
-        chosen.append(entry)
-    for entry in evidence.for_link(link.source, link.target):
-        if entry not in chosen:
-            chosen.append(entry)
-    return chosen
-
-
-def link_grade(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> str | None:
-    """Strongest grade of the effect entries on ``link`` (None if it has none)."""
-    return _strongest([e.grade for e in link_entries(link, evidence, pathway)])
-
-
 def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
     """Convert one effect entry into ``N(mean, sd)`` on ``child``'s effect scale
     (for the link's contrast, before widening).
@@ -247,8 +261,8 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
     eff = entry.effect
     m = eff.measure
     v = eff.values
-    kind = child.kind
-    slope_scale = child.scale if kind == "continuous" else 1.0
+    kind = child.node_kind
+    slope_scale = kind.unit_scale(child)
     where = f"entry {entry.id}"
     point_sd = conv.POINT_SD[entry.grade]
 
@@ -265,10 +279,8 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
             d = conv.Estimate((v["low"] + v["high"]) / 2, (v["high"] - v["low"]) / (2 * conv.z_for(v.get("interval", 0.90))))
         else:
             d = conv.Estimate(v["value"], point_sd / (math.pi / math.sqrt(3)))
-        if kind == "continuous":
-            return d.scaled(child.scale)
-        return d.scaled(math.pi / math.sqrt(3))
-    if kind == "continuous":
+        return d.scaled(kind.d_scale(child))
+    if not kind.ratio_scale:
         raise fail(f"a {m} cannot set a slope on continuous node {child.name!r}; use cohens_d, direction or null")
     try:
         if m == "percent_reduction":
@@ -282,7 +294,7 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
             est = conv.before_after(v["before"], v["after"], v.get("control_before"), v.get("control_after"))
         else:
             raise fail(f"a {m} is not an effect")
-        if kind == "proportion" and m != "odds_ratio" and "baseline" in v:
+        if kind.odds_scale and m != "odds_ratio" and "baseline" in v:
             mean = conv.risk_ratio_to_odds_ratio(est.mean, v["baseline"] / 100)
             est = conv.Estimate(mean, est.sd * abs(mean / est.mean) if est.mean else est.sd)
     except ValueError as err:
@@ -326,6 +338,29 @@ def _combine(
 def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPrior:
     """The prior on ``link``'s coefficient from the evidence (see module docstring).
 
+    Parameters
+    ----------
+    link
+        A link of ``pathway``; its ``contrast`` and ``evidence`` ids are used.
+    evidence
+        The registry; None gives the weakly-informative default prior.
+    pathway
+        The pathway the link belongs to: its target node sets the coefficient scale
+        and, for slopes, the unit scale.
+
+    Returns
+    -------
+    LinkPrior
+        Per unit of the parent. ``method`` is ``"default"`` (no effect entry),
+        ``"single"``, ``"pooled"``, ``"mixture"``, or ``"direction"`` / ``"null"`` for
+        one such entry alone; ``components`` holds each entry's converted estimate.
+
+    Raises
+    ------
+    EvidenceError
+        If an entry is missing from the registry, is not an effect, belongs to another
+        link of the pathway, or cannot be converted to the child's scale.
+
     Example
     -------
     >>> import copath as cp
@@ -335,8 +370,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     ('default', True, 0.0)
     """
     child = pathway.nodes[link.target]
-    scale_name = _SCALE_NAMES[child.kind]
-    unit_scale = child.scale if child.kind == "continuous" else 1.0
+    scale_name = child.node_kind.coefficient_scale
+    unit_scale = child.node_kind.unit_scale(child)
     c = link.contrast
     entries = link_entries(link, evidence, pathway)
     if not entries:
@@ -350,7 +385,7 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
         for e, est in zip(entries, estimates, strict=True)
     )
-    grade = _strongest([e.grade for e in entries])
+    grade = strongest([e.grade for e in entries])
     assert grade is not None
     m, s, method, note = _combine(entries, estimates, unit_scale)
     note += f" Widened for transport (grade {grade})."
@@ -364,6 +399,18 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
 
 def priors_for(pathway: Pathway, evidence: Evidence | None) -> dict[str, LinkPrior]:
     """Priors for every link of ``pathway``, keyed by link name, in spec order.
+
+    Parameters
+    ----------
+    pathway
+        The pathway whose links get priors.
+    evidence
+        The registry; None gives every link the weakly-informative default.
+
+    Returns
+    -------
+    dict[str, LinkPrior]
+        :func:`prior_for` of each link, keyed by its name (``"a -> b"``).
 
     Example
     -------

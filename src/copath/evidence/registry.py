@@ -24,17 +24,21 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from copath.constants import DESIGNS, GRADES
+from copath.constants import DESIGNS, GRADES, WEAK_GRADES
 from copath.errors import CopathError, EvidenceError
 from copath.resources import bundled_dir
 from copath.yaml_io import line_of, read_yaml, read_yaml_text
 
-__all__ = ["Effect", "EvidenceEntry", "Evidence", "load_evidence", "MEASURES"]
+if TYPE_CHECKING:  # pragma: no cover
+    from copath.spec.pathway import Link, Pathway
+
+__all__ = ["Effect", "EvidenceEntry", "Evidence", "load_evidence", "MEASURES", "link_entries", "link_grade",
+           "strongest"]
 
 #: Measure name -> (required fields, optional fields).
 MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -135,7 +139,16 @@ class EvidenceEntry:
         return f"{self.link[0]} -> {self.link[1]}" if self.link else None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict in the registry's YAML format (round-trips through :func:`entry_from_dict`)."""
+        """Plain dict in the registry's YAML format (round-trips through :func:`entry_from_dict`).
+
+        Returns
+        -------
+        dict[str, Any]
+            ``id``, ``citation``, ``quote``, ``design``, ``grade``, ``effect`` (the
+            measure and its values), ``link`` as ``{from, to}`` or ``node``, ``role``, and
+            ``informs``, ``note`` and ``section`` when not empty. ``source`` and ``line``
+            are not included.
+        """
         out: dict[str, Any] = {
             "id": self.id,
             "citation": self.citation,
@@ -203,11 +216,69 @@ class Evidence:
         return list(self._entries)
 
     def for_link(self, source: str, target: str, roles: tuple[str, ...] = ("effect",)) -> list[EvidenceEntry]:
-        """Entries whose ``link`` is ``source -> target`` and whose role is in ``roles``."""
+        """Entries whose ``link`` is ``source -> target`` and whose role is in ``roles``.
+
+        Parameters
+        ----------
+        source, target
+            Node names at the two ends of the link, as the registry entries name them.
+        roles
+            Roles to keep (default: ``("effect",)`` only).
+
+        Returns
+        -------
+        list[EvidenceEntry]
+            The matching entries in registry order; empty if there are none.
+        """
         return [e for e in self if e.link == (source, target) and e.role in roles]
 
+    def weak_links(self, pathway: Pathway) -> list[str]:
+        """The links of ``pathway`` that are weak by this registry: strongest evidence graded
+        C, D or E, or none (:data:`copath.constants.WEAK_RULE`).
+
+        Parameters
+        ----------
+        pathway
+            The pathway whose links are graded; its links' ``evidence`` ids and the
+            registry entries naming each link both count (:func:`link_entries`).
+
+        Returns
+        -------
+        list[str]
+            Names of the weak links, in spec order.
+
+        Raises
+        ------
+        EvidenceError
+            If a link lists an id that is not in the registry, or an entry that cannot
+            set its prior (see :func:`link_entries`).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> "worried -> qol_citizens" in load_evidence().weak_links(cp.load_pathway("policing_coproduction"))
+        True
+        """
+        weak = []
+        for link in pathway.links:
+            grade = link_grade(link, self, pathway)
+            if grade is None or grade in WEAK_GRADES:
+                weak.append(link.name)
+        return weak
+
     def for_node(self, node: str) -> list[EvidenceEntry]:
-        """Entries about a node (base rates and context)."""
+        """Entries about a node (base rates and context).
+
+        Parameters
+        ----------
+        node
+            The node name, as the entries' ``node`` field gives it.
+
+        Returns
+        -------
+        list[EvidenceEntry]
+            The entries whose ``node`` is ``node``, any role, in registry order.
+        """
         return [e for e in self if e.node == node]
 
     def to_frame(self):
@@ -235,12 +306,101 @@ class Evidence:
         return pd.DataFrame(rows, columns=["id", "link", "measure", "grade", "design", "role", "citation"])
 
 
+# ---------------------------------------------------------------------------- links
+def strongest(grades: Sequence[str]) -> str | None:
+    """The strongest of ``grades`` (None if empty).
+
+    Example
+    -------
+    >>> strongest(["C", "B", "E"]), strongest([])
+    ('B', None)
+    """
+    ranked = [g for g in GRADES if g in grades]
+    return ranked[0] if ranked else None
+
+
+def link_entries(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> list[EvidenceEntry]:
+    """The effect entries that inform ``link``: those the spec lists on it plus
+    those whose registry ``link`` names it.
+
+    An entry listed on the link whose own registry link is a *different* link of the
+    same pathway is refused (its prior would land on the wrong edge).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
+    >>> [e.id for e in link_entries(pw.link("prison_council", "prisoner_complaints"), ev, pw)]
+    ['uservoice2010_complaints', 'uservoice2010_segregation']
+    """
+    if evidence is None:
+        return []
+    chosen: list[EvidenceEntry] = []
+    for entry_id in link.evidence:
+        if entry_id not in evidence:
+            raise EvidenceError(
+                f"evidence id {entry_id!r} is not in the registry",
+                file=pathway.source if pathway else None,
+                where=f"link {link.name}",
+                line=link.line,
+            )
+        entry = evidence[entry_id]
+        if entry.role != "effect":
+            raise EvidenceError(
+                f"entry {entry_id!r} is a {entry.role}, not an effect, and cannot set a link prior",
+                file=pathway.source if pathway else None,
+                where=f"link {link.name}",
+                line=link.line,
+            )
+        if (
+            entry.link != (link.source, link.target)
+            and pathway is not None
+            and entry.link is not None
+            and all(n in pathway.nodes for n in entry.link)
+        ):
+            raise EvidenceError(
+                f"entry {entry_id!r} belongs to link {entry.link_name}, not to this link",
+                file=pathway.source,
+                where=f"link {link.name}",
+                line=link.line,
+            )
+        chosen.append(entry)
+    for entry in evidence.for_link(link.source, link.target):
+        if entry not in chosen:
+            chosen.append(entry)
+    return chosen
+
+
+def link_grade(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> str | None:
+    """Strongest grade of the effect entries on ``link`` (None if it has none)."""
+    return strongest([e.grade for e in link_entries(link, evidence, pathway)])
+
+
+
 # ---------------------------------------------------------------------------- loading
 def load_evidence(path: str | Path | None = None) -> Evidence:
     """Load the registry: the bundled ``priors/`` folder, another folder, or one file.
 
     A folder is read file by file (``*.yaml``, in name order); every file holds a
     list of entries.
+
+    Parameters
+    ----------
+    path
+        None (default) for the bundled ``priors/`` folder; a folder, whose ``*.yaml``
+        files and then ``*.yml`` files are read, each group in name order; or one YAML
+        file.
+
+    Returns
+    -------
+    Evidence
+        Every entry of the files read, in file order and then in order within a file.
+
+    Raises
+    ------
+    EvidenceError
+        If ``path`` does not exist, a file is not valid YAML, an entry is invalid, or two
+        entries share an id.
 
     Example
     -------
@@ -271,6 +431,24 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
 
 def loads_evidence(text: str, source: str = "<string>") -> Evidence:
     """Registry from YAML text.
+
+    Parameters
+    ----------
+    text
+        YAML holding a list of entries, in the format of the registry files.
+    source
+        How the text is named in error messages (default ``"<string>"``); also stored as
+        each entry's ``source``.
+
+    Returns
+    -------
+    Evidence
+        The entries in the order of the text.
+
+    Raises
+    ------
+    EvidenceError
+        If the text is not valid YAML, an entry is invalid, or two entries share an id.
 
     Example
     -------

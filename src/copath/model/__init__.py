@@ -1,3 +1,6 @@
 """The statistical model: data checks (:mod:`.data`), the structural equations
-(:mod:`.equations`), the PyMC model (:mod:`.builder`), fitting (:mod:`.fit`), the
-fitted result (:mod:`.result`), saving (:mod:`.storage`) and simulation (:mod:`.simulate`)."""
+(:mod:`.equations`), the PyMC model (:mod:`.builder`, collapsed in :mod:`.compact`), the
+MAP start and the samplers (:mod:`.init`, :mod:`.nutpie_compile`, :mod:`.numpyro_sample`,
+:mod:`.sampling`), fitting (:mod:`.fit`, options in :mod:`.settings`), the fitted record
+(:mod:`.record`, :mod:`.diagnostics`, :mod:`.loglik`), saving (:mod:`.storage`) and
+simulation (:mod:`.simulate`). Nothing here imports the workflow above it."""

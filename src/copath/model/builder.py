@@ -40,16 +40,16 @@ import pytensor.tensor as pt
 
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
+from copath.kinds import NodeKind, noise_variables
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
-from copath.model.equations import Plan, link_value, linear_predictors, make_plan
-from copath.model.kernels import binomial_kernel, poisson_kernel
+from copath.model.equations import Plan, linear_predictors, make_plan
 from copath.spec.pathway import Pathway
 
 __all__ = ["BuiltModel", "build_model", "intercept_prior"]
 
+#: The half-normal scale of an area effect's sd, in the node's own scale (:meth:`NodeKind.unit_scale`).
 AREA_SD_SCALE = 0.5
-INTERCEPT_SD = 1.0
 
 
 @dataclass
@@ -80,23 +80,14 @@ def intercept_prior(pathway: Pathway, name: str, data: PreparedData | None) -> t
     (-2.442, 1.0)
     """
     node = pathway.nodes[name]
-    sd = INTERCEPT_SD if node.kind != "continuous" else 2.0 * node.scale
+    kind = node.node_kind
+    sd = kind.intercept_sd(node)
     if node.baseline is not None:
-        return link_value(node.kind, node.baseline), sd
+        return float(kind.link(node.baseline)), sd
     if data is None or name not in data.values or data.observed[name].size == 0:
         return 0.0, sd
     rows = data.observed[name]
-    y = data.values[name][rows]
-    if node.kind == "count":
-        per = node.per or 1.0
-        exposure = (data.values[node.offset][rows] / per) if node.offset else np.ones_like(y)
-        rate = (y.sum() + 0.5) / exposure.sum()
-        return float(np.log(rate)), sd
-    if node.kind == "proportion":
-        n = data.values[node.trials][rows]
-        share = (y.sum() + 0.5) / (n.sum() + 1.0)
-        return link_value("proportion", share), sd
-    return float(np.mean(y)), sd
+    return kind.data_level(node, data.values[name][rows], data.values, rows), sd
 
 
 def build_model(
@@ -112,7 +103,7 @@ def build_model(
     ``collapse=True`` gives the model for sampling: rows that share a node's inputs
     become one likelihood term (:mod:`copath.model.compact`; same posterior, fewer
     terms), and count (Poisson) and proportion nodes enter through their likelihood
-    kernel (:mod:`copath.model.kernels`: no data-only constants). Its likelihood terms
+    kernel (:mod:`copath.kinds`: no data-only constants). Its likelihood terms
     are then potentials named after the nodes, so predictive draws and the pointwise
     log likelihood come from the row-level model (``collapse=False``).
     """
@@ -121,8 +112,12 @@ def build_model(
     plan = make_plan(pathway, prepared.exposure_centres)
     endo = plan.endogenous
     area_nodes = plan.area_nodes
-    nb_nodes = [n for n in endo if pathway.nodes[n].kind == "count" and pathway.nodes[n].family == "negative_binomial"]
-    cont_nodes = [n for n in endo if pathway.nodes[n].kind == "continuous"]
+    # each kind's noise parameter (negative-binomial dispersion, residual sd): the nodes
+    # that have it, in the order the kinds declare them
+    noise_params = {n: pathway.nodes[n].node_kind.noise(pathway.nodes[n]) for n in endo}
+    noise_nodes = {v: [n for n in endo if (p := noise_params[n]) is not None and p.variable == v]
+                   for v in noise_variables()}
+    noise_nodes = {v: nodes for v, nodes in noise_nodes.items() if nodes}
     parents_of_something = {link.source for link in pathway.links}
 
     coords: dict[str, Any] = {
@@ -132,10 +127,8 @@ def build_model(
     }
     if area_nodes:
         coords["area_node"] = area_nodes
-    if nb_nodes:
-        coords["nb_node"] = nb_nodes
-    if cont_nodes:
-        coords["continuous_node"] = cont_nodes
+    for variable, nodes in noise_nodes.items():
+        coords[noise_params[nodes[0]].dim] = nodes
     for name in endo:
         if prepared.observed[name].size:
             coords[f"{name}_obs"] = prepared.observed[name].tolist()
@@ -157,21 +150,26 @@ def build_model(
         )
         area_terms: dict[str, Any] = {}
         if area_nodes:
-            scales = np.array([
-                AREA_SD_SCALE * (pathway.nodes[n].scale if pathway.nodes[n].kind == "continuous" else 1.0)
-                for n in area_nodes
-            ])
+            scales = np.array([AREA_SD_SCALE * pathway.nodes[n].node_kind.unit_scale(pathway.nodes[n])
+                               for n in area_nodes])
             area_sd = pm.HalfNormal("area_sd", sigma=scales, dims="area_node")
             area_z = pm.Normal("area_z", 0.0, 1.0, dims=("area_node", "area"))
             idx = prepared.area_index
             for k, name in enumerate(area_nodes):
                 area_terms[name] = area_sd[k] * area_z[k][idx]
-        inv_sqrt_phi = pm.HalfNormal("inv_sqrt_phi", 1.0, dims="nb_node") if nb_nodes else None
-        sigma = None
-        if cont_nodes:
-            sigma = pm.HalfNormal(
-                "sigma", sigma=np.array([pathway.nodes[n].scale for n in cont_nodes]), dims="continuous_node"
-            )
+        noise_vars: dict[str, tuple[Any, int]] = {}  # node -> (its noise variable, its position in it)
+        for variable, nodes in noise_nodes.items():
+            first = noise_params[nodes[0]]
+            scale = np.array([noise_params[n].scale for n in nodes]) if first.per_node else first.scale
+            var = pm.HalfNormal(variable, sigma=scale, dims=first.dim)
+            noise_vars.update({n: (var, k) for k, n in enumerate(nodes)})
+
+        def noise_of(name: str) -> Any:
+            """Node ``name``'s noise parameter (None if its kind has none), indexed where it is used."""
+            if name not in noise_vars:
+                return None
+            var, k = noise_vars[name]
+            return var[k]
 
         def value_of(name: str, eta: Any) -> Any:
             """A continuous node's input to its children: observed, imputed where missing."""
@@ -183,8 +181,7 @@ def build_model(
             missing = np.flatnonzero(np.isnan(y))
             full = pt.as_tensor_variable(np.nan_to_num(y))
             if missing.size:
-                s = sigma[cont_nodes.index(name)]
-                imputed = pm.Normal(f"{name}_missing", mu=eta[missing], sigma=s, shape=missing.size)
+                imputed = pm.Normal(f"{name}_missing", mu=eta[missing], sigma=noise_of(name), shape=missing.size)
                 full = pt.set_subtensor(full[missing], imputed)
             return full
 
@@ -201,61 +198,34 @@ def build_model(
                                      value_of=lambda n, e: pt.as_tensor_variable(inputs[n]) if n in inputs else e)[name]
 
         for name, g in groups.items():
-            _collapsed_likelihood(pathway.nodes[name].kind, g, eta_at, prepared,
-                                  sigma[cont_nodes.index(name)] if name in cont_nodes else None)
+            pm.Potential(name, _collapsed_term(pathway.nodes[name].node_kind, g, eta_at, prepared, noise_of(name)))
         for name in endo:
             rows = prepared.observed[name]
             if rows.size == 0 or name in groups:
                 continue
             node = pathway.nodes[name]
+            kind = node.node_kind
             y = prepared.values[name][rows]
-            dims = f"{name}_obs"
             e = eta[name][rows]
-            scale = prepared.values[node.offset][rows] / (node.per or 1.0) if node.offset else 1.0
-            if collapse and node.kind in ("count", "proportion") and name not in nb_nodes:
-                # the sampling model: the likelihood's kernel in eta (kernels.py), no constants
-                if node.kind == "count":
-                    pm.Potential(name, poisson_kernel(y, e, scale))
-                else:
-                    pm.Potential(name, binomial_kernel(y, e, prepared.values[node.trials][rows]))
-                continue
-            if node.kind == "count":
-                mu = pt.exp(e) * scale
-                if name in nb_nodes:
-                    alpha = 1.0 / inv_sqrt_phi[nb_nodes.index(name)] ** 2
-                    pm.NegativeBinomial(name, mu=mu, alpha=alpha, observed=y.astype("int64"), dims=dims)
-                else:
-                    pm.Poisson(name, mu=mu, observed=y.astype("int64"), dims=dims)
-            elif node.kind == "proportion":
-                n = prepared.values[node.trials][rows].astype("int64")
-                pm.Binomial(name, n=n, logit_p=e, observed=y.astype("int64"), dims=dims)
+            size = kind.size(node, prepared.values, rows)
+            # the sampling model: the likelihood's kernel in eta where the kind has one (no constants)
+            term = kind.kernel(node, y, e, size) if collapse else None
+            if term is not None:
+                pm.Potential(name, term)
             else:
-                s = sigma[cont_nodes.index(name)]
-                pm.Normal(name, mu=e, sigma=s, observed=y, dims=dims)
+                kind.likelihood(name, node, e, y, size, noise_of(name), dims=f"{name}_obs")
     return BuiltModel(model=model, pathway=pathway, priors=priors, data=prepared, plan=plan, intercept_priors=ip,
                       groups=groups)
 
 
-def _collapsed_likelihood(kind: str, g: NodeGroups, eta_at: Any, data: PreparedData, sigma: Any) -> None:
-    """One node's likelihood on its groups (see :mod:`copath.model.compact`)."""
-    if g.affine is not None:  # normal, eta = Z theta: the Z'Z form, whatever the number of rows
-        gram, theta_hat, rss = g.affine
+def _collapsed_term(kind: NodeKind, g: NodeGroups, eta_at: Any, data: PreparedData, noise: Any) -> Any:
+    """One node's log-likelihood term on its groups (see :mod:`copath.model.compact`)."""
+    if g.affine is not None:  # eta = Z theta: the Z'Z form, whatever the number of rows
         k = len(g.columns)
         design = {c: np.eye(k + 1)[:, j + 1] for j, c in enumerate(g.columns)}
         at = eta_at(g.node, design, None)  # eta at Z = 0, then at each unit column: theta
         theta = pt.concatenate([at[:1], at[1:] - at[0]])
-        d = theta - theta_hat
-        quad = rss + pt.dot(d, pt.dot(gram, d))
-        n = g.n_rows
-        pm.Potential(g.node, -n * pt.log(sigma) - 0.5 * n * np.log(2 * np.pi) - quad / (2 * sigma**2))
-        return
+        return kind.affine_term(g.n_rows, g.affine, theta, noise)
     inputs = {c: data.values[c][g.rows] for c in g.columns}
     eta = eta_at(g.node, inputs, data.area_index[g.rows] if g.area else None)
-    if kind == "count":
-        pm.Potential(g.node, poisson_kernel(g.totals, eta, g.sizes))
-    elif kind == "proportion":
-        pm.Potential(g.node, binomial_kernel(g.totals, eta, g.sizes))
-    else:
-        n = g.sizes
-        quad = pt.sum(g.within_ss + n * (g.totals / n - eta) ** 2)
-        pm.Potential(g.node, -n.sum() * pt.log(sigma) - 0.5 * n.sum() * np.log(2 * np.pi) - quad / (2 * sigma**2))
+    return kind.grouped_term(g.totals, g.sizes, g.within_ss, eta, noise)

@@ -63,7 +63,6 @@ class NodeGroups:
     """
 
     node: str
-    kind: str
     n_rows: int
     columns: tuple[str, ...]
     area: bool
@@ -85,7 +84,7 @@ class NodeGroups:
         return f"{self.node}: {self.n_rows:,} rows -> {form} (shared {by})"
 
 
-def _observed_continuous(pathway: Pathway, data: PreparedData, name: str) -> bool:
+def _observed(data: PreparedData, name: str) -> bool:
     return name in data.values and data.observed.get(name, np.array([])).size > 0
 
 
@@ -109,10 +108,10 @@ def input_columns(pathway: Pathway, data: PreparedData, name: str) -> tuple[tupl
     for link in pathway.links:
         if link.target != name:
             continue
-        parent = pathway.nodes[link.source]
-        if parent.kind == "exposure":
+        parent = pathway.nodes[link.source].node_kind
+        if not parent.endogenous:
             columns.append(link.source)
-        elif parent.kind == "continuous" and _observed_continuous(pathway, data, link.source):
+        elif parent.passes_value and _observed(data, link.source):
             if np.isnan(data.values[link.source]).any():
                 return None  # the missing values are imputed: one parameter per row
             columns.append(link.source)
@@ -142,8 +141,9 @@ def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RA
     out: dict[str, NodeGroups] = {}
     for name in pathway.endogenous:
         node = pathway.nodes[name]
+        kind = node.node_kind
         obs = data.observed.get(name, np.array([], dtype=int))
-        if obs.size == 0 or (node.kind == "count" and node.family != "poisson"):
+        if obs.size == 0 or not kind.collapsible(node):
             continue
         found = input_columns(pathway, data, name)
         if found is None:
@@ -151,9 +151,9 @@ def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RA
         columns, area = found
         z = np.column_stack([data.values[c][obs] for c in columns]) if columns else np.empty((obs.size, 0))
         y = data.values[name][obs]
-        if node.kind == "continuous" and not area:
+        if kind.affine_collapse and not area:
             gram, theta_hat, rss = _affine_form(z, y)
-            out[name] = NodeGroups(name, node.kind, int(obs.size), columns, area, obs[:0], np.array([y.sum()]),
+            out[name] = NodeGroups(name, int(obs.size), columns, area, obs[:0], np.array([y.sum()]),
                                    np.array([float(obs.size)]), affine=(gram, theta_hat, rss))
             continue
         key = np.column_stack([z, data.area_index[obs]]) if area else z
@@ -164,17 +164,7 @@ def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RA
             inverse = inverse.ravel()
         if first.size > ratio * obs.size:
             continue
-        if node.kind == "count":
-            size = data.values[node.offset][obs] / (node.per or 1.0) if node.offset else np.ones(obs.size)
-        elif node.kind == "proportion":
-            size = data.values[node.trials][obs]
-        else:
-            size = np.ones(obs.size)
-        totals = np.bincount(inverse, weights=y, minlength=first.size)
-        sizes = np.bincount(inverse, weights=size, minlength=first.size)
-        within = None
-        if node.kind == "continuous":
-            means = totals / sizes
-            within = np.bincount(inverse, weights=(y - means[inverse]) ** 2, minlength=first.size)
-        out[name] = NodeGroups(name, node.kind, int(obs.size), columns, area, obs[first], totals, sizes, within)
+        size = np.broadcast_to(np.asarray(kind.size(node, data.values, obs), dtype=float), (obs.size,))
+        totals, sizes, within = kind.group_stats(y, inverse, size, first.size)
+        out[name] = NodeGroups(name, int(obs.size), columns, area, obs[first], totals, sizes, within)
     return out

@@ -37,13 +37,11 @@ import numpy as np
 import pandas as pd
 
 from copath.errors import DataError
+from copath.kinds import MAX_COUNT
+from copath.kinds.count import whole_numbers
 from copath.spec.pathway import Pathway
 
-__all__ = ["PreparedData", "prepare_data", "required_columns"]
-
-#: Largest count or number of trials accepted: beyond it a float no longer holds every
-#: whole number exactly, and the likelihood's integer cast would corrupt it.
-MAX_COUNT = 1e15
+__all__ = ["PreparedData", "prepare_data", "required_columns", "MAX_COUNT"]
 
 
 @dataclass
@@ -79,14 +77,11 @@ def required_columns(pathway: Pathway) -> dict[str, str]:
     'offset of burglary'
     """
     cols: dict[str, str] = {c: "index column" for c in pathway.index}
+    for name in pathway.exposures:
+        cols[name] = "exposure"
     for name, node in pathway.nodes.items():
-        if node.kind == "exposure":
-            cols[name] = "exposure"
-    for name, node in pathway.nodes.items():
-        if node.kind == "count" and node.offset and node.offset not in cols:
-            cols[node.offset] = f"offset of {name}"
-        if node.kind == "proportion" and node.trials not in cols:
-            cols[node.trials] = f"trials of {name}"
+        for column, role in node.node_kind.data_columns(node).items():
+            cols.setdefault(column, f"{role} of {name}")
     return cols
 
 
@@ -152,8 +147,8 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         if why.startswith("offset") and (v <= 0).any():
             raise DataError(f"offsets must be positive; {_bad_rows(frame, v <= 0, column)}",
                             file=source, where=f"column {column!r}")
-        if why.startswith("trials") and ((v < 0) | (v != np.round(v)) | (v > MAX_COUNT)).any():
-            m = (v < 0) | (v != np.round(v)) | (v > MAX_COUNT)
+        if why.startswith("trials") and whole_numbers(v).any():
+            m = whole_numbers(v)
             raise DataError(f"trials must be whole numbers from 0 to {MAX_COUNT:.0e}; {_bad_rows(frame, m, column)}",
                             file=source, where=f"column {column!r}")
         values[column] = v
@@ -179,19 +174,12 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         if np.isinf(v).any():
             raise DataError(f"values must be finite or missing (NaN); {_bad_rows(frame, np.isinf(v), name)}",
                             file=source, where=f"column {name!r}")
-        if node.kind == "count":
-            bad = present & ((v < 0) | (v != np.round(v)) | (v > MAX_COUNT))
-            if bad.any():
-                raise DataError(f"counts must be whole numbers from 0 to {MAX_COUNT:.0e}; "
-                                f"{_bad_rows(frame, bad, name)}", file=source, where=f"column {name!r}")
-        if node.kind == "proportion":
-            trials = values[node.trials]
-            bad = present & ((v < 0) | (v != np.round(v)) | (v > trials))
-            if bad.any():
-                raise DataError(
-                    f"successes must be whole numbers between 0 and trials ({node.trials!r}); "
-                    f"{_bad_rows(frame, bad, name)}", file=source, where=f"column {name!r}")
-            present &= trials > 0
+        kind = node.node_kind
+        problem = kind.check_values(node, v, present, values)
+        if problem is not None:
+            bad, why = problem
+            raise DataError(f"{why}; {_bad_rows(frame, bad, name)}", file=source, where=f"column {name!r}")
+        present = kind.observed_rows(node, present, values)
         values[name] = v
         observed[name] = np.flatnonzero(present)
         if observed[name].size == 0:

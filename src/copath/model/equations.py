@@ -36,61 +36,29 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from scipy.special import expit, logit
-
+from copath.kinds import NodeKind, of
 from copath.spec.pathway import Pathway
 
-__all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors", "link", "link_value", "natural"]
-
-
-def natural(kind: str, eta):
-    """Expected value on the natural scale (rate, share or mean) from the link scale.
-
-    Example
-    -------
-    >>> float(natural("proportion", 0.0)), float(natural("count", 0.0))
-    (0.5, 1.0)
-    """
-    if kind == "count":
-        return np.exp(np.clip(eta, -50, 50))
-    if kind == "proportion":
-        return expit(eta)
-    return eta
-
-
-def link(kind: str, value):
-    """The link scale (log, logit or identity) of a natural-scale value.
-
-    Example
-    -------
-    >>> float(link("proportion", 0.5)), float(link("count", 1.0))
-    (0.0, 0.0)
-    """
-    if kind == "count":
-        return np.log(np.maximum(value, 1e-300))
-    if kind == "proportion":
-        return logit(np.clip(value, 1e-12, 1 - 1e-12))
-    return value
+__all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors", "link_value"]
 
 
 def link_value(kind: str, level: float) -> float:
-    """A natural-scale level (a node's baseline, say) on the node's link scale, as a float.
+    """A natural-scale level (a node's baseline, say) on the kind's link scale, as a float.
 
     Example
     -------
     >>> round(link_value("proportion", 0.5), 6), round(link_value("count", 1.0), 6)
     (0.0, 0.0)
     """
-    return float(link(kind, level))
+    return float(of(kind).link(level))
 
 
 @dataclass(frozen=True)
 class NodePlan:
-    """One endogenous node: its parents (with the link's position in ``beta``)."""
+    """One endogenous node: its kind and its parents (with the link's position in ``beta``)."""
 
     name: str
-    kind: str
+    kind: NodeKind
     position: int  # in the intercept vector
     parents: tuple[tuple[int, str], ...]  # (link index, parent name)
     area_effects: bool
@@ -103,7 +71,7 @@ class Plan:
     nodes: tuple[NodePlan, ...]
     link_names: tuple[str, ...]
     centres: Mapping[str, float]
-    kinds: Mapping[str, str]
+    kinds: Mapping[str, NodeKind]
 
     @property
     def endogenous(self) -> list[str]:
@@ -128,7 +96,7 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float]) -> Plan:
     link_pos = {link.name: i for i, link in enumerate(pathway.links)}
     centres: dict[str, float] = {}
     for name, node in pathway.nodes.items():
-        if node.kind == "exposure":
+        if not node.node_kind.endogenous:
             centres[name] = float(exposure_centres.get(name, 0.0))
         elif node.baseline is not None:
             centres[name] = link_value(node.kind, node.baseline)
@@ -140,12 +108,12 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float]) -> Plan:
         parents = tuple(
             (link_pos[link.name], link.source) for link in pathway.links if link.target == name
         )
-        nodes.append(NodePlan(name, node.kind, position, parents, node.area_effects))
+        nodes.append(NodePlan(name, node.node_kind, position, parents, node.area_effects))
     return Plan(
         nodes=tuple(nodes),
         link_names=tuple(pathway.link_names),
         centres=centres,
-        kinds={n: node.kind for n, node in pathway.nodes.items()},
+        kinds={n: node.node_kind for n, node in pathway.nodes.items()},
     )
 
 
@@ -184,7 +152,7 @@ def linear_predictors(
         if adjust is not None:
             total = adjust(node.name, total)
         eta[node.name] = total
-        if node.kind == "continuous" and value_of is not None:
+        if node.kind.passes_value and value_of is not None:
             inputs[node.name] = value_of(node.name, total)
         else:
             inputs[node.name] = total

@@ -32,11 +32,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["INITS", "best_optimum", "map_start", "support_vector"]
-
-#: ``"map"``: every chain starts at the best of several MAP optimisations;
-#: ``"default"``: the sampler's own start (the model's support point, jittered per chain).
-INITS = ("map", "default")
+__all__ = ["best_optimum", "map_start", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:

@@ -22,17 +22,30 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-__all__ = ["log_likelihood_totals", "choose_log_likelihood", "POINTWISE_LIMIT", "LOG_LIKELIHOOD_MODES"]
+from copath.options import LogLikelihood, check
+
+__all__ = ["log_likelihood_totals", "choose_log_likelihood", "POINTWISE_LIMIT"]
 
 #: Above this many draws x observations, ``"auto"`` stores totals (8 bytes each: 400 MB).
 POINTWISE_LIMIT = 50_000_000
-LOG_LIKELIHOOD_MODES = ("auto", "pointwise", "total", "none")
 
 
-def choose_log_likelihood(mode: str, n_draws: int, n_obs: int) -> str:
-    """Resolve ``"auto"`` to ``"pointwise"`` or ``"total"`` by the size it would take."""
-    if mode not in LOG_LIKELIHOOD_MODES:
-        raise ValueError(f"log_likelihood must be one of {', '.join(LOG_LIKELIHOOD_MODES)}, got {mode!r}")
+def choose_log_likelihood(mode: LogLikelihood, n_draws: int, n_obs: int) -> str:
+    """Resolve ``"auto"`` to ``"pointwise"`` or ``"total"`` by the size it would take.
+
+    Parameters
+    ----------
+    mode
+        ``"auto"``, ``"pointwise"``, ``"total"`` or ``"none"``.
+    n_draws, n_obs
+        Posterior draws and observed values.
+
+    Returns
+    -------
+    str
+        The mode to store.
+    """
+    check("log_likelihood", mode, LogLikelihood)
     if mode != "auto":
         return mode
     return "pointwise" if n_draws * n_obs <= POINTWISE_LIMIT else "total"

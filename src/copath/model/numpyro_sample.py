@@ -32,7 +32,8 @@ import xarray as xr
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
 from pymc.util import get_default_varnames
 
-from copath.model.init import INITS, best_optimum, support_vector
+from copath.model.init import best_optimum, support_vector
+from copath.options import Init, check
 
 __all__ = ["sample_numpyro"]
 
@@ -59,8 +60,7 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
     from numpyro.infer import MCMC, NUTS
     from pymc.sampling.jax import get_jaxified_graph
 
-    if init not in INITS:
-        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    check("init", init, Init)
     support = support_vector(model)
     x0 = support.data.astype(float)
     shapes = [shape for _, shape, *_ in support.point_map_info]

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 import pymc as pm
 
-from copath.model.init import INITS, best_optimum, support_vector
+from copath.model.init import best_optimum, support_vector
+from copath.options import Init, check
 
 __all__ = ["compile_for_nutpie"]
 
@@ -47,8 +48,7 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
     import nutpie
     import pytensor
 
-    if init not in INITS:
-        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    check("init", init, Init)
     with pytensor.config.change_flags(numba__fastmath=False):
         compiled = nutpie.compile_pymc_model(model)
     if init == "default":

@@ -30,17 +30,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from copath.evidence.priors import LinkPrior, priors_for
-from copath.evidence.registry import Evidence
+from copath.evidence.registry import Evidence, load_evidence
+from copath.kinds import noise_variables
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.spec.pathway import Pathway
 
 __all__ = ["Simulation", "simulate", "draw_params"]
 
-_PARAM_GROUPS = ("beta", "intercept", "area_sd", "inv_sqrt_phi", "sigma")
+def _param_groups() -> tuple[str, ...]:
+    return ("beta", "intercept", "area_sd", *noise_variables())
 
 
 class Simulation(NamedTuple):
@@ -90,20 +91,18 @@ def draw_params(
     >>> sorted(p["beta"]) == sorted(pw.link_names), sorted(p["sigma"])
     (True, ['wellbeing'])
     """
-    out: dict[str, dict[str, Any]] = {g: {} for g in _PARAM_GROUPS}
+    out: dict[str, dict[str, Any]] = {g: {} for g in _param_groups()}
     for name, prior in priors.items():
         out["beta"][name] = float(rng.normal(prior.mu + prior_shift * prior.sigma, prior.sigma))
     for name in pathway.endogenous:
         node = pathway.nodes[name]
         mean, sd = intercept_prior(pathway, name, None)
         out["intercept"][name] = float(rng.normal(mean, sd * intercept_sd_factor))
-        unit = node.scale if node.kind == "continuous" else 1.0
         if node.area_effects:
-            out["area_sd"][name] = float(abs(rng.normal(0, AREA_SD_SCALE * unit)))
-        if node.kind == "count" and node.family == "negative_binomial":
-            out["inv_sqrt_phi"][name] = float(abs(rng.normal(0, 1)))
-        if node.kind == "continuous":
-            out["sigma"][name] = float(abs(rng.normal(0, node.scale)))
+            out["area_sd"][name] = float(abs(rng.normal(0, AREA_SD_SCALE * node.node_kind.unit_scale(node))))
+        noise = node.node_kind.noise(node)
+        if noise is not None:
+            out[noise.variable][name] = float(abs(rng.normal(0, noise.scale)))
     return out
 
 
@@ -125,18 +124,49 @@ def simulate(
     ``params`` maps a group (``beta``, ``intercept``, ``area_sd``, ``inv_sqrt_phi``,
     ``sigma``) to ``{name: value}`` (links by their ``"a -> b"`` name); what it leaves
     out is drawn from the priors (``evidence`` defaults to the bundled registry).
+
+    Parameters
+    ----------
+    pathway
+        The pathway whose structural equations generate the data.
+    areas
+        Number of areas (at least 1; default 100), named ``A0000``, ``A0001``, ...
+    months
+        Number of months per area (at least 1; default 24), numbered from 1. The month
+        column is written only when the pathway's ``index`` has a second column.
+    params
+        Parameter values to use instead of prior draws: group -> ``{name: value}``. Keys
+        must be link names for ``beta`` and endogenous node names for the other groups.
+    random_seed
+        Seed of every random draw (default 0); None for fresh entropy.
+    evidence
+        The registry the link priors come from (default: the bundled one).
+
+    Returns
+    -------
+    Simulation
+        ``data``: a DataFrame with ``areas`` x ``months`` rows, holding the index
+        column(s), every exposure, the offset and trials columns the nodes use, and
+        every endogenous node. ``truth``: every parameter group (``beta``,
+        ``intercept``, ``area_sd`` and the noise parameters) as ``{name: value}``, plus
+        ``area_effect`` (node -> array of one effect per area) and ``centres`` (the value
+        each node is centred at when it enters its children's equations).
+
+    Raises
+    ------
+    ValueError
+        If ``areas`` or ``months`` is below 1, or ``params`` names an unknown group,
+        link or node.
     """
     if areas < 1 or months < 1:
         raise ValueError("areas and months must be at least 1")
     if evidence is None:
-        from copath.evidence.registry import load_evidence
-
         evidence = load_evidence()
     rng = np.random.default_rng(random_seed)
     truth = _draw_params(pathway, evidence, rng)
     for group, values in (params or {}).items():
         if group not in truth:
-            raise ValueError(f"unknown parameter group {group!r}; expected one of {', '.join(_PARAM_GROUPS)}")
+            raise ValueError(f"unknown parameter group {group!r}; expected one of {', '.join(_param_groups())}")
         for key, value in values.items():
             valid = pathway.link_names if group == "beta" else pathway.endogenous
             if key not in valid:
@@ -153,15 +183,14 @@ def simulate(
 
     for name in pathway.exposures:
         frame[name] = _exposure(pathway.nodes[name], areas, months, rng).reshape(n)
+    columns = {c: role for node in pathway.nodes.values() for c, role in node.node_kind.data_columns(node).items()}
     sizes: dict[str, np.ndarray] = {}
-    for node in pathway.nodes.values():
-        if node.kind == "count" and node.offset and node.offset not in sizes:
-            sizes[node.offset] = np.repeat(rng.integers(500, 2000, areas), months).astype(float)
+    for column in (c for c, role in columns.items() if role == "offset"):
+        sizes[column] = np.repeat(rng.integers(500, 2000, areas), months).astype(float)
     if "households" in sizes and "residents" in sizes:
         sizes["residents"] = np.round(sizes["households"] * 2.3)
-    for node in pathway.nodes.values():
-        if node.kind == "proportion" and node.trials not in sizes:
-            sizes[node.trials] = (rng.poisson(40, n) + 5).astype(float)
+    for column in (c for c, role in columns.items() if role == "trials" and c not in sizes):
+        sizes[column] = (rng.poisson(40, n) + 5).astype(float)
     frame.update(sizes)
 
     truth["area_effect"] = {}
@@ -177,8 +206,12 @@ def simulate(
     intercept = np.array([truth["intercept"][nd] for nd in plan.endogenous])
     observed: dict[str, np.ndarray] = {}
 
-    def value_of(name: str, eta: np.ndarray) -> np.ndarray:
-        y = eta + rng.normal(0, truth["sigma"][name], size=eta.shape)
+    def noise_value(name: str) -> float | None:
+        noise = pathway.nodes[name].node_kind.noise(pathway.nodes[name])
+        return truth[noise.variable][name] if noise else None
+
+    def value_of(name: str, eta: np.ndarray) -> np.ndarray:  # a node its children see by its value
+        y = pathway.nodes[name].node_kind.simulate(pathway.nodes[name], eta, frame, noise_value(name), rng, None)
         observed[name] = y
         return y
 
@@ -188,18 +221,6 @@ def simulate(
     )
     for name in plan.endogenous:
         node = pathway.nodes[name]
-        e = eta[name]
-        if node.kind == "count":
-            mu = np.exp(np.clip(e, -30, 20))
-            if node.offset:
-                mu = mu * frame[node.offset] / (node.per or 1.0)
-            if node.family == "negative_binomial":
-                phi = 1.0 / truth["inv_sqrt_phi"][name] ** 2
-                mu = rng.gamma(phi, mu / phi)
-            frame[name] = rng.poisson(mu)
-        elif node.kind == "proportion":
-            frame[name] = rng.binomial(frame[node.trials].astype(int), expit(e))
-        else:
-            frame[name] = observed.get(name, e + rng.normal(0, truth["sigma"][name], size=e.shape))
+        frame[name] = node.node_kind.simulate(node, eta[name], frame, noise_value(name), rng, observed.get(name))
     truth["centres"] = dict(plan.centres)
     return Simulation(pd.DataFrame(frame), truth)

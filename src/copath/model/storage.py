@@ -6,18 +6,24 @@ A result folder holds:
 - ``pathway.yaml``, ``evidence.yaml``, ``priors.yaml``: the spec, the registry and
   the link priors used;
 - ``data.csv``: the local data as fitted;
-- ``manifest.json``: format version, copath version, fit settings, and the SHA-256 of
-  every file above. :func:`load_result` refuses a folder whose files do not match.
+- ``manifest.json``: format version, copath version, the fit's settings and run, and the
+  SHA-256 of every file above (:func:`content_hashes`, which the report shows too).
+  :func:`load_record` refuses a folder whose files do not match.
 
 Writing is atomic: the new result is written to a hidden sibling folder, then swapped
 in by two renames (old -> ``.NAME.previous``, new -> ``NAME``). If a save dies between
 the two renames, the previous result is still whole in ``.NAME.previous`` and
-:func:`load_result` (and the next save) put it back.
+:func:`load_record` (and the next save) put it back.
 
 Example
 -------
->>> import copath as cp, tempfile  # doctest: +SKIP
->>> res.save(tempfile.mkdtemp() + "/run"); cp.load_result(_)  # doctest: +SKIP
+``rec`` is a fitted record (``cp.fit`` returns one):
+
+>>> import tempfile
+>>> folder = save_record(rec, tempfile.mkdtemp() + "/run")
+>>> again = load_record(folder)
+>>> again.settings == rec.settings, bool((again.posterior["beta"] == rec.posterior["beta"]).all())
+(True, True)
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import xarray as xr
@@ -38,15 +43,16 @@ import yaml
 from copath.errors import CopathError
 from copath.evidence.priors import LinkPrior
 from copath.evidence.registry import Evidence, entries_from_doc
+from copath.model.record import FitRecord
+from copath.model.settings import FitRun, FitSettings
 from copath.spec.loader import pathway_from_dict, pathway_to_dict
+from copath.version import __version__
 from copath.yaml_io import read_yaml_text
 
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
+__all__ = ["save_record", "load_record", "content_hashes", "ResultError", "FORMAT_VERSION"]
 
-__all__ = ["save_result", "load_result", "ResultError", "FORMAT_VERSION"]
-
-FORMAT_VERSION = 1
+#: 2: the manifest holds the fit's ``settings`` and its ``run`` apart (1: one flat mapping).
+FORMAT_VERSION = 2
 _FILES = ("idata.nc", "pathway.yaml", "evidence.yaml", "priors.yaml", "data.csv")
 
 
@@ -90,10 +96,43 @@ def _recover(path: Path) -> None:
             prev.rename(path)
 
 
-def save_result(result: FitResult, path: str | Path) -> Path:
-    """Write ``result`` to folder ``path`` atomically; return the folder."""
-    from copath import __version__
+def _blobs(record: FitRecord) -> dict[str, bytes]:
+    """The text files of a result folder, as bytes."""
+    return {
+        "pathway.yaml": _dump_yaml(pathway_to_dict(record.pathway)),
+        "evidence.yaml": _dump_yaml([e.to_dict() for e in (record.evidence or [])]),
+        "priors.yaml": _dump_yaml({k: p.to_dict() for k, p in record.priors.items()}),
+        "data.csv": record.data.to_csv(index=False).encode("utf-8"),
+    }
 
+
+def content_hashes(record: FitRecord) -> dict[str, str]:
+    """SHA-256 of the spec, registry, priors and data of ``record``, as its result folder
+    stores them (the manifest and the report's reproducibility section show these).
+
+    Example
+    -------
+    >>> sorted(content_hashes(rec))
+    ['data.csv', 'evidence.yaml', 'pathway.yaml', 'priors.yaml']
+    """
+    return {name: _sha256(data) for name, data in _blobs(record).items()}
+
+
+def save_record(record: FitRecord, path: str | Path) -> Path:
+    """Write ``record`` to folder ``path`` atomically; return the folder.
+
+    Parameters
+    ----------
+    record
+        A fitted record (or :class:`copath.FitResult`).
+    path
+        The result folder; an existing result there is replaced atomically, anything else
+        that is not empty is refused.
+
+    Returns
+    -------
+    pathlib.Path
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _recover(path)
@@ -102,23 +141,19 @@ def save_result(result: FitResult, path: str | Path) -> Path:
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        blobs: dict[str, bytes] = {
-            "pathway.yaml": _dump_yaml(pathway_to_dict(result.pathway)),
-            "evidence.yaml": _dump_yaml([e.to_dict() for e in (result.evidence or [])]),
-            "priors.yaml": _dump_yaml({k: p.to_dict() for k, p in result.priors.items()}),
-            "data.csv": result.data.to_csv(index=False).encode("utf-8"),
-        }
+        blobs = _blobs(record)
         for name, data in blobs.items():
             (tmp / name).write_bytes(data)
-        _netcdf_ready(result.idata).to_netcdf(tmp / "idata.nc", engine="h5netcdf")
+        _netcdf_ready(record.idata).to_netcdf(tmp / "idata.nc", engine="h5netcdf")
         hashes = {name: _sha256(data) for name, data in blobs.items()}
         hashes["idata.nc"] = _sha256((tmp / "idata.nc").read_bytes())
         manifest = {
             "format_version": FORMAT_VERSION,
             "copath_version": __version__,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "pathway": result.pathway.name,
-            "settings": result.settings,
+            "pathway": record.pathway.name,
+            "settings": record.settings.to_dict(),
+            "run": record.run.to_dict(),
             "sha256": hashes,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
@@ -134,18 +169,38 @@ def save_result(result: FitResult, path: str | Path) -> Path:
     return path
 
 
-def load_result(path: str | Path) -> FitResult:
-    """Load a result folder written by :meth:`FitResult.save`, checking every hash.
+def _legacy(flat: dict) -> tuple[FitSettings, FitRun]:
+    """Settings and run of a format-1 manifest, which kept both in one mapping (the sampler
+    and the log-likelihood mode as chosen, the predictive draws as capped)."""
+    sampler = flat.get("sampler")
+    settings = FitSettings(
+        draws=int(flat.get("draws", 1000)), tune=int(flat.get("tune", 1000)), chains=int(flat.get("chains", 4)),
+        random_seed=flat.get("random_seed"), sampler=sampler if sampler in ("nutpie", "pymc", "numpyro") else "nutpie",
+        init=flat.get("init", "map"), adaptation="diag" if flat.get("adaptation") == "diag" else "low_rank",
+        log_likelihood=flat.get("log_likelihood", "auto"), method=flat.get("method", "nuts"),
+    )
+    return settings, FitRun.from_dict({**flat, "sampler": str(sampler or "nutpie")})
+
+
+def load_record(path: str | Path) -> FitRecord:
+    """Load a result folder written by :func:`save_record`, checking every hash.
+
+    Parameters
+    ----------
+    path
+        The result folder.
+
+    Returns
+    -------
+    FitRecord
 
     Example
     -------
-    >>> load_result("/no/such/folder")
+    >>> load_record("/no/such/folder")
     Traceback (most recent call last):
     ...
     copath.model.storage.ResultError: /no/such/folder: no copath result here (manifest.json is missing)
     """
-    from copath.model.result import FitResult
-
     path = Path(path)
     _recover(path)
     manifest_file = path / "manifest.json"
@@ -176,5 +231,12 @@ def load_result(path: str | Path) -> FitResult:
     data = pd.read_csv(io.BytesIO(blobs["data.csv"]))
     with xr.open_datatree(path / "idata.nc", engine="h5netcdf") as tree:
         idata = tree.load().copy()
-    return FitResult(idata=idata, pathway=pathway, evidence=evidence, priors=priors, data=data,
-                     settings=manifest.get("settings", {}))
+    try:
+        if version == 1:
+            settings, run = _legacy(manifest.get("settings") or {})
+        else:
+            settings, run = FitSettings.from_dict(manifest["settings"]), FitRun.from_dict(manifest["run"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ResultError(f"manifest.json: unreadable fit settings ({err})", file=path) from None
+    return FitRecord(idata=idata, pathway=pathway, evidence=evidence, priors=priors, data=data,
+                     settings=settings, run=run)

@@ -1,5 +1,5 @@
 """What the report says: one function per section, each returning a
-:class:`~copath.reports.document.Section` built from a :class:`~copath.FitResult`.
+:class:`~copath.reports.document.Section` built from a :class:`~copath.FitRecord`.
 
 Sections: summary; the pathway (DAG, nodes with units); evidence and prior per link;
 diagnostics (pass/fail, plain-language warnings, predictive checks); prior vs
@@ -9,39 +9,38 @@ links and sensitivity (when given); the data used; risks the model does not capt
 
 Example
 -------
->>> doc = build_document(res, scenarios=[sc], sensitivity=sens)  # doctest: +SKIP
+``rec`` is a fitted record (``cp.fit`` returns one):
+
+>>> doc = build_document(rec)
+>>> [s.title for s in doc.sections][:4]
+['Summary', 'The pathway', 'Evidence and priors per link', 'Diagnostics']
 """
 
 from __future__ import annotations
 
-import hashlib
 import platform
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from copath.constants import HDI_PROB
+from copath.constants import HDI_PROB, WEAK_RULE
+from copath.evidence.priors import link_entries
+from copath.model.diagnostics import Diagnostics
+from copath.model.record import FitRecord
+from copath.model.storage import content_hashes
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
 from copath.reports.document import Figure as Fig
-from copath.reports.figures import (
-    compare_png,
-    dag_png,
-    outcomes_png,
-    prior_posterior_png,
-    tornado_png,
-)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
-    from copath.scenarios.paths import PathEffects
-    from copath.scenarios.scenario import Scenario
-    from copath.sensitivity.analysis import Sensitivity
+from copath.reports.figures import compare_png, dag_png, outcomes_png, prior_posterior_png, tornado_png
+from copath.scenarios.forward import forward_of
+from copath.scenarios.paths import PathEffects
+from copath.scenarios.scenario import Scenario, hdi_1d
+from copath.sensitivity.analysis import Sensitivity
 
 __all__ = ["build_document", "dysfunctions", "reproducibility", "data_summary"]
 
@@ -52,19 +51,13 @@ def _pct(prob: float) -> str:
     return f"{round(100 * prob)}%"
 
 
-def _role(pw, name: str) -> str:
-    if name in pw.exposures:
-        return "exposure"
-    return "final outcome" if name in pw.outcomes else "intermediate"
-
-
 # ----------------------------------------------------------------------------- sections
-def summary_section(res: FitResult, diag, scenarios: Sequence[Scenario], sens: Sensitivity | None) -> Section:
+def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scenario], sens: Sensitivity | None) -> Section:
     pw = res.pathway
     weak = sum(p.weak for p in res.priors.values())
     blocks: list[Any] = [Paragraph(
-        f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: grade D/E or no "
-        f"evidence), fitted to {len(res.data)} rows of local data."
+        f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: {WEAK_RULE}), "
+        f"fitted to {len(res.data)} rows of local data."
     )]
     blocks.append(Callout("pass" if diag.passed else "fail", str(diag).splitlines()[0]))
     if not diag.passed:
@@ -77,24 +70,16 @@ def summary_section(res: FitResult, diag, scenarios: Sequence[Scenario], sens: S
     return Section("summary", "Summary", blocks)
 
 
-def pathway_section(res: FitResult) -> Section:
+def pathway_section(res: FitRecord) -> Section:
     pw = res.pathway
-    rows = []
-    for name, node in pw.nodes.items():
-        unit = node.unit or (f"rate per {node.per:g}" if node.kind == "count" and node.per else "")
-        rows.append({"node": name, "label": node.label, "role": _role(pw, name), "kind": node.kind, "unit": unit,
-                     "better": node.better or "", "baseline": node.baseline, "description": node.description})
-    frame = pd.DataFrame(rows).set_index("node")
     return Section("pathway", "The pathway", [
         Fig("pathway", dag_png(res), alt=f"The pathway {pw.name} as a directed graph",
-            caption="Exposures on the left, final outcomes on the right; dashed links are weak."),
-        Table(frame, caption="Nodes, with their units and which direction is better"),
+            caption=f"Exposures on the left, final outcomes on the right; dashed links are weak ({WEAK_RULE})."),
+        Table(pw.node_table(), caption="Nodes, with their units and which direction is better"),
     ])
 
 
-def evidence_section(res: FitResult) -> Section:
-    from copath.evidence.priors import link_entries
-
+def evidence_section(res: FitRecord) -> Section:
     pw = res.pathway
     prior_rows = []
     for link in pw.links:
@@ -131,7 +116,7 @@ _PLAIN = {
 }
 
 
-def diagnostics_section(res: FitResult, diag) -> Section:
+def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
     blocks: list[Any] = [Callout("pass" if diag.passed else "fail",
                                  "Diagnostics pass." if diag.passed else "Diagnostics FAIL.")]
     for check, ok in diag.checks.items():
@@ -139,16 +124,16 @@ def diagnostics_section(res: FitResult, diag) -> Section:
             blocks.append(Callout("fail", _PLAIN[check]))
     blocks.extend(Paragraph(w) for w in diag.warnings)
     blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics"))
-    s = res.settings
-    if s.get("method", "nuts") == "nuts":
-        blocks.append(Paragraph(f"Sampler {s.get('sampler')}: {s.get('chains')} chains x {s.get('draws')} draws "
-                                f"after {s.get('tune')} tuning steps, seed {s.get('random_seed')}."))
-        if s.get("collapsed"):
+    s, run = res.settings, res.run
+    if s.method == "nuts":
+        blocks.append(Paragraph(f"Sampler {run.sampler}: {s.chains} chains x {s.draws} draws "
+                                f"after {s.tune} tuning steps, seed {s.random_seed}."))
+        if run.collapsed:
             blocks.append(Paragraph("Sampled with sufficient statistics (rows sharing a node's inputs as one "
-                                    "likelihood term; the same posterior): " + "; ".join(s["collapsed"]) + "."))
+                                    "likelihood term; the same posterior): " + "; ".join(run.collapsed) + "."))
     else:
-        blocks.append(Paragraph(f"Variational approximation ({s.get('method')}), seed {s.get('random_seed')}: "
-                                f"{s.get('approximation', {})}."))
+        blocks.append(Paragraph(f"Variational approximation ({s.method}), seed {s.random_seed}: "
+                                f"{run.approximation or {}}."))
     for group, title in (("posterior_predictive", "Posterior predictive check"),
                          ("prior_predictive", "Prior predictive check")):
         try:
@@ -159,7 +144,7 @@ def diagnostics_section(res: FitResult, diag) -> Section:
     return Section("diagnostics", "Diagnostics", blocks)
 
 
-def links_section(res: FitResult, summary: pd.DataFrame) -> Section:
+def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
     moved = summary.reindex(summary["shift"].abs().sort_values(ascending=False).index)
     top = [f"{name} ({row['shift']:+.1f} prior sd)" for name, row in moved.head(3).iterrows()]
     narrowed = summary.sort_values("contraction", ascending=False)
@@ -178,16 +163,14 @@ def links_section(res: FitResult, summary: pd.DataFrame) -> Section:
     ])
 
 
-def outcomes_section(res: FitResult) -> Section:
-    from copath.scenarios.scenario import hdi_1d
-
+def outcomes_section(res: FitRecord) -> Section:
     pw = res.pathway
-    baseline, _ = res.forward.node_means({}, {})
+    baseline, _ = forward_of(res).node_means({}, {})
     rows = []
     for node in pw.outcomes:
         lo, hi = hdi_1d(baseline[node])
         spec = pw.nodes[node]
-        unit = spec.unit or (f"rate per {spec.per:g}" if spec.kind == "count" and spec.per else "")
+        unit = spec.unit_label
         observed = node in res.data.columns and res.data[node].notna().any()
         rows.append({"outcome": node, "label": spec.label, "unit": unit, "mean": float(baseline[node].mean()),
                      "hdi_low": lo, "hdi_high": hi, "better": spec.better or "", "local_data": bool(observed)})
@@ -231,7 +214,7 @@ def sensitivity_section(sens: Sensitivity) -> Section:
     return Section("sensitivity", "Weak links and sensitivity", blocks)
 
 
-def data_summary(res: FitResult) -> pd.DataFrame:
+def data_summary(res: FitRecord) -> pd.DataFrame:
     """One row per data column the pathway uses: kind, rows present, missing, min, max."""
     pw = res.pathway
     frame = res.data
@@ -241,14 +224,14 @@ def data_summary(res: FitResult) -> pd.DataFrame:
             continue
         values = pd.to_numeric(frame[col], errors="coerce")
         node = pw.nodes.get(col)
-        rows.append({"column": col, "used as": _role(pw, col) if node else "offset/trials",
+        rows.append({"column": col, "used as": pw.role(col) if node else "offset/trials",
                      "present": int(values.notna().sum()), "missing": int(values.isna().sum()),
                      "min": float(values.min()) if values.notna().any() else np.nan,
                      "max": float(values.max()) if values.notna().any() else np.nan})
     return pd.DataFrame(rows).set_index("column")
 
 
-def data_section(res: FitResult) -> Section:
+def data_section(res: FitRecord) -> Section:
     pw = res.pathway
     frame = res.data
     area_col, time_col = pw.index[0], pw.index[-1]
@@ -279,37 +262,30 @@ def risks_section() -> Section:
     ])
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def reproducibility(res: FitResult) -> dict[str, Any]:
-    """Versions, sampler settings and SHA-256 hashes of the data, spec, evidence and priors."""
-    from copath.spec.loader import pathway_to_dict
-
+def reproducibility(res: FitRecord) -> dict[str, Any]:
+    """Versions, the fit's settings and run, and the SHA-256 hashes of the data, spec,
+    registry and priors exactly as a saved result's manifest records them
+    (:func:`copath.model.storage.content_hashes`)."""
     versions = {}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    evidence = sorted((e.to_dict() for e in res.evidence), key=lambda d: d["id"]) if res.evidence else []
+    settings = res.settings.to_dict()
+    settings["priors"] = [p["link"] for p in settings["priors"]]  # the replaced links; their priors are above
     return {
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
         "versions": versions,
-        "settings": dict(res.settings),
-        "sha256": {
-            "data": _sha(res.data.to_csv(index=False).encode()),
-            "spec": _sha(yaml.safe_dump(pathway_to_dict(res.pathway), sort_keys=True).encode()),
-            "evidence": _sha(yaml.safe_dump(evidence, sort_keys=True).encode()),
-            "priors": _sha(yaml.safe_dump({k: v.to_dict() for k, v in res.priors.items()}, sort_keys=True).encode()),
-        },
+        "settings": settings,
+        "run": {k: v for k, v in res.run.to_dict().items() if k not in ("collapsed",)},
+        "sha256": content_hashes(res),
     }
 
 
-def reproducibility_section(res: FitResult) -> Section:
+def reproducibility_section(res: FitRecord) -> Section:
     info = reproducibility(res)
     return Section("reproducibility", "Reproducibility", [
         Paragraph("Re-running the same spec and evidence on the same data with these versions and this seed "
@@ -320,7 +296,7 @@ def reproducibility_section(res: FitResult) -> Section:
 
 # ----------------------------------------------------------------------------- document
 def build_document(
-    res: FitResult,
+    res: FitRecord,
     scenarios: Sequence[Scenario] = (),
     path_effects: Sequence[PathEffects] = (),
     sensitivity: Sensitivity | None = None,

@@ -18,12 +18,10 @@ from __future__ import annotations
 import base64
 from html import escape
 
-import numpy as np
-import pandas as pd
-
+from copath.display import format_frame
 from copath.reports.document import Block, Callout, Checklist, Code, Document, Figure, Paragraph, Table
 
-__all__ = ["to_html", "format_frame"]
+__all__ = ["to_html"]
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -42,19 +40,6 @@ pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}
 ul.check{list-style:none;padding-left:1em}ul.check li:before{content:'\\2610  '}
 .subtitle{color:#555}
 """
-
-
-def format_frame(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
-    """Floats to ``digits`` significant digits, booleans to yes/no, everything as text."""
-
-    def cell(v: object) -> str:
-        if isinstance(v, (bool, np.bool_)):
-            return "yes" if v else "no"
-        if isinstance(v, (float, np.floating)):
-            return "" if np.isnan(v) else f"{v:.{digits}g}"
-        return str(v)
-
-    return frame.map(cell)
 
 
 def _table(block: Table) -> str:

@@ -14,8 +14,8 @@ Example
 
 from __future__ import annotations
 
+from copath.display import format_frame
 from copath.reports.document import Block, Callout, Checklist, Code, Document, Figure, Paragraph, Table
-from copath.reports.render_html import format_frame
 
 __all__ = ["to_markdown", "md_escape"]
 

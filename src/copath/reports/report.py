@@ -7,46 +7,61 @@ of a good one.
 
 Example
 -------
->>> res.report("out/report.html")  # doctest: +SKIP
->>> res.report("out/report.md", scenarios=[sc], sensitivity=sens)  # doctest: +SKIP
+``rec`` is a fitted record (``cp.fit`` returns one; ``res.report(path)`` calls this):
+
+>>> import tempfile, pathlib
+>>> page = write_report(rec, pathlib.Path(tempfile.mkdtemp()) / "report.html")
+>>> page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from copath.io_atomic import atomic_write_bytes
+from copath.model.record import FitRecord
+from copath.options import ReportFormat, check
 from copath.reports.content import build_document
 from copath.reports.render_html import to_html
 from copath.reports.render_markdown import to_markdown
+from copath.scenarios.paths import PathEffects
+from copath.scenarios.scenario import Scenario
+from copath.sensitivity.analysis import Sensitivity
 
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
-    from copath.scenarios.paths import PathEffects
-    from copath.scenarios.scenario import Scenario
-    from copath.sensitivity.analysis import Sensitivity
-
-__all__ = ["write_report", "FORMATS"]
-
-FORMATS = ("html", "md")
+__all__ = ["write_report"]
 
 
 def write_report(
-    res: FitResult,
+    res: FitRecord,
     path: str | Path,
     scenarios: Sequence[Scenario] = (),
     path_effects: Sequence[PathEffects] = (),
     sensitivity: Sensitivity | None = None,
-    fmt: str | None = None,
+    fmt: ReportFormat | None = None,
 ) -> Path:
     """Write the report to ``path``; the format follows the suffix (``.md`` or else HTML)
-    unless ``fmt`` says. Returns the path written."""
+    unless ``fmt`` says.
+
+    Parameters
+    ----------
+    res
+        The fitted result.
+    path
+        The report file; Markdown's figures go to ``<stem>_files/`` beside it.
+    scenarios, path_effects, sensitivity
+        What the report shows besides the fit.
+    fmt
+        ``"html"`` or ``"md"`` (default: from the suffix).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
     path = Path(path)
-    fmt = fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "html")
-    if fmt not in FORMATS:
-        raise ValueError(f"report format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    fmt = check("fmt", fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "html"), ReportFormat)
     doc = build_document(res, scenarios=scenarios, path_effects=path_effects, sensitivity=sensitivity)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":

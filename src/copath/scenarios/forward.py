@@ -10,16 +10,23 @@ Each node is summarised per draw by the mean over the chosen rows of its expecte
 value on the natural scale: a rate per ``per`` for counts, a share for proportions,
 the mean for continuous nodes. Draws are processed in chunks so memory stays small.
 
+:func:`forward_of` builds it once per fitted record (scenarios, path effects, the
+sensitivity analysis and the report share it).
+
 Example
 -------
->>> import copath as cp  # doctest: +SKIP
->>> fw = Forward(res)  # doctest: +SKIP
->>> base = fw.node_means({}, {})  # doctest: +SKIP
+``rec`` is a fitted record (``cp.fit`` returns one):
+
+>>> fw = forward_of(rec)
+>>> base, same = fw.node_means({}, {})
+>>> fw is forward_of(rec), sorted(base) == sorted(rec.pathway.endogenous)
+(True, True)
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,10 +35,22 @@ import networkx as nx
 import numpy as np
 
 from copath.model.data import prepare_data
-from copath.model.equations import linear_predictors, link, make_plan, natural
+from copath.model.equations import linear_predictors, make_plan
+from copath.model.record import FitRecord
 from copath.scenarios.changes import Change
 
-__all__ = ["Forward"]
+__all__ = ["Forward", "forward_of"]
+
+_FORWARDS: weakref.WeakKeyDictionary[FitRecord, Forward] = weakref.WeakKeyDictionary()
+
+
+def forward_of(record: FitRecord) -> Forward:
+    """The :class:`Forward` of ``record``, built on first use and kept as long as the record
+    lives (a weak-keyed cache: the Forward holds no reference back to the record)."""
+    found = _FORWARDS.get(record)
+    if found is None:
+        found = _FORWARDS[record] = Forward(record)
+    return found
 
 
 @dataclass
@@ -44,10 +63,9 @@ class _Draws:
 class Forward:
     """The fitted pathway as a function of interventions, over posterior draws."""
 
-    def __init__(self, result, max_draws: int | None = None, chunk_elements: int = 2_000_000,
+    def __init__(self, result: FitRecord, max_draws: int | None = None, chunk_elements: int = 2_000_000,
                  cache_bytes: int = 2_000_000_000) -> None:
-        self.result = result
-        self.pathway = result.pathway
+        self.pathway = result.pathway  # no reference to the record: forward_of keeps one per record
         self.prepared = prepare_data(self.pathway, result.data)
         self.plan = make_plan(self.pathway, self.prepared.exposure_centres)
         self.graph = self.pathway.to_networkx()
@@ -104,7 +122,7 @@ class Forward:
         means = {m: np.empty(self.n_draws) for m in self.plan.endogenous}
         for sl, eta in self._eta_chunks(rows):
             for m in self.plan.endogenous:
-                means[m][sl] = natural(kinds[m], eta[m]).mean(axis=-1)
+                means[m][sl] = kinds[m].natural(eta[m]).mean(axis=-1)
                 if eta_full is not None:
                     eta_full[m][sl] = eta[m]
         self._cache = (key, means, eta_full)
@@ -113,7 +131,7 @@ class Forward:
     def _observed(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         kinds = self.plan.kinds
         return {m: self.prepared.values[m][rows] for m in self.plan.endogenous
-                if kinds[m] == "continuous" and m in self.prepared.values}
+                if kinds[m].passes_value and m in self.prepared.values}
 
     def _eta_chunks(self, rows: np.ndarray):
         """Yield ``(draw slice, {node: baseline eta (draws x rows)})``."""
@@ -179,7 +197,7 @@ class Forward:
                 kind = kinds[name]
                 if name in do_nodes:
                     change = do_nodes[name]
-                    d = link(kind, change.apply(natural(kind, eta0[name]))) - eta0[name]
+                    d = kind.link(change.apply(kind.natural(eta0[name]))) - eta0[name]
                     y = observed.get(name)
                     if y is not None:
                         base_input = np.where(np.isnan(y), eta0[name], y)
@@ -193,7 +211,7 @@ class Forward:
                         if dp is not None:
                             d = d + beta[sl, link_idx][:, None] * dp
                     d_input[name] = d
-                out1[name][sl] = natural(kind, eta0[name] + d).mean(axis=-1)
+                out1[name][sl] = kind.natural(eta0[name] + d).mean(axis=-1)
 
         if eta_full is None:  # baseline too large to keep: recompute chunk by chunk
             for chunk in chunks:
@@ -239,7 +257,7 @@ class Forward:
                     if p in d_input:
                         d = d + beta[sl, li][:, None] * d_input[p]
                 d_input[node.name] = d
-                out[node.name][sl] = natural(kinds[node.name], eta0[node.name] + d).mean(axis=-1)
+                out[node.name][sl] = kinds[node.name].natural(eta0[node.name] + d).mean(axis=-1)
 
         if eta_full is None:
             for sl, eta0 in self._eta_chunks(rows):
@@ -275,7 +293,7 @@ class Forward:
         for name in self.plan.endogenous:
             if name not in affected:
                 continue
-            if kinds[name] == "continuous":
+            if kinds[name].identity_link:
                 out1[name] = means0[name] + sum(totals[k][name] * dx[k].mean() for k in dx if name in totals[k])
             else:
                 nonlinear.append(name)
@@ -291,7 +309,7 @@ class Forward:
                 for k in dx:
                     if name in totals[k]:
                         z += totals[k][name][sl, None].astype(np.float32) * dx32[k][None, :]
-                out1[name][sl] = natural(kinds[name], z).mean(axis=-1, dtype=np.float64)
+                out1[name][sl] = kinds[name].natural(z).mean(axis=-1, dtype=np.float64)
 
         if eta_full is None:
             for sl, eta0 in self._eta_chunks(rows):

@@ -20,25 +20,29 @@ link scale (log rate or logit) for a count or proportion source.
 
 Example
 -------
->>> import copath as cp  # doctest: +SKIP
->>> res.path_effects("nw_coverage", "qol_citizens", delta=0.2).table()  # doctest: +SKIP
+``rec`` is a fitted record of the toy pathway x -> c -> p -> y, with x -> y (``cp.fit``
+returns one):
+
+>>> eff = path_effects(rec, "x", "y", delta=0.2)
+>>> t = eff.table()
+>>> list(t.index)
+['total', 'direct', 'x -> c -> p -> y', 'x -> y']
+>>> bool(abs(t.loc["total", "mean"] - t.loc[["x -> c -> p -> y", "x -> y"], "mean"].sum()) < 1e-9)
+True
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from copath.constants import HDI_PROB
-from copath.model.equations import natural
+from copath.model.record import FitRecord
+from copath.scenarios.forward import forward_of
 from copath.scenarios.scenario import hdi_1d
-
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
 
 __all__ = ["PathEffects", "path_effects"]
 
@@ -60,7 +64,22 @@ class PathEffects:
         return self.paths.get(key, np.zeros_like(self.total))
 
     def table(self, prob: float = HDI_PROB) -> pd.DataFrame:
-        """Rows: total, direct, then every path; mean, HDI and share of the total."""
+        """Rows: total, direct, then every path; mean, HDI and share of the total.
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the HDIs (default :data:`copath.HDI_PROB`, 0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``effect`` (``"total"``, ``"direct"``, then each path as
+            ``"a -> b -> c"``), with columns ``mean``, ``hdi_low``, ``hdi_high`` (in the
+            target's natural unit) and ``share_of_total`` (the row's mean over the total's
+            mean; NaN when the total's mean is 0). ``direct`` is zero when there is no
+            ``source -> target`` link.
+        """
         rows = []
         total_mean = float(self.total.mean())
         items = [("total", self.total), ("direct", self.direct)] + list(self.paths.items())
@@ -73,6 +92,20 @@ class PathEffects:
         return pd.DataFrame(rows).set_index("effect")
 
     def describe(self, prob: float = HDI_PROB) -> str:
+        """One sentence: the total effect with its HDI, the direct effect and the largest paths.
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the HDI of the total (default :data:`copath.HDI_PROB`, 0.94).
+
+        Returns
+        -------
+        str
+            The change of ``target`` (in its unit) for a change of ``delta`` in ``source``,
+            with its HDI, the direct effect's mean, and the means of up to three paths
+            with the largest absolute mean.
+        """
         t = self.table(prob)
         p = int(round(prob * 100))
         top = t.drop(index=["total", "direct"]).sort_values("mean", key=np.abs, ascending=False)
@@ -83,19 +116,19 @@ class PathEffects:
                 f"largest paths: {parts}.")
 
 
-def path_effects(result: FitResult, source: str, target: str, delta: float = 1.0) -> PathEffects:
+def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0) -> PathEffects:
     """Total effect of ``source`` on ``target`` and its split by directed path."""
     pw = result.pathway
     for node in (source, target):
         if node not in pw.nodes:
             raise ValueError(f"unknown node {node!r}")
-    if pw.nodes[target].kind == "exposure":
+    if not pw.nodes[target].node_kind.endogenous:
         raise ValueError(f"{target!r} is an exposure: nothing acts on it")
     graph = pw.to_networkx()
     paths = list(nx.all_simple_paths(graph, source, target))
     if not paths:
         raise ValueError(f"there is no directed path from {source!r} to {target!r}")
-    forward = result.forward
+    forward = forward_of(result)
     beta = forward.draws.beta  # (S, L)
     link_pos = {name: i for i, name in enumerate(forward.plan.link_names)}
     contributions = {}
@@ -105,15 +138,14 @@ def path_effects(result: FitResult, source: str, target: str, delta: float = 1.0
             prod = prod * beta[:, link_pos[f"{a} -> {b}"]]
         contributions[" -> ".join(path)] = prod
     shift = sum(contributions.values())  # (S,)
-    kind = pw.nodes[target].kind
+    kind = pw.nodes[target].node_kind
     before = np.empty_like(shift)
     after = np.empty_like(shift)
     for sl, eta in forward.baseline_eta_chunks(target):
-        before[sl] = natural(kind, eta).mean(axis=1)
-        after[sl] = natural(kind, eta + shift[sl, None]).mean(axis=1)
+        before[sl] = kind.natural(eta).mean(axis=1)
+        after[sl] = kind.natural(eta + shift[sl, None]).mean(axis=1)
     total = after - before
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(np.abs(shift) > 1e-300, total / shift, 0.0)
     parts = {name: ratio * c for name, c in contributions.items()}
-    node = pw.nodes[target]
-    return PathEffects(source, target, float(delta), total, parts, node.unit)
+    return PathEffects(source, target, float(delta), total, parts, pw.nodes[target].unit_label)

@@ -13,23 +13,30 @@ Example
 -------
 >>> hdi_1d(np.arange(100.0), 0.9)
 (0.0, 89.0)
+
+``rec`` is a fitted record of the toy pathway x -> c -> p -> y (``cp.fit`` returns one):
+
+>>> sc = build_scenario(rec, {"x": "+0.2"}, name="more x")
+>>> row = sc.outcomes().loc["y"]
+>>> row["role"], bool(row["changed_by_scenario"]), bool(row["diff_hdi_low"] < row["difference"] < row["diff_hdi_high"])
+('final', False, True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from copath.constants import HDI_PROB
+from copath.display import frame_html, paragraphs
+from copath.model.record import FitRecord
 from copath.scenarios.changes import Change, parse_change
-
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
+from copath.scenarios.forward import forward_of
 
 __all__ = ["Scenario", "build_scenario", "hdi_1d"]
 
@@ -44,7 +51,7 @@ def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
     return float(x[i]), float(x[i + k - 1])
 
 
-def _prior_only_links(result: FitResult, changed: list[str]) -> dict[str, list[str]]:
+def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
     """For every endogenous node: the links without local data on a path from a changed node to it."""
     graph = result.pathway.to_networkx()
     informed = set(result.observed_links())
@@ -68,13 +75,48 @@ class Scenario:
     areas: list[str] | None
     baseline: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
-    result: Any = field(repr=False)
+    result: FitRecord = field(repr=False)
 
     def difference(self, node: str) -> np.ndarray:
+        """Per posterior draw, the scenario's change of ``node``'s mean.
+
+        Parameters
+        ----------
+        node
+            An endogenous node (intermediate or final outcome); an exposure has no entry
+            and raises ``KeyError``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per draw: the scenario mean minus the baseline mean, over the
+            scenario's rows (its ``areas``, else all rows), of the node's expected value
+            on its natural scale.
+        """
         return self.values[node] - self.baseline[node]
 
     def outcomes(self, prob: float = HDI_PROB) -> pd.DataFrame:
-        """One row per intermediate and final outcome (final first)."""
+        """One row per intermediate and final outcome (final first).
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the HDI of the difference (default :data:`copath.HDI_PROB`,
+            0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``outcome``, with columns ``role`` (``"final"`` or
+            ``"intermediate"``), ``unit``, ``baseline_mean``, ``scenario_mean``,
+            ``difference`` (mean of :meth:`difference`), ``diff_hdi_low``,
+            ``diff_hdi_high``, ``relative_change`` (difference over baseline mean; NaN when
+            the baseline mean is 0), ``p_improves`` (share of draws that move the node in
+            its ``better`` direction; NaN without ``better`` or when the scenario does not
+            change it), ``prior_only`` and ``prior_only_links`` (the links without local
+            data on a path from a changed node to it, joined by ``"; "``) and
+            ``changed_by_scenario`` (the node is itself one of the ``changes``).
+        """
         pw = self.result.pathway
         finals = list(pw.outcomes)
         order = finals + [n for n in pw.endogenous if n not in finals]
@@ -94,11 +136,8 @@ class Scenario:
             else:
                 p_improves = float("nan")
             prior_only = prior_only_by_node[node]
-            unit = spec.unit
-            if spec.kind == "count":
-                unit = unit or f"rate per {spec.per or 1:g}"
             rows.append({
-                "outcome": node, "role": "final" if node in finals else "intermediate", "unit": unit,
+                "outcome": node, "role": "final" if node in finals else "intermediate", "unit": spec.unit_label,
                 "baseline_mean": base, "scenario_mean": float(self.values[node].mean()),
                 "difference": float(diff.mean()), "diff_hdi_low": lo, "diff_hdi_high": hi,
                 "relative_change": float(diff.mean() / base) if base else float("nan"),
@@ -109,7 +148,22 @@ class Scenario:
         return pd.DataFrame(rows).set_index("outcome")
 
     def describe(self, prob: float = HDI_PROB) -> str:
-        """One sentence per final outcome."""
+        """One sentence per final outcome.
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the HDIs quoted (default :data:`copath.HDI_PROB`, 0.94).
+
+        Returns
+        -------
+        str
+            A header line naming the scenario, its changes and the number of areas (if
+            restricted), a warning line when the fit failed its diagnostics, then one line
+            per final outcome: baseline and scenario means, the difference with its HDI and
+            P(improves), flagged when it rests on prior-only links, or a note that the
+            outcome does not change.
+        """
         table = self.outcomes(prob)
         what = ", ".join(f"{n} {c.describe()}" for n, c in self.changes.items())
         where = "" if self.areas is None else f" in {len(self.areas)} area(s)"
@@ -132,16 +186,16 @@ class Scenario:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from copath.reports.jupyter import scenario_html
-
-        return scenario_html(self)
+        cols = ["role", "unit", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low", "diff_hdi_high",
+                "p_improves", "prior_only"]
+        return f"<div>{paragraphs(self.describe())}{frame_html(self.outcomes()[cols])}</div>"
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, changes={ {k: v.describe() for k, v in self.changes.items()} })"
 
 
 def build_scenario(
-    result: FitResult,
+    result: FitRecord,
     changes: Mapping[str, float | str],
     areas: Any = None,
     name: str | None = None,
@@ -150,7 +204,7 @@ def build_scenario(
     pw = result.pathway
     if not changes:
         raise ValueError("a scenario needs at least one change, e.g. {'nw_coverage': '+0.2'}")
-    forward = result.forward
+    forward = forward_of(result)
     rows = forward.rows_for(areas)
     parsed: dict[str, Change] = {}
     new_exposures: dict[str, np.ndarray] = {}
@@ -161,7 +215,7 @@ def build_scenario(
         change = parse_change(raw)
         parsed[node] = change
         spec = pw.nodes[node]
-        if spec.kind == "exposure":
+        if not spec.node_kind.endogenous:
             values = forward.prepared.values[node].copy()
             values[rows] = change.apply(values[rows])
             if spec.range is not None:
@@ -173,11 +227,8 @@ def build_scenario(
                                      f"[{lo:g}, {hi:g}] ({spec.unit})")
             new_exposures[node] = values
         else:
-            if change.kind == "set":
-                if spec.kind == "proportion" and not 0 < change.amount < 1:
-                    raise ValueError(f"{node} is a share: set it strictly between 0 and 1")
-                if spec.kind == "count" and not change.amount > 0:
-                    raise ValueError(f"{node} is a rate: set it above 0")
+            if change.kind == "set" and (problem := spec.node_kind.check_level(change.amount)):
+                raise ValueError(f"{node} {problem}")
             do_nodes[node] = change
     baseline, values = forward.node_means(new_exposures, do_nodes, rows)
     label = name or ", ".join(f"{n} {c.describe()}" for n, c in parsed.items())

@@ -1,32 +1,34 @@
 """Many scenarios at once, as independent Dask jobs (:mod:`copath.jobs`).
 
-Example
--------
->>> table = sweep("out/demo/result", {f"NW +{d}": {"nw_coverage": f"+{d}"} for d in (0.1, 0.2, 0.3)})  # doctest: +SKIP
->>> table.loc[("NW +0.2", "qol_citizens"), "difference"]  # doctest: +SKIP
+Example (tested in ``tests/scenarios/test_sweep.py``; it starts a Dask cluster)::
+
+    table = cp.sweep("out/demo/result", {f"NW +{d}": {"nw_coverage": f"+{d}"} for d in (0.1, 0.2, 0.3)})
+    table.loc[("NW +0.2", "qol_citizens"), "difference"]
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from copath.jobs import load_cached, result_folder, run_jobs
+from copath.model.record import FitRecord
+from copath.scenarios.scenario import build_scenario
 
 __all__ = ["sweep"]
 
 
 def _one(job: tuple[str, str, dict[str, Any], Any]) -> pd.DataFrame:
     folder, name, changes, areas = job
-    res = load_cached(folder)
-    table = res.scenario(changes, areas=areas, name=name).outcomes()
+    table = build_scenario(load_cached(folder), changes, areas=areas, name=name).outcomes()
     return table.assign(scenario=name).reset_index().set_index(["scenario", "outcome"])
 
 
 def sweep(
-    result: Any,
+    result: FitRecord | str | Path,
     scenarios: Mapping[str, Mapping[str, float | str]],
     areas: Any = None,
     client: Any = None,
@@ -35,9 +37,23 @@ def sweep(
 ) -> pd.DataFrame:
     """Every scenario's outcome table, stacked (index: scenario, outcome).
 
-    ``result`` is a :class:`~copath.FitResult` (saved to a temporary folder first) or the
-    folder of a saved one. Jobs run on ``client``, on the scheduler at ``address``, or on
-    a local cluster started for the sweep."""
+    Parameters
+    ----------
+    result
+        A fitted result (saved to a temporary folder first) or the folder of a saved one.
+    scenarios
+        Scenario name -> changes (as for ``res.scenario``).
+    areas
+        Only these areas (default: all).
+    client, address, n_workers
+        Where the jobs run: an existing Dask client, a scheduler address, or a local
+        cluster of ``n_workers`` processes started for the sweep.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The outcome table of every scenario (index: scenario, outcome).
+    """
     if not scenarios:
         raise ValueError("sweep needs at least one scenario")
     with result_folder(result) as folder:

@@ -20,31 +20,39 @@ changes of a few ``mcse`` as noise).
 
 Example
 -------
->>> sens = res.sensitivity(alternatives=True, scenarios=[res.scenario({"nw_coverage": "+0.2"})])  # doctest: +SKIP
->>> print(sens.describe())  # doctest: +SKIP
->>> sens.figure_tornado().savefig("tornado.png")  # doctest: +SKIP
+``rec`` is a fitted record of the toy pathway x -> c -> p -> y (``cp.fit`` returns one;
+``res.sensitivity(...)`` calls this):
+
+>>> from copath.scenarios.scenario import build_scenario
+>>> sens = sensitivity(rec, alternatives=True, scenarios=[build_scenario(rec, {"x": "+0.02"}, name="more x")])
+>>> print(sens.describe().splitlines()[0])
+4 links, 4 of them weak (strongest evidence graded C, D or E, or no evidence).
+>>> sorted(set(sens.tornado["quantity"]))
+['more x: y', 'y']
+>>> len(sens.figure_tornado().axes)
+1
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
+from copath import plotting
+from copath.constants import WEAK_RULE
+from copath.display import frame_html, paragraphs
+from copath.io_atomic import atomic_write_bytes
+from copath.model.record import FitRecord
+from copath.options import TornadoMethod, check
+from copath.scenarios.scenario import Scenario
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
 from copath.sensitivity.powerscale import CONFLICT, PRIOR_DOMINATES, THRESHOLD, power_scaling
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
-
-    from copath.model.result import FitResult
-    from copath.scenarios.scenario import Scenario
 
 __all__ = ["Sensitivity", "sensitivity", "IMPORTANCE_PREFIX"]
 
@@ -72,7 +80,16 @@ class Sensitivity:
 
     def ranked(self) -> pd.DataFrame:
         """Weak links, most important first: the largest variance share they explain of a
-        final outcome or of a scenario's effect on one (``max_importance``, and where)."""
+        final outcome or of a scenario's effect on one (``max_importance``, and where).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of ``table`` whose ``weak`` is True, with two added columns:
+            ``max_importance`` (the link's largest variance share in ``importance``, 0 when
+            it has none) and ``most_important_for`` (the quantity where it is largest),
+            sorted by ``max_importance``, largest first.
+        """
         weak = self.table[self.table["weak"]].copy()
         shares = self.importance.reindex(weak.index).fillna(0.0)
         weak["max_importance"] = shares.max(axis=1) if shares.shape[1] else 0.0
@@ -80,14 +97,24 @@ class Sensitivity:
         return weak.sort_values("max_importance", ascending=False)
 
     def describe(self) -> str:
-        """Plain sentences: conflicts, prior-dominated links, and the links each final outcome hangs on."""
+        """Plain sentences: conflicts, prior-dominated links, and the links each final outcome hangs on.
+
+        Returns
+        -------
+        str
+            One sentence a line: the convergence warning if any, the number of weak links,
+            the links with prior-data conflict and those the prior dominates, up to three
+            links explaining at least 5% of each final outcome's (and each scenario
+            effect's) posterior variance, and, with ``alternatives``, the prior swap that
+            moves each quantity most.
+        """
         t = self.table
         lines = []
         if self.warning:
             lines.append(f"Warning: {self.warning}")
         conflicts = t.index[t["diagnosis"] == CONFLICT].tolist()
         dominated = t.index[t["diagnosis"] == PRIOR_DOMINATES].tolist()
-        lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak (grade D/E or no evidence).")
+        lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
         lines.append(f"Prior-data conflict on {len(conflicts)} link(s)"
                      + (f": {', '.join(conflicts)}." if conflicts else "."))
         lines.append(f"The prior dominates (the local data say little) on {len(dominated)} link(s)"
@@ -125,39 +152,44 @@ class Sensitivity:
         """One panel per quantity (default: each scenario's effect on the final outcomes
         when scenarios were given, else the final outcomes): bars from the quantity at
         each weak link's 5% to its 95% coefficient quantile, around the posterior mean;
-        the ``top`` widest links."""
-        import matplotlib.pyplot as plt
+        the ``top`` widest links.
 
+        Parameters
+        ----------
+        quantities
+            Names in the ``quantity`` column of ``tornado`` (a final outcome, or
+            ``"<scenario>: <outcome>"``), one panel each. Default: the scenario effects
+            when there are any, else the final outcomes.
+        top
+            Largest number of links per panel, the widest bars first (default 10).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            One panel per quantity. The links and coefficient quantiles are those the
+            ``tornado`` table was computed with (by default the weak links, at 5% and 95%).
+        """
         if quantities is None:
             effects = [q for q in dict.fromkeys(self.tornado["quantity"]) if q not in self.outcomes]
             quantities = effects or list(self.outcomes)
-        quantities = list(quantities)
-        n = max(len(quantities), 1)
-        fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 0.45 * top + 1.6), squeeze=False)
-        for ax, quantity in zip(axes[0], quantities, strict=False):
-            rows = self.tornado[self.tornado["quantity"] == quantity].head(top).iloc[::-1]
-            if rows.empty:
-                ax.set_axis_off()
-                continue
-            centre = float(rows["posterior_mean"].iloc[0])
-            y = np.arange(len(rows))
-            low, high = rows["at_low"].to_numpy(), rows["at_high"].to_numpy()
-            ax.barh(y, high - centre, left=centre, color="#4c72b0", label="coefficient at 95%")
-            ax.barh(y, low - centre, left=centre, color="#dd8452", label="coefficient at 5%")
-            ax.axvline(centre, color="black", lw=0.8)
-            ax.set_yticks(y, rows["link"].tolist(), fontsize=8)
-            node = quantity.split(": ")[-1]
-            unit = self.units.get(node, "")
-            ax.set_xlabel(f"{quantity}{f' ({unit})' if unit else ''}", fontsize=9)
-            ax.set_title(quantity, fontsize=10)
-        axes[0][0].legend(fontsize=7, loc="lower right")
-        fig.tight_layout()
-        return fig
+        return plotting.tornado(self.tornado, list(quantities), self.units, top)
 
     def save(self, folder: str | Path) -> list[Path]:
-        """Write the tables as CSV and the tornado figure as PNG into ``folder``."""
-        from copath.io_atomic import atomic_write_bytes
+        """Write the tables as CSV and the tornado figure as PNG into ``folder``.
 
+        Parameters
+        ----------
+        folder
+            Where to write; created (with its parents) if missing.
+
+        Returns
+        -------
+        list[Path]
+            The files written: ``sensitivity.csv``, ``importance.csv``,
+            ``outcome_prior_sensitivity.csv``, ``tornado.csv``, ``alternatives.csv``
+            (only when alternatives were computed) and ``tornado.png`` (only when the
+            tornado table has rows).
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
@@ -170,25 +202,21 @@ class Sensitivity:
             atomic_write_bytes(folder / name, frame.to_csv().encode())
             written.append(folder / name)
         if len(self.tornado):
-            from copath.reports.figures import to_png
-
-            atomic_write_bytes(folder / "tornado.png", to_png(self.figure_tornado(), dpi=110))
+            atomic_write_bytes(folder / "tornado.png", plotting.to_png(self.figure_tornado(), dpi=110))
             written.append(folder / "tornado.png")
         return written
 
     def _repr_html_(self) -> str:
         cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis"]
         cols += [f"{IMPORTANCE_PREFIX}{o}" for o in self.outcomes]
-        body = self.table[cols].to_html(float_format=lambda v: f"{v:.3f}")  # to_html escapes cell text
-        text = "".join(f"<p>{html.escape(line)}</p>" for line in self.describe().splitlines())
-        return f"<div>{text}{body}</div>"
+        return f"<div>{paragraphs(self.describe())}{frame_html(self.table[cols])}</div>"
 
     def __repr__(self) -> str:
         return (f"Sensitivity({len(self.table)} links, {int((self.table['diagnosis'] != 'fine').sum())} flagged, "
                 f"outcomes={list(self.outcomes)})")
 
 
-def _alternatives_table(result: FitResult, links: Sequence[str], quantities: dict[str, np.ndarray]) -> pd.DataFrame:
+def _alternatives_table(result: FitRecord, links: Sequence[str], quantities: dict[str, np.ndarray]) -> pd.DataFrame:
     threshold = None
     rows = []
     current = {q: float(np.mean(v)) for q, v in quantities.items()}
@@ -209,7 +237,7 @@ def _alternatives_table(result: FitResult, links: Sequence[str], quantities: dic
     return pd.DataFrame(rows)
 
 
-def _convergence_warning(result: FitResult) -> str | None:
+def _convergence_warning(result: FitRecord) -> str | None:
     diag = result.diagnostics()
     if diag.passed:
         return None
@@ -218,13 +246,13 @@ def _convergence_warning(result: FitResult) -> str | None:
 
 
 def sensitivity(
-    result: FitResult,
+    result: FitRecord,
     threshold: float = THRESHOLD,
     alternatives: bool = False,
     scenarios: Sequence[Scenario] = (),
     links: Sequence[str] | None = None,
     tornado_probs: tuple[float, float] = (0.05, 0.95),
-    tornado_method: str = "conditional",
+    tornado_method: TornadoMethod = "conditional",
 ) -> Sensitivity:
     """Sensitivity of ``result`` to each link (see the module docstring).
 
@@ -233,8 +261,7 @@ def sensitivity(
     to the importance, tornado and alternatives tables (as ``"<scenario>: <outcome>"``).
     ``tornado_method`` is ``"conditional"`` or ``"fixed"`` (final outcome levels only).
     """
-    if tornado_method not in ("conditional", "fixed"):
-        raise ValueError(f"tornado_method must be 'conditional' or 'fixed', got {tornado_method!r}")
+    check("tornado_method", tornado_method, TornadoMethod)
     pw = result.pathway
     finals = list(pw.outcomes)
     chosen = list(links) if links is not None else [n for n, p in result.priors.items() if p.weak]
@@ -259,10 +286,7 @@ def sensitivity(
     table = table.join(power)
     for node in finals:
         table[f"{IMPORTANCE_PREFIX}{node}"] = shares[node]
-    units = {}
-    for node in finals:
-        spec = pw.nodes[node]
-        units[node] = spec.unit or (f"rate per {spec.per or 1:g}" if spec.kind == "count" else "")
+    units = {node: pw.nodes[node].unit_label for node in finals}
     return Sensitivity(
         table=table,
         importance=shares,

@@ -58,6 +58,18 @@ ALL = "(all parameters)"
 def evpi(net_benefit: np.ndarray) -> float:
     """EVPI of a draws x decisions net-benefit matrix (see the module formula).
 
+    Parameters
+    ----------
+    net_benefit
+        Net benefit of each decision (columns) for each joint draw (rows); anything
+        :func:`numpy.asarray` turns into a 2-D float array.
+
+    Returns
+    -------
+    float
+        The mean over draws of the best decision's net benefit minus the best mean net
+        benefit, in the units of the net benefit.
+
     Example
     -------
     >>> import numpy as np
@@ -84,7 +96,15 @@ class EVPPIResult:
     noise_floor: float = 0.0
 
     def describe(self) -> str:
-        """Two sentences: the decision now and which parameter is worth learning most."""
+        """Two sentences: the decision now and which parameter is worth learning most.
+
+        Returns
+        -------
+        str
+            The decision chosen now, the EVPI and the noise floor; then, when the EVPI is
+            positive and there are single parameters, the one with the largest EVPPI and
+            its share of the EVPI.
+        """
         singles = self.table[self.table["kind"] == "parameter"]
         text = (f"With current knowledge choose {self.best_now!r}; perfect information on everything "
                 f"would be worth {self.evpi:.3g} (EVPI; estimates below {self.noise_floor:.2g} are noise).")
@@ -131,6 +151,34 @@ def evppi(
     parameters; an array's are ``param_0, param_1, ...``). ``groups`` maps a name to
     a list of parameter names; the group of all parameters is always added as
     ``"(all parameters)"``. See the module docstring for the formulas.
+
+    Parameters
+    ----------
+    net_benefit
+        Draws x decisions (at least two decisions), finite. A DataFrame's columns name
+        the decisions; an array's are ``decision_0, decision_1, ...``.
+    params
+        Draws x k parameter values from the same draws, in the same order, finite (a
+        1-D array is one parameter). A DataFrame's columns name the parameters; an
+        array's are ``param_0, param_1, ...``.
+    groups
+        Optional mapping of a group name to the names of its parameters; each group's
+        EVPPI is that of its parameters jointly.
+
+    Returns
+    -------
+    EVPPIResult
+        ``table`` indexed by name with columns ``kind`` (``"parameter"`` or ``"group"``),
+        ``evppi``, ``share_of_evpi`` and ``above_noise``; the ``evpi``; the
+        ``decisions``; ``best_now`` (the decision with the highest mean net benefit);
+        ``n_draws``; and ``noise_floor`` (the largest EVPPI of up to five randomly
+        permuted parameter columns).
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match, there are fewer than two decisions, a value is NaN
+        or infinite, or a group names an unknown parameter.
 
     Example
     -------

@@ -37,29 +37,27 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from copath.model.record import FitRecord
+from copath.scenarios.forward import forward_of
 from copath.sensitivity.regression import explained_share, smooth
-
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
 
 __all__ = ["variance_shares", "link_draws", "outcome_draws", "tornado", "fixed_tornado"]
 
 
-def link_draws(result: FitResult) -> pd.DataFrame:
+def link_draws(result: FitRecord) -> pd.DataFrame:
     """The link coefficients, one column per link, one row per draw (chain-major order)."""
     beta = result.posterior["beta"].transpose("chain", "draw", "link")
     values = beta.values.reshape(-1, beta.sizes["link"])
     return pd.DataFrame(values, columns=[str(n) for n in beta.coords["link"].values])
 
 
-def outcome_draws(result: FitResult, nodes: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def outcome_draws(result: FitRecord, nodes: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Per draw, each final outcome's expected value averaged over the local data."""
-    baseline, _ = result.forward.node_means({}, {})
+    baseline, _ = forward_of(result).node_means({}, {})
     return {n: baseline[n] for n in (nodes if nodes is not None else result.pathway.outcomes)}
 
 
@@ -112,14 +110,14 @@ def _sorted(rows: list[dict]) -> pd.DataFrame:
 
 
 def fixed_tornado(
-    result: FitResult,
+    result: FitRecord,
     links: Sequence[str],
     outcomes: Sequence[str] | None = None,
     probs: tuple[float, float] = (0.05, 0.95),
 ) -> pd.DataFrame:
     """The ``fixed`` reading (see the module text) for final outcome levels: same columns
     as :func:`tornado`."""
-    forward = result.forward
+    forward = forward_of(result)
     outcomes = list(outcomes if outcomes is not None else result.pathway.outcomes)
     baseline, _ = forward.node_means({}, {})
     position = {name: i for i, name in enumerate(forward.plan.link_names)}

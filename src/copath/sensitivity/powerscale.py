@@ -26,15 +26,13 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy.stats import norm
 
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
+from copath.model.record import FitRecord
 
 __all__ = ["diagnose", "power_scaling", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE"]
 
@@ -57,7 +55,7 @@ def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD) -> s
     return FINE
 
 
-def _sensitivity_tree(result: FitResult, extra: Mapping[str, np.ndarray] | None) -> xr.DataTree:
+def _sensitivity_tree(result: FitRecord, extra: Mapping[str, np.ndarray] | None) -> xr.DataTree:
     """A slim DataTree for ``psense``: the link coefficients (and any per-draw extras)
     as posterior, each link's own log prior, and each node's total log likelihood."""
     beta = result.posterior["beta"].transpose("chain", "draw", "link")
@@ -79,7 +77,7 @@ def _sensitivity_tree(result: FitResult, extra: Mapping[str, np.ndarray] | None)
 
 
 def power_scaling(
-    result: FitResult,
+    result: FitRecord,
     threshold: float = THRESHOLD,
     alphas: tuple[float, float] = (0.99, 1.01),
     extra: Mapping[str, np.ndarray] | None = None,
@@ -90,9 +88,11 @@ def power_scaling(
 
     Example
     -------
-    >>> table, outcome_prior = power_scaling(res)  # doctest: +SKIP
-    >>> table.loc["nw_coverage -> burglary", "diagnosis"]  # doctest: +SKIP
-    'fine'
+    ``rec`` is a fitted record (``cp.fit`` returns one):
+
+    >>> table, outcome_prior = power_scaling(rec)
+    >>> table.columns.tolist(), table.index.tolist() == rec.pathway.link_names
+    (['prior_sensitivity', 'likelihood_sensitivity', 'diagnosis'], True)
     """
     from arviz_stats import psense
 

@@ -12,7 +12,7 @@ reweighted posterior is unreliable and :func:`with_prior` refits instead (or, wi
 
 The reweighted result keeps the original number of draws by systematic resampling
 with the smoothed weights; its effective sample size is at most the importance ESS
-:math:`1/\sum_s w_s^2` reported in ``settings["prior_swap"]``.
+:math:`1/\sum_s w_s^2` reported in ``run.prior_swap``.
 
 Standard alternatives for a link (:func:`alternative_priors`):
 
@@ -39,21 +39,23 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
 from copath.evidence.priors import LinkPrior, prior_for
-
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
+from copath.evidence.registry import load_evidence
+from copath.model.fit import fit_model
+from copath.model.record import FitRecord
+from copath.model.settings import PriorSwap
+from copath.options import AlternativePrior, check, choices
 
 __all__ = ["psis_weights", "khat_threshold", "alternative_priors", "as_prior", "importance_weights",
            "with_prior", "registry_prior", "refit_with_prior", "ALTERNATIVES"]
 
-ALTERNATIVES = ("sceptical", "vague", "registry")
+ALTERNATIVES = choices(AlternativePrior)
 
 
 def khat_threshold(n_draws: int) -> float:
@@ -83,21 +85,19 @@ def psis_weights(log_ratios: np.ndarray) -> tuple[np.ndarray, float]:
     return w / w.sum(), float(khat)
 
 
-def _default_sigma(result: FitResult, link: str) -> float:
+def _default_sigma(result: FitRecord, link: str) -> float:
     src, dst = link.split(" -> ")
     return prior_for(result.pathway.link(src, dst), None, result.pathway).sigma
 
 
-def registry_prior(result: FitResult, link: str) -> LinkPrior:
+def registry_prior(result: FitRecord, link: str) -> LinkPrior:
     """The prior the evidence registry gives ``link`` (the bundled registry if the result has none)."""
-    from copath.evidence.registry import load_evidence
-
     src, dst = link.split(" -> ")
     evidence = result.evidence if result.evidence is not None else load_evidence()
     return prior_for(result.pathway.link(src, dst), evidence, result.pathway)
 
 
-def alternative_priors(result: FitResult, link: str) -> dict[str, LinkPrior]:
+def alternative_priors(result: FitRecord, link: str) -> dict[str, LinkPrior]:
     """The sceptical, vague and registry priors for ``link`` (see the module text)."""
     reg = registry_prior(result, link)
     sceptical = replace(reg, mu=0.0, sigma=max(abs(reg.mu) / 1.645, reg.sigma / 2), method="sceptical",
@@ -107,7 +107,7 @@ def alternative_priors(result: FitResult, link: str) -> dict[str, LinkPrior]:
     return {"sceptical": sceptical, "vague": vague, "registry": reg}
 
 
-def as_prior(result: FitResult, link: str, prior: LinkPrior | Mapping[str, Any] | str) -> LinkPrior:
+def as_prior(result: FitRecord, link: str, prior: LinkPrior | Mapping[str, Any] | str) -> LinkPrior:
     """Read ``prior`` as a :class:`LinkPrior` for ``link``: a LinkPrior, a mapping with
     ``mu`` and ``sigma``, or one of ``"sceptical"``, ``"vague"``, ``"registry"``."""
     if link not in result.priors:
@@ -118,10 +118,7 @@ def as_prior(result: FitResult, link: str, prior: LinkPrior | Mapping[str, Any] 
             raise ValueError(f"the prior is for {prior.link!r}, not {link!r}")
         return prior
     if isinstance(prior, str):
-        options = alternative_priors(result, link)
-        if prior not in options:
-            raise ValueError(f"unknown alternative prior {prior!r}; use one of {', '.join(ALTERNATIVES)}")
-        return options[prior]
+        return alternative_priors(result, link)[check("prior", prior, AlternativePrior)]
     if isinstance(prior, Mapping):
         unknown = set(prior) - {"mu", "sigma", "note"}
         if unknown or not {"mu", "sigma"} <= set(prior):
@@ -131,12 +128,12 @@ def as_prior(result: FitResult, link: str, prior: LinkPrior | Mapping[str, Any] 
     raise TypeError(f"prior must be a LinkPrior, a mapping or a name, got {type(prior).__name__}")
 
 
-def _stacked_link(result: FitResult, link: str) -> np.ndarray:
+def _stacked_link(result: FitRecord, link: str) -> np.ndarray:
     beta = result.posterior["beta"].sel(link=link)
     return beta.transpose("chain", "draw").values.ravel()
 
 
-def importance_weights(result: FitResult, link: str, prior: LinkPrior) -> tuple[np.ndarray, float]:
+def importance_weights(result: FitRecord, link: str, prior: LinkPrior) -> tuple[np.ndarray, float]:
     """PSIS weights (over draws in chain-major order) for swapping ``link``'s prior to ``prior``."""
     b = _stacked_link(result, link)
     old = result.priors[link]
@@ -162,10 +159,8 @@ def _resample_group(ds: xr.Dataset, idx: np.ndarray) -> xr.Dataset:
     return out
 
 
-def _reweighted(result: FitResult, link: str, prior: LinkPrior, weights: np.ndarray, info: dict,
-                seed: int) -> FitResult:
-    from copath.model.result import FitResult
-
+def _reweighted(result: FitRecord, link: str, prior: LinkPrior, weights: np.ndarray, info: PriorSwap,
+                seed: int) -> FitRecord:
     idx = np.sort(_systematic(weights, np.random.default_rng(seed)))
     groups: dict[str, xr.Dataset] = {}
     for name in ("posterior", "sample_stats", "log_likelihood", "log_prior"):
@@ -186,40 +181,62 @@ def _reweighted(result: FitResult, link: str, prior: LinkPrior, weights: np.ndar
     # posterior_predictive and prior_predictive were drawn under the old prior: dropped
     priors = dict(result.priors)
     priors[link] = prior
-    settings = dict(result.settings)
-    settings["prior_swap"] = info
-    return FitResult(idata=xr.DataTree.from_dict(groups), pathway=result.pathway, evidence=result.evidence,
-                     priors=priors, data=result.data, settings=settings)
+    return FitRecord(idata=xr.DataTree.from_dict(groups), pathway=result.pathway, evidence=result.evidence,
+                     priors=priors, data=result.data, settings=result.settings.with_prior(prior),
+                     run=replace(result.run, prior_swap=info))
 
 
 def with_prior(
-    result: FitResult,
+    result: FitRecord,
     link: str,
     prior: LinkPrior | Mapping[str, Any] | str,
     refit: bool = True,
     random_seed: int = 0,
     progressbar: bool = False,
-) -> FitResult:
+) -> FitRecord:
     """``result`` under a new prior for one link: PSIS-reweighted, or refitted when
     Pareto :math:`\\hat k` says reweighting is unreliable (see the module docstring).
 
-    ``settings["prior_swap"]`` of the returned result records ``link``, the new prior,
-    ``method`` (``"psis"`` or ``"refit"``), ``pareto_k``, its ``threshold``, the importance
-    ``ess`` and ``reliable``. With ``refit=False`` an unreliable swap is returned with a
-    warning and ``reliable=False``.
+    ``run.prior_swap`` of the returned result (a :class:`~copath.model.settings.PriorSwap`)
+    records ``link``, the new prior, ``method`` (``"psis"`` or ``"refit"``), ``pareto_k``,
+    its ``threshold``, the importance ``ess`` and ``reliable``. With ``refit=False`` an
+    unreliable swap is returned with a warning and ``reliable=False``. Its settings are the
+    fit's with the new prior, so a later refit keeps it.
+
+    Parameters
+    ----------
+    result
+        The fitted result.
+    link
+        The link's name, e.g. ``"x -> c"``.
+    prior
+        A :class:`~copath.LinkPrior`, a mapping with ``mu`` and ``sigma``, or one of
+        ``"sceptical"``, ``"vague"``, ``"registry"``.
+    refit
+        Refit when Pareto k says reweighting is unreliable.
+    random_seed
+        Seed of the resampling.
+    progressbar
+        Show the refit's progress bar.
+
+    Returns
+    -------
+    FitRecord
 
     Example
     -------
-    >>> swapped = res.with_prior("nw_coverage -> burglary", "sceptical")  # doctest: +SKIP
-    >>> swapped.settings["prior_swap"]["pareto_k"]  # doctest: +SKIP
-    0.21
+    ``rec`` is a fitted record of the toy pathway x -> c -> p -> y (``cp.fit`` returns one):
+
+    >>> swapped = with_prior(rec, "x -> c", "sceptical", refit=False)
+    >>> swapped.run.prior_swap.method, swapped.priors["x -> c"].method
+    ('psis', 'sceptical')
     """
     new = as_prior(result, link, prior)
     weights, khat = importance_weights(result, link, new)
     threshold = khat_threshold(weights.size)
-    info = {"link": link, "prior": new.to_dict(), "method": "psis", "pareto_k": round(khat, 4),
-            "threshold": round(threshold, 4), "ess": round(float(1 / np.sum(weights**2)), 1),
-            "reliable": bool(khat <= threshold)}
+    info = PriorSwap(link=link, prior=new.to_dict(), method="psis", pareto_k=round(khat, 4),
+                     threshold=round(threshold, 4), ess=round(float(1 / np.sum(weights**2)), 1),
+                     reliable=bool(khat <= threshold))
     if khat <= threshold:
         return _reweighted(result, link, new, weights, info, random_seed)
     if not refit:
@@ -227,20 +244,30 @@ def with_prior(
                       "posterior is unreliable; refit (refit=True) to trust it", stacklevel=2)
         return _reweighted(result, link, new, weights, info, random_seed)
     refitted = refit_with_prior(result, link, new, progressbar=progressbar)
-    refitted.settings["prior_swap"] = {**info, "method": "refit", "reliable": True}
+    refitted.run = replace(refitted.run, prior_swap=replace(info, method="refit", reliable=True))
     return refitted
 
 
-def refit_with_prior(result: FitResult, link: str, prior: LinkPrior, progressbar: bool = False) -> FitResult:
-    """Fit ``result``'s pathway and data again, with ``prior`` on ``link`` and the same settings."""
-    from copath.model.fit import fit
+def refit_with_prior(result: FitRecord, link: str, prior: LinkPrior, progressbar: bool = False) -> FitRecord:
+    """Fit ``result``'s pathway and data again with ``prior`` on ``link``: its settings
+    unchanged but for that prior (and the progress bar).
 
-    s = result.settings
-    priors = dict(result.priors)
-    priors[link] = prior
-    sampler = str(s.get("sampler", "nutpie"))
-    return fit(result.pathway, result.data, evidence=result.evidence, priors=priors,
-               draws=int(s.get("draws", 1000)), tune=int(s.get("tune", 1000)),
-               chains=int(s.get("chains", 4)), random_seed=s.get("random_seed"),
-               sampler=sampler if sampler in ("nutpie", "pymc", "numpyro") else "nutpie", progressbar=progressbar,
-               adaptation="diag" if s.get("adaptation") == "diag" else "low_rank")
+    Parameters
+    ----------
+    result
+        The fitted result.
+    link
+        The link whose prior changes.
+    prior
+        Its new prior.
+    progressbar
+        Show the sampler's progress bar.
+
+    Returns
+    -------
+    FitRecord
+    """
+    if prior.link != link:
+        prior = replace(prior, link=link)
+    settings = replace(result.settings.with_prior(prior), progressbar=progressbar)
+    return fit_model(result.pathway, result.data, result.evidence, settings)

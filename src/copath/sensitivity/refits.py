@@ -5,26 +5,28 @@ too high (``reliable`` is False in ``Sensitivity.alternatives``) only a refit ca
 refit is a job that loads the saved result on a worker, fits again with the one prior
 changed, and returns each final outcome's posterior mean.
 
-Example
--------
->>> refits = refit_alternatives("out/demo/result", sens.alternatives)  # doctest: +SKIP
+Example (tested in ``tests/workflow/test_jobs.py``; it starts a local Dask cluster)::
+
+    sens = res.sensitivity(alternatives=True)
+    refits = refit_alternatives("out/demo/result", sens.alternatives)
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from copath.jobs import load_cached, result_folder, run_jobs
+from copath.model.record import FitRecord
+from copath.sensitivity.importance import outcome_draws
+from copath.sensitivity.prior_swap import alternative_priors, refit_with_prior
 
 __all__ = ["refit_alternatives"]
 
 
 def _one(job: tuple[str, str, str]) -> list[dict[str, Any]]:
-    from copath.sensitivity.importance import outcome_draws
-    from copath.sensitivity.prior_swap import alternative_priors, refit_with_prior
-
     folder, link, alternative = job
     res = load_cached(folder)
     new = refit_with_prior(res, link, alternative_priors(res, link)[alternative])
@@ -34,7 +36,7 @@ def _one(job: tuple[str, str, str]) -> list[dict[str, Any]]:
 
 
 def refit_alternatives(
-    result: Any,
+    result: FitRecord | str | Path,
     alternatives: pd.DataFrame,
     only_unreliable: bool = True,
     client: Any = None,

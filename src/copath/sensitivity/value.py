@@ -15,36 +15,34 @@ costs 0 and has no effect). The link coefficients are the parameters;
 
 Example
 -------
->>> vi = res.evppi([res.scenario({"nw_coverage": "+0.2"}, name="more NW")],  # doctest: +SKIP
-...                value={"qol_citizens": 1000.0}, cost={"more NW": 50.0})
->>> vi.table.head()  # doctest: +SKIP
+``rec`` is a fitted record of the toy pathway x -> c -> p -> y (``cp.fit`` returns one):
+
+>>> more_x = build_scenario(rec, {"x": "+0.2"}, name="more x")
+>>> vi = result_evppi(rec, [more_x], value={"y": 1000.0}, cost={"more x": 50.0})
+>>> vi.decisions, bool(vi.evpi >= 0), "(weak links)" in vi.table.index
+(('no change', 'more x'), True, True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from copath.model.record import FitRecord
+from copath.scenarios.scenario import Scenario, build_scenario
 from copath.sensitivity.evppi import EVPPIResult, evppi
 from copath.sensitivity.importance import link_draws
-
-if TYPE_CHECKING:  # pragma: no cover
-    from copath.model.result import FitResult
-    from copath.scenarios.scenario import Scenario
 
 __all__ = ["net_benefit", "result_evppi", "NO_CHANGE"]
 
 NO_CHANGE = "no change"
 
 
-def _scenarios(result: FitResult, scenarios) -> list[Scenario]:
-    from copath.scenarios.scenario import Scenario
-
+def _scenarios(result: FitRecord, scenarios) -> list[Scenario]:
     if isinstance(scenarios, Mapping):
-        return [result.scenario(changes, name=name) for name, changes in scenarios.items()]
+        return [build_scenario(result, changes, name=name) for name, changes in scenarios.items()]
     out = list(scenarios)
     if not out or not all(isinstance(s, Scenario) for s in out):
         raise ValueError("scenarios must be Scenario objects (res.scenario(...)) or a mapping name -> changes")
@@ -55,7 +53,7 @@ def _scenarios(result: FitResult, scenarios) -> list[Scenario]:
 
 
 def net_benefit(
-    result: FitResult,
+    result: FitRecord,
     scenarios: Sequence[Scenario],
     value: Mapping[str, float] | float,
     cost: Mapping[str, float] | float | None = None,
@@ -83,7 +81,7 @@ def net_benefit(
 
 
 def result_evppi(
-    result: FitResult,
+    result: FitRecord,
     scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
     value: Mapping[str, float] | float,
     cost: Mapping[str, float] | float | None = None,

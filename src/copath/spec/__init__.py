@@ -1,4 +1,4 @@
-"""Pathway specs: the DAG (:mod:`.pathway`), its YAML loader (:mod:`.loader`) and its figure (:mod:`.drawing`)."""
+"""Pathway specs: the DAG (:mod:`.pathway`, which also draws itself) and its YAML loader (:mod:`.loader`)."""
 
 from copath.spec.loader import load_pathway, loads_pathway
 from copath.spec.pathway import Link, Node, Pathway, link_name

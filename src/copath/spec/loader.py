@@ -36,6 +36,24 @@ _LINK_KEYS = {"from", "to", "evidence", "contrast", "note"}
 def load_pathway(name_or_path: str | Path) -> Pathway:
     """Load a pathway spec by bundled name (in ``models/``) or by path.
 
+    Parameters
+    ----------
+    name_or_path
+        The path of an existing YAML file, used as it is; otherwise the name of a
+        bundled spec, looked up in ``models/`` as given, then with ``.yaml``, then
+        with ``.yml``.
+
+    Returns
+    -------
+    Pathway
+        The validated pathway, with ``source`` set to the file's path.
+
+    Raises
+    ------
+    SpecError
+        If no such file or bundled spec exists (the message lists the bundled ones), the
+        YAML cannot be read, or the spec is invalid.
+
     Example
     -------
     >>> import copath as cp
@@ -55,6 +73,24 @@ def load_pathway(name_or_path: str | Path) -> Pathway:
 
 def loads_pathway(text: str, source: str = "<string>") -> Pathway:
     """Load a pathway from YAML text (handy in notebooks and tests).
+
+    Parameters
+    ----------
+    text
+        The spec as YAML, in the format of the files in ``models/``.
+    source
+        How the text is named in error messages (default ``"<string>"``); also the
+        pathway's ``source``.
+
+    Returns
+    -------
+    Pathway
+        The validated pathway.
+
+    Raises
+    ------
+    SpecError
+        If the YAML cannot be parsed or the spec is invalid.
 
     Example
     -------

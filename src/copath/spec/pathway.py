@@ -22,21 +22,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from html import escape
+from typing import TYPE_CHECKING, Protocol
 
 import networkx as nx
+import pandas as pd
 
-from copath.constants import NODE_KINDS
+from copath import kinds, plotting
+from copath.constants import STRONG_RULE, WEAK_RULE
+from copath.display import frame_html, png_img
 from copath.errors import SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from copath.evidence.registry import Evidence
+__all__ = ["Node", "Link", "Pathway", "link_name", "WeakLinkRule"]
 
-__all__ = ["Node", "Link", "Pathway", "link_name"]
 
-COUNT_FAMILIES = ("poisson", "negative_binomial")
+class WeakLinkRule(Protocol):
+    """Whatever can say which links of a pathway are weak (an evidence registry,
+    :class:`copath.Evidence`, does); the spec needs nothing more of it."""
+
+    def weak_links(self, pathway: Pathway) -> list[str]: ...
 
 
 def link_name(source: str, target: str) -> str:
@@ -88,6 +95,17 @@ class Node:
         return self.label or self.name
 
     @property
+    def node_kind(self) -> kinds.NodeKind:
+        """The kind's definition (:mod:`copath.kinds`): link, likelihood, units, checks.
+
+        Example
+        -------
+        >>> Node("y", "proportion", trials="n").node_kind.natural_level
+        'share'
+        """
+        return kinds.of(self.kind)
+
+    @property
     def coefficient_scale(self) -> str:
         """What a coefficient on a link *into* this node means.
 
@@ -96,11 +114,19 @@ class Node:
         >>> Node("y", "proportion", trials="n").coefficient_scale
         'log odds ratio'
         """
-        return {
-            "count": "log rate ratio",
-            "proportion": "log odds ratio",
-            "continuous": "slope",
-        }.get(self.kind, "none")
+        return self.node_kind.coefficient_scale
+
+    @property
+    def unit_label(self) -> str:
+        """The unit of the node's expected value, as tables and axes show it: its ``unit``,
+        else what the kind says (e.g. ``"rate per 1000 households"``).
+
+        Example
+        -------
+        >>> Node("b", "count", offset="households", per=1000).unit_label
+        'rate per 1000 households'
+        """
+        return self.node_kind.unit_label(self)
 
 
 @dataclass(frozen=True)
@@ -162,6 +188,37 @@ class Pathway:
     ) -> Pathway:
         """Validate the parts and return a Pathway; raise SpecError on the first problem.
 
+        Parameters
+        ----------
+        name
+            The pathway's name.
+        nodes
+            Node name -> :class:`Node` (copied into a new dict).
+        links
+            The directed links; their order is the spec order used everywhere.
+        outcomes
+            Names of the final outcomes (endogenous nodes).
+        title
+            A longer title for figures and reports (default: none).
+        index
+            Column names that index a data row (default ``("area", "month")``); the first
+            names the area.
+        source
+            The file the spec came from, named in error messages.
+
+        Returns
+        -------
+        Pathway
+            The validated pathway.
+
+        Raises
+        ------
+        SpecError
+            If there are no nodes, a node is invalid (name, kind, range, kind-specific
+            fields, ``better``), a link names an unknown node, is declared twice, points
+            into an exposure or has a zero or non-finite ``contrast``, the links form a
+            cycle, or an outcome is not an endogenous node.
+
         Example
         -------
         >>> Pathway.build("bad", {"x": Node("x", "exposure")}, [Link("x", "z")], [])
@@ -199,7 +256,7 @@ class Pathway:
             if (link.source, link.target) in seen:
                 raise self._err("duplicate link (declared twice)", where, link.line)
             seen[(link.source, link.target)] = link
-            if self.nodes[link.target].kind == "exposure":
+            if not self.nodes[link.target].node_kind.endogenous:
                 raise self._err(
                     f"links into an exposure are not allowed ({link.target!r} is exogenous)",
                     where,
@@ -220,42 +277,23 @@ class Pathway:
         for outcome in self.outcomes:
             if outcome not in self.nodes:
                 raise self._err(f"outcome {outcome!r} is not a node", where="outcomes")
-            if self.nodes[outcome].kind == "exposure":
+            if not self.nodes[outcome].node_kind.endogenous:
                 raise self._err(f"outcome {outcome!r} is an exposure", where="outcomes")
 
     def _validate_node(self, node: Node) -> None:
         where = f"node {node.name}"
         if not isinstance(node.name, str) or not node.name.isidentifier():
             raise self._err("a node name must be a single word (letters, digits, _)", where)
-        if node.kind not in NODE_KINDS:
+        if node.kind not in kinds.KINDS:
             raise self._err(
-                f"unknown kind {node.kind!r}; expected one of {', '.join(NODE_KINDS)}", where
+                f"unknown kind {node.kind!r}; expected one of {', '.join(kinds.names())}", where
             )
         if node.range is not None:
             lo, hi = node.range
             if not (lo < hi):
                 raise self._err(f"range [{lo}, {hi}] must have low < high", where)
-        if node.kind == "count":
-            if node.per is not None and node.offset is None:
-                raise self._err("a count node with 'per' needs an 'offset' column", where)
-            if node.per is not None and not node.per > 0:
-                raise self._err("'per' must be a positive number", where)
-            if node.family not in COUNT_FAMILIES:
-                raise self._err(
-                    f"unknown family {node.family!r}; expected {' or '.join(COUNT_FAMILIES)}",
-                    where,
-                )
-        if node.kind == "proportion" and not node.trials:
-            raise self._err("a proportion node needs a 'trials' column", where)
-        if node.kind == "continuous" and not node.scale > 0:
-            raise self._err("'scale' must be a positive number", where)
-        if node.baseline is not None:
-            if node.kind == "exposure":
-                raise self._err("an exposure has no equation, so no 'baseline'", where)
-            if node.kind == "count" and not node.baseline > 0:
-                raise self._err("a count node's baseline is a rate and must be positive", where)
-            if node.kind == "proportion" and not 0 < node.baseline < 1:
-                raise self._err("a proportion node's baseline is a share strictly between 0 and 1", where)
+        for problem in node.node_kind.validate(node):
+            raise self._err(problem, where)
         if node.better not in (None, "lower", "higher"):
             raise self._err("'better' must be 'lower' or 'higher'", where)
 
@@ -268,30 +306,77 @@ class Pathway:
     @property
     def exposures(self) -> list[str]:
         """Names of the exogenous nodes."""
-        return [n for n, node in self.nodes.items() if node.kind == "exposure"]
+        return [n for n, node in self.nodes.items() if not node.node_kind.endogenous]
 
     @property
     def endogenous(self) -> list[str]:
         """Names of nodes with a structural equation, in topological order."""
-        return [n for n in self.topological_order() if self.nodes[n].kind != "exposure"]
+        return [n for n in self.topological_order() if self.nodes[n].node_kind.endogenous]
 
     def link(self, source: str, target: str) -> Link:
-        """The link ``source -> target`` (KeyError naming it if absent)."""
+        """The link ``source -> target`` (KeyError naming it if absent).
+
+        Parameters
+        ----------
+        source, target
+            Names of the parent and the child node.
+
+        Returns
+        -------
+        Link
+            The pathway's link from ``source`` to ``target``.
+
+        Raises
+        ------
+        KeyError
+            If the pathway has no such link.
+        """
         for link in self.links:
             if link.source == source and link.target == target:
                 return link
         raise KeyError(f"no link {link_name(source, target)} in pathway {self.name!r}")
 
     def parents(self, node: str) -> list[str]:
-        """Parents of ``node`` in spec order."""
+        """Parents of ``node`` in spec order.
+
+        Parameters
+        ----------
+        node
+            A node name.
+
+        Returns
+        -------
+        list[str]
+            The sources of the links into ``node``, in the order of the links; empty for
+            an exposure or a name that is not a node.
+        """
         return [link.source for link in self.links if link.target == node]
 
     def children(self, node: str) -> list[str]:
-        """Children of ``node`` in spec order."""
+        """Children of ``node`` in spec order.
+
+        Parameters
+        ----------
+        node
+            A node name.
+
+        Returns
+        -------
+        list[str]
+            The targets of the links out of ``node``, in the order of the links; empty
+            when it has none or is not a node.
+        """
         return [link.target for link in self.links if link.source == node]
 
     def topological_order(self) -> list[str]:
-        """Node names so that every parent comes before its children (stable)."""
+        """Node names so that every parent comes before its children (stable).
+
+        Returns
+        -------
+        list[str]
+            Every node once; among the nodes that are free to come next, the one
+            declared first in ``nodes`` comes first.
+        """
         return list(nx.lexicographical_topological_sort(self.to_networkx(), key=self._spec_pos))
 
     def _spec_pos(self, name: str) -> str:
@@ -299,6 +384,13 @@ class Pathway:
 
     def to_networkx(self) -> nx.DiGraph:
         """The DAG as a ``networkx.DiGraph`` with node and link attributes.
+
+        Returns
+        -------
+        networkx.DiGraph
+            Named after the pathway. Each node has ``kind``, ``label`` (the display
+            name) and ``unit``; each edge has ``evidence`` (a list of ids) and
+            ``contrast``. A new graph on every call.
 
         Example
         -------
@@ -314,9 +406,43 @@ class Pathway:
             graph.add_edge(link.source, link.target, evidence=list(link.evidence), contrast=link.contrast)
         return graph
 
+    def layout(self) -> dict[str, tuple[float, float]]:
+        """(layer, rank) of every node for drawing: exposures in the first layer, final
+        outcomes in the last (see :func:`copath.plotting.layered_layout`).
+
+        Returns
+        -------
+        dict[str, tuple[float, float]]
+            Node name -> ``(x, y)``: ``x`` is the layer (the longest path from a node
+            without parents; final outcomes share the last layer) and ``y`` the position
+            within the layer.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> pos = cp.load_pathway("policing_coproduction").layout()
+        >>> pos["nw_coverage"][0] == 0 and pos["qol_citizens"][0] == max(x for x, _ in pos.values())
+        True
+        """
+        return plotting.layered_layout(self.topological_order(), {n: self.parents(n) for n in self.nodes},
+                                       self.outcomes)
+
     # ------------------------------------------------------------- evidence
-    def weak_links(self, evidence: Evidence | None = None) -> list[str]:
-        """Links whose strongest evidence is graded C, D or E, or that have none.
+    def weak_links(self, evidence: WeakLinkRule | None = None) -> list[str]:
+        """Links whose strongest evidence is graded C, D or E, or that have none
+        (:data:`copath.constants.WEAK_RULE`); all links when there is no ``evidence``.
+        The registry decides (:meth:`copath.Evidence.weak_links`).
+
+        Parameters
+        ----------
+        evidence
+            Anything with a ``weak_links(pathway)`` method, usually the registry
+            (:class:`copath.Evidence`); None (default) counts every link as weak.
+
+        Returns
+        -------
+        list[str]
+            Names of the weak links (``"a -> b"``), in spec order.
 
         Example
         -------
@@ -327,33 +453,93 @@ class Pathway:
         >>> "worried -> qol_citizens" in pw.weak_links(ev)
         True
         """
-        from copath.evidence.priors import link_grade
+        return self.link_names if evidence is None else evidence.weak_links(self)
 
-        weak = []
-        for link in self.links:
-            grade = link_grade(link, evidence, self)
-            if grade is None or grade in ("C", "D", "E"):
-                weak.append(link.name)
-        return weak
+    def draw(self, evidence: WeakLinkRule | None = None, weak: list[str] | None = None,
+             figsize: tuple[float, float] | None = None, title: str | None = None) -> Figure:
+        """The layered DAG as a Matplotlib figure: exposures on the left, final outcomes on
+        the right (bold), boxes coloured by kind; weak links dashed (``weak``, else those of
+        ``evidence``, else none).
 
-    def draw(self, evidence: Evidence | None = None, **kwargs: Any) -> Figure:
-        """Draw the layered DAG (see :func:`copath.spec.drawing.draw_pathway`).
+        Parameters
+        ----------
+        evidence
+            The registry that says which links are weak (``cp.load_evidence()``).
+        weak
+            Link names to dash instead (overrides ``evidence``).
+        figsize
+            Inches; by default it grows with the number of layers and nodes.
+        title
+            The figure's title (default: the pathway's title or name).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Not registered with pyplot: it displays as a notebook cell's value.
 
         Example
         -------
         >>> import copath as cp
         >>> fig = cp.load_pathway("policing_coproduction").draw()
-        >>> len(fig.axes)
-        1
+        >>> len(fig.axes), bool(fig.get_size_inches()[0] > 10)
+        (1, True)
         """
-        from copath.spec.drawing import draw_pathway
+        if weak is None:
+            weak = evidence.weak_links(self) if evidence is not None else []
+        dashed = set(weak)
+        nodes = [plotting.DagNode(n, node.display, node.node_kind.colour, n in self.outcomes)
+                 for n, node in self.nodes.items()]
+        links = [plotting.DagLink(link.source, link.target, link.name in dashed) for link in self.links]
+        legend = {k.name: k.colour for k in kinds.KINDS.values()}
+        return plotting.draw_dag(nodes, links, self.layout(),
+                                 title=title if title is not None else (self.title or self.name), legend=legend,
+                                 link_labels=(f"link ({STRONG_RULE})", f"weak link ({WEAK_RULE})"),
+                                 figsize=figsize)
 
-        return draw_pathway(self, evidence=evidence, **kwargs)
+    def node_table(self) -> pd.DataFrame:
+        """One row per node: label, role (exposure, intermediate, final outcome), kind, unit.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``node`` in spec order, with columns ``label``, ``role`` (see
+            :meth:`role`), ``kind``, ``unit`` (the node's unit label), ``better`` (empty
+            when not set), ``baseline`` and ``description``.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.load_pathway("policing_coproduction").node_table().loc["burglary", "role"]
+        'intermediate'
+        """
+        rows = [{"node": n, "label": node.label, "role": self.role(n), "kind": node.kind,
+                 "unit": node.unit_label, "better": node.better or "", "baseline": node.baseline,
+                 "description": node.description} for n, node in self.nodes.items()]
+        return pd.DataFrame(rows).set_index("node")
+
+    def role(self, name: str) -> str:
+        """``"exposure"``, ``"final outcome"`` or ``"intermediate"``.
+
+        Parameters
+        ----------
+        name
+            A node name (``KeyError`` if it is not a node).
+
+        Returns
+        -------
+        str
+            ``"exposure"`` for an exogenous node, ``"final outcome"`` for a node in
+            ``outcomes``, else ``"intermediate"``.
+        """
+        if not self.nodes[name].node_kind.endogenous:
+            return "exposure"
+        return "final outcome" if name in self.outcomes else "intermediate"
 
     def _repr_html_(self) -> str:
-        from copath.reports.jupyter import pathway_html
-
-        return pathway_html(self)
+        png = plotting.to_png(self.draw(weak=[]), dpi=60)
+        table = frame_html(self.node_table()[["label", "kind", "unit", "role"]])
+        return (f"<div><p><strong>{escape(self.name)}</strong>: {len(self.nodes)} nodes, {len(self.links)} links</p>"
+                f"{png_img(png, f'{self.name} pathway')}<details><summary>nodes</summary>{table}</details></div>")
 
     def __repr__(self) -> str:
         return (

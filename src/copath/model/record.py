@@ -1,0 +1,246 @@
+"""The fitted record: the DataTree with what produced it, and the tables read off it.
+
+A :class:`FitRecord` is what :func:`copath.model.fit.fit_model` returns and a result
+folder holds (:mod:`.storage`): the posterior and every other group, the pathway, the
+registry, the link priors, the data as fitted, the :class:`~copath.model.settings.FitSettings`
+of the call and the :class:`~copath.model.settings.FitRun` of what it did. It reads the
+link summary, the diagnostics and the predictive checks off itself. The user-facing
+:class:`copath.FitResult` adds scenarios, sensitivity, reports and saving on top of it
+(:mod:`copath.workflow`); this layer knows nothing of them.
+
+Example
+-------
+``rec`` is a fitted record (``cp.fit`` returns one, as a :class:`copath.FitResult`):
+
+>>> row = rec.summary().loc["x -> c"]
+>>> row["grade"], bool(row["local_data"]), bool(row["post_hdi_low"] < row["post_mean"] < row["post_hdi_high"])
+('-', True, True)
+>>> rec.diagnostics().passed, rec.settings.draws == rec.posterior.sizes["draw"]
+(True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.stats import norm
+
+from copath.constants import HDI_PROB
+from copath.evidence.priors import LinkPrior
+from copath.evidence.registry import Evidence
+from copath.model.builder import BuiltModel, build_model
+from copath.model.diagnostics import Diagnostics, compute_diagnostics
+from copath.model.settings import FitRun, FitSettings
+from copath.spec.pathway import Pathway
+
+__all__ = ["FitRecord"]
+
+
+def _dataset(tree: xr.DataTree, group: str) -> xr.Dataset:
+    return tree[group].to_dataset()
+
+
+@dataclass(eq=False)
+class FitRecord:
+    """A fitted pathway: the DataTree plus everything needed to read and reproduce it.
+
+    Compared by identity (each fit is its own record), so layers above can cache what
+    they derive from one (:func:`copath.scenarios.forward.forward_of`).
+    """
+
+    idata: xr.DataTree
+    pathway: Pathway
+    evidence: Evidence | None
+    priors: dict[str, LinkPrior]
+    data: pd.DataFrame
+    settings: FitSettings = field(default_factory=FitSettings)
+    run: FitRun = field(default_factory=lambda: FitRun(sampler="nutpie"))
+    _built: BuiltModel | None = field(default=None, repr=False)
+    _diagnostics: Diagnostics | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------- model
+    @property
+    def built(self) -> BuiltModel:
+        """The PyMC model (rebuilt from spec, priors and data after a load)."""
+        if self._built is None:
+            self._built = build_model(self.pathway, self.data, priors=self.priors)
+        return self._built
+
+    @property
+    def model(self):
+        """The row-level PyMC model."""
+        return self.built.model
+
+    @property
+    def posterior(self) -> xr.Dataset:
+        """The posterior group as an ``xarray.Dataset``."""
+        return _dataset(self.idata, "posterior")
+
+    def observed_links(self) -> list[str]:
+        """Links whose child has local data (the others rest on their prior).
+
+        Returns
+        -------
+        list[str]
+            Names (``"a -> b"``) of the links whose target node is a variable of the
+            ``observed_data`` group, in spec order; empty when the record has no such group.
+        """
+        observed = set(self.idata["observed_data"].to_dataset().data_vars) if "observed_data" in self.idata.children else set()
+        return [link.name for link in self.pathway.links if link.target in observed]
+
+    # -------------------------------------------------------------- tables
+    def summary(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """One row per link: grade, prior and posterior mean/HDI, r_hat, ess_bulk.
+
+        ``contraction`` is 1 - posterior var / prior var (how much the data narrowed
+        the link); ``shift`` is (posterior mean - prior mean) / prior sd.
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the intervals (default :data:`copath.HDI_PROB`, 0.94). The
+            posterior interval is the HDI of the draws; the prior interval is the central
+            interval of the normal prior (its HDI).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by link name, in spec order, with columns ``from``, ``to``, ``grade``
+            (``"-"`` without evidence), ``weak``, ``scale``, ``prior_mean``,
+            ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
+            ``post_hdi_low``, ``post_hdi_high``, ``contraction``, ``shift``,
+            ``local_data`` (the link is in :meth:`observed_links`), ``r_hat`` and
+            ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of
+            the parent.
+        """
+        beta = self.posterior["beta"]
+        hdi = az.hdi(beta, prob=prob)
+        rhat = az.rhat(beta)
+        ess = az.ess(beta, method="bulk")
+        informed = set(self.observed_links())
+        z = norm.ppf(0.5 + prob / 2)
+        rows = []
+        for link in self.pathway.links:
+            name = link.name
+            prior = self.priors[name]
+            draws = beta.sel(link=name).values.ravel()
+            post_sd = float(draws.std(ddof=1))
+            rows.append({
+                "link": name, "from": link.source, "to": link.target,
+                "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
+                "prior_mean": prior.mu,
+                "prior_hdi_low": prior.mu - z * prior.sigma,
+                "prior_hdi_high": prior.mu + z * prior.sigma,
+                "post_mean": float(draws.mean()), "post_sd": post_sd,
+                "post_hdi_low": float(hdi.sel(link=name, ci_bound="lower")),
+                "post_hdi_high": float(hdi.sel(link=name, ci_bound="upper")),
+                "contraction": 1 - post_sd**2 / prior.sigma**2,
+                "shift": (float(draws.mean()) - prior.mu) / prior.sigma,
+                "local_data": name in informed,
+                "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
+            })
+        return pd.DataFrame(rows).set_index("link")
+
+    def diagnostics(self) -> Diagnostics:
+        """Divergences, worst R-hat and ESS over all parameters, and BFMI (computed once).
+
+        Returns
+        -------
+        Diagnostics
+            The checks of :func:`copath.model.diagnostics.compute_diagnostics` for this fit's
+            method; the first call computes them and later calls return the same object.
+        """
+        if self._diagnostics is None:
+            self._diagnostics = compute_diagnostics(self.idata, self.settings.method)
+        return self._diagnostics
+
+    def _predictive_check(self, group: str, prob: float) -> pd.DataFrame:
+        if group not in self.idata.children or "observed_data" not in self.idata.children:
+            raise ValueError(f"this result has no {group} group")
+        pred = _dataset(self.idata, group)
+        obs = _dataset(self.idata, "observed_data")
+        rows = []
+        lo_q, hi_q = (1 - prob) / 2, (1 + prob) / 2
+        for name in obs.data_vars:
+            if name not in pred:
+                continue
+            y = obs[name].values
+            sims = pred[name].values.reshape(-1, y.size)
+            stat = sims.mean(axis=1)
+            sd = sims.std(axis=1)
+            node = self.pathway.nodes.get(str(name))
+            rows.append({
+                "node": name, "kind": node.kind if node else "",
+                "observed_mean": float(y.mean()),
+                "predicted_mean": float(stat.mean()),
+                "mean_low": float(np.quantile(stat, lo_q)), "mean_high": float(np.quantile(stat, hi_q)),
+                "p_mean": float(np.mean(stat >= y.mean())),
+                "observed_sd": float(y.std()), "predicted_sd": float(sd.mean()),
+                "p_sd": float(np.mean(sd >= y.std())),
+                "coverage": float(np.mean((y >= np.quantile(sims, lo_q, axis=0)) & (y <= np.quantile(sims, hi_q, axis=0)))),
+            })
+        table = pd.DataFrame(rows).set_index("node")
+        table["ok"] = table["p_mean"].between(0.01, 0.99) & table["p_sd"].between(0.01, 0.99)
+        return table
+
+    def prior_predictive(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """Prior predictive check per observed node: does the prior allow the data?
+
+        ``p_mean`` / ``p_sd`` are the shares of prior-predictive data sets whose mean /
+        sd is at least the observed one (near 0 or 1: the prior rules the data out);
+        ``coverage`` is the share of observations inside the central ``prob`` interval.
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the central (equal-tailed) intervals: of the simulated
+            means (``mean_low``, ``mean_high``) and, per observation, of the simulated
+            values (``coverage``). Default :data:`copath.HDI_PROB` (0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by node (each variable of ``observed_data`` that the group simulates),
+            with columns ``kind``, ``observed_mean``, ``predicted_mean``, ``mean_low``,
+            ``mean_high``, ``p_mean``, ``observed_sd``, ``predicted_sd``, ``p_sd``,
+            ``coverage`` and ``ok`` (True when ``p_mean`` and ``p_sd`` both lie in
+            [0.01, 0.99]).
+
+        Raises
+        ------
+        ValueError
+            If the record has no ``prior_predictive`` or no ``observed_data`` group.
+        """
+        return self._predictive_check("prior_predictive", prob)
+
+    def posterior_predictive(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """Posterior predictive check per observed node (same columns as :meth:`prior_predictive`).
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the central (equal-tailed) intervals, as in
+            :meth:`prior_predictive`. Default :data:`copath.HDI_PROB` (0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per observed node, with the columns of :meth:`prior_predictive`,
+            computed from the ``posterior_predictive`` group.
+
+        Raises
+        ------
+        ValueError
+            If the record has no ``posterior_predictive`` or no ``observed_data`` group.
+        """
+        return self._predictive_check("posterior_predictive", prob)
+
+    def __repr__(self) -> str:
+        post = self.posterior
+        return (f"{type(self).__name__}({self.pathway.name!r}: {len(self.pathway.links)} links, "
+                f"{len(self.data)} rows, {post.sizes['chain']} chains x {post.sizes['draw']} draws, "
+                f"sampler={self.run.sampler})")

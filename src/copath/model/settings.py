@@ -1,0 +1,247 @@
+"""What a fit was asked to do (:class:`FitSettings`) and what it did (:class:`FitRun`).
+
+:class:`FitSettings` records every argument of :func:`copath.fit` besides the pathway,
+the data and the registry, validated once, frozen, and round-tripping through a plain
+mapping (the result folder's ``manifest.json``). A refit (a prior swap, a Dask refit,
+simulation-based calibration) takes a fit's settings and changes only what it means to
+change, with :func:`dataclasses.replace` or :meth:`FitSettings.with_prior`, so nothing
+else is lost. :class:`FitRun` records what the fit chose and measured: the sampler
+actually used, the log-likelihood mode, the capped predictive draws, timings, what was
+collapsed, and, for a result with a swapped prior, the swap.
+
+Example
+-------
+>>> s = FitSettings(draws=200, chains=2, random_seed=1)
+>>> FitSettings.from_dict(s.to_dict()) == s
+True
+>>> FitSettings(draws=0)
+Traceback (most recent call last):
+...
+ValueError: draws must be a positive whole number, got 0
+>>> FitSettings(sampler="stan")
+Traceback (most recent call last):
+...
+ValueError: sampler must be one of 'nutpie', 'pymc', 'numpyro'; got 'stan'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from numbers import Integral
+from typing import Any
+
+from copath.evidence.priors import LinkPrior
+from copath.options import Adaptation, Init, LogLikelihood, Method, Sampler, check
+
+__all__ = ["FitSettings", "FitRun", "PriorSwap"]
+
+
+def _whole(name: str, value: Any, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        kind = "a positive whole number" if least > 0 else "a whole number >= 0"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """Every option of a fit (the arguments of :func:`copath.fit` besides pathway, data and
+    evidence), checked on creation.
+
+    Parameters
+    ----------
+    draws, tune, chains
+        Posterior draws per chain, tuning steps per chain, and chains.
+    random_seed
+        Seed of every random step (MAP start, sampler, predictive draws); None for fresh entropy.
+    sampler
+        ``"nutpie"`` (default), ``"pymc"`` or ``"numpyro"``.
+    progressbar
+        Show the sampler's progress bar.
+    prior_draws, ppc_draws
+        Draws for the prior (and prior predictive) and cap on the posterior draws used for
+        the posterior predictive.
+    init
+        ``"map"`` (every chain starts at the best of several MAP optimisations) or ``"default"``.
+    source
+        How the data are named in error messages (a file name).
+    priors
+        Link priors that replace the registry's, one :class:`~copath.LinkPrior` per link.
+    adaptation
+        Mass-matrix adaptation: ``"low_rank"`` or ``"diag"``.
+    log_likelihood
+        ``"auto"``, ``"pointwise"``, ``"total"`` or ``"none"``.
+    method
+        ``"nuts"`` or a variational approximation (``"advi"``, ``"fullrank_advi"``).
+    advi_iterations
+        Optimisation steps of a variational fit.
+    collapse
+        Sample the model with rows that share their inputs collapsed (same posterior).
+
+    Example
+    -------
+    >>> FitSettings().with_prior(LinkPrior("x -> y", 0.0, 0.5, "slope")).prior_overrides()["x -> y"].sigma
+    0.5
+    """
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    random_seed: int | None = None
+    sampler: Sampler = "nutpie"
+    progressbar: bool = True
+    prior_draws: int = 500
+    ppc_draws: int = 500
+    init: Init = "map"
+    source: str = "<data>"
+    priors: tuple[LinkPrior, ...] = ()
+    adaptation: Adaptation = "low_rank"
+    log_likelihood: LogLikelihood = "auto"
+    method: Method = "nuts"
+    advi_iterations: int = 30_000
+    collapse: bool = True
+
+    def __post_init__(self) -> None:
+        for name, least in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 1), ("ppc_draws", 1),
+                            ("advi_iterations", 1)):
+            _whole(name, getattr(self, name), least)
+        if self.random_seed is not None:
+            if isinstance(self.random_seed, bool) or not isinstance(self.random_seed, Integral) or self.random_seed < 0:
+                raise ValueError(f"random_seed must be a whole number >= 0 or None, got {self.random_seed!r}")
+            object.__setattr__(self, "random_seed", int(self.random_seed))
+        check("sampler", self.sampler, Sampler)
+        check("init", self.init, Init)
+        check("adaptation", self.adaptation, Adaptation)
+        check("log_likelihood", self.log_likelihood, LogLikelihood)
+        check("method", self.method, Method)
+        priors = tuple(self.priors)
+        for prior in priors:
+            if not isinstance(prior, LinkPrior):
+                raise TypeError(f"priors must be LinkPrior objects, got {type(prior).__name__}")
+        if len({p.link for p in priors}) != len(priors):
+            raise ValueError("priors: two priors for one link")
+        object.__setattr__(self, "priors", priors)
+
+    def prior_overrides(self) -> dict[str, LinkPrior]:
+        """The replaced link priors, by link name.
+
+        Returns
+        -------
+        dict[str, LinkPrior]
+            The priors of ``priors`` keyed by their link name (``"a -> b"``); empty when
+            no prior is replaced.
+        """
+        return {p.link: p for p in self.priors}
+
+    def with_prior(self, prior: LinkPrior) -> FitSettings:
+        """These settings with ``prior`` replacing its link's prior (and nothing else changed).
+
+        Parameters
+        ----------
+        prior
+            The new prior; its ``link`` names the link. A prior already set for that link
+            is dropped.
+
+        Returns
+        -------
+        FitSettings
+            A new settings object (this one is unchanged) whose ``priors`` end with ``prior``.
+        """
+        others = tuple(p for p in self.priors if p.link != prior.link)
+        return replace(self, priors=(*others, prior))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain mapping (JSON/YAML-ready); :meth:`from_dict` reads it back.
+
+        Returns
+        -------
+        dict[str, Any]
+            One key per field; ``priors`` is a list of :meth:`LinkPrior.to_dict` mappings.
+        """
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["priors"] = [p.to_dict() for p in self.priors]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FitSettings:
+        """Settings from :meth:`to_dict`'s mapping (unknown keys are refused).
+
+        Parameters
+        ----------
+        data
+            A mapping of field names to values, as :meth:`to_dict` writes it. Missing
+            fields take their defaults; ``priors`` is a list of :meth:`LinkPrior.to_dict`
+            mappings (or absent/None for none).
+
+        Returns
+        -------
+        FitSettings
+            The settings, validated as on creation.
+
+        Raises
+        ------
+        ValueError
+            If ``data`` has a key that is not a field, or a value fails validation.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown fit setting(s): {', '.join(unknown)}")
+        kwargs = dict(data)
+        kwargs["priors"] = tuple(LinkPrior.from_dict(p) for p in kwargs.get("priors") or ())
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class PriorSwap:
+    """How a result's prior on one link was swapped (:meth:`copath.FitResult.with_prior`):
+    by PSIS reweighting or a refit, with Pareto k, its threshold and the importance ESS."""
+
+    link: str
+    prior: dict[str, Any]
+    method: str
+    pareto_k: float
+    threshold: float
+    ess: float
+    reliable: bool
+
+
+@dataclass(frozen=True)
+class FitRun:
+    """What a fit chose and measured.
+
+    ``sampler`` is the sampler used (nutpie falls back to PyMC's for discrete parameters;
+    a variational fit records its method); ``adaptation`` the mass matrix (NumPyro's
+    ``"dense"`` for ``"low_rank"``); ``log_likelihood`` the storage mode ``"auto"`` chose;
+    ``prior_draws``/``ppc_draws`` after capping to memory; ``posterior_seconds`` from the
+    call to the posterior draws (``sampling_seconds``: MAP start, compilation and
+    sampling); ``collapsed`` what the sampled model collapsed; ``approximation`` a
+    variational fit's convergence; ``prior_swap`` how a prior was swapped.
+    """
+
+    sampler: str
+    adaptation: str | None = None
+    log_likelihood: str = "none"
+    prior_draws: int = 0
+    ppc_draws: int = 0
+    sampling_seconds: float = 0.0
+    posterior_seconds: float = 0.0
+    collapsed: tuple[str, ...] = ()
+    approximation: dict[str, Any] | None = None
+    prior_swap: PriorSwap | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain mapping; :meth:`from_dict` reads it back."""
+        out = asdict(self)
+        out["collapsed"] = list(self.collapsed)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FitRun:
+        """A run from :meth:`to_dict`'s mapping (keys it does not know are ignored)."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["collapsed"] = tuple(kwargs.get("collapsed") or ())
+        if kwargs.get("prior_swap"):
+            kwargs["prior_swap"] = PriorSwap(**kwargs["prior_swap"])
+        return cls(**kwargs)

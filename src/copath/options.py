@@ -1,0 +1,69 @@
+"""Every string option of copath's public API, as a ``typing.Literal``, checked in one place.
+
+A user who passes ``sampler="nutpi"`` gets the same one-line message, naming the
+option and its allowed values, from ``cp.fit``, ``res.report``, ``sens`` and the CLI
+alike; type checkers see the same choices in the signatures.
+
+Example
+-------
+>>> check("sampler", "numpyro", Sampler)
+'numpyro'
+>>> check("sampler", "nutpi", Sampler)
+Traceback (most recent call last):
+...
+ValueError: sampler must be one of 'nutpie', 'pymc', 'numpyro'; got 'nutpi'
+>>> choices(Method)
+('nuts', 'advi', 'fullrank_advi')
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+__all__ = [
+    "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
+    "AlternativePrior", "check", "choices",
+]
+
+#: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
+Sampler = Literal["nutpie", "pymc", "numpyro"]
+#: ``nuts`` is exact MCMC; the others are variational approximations for a first look.
+Method = Literal["nuts", "advi", "fullrank_advi"]
+#: ``map``: every chain starts at the best of several MAP optimisations; ``default``: the
+#: sampler's own jittered start.
+Init = Literal["map", "default"]
+#: Mass-matrix adaptation: nutpie's ``low_rank`` (NumPyro's dense) or ``diag``.
+Adaptation = Literal["low_rank", "diag"]
+#: How the log likelihood is stored: per row, per node total, not at all, or chosen by size.
+LogLikelihood = Literal["auto", "pointwise", "total", "none"]
+#: The report's format.
+ReportFormat = Literal["html", "md"]
+#: The tornado's reading of "a coefficient fixed at a quantile" (see copath.sensitivity.importance).
+TornadoMethod = Literal["conditional", "fixed"]
+#: The standard alternative priors of a link (see copath.sensitivity.prior_swap).
+AlternativePrior = Literal["sceptical", "vague", "registry"]
+
+
+def choices(option: Any) -> tuple[str, ...]:
+    """The allowed values of a ``Literal`` option, in declaration order.
+
+    Example
+    -------
+    >>> choices(Init)
+    ('map', 'default')
+    """
+    return tuple(get_args(option))
+
+
+def check(name: str, value: Any, option: Any) -> str:
+    """``value`` if it is one of ``option``'s choices, else one ``ValueError`` naming both.
+
+    Example
+    -------
+    >>> check("init", "map", Init)
+    'map'
+    """
+    allowed = choices(option)
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value

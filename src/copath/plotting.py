@@ -1,0 +1,334 @@
+"""Every figure copath draws, from plain data (frames, arrays, names), as a Matplotlib ``Figure``.
+
+The one module that imports Matplotlib. Figures are
+:class:`matplotlib.figure.Figure` objects (:class:`NotebookFigure`), made without
+``pyplot``: copath never selects a backend or touches the pyplot state, so
+``import copath`` leaves Jupyter's backend alone, a returned figure displays once (as the
+cell's value, through its ``_repr_png_`` or the inline backend's own formatter) and is
+freed when dropped; ``fig.savefig`` works as usual. Callers prepare the data (the DAG's
+layout and colours, the scenario table, the tornado rows, ...) and this module only
+draws; :func:`to_png` renders.
+
+Example
+-------
+>>> fig = histograms({"y": (np.array([0.1, 0.2, 0.2, 0.4]), "rate per 1,000")})
+>>> to_png(fig)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+True
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+__all__ = [
+    "NotebookFigure", "DagNode", "DagLink", "to_png", "layered_layout", "draw_dag", "comparison", "tornado", "prior_posterior",
+    "histograms", "calibration_ecdf",
+]
+
+
+def to_png(fig: Figure, dpi: int = 100) -> bytes:
+    """``fig`` rendered as PNG bytes (tight bounding box).
+
+    Example
+    -------
+    >>> to_png(Figure(figsize=(1, 1)))[:4] == b"\\x89PNG"
+    True
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+class NotebookFigure(Figure):
+    """A Matplotlib figure that shows itself as a PNG in Jupyter without pyplot.
+
+    Example
+    -------
+    >>> NotebookFigure(figsize=(1, 1))._repr_png_()[:4] == b"\\x89PNG"
+    True
+    """
+
+    def _repr_png_(self) -> bytes:
+        return to_png(self)
+
+
+# ----------------------------------------------------------------------------- the DAG
+@dataclass(frozen=True)
+class DagNode:
+    """A node as the DAG figure shows it: its box text, colour, and whether it is a final outcome."""
+
+    name: str
+    label: str
+    colour: str = "white"
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class DagLink:
+    """A link as the DAG figure shows it (``weak`` links are dashed and grey)."""
+
+    source: str
+    target: str
+    weak: bool = False
+
+
+def layered_layout(order: Sequence[str], parents: Mapping[str, Sequence[str]],
+                   last: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
+    """(x, y) of every node of a DAG: x = layer, y = rank within the layer (top = 0).
+
+    ``order`` is topological. A node's layer is its longest path from a root; the nodes
+    in ``last`` (final outcomes) are pushed to the last layer. Within a layer nodes are
+    ordered by the mean rank of their parents (one barycentre sweep), which keeps most
+    links short and uncrossed.
+
+    Example
+    -------
+    >>> layered_layout(["a", "b", "c"], {"b": ["a"], "c": ["a"]}, last=["c"])
+    {'a': (0.0, 0.5), 'b': (1.0, 0.0), 'c': (1.0, 1.0)}
+    """
+    layer: dict[str, int] = {}
+    for name in order:
+        ps = parents.get(name, ())
+        layer[name] = 0 if not ps else 1 + max(layer[p] for p in ps)
+    final = [n for n in last if n in layer]
+    if final:
+        deepest = max(max(layer.values()), max(layer[o] for o in final))
+        for o in final:
+            layer[o] = deepest
+    layers: dict[int, list[str]] = {}
+    for name in order:
+        layers.setdefault(layer[name], []).append(name)
+    tallest = max((len(v) for v in layers.values()), default=0)
+    rank: dict[str, float] = {}
+    for depth in sorted(layers):
+        names = layers[depth]
+        if depth > 0:
+            def barycentre(n: str) -> float:
+                ps = [rank[p] for p in parents.get(n, ()) if p in rank]
+                return sum(ps) / len(ps) if ps else 0.0
+
+            names = sorted(names, key=barycentre)
+        offset = (tallest - len(names)) / 2
+        for i, n in enumerate(names):
+            rank[n] = offset + i
+    return {n: (float(layer[n]), rank[n]) for n in order}
+
+
+def draw_dag(
+    nodes: Sequence[DagNode],
+    links: Sequence[DagLink],
+    positions: Mapping[str, tuple[float, float]],
+    title: str = "",
+    legend: Mapping[str, str] | None = None,
+    link_labels: tuple[str, str] = ("link", "weak link"),
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """A layered DAG: boxes at ``positions`` (layer, rank), arrows for ``links`` (weak ones
+    dashed), final outcomes in bold; ``legend`` maps a label to a box colour, and
+    ``link_labels`` name a strong and a weak link in it.
+
+    Example
+    -------
+    >>> fig = draw_dag([DagNode("a", "A"), DagNode("b", "B", final=True)], [DagLink("a", "b", weak=True)],
+    ...                {"a": (0.0, 0.0), "b": (1.0, 0.0)}, title="t")
+    >>> fig.axes[0].get_title()
+    't'
+    """
+    n_layers = int(max(x for x, _ in positions.values())) + 1
+    tallest = int(max(y for _, y in positions.values())) + 1
+    if figsize is None:
+        figsize = (max(12.0, 2.9 * n_layers), max(6.0, 0.62 * tallest + 1.5))
+    fig = NotebookFigure(figsize=figsize)
+    ax = fig.subplots()
+    x_gap, y_gap = 3.4, 0.8
+    xy = {n: (x * x_gap, -y * y_gap) for n, (x, y) in positions.items()}
+    box_w, box_h = 2.2, 0.62
+    for link in links:
+        (x0, y0), (x1, y1) = xy[link.source], xy[link.target]
+        ax.add_patch(FancyArrowPatch(
+            (x0 + box_w / 2, y0), (x1 - box_w / 2, y1), arrowstyle="-|>", mutation_scale=11,
+            linestyle=(0, (4, 3)) if link.weak else "-", color="#9a9a9a" if link.weak else "#2b4c7e",
+            linewidth=1.0 if link.weak else 1.6,
+            connectionstyle="arc3,rad=0.08" if x1 - x0 > x_gap else "arc3,rad=0.0", zorder=1,
+        ))
+    for node in nodes:
+        x, y = xy[node.name]
+        ax.add_patch(FancyBboxPatch(
+            (x - box_w / 2, y - box_h / 2), box_w, box_h, boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor=node.colour, edgecolor="#333333" if node.final else "#777777",
+            linewidth=1.8 if node.final else 0.8, zorder=2,
+        ))
+        ax.text(x, y, "\n".join(textwrap.wrap(node.label, 24)[:3]), ha="center", va="center", fontsize=7.5,
+                zorder=3, fontweight="bold" if node.final else "normal")
+    ax.set_xlim(-box_w, (n_layers - 1) * x_gap + box_w)
+    ax.set_ylim(-(tallest - 1) * y_gap - box_h * 1.5, box_h * 1.5)
+    ax.axis("off")
+    ax.set_title(title, fontsize=12)
+    handles: list = [Patch(facecolor=c, edgecolor="#777777", label=k) for k, c in (legend or {}).items()]
+    handles += [
+        Line2D([0], [0], color="#2b4c7e", lw=1.6, label=link_labels[0]),
+        Line2D([0], [0], color="#9a9a9a", lw=1.0, ls=(0, (4, 3)), label=link_labels[1]),
+    ]
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=3, bbox_to_anchor=(0.0, -0.06))
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- results
+def comparison(table: pd.DataFrame, scenarios: Sequence[str], prob: float) -> Figure:
+    """One panel per final outcome: each scenario's mean difference and HDI (grey when it
+    rests on prior-only links). ``table`` is indexed by (outcome, scenario) with columns
+    ``unit``, ``difference``, ``diff_hdi_low``, ``diff_hdi_high`` and ``prior_only``.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"outcome": ["y"], "scenario": ["s"], "unit": ["u"], "difference": [0.1],
+    ...                   "diff_hdi_low": [0.0], "diff_hdi_high": [0.2], "prior_only": [False]})
+    >>> len(comparison(t.set_index(["outcome", "scenario"]), ["s"], 0.94).axes)
+    1
+    """
+    outcomes = list(dict.fromkeys(table.index.get_level_values(0)))
+    fig = NotebookFigure(figsize=(4.2 * len(outcomes), 0.6 * len(scenarios) + 1.8))
+    axes = fig.subplots(1, len(outcomes), squeeze=False, sharey=True)
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        part = table.loc[outcome]
+        for i, name in enumerate(scenarios):
+            r = part.loc[name]
+            colour = "#2b4c7e" if not r["prior_only"] else "#9a9a9a"
+            ax.plot([r["diff_hdi_low"], r["diff_hdi_high"]], [i, i], color=colour, lw=2)
+            ax.plot(r["difference"], i, "o", color=colour)
+        ax.axvline(0, color="#999999", lw=0.8, ls=":")
+        ax.set_title(outcome, fontsize=10)
+        ax.set_xlabel(f"difference ({part['unit'].iloc[0]})", fontsize=8)
+    axes[0][0].set_yticks(range(len(scenarios)), list(scenarios), fontsize=8)
+    axes[0][0].invert_yaxis()
+    fig.suptitle(f"Scenario effects on the final outcomes (mean and {round(prob * 100)}% HDI; grey: prior-only links)",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def tornado(rows: pd.DataFrame, quantities: Sequence[str], units: Mapping[str, str] | None = None,
+            top: int = 10) -> Figure:
+    """One panel per quantity: bars from the quantity at each link's low to its high
+    coefficient quantile, around the posterior mean; the ``top`` widest links. ``rows``
+    has columns ``quantity``, ``link``, ``posterior_mean``, ``at_low``, ``at_high``,
+    sorted widest first within a quantity.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"quantity": ["y"], "link": ["a -> y"], "posterior_mean": [1.0], "at_low": [0.8],
+    ...                   "at_high": [1.3]})
+    >>> tornado(t, ["y"]).axes[0].get_title()
+    'y'
+    """
+    units = units or {}
+    n = max(len(quantities), 1)
+    fig = NotebookFigure(figsize=(5.2 * n, 0.45 * top + 1.6))
+    axes = fig.subplots(1, n, squeeze=False)
+    for ax, quantity in zip(axes[0], quantities, strict=False):
+        part = rows[rows["quantity"] == quantity].head(top).iloc[::-1]
+        if part.empty:
+            ax.set_axis_off()
+            continue
+        centre = float(part["posterior_mean"].iloc[0])
+        y = np.arange(len(part))
+        low, high = part["at_low"].to_numpy(), part["at_high"].to_numpy()
+        ax.barh(y, high - centre, left=centre, color="#4c72b0", label="coefficient at 95%")
+        ax.barh(y, low - centre, left=centre, color="#dd8452", label="coefficient at 5%")
+        ax.axvline(centre, color="black", lw=0.8)
+        ax.set_yticks(y, part["link"].tolist(), fontsize=8)
+        unit = units.get(quantity.split(": ")[-1], "")
+        ax.set_xlabel(f"{quantity}{f' ({unit})' if unit else ''}", fontsize=9)
+        ax.set_title(quantity, fontsize=10)
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def prior_posterior(summary: pd.DataFrame, z: float, pct: str) -> Figure:
+    """Per link, the posterior HDI in prior standard deviations from the prior mean
+    (the prior's own central interval, ``+-z``, is the grey band). ``summary`` has the
+    columns of ``FitResult.summary()``.
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"prior_mean": [0.0], "prior_hdi_low": [-1.88], "prior_hdi_high": [1.88],
+    ...                   "post_mean": [0.5], "post_hdi_low": [0.2], "post_hdi_high": [0.8], "weak": [True]},
+    ...                  index=["a -> b"])
+    >>> len(prior_posterior(s, 1.88, "94%").axes)
+    1
+    """
+    n = len(summary)
+    sd = (summary["prior_hdi_high"] - summary["prior_hdi_low"]) / (2 * z)
+    z_lo = (summary["post_hdi_low"] - summary["prior_mean"]) / sd
+    z_hi = (summary["post_hdi_high"] - summary["prior_mean"]) / sd
+    z_mean = (summary["post_mean"] - summary["prior_mean"]) / sd
+    fig = NotebookFigure(figsize=(8, 0.26 * n + 1.3))
+    ax = fig.subplots()
+    y = np.arange(n)[::-1]
+    ax.axvspan(-z, z, color="#ddd", label=f"prior {pct} interval")
+    ax.hlines(y, z_lo, z_hi, color="#1f77b4", lw=3, label=f"posterior {pct} HDI")
+    ax.plot(z_mean, y, "o", color="#1f77b4", ms=3)
+    ax.axvline(0, color="#777", lw=0.6)
+    ax.set_yticks(y, [f"{name}{' *' if weak else ''}" for name, weak in zip(summary.index, summary["weak"], strict=True)],
+                  fontsize=7)
+    ax.set_ylim(-1, n)
+    ax.set_xlabel("posterior, in prior standard deviations from the prior mean (* weak link)")
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def histograms(draws: Mapping[str, tuple[np.ndarray, str]]) -> Figure:
+    """One histogram per title: ``{title: (draws, x-axis label)}``.
+
+    Example
+    -------
+    >>> len(histograms({"a": (np.arange(5.0), "u"), "b": (np.arange(5.0), "")}).axes)
+    2
+    """
+    fig = NotebookFigure(figsize=(3.6 * len(draws), 2.8))
+    axes = fig.subplots(1, len(draws), squeeze=False)
+    for ax, (title, (values, xlabel)) in zip(axes[0], draws.items(), strict=True):
+        ax.hist(values, bins=40, color="#1f77b4", alpha=0.8)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def calibration_ecdf(z: np.ndarray, band: tuple[np.ndarray, np.ndarray], curves: Mapping[str, np.ndarray],
+                     titles: Mapping[str, str], band_label: str) -> Figure:
+    """One panel per parameter: its ECDF minus the uniform CDF at ``z`` (``curves``), inside
+    the simultaneous band ``(low, high)``.
+
+    Example
+    -------
+    >>> z = np.linspace(0, 1, 5)
+    >>> fig = calibration_ecdf(z, (z * 0 - 0.1, z * 0 + 0.1), {"a": z * 0}, {"a": "a"}, "95% band")
+    >>> fig.axes[0].get_title()
+    'a'
+    """
+    fig = NotebookFigure(figsize=(3.2 * len(curves), 2.8))
+    axes = fig.subplots(1, len(curves), squeeze=False, sharey=True)
+    for ax, (name, curve) in zip(axes[0], curves.items(), strict=True):
+        ax.fill_between(z, band[0], band[1], color="#ddd", label=band_label)
+        ax.plot(z, curve, color="#1f77b4")
+        ax.axhline(0, color="black", lw=0.5)
+        ax.set_title(titles.get(name, name), fontsize=8)
+        ax.set_xlabel("fractional rank", fontsize=8)
+    axes[0][0].set_ylabel("ECDF - uniform")
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,276 @@
+"""The user-facing result: a fitted record where scenarios, sensitivity, reports and saving meet.
+
+:class:`FitResult` is what :func:`copath.fit` and :func:`copath.load_result` return. It is
+the model layer's :class:`~copath.model.record.FitRecord` (the DataTree, pathway, priors,
+data, settings, link summary, diagnostics and predictive checks) with the workflow's
+verbs on top: :meth:`~FitResult.scenario`, :meth:`~FitResult.path_effects`,
+:meth:`~FitResult.sensitivity`, :meth:`~FitResult.with_prior`, :meth:`~FitResult.evppi`,
+:meth:`~FitResult.report` and :meth:`~FitResult.save`. It remembers the scenarios, path
+effects and sensitivity computed on it in this session (:attr:`FitResult.computed`),
+and :meth:`~FitResult.report` includes them unless told otherwise.
+
+Example
+-------
+``res`` is a fitted result of the toy pathway x -> c -> p -> y (see :func:`copath.fit`):
+
+>>> sc = res.scenario({"x": "+0.2"}, name="more x")
+>>> list(res.computed.scenarios) == ["more x"] and sc.result is res
+True
+>>> type(res.with_prior("x -> c", "sceptical", refit=False)).__name__
+'FitResult'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from copath.display import frame_html
+from copath.evidence.priors import LinkPrior
+from copath.model.record import FitRecord
+from copath.model.storage import save_record
+from copath.options import ReportFormat, TornadoMethod
+from copath.reports.report import write_report
+from copath.scenarios.forward import Forward, forward_of
+from copath.scenarios.paths import PathEffects, path_effects
+from copath.scenarios.scenario import Scenario, build_scenario
+from copath.sensitivity.analysis import Sensitivity, sensitivity
+from copath.sensitivity.evppi import EVPPIResult
+from copath.sensitivity.prior_swap import with_prior
+from copath.sensitivity.value import result_evppi
+
+__all__ = ["FitResult", "Computed"]
+
+#: How many scenarios and path effects :attr:`FitResult.computed` keeps (the most recent).
+KEEP = 10
+
+
+@dataclass
+class Computed:
+    """What was computed on a result in this session, most recent last: the report's default content."""
+
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    path_effects: dict[str, PathEffects] = field(default_factory=dict)
+    sensitivity: Sensitivity | None = None
+
+    def remember(self, store: dict[str, Any], key: str, value: Any) -> None:
+        """Keep ``value`` under ``key`` as the most recent, dropping the oldest beyond :data:`KEEP`."""
+        store.pop(key, None)
+        store[key] = value
+        while len(store) > KEEP:
+            store.pop(next(iter(store)))
+
+
+@dataclass(eq=False, repr=False)
+class FitResult(FitRecord):
+    """A fitted pathway: the :class:`~copath.model.record.FitRecord` and what you do with it.
+
+    Attributes
+    ----------
+    idata : xarray.DataTree
+        Posterior, sample stats, prior, predictive groups, log likelihood and log prior.
+    pathway, evidence, priors, data
+        The spec, the registry, every link's prior, and the data as fitted.
+    settings : copath.model.settings.FitSettings
+        Every argument of the fit; ``run`` what it chose and measured.
+    computed : Computed
+        Scenarios, path effects and sensitivity computed on it (the report's default content).
+    """
+
+    computed: Computed = field(default_factory=Computed, repr=False)
+
+    @classmethod
+    def from_record(cls, record: FitRecord) -> FitResult:
+        """The result of a model-layer record (the same objects, not copies).
+
+        Parameters
+        ----------
+        record
+            A fitted record.
+
+        Returns
+        -------
+        FitResult
+        """
+        if isinstance(record, cls):
+            return record
+        return cls(**{f.name: getattr(record, f.name) for f in fields(FitRecord)})
+
+    @property
+    def forward(self) -> Forward:
+        """The structural equations over this result's posterior draws (built once, shared
+        by scenarios, path effects, the sensitivity analysis and the report)."""
+        return forward_of(self)
+
+    # ----------------------------------------------------------- scenarios
+    def scenario(self, changes: Mapping[str, float | str], areas: Any = None, name: str | None = None) -> Scenario:
+        """A do-intervention carried through the fitted pathway (:mod:`copath.scenarios.scenario`).
+
+        Parameters
+        ----------
+        changes
+            Node -> change: a value (``0.5``), a difference (``"+0.2"``), a percentage
+            (``"-10%"``) or a factor (``"x1.5"``), in the node's unit.
+        areas
+            Only these areas (default: all).
+        name
+            The scenario's name (default: from the changes).
+
+        Returns
+        -------
+        Scenario
+            ``.outcomes()`` gives the table, ``.describe()`` the sentences.
+        """
+        sc = build_scenario(self, changes, areas=areas, name=name)
+        self.computed.remember(self.computed.scenarios, sc.name, sc)
+        return sc
+
+    def path_effects(self, source: str, target: str, delta: float = 1.0) -> PathEffects:
+        """Total, direct and per-path effects of ``source`` on ``target`` (:mod:`copath.scenarios.paths`).
+
+        Parameters
+        ----------
+        source, target
+            Node names; there must be a directed path between them.
+        delta
+            The change of ``source``, in its unit (link scale for a count or proportion source).
+
+        Returns
+        -------
+        PathEffects
+        """
+        eff = path_effects(self, source, target, delta=delta)
+        self.computed.remember(self.computed.path_effects, f"{source} -> {target}", eff)
+        return eff
+
+    # --------------------------------------------------------- sensitivity
+    def sensitivity(self, threshold: float = 0.05, alternatives: bool = False, scenarios: Sequence[Scenario] = (),
+                    links: list[str] | None = None, tornado_method: TornadoMethod = "conditional") -> Sensitivity:
+        """Which links the conclusions hang on (:mod:`copath.sensitivity.analysis`).
+
+        Parameters
+        ----------
+        threshold
+            Power-scaling sensitivity that counts as sensitive.
+        alternatives
+            Also swap each chosen link's prior for sceptical, vague and registry ones (PSIS).
+        scenarios
+            Scenarios whose effects get their own importance, tornado and alternatives.
+        links
+            Links for the tornado and alternatives (default: the weak ones).
+        tornado_method
+            ``"conditional"`` or ``"fixed"``.
+
+        Returns
+        -------
+        Sensitivity
+        """
+        sens = sensitivity(self, threshold=threshold, alternatives=alternatives, scenarios=scenarios, links=links,
+                           tornado_method=tornado_method)
+        self.computed.sensitivity = sens
+        return sens
+
+    def with_prior(self, link: str, prior: LinkPrior | Mapping[str, Any] | str, refit: bool = True,
+                   random_seed: int = 0, progressbar: bool = False) -> FitResult:
+        """This result with a new prior on ``link``, by PSIS reweighting, refitting (with
+        these settings) when Pareto k is too high (:mod:`copath.sensitivity.prior_swap`).
+
+        Parameters
+        ----------
+        link
+            The link, e.g. ``"nw_coverage -> burglary"``.
+        prior
+            A LinkPrior, ``{"mu": ..., "sigma": ...}``, or ``"sceptical"``/``"vague"``/``"registry"``.
+        refit
+            Refit when reweighting is unreliable (else warn and mark it).
+        random_seed
+            Seed of the resampling.
+        progressbar
+            Show the refit's progress bar.
+
+        Returns
+        -------
+        FitResult
+            ``run.prior_swap`` says how.
+        """
+        return FitResult.from_record(with_prior(self, link, prior, refit=refit, random_seed=random_seed,
+                                                progressbar=progressbar))
+
+    def evppi(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
+              value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None) -> EVPPIResult:
+        """Expected value of perfect information on each link for the choice between
+        ``scenarios`` and no change (:mod:`copath.sensitivity.value`).
+
+        Parameters
+        ----------
+        scenarios
+            Scenario objects, or name -> changes (run here, and remembered for the report).
+        value
+            Value of one unit of improvement, per final outcome (or one number for all).
+        cost
+            Cost per scenario (or one number for all).
+
+        Returns
+        -------
+        EVPPIResult
+        """
+        if isinstance(scenarios, Mapping):
+            scenarios = [self.scenario(changes, name=name) for name, changes in scenarios.items()]
+        return result_evppi(self, scenarios, value=value, cost=cost)
+
+    # -------------------------------------------------------------- report
+    def report(self, path: str | Path, scenarios: Sequence[Scenario] | None = None,
+               path_effects: Sequence[PathEffects] | None = None, sensitivity: Sensitivity | None = None,
+               fmt: ReportFormat | None = None) -> Path:
+        """Write the posterior report: self-contained HTML, or Markdown when ``path`` ends in
+        ``.md`` (:mod:`copath.reports`).
+
+        Parameters
+        ----------
+        path
+            The report file.
+        scenarios, path_effects, sensitivity
+            What to include; default: those computed on this result (:attr:`computed`).
+        fmt
+            ``"html"`` or ``"md"`` (default: from the suffix).
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        c = self.computed
+        return write_report(
+            self, path,
+            scenarios=list(c.scenarios.values()) if scenarios is None else scenarios,
+            path_effects=list(c.path_effects.values()) if path_effects is None else path_effects,
+            sensitivity=c.sensitivity if sensitivity is None else sensitivity,
+            fmt=fmt,
+        )
+
+    # ------------------------------------------------------------ storage
+    def save(self, path: str | Path) -> Path:
+        """Save to folder ``path`` atomically: netCDF, YAML and CSV, hashed, no pickle
+        (:mod:`copath.model.storage`); :func:`copath.load_result` reads it back.
+
+        Parameters
+        ----------
+        path
+            The result folder.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        return save_record(self, path)
+
+    def _repr_html_(self) -> str:
+        diag = self.diagnostics()
+        colour = "#2e7d32" if diag.passed else "#c62828"
+        cols = ["grade", "weak", "prior_mean", "post_mean", "post_hdi_low", "post_hdi_high", "contraction", "r_hat",
+                "ess_bulk"]
+        return (f"<div><p>{escape(repr(self))}</p>"
+                f'<p style="color:{colour}">{escape(str(diag).splitlines()[0])}</p>'
+                f"{frame_html(self.summary()[cols])}</div>")

@@ -1,0 +1,49 @@
+"""models/, priors/ and datasets/ ship inside the wheel and are found from it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    if shutil.which("hatchling", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("hatchling is not installed in this environment")
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "hatchling"), "build", "-t", "wheel", "-d", str(out)],
+        cwd=ROOT, check=True, capture_output=True, timeout=300,
+    )
+    return next(out.glob("copath-*.whl"))
+
+
+def test_wheel_contains_models_priors_datasets(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "copath/_bundled/models/policing_coproduction.yaml" in names
+    for registry in (ROOT / "priors").glob("*.yaml"):
+        assert f"copath/_bundled/priors/{registry.name}" in names
+    assert any(n.startswith("copath/_bundled/datasets/") for n in names)
+
+
+def test_installed_wheel_finds_its_bundled_files(wheel, tmp_path):
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = (
+        "import copath, copath.resources as r;"
+        "assert str(r.bundled_dir('models')).startswith(%r), r.bundled_dir('models');"
+        "pw = copath.load_pathway('policing_coproduction'); ev = copath.load_evidence();"
+        "print(len(pw.links), len(ev))" % str(target)
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    n_links, n_entries = map(int, proc.stdout.split())
+    assert n_links >= 18 and n_entries >= 30

@@ -1,0 +1,61 @@
+"""Simulation with known truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import copath as cp
+
+
+def test_shapes_ranges_and_truth(flagship):
+    sim = cp.simulate(flagship, areas=12, months=5, random_seed=3)
+    df, truth = sim
+    assert len(df) == 60 and df[["area", "month"]].drop_duplicates().shape[0] == 60
+    for name in flagship.exposures:
+        lo, hi = flagship.nodes[name].range
+        assert df[name].between(lo, hi).all(), name
+    for name in flagship.endogenous:
+        node = flagship.nodes[name]
+        if node.node_kind.ratio_scale:  # counts and successes
+            assert (df[name] >= 0).all() and (df[name] == df[name].round()).all()
+        if node.node_kind.odds_scale:
+            assert (df[name] <= df[node.trials]).all()
+    assert set(truth["beta"]) == set(flagship.link_names)
+    assert set(truth["intercept"]) == set(flagship.endogenous)
+
+
+def test_same_seed_same_data(flagship):
+    a = cp.simulate(flagship, areas=4, months=2, random_seed=9).data
+    b = cp.simulate(flagship, areas=4, months=2, random_seed=9).data
+    c = cp.simulate(flagship, areas=4, months=2, random_seed=10).data
+    assert a.equals(b) and not a.equals(c)
+
+
+def test_given_params_are_used_and_checked():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, offset: hh, per: 1000}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    sim = cp.simulate(pw, areas=400, months=10, random_seed=1,
+                      params={"beta": {"x -> y": 0.0}, "intercept": {"y": np.log(2.0)}})
+    df = sim.data
+    # with no effect the rate is exp(intercept) = 2 per 1,000 households
+    rate = df["y"].sum() / (df["hh"].sum() / 1000)
+    assert rate == pytest.approx(2.0, rel=0.03)
+    assert sim.truth["beta"]["x -> y"] == 0.0
+    with pytest.raises(ValueError, match="unknown link"):
+        cp.simulate(pw, params={"beta": {"x -> z": 1.0}})
+    with pytest.raises(ValueError, match="unknown parameter group"):
+        cp.simulate(pw, params={"betas": {}})
+
+
+def test_bundled_synthetic_force_matches_its_truth_file(flagship):
+    df = cp.datasets.load("synthetic_force")
+    truth = cp.datasets.load_truth("synthetic_force")
+    assert len(df) == 120 * 24
+    assert set(truth["beta"]) == set(flagship.link_names)
+    from scripts.make_synthetic_force import NUISANCE
+
+    sim = cp.simulate(flagship, areas=120, months=24, random_seed=2026, params=NUISANCE)
+    for link, value in truth["beta"].items():
+        assert sim.truth["beta"][link] == pytest.approx(value)
+    np.testing.assert_allclose(sim.data["burglary"], df["burglary"])

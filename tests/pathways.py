@@ -1,0 +1,50 @@
+"""Small pathways for tests: one factory for the toy chain x -> c -> p -> y and its variants.
+
+``toy_spec()`` is the chain of one node of every kind: exposure ``x`` (a share), count
+``c``, proportion ``p`` (trials ``n``), continuous ``y``; each node's fields can be
+changed (``c={"offset": "hh", "per": 1000}``), a field removed with ``None``, a middle
+node left out with ``False`` (the chain then skips it), and the direct link x -> y added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+import copath as cp
+
+__all__ = ["toy_spec", "toy_pathway"]
+
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "x": {"kind": "exposure", "range": [0, 1]},
+    "c": {"kind": "count"},
+    "p": {"kind": "proportion", "trials": "n"},
+    "y": {"kind": "continuous"},
+}
+
+
+def toy_spec(name: str = "toy", *, x: dict | None = None, c: dict | bool | None = None,
+             p: dict | bool | None = None, y: dict | bool | None = None, direct: bool = False,
+             outcome: str | None = None) -> str:
+    """YAML of the chain x -> c -> p -> y (see the module docstring); the outcome is the
+    last node of the chain unless ``outcome`` says."""
+    changes = {"x": x, "c": c, "p": p, "y": y}
+    nodes: dict[str, dict[str, Any]] = {}
+    for node, default in _DEFAULTS.items():
+        change = changes[node]
+        if change is False:
+            continue
+        fields = {**default, **(change if isinstance(change, dict) else {})}
+        nodes[node] = {k: v for k, v in fields.items() if v is not None}
+    chain = list(nodes)
+    links = [{"from": a, "to": b} for a, b in zip(chain[:-1], chain[1:], strict=True)]
+    if direct:
+        links.append({"from": "x", "to": chain[-1]})
+    doc = {"name": name, "nodes": nodes, "links": links, "outcomes": [outcome or chain[-1]]}
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+def toy_pathway(name: str = "toy", **changes: Any) -> cp.Pathway:
+    """The pathway of :func:`toy_spec`."""
+    return cp.loads_pathway(toy_spec(name, **changes))

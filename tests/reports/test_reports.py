@@ -1,0 +1,158 @@
+"""Posterior reports (HTML and Markdown), the report CLI, and Jupyter HTML reprs."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import copath as cp
+from copath.cli import main
+from copath.reports import content
+
+HOSTILE = "<script>alert(1)</script>"
+SPEC = f"""name: hostile
+nodes:
+  x: {{kind: exposure, label: "exposure {HOSTILE}", range: [0, 1]}}
+  y: {{kind: count, label: "{HOSTILE}", unit: "crimes <b>per</b> area", better: lower}}
+  z: {{kind: continuous, better: higher, area_effects: false}}
+links:
+  - {{from: x, to: y}}
+  - {{from: y, to: z}}
+outcomes: [z]
+"""
+SECTIONS = ["Summary", "The pathway", "Evidence and priors per link", "Diagnostics", "Prior vs posterior per link",
+            "Final outcomes", "Scenarios and path effects", "Weak links and sensitivity", "The data used",
+            "Risks the model does not capture", "Reproducibility"]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    pw = cp.loads_pathway(SPEC)
+    sim = cp.simulate(pw, areas=30, months=3, random_seed=5, params={"beta": {"x -> y": -0.8, "y -> z": -0.5}})
+    res = cp.fit(pw, sim.data, draws=300, tune=300, chains=2, random_seed=5, progressbar=False)
+    sc = res.scenario({"x": "+0.2"}, name="more x")
+    res.path_effects("x", "z")
+    res.sensitivity(scenarios=[sc])
+    return res
+
+
+@pytest.fixture(scope="module")
+def html_report(fitted, tmp_path_factory):
+    return fitted.report(tmp_path_factory.mktemp("report") / "report.html")
+
+
+def test_html_report_has_every_section_and_escapes_user_text(html_report):
+    page = html_report.read_text(encoding="utf-8")
+    for title in SECTIONS:
+        assert f"<h2>{title}</h2>" in page
+    assert "<script" not in page and "<b>per</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;per&lt;/b&gt;" in page
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # no network
+    assert page.count("data:image/png;base64,") >= 4  # DAG, prior/posterior, outcomes, tornado
+    # the Table 1 checklist of the seed paper, every dysfunction listed
+    for group in content.dysfunctions()["groups"]:
+        for item in group["items"]:
+            assert item["name"].replace("'", "&#x27;") in page
+
+
+def test_report_numbers_come_from_the_result(fitted, html_report):
+    page = html_report.read_text(encoding="utf-8")
+    diag = fitted.diagnostics()
+    assert f"{diag.max_rhat:.4g}" in page or f"{round(diag.max_rhat, 4):.3g}" in page
+    repro = content.reproducibility(fitted)
+    assert repro["sha256"]["data.csv"] == hashlib.sha256(fitted.data.to_csv(index=False).encode()).hexdigest()
+    assert repro["sha256"]["data.csv"] in page and repro["sha256"]["pathway.yaml"] in page
+    assert f"seed {fitted.settings.random_seed}" in page
+    data = content.data_summary(fitted)
+    assert data.loc["y", "present"] == len(fitted.data) and data.loc["y", "missing"] == 0
+    assert "30 areas (area) x 3 periods" in page
+    # z (normal, no area effect) was sampled by its sufficient statistics, and the report says so
+    assert fitted.run.collapsed and all(html.escape(line) in page for line in fitted.run.collapsed)
+
+
+def test_report_and_manifest_give_the_same_hashes(fitted, tmp_path):
+    manifest = json.loads((fitted.save(tmp_path / "run") / "manifest.json").read_text(encoding="utf-8"))
+    repro = content.reproducibility(fitted)["sha256"]
+    assert repro and all(manifest["sha256"][name] == digest for name, digest in repro.items())
+    assert set(manifest["sha256"]) - set(repro) == {"idata.nc"}  # the draws: in the folder, not the report
+
+
+def test_markdown_report_writes_figures_beside_it(fitted, tmp_path):
+    path = fitted.report(tmp_path / "r.md")
+    text = path.read_text(encoding="utf-8")
+    for title in SECTIONS:
+        assert f"## {title}" in text
+    assert "<script" not in text and "&lt;script&gt;" in text
+    figures = sorted(p.name for p in (tmp_path / "r_files").iterdir())
+    assert {"pathway.png", "prior_posterior.png", "outcomes.png", "tornado.png"} <= set(figures)
+    for name in figures:
+        assert f"(r_files/{name})" in text
+        assert (tmp_path / "r_files" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_failed_report_leaves_the_previous_one(fitted, tmp_path, monkeypatch):
+    path = fitted.report(tmp_path / "r.html")
+    before = path.read_bytes()
+
+    def boom(*_a, **_k):
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr("copath.reports.report.to_html", boom)
+    with pytest.raises(RuntimeError):
+        fitted.report(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
+    with pytest.raises(ValueError, match="fmt must be one of 'html', 'md'; got 'pdf'"):
+        fitted.report(tmp_path / "r.pdf", fmt="pdf")
+
+
+def test_cli_report(fitted, tmp_path, capsys):
+    folder = fitted.save(tmp_path / "run")
+    assert main(["report", str(folder), "--format", "md", "--set", "x=+0.1", "--sensitivity"]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    assert "## Scenarios and path effects" in text and "## Weak links and sensitivity" in text
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+
+
+def test_jupyter_reprs_are_escaped_html(fitted):
+    for obj in (fitted.pathway, fitted, fitted.computed.scenarios["more x"], fitted.computed.sensitivity):
+        html = obj._repr_html_()
+        assert html.startswith("<div>") and "<table" in html
+        assert "<script" not in html
+    assert "data:image/png;base64," in fitted.pathway._repr_html_()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_report_renders_in_headless_chromium(html_report, tmp_path):
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium package when it can)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(Path(html_report).resolve().as_uri(), wait_until="load")
+        images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
+        dialogs = page.evaluate("typeof window.alert")  # the page ran no script of its own
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=False)
+        browser.close()
+    assert not errors, errors
+    assert len(images) >= 4 and all(done and width > 0 for done, width, _ in images), images
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    assert dialogs == "function"
+    assert shot.stat().st_size > 20_000

@@ -1,0 +1,314 @@
+"""Sensitivity analysis: power-scaling, prior swaps, variance shares, tornado, EVPPI, CLI."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+import copath as cp
+from copath.cli import main
+from copath.sensitivity.importance import tornado, variance_shares
+from copath.sensitivity.powerscale import CONFLICT, FINE, PRIOR_DOMINATES
+from copath.sensitivity.prior_swap import psis_weights
+from copath.sensitivity.regression import explained_share
+
+ONE_LINK = """name: one
+nodes:
+  x: {kind: exposure}
+  y: {kind: continuous, scale: 1, area_effects: false}
+links:
+  - {from: x, to: y}
+outcomes: [y]
+"""
+TRUE_SLOPE = 0.6
+
+
+def _fit_one(areas: int, months: int, mu: float, sigma: float, seed: int, draws: int = 1000):
+    pw = cp.loads_pathway(ONE_LINK)
+    sim = cp.simulate(pw, areas=areas, months=months, random_seed=seed,
+                      params={"beta": {"x -> y": TRUE_SLOPE}, "sigma": {"y": 0.5}})
+    prior = cp.LinkPrior("x -> y", mu=mu, sigma=sigma, scale="slope")
+    return cp.fit(pw, sim.data, priors={"x -> y": prior}, draws=draws, tune=500, chains=2,
+                  random_seed=seed, progressbar=False)
+
+
+# ------------------------------------------------------------------ power-scaling
+@pytest.mark.parametrize(
+    ("areas", "months", "mu", "sigma", "expected"),
+    [
+        (4, 2, TRUE_SLOPE, 0.02, PRIOR_DOMINATES),  # tight prior, little data
+        (100, 5, 0.0, 10.0, FINE),  # vague prior, plenty of data
+        (100, 5, TRUE_SLOPE - 1.5, 0.05, CONFLICT),  # tight prior far from plenty of data
+    ],
+    ids=["tight-little", "vague-plenty", "tight-far"],
+)
+def test_power_scaling_diagnosis_on_conjugate_normal(areas, months, mu, sigma, expected):
+    res = _fit_one(areas, months, mu, sigma, seed=11)
+    table = res.sensitivity().table
+    row = table.loc["x -> y"]
+    assert row["diagnosis"] == expected, row[["prior_sensitivity", "likelihood_sensitivity"]].to_dict()
+    if expected == FINE:
+        assert row["prior_sensitivity"] < 0.05 <= row["likelihood_sensitivity"]
+
+
+def test_threshold_is_a_parameter():
+    res = _fit_one(100, 5, TRUE_SLOPE - 1.5, 0.05, seed=11, draws=500)
+    t = res.sensitivity().table.loc["x -> y"]
+    high = max(t["prior_sensitivity"], t["likelihood_sensitivity"]) + 0.01
+    assert res.sensitivity(threshold=high).table.loc["x -> y", "diagnosis"] == FINE
+    with pytest.raises(ValueError, match="threshold"):
+        res.sensitivity(threshold=-0.1)
+
+
+# ------------------------------------------------------------------ prior swaps
+@pytest.fixture(scope="module")
+def swap_fits():
+    base = _fit_one(30, 2, 0.0, 1.0, seed=5, draws=2000)
+    new = cp.LinkPrior("x -> y", mu=1.0, sigma=0.15, scale="slope")
+    pw = base.pathway
+    refit = cp.fit(pw, base.data, priors={"x -> y": new}, draws=2000, tune=500, chains=2, random_seed=6,
+                   progressbar=False)
+    return base, new, refit
+
+
+def test_psis_prior_swap_matches_a_refit(swap_fits):
+    base, new, refit = swap_fits
+    swapped = base.with_prior("x -> y", new)
+    info = swapped.run.prior_swap
+    assert info.method == "psis" and info.reliable and info.pareto_k < 0.7
+    a = swapped.posterior["beta"].sel(link="x -> y").values.ravel()
+    b = refit.posterior["beta"].sel(link="x -> y").values.ravel()
+    # the swap moved the posterior towards the new prior ...
+    old_mean = base.posterior["beta"].sel(link="x -> y").values.mean()
+    assert abs(a.mean() - old_mean) > 3 * b.std() / np.sqrt(info.ess)
+    # ... to where a refit under that prior puts it, within Monte Carlo error
+    mcse = np.sqrt(b.var() / info.ess + b.var() / (0.5 * b.size))
+    assert a.mean() == pytest.approx(b.mean(), abs=4 * mcse)
+    assert a.std() == pytest.approx(b.std(), rel=0.15)
+    assert swapped.priors["x -> y"] == new
+    assert swapped.summary().loc["x -> y", "prior_mean"] == 1.0
+
+
+def test_unreliable_swap_warns_or_refits(swap_fits):
+    base, _, _ = swap_fits
+    far = {"mu": -3.0, "sigma": 0.02}
+    with pytest.warns(UserWarning, match="Pareto k"):
+        bad = base.with_prior("x -> y", far, refit=False)
+    assert bad.run.prior_swap.reliable is False
+    refitted = base.with_prior("x -> y", far)
+    assert refitted.run.prior_swap.method == "refit"
+    beta = refitted.posterior["beta"].sel(link="x -> y").values
+    assert beta.mean() < -2.0  # the tight prior now holds the link
+
+
+def test_named_alternatives_and_bad_priors(swap_fits):
+    base, _, _ = swap_fits
+    alts = cp.sensitivity.alternative_priors(base, "x -> y")
+    assert alts["sceptical"].mu == 0.0 and alts["vague"].sigma >= 3 * alts["registry"].sigma
+    with pytest.raises(ValueError, match="unknown link"):
+        base.with_prior("x -> z", "sceptical")
+    with pytest.raises(ValueError, match="prior must be one of 'sceptical', 'vague', 'registry'"):
+        base.with_prior("x -> y", "optimistic")
+    with pytest.raises(ValueError, match="mu"):
+        base.with_prior("x -> y", {"mean": 1})
+
+
+def test_psis_weights_reproduce_a_known_reweighting():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=8000)  # N(0, 1) draws, target N(0.5, 0.8)
+    w, k = psis_weights(norm.logpdf(x, 0.5, 0.8) - norm.logpdf(x))
+    assert k < 0.5
+    assert np.sum(w * x) == pytest.approx(0.5, abs=0.03)
+    assert np.sqrt(np.sum(w * (x - 0.5) ** 2)) == pytest.approx(0.8, abs=0.03)
+    w, k = psis_weights(norm.logpdf(x, 3.0, 0.1) - norm.logpdf(x))
+    assert k > 0.7
+
+
+# ------------------------------------------------------------------ importance and tornado
+def test_variance_share_catches_nonlinear_dependence():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 6000))
+    # y = a^2 + b: uncorrelated with a, yet a explains var(a^2) / (var(a^2) + 1) = 2/3
+    assert np.corrcoef(a, a**2 + b)[0, 1] == pytest.approx(0, abs=0.05)
+    assert explained_share(a**2 + b, a) == pytest.approx(2 / 3, abs=0.03)
+    assert explained_share(a**2 + b, b) == pytest.approx(1 / 3, abs=0.03)
+    assert explained_share(b, a) < 0.01
+
+
+def test_tornado_is_the_conditional_mean_at_the_quantiles():
+    rng = np.random.default_rng(1)
+    p = pd.DataFrame({"a": rng.normal(1.0, 0.5, 5000), "b": rng.normal(size=5000)})
+    y = np.exp(p["a"]) + 0.3 * p["b"]  # E[y | a] = exp(a); fitted to about 0.3 sqrt(edf / n) ~ 0.02
+    t = tornado({"y": y}, p, ["a", "b"])
+    row = t[t["link"] == "a"].iloc[0]
+    lo, hi = np.quantile(p["a"], [0.05, 0.95])
+    assert row["at_low"] == pytest.approx(np.exp(lo), rel=0.05)
+    assert row["at_high"] == pytest.approx(np.exp(hi), rel=0.05)
+    assert t.iloc[0]["link"] == "a"  # the widest bar first
+    shares = variance_shares({"y": y}, p)
+    assert shares.loc["a", "y"] > shares.loc["b", "y"]
+
+
+CHAIN = """name: chain
+nodes:
+  x: {kind: exposure}
+  m: {kind: count, offset: pop, per: 1000, better: lower}
+  y: {kind: continuous, better: higher, area_effects: false}
+  z: {kind: continuous, better: higher, area_effects: false}
+links:
+  - {from: x, to: m}
+  - {from: m, to: y}
+  - {from: y, to: z}
+outcomes: [z]
+"""
+
+
+@pytest.fixture(scope="module")
+def chain_fit():
+    pw = cp.loads_pathway(CHAIN)
+    sim = cp.simulate(pw, areas=40, months=3, random_seed=4, params={
+        "beta": {"x -> m": -0.8, "m -> y": -0.7, "y -> z": 0.5}, "sigma": {"y": 0.3, "z": 0.3}})
+    data = sim.data.drop(columns=["z"])  # z has no local data: y -> z rests on its prior
+    prior = cp.LinkPrior("y -> z", mu=0.5, sigma=0.3, scale="slope")  # as if from a (weak) study
+    return cp.fit(pw, data, priors={"y -> z": prior}, draws=500, tune=500, chains=2, random_seed=2,
+                  progressbar=False)
+
+
+def test_fixed_coefficient_forward_pass_matches_hand_computation(chain_fit):
+    from copath.kinds import of
+    from copath.model.equations import linear_predictors
+
+    fw = chain_fit.forward
+    j = fw.plan.link_names.index("m -> y")
+    # at its own draws nothing changes
+    same = fw.node_means_with_coefficient(j, fw.draws.beta[:, j])
+    base, _ = fw.node_means({}, {})
+    np.testing.assert_allclose(same["z"], base["z"], rtol=1e-5)
+    # at a fixed value: the equations by hand with that coefficient
+    out = fw.node_means_with_coefficient(j, -0.2)
+    beta = fw.draws.beta.copy()
+    beta[:, j] = -0.2
+    x = {"x": fw.prepared.values["x"]}
+    area = {m: a[:, fw.prepared.area_index] for m, a in fw.draws.area.items()}
+    observed = fw.prepared.values
+
+    def value_of(name, eta):
+        y = observed.get(name)
+        return eta if y is None else np.where(np.isnan(y), eta, y)
+
+    params = {"intercept": fw.draws.intercept, "beta": fw.draws.beta}
+    eta_old = linear_predictors(fw.plan, x, params, area, value_of=value_of)
+
+    def abducted(name, eta):  # an observed continuous node keeps its residual: input y + change of eta
+        y = observed.get(name)
+        return eta if y is None else np.where(np.isnan(y), eta, y + (eta - eta_old[name]))
+
+    eta = linear_predictors(fw.plan, x, {**params, "beta": beta}, area, value_of=abducted)
+    np.testing.assert_allclose(out["z"], of("continuous").natural(eta["z"]).mean(axis=-1), rtol=1e-4)
+    np.testing.assert_allclose(out["m"], base["m"], rtol=1e-6)  # upstream untouched
+
+
+def test_sensitivity_table_on_a_fitted_chain(chain_fit, tmp_path):
+    sc = chain_fit.scenario({"x": "+0.2"}, name="more x")
+    sens = chain_fit.sensitivity(alternatives=True, scenarios=[sc], links=chain_fit.pathway.link_names)
+    t = sens.table
+    assert list(t.index) == chain_fit.pathway.link_names
+    assert {"prior_sensitivity", "likelihood_sensitivity", "diagnosis", "importance: z"} <= set(t.columns)
+    # z has no data: its link is the prior's alone
+    assert not t.loc["y -> z", "local_data"]
+    assert t.loc["y -> z", "likelihood_sensitivity"] < 0.05 <= t.loc["y -> z", "prior_sensitivity"]
+    assert t.loc["y -> z", "diagnosis"] == PRIOR_DOMINATES
+    # the scenario's effect on z is the product of the three links: y -> z, the least known, dominates it
+    imp = sens.importance["more x: z"]
+    assert imp.idxmax() == "y -> z"
+    # alternatives: the sceptical prior pulls the prior-only link, and the effect, towards zero
+    alt = sens.alternatives.set_index(["link", "alternative", "quantity"])
+    row = alt.loc[("y -> z", "sceptical", "more x: z")]
+    assert abs(row["new_mean"]) < abs(row["current_mean"])
+    assert alt.loc[("x -> m", "registry", "more x: z"), "change"] == pytest.approx(0.0, abs=1e-12)
+    assert set(sens.tornado["quantity"]) == {"z", "more x: z"}
+    written = sens.save(tmp_path)
+    assert {p.name for p in written} >= {"sensitivity.csv", "tornado.png", "alternatives.csv"}
+    assert pd.read_csv(tmp_path / "sensitivity.csv", index_col=0).shape[0] == 3
+    assert "prior dominates" in sens.describe() and "<table" in sens._repr_html_()
+
+
+def test_result_evppi_ranks_the_link_the_choice_hangs_on(chain_fit):
+    sc = chain_fit.scenario({"x": "+0.3"}, name="more x")
+    effect = sc.difference("z")
+    # cost set at the expected benefit: the choice is a toss-up, so information has value
+    vi = chain_fit.evppi([sc], value={"z": 1.0}, cost={"more x": float(effect.mean())})
+    assert vi.evpi > 0
+    singles = vi.table[vi.table["kind"] == "parameter"]
+    assert singles.index[0] == "y -> z"
+    assert singles["evppi"].iloc[0] <= vi.evpi * 1.02
+    assert vi.table.loc["(all parameters)", "evppi"] == pytest.approx(vi.evpi, rel=0.1)
+    assert vi.decisions == ("no change", "more x")
+    with pytest.raises(ValueError, match="unknown outcome"):
+        chain_fit.evppi([sc], value={"nope": 1.0})
+
+
+# ------------------------------------------------------------------ EVPPI
+def _closed_form(mu: float, s: float) -> float:
+    """E[max(0, X)] - max(0, mu) for X ~ N(mu, s)."""
+    return mu * norm.cdf(mu / s) + s * norm.pdf(mu / s) - max(0.0, mu)
+
+
+def test_evppi_matches_closed_form_two_decisions():
+    rng = np.random.default_rng(2014)
+    n = 40_000
+    mu, s1, s2 = 0.2, 1.0, 0.5
+    theta = pd.DataFrame({"t1": rng.normal(mu, s1, n), "t2": rng.normal(0, s2, n)})
+    nb = pd.DataFrame({"reject": np.zeros(n), "adopt": theta["t1"] + theta["t2"]})
+    res = cp.evppi(nb, theta, groups={"both": ["t1", "t2"]})
+    assert res.evpi == pytest.approx(_closed_form(mu, np.hypot(s1, s2)), rel=0.05)
+    assert res.table.loc["t1", "evppi"] == pytest.approx(_closed_form(mu, s1), rel=0.05)
+    assert res.table.loc["t2", "evppi"] == pytest.approx(_closed_form(mu, s2), rel=0.05)
+    assert res.table.loc["both", "evppi"] == pytest.approx(res.evpi, rel=0.01)
+    assert res.table.loc["(all parameters)", "evppi"] == pytest.approx(res.evpi, rel=0.01)
+    assert res.best_now == "adopt" and res.table.loc["t1", "above_noise"]
+
+
+def test_evppi_of_all_parameters_approaches_evpi_nonlinear():
+    rng = np.random.default_rng(7)
+    n = 20_000
+    a, b = rng.normal(size=(2, n))
+    nb = np.column_stack([np.zeros(n), a * b + 0.3 * a, np.full(n, 0.05)])
+    res = cp.evppi(nb, np.column_stack([a, b]))
+    assert res.table.loc["(all parameters)", "evppi"] == pytest.approx(res.evpi, rel=0.03)
+    # each alone is worth less than both together
+    assert res.table.loc["param_0", "evppi"] < 0.8 * res.evpi
+    assert res.table.loc["param_1", "evppi"] < 0.8 * res.evpi
+
+
+@pytest.mark.parametrize(
+    ("nb", "params", "message"),
+    [
+        (np.zeros((10, 1)), np.zeros((10, 1)), "two decisions"),
+        (np.zeros((10, 2)), np.zeros((9, 1)), "draws"),
+        (np.full((10, 2), np.nan), np.zeros((10, 1)), "NaN"),
+        (np.zeros((10, 2)), np.full((10, 1), np.inf), "NaN or infinite"),
+    ],
+)
+def test_evppi_refuses_bad_input(nb, params, message):
+    with pytest.raises(ValueError, match=message):
+        cp.evppi(nb, params)
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_sensitivity_prints_table_and_writes_figures(chain_fit, tmp_path, capsys):
+    folder = chain_fit.save(tmp_path / "run")
+    out = tmp_path / "sens"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["sensitivity", str(folder), "--out", str(out), "--set", "x=+0.2"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "y -> z" in printed and "prior dominates" in printed
+    assert (out / "tornado.png").stat().st_size > 1000
+    assert (out / "sensitivity.csv").is_file()
+    assert main(["sensitivity", str(tmp_path / "missing")]) == 2
