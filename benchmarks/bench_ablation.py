@@ -52,7 +52,7 @@ def child(design: str, config: str) -> None:
                  log_likelihood="none", prior_draws=20, ppc_draws=20, **CONFIGS[config])
     wall = time.perf_counter() - t0
     post = res.posterior
-    out = {"posterior_s": res.settings["posterior_seconds"], "wall": wall,
+    out = {"posterior_s": res.run.posterior_seconds, "wall": wall,
            "ess": float(az.ess(post, method="bulk")["beta"].min()), "rhat": float(az.rhat(post)["beta"].max())}
     print("RESULT " + json.dumps(out), flush=True)
 

@@ -143,8 +143,8 @@ def run_copath(areas: int, months: int, design: str, method: str = "nuts", sampl
     post = res.posterior
     beta = post["beta"]
     ess, rhat = _stats(post, ["beta"])
-    return {"wall": wall, "posterior_s": res.settings["posterior_seconds"], "ess": ess, "rhat": rhat,
-            "sampling": res.settings["sampling_seconds"], "collapsed": res.settings["collapsed"],
+    return {"wall": wall, "posterior_s": res.run.posterior_seconds, "ess": ess, "rhat": rhat,
+            "sampling": res.run.sampling_seconds, "collapsed": list(res.run.collapsed),
             "means": {n: float(beta.sel(link=n).mean()) for n in links(design)},
             "sds": {n: float(beta.sel(link=n).std()) for n in links(design)}}
 

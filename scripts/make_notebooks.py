@@ -67,7 +67,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", 'sc = res.scenario({"nw_coverage": "+0.2"}, name="NW +20 points")\nsc'),
         ("md", "## Which links does that hang on?"),
         ("code", 'sens = res.sensitivity(scenarios=[sc])\nsens'),
-        ("code", 'sens.figure_tornado();'),
+        ("code", 'sens.figure_tornado()'),
         ("md", "## Report and save"),
         ("code", 'print(res.report(OUT / "quickstart_report.html"))\nres.save(OUT / "flagship_result")'),
     ],
@@ -135,11 +135,11 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "Per link: power-scaling sensitivity to its own prior and to the likelihood, the diagnosis, "
                "and the share of each final outcome's variance its coefficient explains."),
         ("code", 'sens.table.drop(columns=["from", "to"]).round(3)'),
-        ("code", 'sens.figure_tornado();'),
+        ("code", 'sens.figure_tornado()'),
         ("md", "## Swapping a prior without refitting\n\nPareto-smoothed importance sampling; Pareto k says "
                "whether the swap can be trusted (above the threshold, `with_prior` refits, unless told not to)."),
         ("code", 'link = "worried -> qol_citizens"\nswapped = res.with_prior(link, "sceptical", refit=False)\n'
-                 'swapped.settings["prior_swap"]'),
+                 'swapped.run.prior_swap'),
         ("code", 'sens.alternatives.query("quantity == \'NW +20 points: qol_citizens\'")'
                  '.sort_values("relative_change").head(8)'),
         ("md", "## Value of information\n\nSuppose each point of quality of life gained is worth 1 (in any "
