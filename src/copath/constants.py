@@ -12,7 +12,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["HDI_PROB", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "GRADE_MEANING", "DESIGNS"]
+__all__ = ["HDI_PROB", "MODEL_NAMES", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "GRADE_MEANING", "DESIGNS"]
 
 #: Probability mass of every highest-density interval copath reports.
 HDI_PROB: float = 0.94
@@ -42,6 +42,10 @@ def _either(items: list[str]) -> str:
 WEAK_RULE: str = f"strongest evidence graded {_either([g for g in GRADES if g in WEAK_GRADES])}, or no evidence"
 #: A link that is not weak, in words.
 STRONG_RULE: str = f"strongest evidence graded {_either(list(STRONG_GRADES))}"
+
+#: Names the model builder gives its own variables and dimensions (beside each kind's noise
+#: parameter): no node may take one.
+MODEL_NAMES: tuple[str, ...] = ("beta", "intercept", "area_sd", "area_z", "link", "node", "area", "area_node")
 
 DESIGNS: tuple[str, ...] = (
     "meta-analysis",

@@ -15,15 +15,19 @@ from hypothesis import strategies as st
 
 import copath as cp
 from copath.cli import main
+from copath.constants import MODEL_NAMES
 from copath.errors import CopathError, DataError, EvidenceError, SpecError
+from copath.kinds import reserved_names
 from copath.model.builder import build_model
 from copath.model.data import prepare_data
 from tests.pathways import toy_spec
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KINDS = ["count", "proportion", "continuous"]
+RESERVED = {"area", "month", *MODEL_NAMES, *reserved_names()}
 NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8).filter(
-    lambda s: s[0].isalpha() and s not in ("area", "month"))
+    lambda s: s[0].isalpha() and s not in RESERVED and not s.startswith("x_")
+    and not s.endswith(("_missing", "_obs")))
 
 
 # ----------------------------------------------------------------------------- valid specs

@@ -70,6 +70,15 @@ def test_loads_and_exposes_structure():
         ("per: 1000", "per: lots", "'per' must be a finite number"),
         ("name: t", "name: t\nname: u", "key 'name': given twice"),
         ("links:", "links: [", "malformed YAML"),
+        # a node may not take a name the model gives its own parameters, data or dimensions
+        ("y: {kind: continuous}\nlinks:", "y: {kind: continuous}\n  area_sd: {kind: continuous}\nlinks:",
+         "node area_sd: 'area_sd' is a name the model uses for its own parameters"),
+        ("y: {kind: continuous}\nlinks:", "y: {kind: continuous}\n  sigma: {kind: continuous}\nlinks:",
+         "node sigma: 'sigma' is a name the model uses"),
+        ("y: {kind: continuous}\nlinks:", "y: {kind: continuous}\n  x_x: {kind: continuous}\nlinks:",
+         "node x_x: 'x_x' is the model's name for the data of exposure 'x'"),
+        ("y: {kind: continuous}\nlinks:", "y: {kind: continuous}\n  m_missing: {kind: continuous}\nlinks:",
+         "the imputed values of 'm'"),
     ],
 )
 def test_invalid_specs_give_one_clear_error(old, new, match):

@@ -29,7 +29,7 @@ from copath.kinds.exposure import EXPOSURE
 from copath.kinds.proportion import PROPORTION
 
 __all__ = ["KINDS", "NodeKind", "NodeSpec", "NoiseParameter", "of", "names", "register", "coefficient_scales",
-           "natural_effects", "noise_variables", "FAMILIES", "MAX_COUNT"]
+           "natural_effects", "noise_variables", "reserved_names", "FAMILIES", "MAX_COUNT"]
 
 #: Every kind by name, in the order the model declares their parameters.
 KINDS: dict[str, NodeKind] = {k.name: k for k in (EXPOSURE, COUNT, PROPORTION, CONTINUOUS)}
@@ -67,6 +67,11 @@ def coefficient_scales() -> tuple[str, ...]:
 def natural_effects() -> dict[str, str]:
     """A coefficient scale -> its natural-scale effect (``"log rate ratio"`` -> ``"rate ratio"``)."""
     return {k.coefficient_scale: k.natural_effect for k in KINDS.values() if k.endogenous}
+
+
+def reserved_names() -> tuple[str, ...]:
+    """The kinds' noise variables and their dimensions: model names no node may take."""
+    return tuple(dict.fromkeys(n for k in KINDS.values() for n in (k.noise_variable, k.noise_dim) if n))
 
 
 def noise_variables() -> tuple[str, ...]:

@@ -71,7 +71,8 @@ class NodeKind:
     ``passes_value`` (children see its observed value, not its linear predictor),
     ``identity_link`` (its natural scale is its link scale, so means shift linearly),
     ``ratio_scale`` (coefficients are log ratios), ``odds_scale`` (log odds ratios),
-    ``noise_variable`` (the model variable of its noise parameter, if any) and
+    ``noise_variable`` and ``noise_dim`` (the model variable of its noise parameter, if any,
+    and its dimension) and
     ``affine_collapse`` (its rows collapse to a Z'Z form when no area effect enters).
     """
 
@@ -87,6 +88,7 @@ class NodeKind:
     ratio_scale: ClassVar[bool] = False
     odds_scale: ClassVar[bool] = False
     noise_variable: ClassVar[str | None] = None
+    noise_dim: ClassVar[str | None] = None
     affine_collapse: ClassVar[bool] = False
 
     def __repr__(self) -> str:

@@ -43,6 +43,7 @@ class Continuous(NodeKind):
     passes_value: ClassVar[bool] = True
     identity_link: ClassVar[bool] = True
     noise_variable: ClassVar[str | None] = "sigma"
+    noise_dim: ClassVar[str | None] = "continuous_node"
     affine_collapse: ClassVar[bool] = True
 
     def unit_scale(self, node: NodeSpec) -> float:
@@ -62,7 +63,7 @@ class Continuous(NodeKind):
         return float(np.mean(y))
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
-        return NoiseParameter("sigma", "continuous_node", node.scale, per_node=True)
+        return NoiseParameter(self.noise_variable, self.noise_dim, node.scale, per_node=True)
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:

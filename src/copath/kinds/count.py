@@ -79,6 +79,7 @@ class Count(NodeKind):
     natural_level: ClassVar[str] = "rate"
     ratio_scale: ClassVar[bool] = True
     noise_variable: ClassVar[str | None] = "inv_sqrt_phi"
+    noise_dim: ClassVar[str | None] = "nb_node"
 
     def link(self, value: Any) -> Any:
         return np.log(np.maximum(value, 1e-300))
@@ -136,7 +137,7 @@ class Count(NodeKind):
         return float(np.log((y.sum() + 0.5) / exposure.sum()))
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
-        return NoiseParameter("inv_sqrt_phi", "nb_node", 1.0) if node.family == "negative_binomial" else None
+        return NoiseParameter(self.noise_variable, self.noise_dim, 1.0) if node.family == "negative_binomial" else None
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:

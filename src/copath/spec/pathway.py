@@ -29,7 +29,7 @@ import networkx as nx
 import pandas as pd
 
 from copath import kinds, plotting
-from copath.constants import STRONG_RULE, WEAK_RULE
+from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
 
@@ -246,6 +246,7 @@ class Pathway:
             raise self._err("the spec declares no nodes", where="nodes")
         for node in self.nodes.values():
             self._validate_node(node)
+        self._validate_names()
         seen: dict[tuple[str, str], Link] = {}
         for link in self.links:
             where = f"link {link.name}"
@@ -279,6 +280,19 @@ class Pathway:
                 raise self._err(f"outcome {outcome!r} is not a node", where="outcomes")
             if not self.nodes[outcome].node_kind.endogenous:
                 raise self._err(f"outcome {outcome!r} is an exposure", where="outcomes")
+
+    def _validate_names(self) -> None:
+        """No node may take a name the model gives its own variables, data or dimensions."""
+        derived = {f"x_{n}": f"the data of exposure {n!r}" for n in self.exposures}
+        for n in self.nodes:
+            derived.update({f"{n}_missing": f"the imputed values of {n!r}", f"{n}_obs": f"the observations of {n!r}"})
+        for name in self.nodes:
+            if name in MODEL_NAMES or name in kinds.reserved_names():
+                raise self._err(f"{name!r} is a name the model uses for its own parameters; rename the node",
+                                f"node {name}")
+            if name in derived:
+                raise self._err(f"{name!r} is the model's name for {derived[name]}; rename the node",
+                                f"node {name}")
 
     def _validate_node(self, node: Node) -> None:
         where = f"node {node.name}"
