@@ -45,7 +45,8 @@ STRONG_RULE: str = f"strongest evidence graded {_either(list(STRONG_GRADES))}"
 
 #: Names the model builder gives its own variables and dimensions (beside each kind's noise
 #: parameter): no node may take one.
-MODEL_NAMES: tuple[str, ...] = ("beta", "intercept", "area_sd", "area_z", "link", "node", "area", "area_node")
+MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_size", "intercept", "area_sd", "area_z", "link",
+                                "link_free", "link_signed", "node", "area", "area_node")
 
 DESIGNS: tuple[str, ...] = (
     "meta-analysis",

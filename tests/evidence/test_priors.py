@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy.stats import norm
 
@@ -86,12 +87,23 @@ outcomes: [burg]
     assert prior.sources == ("bennett2008_nw",) and prior.grade == "A"
 
 
-def test_direction_prior_has_most_mass_on_its_side_and_some_near_zero(flagship, evidence):
+def test_a_stated_direction_fixes_the_sign_and_keeps_mass_near_zero(flagship, evidence):
     prior = cp.prior_for(flagship.link("restorative_justice", "reoffending"), evidence, flagship)
-    assert prior.weak and prior.grade == "D"
-    assert 0.75 < prior.prob_below_zero() < 0.95
-    density_ratio = norm.pdf(0, prior.mu, prior.sigma) / norm.pdf(prior.mu, prior.mu, prior.sigma)
-    assert density_ratio > 0.5
+    assert prior.weak and prior.grade == "D" and prior.sign == -1
+    assert prior.prob_below_zero() == 1.0 and prior.quantiles([0.999])[0] < 0
+    density_ratio = np.exp(prior.logpdf(np.array([-1e-9]))[0] - prior.logpdf(np.array([prior.mu]))[0])
+    assert density_ratio > 0.5  # a sign, not a size: values near zero stay likely
+
+
+def test_the_sign_needs_agreement(evidence):
+    from copath.evidence.priors import link_sign
+    from copath.spec import Link
+
+    entries = [evidence["behn2014_social_causes_burglary"]]  # a '+' direction
+    assert link_sign(Link("a", "b"), entries)[0] == 1
+    assert link_sign(Link("a", "b", direction="-"), entries)[0] == 0  # spec and registry disagree
+    assert link_sign(Link("a", "b", contrast=-2.0), entries)[0] == -1  # per unit of the parent
+    assert link_sign(Link("a", "b"), [])[0] == 0
 
 
 def test_null_prior_centres_on_zero(flagship, evidence):

@@ -25,7 +25,8 @@ SIGNATURES = {
            "progressbar: 'bool' = True, prior_draws: 'int' = 500, ppc_draws: 'int' = 500, init: 'Init' = 'map', "
            "source: 'str' = '<data>', priors: 'Mapping[str, LinkPrior] | None' = None, "
            "adaptation: 'Adaptation' = 'low_rank', log_likelihood: 'LogLikelihood' = 'auto', "
-           "method: 'Method' = 'nuts', advi_iterations: 'int' = 30000, collapse: 'bool' = True) -> 'FitResult'",
+           "method: 'Method' = 'nuts', advi_iterations: 'int' = 30000, collapse: 'bool' = True, "
+           "target_accept: 'float' = 0.8, max_treedepth: 'int' = 10) -> 'FitResult'",
     "load_pathway": "(name_or_path: 'str | Path') -> 'Pathway'",
     "load_evidence": "(path: 'str | Path | None' = None) -> 'Evidence'",
     "FitResult.scenario": "(self, changes: 'Mapping[str, float | str]', areas: 'Any' = None, "

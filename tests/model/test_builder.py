@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pymc as pm
 import pytensor
 import pytest
 
@@ -26,13 +27,20 @@ def flagship_built(flagship, evidence):
 
 
 def test_each_link_prior_in_the_model_is_the_registry_prior(flagship, evidence, flagship_built):
+    """The model's log density of every coefficient equals its registry prior's, sign included."""
     model = flagship_built.model
     assert list(model.coords["link"]) == flagship.link_names
-    mu, sigma = _normal_params(model, "beta")
     registry = priors_for(flagship, evidence)
-    for i, name in enumerate(model.coords["link"]):
-        assert mu[i] == pytest.approx(registry[name].mu), name
-        assert sigma[i] == pytest.approx(registry[name].sigma), name
+    free, signed = list(model.coords.get("link_free", ())), list(model.coords.get("link_signed", ()))
+    assert set(free) | set(signed) == set(flagship.link_names) and signed, "the flagship has sign-fixed links"
+    for var, names in (("beta_free", free), ("beta_size", signed)):
+        rv = model[var]
+        for value in (0.05, 0.4):
+            logp = pm.logp(rv, np.full(len(names), value)).eval()
+            for i, name in enumerate(names):
+                prior = registry[name]
+                coefficient = value * (prior.sign or 1)
+                assert logp[i] == pytest.approx(float(prior.logpdf(np.array([coefficient]))[0]), rel=1e-6), name
 
 
 def test_model_has_one_likelihood_per_observed_node(flagship, flagship_built):

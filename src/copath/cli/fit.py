@@ -31,19 +31,40 @@ __all__ = ["register", "print_fit", "UNCONVERGED"]
 UNCONVERGED = 3
 
 
+def _fraction(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fit", help="fit a pathway to local data and save the result")
     p.add_argument("model", help="a bundled model name or a spec file")
     p.add_argument("--data", required=True, help="local data (CSV, TSV or Parquet)")
     p.add_argument("--out", required=True, help="result folder (replaced atomically)")
     p.add_argument("--registry", help="evidence registry file or folder (default: bundled)")
-    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--draws", type=_positive, default=1000)
     p.add_argument("--tune", type=int, default=1000)
-    p.add_argument("--chains", type=int, default=4)
+    p.add_argument("--chains", type=_positive, default=4)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--sampler", choices=choices(Sampler), default="nutpie")
     p.add_argument("--method", choices=choices(Method), default="nuts",
                    help="nuts (default) or a fast variational approximation for exploration")
+    p.add_argument("--target-accept", type=_fraction, default=0.8,
+                   help="NUTS's target acceptance rate (default 0.8); raise it when the diagnostics report divergences")
+    p.add_argument("--max-treedepth", type=_positive, default=10, help="NUTS's deepest tree (default 10)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--allow-unconverged", action="store_true",
                    help="exit 0 even when the diagnostics fail (default: exit 3)")
@@ -78,7 +99,7 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"Fitting {pw.name!r} to {len(data)} rows of {args.data} ...", flush=True)
     res = cp.fit(pw, data, evidence=ev, draws=args.draws, tune=args.tune, chains=args.chains,
                  random_seed=args.seed, sampler=args.sampler, progressbar=not args.quiet, source=args.data,
-                 method=args.method)
+                 method=args.method, target_accept=args.target_accept, max_treedepth=args.max_treedepth)
     print_fit(res)
     out = res.save(args.out)
     print(f"\nSaved the result to {out}")

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import norm
+from scipy.stats import norm, truncnorm
 
 from copath import kinds
 from copath.constants import GRADES, WEAK_GRADES
@@ -59,6 +59,7 @@ __all__ = [
     "priors_for",
     "entry_estimate",
     "link_entries",
+    "link_sign",
     "link_grade",
     "TRANSPORT_SD",
     "DEFAULT_SD",
@@ -76,7 +77,10 @@ POOL_TAU_SCALE: float = 0.5
 class LinkPrior:
     """A normal prior on one link's coefficient, with where it came from.
 
-    A value object: validated on creation, round-trips through :meth:`to_dict` /
+    ``mu`` and ``sigma`` are the normal's parameters. ``sign`` fixes the coefficient's sign
+    when the evidence or the spec states a direction (+1 or -1): the prior is then the
+    normal truncated to that side of zero (a half-normal when ``mu`` is 0); 0 leaves the
+    sign free. A value object: validated on creation, round-trips through :meth:`to_dict` /
     :meth:`from_dict` (and so through YAML/JSON).
 
     Example
@@ -86,6 +90,9 @@ class LinkPrior:
     True
     >>> [round(q, 3) for q in p.natural_quantiles([0.5])]
     [0.819]
+    >>> h = LinkPrior("x -> y", mu=0.0, sigma=1.0, scale="slope", sign=-1)   # a half-normal below 0
+    >>> round(h.mean, 3), round(h.prob_below_zero(), 3), bool(np.isinf(h.logpdf(np.array([0.5])))[0])
+    (-0.798, 1.0, True)
     """
 
     link: str
@@ -99,10 +106,13 @@ class LinkPrior:
     method: str = "default"
     note: str = ""
     components: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    sign: int = 0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):
             raise ValueError(f"prior for {self.link}: need finite mu and sigma > 0, got {self.mu}, {self.sigma}")
+        if self.sign not in (-1, 0, 1):
+            raise ValueError(f"prior for {self.link}: sign must be -1, 0 or 1, got {self.sign!r}")
         if self.scale not in kinds.coefficient_scales():
             raise ValueError(f"prior for {self.link}: unknown scale {self.scale!r}")
         if self.grade is not None and self.grade not in GRADES:
@@ -118,6 +128,66 @@ class LinkPrior:
         """'rate ratio', 'odds ratio' or 'slope'."""
         return kinds.natural_effects()[self.scale]
 
+    def _dist(self):
+        """The frozen scipy distribution: normal, or normal truncated to the sign's side."""
+        if self.sign == 0:
+            return norm(self.mu, self.sigma)
+        lo, hi = (0.0, np.inf) if self.sign > 0 else (-np.inf, 0.0)
+        return truncnorm((lo - self.mu) / self.sigma, (hi - self.mu) / self.sigma, loc=self.mu, scale=self.sigma)
+
+    @property
+    def mean(self) -> float:
+        """The prior mean of the coefficient (``mu`` unless the sign is fixed)."""
+        return self.mu if self.sign == 0 else float(self._dist().mean())
+
+    @property
+    def sd(self) -> float:
+        """The prior sd of the coefficient (``sigma`` unless the sign is fixed)."""
+        return self.sigma if self.sign == 0 else float(self._dist().std())
+
+    def hdi(self, prob: float) -> tuple[float, float]:
+        """The prior's highest-density interval of probability ``prob``.
+
+        Parameters
+        ----------
+        prob
+            The interval's probability.
+
+        Returns
+        -------
+        tuple[float, float]
+            (low, high): the central interval of a free normal; for a fixed sign, the
+            narrowest interval (it starts at 0 when the density is highest there).
+
+        Example
+        -------
+        >>> [round(v, 3) for v in LinkPrior("a -> b", 0.0, 1.0, "slope", sign=1).hdi(0.9)]
+        [0.0, 1.645]
+        """
+        if self.sign == 0:
+            z = float(norm.ppf(0.5 + prob / 2))
+            return self.mu - z * self.sigma, self.mu + z * self.sigma
+        dist = self._dist()
+        lower = np.linspace(0.0, 1.0 - prob, 201)
+        widths = dist.ppf(lower + prob) - dist.ppf(lower)
+        i = int(np.nanargmin(widths))
+        return float(dist.ppf(lower[i])), float(dist.ppf(lower[i] + prob))
+
+    def logpdf(self, x: np.ndarray) -> np.ndarray:
+        """The prior's log density at coefficient values ``x`` (-inf on the wrong side of a fixed sign).
+
+        Parameters
+        ----------
+        x
+            Coefficient values.
+
+        Returns
+        -------
+        numpy.ndarray
+            One log density per value.
+        """
+        return np.asarray(self._dist().logpdf(np.asarray(x, dtype=float)), dtype=float)
+
     def quantiles(self, qs: Sequence[float]) -> list[float]:
         """Quantiles of the coefficient (per unit of the parent).
 
@@ -129,10 +199,12 @@ class LinkPrior:
         Returns
         -------
         list[float]
-            The normal prior's quantiles, on the coefficient's scale (``scale``), one per
-            probability in ``qs``.
+            The prior's quantiles (of the truncated normal when the sign is fixed), on the
+            coefficient's scale (``scale``), one per probability in ``qs``.
         """
-        return [float(self.mu + self.sigma * norm.ppf(q)) for q in qs]
+        if self.sign == 0:
+            return [float(self.mu + self.sigma * norm.ppf(q)) for q in qs]
+        return [float(v) for v in self._dist().ppf(np.asarray(qs, dtype=float))]
 
     def natural_quantiles(self, qs: Sequence[float], per_contrast: bool = False) -> list[float]:
         """Quantiles on the natural scale (exp for ratios), per unit of the parent
@@ -163,8 +235,10 @@ class LinkPrior:
         Returns
         -------
         float
-            The normal prior's probability below zero, between 0 and 1.
+            The prior's probability below zero, between 0 and 1 (0 or 1 when the sign is fixed).
         """
+        if self.sign:
+            return 1.0 if self.sign < 0 else 0.0
         return float(norm.cdf(-self.mu / self.sigma))
 
     def sample(self, n: int, random_seed: int | None = None) -> np.ndarray:
@@ -180,9 +254,32 @@ class LinkPrior:
         Returns
         -------
         numpy.ndarray
-            ``n`` floats drawn from Normal(``mu``, ``sigma``), on the coefficient's scale.
+            ``n`` floats drawn from the prior, on the coefficient's scale.
         """
-        return np.random.default_rng(random_seed).normal(self.mu, self.sigma, size=n)
+        return self.draw(np.random.default_rng(random_seed), size=n)
+
+    def draw(self, rng: np.random.Generator, size: int | None = None, shift: float = 0.0) -> Any:
+        """Draws of the coefficient from ``rng``, the normal's mean moved by ``shift`` sds.
+
+        Parameters
+        ----------
+        rng
+            The generator.
+        size
+            How many (None: one float).
+        shift
+            Move the normal's mean by this many ``sigma`` (simulating a wrong prior).
+
+        Returns
+        -------
+        float or numpy.ndarray
+        """
+        mu = self.mu + shift * self.sigma
+        if self.sign == 0:
+            return rng.normal(mu, self.sigma, size=size)
+        moved = LinkPrior(self.link, mu, self.sigma, self.scale, sign=self.sign)._dist()
+        u = rng.random(size)
+        return moved.ppf(u) if size is not None else float(moved.ppf(u))
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping (JSON/YAML-ready); :meth:`from_dict` reads it back.
@@ -215,6 +312,7 @@ class LinkPrior:
             The prior, validated as on creation (an unknown key raises ``TypeError``).
         """
         data = dict(data)
+        data.setdefault("sign", 0)  # priors saved before signs could be fixed
         data["sources"] = tuple(data.get("sources", ()))
         data["components"] = tuple(dict(c) for c in data.get("components", ()))
         return cls(**data)
@@ -239,8 +337,9 @@ class LinkPrior:
         q = self.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
         unit = "per unit of the parent" if self.contrast == 1 else f"per unit of the parent (evidence contrast {self.contrast:g})"
         origin = f"grade {self.grade} from {', '.join(self.sources)}" if self.sources else "no evidence: weakly-informative default"
+        side = "" if self.sign == 0 else f" truncated to {'> 0' if self.sign > 0 else '< 0'} (sign fixed)"
         return (
-            f"{self.link}: {self.scale} ~ Normal({self.mu:.3g}, {self.sigma:.3g}) {unit}, {origin} "
+            f"{self.link}: {self.scale} ~ Normal({self.mu:.3g}, {self.sigma:.3g}){side} {unit}, {origin} "
             f"({self.natural_scale} 5/50/95%: {q[0]:.3g}, {q[1]:.3g}, {q[2]:.3g})."
         )
 
@@ -373,28 +472,69 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     scale_name = child.node_kind.coefficient_scale
     unit_scale = child.node_kind.unit_scale(child)
     c = link.contrast
-    entries = link_entries(link, evidence, pathway)
+    every = link_entries(link, evidence, pathway)
+    sign, sign_note = link_sign(link, every)
+    entries = [e for e in every if e.effect.measure != "hypothesis"]  # a hypothesis has a sign, no size
+    hypotheses = [e for e in every if e.effect.measure == "hypothesis"]
     if not entries:
+        grade = strongest([e.grade for e in hypotheses])
         return LinkPrior(
             link=link.name, mu=0.0, sigma=DEFAULT_SD * unit_scale / abs(c), scale=scale_name,
-            grade=None, weak=True, contrast=c, method="default",
-            note="No reported effect: weakly-informative default.",
+            grade=grade, weak=True, sources=tuple(e.id for e in hypotheses), contrast=c,
+            method="hypothesis" if sign else "default", sign=sign,
+            note=("No reported size: weakly-informative default" + (f", {sign_note}" if sign else "") + "."),
         )
     estimates = [entry_estimate(e, child) for e in entries]
     components = tuple(
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
         for e, est in zip(entries, estimates, strict=True)
     )
-    grade = strongest([e.grade for e in entries])
+    grade = strongest([e.grade for e in every])
     assert grade is not None
     m, s, method, note = _combine(entries, estimates, unit_scale)
-    note += f" Widened for transport (grade {grade})."
-    s_wide = math.hypot(s, TRANSPORT_SD[grade] * unit_scale)
+    note += f" Widened for transport (grade {strongest([e.grade for e in entries])})."
+    if sign:
+        note += f" {sign_note[0].upper()}{sign_note[1:]}."
+    s_wide = math.hypot(s, TRANSPORT_SD[strongest([e.grade for e in entries])] * unit_scale)
     return LinkPrior(
         link=link.name, mu=m / c, sigma=s_wide / abs(c), scale=scale_name, grade=grade,
-        weak=grade in WEAK_GRADES, sources=tuple(e.id for e in entries), contrast=c,
-        method=method, note=note, components=components,
+        weak=grade in WEAK_GRADES, sources=tuple(e.id for e in every), contrast=c,
+        method=method, note=note, components=components, sign=sign,
     )
+
+
+def link_sign(link: Link, entries: Sequence[EvidenceEntry]) -> tuple[int, str]:
+    """The sign a link's coefficient is fixed to, and why: +1 or -1 when the spec's
+    ``direction`` and every direction or hypothesis entry on the link agree and no entry
+    reports a null; 0 (free) otherwise.
+
+    Parameters
+    ----------
+    link
+        The link (its ``direction``, if any, counts as one statement of the sign).
+    entries
+        The link's registry entries.
+
+    Returns
+    -------
+    tuple[int, str]
+        The sign (the coefficient's, per unit of the parent: a negative ``contrast`` flips
+        it) and a phrase saying where it came from.
+
+    Example
+    -------
+    >>> from copath.spec import Link
+    >>> link_sign(Link("a", "b", direction="-"), [])
+    (-1, 'sign fixed to - by the spec')
+    """
+    stated = [("spec", link.direction)] if link.direction else []
+    stated += [(e.id, e.effect.values["sign"]) for e in entries if e.effect.measure in ("direction", "hypothesis")]
+    signs = {s for _, s in stated}
+    if len(signs) != 1 or any(e.effect.measure == "null" for e in entries):
+        return 0, ""
+    sign = (1 if signs.pop() == "+" else -1) * (1 if link.contrast > 0 else -1)
+    who = ", ".join("the spec" if w == "spec" else w for w, _ in stated)
+    return sign, f"sign fixed to {'+' if sign > 0 else '-'} by {who}"
 
 
 def priors_for(pathway: Pathway, evidence: Evidence | None) -> dict[str, LinkPrior]:

@@ -49,6 +49,7 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "proportion": ((), ("value", "low", "high", "successes", "trials", "of")),
     "before_after": (("before", "after"), ("control_before", "control_after", "unit")),
     "direction": (("sign",), ()),
+    "hypothesis": (("sign",), ()),
     "null": ((), ()),
     "count": (("value",), ("unit",)),
 }
@@ -79,7 +80,7 @@ class Effect:
     @property
     def has_size(self) -> bool:
         """True when the effect has a magnitude (not only a sign, a null or a base rate)."""
-        return self.measure not in ("direction", "null", "proportion", "count")
+        return self.measure not in ("direction", "hypothesis", "null", "proportion", "count")
 
     def describe(self) -> str:
         """A short human reading of the effect.
@@ -98,8 +99,8 @@ class Effect:
             text = f"{v['value']}"
         elif self.measure == "before_after":
             text = f"{v['before']} -> {v['after']}"
-        elif self.measure == "direction":
-            text = v["sign"]
+        elif self.measure in ("direction", "hypothesis"):
+            text = v["sign"] if self.measure == "direction" else f"hypothesised {v['sign']}"
         elif "successes" in v:
             text = f"{v['successes']}/{v['trials']}"
         else:

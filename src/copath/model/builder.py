@@ -3,7 +3,12 @@ r"""Build the PyMC model of a pathway: one structural equation per endogenous no
 Variables (all labelled by dims, so every table and plot reads by name):
 
 - ``beta`` (dim ``link``, coords like ``"nw_coverage -> burglary"``): one coefficient
-  per link, with the link's evidence prior :math:`N(\mu_\ell, \sigma_\ell)`;
+  per link, with the link's evidence prior :math:`N(\mu_\ell, \sigma_\ell)`. When some
+  links have a fixed sign (a stated direction), ``beta`` is a deterministic made of
+  ``beta_free`` (dim ``link_free``: the normal priors) and ``beta_size`` (dim
+  ``link_signed``: the magnitudes :math:`|\beta_\ell| = s_\ell\beta_\ell`, truncated
+  normal on :math:`[0, \infty)`, sampled on the log scale, where a product of two
+  sign-fixed links is a sum and its ridge a straight line the mass matrix can follow);
 - ``intercept`` (dim ``node``): :math:`\alpha_v \sim N(\text{link}(b_v), s_v)` with
   :math:`b_v` the node's ``baseline`` (else the data's overall level, else 0) and
   :math:`s_v = 1` on log/logit scales, :math:`2 \times` ``scale`` for continuous nodes;
@@ -136,12 +141,17 @@ def build_model(
     ip = {name: intercept_prior(pathway, name, prepared) for name in endo}
     link_mu = np.array([priors[n].mu for n in plan.link_names])
     link_sigma = np.array([priors[n].sigma for n in plan.link_names])
+    signs = np.array([priors[n].sign for n in plan.link_names], dtype=float)
+    free, signed = np.flatnonzero(signs == 0), np.flatnonzero(signs != 0)
+    if signed.size:
+        coords["link_free"] = [plan.link_names[i] for i in free]
+        coords["link_signed"] = [plan.link_names[i] for i in signed]
 
     with pm.Model(coords=coords) as model:
         exposures = {
             name: pm.Data(f"x_{name}", prepared.values[name]) for name in pathway.exposures
         }
-        beta = pm.Normal("beta", mu=link_mu, sigma=link_sigma, dims="link")
+        beta = _link_coefficients(link_mu, link_sigma, signs, free, signed)
         intercept = pm.Normal(
             "intercept",
             mu=np.array([ip[n][0] for n in endo]),
@@ -216,6 +226,19 @@ def build_model(
                 kind.likelihood(name, node, e, y, size, noise_of(name), dims=f"{name}_obs")
     return BuiltModel(model=model, pathway=pathway, priors=priors, data=prepared, plan=plan, intercept_priors=ip,
                       groups=groups)
+
+
+def _link_coefficients(mu: np.ndarray, sigma: np.ndarray, signs: np.ndarray, free: np.ndarray,
+                       signed: np.ndarray) -> Any:
+    """``beta``: normal priors; where a link's sign is fixed, its magnitude's truncated normal."""
+    if signed.size == 0:
+        return pm.Normal("beta", mu=mu, sigma=sigma, dims="link")
+    parts = pt.zeros(len(mu))
+    if free.size:
+        parts = pt.set_subtensor(parts[free], pm.Normal("beta_free", mu=mu[free], sigma=sigma[free], dims="link_free"))
+    size = pm.TruncatedNormal("beta_size", mu=signs[signed] * mu[signed], sigma=sigma[signed], lower=0.0,
+                              dims="link_signed")
+    return pm.Deterministic("beta", pt.set_subtensor(parts[signed], signs[signed] * size), dims="link")
 
 
 def _collapsed_term(kind: NodeKind, g: NodeGroups, eta_at: Any, data: PreparedData, noise: Any) -> Any:

@@ -1,9 +1,14 @@
 """Sampler diagnostics: divergences, R-hat, bulk and tail ESS, BFMI, and whether they pass.
 
 The thresholds are the usual ones (Vehtari et al. 2021, *Bayesian Analysis* 16:667):
-R-hat <= 1.01 and bulk and tail ESS >= 400 (``min(400, 100 x chains)`` for small runs) on
-every parameter of the posterior, no divergent transition, and BFMI >= 0.3 in every chain
-(Betancourt 2016).
+rank-normalised split R-hat <= 1.01 and bulk and tail ESS >= 400 (``min(400, 100 x
+chains)`` for small runs) on every element of every variable in the posterior (link
+coefficients, intercepts, area effects and their spread, noise parameters, imputed
+values), no divergent transition, and BFMI >= 0.3 in every chain (Betancourt 2016).
+
+When a check fails, :attr:`Diagnostics.worst` names the parameters that fail it worst,
+with their coordinates (``beta[worried -> qol_citizens]``, ``area_sd[burglary]``), and
+:attr:`Diagnostics.causes` says what usually causes that pattern.
 
 Example
 -------
@@ -15,18 +20,34 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["Diagnostics", "compute_diagnostics", "RHAT_MAX", "ESS_MIN", "BFMI_MIN"]
+__all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "likely_causes", "RHAT_MAX",
+           "ESS_MIN", "BFMI_MIN"]
 
 RHAT_MAX = 1.01
 ESS_MIN = 400
 BFMI_MIN = 0.3
+
+
+@dataclass(frozen=True)
+class Worst:
+    """One parameter's convergence: its label with coordinates, R-hat and bulk/tail ESS."""
+
+    parameter: str
+    r_hat: float
+    ess_bulk: float
+    ess_tail: float
+
+    def describe(self) -> str:
+        """``"beta[x -> y] (R-hat 1.08, bulk ESS 40, tail ESS 52)"``."""
+        return f"{self.parameter} (R-hat {self.r_hat:.3f}, bulk ESS {self.ess_bulk:.0f}, tail ESS {self.ess_tail:.0f})"
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,8 @@ class Diagnostics:
     n_draws: int
     ess_min: float = ESS_MIN
     approximate: str | None = None  # the variational method, when the fit was not MCMC
+    worst: tuple[Worst, ...] = field(default=(), compare=False)  # the parameters failing worst
+    causes: tuple[str, ...] = field(default=(), compare=False)  # what usually causes that
 
     @property
     def checks(self) -> dict[str, bool]:
@@ -84,7 +107,21 @@ class Diagnostics:
                        "too few effective draws for stable intervals; draw more.")
         if not c["bfmi"]:
             out.append(f"min BFMI {self.min_bfmi:.2f} < {BFMI_MIN}: poor exploration of the energy.")
+        if out and self.worst:
+            out.append("Worst: " + "; ".join(w.describe() for w in self.worst) + ".")
+        out.extend(self.causes)
         return out
+
+    def worst_frame(self) -> pd.DataFrame:
+        """The parameters failing worst, one row each (empty when every check passes).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``parameter`` (with coordinates), columns ``r_hat``, ``ess_bulk``, ``ess_tail``.
+        """
+        return pd.DataFrame([vars(w) for w in self.worst],
+                            columns=["parameter", "r_hat", "ess_bulk", "ess_tail"]).set_index("parameter")
 
     def to_frame(self) -> pd.DataFrame:
         """The checks as a table.
@@ -120,7 +157,100 @@ class Diagnostics:
 
 
 
-def compute_diagnostics(idata: xr.DataTree, method: str = "nuts") -> Diagnostics:
+def _label(name: str, coords: Mapping[str, object]) -> str:
+    return f"{name}[{', '.join(str(v) for v in coords.values())}]" if coords else name
+
+
+def worst_parameters(rhat: xr.Dataset, ess_bulk: xr.Dataset, ess_tail: xr.Dataset, ess_min: float,
+                     n: int = 5) -> tuple[Worst, ...]:
+    """The ``n`` parameter elements that fail R-hat or ESS worst, labelled with their coordinates.
+
+    Parameters
+    ----------
+    rhat, ess_bulk, ess_tail
+        Per-element R-hat and ESS of every posterior variable (ArviZ's ``rhat`` and ``ess``).
+    ess_min
+        The ESS threshold.
+    n
+        How many to name.
+
+    Returns
+    -------
+    tuple of Worst
+        Worst first, by how far each misses its thresholds (R-hat excess over 1.01 in units of
+        0.01, and the ESS shortfall as a fraction of the threshold); only failing elements.
+
+    Example
+    -------
+    >>> import numpy as np, xarray as xr
+    >>> r = xr.Dataset({"beta": ("link", [1.001, 1.2])}, coords={"link": ["a -> b", "b -> c"]})
+    >>> e = xr.Dataset({"beta": ("link", [800.0, 30.0])}, coords={"link": ["a -> b", "b -> c"]})
+    >>> [w.parameter for w in worst_parameters(r, e, e, 400.0)]
+    ['beta[b -> c]']
+    """
+    rows = []
+    for name in rhat.data_vars:
+        r = rhat[name]
+        rv, bv, tv = (np.asarray(ds[name].values, dtype=float).reshape(r.shape) for ds in (rhat, ess_bulk, ess_tail))
+        badness = np.fmax((rv - RHAT_MAX) / 0.01, (ess_min - np.fmin(bv, tv)) / ess_min)
+        badness = np.where(np.isfinite(rv) & np.isfinite(bv) & np.isfinite(tv), badness, -np.inf)
+        flat = badness.ravel()
+        for i in np.argsort(-flat)[:n]:
+            if not flat[i] > 0:
+                break
+            index = np.unravel_index(i, r.shape)
+            coords = {d: r[d].values[k] for d, k in zip(r.dims, index, strict=True) if d in r.coords}
+            rows.append((float(flat[i]), Worst(_label(str(name), coords), float(rv[index]), float(bv[index]),
+                                               float(tv[index]))))
+    rows.sort(key=lambda pair: -pair[0])
+    return tuple(w for _, w in rows[:n])
+
+
+def likely_causes(worst: tuple[Worst, ...], divergences: int, notes: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """What usually causes the failures, from which parameters fail (one sentence each).
+
+    Parameters
+    ----------
+    worst
+        The parameters failing worst (:func:`worst_parameters`).
+    divergences
+        Divergent transitions.
+    notes
+        Parameter label -> what copath's identification check found about it (e.g. a
+        link identified only as a product).
+
+    Returns
+    -------
+    tuple of str
+
+    Example
+    -------
+    >>> likely_causes((Worst("area_sd[burglary]", 1.05, 60.0, 80.0),), 0)[0][:40]
+    "area_sd[burglary]: the area effects' spr"
+    """
+    notes = notes or {}
+    out = []
+    for w in worst:
+        base = w.parameter.split("[", 1)[0]
+        if w.parameter in notes:
+            out.append(f"{w.parameter}: {notes[w.parameter]}")
+        elif base in ("area_sd", "area_z", "area_u"):
+            out.append(f"{w.parameter}: the area effects' spread and the areas' values trade off (a funnel); "
+                       "with few data per area it needs the non-centred form, with many the centred one.")
+        elif base == "intercept":
+            out.append(f"{w.parameter}: the intercept trades off against a link or the area effects of its node; "
+                       "a link whose parent barely varies in the data leaves the two weakly separated.")
+        elif base == "beta":
+            out.append(f"{w.parameter}: the data inform this link only weakly or only in combination with "
+                       "other links; its posterior is a ridge the chains cross slowly.")
+    if divergences:
+        out.append(f"{divergences} divergent transitions: the posterior has regions of high curvature "
+                   "(often a funnel in area effects, or a ridge between links); raise target_accept "
+                   "(0.9, 0.95) once the model is as well identified as it can be.")
+    return tuple(dict.fromkeys(out))
+
+
+def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping[str, str] | None = None) -> Diagnostics:
     """Divergences, worst R-hat and ESS over all posterior variables, and BFMI, of ``idata``.
 
     Parameters
@@ -129,6 +259,8 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts") -> Diagnostics
         A DataTree with ``posterior`` (and ``sample_stats`` for NUTS).
     method
         The fit's method: a variational fit (``"advi"``) has no MCMC diagnostics.
+    notes
+        Parameter label -> what the identification check found (named in the causes).
 
     Returns
     -------
@@ -154,6 +286,8 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts") -> Diagnostics
     except Exception:  # noqa: BLE001 - samplers without an energy statistic
         bfmi = float("nan")
     chains = post.sizes["chain"]
+    ess_min = float(min(ESS_MIN, 100 * chains))
+    worst = worst_parameters(rhat, ess_b, ess_t, ess_min)
     return Diagnostics(
         divergences=divergences,
         max_rhat=float(extreme(rhat, np.max)),
@@ -161,6 +295,8 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts") -> Diagnostics
         min_ess_tail=float(extreme(ess_t, np.min)),
         min_bfmi=bfmi if np.isfinite(bfmi) else 1.0,
         n_draws=int(chains * post.sizes["draw"]),
-        ess_min=float(min(ESS_MIN, 100 * chains)),
+        ess_min=ess_min,
+        worst=worst,
+        causes=likely_causes(worst, divergences, notes) if (worst or divergences) else (),
     )
 

@@ -44,7 +44,8 @@ _STATS = {"diverging": "diverging", "num_steps": "n_steps", "energy": "energy",
 
 def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
                    random_seed: int = 0, init: str = "map", map_seed: int | None = None,
-                   progressbar: bool = False, target_accept: float = 0.8, dense_mass: bool = True) -> xr.DataTree:
+                   progressbar: bool = False, target_accept: float = 0.8, dense_mass: bool = True,
+                   max_tree_depth: int = 10) -> xr.DataTree:
     """Posterior and sample statistics of ``model`` by NumPyro's NUTS.
 
     ``init="map"`` starts every chain at the best of three MAP optimisations (seeded by
@@ -87,7 +88,8 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
         rng = np.random.default_rng(random_seed)
         starts = x0[None, :] + rng.uniform(-1.0, 1.0, size=(chains, x0.size))
     parallel = jax.local_device_count() >= chains
-    mcmc = MCMC(NUTS(potential_fn=lambda x: -logp(x), target_accept_prob=target_accept, dense_mass=dense_mass),
+    mcmc = MCMC(NUTS(potential_fn=lambda x: -logp(x), target_accept_prob=target_accept, dense_mass=dense_mass,
+                     max_tree_depth=max_tree_depth),
                 num_warmup=tune, num_samples=draws, num_chains=chains,
                 chain_method="parallel" if parallel else "sequential", progress_bar=progressbar)
     mcmc.run(jax.random.PRNGKey(random_seed), init_params=jnp.asarray(starts if chains > 1 else starts[0]),

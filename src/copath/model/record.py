@@ -27,7 +27,6 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.stats import norm
 
 from copath.constants import HDI_PROB
 from copath.evidence.priors import LinkPrior
@@ -103,14 +102,16 @@ class FitRecord:
         ----------
         prob
             Probability mass of the intervals (default :data:`copath.HDI_PROB`, 0.94). The
-            posterior interval is the HDI of the draws; the prior interval is the central
-            interval of the normal prior (its HDI).
+            posterior interval is the HDI of the draws; the prior interval is the prior's
+            HDI (the central interval of a normal; for a link with a fixed sign, the narrowest
+            interval of its truncated normal).
 
         Returns
         -------
         pandas.DataFrame
             Indexed by link name, in spec order, with columns ``from``, ``to``, ``grade``
-            (``"-"`` without evidence), ``weak``, ``scale``, ``prior_mean``,
+            (``"-"`` without evidence), ``weak``, ``scale``, ``sign`` (``"+"``/``"-"``
+            when fixed, else empty), ``prior_mean``,
             ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
             ``post_hdi_low``, ``post_hdi_high``, ``contraction``, ``shift``,
             ``local_data`` (the link is in :meth:`observed_links`), ``r_hat`` and
@@ -122,24 +123,23 @@ class FitRecord:
         rhat = az.rhat(beta)
         ess = az.ess(beta, method="bulk")
         informed = set(self.observed_links())
-        z = norm.ppf(0.5 + prob / 2)
         rows = []
         for link in self.pathway.links:
             name = link.name
             prior = self.priors[name]
             draws = beta.sel(link=name).values.ravel()
             post_sd = float(draws.std(ddof=1))
+            low, high = prior.hdi(prob)
             rows.append({
                 "link": name, "from": link.source, "to": link.target,
                 "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
-                "prior_mean": prior.mu,
-                "prior_hdi_low": prior.mu - z * prior.sigma,
-                "prior_hdi_high": prior.mu + z * prior.sigma,
+                "sign": {1: "+", -1: "-"}.get(prior.sign, ""),
+                "prior_mean": prior.mean, "prior_hdi_low": low, "prior_hdi_high": high,
                 "post_mean": float(draws.mean()), "post_sd": post_sd,
                 "post_hdi_low": float(hdi.sel(link=name, ci_bound="lower")),
                 "post_hdi_high": float(hdi.sel(link=name, ci_bound="upper")),
-                "contraction": 1 - post_sd**2 / prior.sigma**2,
-                "shift": (float(draws.mean()) - prior.mu) / prior.sigma,
+                "contraction": 1 - post_sd**2 / prior.sd**2,
+                "shift": (float(draws.mean()) - prior.mean) / prior.sd,
                 "local_data": name in informed,
                 "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
             })

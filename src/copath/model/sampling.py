@@ -140,7 +140,8 @@ def _sample_nutpie(model: pm.Model, s: FitSettings, seed: int, map_seed: int,
     compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed)
     _stop_if(interrupted, "compilation and the MAP start")
     tree = nutpie.sample(compiled, draws=s.draws, tune=s.tune, chains=s.chains, seed=seed,
-                         progress_bar=s.progressbar, save_warmup=False, adaptation=s.adaptation)
+                         progress_bar=s.progressbar, save_warmup=False, adaptation=s.adaptation,
+                         target_accept=s.target_accept, maxdepth=s.max_treedepth)
     # nutpie answers Ctrl-C by returning what it has drawn so far: a partial posterior
     # must never pass for a fit, so turn it back into the interrupt it was
     got = tree["posterior"].sizes.get("draw", 0) if "posterior" in tree.children else 0
@@ -154,7 +155,8 @@ def _sample_pymc(model: pm.Model, s: FitSettings, seed: int, start: dict[str, np
     """PyMC's posterior and sample stats; every chain starts at ``start`` when given."""
     with model:
         tree = pm.sample(draws=s.draws, tune=s.tune, chains=s.chains, random_seed=seed, initvals=start,
-                         progressbar=s.progressbar, compute_convergence_checks=False)
+                         progressbar=s.progressbar, compute_convergence_checks=False, target_accept=s.target_accept,
+                         max_treedepth=s.max_treedepth)
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
@@ -204,7 +206,8 @@ def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
             tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted)
         elif s.method == "nuts" and chosen == "numpyro":  # one JAX translation for the MAP start and the sampler
             tree = sample_numpyro(model, s.draws, s.tune, s.chains, int(seeds[0]), s.init, int(seeds[3]),
-                                  s.progressbar, dense_mass=numpyro_mass == "dense")
+                                  s.progressbar, target_accept=s.target_accept, dense_mass=numpyro_mass == "dense",
+                                  max_tree_depth=s.max_treedepth)
         else:
             start = map_start(model, random_seed=int(seeds[3])) if s.init == "map" else None
             _stop_if(interrupted, "the MAP start")

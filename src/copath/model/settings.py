@@ -77,6 +77,11 @@ class FitSettings:
         Optimisation steps of a variational fit.
     collapse
         Sample the model with rows that share their inputs collapsed (same posterior).
+    target_accept
+        The acceptance rate NUTS adapts its step size to (0.8 by default); higher values take
+        smaller steps, which can remove divergences at the cost of time.
+    max_treedepth
+        The deepest NUTS tree (at most 2 ** max_treedepth leapfrog steps per draw).
 
     Example
     -------
@@ -100,11 +105,16 @@ class FitSettings:
     method: Method = "nuts"
     advi_iterations: int = 30_000
     collapse: bool = True
+    target_accept: float = 0.8
+    max_treedepth: int = 10
 
     def __post_init__(self) -> None:
         for name, least in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 1), ("ppc_draws", 1),
-                            ("advi_iterations", 1)):
+                            ("advi_iterations", 1), ("max_treedepth", 1)):
             _whole(name, getattr(self, name), least)
+        if isinstance(self.target_accept, bool) or not isinstance(self.target_accept, (int, float)) or not (
+                0 < self.target_accept < 1):
+            raise ValueError(f"target_accept must be a number between 0 and 1, got {self.target_accept!r}")
         if self.random_seed is not None:
             if isinstance(self.random_seed, bool) or not isinstance(self.random_seed, Integral) or self.random_seed < 0:
                 raise ValueError(f"random_seed must be a whole number >= 0 or None, got {self.random_seed!r}")

@@ -93,7 +93,7 @@ def draw_params(
     """
     out: dict[str, dict[str, Any]] = {g: {} for g in _param_groups()}
     for name, prior in priors.items():
-        out["beta"][name] = float(rng.normal(prior.mu + prior_shift * prior.sigma, prior.sigma))
+        out["beta"][name] = float(prior.draw(rng, shift=prior_shift))
     for name in pathway.endogenous:
         node = pathway.nodes[name]
         mean, sd = intercept_prior(pathway, name, None)

@@ -30,7 +30,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.stats import norm
 
 from copath.model.record import FitRecord
 
@@ -59,13 +58,13 @@ def _sensitivity_tree(result: FitRecord, extra: Mapping[str, np.ndarray] | None)
     """A slim DataTree for ``psense``: the link coefficients (and any per-draw extras)
     as posterior, each link's own log prior, and each node's total log likelihood."""
     beta = result.posterior["beta"].transpose("chain", "draw", "link")
-    mu = np.array([result.priors[str(n)].mu for n in beta.coords["link"].values])
-    sd = np.array([result.priors[str(n)].sigma for n in beta.coords["link"].values])
     posterior = xr.Dataset({"beta": beta})
     chains, draws = beta.sizes["chain"], beta.sizes["draw"]
     for name, values in (extra or {}).items():
         posterior[name] = (("chain", "draw"), np.asarray(values, dtype=float).reshape(chains, draws))
-    log_prior = xr.Dataset({"beta": (beta.dims, norm.logpdf(beta.values, mu, sd))}, coords=beta.coords)
+    values = np.stack([result.priors[str(n)].logpdf(beta.sel(link=n).values) for n in beta.coords["link"].values],
+                      axis=-1)
+    log_prior = xr.Dataset({"beta": (beta.dims, values)}, coords=beta.coords)
     groups = {"posterior": posterior, "log_prior": log_prior}
     if "log_likelihood" in result.idata.children:
         ll = result.idata["log_likelihood"].to_dataset()

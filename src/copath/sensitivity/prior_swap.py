@@ -43,7 +43,6 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy.stats import norm
 
 from copath.evidence.priors import LinkPrior, prior_for
 from copath.evidence.registry import load_evidence
@@ -136,8 +135,9 @@ def _stacked_link(result: FitRecord, link: str) -> np.ndarray:
 def importance_weights(result: FitRecord, link: str, prior: LinkPrior) -> tuple[np.ndarray, float]:
     """PSIS weights (over draws in chain-major order) for swapping ``link``'s prior to ``prior``."""
     b = _stacked_link(result, link)
-    old = result.priors[link]
-    log_ratio = norm.logpdf(b, prior.mu, prior.sigma) - norm.logpdf(b, old.mu, old.sigma)
+    log_ratio = prior.logpdf(b) - result.priors[link].logpdf(b)
+    if not np.isfinite(log_ratio).all():  # the new prior excludes draws (another sign): no reweighting can reach it
+        return np.full(b.size, 1.0 / b.size), float("inf")
     return psis_weights(log_ratio)
 
 
@@ -169,7 +169,7 @@ def _reweighted(result: FitRecord, link: str, prior: LinkPrior, weights: np.ndar
     if "log_prior" in groups and "beta" in groups["log_prior"]:
         lp = groups["log_prior"]
         b = groups["posterior"]["beta"].sel(link=link)
-        lp["beta"].loc[{"link": link}] = norm.logpdf(b, prior.mu, prior.sigma)
+        lp["beta"].loc[{"link": link}] = prior.logpdf(b)
     if "prior" in result.idata.children:
         pr = result.idata["prior"].to_dataset().copy(deep=True)
         if "beta" in pr:

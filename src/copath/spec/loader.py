@@ -30,7 +30,7 @@ _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description",
 }
-_LINK_KEYS = {"from", "to", "evidence", "contrast", "note"}
+_LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
 
 def load_pathway(name_or_path: str | Path) -> Pathway:
@@ -229,6 +229,9 @@ def _link(i: int, raw: Any, err) -> Link:
     contrast = 1.0
     if "contrast" in raw:
         contrast = _number(raw["contrast"], "contrast", err, where, line)
+    direction = raw.get("direction")
+    if direction is not None and direction not in ("+", "-"):
+        raise err(f"'direction' must be '+' or '-', got {direction!r}", where=where, line=line)
     return Link(
         source=raw["from"],
         target=raw["to"],
@@ -236,6 +239,7 @@ def _link(i: int, raw: Any, err) -> Link:
         contrast=contrast,
         note=_text(raw.get("note", ""), "note", err, where, line),
         line=line,
+        direction=direction,
     )
 
 
@@ -267,6 +271,8 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
             item["contrast"] = link.contrast
         if link.note:
             item["note"] = link.note
+        if link.direction:
+            item["direction"] = link.direction
         links.append(item)
     return {
         "name": pathway.name, "title": pathway.title, "index": list(pathway.index),

@@ -134,7 +134,9 @@ class Link:
     """A directed link ``source -> target`` with its evidence ids.
 
     ``contrast`` is the change of the parent, in the parent's unit, that the
-    link's evidence describes (1.0 = e.g. scheme absent -> present).
+    link's evidence describes (1.0 = e.g. scheme absent -> present). ``direction``
+    (``"+"`` or ``"-"``) is a hypothesised sign that fixes the sign of the link's
+    coefficient (its prior is truncated to that side of zero).
 
     Example
     -------
@@ -148,6 +150,7 @@ class Link:
     contrast: float = 1.0
     note: str = ""
     line: int | None = field(default=None, compare=False)
+    direction: str | None = None
 
     @property
     def name(self) -> str:
@@ -267,6 +270,8 @@ class Pathway:
                 link.contrast == 0
             ):
                 raise self._err("contrast must be a finite non-zero number", where, link.line)
+            if link.direction not in (None, "+", "-"):
+                raise self._err(f"direction must be '+' or '-', got {link.direction!r}", where, link.line)
         graph = self.to_networkx()
         try:
             cycle = nx.find_cycle(graph)

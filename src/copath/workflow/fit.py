@@ -64,6 +64,8 @@ def fit(
     method: Method = "nuts",
     advi_iterations: int = 30_000,
     collapse: bool = True,
+    target_accept: float = 0.8,
+    max_treedepth: int = 10,
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`~copath.FitResult`.
 
@@ -123,6 +125,11 @@ def fit(
         (:mod:`copath.model.compact`): the same posterior, in less time when covariates
         repeat across rows; ``res.run.collapsed`` says what was collapsed. The predictive
         groups and log likelihood are row-level either way.
+    target_accept
+        The acceptance rate NUTS adapts its step size to; raise it (0.9, 0.95) when the
+        diagnostics report divergences that a reparametrisation has not removed.
+    max_treedepth
+        The deepest NUTS tree: at most 2 ** max_treedepth leapfrog steps per draw.
 
     Returns
     -------
@@ -133,7 +140,7 @@ def fit(
         draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler, progressbar=progressbar,
         prior_draws=prior_draws, ppc_draws=ppc_draws, init=init, source=source, priors=_overrides(priors),
         adaptation=adaptation, log_likelihood=log_likelihood, method=method, advi_iterations=advi_iterations,
-        collapse=collapse,
+        collapse=collapse, target_accept=target_accept, max_treedepth=max_treedepth,
     )
     return FitResult.from_record(fit_model(pathway, data, evidence, settings))
 
