@@ -41,6 +41,7 @@ def _doctest_names(request):
     if not isinstance(request.node, DoctestItem):
         return
     source = "".join(example.source for example in request.node.dtest.examples)
-    if re.search(r"\b(res|rec)\b", source):
+    own = re.search(r"^(res|rec)\s*=", source, flags=re.M)  # the doctest makes its own
+    if re.search(r"\b(res|rec)\b", source) and not own:
         namespace = request.getfixturevalue("doctest_namespace")
         namespace["res"] = namespace["rec"] = request.getfixturevalue("doctest_result")

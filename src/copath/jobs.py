@@ -6,7 +6,7 @@ pickled to disk. ``client`` is an existing ``dask.distributed.Client``; ``addres
 scheduler to connect to (scale out over machines that see the same folder); with
 neither, a local cluster of one worker process per core is started and closed here.
 
-Example (tested in ``tests/workflow/test_jobs.py``; it starts a local Dask cluster)::
+Example (tested in ``tests/test_jobs.py``; it starts a local Dask cluster)::
 
     run_jobs(abs, [-1, 2, -3])   # [1, 2, 3]
 """

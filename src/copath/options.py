@@ -1,8 +1,9 @@
 """Every string option of copath's public API, as a ``typing.Literal``, checked in one place.
 
 A user who passes ``sampler="nutpi"`` gets the same one-line message, naming the
-option and its allowed values, from ``cp.fit``, ``res.report``, ``sens`` and the CLI
-alike; type checkers see the same choices in the signatures.
+option and its allowed values, wherever the Python API takes it (``cp.fit``,
+``res.report``, ``res.sensitivity``, ``cp.pool_effects``, ...); the CLI offers the same
+choices (argparse's ``choices``, read from here), and type checkers see them in the signatures.
 
 Example
 -------
@@ -22,15 +23,15 @@ from typing import Any, Literal, get_args
 
 __all__ = [
     "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
-    "AlternativePrior", "check", "choices",
+    "AlternativePrior", "Better", "CountFamily", "TauPrior", "check", "choices",
 ]
 
 #: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
 Sampler = Literal["nutpie", "pymc", "numpyro"]
 #: ``nuts`` is exact MCMC; the others are variational approximations for a first look.
 Method = Literal["nuts", "advi", "fullrank_advi"]
-#: ``map``: every chain starts at the best of several MAP optimisations; ``default``: the
-#: sampler's own jittered start.
+#: ``map``: each chain starts at its own MAP optimisation from its own dispersed point;
+#: ``default``: the sampler's own jittered start.
 Init = Literal["map", "default"]
 #: Mass-matrix adaptation: nutpie's ``low_rank`` (NumPyro's dense) or ``diag``.
 Adaptation = Literal["low_rank", "diag"]
@@ -42,6 +43,12 @@ ReportFormat = Literal["html", "md"]
 TornadoMethod = Literal["conditional", "fixed"]
 #: The standard alternative priors of a link (see copath.sensitivity.prior_swap).
 AlternativePrior = Literal["sceptical", "vague", "registry"]
+#: Which direction of a node is an improvement.
+Better = Literal["lower", "higher"]
+#: A count node's likelihood.
+CountFamily = Literal["poisson", "negative_binomial"]
+#: The prior on the between-study sd when pooling evidence (copath.evidence.pooling).
+TauPrior = Literal["half_normal", "half_cauchy", "uniform"]
 
 
 def choices(option: Any) -> tuple[str, ...]:

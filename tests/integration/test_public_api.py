@@ -5,6 +5,7 @@ parameters and what it returns (numpydoc), and string options are checked in one
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 
@@ -62,9 +63,12 @@ def test_the_main_signatures_are_pinned(name):
 
 
 def _public_callables():
-    """Every public function of the API and every public method of its classes."""
-    for name in cp.__all__:
-        obj = getattr(cp, name)
+    """Every public function of the API (cp.datasets' too) and every public method of its
+    classes and of the settings and run a result carries."""
+    from copath.model.settings import FitRun
+
+    extra = {f"datasets.{n}": getattr(cp.datasets, n) for n in cp.datasets.__all__}
+    for name, obj in [*((n, getattr(cp, n)) for n in cp.__all__), *extra.items(), ("FitRun", FitRun)]:
         if inspect.isfunction(obj):
             yield name, obj
         elif inspect.isclass(obj) and obj.__module__.startswith("copath") and not issubclass(obj, Exception):
@@ -90,8 +94,12 @@ def test_every_public_function_documents_parameters_and_returns(name, func):
         return  # documented by the class
     if params:
         assert "Parameters\n----------" in doc, f"{name}: no Parameters section"
+        section = re.split(r"\n(?:Returns|Raises|Yields|Example|Examples|Notes|See Also)\n", doc.split(
+            "Parameters\n----------", 1)[1], maxsplit=1)[0]
+        named = {n.strip().lstrip("*") for line in section.splitlines() if line and not line[0].isspace()
+                 for n in line.split(":", 1)[0].split(",")}
         for p in params:
-            assert p in doc.split("Parameters\n----------", 1)[1], f"{name}: parameter {p!r} undocumented"
+            assert p in named, f"{name}: parameter {p!r} has no entry of its own in Parameters"
     if sig.return_annotation not in (None, "None", inspect.Signature.empty):
         assert "Returns\n-------" in doc, f"{name}: no Returns section"
 

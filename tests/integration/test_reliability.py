@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,23 +15,6 @@ from copath.cli.fit import UNCONVERGED
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "result_format_1"
-
-
-def test_a_result_of_format_1_still_loads():
-    """Written by copath 0.1 (format 1) and committed: every later version must read it."""
-    res = cp.load_result(FIXTURE)
-    assert res.pathway.link_names == ["x -> y", "y -> z"]
-    assert res.summary().shape[0] == 2 and res.posterior.sizes["draw"] == 40
-    assert json.loads((FIXTURE / "manifest.json").read_text())["format_version"] == 1
-
-
-def test_a_newer_format_is_refused_with_the_reason(tmp_path):
-    copy = shutil.copytree(FIXTURE, tmp_path / "r")
-    manifest = json.loads((copy / "manifest.json").read_text())
-    manifest["format_version"] = 99
-    (copy / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(cp.ResultError, match="newer than this copath reads"):
-        cp.load_result(copy)
 
 
 def test_ctrl_c_during_a_fit_leaves_no_result(tmp_path):

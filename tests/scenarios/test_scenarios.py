@@ -64,10 +64,11 @@ def test_scenario_matches_hand_computation(cp_fit):
     a = post["intercept"].transpose("s", "node").values
     x = res.data["x"].to_numpy()
     xc = x.mean()
+    centre_c = res.centres()["c"]  # c enters p centred at its level in the data
 
     def means(xv):
         eta_c = a[:, [0]] + beta[:, [0]] * (xv - xc)
-        eta_p = a[:, [1]] + beta[:, [1]] * (eta_c - 0.0)
+        eta_p = a[:, [1]] + beta[:, [1]] * (eta_c - centre_c)
         return np.exp(eta_c).mean(axis=1), expit(eta_p).mean(axis=1)
 
     c0, p0 = means(x)

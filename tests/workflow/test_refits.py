@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import fields, replace
 
+import numpy as np
+import pymc as pm
 import pytest
 
 import copath as cp
@@ -90,14 +92,17 @@ def test_calibration_fits_with_the_given_settings(monkeypatch):
 
     def fake_draw(model, settings):
         seen["settings"] = settings
+        seen["c -> y"] = float(pm.logp(model["beta"], np.array([0.0, 0.1])).eval()[1])
         raise Stop
 
     monkeypatch.setattr(sbc, "draw_posterior", fake_draw)
     pw = cp.loads_pathway(SPEC)
-    settings = replace(every_setting_changed(), priors=())
+    settings = every_setting_changed()
     with pytest.raises(Stop):
         sbc.calibrate(pw, n_sims=1, areas=5, months=2, workers=1, progressbar=False, settings=settings)
     got = seen["settings"]
+    override = settings.prior_overrides()["c -> y"]  # the simulation was fitted with the settings' prior
+    assert seen["c -> y"] == pytest.approx(float(override.logpdf(np.array([0.1]))[0]))
     assert replace(got, random_seed=settings.random_seed) == replace(settings, progressbar=False)
 
 

@@ -27,12 +27,28 @@ __all__ = ["load", "load_truth", "list_datasets", "read_police_uk", "read_pas"]
 
 
 def list_datasets() -> list[str]:
-    """Names of the bundled datasets."""
+    """Names of the bundled datasets.
+
+    Returns
+    -------
+    list[str]
+        Sorted names, each loadable with :func:`load`.
+    """
     return sorted(p.stem for p in bundled_dir("datasets").glob("*.csv"))
 
 
 def load(name: str) -> pd.DataFrame:
     """A bundled dataset as a DataFrame (its data card is ``datasets/NAME.md``).
+
+    Parameters
+    ----------
+    name
+        A name from :func:`list_datasets`, e.g. ``"synthetic_force"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area x month, columns as the data card describes.
 
     Example
     -------
@@ -49,6 +65,16 @@ def load(name: str) -> pd.DataFrame:
 
 def load_truth(name: str) -> dict:
     """The true parameter values behind a simulated bundled dataset (``NAME.truth.yaml``).
+
+    Parameters
+    ----------
+    name
+        A bundled dataset made by :func:`copath.simulate`.
+
+    Returns
+    -------
+    dict
+        Parameter group (``beta``, ``intercept``, ...) -> name -> value, as :func:`copath.simulate` returns it.
 
     Example
     -------

@@ -42,7 +42,21 @@ def measure_column(measure: str) -> str:
 
 
 def read_pas(path: str | Path, wide: bool = False) -> pd.DataFrame:
-    """The PAS borough file as a tidy table (or wide, one column per measure)."""
+    """The PAS borough file as a tidy table (or wide, one column per measure).
+
+    Parameters
+    ----------
+    path
+        ``PAS_boroughs.csv`` as MOPAC publishes it (semicolon-separated, decimal commas).
+    wide
+        One row per borough and quarter with a column per measure, instead of one row per measure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``borough``, ``quarter`` (the quarter's date), ``measure`` (a column-safe name),
+        ``proportion`` (share agreeing, 0-1) and ``mps`` (the Met-wide share); or the wide table.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError("no such file", file=path)

@@ -105,7 +105,21 @@ def _check_months(months: pd.Series, file: Path) -> pd.Series:
 
 
 def read_police_uk(path: str | Path | Iterable[str | Path]) -> pd.DataFrame:
-    """Area x month counts by crime type (and charge/summons share) from police.uk files."""
+    """Area x month counts by crime type (and charge/summons share) from police.uk files.
+
+    Parameters
+    ----------
+    path
+        A folder of monthly downloads (or one month's folder), one file, or a list of files
+        (street, outcomes, or the ASB extract; see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area (LSOA code) and month, every pair filled (zero counts), a count
+        column per crime type, and for street files ``crimes``, ``charged`` and
+        ``charged_share``; ``attrs["dropped_without_area"]`` counts records without an LSOA.
+    """
     streets, outcomes, asb = [], [], []
     for file in _files(path):
         frame = _read(file)

@@ -51,10 +51,11 @@ from scipy.optimize import brentq
 from scipy.special import ndtr
 
 from copath.constants import HDI_PROB
+from copath.options import TauPrior, check, choices
 
 __all__ = ["PooledEffect", "pool_effects", "TAU_PRIORS"]
 
-TAU_PRIORS = ("half_normal", "half_cauchy", "uniform")
+TAU_PRIORS = choices(TauPrior)
 _GRID_SIZE = 4001
 
 
@@ -125,7 +126,7 @@ def _mixture_quantile(weights: np.ndarray, means: np.ndarray, sds: np.ndarray, q
 def pool_effects(
     estimates: Sequence[float],
     std_errors: Sequence[float],
-    tau_prior: str | Callable[[np.ndarray], np.ndarray] = "half_normal",
+    tau_prior: TauPrior | Callable[[np.ndarray], np.ndarray] = "half_normal",
     tau_scale: float | None = 0.5,
     prob: float = HDI_PROB,
     mu_prior_mean: float = 0.0,
@@ -183,8 +184,8 @@ def pool_effects(
     if np.any(s <= 0):
         raise ValueError("std_errors must be positive")
     custom = callable(tau_prior)
-    if not custom and tau_prior not in TAU_PRIORS:
-        raise ValueError(f"tau_prior must be one of {', '.join(TAU_PRIORS)} or a density function, got {tau_prior!r}")
+    if not custom:
+        check("tau_prior", tau_prior, TauPrior)
     if mu_prior_sd is not None and not mu_prior_sd > 0:
         raise ValueError("mu_prior_sd must be positive (or None for a flat prior)")
     if not custom and tau_prior != "uniform" and not (tau_scale is not None and tau_scale > 0):

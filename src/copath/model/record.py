@@ -32,7 +32,9 @@ from copath.constants import HDI_PROB
 from copath.evidence.priors import LinkPrior
 from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
+from copath.model.data import prepare_data
 from copath.model.diagnostics import Diagnostics, compute_diagnostics
+from copath.model.equations import make_plan
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway
 
@@ -60,14 +62,30 @@ class FitRecord:
     run: FitRun = field(default_factory=lambda: FitRun(sampler="nutpie"))
     _built: BuiltModel | None = field(default=None, repr=False)
     _diagnostics: Diagnostics | None = field(default=None, repr=False)
+    #: SHA-256 of each file of the result folder this record was saved to or loaded from
+    saved_hashes: dict[str, str] | None = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- model
     @property
     def built(self) -> BuiltModel:
-        """The PyMC model (rebuilt from spec, priors and data after a load)."""
+        """The PyMC model (rebuilt from spec, priors, data and the fit's centring after a load)."""
         if self._built is None:
-            self._built = build_model(self.pathway, self.data, priors=self.priors)
+            self._built = build_model(self.pathway, self.data, priors=self.priors, centres=self.centres())
         return self._built
+
+    def centres(self) -> dict[str, float]:
+        """The constants each node's input was centred at in this fit: recorded by the fit;
+        for a result fitted before they were recorded, the baselines (exposures at their
+        data means), as copath then centred them.
+
+        Returns
+        -------
+        dict[str, float]
+        """
+        if self.run.centres:
+            return dict(self.run.centres)
+        prepared = prepare_data(self.pathway, self.data)
+        return dict(make_plan(self.pathway, prepared.exposure_centres).centres)
 
     @property
     def model(self):
@@ -114,7 +132,9 @@ class FitRecord:
             when fixed, else empty), ``prior_mean``,
             ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
             ``post_hdi_low``, ``post_hdi_high``, ``contraction``, ``shift``,
-            ``local_data`` (the link is in :meth:`observed_links`), ``r_hat`` and
+            ``local_data`` (the link is in :meth:`observed_links`), ``identification``
+            (what the data can inform: ``local data``, ``combination``, ``product`` or
+            ``prior only``; :mod:`copath.model.identification`), ``r_hat`` and
             ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of
             the parent.
         """
@@ -141,6 +161,7 @@ class FitRecord:
                 "contraction": 1 - post_sd**2 / prior.sd**2,
                 "shift": (float(draws.mean()) - prior.mean) / prior.sd,
                 "local_data": name in informed,
+                "identification": self.run.identification.get(name, {}).get("status", ""),
                 "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
             })
         return pd.DataFrame(rows).set_index("link")
@@ -155,7 +176,9 @@ class FitRecord:
             method; the first call computes them and later calls return the same object.
         """
         if self._diagnostics is None:
-            self._diagnostics = compute_diagnostics(self.idata, self.settings.method)
+            notes = {f"beta[{link}]": f"{v['status']}: {v['reason']}"
+                     for link, v in self.run.identification.items() if v.get("status") != "local data"}
+            self._diagnostics = compute_diagnostics(self.idata, self.settings.method, notes)
         return self._diagnostics
 
     def _predictive_check(self, group: str, prob: float) -> pd.DataFrame:

@@ -38,7 +38,7 @@ __all__ = ["FitSettings", "FitRun", "PriorSwap"]
 
 
 def _whole(name: str, value: Any, least: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
         kind = "a positive whole number" if least > 0 else "a whole number >= 0"
         raise ValueError(f"{name} must be {kind}, got {value!r}")
 
@@ -62,7 +62,7 @@ class FitSettings:
         Draws for the prior (and prior predictive) and cap on the posterior draws used for
         the posterior predictive.
     init
-        ``"map"`` (every chain starts at the best of several MAP optimisations) or ``"default"``.
+        ``"map"`` (each chain starts at its own MAP optimisation, from its own dispersed point, so chains can find different modes) or ``"default"``.
     source
         How the data are named in error messages (a file name).
     priors
@@ -112,6 +112,7 @@ class FitSettings:
         for name, least in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 1), ("ppc_draws", 1),
                             ("advi_iterations", 1), ("max_treedepth", 1)):
             _whole(name, getattr(self, name), least)
+            object.__setattr__(self, name, int(getattr(self, name)))
         if isinstance(self.target_accept, bool) or not isinstance(self.target_accept, (int, float)) or not (
                 0 < self.target_accept < 1):
             raise ValueError(f"target_accept must be a number between 0 and 1, got {self.target_accept!r}")
@@ -157,8 +158,9 @@ class FitSettings:
         FitSettings
             A new settings object (this one is unchanged) whose ``priors`` end with ``prior``.
         """
-        others = tuple(p for p in self.priors if p.link != prior.link)
-        return replace(self, priors=(*others, prior))
+        if any(p.link == prior.link for p in self.priors):
+            return replace(self, priors=tuple(prior if p.link == prior.link else p for p in self.priors))
+        return replace(self, priors=(*self.priors, prior))
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping (JSON/YAML-ready); :meth:`from_dict` reads it back.
@@ -196,7 +198,7 @@ class FitSettings:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown fit setting(s): {', '.join(unknown)}")
+            raise ValueError(f"unknown fit setting(s) {', '.join(unknown)}: written by a newer copath; upgrade copath")
         kwargs = dict(data)
         kwargs["priors"] = tuple(LinkPrior.from_dict(p) for p in kwargs.get("priors") or ())
         return cls(**kwargs)
@@ -226,7 +228,11 @@ class FitRun:
     ``prior_draws``/``ppc_draws`` after capping to memory; ``posterior_seconds`` from the
     call to the posterior draws (``sampling_seconds``: MAP start, compilation and
     sampling); ``collapsed`` what the sampled model collapsed; ``approximation`` a
-    variational fit's convergence; ``prior_swap`` how a prior was swapped.
+    variational fit's convergence; ``prior_swap`` how a prior was swapped;
+    ``identification`` what the data can inform, per link (status and reason;
+    :mod:`copath.model.identification`); ``centres`` the constant each node's input was
+    centred at (:func:`copath.model.equations.make_plan`), so the scenarios of a saved
+    result use exactly the fit's equations.
     """
 
     sampler: str
@@ -239,19 +245,37 @@ class FitRun:
     collapsed: tuple[str, ...] = ()
     approximation: dict[str, Any] | None = None
     prior_swap: PriorSwap | None = field(default=None)
+    identification: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    centres: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain mapping; :meth:`from_dict` reads it back."""
+        """A plain mapping; :meth:`from_dict` reads it back.
+
+        Returns
+        -------
+        dict[str, Any]
+        """
         out = asdict(self)
         out["collapsed"] = list(self.collapsed)
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FitRun:
-        """A run from :meth:`to_dict`'s mapping (keys it does not know are ignored)."""
+        """A run from :meth:`to_dict`'s mapping (keys it does not know are ignored).
+
+        Parameters
+        ----------
+        data
+            The mapping.
+
+        Returns
+        -------
+        FitRun
+        """
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["collapsed"] = tuple(kwargs.get("collapsed") or ())
         if kwargs.get("prior_swap"):
-            kwargs["prior_swap"] = PriorSwap(**kwargs["prior_swap"])
+            swap_fields = {f.name for f in fields(PriorSwap)}
+            kwargs["prior_swap"] = PriorSwap(**{k: v for k, v in kwargs["prior_swap"].items() if k in swap_fields})
         return cls(**kwargs)

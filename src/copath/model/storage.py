@@ -51,8 +51,10 @@ from copath.yaml_io import read_yaml_text
 
 __all__ = ["save_record", "load_record", "content_hashes", "ResultError", "FORMAT_VERSION"]
 
-#: 2: the manifest holds the fit's ``settings`` and its ``run`` apart (1: one flat mapping).
-FORMAT_VERSION = 2
+#: 3: settings include target_accept and max_treedepth; 2: the manifest holds the fit's
+#: ``settings`` and its ``run`` apart; 1: one flat mapping. Bump it whenever FitSettings
+#: gains a field, so an older copath refuses a newer result instead of refitting it without it.
+FORMAT_VERSION = 3
 _FILES = ("idata.nc", "pathway.yaml", "evidence.yaml", "priors.yaml", "data.csv")
 
 
@@ -107,14 +109,27 @@ def _blobs(record: FitRecord) -> dict[str, bytes]:
 
 
 def content_hashes(record: FitRecord) -> dict[str, str]:
-    """SHA-256 of the spec, registry, priors and data of ``record``, as its result folder
-    stores them (the manifest and the report's reproducibility section show these).
+    """SHA-256 of the files of ``record``'s result folder: the manifest's own when the record
+    was saved or loaded (the report's reproducibility section shows these), else those its
+    spec, registry, priors and data files would have.
+
+    Parameters
+    ----------
+    record
+        A fitted record.
+
+    Returns
+    -------
+    dict[str, str]
+        File name -> SHA-256 (``idata.nc`` too once the record is saved).
 
     Example
     -------
-    >>> sorted(content_hashes(rec))
-    ['data.csv', 'evidence.yaml', 'pathway.yaml', 'priors.yaml']
+    >>> {"data.csv", "evidence.yaml", "pathway.yaml", "priors.yaml"} <= set(content_hashes(rec))
+    True
     """
+    if record.saved_hashes:
+        return dict(record.saved_hashes)
     return {name: _sha256(data) for name, data in _blobs(record).items()}
 
 
@@ -162,6 +177,7 @@ def save_record(record: FitRecord, path: str | Path) -> Path:
             path.rename(prev)
         tmp.rename(path)
         shutil.rmtree(prev, ignore_errors=True)
+        record.saved_hashes = hashes
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         _recover(path)
@@ -169,15 +185,19 @@ def save_record(record: FitRecord, path: str | Path) -> Path:
     return path
 
 
-def _legacy(flat: dict) -> tuple[FitSettings, FitRun]:
+def _legacy(flat: dict, priors: dict[str, LinkPrior]) -> tuple[FitSettings, FitRun]:
     """Settings and run of a format-1 manifest, which kept both in one mapping (the sampler
-    and the log-likelihood mode as chosen, the predictive draws as capped)."""
+    and the log-likelihood mode as chosen, the predictive draws as capped). Format 1 did not
+    say which priors replaced the registry's, so every saved prior is kept as one: a refit
+    then uses exactly the priors the result was fitted with."""
     sampler = flat.get("sampler")
     settings = FitSettings(
         draws=int(flat.get("draws", 1000)), tune=int(flat.get("tune", 1000)), chains=int(flat.get("chains", 4)),
         random_seed=flat.get("random_seed"), sampler=sampler if sampler in ("nutpie", "pymc", "numpyro") else "nutpie",
         init=flat.get("init", "map"), adaptation="diag" if flat.get("adaptation") == "diag" else "low_rank",
         log_likelihood=flat.get("log_likelihood", "auto"), method=flat.get("method", "nuts"),
+        prior_draws=int(flat.get("prior_draws", 500)), ppc_draws=int(flat.get("ppc_draws", 500)),
+        priors=tuple(priors.values()),
     )
     return settings, FitRun.from_dict({**flat, "sampler": str(sampler or "nutpie")})
 
@@ -233,10 +253,10 @@ def load_record(path: str | Path) -> FitRecord:
         idata = tree.load().copy()
     try:
         if version == 1:
-            settings, run = _legacy(manifest.get("settings") or {})
+            settings, run = _legacy(manifest.get("settings") or {}, priors)
         else:
             settings, run = FitSettings.from_dict(manifest["settings"]), FitRun.from_dict(manifest["run"])
     except (KeyError, TypeError, ValueError) as err:
         raise ResultError(f"manifest.json: unreadable fit settings ({err})", file=path) from None
     return FitRecord(idata=idata, pathway=pathway, evidence=evidence, priors=priors, data=data,
-                     settings=settings, run=run)
+                     settings=settings, run=run, saved_hashes=dict(manifest["sha256"]))

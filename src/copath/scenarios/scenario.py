@@ -52,9 +52,12 @@ def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
 
 
 def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
-    """For every endogenous node: the links without local data on a path from a changed node to it."""
+    """For every endogenous node: the links without local data on a path from a changed node to it
+    (the child has no data, or the identification check found the data cannot reach the link:
+    a parent that does not vary, no data downstream)."""
     graph = result.pathway.to_networkx()
-    informed = set(result.observed_links())
+    status = {k: v.get("status") for k, v in result.run.identification.items()}
+    informed = {name for name in result.observed_links() if status.get(name) != "prior only"}
     reach: set[str] = set()
     for node in changed:
         reach |= nx.descendants(graph, node) | {node}

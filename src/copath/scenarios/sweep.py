@@ -1,6 +1,6 @@
 """Many scenarios at once, as independent Dask jobs (:mod:`copath.jobs`).
 
-Example (tested in ``tests/scenarios/test_sweep.py``; it starts a Dask cluster)::
+Example (tested in ``tests/test_jobs.py``; it starts a Dask cluster)::
 
     table = cp.sweep("out/demo/result", {f"NW +{d}": {"nw_coverage": f"+{d}"} for d in (0.1, 0.2, 0.3)})
     table.loc[("NW +0.2", "qol_citizens"), "difference"]

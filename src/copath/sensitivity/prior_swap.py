@@ -268,6 +268,6 @@ def refit_with_prior(result: FitRecord, link: str, prior: LinkPrior, progressbar
     FitRecord
     """
     if prior.link != link:
-        prior = replace(prior, link=link)
+        raise ValueError(f"the prior is for {prior.link!r}, not {link!r}")
     settings = replace(result.settings.with_prior(prior), progressbar=progressbar)
     return fit_model(result.pathway, result.data, result.evidence, settings)

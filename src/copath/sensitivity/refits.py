@@ -5,7 +5,7 @@ too high (``reliable`` is False in ``Sensitivity.alternatives``) only a refit ca
 refit is a job that loads the saved result on a worker, fits again with the one prior
 changed, and returns each final outcome's posterior mean.
 
-Example (tested in ``tests/workflow/test_jobs.py``; it starts a local Dask cluster)::
+Example (tested in ``tests/test_jobs.py``; it starts a local Dask cluster)::
 
     sens = res.sensitivity(alternatives=True)
     refits = refit_alternatives("out/demo/result", sens.alternatives)

@@ -17,6 +17,7 @@ Example
 -------
 ``rec`` is a fitted record of the toy pathway x -> c -> p -> y (``cp.fit`` returns one):
 
+>>> from copath.scenarios.scenario import build_scenario
 >>> more_x = build_scenario(rec, {"x": "+0.2"}, name="more x")
 >>> vi = result_evppi(rec, [more_x], value={"y": 1000.0}, cost={"more x": 50.0})
 >>> vi.decisions, bool(vi.evpi >= 0), "(weak links)" in vi.table.index
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from copath.model.record import FitRecord
-from copath.scenarios.scenario import Scenario, build_scenario
+from copath.scenarios.scenario import Scenario
 from copath.sensitivity.evppi import EVPPIResult, evppi
 from copath.sensitivity.importance import link_draws
 
@@ -40,12 +41,10 @@ __all__ = ["net_benefit", "result_evppi", "NO_CHANGE"]
 NO_CHANGE = "no change"
 
 
-def _scenarios(result: FitRecord, scenarios) -> list[Scenario]:
-    if isinstance(scenarios, Mapping):
-        return [build_scenario(result, changes, name=name) for name, changes in scenarios.items()]
+def _scenarios(scenarios: Sequence[Scenario]) -> list[Scenario]:
     out = list(scenarios)
     if not out or not all(isinstance(s, Scenario) for s in out):
-        raise ValueError("scenarios must be Scenario objects (res.scenario(...)) or a mapping name -> changes")
+        raise ValueError("scenarios must be Scenario objects (res.scenario(...))")
     names = [s.name for s in out]
     if len(set(names)) != len(names) or NO_CHANGE in names:
         raise ValueError(f"scenario names must be distinct and not {NO_CHANGE!r}; got {names}")
@@ -82,13 +81,29 @@ def net_benefit(
 
 def result_evppi(
     result: FitRecord,
-    scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
+    scenarios: Sequence[Scenario],
     value: Mapping[str, float] | float,
     cost: Mapping[str, float] | float | None = None,
 ) -> EVPPIResult:
     """EVPPI of every link coefficient for the choice between ``scenarios`` and no change,
-    ranked; the table adds each link's grade and weak flag, and the group of weak links."""
-    chosen = _scenarios(result, scenarios)
+    ranked; the table adds each link's grade and weak flag, and the group of weak links.
+
+    Parameters
+    ----------
+    result
+        The fitted result.
+    scenarios
+        Scenarios of ``result`` (``res.evppi`` also takes name -> changes and runs them).
+    value
+        Value of one unit of improvement, per final outcome (or one number for all).
+    cost
+        Cost per scenario (or one number for all).
+
+    Returns
+    -------
+    EVPPIResult
+    """
+    chosen = _scenarios(scenarios)
     nb = net_benefit(result, chosen, value, cost)
     params = link_draws(result)
     weak = [n for n, p in result.priors.items() if p.weak]

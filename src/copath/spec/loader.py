@@ -28,7 +28,7 @@ __all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dic
 _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
-    "area_effects", "scale", "baseline", "better", "description",
+    "area_effects", "scale", "baseline", "better", "description", "reference",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
@@ -199,6 +199,8 @@ def _node(name: Any, raw: Any, err) -> Node:
         kwargs["scale"] = _number(raw["scale"], "scale", err, where, line)
     if "baseline" in raw and raw["baseline"] is not None:
         kwargs["baseline"] = _number(raw["baseline"], "baseline", err, where, line)
+    if "reference" in raw and raw["reference"] is not None:
+        kwargs["reference"] = _number(raw["reference"], "reference", err, where, line)
     if "area_effects" in raw:
         if not isinstance(raw["area_effects"], bool):
             raise err("'area_effects' must be true or false", where=where, line=line)

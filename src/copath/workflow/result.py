@@ -14,7 +14,7 @@ Example
 ``res`` is a fitted result of the toy pathway x -> c -> p -> y (see :func:`copath.fit`):
 
 >>> sc = res.scenario({"x": "+0.2"}, name="more x")
->>> list(res.computed.scenarios) == ["more x"] and sc.result is res
+>>> list(res.computed.scenarios)[-1] == "more x" and sc.result is res
 True
 >>> type(res.with_prior("x -> c", "sceptical", refit=False)).__name__
 'FitResult'

@@ -89,11 +89,22 @@ def test_sampling_model_with_kernels_differs_by_a_constant():
         np.testing.assert_allclose(g_kern(p), g_rows(p), rtol=1e-7, atol=1e-7)
 
 
-def test_negative_binomial_keeps_pymc_density():
+def test_negative_binomial_kernel_differs_from_pymc_density_by_a_constant():
+    """A negative binomial node is sampled through its kernel (no constants in y alone),
+    whose density and gradient are PyMC's NegativeBinomial's up to a constant."""
     pw = cp.loads_pathway(SPEC.replace("per: 100}", "per: 100, family: negative_binomial}"))
+    rows = build_model(pw, rows_data(), collapse=False)
     sampled = build_model(pw, rows_data(), collapse=True)
-    assert "c" in {rv.name for rv in sampled.model.observed_RVs}
-    assert "b" in {p.name for p in sampled.model.potentials}
+    assert "c" in {rv.name for rv in rows.model.observed_RVs}
+    assert "c" in {p.name for p in sampled.model.potentials}
+    f_rows, f_kern = rows.model.compile_logp(), sampled.model.compile_logp()
+    points = random_points(rows.model, 6, seed=5)
+    diffs = [f_rows(p) - f_kern(p) for p in points]
+    assert np.ptp(diffs) < 1e-8 * max(1.0, abs(diffs[0]))
+    assert np.ptp([f_rows(p) for p in points]) > 100
+    g_rows, g_kern = rows.model.compile_dlogp(), sampled.model.compile_dlogp()
+    for p in points[:3]:
+        np.testing.assert_allclose(g_kern(p), g_rows(p), rtol=1e-7, atol=1e-7)
 
 
 def test_log_likelihood_totals_from_the_kernels_equal_the_row_level_ones():

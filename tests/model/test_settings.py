@@ -1,0 +1,57 @@
+"""FitSettings and FitRun: validated, frozen, round-tripping; refits change only what they mean to."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import copath as cp
+from copath.model.settings import FitRun, FitSettings, PriorSwap
+
+P1 = cp.LinkPrior("a -> b", 0.0, 0.5, "slope")
+P2 = cp.LinkPrior("b -> c", 0.1, 0.2, "slope")
+
+
+def test_round_trip_and_frozen():
+    s = FitSettings(draws=200, random_seed=3, priors=(P1,), target_accept=0.9)
+    assert FitSettings.from_dict(s.to_dict()) == s
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.draws = 5  # type: ignore[misc]
+
+
+def test_numpy_whole_numbers_are_accepted_as_ints():
+    s = FitSettings(draws=np.int64(100), chains=np.int32(2), random_seed=np.int64(7))
+    assert type(s.draws) is int and type(s.chains) is int and type(s.random_seed) is int
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("draws", 0, "draws must be a positive whole number"),
+    ("tune", -1, "tune must be a whole number >= 0"),
+    ("target_accept", 1.0, "target_accept must be a number between 0 and 1"),
+    ("max_treedepth", 0, "max_treedepth must be a positive whole number"),
+    ("random_seed", -3, "random_seed must be a whole number >= 0"),
+])
+def test_bad_values_are_one_clear_error(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        FitSettings(**{field: value})
+
+
+def test_with_prior_replaces_in_place_so_equal_overrides_compare_equal():
+    s = FitSettings(priors=(P1, P2))
+    again = s.with_prior(dataclasses.replace(P1, sigma=0.3))
+    assert [p.link for p in again.priors] == ["a -> b", "b -> c"] and again.prior_overrides()["a -> b"].sigma == 0.3
+    assert s.with_prior(P1) == s
+    assert [p.link for p in FitSettings().with_prior(P2).priors] == ["b -> c"]
+
+
+def test_two_priors_for_one_link_are_refused():
+    with pytest.raises(ValueError, match="two priors for one link"):
+        FitSettings(priors=(P1, P1))
+
+
+def test_a_run_round_trips_with_its_prior_swap():
+    run = FitRun(sampler="nutpie", collapsed=("y: 10 rows -> 2 terms",),
+                 prior_swap=PriorSwap("a -> b", P1.to_dict(), "psis", 0.2, 0.7, 300.0, True))
+    assert FitRun.from_dict(run.to_dict()) == run
