@@ -26,9 +26,10 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 
 def toy_spec(name: str = "toy", *, x: dict | None = None, c: dict | bool | None = None,
              p: dict | bool | None = None, y: dict | bool | None = None, direct: bool = False,
-             outcome: str | None = None) -> str:
+             outcome: str | None = None, directions: dict[str, str] | None = None) -> str:
     """YAML of the chain x -> c -> p -> y (see the module docstring); the outcome is the
-    last node of the chain unless ``outcome`` says."""
+    last node of the chain unless ``outcome`` says; ``directions`` gives links a stated sign
+    (``{"x -> c": "-"}``)."""
     changes = {"x": x, "c": c, "p": p, "y": y}
     nodes: dict[str, dict[str, Any]] = {}
     for node, default in _DEFAULTS.items():
@@ -41,6 +42,9 @@ def toy_spec(name: str = "toy", *, x: dict | None = None, c: dict | bool | None 
     links = [{"from": a, "to": b} for a, b in zip(chain[:-1], chain[1:], strict=True)]
     if direct:
         links.append({"from": "x", "to": chain[-1]})
+    for link in links:
+        if f"{link['from']} -> {link['to']}" in (directions or {}):
+            link["direction"] = directions[f"{link['from']} -> {link['to']}"]
     doc = {"name": name, "nodes": nodes, "links": links, "outcomes": [outcome or chain[-1]]}
     return yaml.safe_dump(doc, sort_keys=False)
 

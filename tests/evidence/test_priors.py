@@ -9,7 +9,8 @@ import pytest
 from scipy.stats import norm
 
 import copath as cp
-from copath.evidence.priors import DEFAULT_SD, TRANSPORT_SD, LinkPrior, link_entries, priors_for
+from copath.evidence.priors import DEFAULT_SD, TRANSPORT_SD, LinkPrior, priors_for
+from copath.evidence.registry import link_entries
 
 
 def test_nw_burglary_prior(flagship, evidence):
@@ -112,10 +113,19 @@ def test_null_prior_centres_on_zero(flagship, evidence):
 
 
 def test_no_evidence_gives_the_weak_default(flagship, evidence):
+    prior = cp.prior_for(flagship.link("road_casualties", "qol_citizens"), evidence, flagship)
+    assert (prior.mu, prior.grade, prior.weak, prior.sign) == (0.0, None, True, 0)
+    assert prior.sigma == DEFAULT_SD * flagship.nodes["qol_citizens"].scale  # a slope: in the node's scale
+    ratio = cp.prior_for(flagship.link("confidence", "qol_citizens"), evidence, flagship)
+    assert ratio.method == "default" and ratio.sign == 0
+
+
+def test_a_hypothesised_sign_is_the_default_half_normal(flagship, evidence):
+    """Figure 1's hypothesised arrows: grade E, the default's scale, the stated side of zero."""
     prior = cp.prior_for(flagship.link("burglary", "worried"), evidence, flagship)
-    assert (prior.mu, prior.sigma, prior.grade, prior.weak) == (0.0, DEFAULT_SD, None, True)
-    slope = cp.prior_for(flagship.link("worried", "qol_citizens"), evidence, flagship)
-    assert slope.sigma == DEFAULT_SD * flagship.nodes["qol_citizens"].scale
+    assert (prior.mu, prior.sigma, prior.grade, prior.weak, prior.sign) == (0.0, DEFAULT_SD, "E", True, 1)
+    assert prior.method == "hypothesis" and prior.sources == ("fig1_crime_fear_burglary",)
+    assert prior.mean == pytest.approx(DEFAULT_SD * np.sqrt(2 / np.pi))  # a half-normal's mean
 
 
 def test_contrast_rescales_to_per_unit(flagship, evidence):

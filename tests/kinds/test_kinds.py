@@ -13,8 +13,6 @@ from scipy import stats
 
 import copath as cp
 from copath import kinds
-from copath.kinds.continuous import Continuous
-from copath.model.builder import build_model
 from copath.model.data import prepare_data
 from copath.spec import Node
 from tests.pathways import toy_spec
@@ -50,7 +48,7 @@ def test_coefficient_scales_come_from_the_kinds():
     [
         (Node("c", "count", per=100), "a count node with 'per' needs an 'offset' column"),
         (Node("c", "count", offset="o", per=-1), "'per' must be a positive number"),
-        (Node("c", "count", family="zip"), "unknown family 'zip'"),
+        (Node("c", "count", family="zip"), "family must be one of 'poisson', 'negative_binomial'; got 'zip'"),
         (Node("c", "count", baseline=0.0), "baseline is a rate and must be positive"),
         (Node("p", "proportion"), "needs a 'trials' column"),
         (Node("p", "proportion", trials="n", baseline=1.2), "strictly between 0 and 1"),
@@ -109,15 +107,45 @@ def test_simulators_draw_what_the_likelihood_models():
 
 
 # ------------------------------------------------------------------ a kind added in one place
-class Score(Continuous):
-    """A bounded score, modelled like a continuous node: a kind defined outside copath."""
+class Score(kinds.NodeKind):
+    """A kind defined outside copath: a bounded score, Student-t around its linear predictor,
+    with its own noise parameter (``score_sd``, one per node along ``score_node``)."""
 
     name = "score"
-    display = "score (normal)"
+    display = "score (Student-t, identity link)"
     colour = "#ffffff"
+    coefficient_scale = "slope"
+    natural_effect = "slope"
+    natural_level = "mean"
+    passes_value = True
+    identity_link = True
+    noise_variable = "score_sd"
+    noise_dim = "score_node"
 
     def unit_label(self, node) -> str:
         return node.unit or "points"
+
+    def unit_scale(self, node) -> float:
+        return node.scale
+
+    def d_scale(self, node) -> float:
+        return node.scale
+
+    def intercept_sd(self, node) -> float:
+        return 2.0 * node.scale
+
+    def pooled_level(self, total, size) -> float:
+        return float(total / size)
+
+    def noise(self, node):
+        return kinds.NoiseParameter(self.noise_variable, self.noise_dim, node.scale, per_node=True)
+
+    def likelihood(self, name, node, eta, y, size, noise, dims) -> None:
+        pm.StudentT(name, nu=5, mu=eta, sigma=noise, observed=y, dims=dims)
+
+    def simulate(self, node, eta, columns, noise, rng, value):
+        drawn = eta + noise * rng.standard_t(5, size=eta.shape)
+        return value if value is not None else drawn
 
 
 @pytest.fixture
@@ -127,18 +155,23 @@ def score_kind():
     del kinds.KINDS["score"]
 
 
-def test_a_registered_kind_works_end_to_end(score_kind):
+def test_a_registered_kind_works_end_to_end(score_kind, tmp_path):
     spec = toy_spec("scored", p=False, y={"kind": "score", "better": "higher"}, direct=True)
     pw = cp.loads_pathway(spec)
     assert pw.nodes["y"].node_kind is score_kind and pw.nodes["y"].coefficient_scale == "slope"
-    sim = cp.simulate(pw, areas=20, months=2, random_seed=1)
-    prepared = prepare_data(pw, sim.data)
-    built = build_model(pw, prepared)
-    assert "sigma" in built.model.named_vars and list(built.model.coords["continuous_node"]) == ["y"]
-    with built.model:
-        prior = pm.sample_prior_predictive(20, random_seed=1)
-    assert prior["prior_predictive"]["y"].shape == (1, 20, 40)
-    assert pw.node_table().loc["y", "unit"] == "points"
+    sim = cp.simulate(pw, areas=30, months=3, random_seed=1, params={"beta": {"x -> c": -0.5, "c -> y": 0.4}})
+    assert "score_sd" in sim.truth and "y" in sim.truth["score_sd"]
+    res = cp.fit(pw, sim.data, draws=150, tune=150, chains=2, random_seed=1, progressbar=False)
+    assert list(res.model.coords["score_node"]) == ["y"] and "score_sd" in res.posterior
+    assert res.model["y"].owner.op.__class__.__name__.startswith("StudentT")
+    sc = res.scenario({"x": "+0.1"})
+    assert sc.outcomes().loc["y", "unit"] == "points"
+    assert res.report(tmp_path / "r.html").stat().st_size > 10_000
+
+
+def test_a_kind_cannot_replace_another():
+    with pytest.raises(ValueError, match="there is already a kind 'count'"):
+        kinds.register(kinds.of("count"))
 
 
 def test_an_unregistered_kind_is_one_clear_error():

@@ -33,14 +33,21 @@ def test_each_link_prior_in_the_model_is_the_registry_prior(flagship, evidence, 
     registry = priors_for(flagship, evidence)
     free, signed = list(model.coords.get("link_free", ())), list(model.coords.get("link_signed", ()))
     assert set(free) | set(signed) == set(flagship.link_names) and signed, "the flagship has sign-fixed links"
-    for var, names in (("beta_free", free), ("beta_size", signed)):
+    for var, names in (("beta_free", free), ("beta_soft", signed)):
         rv = model[var]
-        for value in (0.05, 0.4):
+        for value in (0.05, 0.4, -0.4):
             logp = pm.logp(rv, np.full(len(names), value)).eval()
             for i, name in enumerate(names):
                 prior = registry[name]
-                coefficient = value * (prior.sign or 1)
-                assert logp[i] == pytest.approx(float(prior.logpdf(np.array([coefficient]))[0]), rel=1e-6), name
+                if not prior.sign:
+                    assert logp[i] == pytest.approx(float(prior.logpdf(np.array([value]))[0]), rel=1e-6), name
+                    continue
+                # beta = sign x kappa softplus(t / kappa): the density of t is the prior's at beta times |dbeta/dt|
+                kappa = 0.1 * prior.sigma
+                size = kappa * np.logaddexp(0, value / kappa)
+                jacobian = -np.logaddexp(0, -value / kappa)
+                expected = float(prior.logpdf(np.array([prior.sign * size]))[0]) + jacobian
+                assert logp[i] == pytest.approx(expected, rel=1e-6), name
 
 
 def test_model_has_one_likelihood_per_observed_node(flagship, flagship_built):
@@ -66,7 +73,8 @@ def test_intercept_without_baseline_comes_from_the_data():
     from copath.model.data import prepare_data
 
     mean, sd = intercept_prior(pw, "y", prepare_data(pw, df))
-    assert mean == pytest.approx(np.log((8 + 0.5) / 4.0)) and sd == 1.0
+    # the mean over rows of each area's pooled log rate: (3 + 0.5) / 1 and (5 + 0.5) / 3 per 100 households
+    assert mean == pytest.approx((np.log(3.5 / 1.0) + np.log(5.5 / 3.0)) / 2) and sd == 1.0
 
 
 def test_missing_continuous_parent_values_are_imputed():

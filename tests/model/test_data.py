@@ -33,9 +33,9 @@ def frame():
 @pytest.mark.parametrize(
     "change, match",
     [
-        (lambda f: f.drop(columns="x"), "column 'x': missing (exposure)"),
-        (lambda f: f.drop(columns="households"), "column 'households': missing (offset of c)"),
-        (lambda f: f.drop(columns="area"), "column 'area': missing (index column)"),
+        (lambda f: f.drop(columns="x"), "1 column(s) missing: 'x' (exposure, or give it a 'reference:' value"),
+        (lambda f: f.drop(columns="households"), "1 column(s) missing: 'households' (offset of c)"),
+        (lambda f: f.drop(columns="area"), "1 column(s) missing: 'area' (index column)"),
         (lambda f: f.assign(c=[3, -4, 0, 2]), "column 'c': counts must be whole numbers from 0 to 1e+15; first bad rows: 1 (-4)"),
         (lambda f: f.assign(c=[3, 4.5, 0, 2]), "column 'c': counts must be whole numbers"),
         (lambda f: f.assign(p=[10, 40, 9, 0]), "column 'p': successes must be whole numbers between 0 and trials ('n'); first bad rows: 1 (40)"),
@@ -53,6 +53,25 @@ def test_bad_data_is_refused_naming_column_and_rows(pathway, frame, change, matc
     message = str(info.value)
     assert message.startswith("local.csv: ")
     assert match in message, message
+
+
+def test_every_missing_column_is_named_in_one_message(pathway, frame):
+    with pytest.raises(cp.DataError) as info:
+        prepare_data(pathway, frame.drop(columns=["x", "households", "n", "month", "area"]), source="d.csv")
+    message = str(info.value)
+    assert message.startswith("d.csv: 5 column(s) missing: ")
+    for column in ("'x'", "'households'", "'n'", "'month'", "'area'"):
+        assert column in message
+
+
+def test_an_absent_exposure_is_held_at_its_reference(frame):
+    pw = cp.loads_pathway(toy_spec("t", x={"reference": 0.25}, c={"offset": "households", "per": 1000}))
+    prepared = prepare_data(pw, frame.drop(columns=["x"]))
+    assert prepared.held == {"x": 0.25} and prepared.values["x"].tolist() == [0.25] * 4
+    with pytest.raises(cp.SpecError, match="'reference' 2 is outside the range"):
+        cp.loads_pathway(toy_spec("t", x={"reference": 2}))
+    with pytest.raises(cp.SpecError, match="only an exposure has a 'reference'"):
+        cp.loads_pathway(toy_spec("t", y={"reference": 2}))
 
 
 def test_missing_outcomes_are_masked_not_dropped(pathway, frame):

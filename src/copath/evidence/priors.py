@@ -37,18 +37,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.stats import norm, truncnorm
 
 from copath import kinds
-from copath.constants import GRADES, WEAK_GRADES
+from copath.constants import GRADES, is_weak
 from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.pooling import pool_effects
-from copath.evidence.registry import Evidence, EvidenceEntry, link_entries, link_grade, strongest
+from copath.evidence.registry import Evidence, EvidenceEntry, link_entries, strongest
 
 if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Link, Node, Pathway
@@ -58,9 +58,7 @@ __all__ = [
     "prior_for",
     "priors_for",
     "entry_estimate",
-    "link_entries",
     "link_sign",
-    "link_grade",
     "TRANSPORT_SD",
     "DEFAULT_SD",
 ]
@@ -127,6 +125,28 @@ class LinkPrior:
     def natural_scale(self) -> str:
         """'rate ratio', 'odds ratio' or 'slope'."""
         return kinds.natural_effects()[self.scale]
+
+    def softened(self) -> LinkPrior:
+        """This prior with its sign left free: the normal with the sign-fixed prior's mean and
+        sd (a half-normal's keeps 91% of its mass on the stated side). For a link the local
+        data inform, so that data contradicting a stated direction show as a prior-data
+        conflict instead of piling up at zero.
+
+        Returns
+        -------
+        LinkPrior
+
+        Example
+        -------
+        >>> h = LinkPrior("a -> b", 0.0, 1.0, "slope", sign=-1).softened()
+        >>> round(h.mu, 3), round(h.sigma, 3), h.sign, round(h.prob_below_zero(), 2)
+        (-0.798, 0.603, 0, 0.91)
+        """
+        if self.sign == 0:
+            return self
+        return replace(self, mu=self.mean, sigma=self.sd, sign=0,
+                       note=f"{self.note} Sign left free (the local data inform this link): the sign-fixed "
+                            "prior's mean and sd as a normal.".strip())
 
     def _dist(self):
         """The frozen scipy distribution: normal, or normal truncated to the sign's side."""
@@ -380,7 +400,8 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
             d = conv.Estimate(v["value"], point_sd / (math.pi / math.sqrt(3)))
         return d.scaled(kind.d_scale(child))
     if not kind.ratio_scale:
-        raise fail(f"a {m} cannot set a slope on continuous node {child.name!r}; use cohens_d, direction or null")
+        raise fail(f"a {m} cannot set a {kind.coefficient_scale} on {kind.name} node {child.name!r}; "
+                   "use cohens_d, direction or null")
     try:
         if m == "percent_reduction":
             est = conv.percent_reduction(
@@ -464,9 +485,9 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     -------
     >>> import copath as cp
     >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
-    >>> p = prior_for(pw.link("worried", "qol_citizens"), ev, pw)
-    >>> p.method, p.weak, p.mu
-    ('default', True, 0.0)
+    >>> p = prior_for(pw.link("worried", "qol_citizens"), ev, pw)  # Figure 1's hypothesised sign
+    >>> p.method, p.weak, p.mu, p.sign
+    ('hypothesis', True, 0.0, -1)
     """
     child = pathway.nodes[link.target]
     scale_name = child.node_kind.coefficient_scale
@@ -498,7 +519,7 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     s_wide = math.hypot(s, TRANSPORT_SD[strongest([e.grade for e in entries])] * unit_scale)
     return LinkPrior(
         link=link.name, mu=m / c, sigma=s_wide / abs(c), scale=scale_name, grade=grade,
-        weak=grade in WEAK_GRADES, sources=tuple(e.id for e in every), contrast=c,
+        weak=is_weak(grade), sources=tuple(e.id for e in every), contrast=c,
         method=method, note=note, components=components, sign=sign,
     )
 

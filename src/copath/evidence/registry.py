@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copath.constants import DESIGNS, GRADES, WEAK_GRADES
+from copath.constants import DESIGNS, GRADES, is_weak
 from copath.errors import CopathError, EvidenceError
 from copath.resources import bundled_dir
 from copath.yaml_io import line_of, read_yaml, read_yaml_text
@@ -263,7 +263,7 @@ class Evidence:
         weak = []
         for link in pathway.links:
             grade = link_grade(link, self, pathway)
-            if grade is None or grade in WEAK_GRADES:
+            if is_weak(grade):
                 weak.append(link.name)
         return weak
 

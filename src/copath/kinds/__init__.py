@@ -55,6 +55,8 @@ def register(kind: NodeKind) -> NodeKind:
     """
     if not isinstance(kind, NodeKind):
         raise TypeError(f"a kind must be a NodeKind, got {type(kind).__name__}")
+    if kind.name in KINDS:
+        raise ValueError(f"there is already a kind {kind.name!r}")
     KINDS[kind.name] = kind
     return kind
 

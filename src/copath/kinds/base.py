@@ -148,10 +148,69 @@ class NodeKind:
         """The sd of the intercept's prior on the link scale."""
         return 1.0
 
-    def data_level(self, node: NodeSpec, y: np.ndarray, columns: Mapping[str, np.ndarray],
-                   rows: np.ndarray) -> float:
-        """The node's overall level in the data, on the link scale (an intercept's centre)."""
+    def pooled_level(self, total: float, size: float) -> float:
+        """The link-scale level of ``total`` outcome over ``size`` (exposure, trials or rows)."""
         raise NotImplementedError
+
+    def data_level(self, node: NodeSpec, y: np.ndarray, columns: Mapping[str, np.ndarray],
+                   rows: np.ndarray, areas: np.ndarray | None = None) -> float:
+        """The node's typical level in the data on the link scale: the mean over its rows of
+        its area's pooled level (:meth:`pooled_level` of the area's summed outcome and size).
+
+        Pooling within an area keeps small counts from biasing a log or logit; averaging
+        the areas' levels, rather than pooling everything, puts it where the linear
+        predictor is on average when areas differ a lot (the log of a pooled rate lies
+        above the mean log rate). It centres the node's intercept prior (without a
+        ``baseline``) and the node's input to its children.
+
+        Parameters
+        ----------
+        node
+            The node.
+        y
+            Its observed values on ``rows``.
+        columns
+            The data's columns (offsets, trials).
+        rows
+            The observed rows.
+        areas
+            Each observed row's area position (None: one pool).
+
+        Returns
+        -------
+        float
+        """
+        size = np.broadcast_to(np.asarray(self.size(node, columns, rows), dtype=float), y.shape)
+        group = np.zeros(y.size, dtype=int) if areas is None else np.unique(areas, return_inverse=True)[1].ravel()
+        totals = np.bincount(group, weights=y)
+        sizes = np.bincount(group, weights=size)
+        counts = np.bincount(group)
+        levels = np.array([self.pooled_level(t, s) for t, s in zip(totals, sizes, strict=True)])
+        return float(np.sum(levels * counts) / counts.sum())
+
+    def area_information(self, node: NodeSpec, totals: np.ndarray, sizes: np.ndarray, rows: np.ndarray,
+                         within: float) -> np.ndarray:
+        """Approximate Fisher information each area's data carry about its link-scale level.
+
+        Used to choose centred or non-centred area effects (:mod:`copath.model.parametrisation`).
+
+        Parameters
+        ----------
+        node
+            The node.
+        totals, sizes, rows
+            Per area: the summed outcome, the summed size (exposure, trials, rows) and the
+            number of observed rows.
+        within
+            The variance of the outcome around its area's mean, pooled over areas (per row).
+
+        Returns
+        -------
+        numpy.ndarray
+            One information per area (0 where an area has no data). This base version
+            returns zeros: a kind that does not say keeps non-centred area effects.
+        """
+        return np.zeros(len(totals))
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
         """The node's noise parameter, if its likelihood has one."""
@@ -162,9 +221,9 @@ class NodeKind:
         """Add the row-level observed variable ``name`` to the current PyMC model."""
         raise NotImplementedError
 
-    def kernel(self, node: NodeSpec, y: np.ndarray, eta: Any, size: Any) -> Any | None:
-        """The likelihood's kernel in ``eta`` for sampling (no data-only constants), or None
-        when the kind samples with its row-level likelihood."""
+    def kernel(self, node: NodeSpec, y: np.ndarray, eta: Any, size: Any, noise: Any = None) -> Any | None:
+        """The likelihood's kernel in ``eta`` (and the noise parameter) for sampling, without
+        data-only constants, or None when the kind samples with its row-level likelihood."""
         return None
 
     def collapsible(self, node: NodeSpec) -> bool:

@@ -41,7 +41,7 @@ from copath.kinds import MAX_COUNT
 from copath.kinds.count import whole_numbers
 from copath.spec.pathway import Pathway
 
-__all__ = ["PreparedData", "prepare_data", "required_columns", "MAX_COUNT"]
+__all__ = ["PreparedData", "prepare_data", "required_columns"]
 
 
 @dataclass
@@ -60,6 +60,10 @@ class PreparedData:
     area_index: np.ndarray
     exposure_centres: dict[str, float]
     unobserved_nodes: list[str] = field(default_factory=list)
+    #: each observed endogenous node's overall level in the data, on its link scale
+    levels: dict[str, float] = field(default_factory=dict)
+    #: exposures absent from the data, held at their spec's reference value
+    held: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -79,6 +83,8 @@ def required_columns(pathway: Pathway) -> dict[str, str]:
     cols: dict[str, str] = {c: "index column" for c in pathway.index}
     for name in pathway.exposures:
         cols[name] = "exposure"
+        if pathway.nodes[name].reference is not None:
+            cols[name] = f"exposure (absent: held at its reference {pathway.nodes[name].reference:g})"
     for name, node in pathway.nodes.items():
         for column, role in node.node_kind.data_columns(node).items():
             cols.setdefault(column, f"{role} of {name}")
@@ -116,12 +122,15 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     if len(data) == 0:
         raise DataError("the data has no rows", file=source)
     frame = data.reset_index(drop=True)
-    for column, why in required_columns(pathway).items():
-        if column not in frame.columns:
-            raise DataError(
-                f"missing ({why}); the data has columns: {', '.join(map(str, frame.columns))}",
-                file=source, where=f"column {column!r}",
-            )
+    needed = required_columns(pathway)
+    held = {c: float(pathway.nodes[c].reference) for c in pathway.exposures
+            if c not in frame.columns and pathway.nodes[c].reference is not None}
+    missing = [c for c in needed if c not in frame.columns and c not in held]
+    if missing:
+        listed = "; ".join(f"{c!r} ({needed[c]}" + (", or give it a 'reference:' value in the spec)"
+                                                    if c in pathway.exposures else ")") for c in missing)
+        raise DataError(f"{len(missing)} column(s) missing: {listed}. The data has columns: "
+                        f"{', '.join(map(str, frame.columns))}", file=source)
     index = list(pathway.index)
     for column in index:
         missing = frame[column].isna().to_numpy()
@@ -136,8 +145,11 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         )
 
     values: dict[str, np.ndarray] = {}
-    for column, why in required_columns(pathway).items():
+    for column, why in needed.items():
         if column in index:
+            continue
+        if column in held:
+            values[column] = np.full(len(frame), held[column])
             continue
         v = _numeric(frame, column, source)
         bad = ~np.isfinite(v)
@@ -188,7 +200,11 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     area_col = index[0]
     codes, areas = pd.factorize(frame[area_col], sort=True)
     centres = {name: float(np.mean(values[name])) for name in pathway.exposures}
+    levels = {name: pathway.nodes[name].node_kind.data_level(pathway.nodes[name], values[name][rows], values, rows,
+                                                             codes[rows])
+              for name, rows in observed.items() if rows.size}
     return PreparedData(
         frame=frame, values=values, observed=observed, areas=np.asarray(areas),
-        area_index=codes.astype(int), exposure_centres=centres, unobserved_nodes=unobserved,
+        area_index=codes.astype(int), exposure_centres=centres, unobserved_nodes=unobserved, levels=levels,
+        held=held,
     )

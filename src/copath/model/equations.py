@@ -81,9 +81,44 @@ class Plan:
     def area_nodes(self) -> list[str]:
         return [n.name for n in self.nodes if n.area_effects]
 
+    def centre(self, name: str, intercept: Any) -> Any:
+        """What node ``name``'s input is centred at: its constant, or (NaN in ``centres``, a
+        node without data) its own intercept, taken from ``intercept`` (node axis last)."""
+        c = self.centres[name]
+        if c == c:  # not NaN
+            return c
+        position = next(n.position for n in self.nodes if n.name == name)
+        return _column(intercept, position)
 
-def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float]) -> Plan:
-    """The equation plan for ``pathway`` with the given exposure centring constants.
+
+def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float],
+              levels: Mapping[str, float] | None = None) -> Plan:
+    """The equation plan for ``pathway`` with the given centring constants.
+
+    An exposure is centred at ``exposure_centres`` (its mean in the data); an endogenous
+    parent at its overall level in the data when it has data (``levels``, link scale).
+    Fitting to data (``levels`` given), a node without data is centred at its own
+    intercept (its centre is NaN in the plan): its children then see only its deviations
+    from its own, unknown, level, so that level cannot trade off against the children's
+    intercepts (the data could not tell them apart); and it gets no area effects (their
+    spread would be identified only as a product with its children's coefficients, a
+    funnel the sampler cannot cross). Without data (simulation), an
+    endogenous node is centred at its ``baseline``, else 0. Centring a parent where its
+    input actually lies keeps its child's intercept and link coefficient from trading off.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    exposure_centres
+        Exposure -> the value its input is centred at.
+    levels
+        Observed endogenous node -> its level in the data on its link scale
+        (:attr:`copath.model.data.PreparedData.levels`).
+
+    Returns
+    -------
+    Plan
 
     Example
     -------
@@ -98,6 +133,10 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float]) -> Plan:
     for name, node in pathway.nodes.items():
         if not node.node_kind.endogenous:
             centres[name] = float(exposure_centres.get(name, 0.0))
+        elif levels is not None and name in levels:
+            centres[name] = float(levels[name])
+        elif levels is not None:
+            centres[name] = float("nan")  # no data: centred at its own intercept
         elif node.baseline is not None:
             centres[name] = link_value(node.kind, node.baseline)
         else:
@@ -108,7 +147,8 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float]) -> Plan:
         parents = tuple(
             (link_pos[link.name], link.source) for link in pathway.links if link.target == name
         )
-        nodes.append(NodePlan(name, node.node_kind, position, parents, node.area_effects))
+        area = node.area_effects and (levels is None or name in levels)
+        nodes.append(NodePlan(name, node.node_kind, position, parents, area))
     return Plan(
         nodes=tuple(nodes),
         link_names=tuple(pathway.link_names),
@@ -148,7 +188,7 @@ def linear_predictors(
             total = total + area_effects[node.name]
         for link_idx, parent in node.parents:
             x = inputs[parent]
-            total = total + _column(beta, link_idx) * (x - plan.centres[parent])
+            total = total + _column(beta, link_idx) * (x - plan.centre(parent, intercept))
         if adjust is not None:
             total = adjust(node.name, total)
         eta[node.name] = total

@@ -26,6 +26,7 @@ Example
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -37,13 +38,19 @@ from pymc.stats import compute_log_prior
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
 from copath.model.builder import build_model
+from copath.model.data import prepare_data
+from copath.model.identification import Identification, identify, refuse_sign_symmetry
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
 from copath.model.record import FitRecord
 from copath.model.sampling import draw_posterior, fit_seeds
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway
 
-__all__ = ["fit_model", "link_priors"]
+__all__ = ["fit_model", "link_priors", "signs_where_needed", "IdentificationWarning"]
+
+
+class IdentificationWarning(UserWarning):
+    """Some links are informed by the data only in combination, as a product, or not at all."""
 
 
 def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettings) -> dict[str, LinkPrior]:
@@ -63,6 +70,30 @@ def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettin
             raise ValueError(f"priors: unknown link {prior.link!r}; links are: {', '.join(priors)}")
         priors[prior.link] = prior
     return priors
+
+
+def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> dict[str, LinkPrior]:
+    """The link priors as the model uses them: a stated direction fixes the sign of a link
+    the local data inform only as a product (through a node without data), where the sign
+    can come from nowhere else, and of a link whose sign is tied to others' through a node's
+    linear predictor (:attr:`copath.model.identification.Identification.tied`), where a
+    second, mirror-image mode can otherwise open; on a link the local data inform, the direction stays in the
+    prior as the sign-fixed prior's mean and sd (:meth:`copath.LinkPrior.softened`), so that
+    data against it show as a prior-data conflict rather than piling up at zero.
+
+    Parameters
+    ----------
+    priors
+        The link priors from the evidence (some with a fixed sign).
+    check
+        What the data can inform (:func:`copath.model.identification.identify`).
+
+    Returns
+    -------
+    dict[str, LinkPrior]
+    """
+    return {name: p if p.sign == 0 or check.status(name) == "product" or name in check.tied else p.softened()
+            for name, p in priors.items()}
 
 
 def _thin(posterior: xr.Dataset, max_draws: int) -> xr.Dataset:
@@ -98,7 +129,13 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
     if evidence is None:
         evidence = load_evidence()
     priors = link_priors(pathway, evidence, s)
-    built = build_model(pathway, data, priors=priors, source=s.source)
+    prepared = prepare_data(pathway, data, source=s.source)
+    check = identify(pathway, prepared, priors, held=prepared.held)
+    refuse_sign_symmetry(check, pathway)
+    if check.any():
+        warnings.warn(check.describe(), IdentificationWarning, stacklevel=3)
+    priors = signs_where_needed(priors, check)
+    built = build_model(pathway, prepared, priors=priors)
     # the model NUTS sees: rows sharing inputs collapsed, likelihood kernels (same posterior)
     sampled = build_model(pathway, built.data, priors=priors, collapse=True) if s.collapse else built
     drawn = draw_posterior(sampled.model, s)
@@ -136,6 +173,7 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         sampler=drawn.sampler, adaptation=drawn.adaptation, log_likelihood=ll_mode, prior_draws=prior_draws,
         ppc_draws=ppc_draws, sampling_seconds=round(drawn.seconds, 3), posterior_seconds=round(posterior_seconds, 3),
         collapsed=tuple(g.describe() for g in sampled.groups.values()), approximation=drawn.approximation,
+        identification=check.to_dict(), centres=dict(built.plan.centres),
     )
     return FitRecord(idata=xr.DataTree.from_dict({"posterior": posterior, **groups}), pathway=pathway,
                      evidence=evidence, priors=built.priors, data=built.data.frame, settings=s, run=run,

@@ -183,7 +183,10 @@ def simulate(
 
     for name in pathway.exposures:
         frame[name] = _exposure(pathway.nodes[name], areas, months, rng).reshape(n)
-    columns = {c: role for node in pathway.nodes.values() for c, role in node.node_kind.data_columns(node).items()}
+    columns: dict[str, str] = {}
+    for node in pathway.nodes.values():  # the first node to name a column says its role, as in required_columns
+        for column, role in node.node_kind.data_columns(node).items():
+            columns.setdefault(column, role)
     sizes: dict[str, np.ndarray] = {}
     for column in (c for c, role in columns.items() if role == "offset"):
         sizes[column] = np.repeat(rng.integers(500, 2000, areas), months).astype(float)

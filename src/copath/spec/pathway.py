@@ -29,9 +29,10 @@ import networkx as nx
 import pandas as pd
 
 from copath import kinds, plotting
-from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE
+from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
+from copath.options import Better, CountFamily, check
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -67,6 +68,8 @@ class Node:
     ``baseline`` is the node's typical level on its natural scale (a rate per ``per``
     for counts, a share for proportions, a mean for continuous nodes): the centre of
     its intercept prior. ``scale`` is a continuous node's typical standard deviation.
+    ``reference`` is an exposure's value when the data do not give it: the fit then holds
+    the exposure there (its links rest on their priors) and scenarios move it from there.
 
     Example
     -------
@@ -82,12 +85,13 @@ class Node:
     offset: str | None = None
     per: float | None = None
     trials: str | None = None
-    family: str = "poisson"
+    family: CountFamily = "poisson"
     area_effects: bool = False
     scale: float = 1.0
     baseline: float | None = None
-    better: str | None = None
+    better: Better | None = None
     description: str = ""
+    reference: float | None = None
 
     @property
     def display(self) -> str:
@@ -288,9 +292,9 @@ class Pathway:
 
     def _validate_names(self) -> None:
         """No node may take a name the model gives its own variables, data or dimensions."""
-        derived = {f"x_{n}": f"the data of exposure {n!r}" for n in self.exposures}
+        derived = {data_name(n): f"the data of exposure {n!r}" for n in self.exposures}
         for n in self.nodes:
-            derived.update({f"{n}_missing": f"the imputed values of {n!r}", f"{n}_obs": f"the observations of {n!r}"})
+            derived.update({missing_name(n): f"the imputed values of {n!r}", observed_dim(n): f"the observations of {n!r}"})
         for name in self.nodes:
             if name in MODEL_NAMES or name in kinds.reserved_names():
                 raise self._err(f"{name!r} is a name the model uses for its own parameters; rename the node",
@@ -313,8 +317,19 @@ class Pathway:
                 raise self._err(f"range [{lo}, {hi}] must have low < high", where)
         for problem in node.node_kind.validate(node):
             raise self._err(problem, where)
-        if node.better not in (None, "lower", "higher"):
-            raise self._err("'better' must be 'lower' or 'higher'", where)
+        if node.reference is not None:
+            if node.node_kind.endogenous:
+                raise self._err("only an exposure has a 'reference' value (the data give every other node)", where)
+            if not math.isfinite(node.reference):
+                raise self._err("'reference' must be a finite number", where)
+            if node.range is not None and not node.range[0] <= node.reference <= node.range[1]:
+                raise self._err(f"'reference' {node.reference:g} is outside the range "
+                                f"[{node.range[0]:g}, {node.range[1]:g}]", where)
+        if node.better is not None:
+            try:
+                check("better", node.better, Better)
+            except ValueError as err:
+                raise self._err(str(err), where) from None
 
     # ------------------------------------------------------------ structure
     @property
@@ -509,7 +524,7 @@ class Pathway:
         nodes = [plotting.DagNode(n, node.display, node.node_kind.colour, n in self.outcomes)
                  for n, node in self.nodes.items()]
         links = [plotting.DagLink(link.source, link.target, link.name in dashed) for link in self.links]
-        legend = {k.name: k.colour for k in kinds.KINDS.values()}
+        legend = {k.display: k.colour for k in kinds.KINDS.values()}
         return plotting.draw_dag(nodes, links, self.layout(),
                                  title=title if title is not None else (self.title or self.name), legend=legend,
                                  link_labels=(f"link ({STRONG_RULE})", f"weak link ({WEAK_RULE})"),

@@ -96,7 +96,7 @@ def fit(
     ppc_draws
         Cap on the posterior draws used for the posterior predictive (stored per row).
     init
-        ``"map"``: every chain starts at the best of several MAP optimisations
+        ``"map"``: each chain starts at its own MAP optimisation from its own dispersed point, so chains can settle in different modes and R-hat shows it
         (:mod:`copath.model.init`); ``"default"``: the sampler's own jittered start.
     source
         How the data are named in error messages (a file name).

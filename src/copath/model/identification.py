@@ -1,0 +1,345 @@
+r"""Which links can the local data inform? Checked from the pathway and the data, before sampling.
+
+A parent enters its child through its expected value on the link scale, so what a child's
+data can tell apart depends on what varies independently over the rows. For every link
+``parent -> child`` the check gives one status:
+
+``local data``
+    The child has data, and the parent's input varies over the rows in a way the child's
+    other inputs do not reproduce: the data inform this coefficient.
+``combination``
+    The child has data, but this parent's input is (over the rows) a linear function of
+    the child's other inputs: e.g. a count parent with no area effect whose only input is
+    an exposure that is also a direct parent of the child. The child's data inform only a
+    combination of those links (their coefficients trade off along a ridge).
+``product``
+    The child has no data, but a node downstream of it does: the data inform only the
+    product of this coefficient and the coefficients on from the child, not each one.
+``prior only``
+    Neither the child nor anything downstream of it has data, or the parent is an exposure
+    that does not vary in the data (absent and held at its reference value, or constant):
+    the posterior of this link is its prior.
+
+Sign. Where a node without data has no link, in or out, whose sign is known (fixed by a
+stated direction, or a prior with at least 99% of its mass on one side), the likelihood
+is unchanged when the signs of all those links flip together, and the posterior has two
+mirror-image modes; :func:`refuse_sign_symmetry` raises an :class:`IdentificationError`
+naming the links and what would identify them (:func:`copath.fit` calls it).
+
+Tied signs. A node *with* data whose children see its linear predictor (a count or a
+proportion; :attr:`NodeKind.passes_value` is False), which has no area effects and only
+one input that varies (one link in that is not prior-only) passes on only that input: its
+children's data inform the product of the link in and each link out, and only the node's
+own data tell the sign of the link in. Where those data are weak the posterior has a
+second, mirror-image mode (all those signs flipped), which chains started apart find (the
+bundled ``synthetic_force`` data did, through ``trials_collapsed``).
+:attr:`Identification.tied` names the links
+*out of* such a node; a direction stated on one of them is kept as a fixed sign, as on a
+product (one fixed sign per product shuts the mirror mode; the link in keeps its
+softened prior, so that the node's own data can still contradict a stated direction).
+A node with several inputs, or with area effects, can in principle be flipped the same
+way, but its own data then have to be contradicted on every input, or on every area, at
+once; copath does not fix those signs, and R-hat over dispersed starts shows it if a fit
+finds such a mode.
+
+The ``combination`` check is numerical: the parents' inputs are computed over the data's
+rows at two parameter draws from the priors, and a parent is flagged when its centred
+column lies (to within 1e-8 of its norm) in the span of the child's other inputs.
+
+Example
+-------
+>>> import copath as cp
+>>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  u: {kind: count}\n"
+...     "  y: {kind: continuous}\nlinks:\n  - {from: x, to: u}\n  - {from: u, to: y}\noutcomes: [y]\n")
+>>> sim = cp.simulate(pw, areas=10, months=2, random_seed=1)
+>>> from copath.model.data import prepare_data
+>>> check = identify(pw, prepare_data(pw, sim.data.drop(columns=["u"])), cp.priors_for(pw, None))
+>>> check.status("x -> u"), check.status("u -> y")
+('product', 'product')
+>>> check.sign_ambiguous
+{'u': ('x -> u', 'u -> y')}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copath.errors import CopathError
+from copath.evidence.priors import LinkPrior
+from copath.model.data import PreparedData
+from copath.model.equations import linear_predictors, make_plan
+from copath.spec.pathway import Pathway
+
+__all__ = ["Identification", "IdentificationError", "identify", "refuse_sign_symmetry", "STATUSES"]
+
+#: The statuses, best identified first.
+STATUSES = ("local data", "combination", "product", "prior only")
+#: A prior settles a sign when this much of its mass is on one side of zero.
+SIGN_MASS = 0.99
+
+
+class IdentificationError(CopathError):
+    """The data and priors leave a link's sign undetermined (two mirror-image modes)."""
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Per link: its status (:data:`STATUSES`) and why; and the groups of links identified
+    only up to a common sign."""
+
+    statuses: dict[str, str]
+    reasons: dict[str, str]
+    #: things the fit does because of what the data lack (e.g. area effects left out)
+    notes: tuple[str, ...] = ()
+    #: node without data -> the links through it whose common sign the data cannot tell
+    sign_ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: link -> the node with data through which its sign is tied to others' (see "Tied signs")
+    tied: dict[str, str] = field(default_factory=dict)
+
+    def status(self, link: str) -> str:
+        """The status of ``link``.
+
+        Parameters
+        ----------
+        link
+            A link's name.
+
+        Returns
+        -------
+        str
+        """
+        return self.statuses[link]
+
+    def any(self) -> bool:
+        """Whether anything is worth a warning (a flagged link or a note).
+
+        Returns
+        -------
+        bool
+        """
+        return bool(self.flagged() or self.notes)
+
+    def flagged(self) -> dict[str, str]:
+        """Links whose data do not inform them one by one: link -> status and why.
+
+        Returns
+        -------
+        dict[str, str]
+        """
+        return {k: f"{self.statuses[k]}: {self.reasons[k]}" for k, v in self.statuses.items() if v != "local data"}
+
+    def describe(self) -> str:
+        """One paragraph naming every flagged link and why (empty when all links have local data).
+
+        Returns
+        -------
+        str
+        """
+        flagged = self.flagged()
+        text = ("The local data do not inform these links one by one: "
+                + "; ".join(f"{k} ({v})" for k, v in flagged.items()) + ".") if flagged else ""
+        return " ".join([text, *self.notes]).strip()
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """link -> {"status", "reason"} (for the result folder).
+
+        Returns
+        -------
+        dict
+        """
+        return {k: {"status": v, "reason": self.reasons[k]} for k, v in self.statuses.items()}
+
+
+def _varies(values: np.ndarray) -> bool:
+    return values.size > 1 and float(np.ptp(values)) > 1e-12 * max(1.0, float(np.abs(values).max()))
+
+
+def _sign_known(prior: LinkPrior) -> bool:
+    p = prior.prob_below_zero()
+    return bool(prior.sign) or p >= SIGN_MASS or p <= 1 - SIGN_MASS
+
+
+def _inputs(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], seed: int) -> dict[str, np.ndarray]:
+    """Every node's input to its children over the rows, at one draw of the parameters."""
+    rng = np.random.default_rng(seed)
+    plan = make_plan(pathway, data.exposure_centres, data.levels)
+    beta = np.array([float(priors[n].draw(rng)) for n in plan.link_names])
+    intercept = rng.normal(0.0, 1.0, len(plan.endogenous))
+    n_areas = len(data.areas)
+    area = {m: rng.normal(0.0, 0.5, n_areas)[data.area_index] for m in plan.area_nodes}
+    x = {e: data.values[e] for e in pathway.exposures}
+    inputs: dict[str, np.ndarray] = dict(x)
+
+    def value_of(name: str, eta: np.ndarray) -> np.ndarray:
+        y = data.values.get(name)
+        if y is None or data.observed[name].size == 0:
+            return eta
+        return np.where(np.isnan(y), eta, y)
+
+    eta = linear_predictors(plan, x, {"intercept": intercept, "beta": beta}, area, value_of=value_of)
+    for node in plan.nodes:
+        inputs[node.name] = value_of(node.name, eta[node.name]) if node.kind.passes_value else eta[node.name]
+    return inputs
+
+
+def _collinear(columns: list[np.ndarray], tol: float = 1e-8) -> list[int]:
+    """Positions of the columns that lie in the span of the others and a constant."""
+    out = []
+    for j, col in enumerate(columns):
+        c = col - col.mean()
+        norm = float(np.linalg.norm(c))
+        if norm <= tol * max(1.0, float(np.abs(col).max()) * np.sqrt(col.size)):
+            out.append(j)  # constant over the rows
+            continue
+        others = [o - o.mean() for k, o in enumerate(columns) if k != j]
+        if not others:
+            continue
+        basis = np.column_stack(others)
+        coef, *_ = np.linalg.lstsq(basis, c, rcond=None)
+        if np.linalg.norm(c - basis @ coef) <= 1e-6 * norm:
+            out.append(j)
+    return out
+
+
+def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
+             held: Mapping[str, float] | None = None) -> Identification:
+    """The status of every link (see the module docstring).
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    data
+        The prepared local data.
+    priors
+        Every link's prior (a sign-fixed or one-sided prior settles a product's sign).
+    held
+        Exposures absent from the data and held at a reference value (name -> value).
+
+    Returns
+    -------
+    Identification
+    """
+    held = dict(held or {})
+    observed = {n: data.observed.get(n, np.array([])).size > 0 for n in pathway.endogenous}
+    below: dict[str, bool] = {}
+    for name in reversed(pathway.topological_order()):
+        below[name] = observed.get(name, False) or any(below[c] for c in pathway.children(name))
+    statuses: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    draws = [_inputs(pathway, data, priors, seed) for seed in (1, 2)]
+    for link in pathway.links:
+        s, t = link.source, link.target
+        if s in held:
+            statuses[link.name] = "prior only"
+            reasons[link.name] = f"{s} is absent from the data and held at its reference value {held[s]:g}"
+        elif s in pathway.exposures and not _varies(data.values[s]):
+            statuses[link.name] = "prior only"
+            reasons[link.name] = f"{s} does not vary in the data (always {float(data.values[s][0]):g})"
+        elif not below[t]:
+            statuses[link.name] = "prior only"
+            reasons[link.name] = f"there are no data on {t} or on anything downstream of it"
+        elif s in observed and not observed[s] and not any(_varies(d[s]) for d in draws):
+            statuses[link.name] = "prior only"
+            reasons[link.name] = (f"{s} has no local data and nothing that varies in the data feeds it, so its "
+                                  "input to its children is constant")
+        elif not observed[t]:
+            downstream = sorted(c for c in pathway.children(t) if below[c])
+            statuses[link.name] = "product"
+            reasons[link.name] = (f"{t} has no local data, so only the product of this coefficient and those of "
+                                  f"{t} -> {', '.join(downstream)} is informed")
+        elif s in observed and not observed[s]:
+            statuses[link.name] = "product"
+            reasons[link.name] = (f"{s} has no local data, so only the product of this coefficient and those of "
+                                  f"the links into {s} is informed")
+        else:
+            statuses[link.name] = "local data"
+            reasons[link.name] = "the child's data inform it"
+    _mark_combinations(pathway, data, statuses, reasons, draws)
+    notes = tuple(f"{n} has no local data, so its area effects are left out (their spread could be told only as a "
+                  "product with the coefficients of the links out of it)."
+                  for n in pathway.endogenous if pathway.nodes[n].area_effects and not observed[n])
+    tied = _tied_signs(pathway, observed, statuses)
+    for link, node in tied.items():
+        reasons[link] += (f"; its sign is tied to that of the link into {node}, which passes on a single input "
+                          "(a direction stated on it is kept as a fixed sign)")
+    return Identification(statuses, reasons, notes, _sign_groups(pathway, observed, below, priors, statuses), tied)
+
+
+def _tied_signs(pathway: Pathway, observed: Mapping[str, bool], statuses: Mapping[str, str]) -> dict[str, str]:
+    tied: dict[str, str] = {}
+    for node in pathway.endogenous:
+        spec = pathway.nodes[node]
+        if not observed[node] or spec.node_kind.passes_value or spec.area_effects:
+            continue
+        into = [f"{p} -> {node}" for p in pathway.parents(node)]
+        out = [f"{node} -> {c}" for c in pathway.children(node)]
+        into = [n for n in into if statuses[n] != "prior only"]
+        out = [n for n in out if statuses[n] != "prior only"]
+        if len(into) == 1 and out:
+            tied.update({n: node for n in out})  # one fixed sign per product shuts the mirror mode
+    return tied
+
+
+def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str],
+                       draws: list[dict[str, np.ndarray]]) -> None:
+    for child in pathway.endogenous:
+        parents = [p for p in pathway.parents(child) if statuses[f"{p} -> {child}"] == "local data"]
+        if not parents:
+            continue
+        rows = data.observed[child]
+        # a parent is collinear only if it is so at both parameter draws (a draw can be degenerate)
+        flagged = set.intersection(*[
+            {parents[j] for j in _collinear([d[p][rows] for p in parents])} for d in draws])
+        for p in parents:
+            if p not in flagged:
+                continue
+            others = [q for q in parents if q != p]
+            name = f"{p} -> {child}"
+            statuses[name] = "combination"
+            reasons[name] = (f"over the rows with data on {child}, {p}'s input moves in step with "
+                             + (f"{', '.join(others)}" if others else "nothing: it is constant")
+                             + "; the data inform only a combination of these links")
+
+
+def _sign_groups(pathway: Pathway, observed: Mapping[str, bool], below: Mapping[str, bool],
+                 priors: Mapping[str, LinkPrior], statuses: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    groups = {}
+    for node in pathway.endogenous:
+        if observed[node] or not below[node]:
+            continue
+        links = [f"{p} -> {node}" for p in pathway.parents(node)] + [f"{node} -> {c}" for c in pathway.children(node)]
+        links = [n for n in links if statuses[n] != "prior only"]
+        if len(links) > 1 and not any(_sign_known(priors[n]) for n in links):
+            groups[node] = tuple(links)
+    return groups
+
+
+def refuse_sign_symmetry(check: Identification, pathway: Pathway) -> None:
+    """Raise :class:`IdentificationError` if some links are identified only up to a common sign.
+
+    Parameters
+    ----------
+    check
+        The identification of the pathway on the data.
+    pathway
+        The pathway (named in the message).
+
+    Raises
+    ------
+    IdentificationError
+        Naming each group of links and what would identify it.
+    """
+    if not check.sign_ambiguous:
+        return
+    parts = []
+    for middle, links in check.sign_ambiguous.items():
+        parts.append(f"{', '.join(links)} are identified only up to a common sign ({middle} has no local data, "
+                     "so flipping all their signs fits the data equally well)")
+    raise IdentificationError(
+        "; ".join(parts) + ". Give one of them a direction (direction: '+' or '-' on the link in the spec, or a "
+        "direction entry in the registry), or add data on the middle node",
+        file=pathway.source, where="links")
