@@ -12,7 +12,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["HDI_PROB", "MODEL_NAMES", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "GRADE_MEANING", "DESIGNS"]
+__all__ = ["HDI_PROB", "MODEL_NAMES", "data_name", "missing_name", "observed_dim", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "is_weak", "GRADE_MEANING", "DESIGNS"]
 
 #: Probability mass of every highest-density interval copath reports.
 HDI_PROB: float = 0.94
@@ -30,6 +30,19 @@ GRADE_MEANING: dict[str, str] = {
 
 #: A link whose strongest evidence has one of these grades (or none) is weak.
 WEAK_GRADES: frozenset[str] = frozenset({"C", "D", "E"})
+
+
+def is_weak(grade: str | None) -> bool:
+    """Whether a link whose strongest evidence has ``grade`` (None: no evidence) is weak.
+
+    Example
+    -------
+    >>> is_weak("B"), is_weak("C"), is_weak(None)
+    (False, True, True)
+    """
+    return grade is None or grade in WEAK_GRADES
+
+
 #: The other grades, strongest first.
 STRONG_GRADES: tuple[str, ...] = tuple(g for g in GRADES if g not in WEAK_GRADES)
 
@@ -45,8 +58,24 @@ STRONG_RULE: str = f"strongest evidence graded {_either(list(STRONG_GRADES))}"
 
 #: Names the model builder gives its own variables and dimensions (beside each kind's noise
 #: parameter): no node may take one.
-MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_size", "intercept", "area_sd", "area_z", "link",
-                                "link_free", "link_signed", "node", "area", "area_node")
+def data_name(exposure: str) -> str:
+    """The model's name for an exposure's data (``x_<exposure>``)."""
+    return f"x_{exposure}"
+
+
+def missing_name(node: str) -> str:
+    """The model's name for a node's imputed missing values (``<node>_missing``)."""
+    return f"{node}_missing"
+
+
+def observed_dim(node: str) -> str:
+    """The model's dimension of a node's observed rows (``<node>_obs``)."""
+    return f"{node}_obs"
+
+
+MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_soft", "intercept", "area_sd", "area_z", "area_c",
+                                "area_effect", "link", "link_free", "link_signed", "node", "area", "area_node",
+                                "area_centred", "area_noncentred")
 
 DESIGNS: tuple[str, ...] = (
     "meta-analysis",

@@ -279,7 +279,8 @@ def calibrate(
     progressbar
         Print progress every 10 simulations.
     settings
-        The fit's settings (default: ``FitSettings(draws, tune, chains)``).
+        The fit's settings (default: ``FitSettings(draws, tune, chains)``); their ``priors``
+        replace registry priors as ``priors`` does.
 
     Returns
     -------
@@ -292,13 +293,16 @@ def calibrate(
     """
     if evidence is None:
         evidence = load_evidence()
-    settings = settings if settings is not None else FitSettings(draws=draws, tune=tune, chains=chains,
-                                                                 progressbar=False)
+    if settings is None:
+        settings = FitSettings(draws=draws, tune=tune, chains=chains, progressbar=False)
+    elif (draws, tune, chains) != (300, 300, 2):
+        raise ValueError("give draws, tune and chains in settings, not beside it")
     link_priors = priors_for(pathway, evidence)  # in the pathway's link order, as the model's ranks are
-    unknown = sorted(set(priors or {}) - set(link_priors))
+    wanted = {**settings.prior_overrides(), **(priors or {})}
+    unknown = sorted(set(wanted) - set(link_priors))
     if unknown:
         raise ValueError(f"priors: unknown link(s) {', '.join(unknown)}")
-    link_priors.update(priors or {})
+    link_priors.update(wanted)
     seeds = np.random.SeedSequence(random_seed).generate_state(n_sims)
     jobs = [(pathway, link_priors, evidence, int(s), areas, months, settings, n_post, prior_shift) for s in seeds]
     workers = workers or os.cpu_count() or 1

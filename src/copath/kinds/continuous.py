@@ -58,9 +58,13 @@ class Continuous(NodeKind):
     def intercept_sd(self, node: NodeSpec) -> float:
         return 2.0 * node.scale
 
-    def data_level(self, node: NodeSpec, y: np.ndarray, columns: Mapping[str, np.ndarray],
-                   rows: np.ndarray) -> float:
-        return float(np.mean(y))
+    def pooled_level(self, total: float, size: float) -> float:
+        return float(total / size)
+
+    def area_information(self, node: NodeSpec, totals: np.ndarray, sizes: np.ndarray, rows: np.ndarray,
+                         within: float) -> np.ndarray:
+        # normal: n / sigma^2, sigma^2 read as the variance within areas
+        return rows / within if within > 0 else np.zeros(len(rows))
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
         return NoiseParameter(self.noise_variable, self.noise_dim, node.scale, per_node=True)
@@ -93,7 +97,8 @@ class Continuous(NodeKind):
 
     def simulate(self, node: NodeSpec, eta: np.ndarray, columns: Mapping[str, Any], noise: float | None,
                  rng: np.random.Generator, value: np.ndarray | None) -> np.ndarray:
-        return value if value is not None else eta + rng.normal(0, noise, size=eta.shape)
+        drawn = eta + rng.normal(0, noise, size=eta.shape)  # drawn even when unused: a seed's data stay the same
+        return value if value is not None else drawn
 
 
 CONTINUOUS = Continuous()

@@ -99,16 +99,20 @@ class Proportion(NodeKind):
     def size(self, node: NodeSpec, columns: Mapping[str, np.ndarray], rows: np.ndarray) -> np.ndarray | float:
         return columns[node.trials][rows]
 
-    def data_level(self, node: NodeSpec, y: np.ndarray, columns: Mapping[str, np.ndarray],
-                   rows: np.ndarray) -> float:
-        share = (y.sum() + 0.5) / (columns[node.trials][rows].sum() + 1.0)
-        return float(self.link(share))
+    def pooled_level(self, total: float, size: float) -> float:
+        return float(self.link((total + 0.5) / (size + 1.0)))
+
+    def area_information(self, node: NodeSpec, totals: np.ndarray, sizes: np.ndarray, rows: np.ndarray,
+                         within: float) -> np.ndarray:
+        # binomial: the information about logit(p) is n p (1 - p), at the area's pooled share
+        p = (totals + 0.5) / (sizes + 1.0)
+        return sizes * p * (1.0 - p)
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:
         pm.Binomial(name, n=size.astype("int64"), logit_p=eta, observed=y.astype("int64"), dims=dims)
 
-    def kernel(self, node: NodeSpec, y: np.ndarray, eta: Any, size: Any) -> Any | None:
+    def kernel(self, node: NodeSpec, y: np.ndarray, eta: Any, size: Any, noise: Any = None) -> Any | None:
         return binomial_kernel(y, eta, size)
 
     def collapsible(self, node: NodeSpec) -> bool:

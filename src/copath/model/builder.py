@@ -4,17 +4,23 @@ Variables (all labelled by dims, so every table and plot reads by name):
 
 - ``beta`` (dim ``link``, coords like ``"nw_coverage -> burglary"``): one coefficient
   per link, with the link's evidence prior :math:`N(\mu_\ell, \sigma_\ell)`. When some
-  links have a fixed sign (a stated direction), ``beta`` is a deterministic made of
-  ``beta_free`` (dim ``link_free``: the normal priors) and ``beta_size`` (dim
-  ``link_signed``: the magnitudes :math:`|\beta_\ell| = s_\ell\beta_\ell`, truncated
-  normal on :math:`[0, \infty)`, sampled on the log scale, where a product of two
-  sign-fixed links is a sum and its ridge a straight line the mass matrix can follow);
+  links have a fixed sign :math:`s_\ell` (a stated direction), ``beta`` is a deterministic
+  made of ``beta_free`` (dim ``link_free``: the normal priors) and ``beta_soft`` (dim
+  ``link_signed``): :math:`\beta_\ell = s_\ell\,\kappa_\ell \log(1 + e^{t_\ell/\kappa_\ell})`
+  with :math:`\kappa_\ell = \sigma_\ell / 10`, and :math:`t_\ell` given the density that makes
+  :math:`|\beta_\ell|` truncated normal on :math:`[0, \infty)`. The softplus is the identity
+  (plus a constant) away from zero, so the ridges that collinear parents make stay straight
+  lines the mass matrix can follow (a log scale bends them, a mirror :math:`|m|` puts a kink
+  at zero), and smooth near zero;
 - ``intercept`` (dim ``node``): :math:`\alpha_v \sim N(\text{link}(b_v), s_v)` with
   :math:`b_v` the node's ``baseline`` (else the data's overall level, else 0) and
   :math:`s_v = 1` on log/logit scales, :math:`2 \times` ``scale`` for continuous nodes;
-- ``area_sd`` (dim ``area_node``) and ``area_z`` (dims ``area_node, area``): non-centred
-  partially pooled area intercepts :math:`u = \sigma z`, :math:`\sigma \sim HN(0.5)`
-  (:math:`HN(0.5\,\text{scale})` for continuous nodes), :math:`z \sim N(0,1)`;
+- ``area_sd`` (dim ``area_node``) and ``area_effect`` (dims ``area_node, area``): partially
+  pooled area intercepts :math:`u \sim N(0, \sigma)`, :math:`\sigma \sim HN(0.5)`
+  (:math:`HN(0.5\,\text{scale})` for continuous nodes). Each :math:`u` is sampled centred
+  (``area_c``, dim ``area_centred``) where its area's data pin it down more tightly than
+  the areas' spread, else non-centred as :math:`\sigma z` (``area_z``, dim
+  ``area_noncentred``, :math:`z \sim N(0,1)`): see :mod:`copath.model.parametrisation`;
 - ``inv_sqrt_phi`` (dim ``nb_node``): negative-binomial overdispersion,
   :math:`1/\sqrt{\phi} \sim HN(1)`;
 - ``sigma`` (dim ``continuous_node``): residual sd, :math:`HN(\text{scale})`;
@@ -35,6 +41,8 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,19 +50,24 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
+from scipy.stats import norm, truncnorm
 
+from copath.constants import data_name, missing_name, observed_dim
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.kinds import NodeKind, noise_variables
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
+from copath.model.parametrisation import centred_areas
 from copath.spec.pathway import Pathway
 
 __all__ = ["BuiltModel", "build_model", "intercept_prior"]
 
 #: The half-normal scale of an area effect's sd, in the node's own scale (:meth:`NodeKind.unit_scale`).
 AREA_SD_SCALE = 0.5
+#: The dims of the centred and the non-centred area effects (one label per node and area).
+AREA_CENTRED, AREA_NONCENTRED = "area_centred", "area_noncentred"
 
 
 @dataclass
@@ -73,8 +86,22 @@ class BuiltModel:
 def intercept_prior(pathway: Pathway, name: str, data: PreparedData | None) -> tuple[float, float]:
     """(mean, sd) of node ``name``'s intercept prior on its link scale.
 
-    Centre: the node's ``baseline``; without one, the overall level in the data
-    (total count over total exposure, pooled share, mean) when there is data; else 0.
+    Centre: the node's ``baseline``; without one, its typical level in the data when it
+    has data (:meth:`copath.kinds.NodeKind.data_level`: the mean over its rows of its area's
+    pooled log rate, logit share or mean); else 0.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    name
+        An endogenous node.
+    data
+        The prepared data (None: no data).
+
+    Returns
+    -------
+    tuple[float, float]
 
     Example
     -------
@@ -89,10 +116,9 @@ def intercept_prior(pathway: Pathway, name: str, data: PreparedData | None) -> t
     sd = kind.intercept_sd(node)
     if node.baseline is not None:
         return float(kind.link(node.baseline)), sd
-    if data is None or name not in data.values or data.observed[name].size == 0:
+    if data is None or name not in data.levels:
         return 0.0, sd
-    rows = data.observed[name]
-    return kind.data_level(node, data.values[name][rows], data.values, rows), sd
+    return data.levels[name], sd
 
 
 def build_model(
@@ -102,6 +128,7 @@ def build_model(
     priors: dict[str, LinkPrior] | None = None,
     source: str = "<data>",
     collapse: bool = False,
+    centres: Mapping[str, float] | None = None,
 ) -> BuiltModel:
     """The PyMC model of ``pathway`` on ``data`` with evidence priors on every link.
 
@@ -114,7 +141,9 @@ def build_model(
     """
     prepared = data if isinstance(data, PreparedData) else prepare_data(pathway, data, source=source)
     priors = priors if priors is not None else priors_for(pathway, evidence)
-    plan = make_plan(pathway, prepared.exposure_centres)
+    plan = make_plan(pathway, prepared.exposure_centres, prepared.levels)
+    if centres:  # a fitted result's own centring (results fitted before data-level centring too)
+        plan = dataclasses.replace(plan, centres={**plan.centres, **centres})
     endo = plan.endogenous
     area_nodes = plan.area_nodes
     # each kind's noise parameter (negative-binomial dispersion, residual sd): the nodes
@@ -136,7 +165,7 @@ def build_model(
         coords[noise_params[nodes[0]].dim] = nodes
     for name in endo:
         if prepared.observed[name].size:
-            coords[f"{name}_obs"] = prepared.observed[name].tolist()
+            coords[observed_dim(name)] = prepared.observed[name].tolist()
 
     ip = {name: intercept_prior(pathway, name, prepared) for name in endo}
     link_mu = np.array([priors[n].mu for n in plan.link_names])
@@ -149,7 +178,7 @@ def build_model(
 
     with pm.Model(coords=coords) as model:
         exposures = {
-            name: pm.Data(f"x_{name}", prepared.values[name]) for name in pathway.exposures
+            name: pm.Data(data_name(name), prepared.values[name]) for name in pathway.exposures
         }
         beta = _link_coefficients(link_mu, link_sigma, signs, free, signed)
         intercept = pm.Normal(
@@ -163,10 +192,10 @@ def build_model(
             scales = np.array([AREA_SD_SCALE * pathway.nodes[n].node_kind.unit_scale(pathway.nodes[n])
                                for n in area_nodes])
             area_sd = pm.HalfNormal("area_sd", sigma=scales, dims="area_node")
-            area_z = pm.Normal("area_z", 0.0, 1.0, dims=("area_node", "area"))
+            area_effect = _area_effects(area_sd, centred_areas(pathway, prepared, area_nodes))
             idx = prepared.area_index
             for k, name in enumerate(area_nodes):
-                area_terms[name] = area_sd[k] * area_z[k][idx]
+                area_terms[name] = area_effect[k][idx]
         noise_vars: dict[str, tuple[Any, int]] = {}  # node -> (its noise variable, its position in it)
         for variable, nodes in noise_nodes.items():
             first = noise_params[nodes[0]]
@@ -191,7 +220,7 @@ def build_model(
             missing = np.flatnonzero(np.isnan(y))
             full = pt.as_tensor_variable(np.nan_to_num(y))
             if missing.size:
-                imputed = pm.Normal(f"{name}_missing", mu=eta[missing], sigma=noise_of(name), shape=missing.size)
+                imputed = pm.Normal(missing_name(name), mu=eta[missing], sigma=noise_of(name), shape=missing.size)
                 full = pt.set_subtensor(full[missing], imputed)
             return full
 
@@ -203,7 +232,7 @@ def build_model(
             """``name``'s linear predictor at given values of its input columns."""
             size = len(areas) if areas is not None else len(next(iter(inputs.values()), [0.0]))
             exps = {e: inputs.get(e, np.zeros(size)) for e in pathway.exposures}
-            terms = {n: area_sd[k] * area_z[k][areas] for k, n in enumerate(area_nodes)} if areas is not None else {}
+            terms = {n: area_effect[k][areas] for k, n in enumerate(area_nodes)} if areas is not None else {}
             return linear_predictors(plan, exps, params, terms,
                                      value_of=lambda n, e: pt.as_tensor_variable(inputs[n]) if n in inputs else e)[name]
 
@@ -219,25 +248,67 @@ def build_model(
             e = eta[name][rows]
             size = kind.size(node, prepared.values, rows)
             # the sampling model: the likelihood's kernel in eta where the kind has one (no constants)
-            term = kind.kernel(node, y, e, size) if collapse else None
+            term = kind.kernel(node, y, e, size, noise_of(name)) if collapse else None
             if term is not None:
                 pm.Potential(name, term)
             else:
-                kind.likelihood(name, node, e, y, size, noise_of(name), dims=f"{name}_obs")
+                kind.likelihood(name, node, e, y, size, noise_of(name), dims=observed_dim(name))
     return BuiltModel(model=model, pathway=pathway, priors=priors, data=prepared, plan=plan, intercept_priors=ip,
                       groups=groups)
 
 
+def _area_effects(area_sd: Any, centred: np.ndarray) -> Any:
+    """The area effects ``area_effect`` (dims ``area_node, area``), each sampled centred
+    (``area_c ~ Normal(0, area_sd)``) or non-centred (``area_sd * area_z``, ``area_z ~
+    Normal(0, 1)``) as ``centred`` says (:func:`copath.model.parametrisation.centred_areas`).
+    The free variables carry one label per element, ``"<node>: <area>"``."""
+    model = pm.modelcontext(None)
+    nodes, areas = list(model.coords["area_node"]), list(model.coords["area"])
+    effect = pt.zeros((len(nodes), len(areas)))
+    for variable, dim, where in (("area_c", AREA_CENTRED, centred), ("area_z", AREA_NONCENTRED, ~centred)):
+        k, a = np.nonzero(where)
+        if not k.size:
+            continue
+        model.add_coord(dim, [f"{nodes[i]}: {areas[j]}" for i, j in zip(k, a, strict=True)])
+        if variable == "area_c":
+            values = pm.Normal(variable, 0.0, area_sd[k], dims=dim)
+        else:
+            values = area_sd[k] * pm.Normal(variable, 0.0, 1.0, dims=dim)
+        effect = pt.set_subtensor(effect[k, a], values)
+    return pm.Deterministic("area_effect", effect, dims=("area_node", "area"))
+
+
+#: The softplus's bend, as a share of a sign-fixed link's prior scale.
+SOFT_SCALE = 0.1
+
+
+def _soft_logp(t: Any, mu: Any, sigma: Any, kappa: Any, log_norm: Any) -> Any:
+    """Log density of ``t`` such that ``kappa * softplus(t / kappa)`` is N(mu, sigma) truncated to > 0."""
+    b = kappa * pt.softplus(t / kappa)
+    return -0.5 * ((b - mu) / sigma) ** 2 - log_norm - pt.softplus(-t / kappa)  # + log |db/dt| = log sigmoid
+
+
+def _soft_random(mu: np.ndarray, sigma: np.ndarray, kappa: np.ndarray, log_norm: np.ndarray,
+                 rng: np.random.Generator | None = None, size: Any = None) -> np.ndarray:
+    size = np.broadcast_shapes(np.shape(mu), np.shape(sigma)) if size is None else size
+    b = truncnorm.rvs(-mu / sigma, np.inf, loc=mu, scale=sigma, size=size, random_state=rng)
+    z = np.maximum(b / kappa, 1e-300)
+    return kappa * (z + np.log(-np.expm1(-z)))  # the softplus's inverse, stable for large and small z
+
+
 def _link_coefficients(mu: np.ndarray, sigma: np.ndarray, signs: np.ndarray, free: np.ndarray,
                        signed: np.ndarray) -> Any:
-    """``beta``: normal priors; where a link's sign is fixed, its magnitude's truncated normal."""
+    """``beta``: normal priors; where a link's sign is fixed, a softplus of its truncated normal."""
     if signed.size == 0:
         return pm.Normal("beta", mu=mu, sigma=sigma, dims="link")
     parts = pt.zeros(len(mu))
     if free.size:
         parts = pt.set_subtensor(parts[free], pm.Normal("beta_free", mu=mu[free], sigma=sigma[free], dims="link_free"))
-    size = pm.TruncatedNormal("beta_size", mu=signs[signed] * mu[signed], sigma=sigma[signed], lower=0.0,
-                              dims="link_signed")
+    m, s = signs[signed] * mu[signed], sigma[signed]
+    kappa = SOFT_SCALE * s
+    log_norm = np.log(s) + 0.5 * np.log(2 * np.pi) + norm.logcdf(m / s)  # the truncated normal's normaliser
+    t = pm.CustomDist("beta_soft", m, s, kappa, log_norm, logp=_soft_logp, random=_soft_random, dims="link_signed")
+    size = kappa * pt.softplus(t / kappa)
     return pm.Deterministic("beta", pt.set_subtensor(parts[signed], signs[signed] * size), dims="link")
 
 

@@ -4,7 +4,12 @@ The thresholds are the usual ones (Vehtari et al. 2021, *Bayesian Analysis* 16:6
 rank-normalised split R-hat <= 1.01 and bulk and tail ESS >= 400 (``min(400, 100 x
 chains)`` for small runs) on every element of every variable in the posterior (link
 coefficients, intercepts, area effects and their spread, noise parameters, imputed
-values), no divergent transition, and BFMI >= 0.3 in every chain (Betancourt 2016).
+values), no divergent transition after warm-up, and BFMI >= 0.3 in every chain
+(Betancourt 2016). Where the model samples a quantity in parts, the checks read the
+quantity the answers use, not its parts: the link coefficients ``beta`` (not ``beta_free``
+and ``beta_soft``; bulk R-hat and ESS do not change under the monotone softplus) and the
+area effects ``area_effect`` (not ``area_c``, nor ``area_z`` of ``area_sd * area_z``; the
+spread ``area_sd`` is checked itself).
 
 When a check fails, :attr:`Diagnostics.worst` names the parameters that fail it worst,
 with their coordinates (``beta[worried -> qol_citizens]``, ``area_sd[burglary]``), and
@@ -30,6 +35,12 @@ import xarray as xr
 
 __all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "likely_causes", "RHAT_MAX",
            "ESS_MIN", "BFMI_MIN"]
+
+#: Sampled parts of a deterministic ``beta``, read through ``beta`` itself.
+#: Sampled parts of a quantity the checks read whole: the link coefficients ``beta`` (made
+#: of ``beta_free`` and ``beta_soft``) and the area effects ``area_effect`` (made of
+#: ``area_c`` and ``area_sd * area_z``).
+AUXILIARY = ("beta_free", "beta_soft", "area_c", "area_z")
 
 RHAT_MAX = 1.01
 ESS_MIN = 400
@@ -234,9 +245,11 @@ def likely_causes(worst: tuple[Worst, ...], divergences: int, notes: Mapping[str
         base = w.parameter.split("[", 1)[0]
         if w.parameter in notes:
             out.append(f"{w.parameter}: {notes[w.parameter]}")
-        elif base in ("area_sd", "area_z", "area_u"):
-            out.append(f"{w.parameter}: the area effects' spread and the areas' values trade off (a funnel); "
-                       "with few data per area it needs the non-centred form, with many the centred one.")
+        elif base in ("area_sd", "area_z", "area_c", "area_effect"):
+            out.append(f"{w.parameter}: the area effects' spread and the areas' values trade off (a funnel). "
+                       "copath samples each area centred or not by how much data it has "
+                       "(copath.model.parametrisation); few areas, or areas whose data say little, "
+                       "leave the spread weakly identified.")
         elif base == "intercept":
             out.append(f"{w.parameter}: the intercept trades off against a link or the area effects of its node; "
                        "a link whose parent barely varies in the data leaves the two weakly separated.")
@@ -270,6 +283,9 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
     if method != "nuts":
         n = int(post.sizes["chain"] * post.sizes["draw"])
         return Diagnostics(0, float("nan"), float("nan"), float("nan"), float("nan"), n, approximate=method)
+    # checked as the quantities their parts make (beta, area_effect), where the model has them
+    parts = [v for v in AUXILIARY if v in post and (("beta" in post) if v.startswith("beta") else ("area_effect" in post))]
+    post = post.drop_vars(parts)
     stats = idata["sample_stats"].to_dataset() if "sample_stats" in idata.children else xr.Dataset()
     divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
     rhat = az.rhat(post)

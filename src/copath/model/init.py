@@ -1,17 +1,16 @@
-"""Start the sampler in the main posterior mode: multi-start MAP initialisation.
+"""Where the chains start: each at its own MAP optimisation, from a dispersed point.
 
-In a pathway, a parent enters its children through its expected value, so the data
-of a child often pins down a *product* of coefficients (parent's effect x child's
-response). When the parent's own data are weak this gives a ridge with two branches
-of opposite signs, and NUTS chains started at random can settle on a minor branch.
-Before sampling, :func:`map_start` runs L-BFGS from ``n_starts`` points (the model's
-support point, then the same point shaken by standard-normal noise on the
-unconstrained scale) and returns the optimum with the highest log density, shaken by
-N(0, 0.01) so no gradient is exactly zero; every chain starts there (without the
-sampler's own +-1 jitter) and NUTS explores from it. With nutpie (``cp.fit``'s default)
-the same optimiser runs on nutpie's compiled log density
-(:func:`copath.model.nutpie_compile.compile_for_nutpie`); :func:`map_start` serves the
-other samplers and ADVI.
+Every chain starts at a posterior mode found by L-BFGS from its own starting point: the
+model's support point shaken by standard-normal noise on the unconstrained scale (about
+a draw from the priors, which have scale near 1 there), seeded per chain
+(:func:`chain_optimum`). Starting at a mode spares the sampler a long walk in; starting
+each chain from its own point lets chains land in different modes when the posterior has
+more than one, so R-hat reveals a second mode instead of every chain sitting in the one
+the optimiser found first. The optimum is shaken by N(0, 0.01) so no gradient is exactly
+zero. With nutpie (``cp.fit``'s default) the optimiser runs on nutpie's compiled log
+density (:func:`copath.model.nutpie_compile.compile_for_nutpie`), each chain's when
+nutpie asks for its start; :func:`map_starts` serves PyMC's sampler and
+:func:`map_start` (the best of several) the variational fits.
 
 Example
 -------
@@ -32,7 +31,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["best_optimum", "map_start", "support_vector"]
+__all__ = ["best_optimum", "chain_optimum", "map_start", "map_starts", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:
@@ -88,18 +87,143 @@ def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x
     return best_x + rng.normal(0.0, 0.01, size=best_x.shape)
 
 
-def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None,
-              maxiter: int = 400) -> dict[str, np.ndarray]:
-    """The best of ``n_starts`` MAP optimisations, on the constrained scale, by RV name."""
-    # PyTensor's C backend, not the default numba one: numba's fastmath code differs in
-    # the last bits between a fresh compilation and one loaded from its disk cache, and
-    # the optimiser's path (so every draw after it) with them
+def chain_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray,
+                  seed: int | None, maxiter: int = 400) -> np.ndarray:
+    """One chain's start: L-BFGS from ``x0`` shaken by N(0, 1) (seeded by ``seed``), the
+    optimum shaken by N(0, 0.01).
+
+    Parameters
+    ----------
+    logp_dlogp
+        Flat unconstrained vector -> (log density, gradient).
+    x0
+        The model's support point.
+    seed
+        The chain's seed (the same seed, the same start).
+    maxiter
+        L-BFGS iterations.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Example
+    -------
+    >>> f = lambda x: (-float(((x - 2.0) ** 2).sum()), -2.0 * (x - 2.0))
+    >>> a, b = chain_optimum(f, np.zeros(3), 1), chain_optimum(f, np.zeros(3), 2)
+    >>> bool(np.all(np.abs(a - 2.0) < 0.05)), bool(np.array_equal(a, chain_optimum(f, np.zeros(3), 1)))
+    (True, True)
+    """
+    rng = np.random.default_rng(seed)
+    start = np.asarray(x0, dtype=float) + rng.normal(0.0, 1.0, size=np.shape(x0))
+    return best_optimum(logp_dlogp, start, n_starts=1, random_seed=int(rng.integers(2**31)), maxiter=maxiter)
+
+
+def funnel_free(model: pm.Model, x0: RaveledVars,
+                logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]]
+                ) -> tuple[Callable[[np.ndarray], tuple[float, np.ndarray]], Callable[[np.ndarray], np.ndarray],
+                           Callable[[np.ndarray], np.ndarray]]:
+    """The log density to optimise for a start, with centred area effects seen non-centred.
+
+    A centred area effect ``area_c ~ Normal(0, area_sd)`` has no highest point: with two or
+    more of them the density grows without limit as ``area_sd`` and the effects shrink to
+    0 together, and an optimiser follows it into the neck of the funnel. Seen as
+    ``area_c = area_sd * z`` (the density times the Jacobian ``area_sd`` per effect), the
+    mode is a proper one. Returns the objective in those coordinates and the maps from
+    them to the model's flat vector and back; the identity when the model has no centred
+    area effects.
+
+    Parameters
+    ----------
+    model
+        The model (its ``area_node`` and ``area_centred`` coords say which spread each
+        centred effect has).
+    x0
+        The model's support point (its layout).
+    logp_dlogp
+        Flat unconstrained vector -> (log density, gradient).
+
+    Returns
+    -------
+    tuple of (objective, to_model, to_view)
+
+    Example
+    -------
+    >>> with pm.Model(coords={"area_node": ["y"], "area_centred": ["y: a", "y: b"]}) as m:
+    ...     sd = pm.HalfNormal("area_sd", 1.0, dims="area_node")
+    ...     c = pm.Normal("area_c", 0.0, sd[[0, 0]], dims="area_centred")
+    >>> x0 = support_vector(m)
+    >>> f = m.logp_dlogp_function(ravel_inputs=True, mode="CVM"); f.set_extra_values({})
+    >>> obj, to_model, to_view = funnel_free(m, x0, lambda x: f(RaveledVars(x, x0.point_map_info)))
+    >>> x = np.array([np.log(2.0), 0.5, -1.0])  # log area_sd, then z for the two effects
+    >>> bool(np.allclose(to_view(to_model(x)), x)), to_model(x).round(3).tolist()
+    (True, [0.693, 1.0, -2.0])
+    """
+    offsets, i = {}, 0
+    for name, shape, *_ in x0.point_map_info:
+        size = int(np.prod(shape, dtype=int))
+        offsets[name] = (i, size)
+        i += size
+    if "area_c" not in offsets or "area_sd_log__" not in offsets:
+        return logp_dlogp, (lambda x: x), (lambda x: x)
+    nodes = list(model.coords["area_node"])
+    k = np.array([nodes.index(label.split(": ", 1)[0]) for label in model.coords["area_centred"]])
+    start, size = offsets["area_c"]
+    ic = np.arange(start, start + size)
+    isd = offsets["area_sd_log__"][0] + k
+
+    def to_model(xv: np.ndarray) -> np.ndarray:
+        x = np.array(xv, dtype=float)
+        x[ic] = np.exp(xv[isd]) * xv[ic]
+        return x
+
+    def to_view(x: np.ndarray) -> np.ndarray:
+        xv = np.array(x, dtype=float)
+        xv[ic] = x[ic] / np.exp(x[isd])
+        return xv
+
+    def objective(xv: np.ndarray) -> tuple[float, np.ndarray]:
+        x = to_model(xv)
+        value, grad = logp_dlogp(x)
+        grad = np.asarray(grad, dtype=float)
+        out = grad.copy()
+        out[ic] = grad[ic] * np.exp(xv[isd])  # d c / d z = area_sd
+        np.add.at(out, isd, grad[ic] * x[ic] + 1.0)  # d c / d log sd = c; log Jacobian: log sd per effect
+        return float(value) + float(np.sum(xv[isd])), out
+
+    return objective, to_model, to_view
+
+
+def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
+               maxiter: int = 400) -> list[dict[str, np.ndarray]]:
+    """One MAP start per chain (:func:`chain_optimum`), on the constrained scale, by RV name.
+
+    Parameters
+    ----------
+    model
+        The model.
+    chains
+        How many starts.
+    random_seed
+        Seed of the chains' starting points.
+    maxiter
+        L-BFGS iterations.
+
+    Returns
+    -------
+    list of dict
+    """
+    seeds = np.random.SeedSequence(random_seed).generate_state(chains)
     logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
     logp_dlogp.set_extra_values({})
     x0 = support_vector(model)
-    best_x = best_optimum(lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), x0.data,
-                          n_starts=n_starts, random_seed=random_seed, maxiter=maxiter)
-    unraveled = DictToArrayBijection.rmap(RaveledVars(best_x, x0.point_map_info))
+    objective, to_model, to_view = funnel_free(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)))
+    return [_constrained(model, to_model(chain_optimum(objective, to_view(x0.data), int(seed), maxiter)), x0)
+            for seed in seeds]
+
+
+def _constrained(model: pm.Model, flat: np.ndarray, x0: RaveledVars) -> dict[str, np.ndarray]:
+    unraveled = DictToArrayBijection.rmap(RaveledVars(flat, x0.point_map_info))
     out: dict[str, np.ndarray] = {}
     for rv in model.free_RVs:
         value_var = model.rvs_to_values[rv]
@@ -109,3 +233,17 @@ def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None
             value = transform.backward(value, *rv.owner.inputs).eval(mode="CVM")
         out[rv.name] = np.asarray(value)
     return out
+
+
+def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None,
+              maxiter: int = 400) -> dict[str, np.ndarray]:
+    """The best of ``n_starts`` MAP optimisations, on the constrained scale, by RV name."""
+    # PyTensor's C backend, not the default numba one: numba's fastmath code differs in
+    # the last bits between a fresh compilation and one loaded from its disk cache, and
+    # the optimiser's path (so every draw after it) with them
+    logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
+    logp_dlogp.set_extra_values({})
+    x0 = support_vector(model)
+    objective, to_model, to_view = funnel_free(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)))
+    best_x = best_optimum(objective, to_view(x0.data), n_starts=n_starts, random_seed=random_seed, maxiter=maxiter)
+    return _constrained(model, to_model(best_x), x0)

@@ -32,7 +32,7 @@ import xarray as xr
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
 from pymc.util import get_default_varnames
 
-from copath.model.init import best_optimum, support_vector
+from copath.model.init import chain_optimum, funnel_free, support_vector
 from copath.options import Init, check
 
 __all__ = ["sample_numpyro"]
@@ -48,8 +48,8 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
                    max_tree_depth: int = 10) -> xr.DataTree:
     """Posterior and sample statistics of ``model`` by NumPyro's NUTS.
 
-    ``init="map"`` starts every chain at the best of three MAP optimisations (seeded by
-    ``map_seed``); ``init="default"`` at the model's support point jittered by U(-1, 1)
+    ``init="map"`` starts each chain at its own MAP optimisation from a dispersed point
+    (:func:`copath.model.init.chain_optimum`, seeded from ``map_seed``); ``init="default"`` at the model's support point jittered by U(-1, 1)
     on the unconstrained scale, per chain (PyMC's default). ``dense_mass`` adapts a dense
     mass matrix (NumPyro has no low-rank one): a pathway's links trade off against each
     other, which a diagonal mass matrix cannot follow (the reason ``cp.fit`` adapts a
@@ -82,8 +82,9 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
             value, grad = value_and_grad(jnp.asarray(x))
             return float(value), np.asarray(grad, dtype=float)
 
-        best = best_optimum(logp_dlogp, x0, random_seed=map_seed)
-        starts = np.tile(best, (chains, 1))
+        seeds = np.random.SeedSequence(map_seed).generate_state(chains)
+        objective, to_model, to_view = funnel_free(model, support, logp_dlogp)
+        starts = np.stack([to_model(chain_optimum(objective, to_view(x0), int(seed))) for seed in seeds])
     else:
         rng = np.random.default_rng(random_seed)
         starts = x0[None, :] + rng.uniform(-1.0, 1.0, size=(chains, x0.size))

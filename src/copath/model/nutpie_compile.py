@@ -1,8 +1,9 @@
-"""Compile a PyMC model for nutpie, reproducibly, every chain started at the MAP.
+"""Compile a PyMC model for nutpie, reproducibly, each chain started at its own MAP.
 
-One compilation serves both the MAP start and the sampler: the MAP search
-(:func:`copath.model.init.best_optimum`) runs on the log density and gradient that
-nutpie compiled, rather than compiling the model a second time for the optimiser.
+One compilation serves both the MAP starts and the sampler: each chain's MAP search
+(:func:`copath.model.init.chain_optimum`, from a dispersed point seeded by the seed
+nutpie gives that chain) runs on the log density and gradient that nutpie compiled,
+rather than compiling the model a second time for the optimiser.
 
 Reproducible across processes: numba code compiled with PyTensor's default fastmath
 flags gives last-bit differences between a fresh compilation and one loaded from
@@ -18,6 +19,8 @@ Example
 >>> compiled = compile_for_nutpie(m, init="map", random_seed=0)
 >>> abs(float(compiled.initial_point_func(1)[0]) - 3.0) < 0.05
 True
+>>> bool(compiled.initial_point_func(1)[0] != compiled.initial_point_func(2)[0])  # chains differ
+True
 >>> tree = nutpie.sample(compiled, draws=200, tune=200, chains=1, seed=1, progress_bar=False)
 >>> abs(float(tree.posterior["x"].mean()) - 3.0) < 0.3
 True
@@ -26,24 +29,41 @@ True
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any
 
 import numpy as np
 import pymc as pm
 
-from copath.model.init import best_optimum, support_vector
+from copath.model.init import chain_optimum, funnel_free, support_vector
 from copath.options import Init, check
 
 __all__ = ["compile_for_nutpie"]
 
 
-def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | None = None,
-                       n_starts: int = 3) -> Any:
-    """nutpie's compiled ``model`` (fastmath off), started at the MAP when ``init="map"``.
+def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | None = None) -> Any:
+    """nutpie's compiled ``model`` (fastmath off), each chain started at its own MAP when
+    ``init="map"``.
 
-    The MAP is the best of ``n_starts`` L-BFGS runs from the model's support point (see
-    :mod:`copath.model.init`), on the unconstrained scale, found with nutpie's own
-    compiled log density; every chain starts there, without jitter.
+    nutpie asks for a chain's start with a seed of its own (the same for the same
+    ``nutpie.sample`` seed and chain); the start is an L-BFGS optimisation from the
+    model's support point shaken by N(0, 1) on the unconstrained scale, seeded by that
+    seed and ``random_seed`` (:func:`copath.model.init.chain_optimum`), computed when
+    asked and kept. Chains starting apart can settle in different modes, which R-hat
+    then reports.
+
+    Parameters
+    ----------
+    model
+        The PyMC model.
+    init
+        ``"map"`` (a MAP start per chain) or ``"default"`` (nutpie's own jittered start).
+    random_seed
+        Seed of the starting points, combined with each chain's seed.
+
+    Returns
+    -------
+    nutpie's compiled model.
     """
     import nutpie
     import pytensor
@@ -61,6 +81,22 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
         value, grad = compiled.logp_func(np.ascontiguousarray(x, dtype=np.float64))
         return float(value), np.array(grad, dtype=float)
 
-    best = np.ascontiguousarray(best_optimum(logp_dlogp, x0, n_starts=n_starts, random_seed=random_seed),
-                                dtype=np.float64)
-    return dataclasses.replace(compiled, initial_point_func=lambda seed=None: best.copy())
+    objective, to_model, to_view = funnel_free(model, support_vector(model), logp_dlogp)
+    starts: dict[int, np.ndarray] = {}
+    # nutpie asks for the chains' starts from its chains' threads at once; the compiled
+    # PyTensor function behind logp_func keeps its inputs and outputs in shared storage,
+    # so two optimisations at once would overwrite each other's values (seen as nutpie's
+    # "Failed to generate a new initial position", then a crash): one at a time
+    lock = threading.Lock()
+
+    def start(seed: int | None = None) -> np.ndarray:
+        key = 0 if seed is None else int(seed)
+        with lock:
+            if key not in starts:
+                mixed = int(np.random.SeedSequence([0 if random_seed is None else int(random_seed), key % 2**63])
+                            .generate_state(1)[0])
+                starts[key] = np.ascontiguousarray(to_model(chain_optimum(objective, to_view(x0), mixed)),
+                                                   dtype=np.float64)
+            return starts[key].copy()
+
+    return dataclasses.replace(compiled, initial_point_func=start)

@@ -3,10 +3,11 @@
 :func:`draw_posterior` is the one place a copath model is sampled: :func:`copath.fit`
 and simulation-based calibration (:mod:`copath.calibration`) both call it, so a
 calibration checks the sampler users run. With NUTS it runs nutpie (default; one
-compilation serves the MAP start and the sampler, :mod:`.nutpie_compile`), NumPyro
-(:mod:`.numpyro_sample`) or PyMC's own sampler; every chain starts at the MAP unless
-``init="default"`` (:mod:`.init`). ``method="advi"``/``"fullrank_advi"`` fits a
-variational approximation from the MAP start instead.
+compilation serves the MAP starts and the sampler, :mod:`.nutpie_compile`), NumPyro
+(:mod:`.numpyro_sample`) or PyMC's own sampler; each chain starts at its own MAP,
+optimised from its own dispersed point, unless ``init="default"`` (:mod:`.init`).
+``method="advi"``/``"fullrank_advi"`` fits a variational approximation from the best
+MAP start instead.
 
 A Ctrl-C is never lost: a KeyboardInterrupt swallowed inside numba's compilation is
 remembered and raised at the next checkpoint, and a partial nutpie run is refused.
@@ -39,7 +40,7 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from copath.model.init import map_start
+from copath.model.init import map_start, map_starts
 from copath.model.numpyro_sample import sample_numpyro
 from copath.model.nutpie_compile import compile_for_nutpie
 from copath.model.settings import FitSettings
@@ -151,12 +152,14 @@ def _sample_nutpie(model: pm.Model, s: FitSettings, seed: int, map_seed: int,
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
 
-def _sample_pymc(model: pm.Model, s: FitSettings, seed: int, start: dict[str, np.ndarray] | None) -> xr.DataTree:
-    """PyMC's posterior and sample stats; every chain starts at ``start`` when given."""
+def _sample_pymc(model: pm.Model, s: FitSettings, seed: int,
+                 start: list[dict[str, np.ndarray]] | None) -> xr.DataTree:
+    """PyMC's posterior and sample stats; chain ``k`` starts at ``start[k]`` when given."""
     with model:
+        # nuts_sampler="pymc": left unset, PyMC 6 hands the model to nutpie when it is installed
         tree = pm.sample(draws=s.draws, tune=s.tune, chains=s.chains, random_seed=seed, initvals=start,
-                         progressbar=s.progressbar, compute_convergence_checks=False, target_accept=s.target_accept,
-                         max_treedepth=s.max_treedepth)
+                         progressbar=s.progressbar, compute_convergence_checks=False, nuts_sampler="pymc",
+                         target_accept=s.target_accept, max_treedepth=s.max_treedepth)
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
@@ -209,11 +212,13 @@ def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
                                   s.progressbar, target_accept=s.target_accept, dense_mass=numpyro_mass == "dense",
                                   max_tree_depth=s.max_treedepth)
         else:
-            start = map_start(model, random_seed=int(seeds[3])) if s.init == "map" else None
-            _stop_if(interrupted, "the MAP start")
             if s.method == "nuts":
-                tree = _sample_pymc(model, s, int(seeds[0]), start)
+                starts = map_starts(model, s.chains, random_seed=int(seeds[3])) if s.init == "map" else None
+                _stop_if(interrupted, "the MAP starts")
+                tree = _sample_pymc(model, s, int(seeds[0]), starts)
             else:
+                start = map_start(model, random_seed=int(seeds[3])) if s.init == "map" else None
+                _stop_if(interrupted, "the MAP start")
                 tree, approx_info = _approximate(model, s, int(seeds[0]), start)
                 chosen = s.method
         _stop_if(interrupted, "sampling")

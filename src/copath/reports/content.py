@@ -30,8 +30,8 @@ import pandas as pd
 import yaml
 
 from copath.constants import HDI_PROB, WEAK_RULE
-from copath.evidence.priors import link_entries
-from copath.model.diagnostics import Diagnostics
+from copath.evidence.registry import link_entries
+from copath.model.diagnostics import RHAT_MAX, Diagnostics
 from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
@@ -124,6 +124,16 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
             blocks.append(Callout("fail", _PLAIN[check]))
     blocks.extend(Paragraph(w) for w in diag.warnings)
     blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics"))
+    if diag.worst:
+        blocks.append(Table(diag.worst_frame(), caption="The parameters that fail worst"))
+    if res.settings.method == "nuts":
+        blocks.append(Paragraph(
+            f"Which thresholds apply where: rank-normalised split R-hat <= {RHAT_MAX} and bulk and tail ESS >= "
+            f"{diag.ess_min:.0f} (400, or 100 per chain when there are fewer than four chains) on every element "
+            "of every sampled parameter: link coefficients (beta), intercepts, area-effect spreads (area_sd) and "
+            "area effects (area_c, area_z and area_effect), overdispersions (inv_sqrt_phi), residual sds (sigma) "
+            "and imputed values; no divergent transition after warm-up and BFMI >= 0.3 in every chain "
+            "(Vehtari et al. 2021, Bayesian Analysis 16:667; Betancourt 2016)."))
     s, run = res.settings, res.run
     if s.method == "nuts":
         blocks.append(Paragraph(f"Sampler {run.sampler}: {s.chains} chains x {s.draws} draws "
@@ -148,7 +158,7 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
     moved = summary.reindex(summary["shift"].abs().sort_values(ascending=False).index)
     top = [f"{name} ({row['shift']:+.1f} prior sd)" for name, row in moved.head(3).iterrows()]
     narrowed = summary.sort_values("contraction", ascending=False)
-    cols = ["grade", "weak", "local_data", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
+    cols = ["grade", "weak", "local_data", "identification", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
             "post_hdi_low", "post_hdi_high", "contraction", "shift", "r_hat", "ess_bulk"]
     return Section("links", "Prior vs posterior per link", [
         Paragraph(f"'contraction' is 1 - posterior variance / prior variance (how much the local data narrowed "
@@ -159,8 +169,25 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
             caption=f"Each link's posterior {_pct(HDI_PROB)} HDI (blue) against its prior's {_pct(HDI_PROB)} interval "
                     "(grey band), in prior standard deviations: a short bar inside the band is data that narrowed the "
                     "prior; a bar outside it is data that moved it."),
-        Table(summary[cols], caption=f"Links: prior and posterior mean and {_pct(HDI_PROB)} HDI"),
+        Table(summary[[c for c in cols if c in summary]],
+              caption=f"Links: prior and posterior mean and {_pct(HDI_PROB)} HDI; 'identification' says what the "
+                      "local data can inform (local data, combination, product or prior only: see below)"),
+        *identification_blocks(res),
     ])
+
+
+def identification_blocks(res: FitRecord) -> list[Any]:
+    """What the identification check found before sampling: one sentence per flagged link."""
+    flagged = {k: v for k, v in res.run.identification.items() if v.get("status") != "local data"}
+    tied = [k for k, v in res.run.identification.items() if "sign is tied" in v.get("reason", "")]
+    out = [Paragraph("Signs tied through a node that passes on a single input (its own data alone tell the "
+                     "link in's sign; a stated direction is kept as a fixed sign): " + ", ".join(tied) + ".")
+           ] if tied else []
+    if not flagged:
+        return [Paragraph("Identification: the local data inform every link one by one."), *out]
+    return [*out, Paragraph("Identification, checked before sampling: the local data do not inform these links one "
+                      "by one (copath.model.identification). " + "; ".join(
+                          f"{k}: {v['status']} ({v.get('reason', '')})" for k, v in flagged.items()) + ".")]
 
 
 def outcomes_section(res: FitRecord) -> Section:

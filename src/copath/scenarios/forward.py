@@ -25,7 +25,9 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
 import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -42,15 +44,17 @@ from copath.scenarios.changes import Change
 __all__ = ["Forward", "forward_of"]
 
 _FORWARDS: weakref.WeakKeyDictionary[FitRecord, Forward] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 def forward_of(record: FitRecord) -> Forward:
     """The :class:`Forward` of ``record``, built on first use and kept as long as the record
     lives (a weak-keyed cache: the Forward holds no reference back to the record)."""
-    found = _FORWARDS.get(record)
-    if found is None:
-        found = _FORWARDS[record] = Forward(record)
-    return found
+    with _LOCK:  # threads sharing a record (a Dask worker's threads) build it once
+        found = _FORWARDS.get(record)
+        if found is None:
+            found = _FORWARDS[record] = Forward(record)
+        return found
 
 
 @dataclass
@@ -67,7 +71,8 @@ class Forward:
                  cache_bytes: int = 2_000_000_000) -> None:
         self.pathway = result.pathway  # no reference to the record: forward_of keeps one per record
         self.prepared = prepare_data(self.pathway, result.data)
-        self.plan = make_plan(self.pathway, self.prepared.exposure_centres)
+        self.plan = dataclasses.replace(make_plan(self.pathway, self.prepared.exposure_centres),
+                                        centres=result.centres())  # the fit's own centring
         self.graph = self.pathway.to_networkx()
         post = result.posterior
         stacked = post.stack(sample=("chain", "draw"))
@@ -76,7 +81,11 @@ class Forward:
         beta = stacked["beta"].transpose("sample", "link").values[take]
         intercept = stacked["intercept"].transpose("sample", "node").values[take]
         area = {}
-        if "area_sd" in post:
+        if "area_effect" in post:
+            u = stacked["area_effect"].transpose("sample", "area_node", "area").values[take]
+            for k, name in enumerate(post["area_effect"].coords["area_node"].values):
+                area[str(name)] = u[:, k, :]
+        elif "area_sd" in post:  # results saved before area effects could be centred
             sd = stacked["area_sd"].transpose("sample", "area_node").values[take]
             z = stacked["area_z"].transpose("sample", "area_node", "area").values[take]
             for k, name in enumerate(post["area_sd"].coords["area_node"].values):
@@ -239,10 +248,10 @@ class Forward:
         beta = self.draws.beta
         delta = np.broadcast_to(np.asarray(value, dtype=float), (self.n_draws,)) - beta[:, link_index]
         observed = self._observed(rows)
-        centre = self.plan.centres[parent]
         x_parent = self.prepared.values[parent][rows] if parent in self.pathway.exposures else None
 
         def run(sl: slice, eta0: dict[str, np.ndarray]) -> None:
+            centre = self.plan.centre(parent, self.draws.intercept[sl])
             if x_parent is not None:
                 base = x_parent[None, :] - centre
             else:
