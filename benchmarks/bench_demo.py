@@ -33,6 +33,9 @@ def main() -> None:
         print(run.stdout[-3000:], run.stderr[-3000:])
         raise SystemExit(f"copath demo failed with exit code {run.returncode}")
     verdict = next((line for line in run.stdout.splitlines() if line.startswith("Diagnostics")), "")
+    # the fit's size as the demo printed it ("..., 2 chains x 800 draws ...")
+    size_said = next((line.split("), ", 1)[-1].rstrip(" .") for line in run.stdout.splitlines()
+                      if line.startswith("Fitting to")), "the demo's default draws")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "",
@@ -42,7 +45,7 @@ def main() -> None:
         "",
         "| run | seconds | target |",
         "| --- | --- | --- |",
-        f"| copath demo (fit 2 x 300 draws, scenario, sensitivity, report) | {wall:.0f} | 180 |",
+        f"| copath demo (fit {size_said}, scenario, sensitivity, report) | {wall:.0f} | 180 |",
         "",
         f"Report written: {size // 1024} KiB. Fit verdict: {verdict}",
         "",

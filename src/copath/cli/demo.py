@@ -101,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     data = cp.datasets.load("synthetic_force")
     print(f"\nFitting to the bundled synthetic_force data ({len(data)} rows: "
           f"{data['area'].nunique()} areas x {data['month'].nunique()} months), "
-          f"{args.chains} chains x {args.draws} draws ...")
+          f"{args.chains} chains x {args.draws} draws after {args.tune} tuning steps ...")
     started = time.perf_counter()
 
     def step(text: str) -> None:
