@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def link_prior_table(pathway, evidence):
-    """One row per link: from, to, grade, weak, prior mean/sd and natural-scale 5/50/95%.
+    """One row per link: from, to, grade, weak, prior mean/sd, stated sign (+1, -1 or 0)
+    and natural-scale 5/50/95%.
 
     Example
     -------
@@ -61,7 +62,7 @@ def link_prior_table(pathway, evidence):
         rows.append({
             "link": link.name, "from": link.source, "to": link.target,
             "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
-            "prior_mu": prior.mu, "prior_sigma": prior.sigma, "contrast": prior.contrast,
+            "prior_mu": prior.mu, "prior_sigma": prior.sigma, "sign": prior.sign, "contrast": prior.contrast,
             "natural_q05": q[0], "natural_q50": q[1], "natural_q95": q[2],
             "sources": " ".join(prior.sources),
         })
@@ -81,9 +82,16 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links, "
           f"final outcomes {', '.join(pw.outcomes)}; registry of {len(ev)} entries.")
     table = link_prior_table(pw, ev)
-    with_cols = table[["grade", "scale", "prior_mu", "prior_sigma", "natural_q05", "natural_q50", "natural_q95"]]
+    with_cols = table[["grade", "scale", "sign", "prior_mu", "prior_sigma", "natural_q05", "natural_q50",
+                       "natural_q95"]]
     print("\nLink priors (natural scale for the evidence contrast: rate/odds ratio or slope):")
     print(with_cols.to_string(float_format=lambda v: f"{v:.3g}"))
+    signed = int((table["sign"] != 0).sum())
+    print("(prior_mu and prior_sigma are the normal's parameters; for a link with a stated direction it is "
+          "truncated to that side, and the quantiles are the truncated prior's. In the fit, a direction is "
+          "held fixed only where the data cannot tell the sign, and is otherwise a normal with that prior's "
+          "mean and sd: the fit's summary shows the priors it used"
+          + (f"; {signed} links here have a direction)" if signed else ")"))
     weak = pw.weak_links(ev)
     print(f"\n{len(weak)} of {len(pw.links)} links are weak ({WEAK_RULE}):")
     for name in weak:

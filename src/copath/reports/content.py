@@ -129,7 +129,7 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
     if res.settings.method == "nuts":
         blocks.append(Paragraph(
             f"Which thresholds apply where: rank-normalised split R-hat <= {RHAT_MAX} and bulk and tail ESS >= "
-            f"{diag.ess_min:.0f} (400, or 100 per chain when there are fewer than four chains) on every element "
+            f"{diag.ess_min:.0f} (copath's rule: 100 per chain, at most 400) on every element "
             "of every sampled parameter: link coefficients (beta), intercepts, area-effect spreads (area_sd) and "
             "area effects (area_c, area_z and area_effect), overdispersions (inv_sqrt_phi), residual sds (sigma) "
             "and imputed values; no divergent transition after warm-up and BFMI >= 0.3 in every chain "
@@ -263,7 +263,10 @@ def data_section(res: FitRecord) -> Section:
     frame = res.data
     area_col, time_col = pw.index[0], pw.index[-1]
     areas = frame[area_col].nunique()
-    times = sorted(frame[time_col].astype(str).unique())
+    unique = frame[time_col].dropna().unique()
+    # numbers in number order (months 1..24, not "1", "10", ..., "9"); labels such as "2016-01" as text
+    times = [str(t) for t in (sorted(unique) if pd.api.types.is_numeric_dtype(frame[time_col])
+                              else sorted(map(str, unique)))]
     absent = [n for n in pw.endogenous if n not in frame.columns]
     blocks: list[Any] = [Paragraph(
         f"{len(frame)} rows: {areas} areas ({area_col}) x {len(times)} periods ({time_col}, {times[0]} to "
