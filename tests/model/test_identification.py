@@ -130,6 +130,8 @@ def test_links_through_a_count_without_area_effects_have_tied_signs():
     data = cp.simulate(pw, areas=20, months=3, random_seed=1).data
     check = _check(spec, data)
     assert check.tied == {"c -> y": "c"}  # the link out: one fixed sign shuts the mirror mode
+    saved = check.to_dict()  # what the result folder and the report read
+    assert saved["c -> y"]["tied"] == "c" and "tied" not in saved["x -> c"]
     assert check.status("c -> y") == "local data"  # c's own data are there
     used = signs_where_needed(cp.priors_for(pw, None), check)
     assert used["c -> y"].sign == 1  # kept hard: the mirror mode is shut

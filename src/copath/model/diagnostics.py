@@ -40,7 +40,7 @@ __all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "l
 #: Sampled parts of a quantity the checks read whole: the link coefficients ``beta`` (made
 #: of ``beta_free`` and ``beta_soft``) and the area effects ``area_effect`` (made of
 #: ``area_c`` and ``area_sd * area_z``).
-AUXILIARY = ("beta_free", "beta_soft", "area_c", "area_z")
+AUXILIARY = {"beta_free": "beta", "beta_soft": "beta", "area_c": "area_effect", "area_z": "area_effect"}
 
 RHAT_MAX = 1.01
 ESS_MIN = 400
@@ -284,8 +284,7 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
         n = int(post.sizes["chain"] * post.sizes["draw"])
         return Diagnostics(0, float("nan"), float("nan"), float("nan"), float("nan"), n, approximate=method)
     # checked as the quantities their parts make (beta, area_effect), where the model has them
-    parts = [v for v in AUXILIARY if v in post and (("beta" in post) if v.startswith("beta") else ("area_effect" in post))]
-    post = post.drop_vars(parts)
+    post = post.drop_vars([part for part, whole in AUXILIARY.items() if part in post and whole in post])
     stats = idata["sample_stats"].to_dataset() if "sample_stats" in idata.children else xr.Dataset()
     divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
     rhat = az.rhat(post)

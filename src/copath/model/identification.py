@@ -144,13 +144,15 @@ class Identification:
         return " ".join([text, *self.notes]).strip()
 
     def to_dict(self) -> dict[str, dict[str, str]]:
-        """link -> {"status", "reason"} (for the result folder).
+        """link -> {"status", "reason"} and, for a link with a tied sign, ``"tied"``: the node
+        it is tied through (for the result folder).
 
         Returns
         -------
         dict
         """
-        return {k: {"status": v, "reason": self.reasons[k]} for k, v in self.statuses.items()}
+        return {k: {"status": v, "reason": self.reasons[k], **({"tied": self.tied[k]} if k in self.tied else {})}
+                for k, v in self.statuses.items()}
 
 
 def _varies(values: np.ndarray) -> bool:

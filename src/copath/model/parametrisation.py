@@ -94,12 +94,12 @@ def area_information(pathway: Pathway, prepared: PreparedData, name: str) -> tup
 def _exposure_means(pathway: Pathway, prepared: PreparedData, name: str, seen: np.ndarray) -> np.ndarray:
     """A constant and the area means of the exposures upstream of ``name`` that differ
     between areas: the part of the areas' spread the pathway explains, not the area effect."""
-    graph = pathway.to_networkx()
+    upstream = nx.ancestors(pathway.to_networkx(), name)
     n_areas = len(prepared.areas)
     counts = np.bincount(prepared.area_index, minlength=n_areas)
     cols = [np.ones(int(seen.sum()))]
     for exposure in sorted(pathway.exposures):
-        if exposure not in nx.ancestors(graph, name) or exposure not in prepared.values:
+        if exposure not in upstream or exposure not in prepared.values:
             continue
         x = np.nan_to_num(prepared.values[exposure])
         mean = np.bincount(prepared.area_index, weights=x, minlength=n_areas) / np.maximum(counts, 1)

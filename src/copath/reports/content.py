@@ -179,7 +179,7 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
 def identification_blocks(res: FitRecord) -> list[Any]:
     """What the identification check found before sampling: one sentence per flagged link."""
     flagged = {k: v for k, v in res.run.identification.items() if v.get("status") != "local data"}
-    tied = [k for k, v in res.run.identification.items() if "sign is tied" in v.get("reason", "")]
+    tied = [k for k, v in res.run.identification.items() if "tied" in v]
     out = [Paragraph("Signs tied through a node that passes on a single input (its own data alone tell the "
                      "link in's sign; a stated direction is kept as a fixed sign): " + ", ".join(tied) + ".")
            ] if tied else []
