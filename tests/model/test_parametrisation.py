@@ -87,7 +87,8 @@ def test_starts_do_not_fall_into_the_funnel_of_centred_area_effects():
     objective, _, to_view = funnel_free(built.model, x0, lambda x: f(RaveledVars(x, x0.point_map_info)))
     x = to_view(x0.data) + np.random.default_rng(0).normal(0, 0.3, x0.data.size)
     value, grad = objective(x)
-    for i in np.random.default_rng(1).choice(x.size, 5, replace=False):
+    at_intercept = sum(int(np.prod(shape)) for _, shape, *_ in x0.point_map_info[:names.index("intercept")])
+    for i in [at_intercept, sd_at, *np.random.default_rng(1).choice(x.size, 5, replace=False)]:
         step = np.zeros_like(x)
         step[i] = 1e-6
         assert (objective(x + step)[0] - objective(x - step)[0]) / 2e-6 == pytest.approx(grad[i], rel=1e-4, abs=1e-4)

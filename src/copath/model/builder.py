@@ -192,7 +192,8 @@ def build_model(
             scales = np.array([AREA_SD_SCALE * pathway.nodes[n].node_kind.unit_scale(pathway.nodes[n])
                                for n in area_nodes])
             area_sd = pm.HalfNormal("area_sd", sigma=scales, dims="area_node")
-            area_effect = _area_effects(area_sd, centred_areas(pathway, prepared, area_nodes))
+            at = np.array([endo.index(n) for n in area_nodes])
+            area_effect = _area_effects(area_sd, intercept[at], centred_areas(pathway, prepared, area_nodes))
             idx = prepared.area_index
             for k, name in enumerate(area_nodes):
                 area_terms[name] = area_effect[k][idx]
@@ -257,11 +258,17 @@ def build_model(
                       groups=groups)
 
 
-def _area_effects(area_sd: Any, centred: np.ndarray) -> Any:
-    """The area effects ``area_effect`` (dims ``area_node, area``), each sampled centred
-    (``area_c ~ Normal(0, area_sd)``) or non-centred (``area_sd * area_z``, ``area_z ~
-    Normal(0, 1)``) as ``centred`` says (:func:`copath.model.parametrisation.centred_areas`).
-    The free variables carry one label per element, ``"<node>: <area>"``."""
+def _area_effects(area_sd: Any, level: Any, centred: np.ndarray) -> Any:
+    """The area effects ``area_effect`` (dims ``area_node, area``), each sampled centred or
+    non-centred as ``centred`` says (:func:`copath.model.parametrisation.centred_areas`).
+
+    A centred area is sampled as its level, ``area_c ~ Normal(intercept, area_sd)``, and its
+    effect is ``area_c - intercept`` (hierarchical centring, Gelfand, Sahu & Carlin 1995,
+    *Biometrika* 82:479): the data pin the level, so the intercept is then told apart from
+    the effects by their spread alone instead of trading off against every effect at once.
+    A non-centred area is ``area_sd * area_z``, ``area_z ~ Normal(0, 1)``. ``level`` is the
+    intercept of each area node. The free variables carry one label per element,
+    ``"<node>: <area>"``."""
     model = pm.modelcontext(None)
     nodes, areas = list(model.coords["area_node"]), list(model.coords["area"])
     effect = pt.zeros((len(nodes), len(areas)))
@@ -271,10 +278,13 @@ def _area_effects(area_sd: Any, centred: np.ndarray) -> Any:
             continue
         model.add_coord(dim, [f"{nodes[i]}: {areas[j]}" for i, j in zip(k, a, strict=True)])
         if variable == "area_c":
-            values = pm.Normal(variable, 0.0, area_sd[k], dims=dim)
+            values = pm.Normal(variable, level[k], area_sd[k], dims=dim) - level[k]
         else:
             values = area_sd[k] * pm.Normal(variable, 0.0, 1.0, dims=dim)
-        effect = pt.set_subtensor(effect[k, a], values)
+        # inc, not set: the (node, area) pairs are distinct, so both give the same values, but
+        # PyTensor 3.3.8's fused C and numba code for set_subtensor(zeros[k, a], c - b0[k])
+        # returned a wrong gradient for the spread (tests/model/test_gradients.py)
+        effect = pt.inc_subtensor(effect[k, a], values)
     return pm.Deterministic("area_effect", effect, dims=("area_node", "area"))
 
 

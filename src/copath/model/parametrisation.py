@@ -1,7 +1,9 @@
 """Centred or non-centred area effects, chosen per area by how much data it has.
 
-An area effect ``u[a] ~ Normal(0, area_sd)`` can be sampled as itself (*centred*) or as
-``area_sd * z[a]`` with ``z[a] ~ Normal(0, 1)`` (*non-centred*). Which is easier for NUTS
+An area effect ``u[a] ~ Normal(0, area_sd)`` can be sampled through the area's level
+``intercept + u[a] ~ Normal(intercept, area_sd)`` (*centred*, hierarchically: Gelfand,
+Sahu & Carlin 1995, *Biometrika* 82:479) or as ``area_sd * z[a]`` with
+``z[a] ~ Normal(0, 1)`` (*non-centred*). Which is easier for NUTS
 depends on the data: where an area's data pin its level down much more tightly than the
 spread of areas does, the non-centred ``z[a]`` and ``area_sd`` are tied along a curved
 ridge and mix slowly; where the data say little, the centred form makes the funnel
