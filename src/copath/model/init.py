@@ -31,7 +31,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["best_optimum", "chain_optimum", "map_start", "map_starts", "support_vector"]
+__all__ = ["best_optimum", "chain_optimum", "map_start", "map_starts", "start_shake", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:
@@ -53,10 +53,11 @@ def support_vector(model: pm.Model) -> RaveledVars:
 
 
 def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray,
-                 n_starts: int = 3, random_seed: int | None = None, maxiter: int = 400) -> np.ndarray:
+                 n_starts: int = 3, random_seed: int | None = None, maxiter: int = 400,
+                 shake: np.ndarray | float = 1.0) -> np.ndarray:
     """The best of ``n_starts`` L-BFGS maximisations of ``logp_dlogp`` (a flat
     unconstrained vector to log density and gradient), from ``x0`` and ``x0`` shaken by
-    N(0, 1); returned shaken by N(0, 0.01) so no gradient is exactly zero.
+    N(0, shake^2); returned shaken by N(0, 0.01) so no gradient is exactly zero.
 
     Example
     -------
@@ -75,7 +76,7 @@ def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x
 
     best_x, best_value = np.asarray(x0, dtype=float), -np.inf
     for k in range(max(1, n_starts)):
-        start = np.asarray(x0, dtype=float) + (rng.normal(0.0, 1.0, size=np.shape(x0)) if k else 0.0)
+        start = np.asarray(x0, dtype=float) + (np.asarray(shake) * rng.normal(0.0, 1.0, size=np.shape(x0)) if k else 0.0)
         try:
             res = minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": maxiter})
         except (FloatingPointError, ValueError):
@@ -88,9 +89,16 @@ def best_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x
 
 
 def chain_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray,
-                  seed: int | None, maxiter: int = 400) -> np.ndarray:
-    """One chain's start: L-BFGS from ``x0`` shaken by N(0, 1) (seeded by ``seed``), the
-    optimum shaken by N(0, 0.01).
+                  seed: int | None, maxiter: int = 400, shake: np.ndarray | float = 1.0,
+                  n_starts: int = 3) -> np.ndarray:
+    """One chain's start: the best of ``n_starts`` L-BFGS optimisations from ``x0`` shaken by
+    N(0, shake^2) (seeded by ``seed``), the optimum shaken by N(0, 0.01).
+
+    One optimisation from a shaken point can end in a local mode far below the best (on
+    the flagship demo, a chain's log density 250 below the other's, with
+    ``burglary -> worried`` of the wrong sign, which the chain kept through warm-up). The
+    best of several is much less likely to; modes of equal height (a sign the data cannot
+    tell) are still reached at random, so chains still land in both and R-hat sees it.
 
     Parameters
     ----------
@@ -102,6 +110,10 @@ def chain_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], 
         The chain's seed (the same seed, the same start).
     maxiter
         L-BFGS iterations.
+    shake
+        The sd of the shake per coordinate (:func:`start_shake`: none on area effects).
+    n_starts
+        How many shaken points to optimise from; the best is kept.
 
     Returns
     -------
@@ -115,8 +127,51 @@ def chain_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], 
     (True, True)
     """
     rng = np.random.default_rng(seed)
-    start = np.asarray(x0, dtype=float) + rng.normal(0.0, 1.0, size=np.shape(x0))
-    return best_optimum(logp_dlogp, start, n_starts=1, random_seed=int(rng.integers(2**31)), maxiter=maxiter)
+    best_x, best_value = None, -np.inf
+    for _ in range(max(1, n_starts)):
+        start = np.asarray(x0, dtype=float) + np.asarray(shake, dtype=float) * rng.normal(0.0, 1.0, size=np.shape(x0))
+        x = best_optimum(logp_dlogp, start, n_starts=1, random_seed=int(rng.integers(2**31)), maxiter=maxiter)
+        value = logp_dlogp(x)[0]
+        if best_x is None or (np.isfinite(value) and value > best_value):
+            best_x, best_value = x, value
+    return best_x
+
+
+#: The free variables that hold area effects (centred levels, non-centred z).
+AREA_PARTS = ("area_c", "area_z")
+
+
+def start_shake(x0: RaveledVars) -> np.ndarray:
+    """How far to shake each coordinate of a start before optimising: 1, and 0 on area effects.
+
+    Shaken, hundreds of area effects are noise that the optimiser removes fastest by
+    shrinking their spread towards 0, where (seen non-centred, as :func:`funnel_free`
+    optimises them) they stop having a gradient; L-BFGS then stops there, with every
+    area at the intercept (seen on the Lancashire model: spread 1e-16, a start 35,000
+    below the mode). The coefficients, intercepts, spreads and dispersions are shaken:
+    they are where a second mode would show.
+
+    Parameters
+    ----------
+    x0
+        The model's support point (its layout).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Example
+    -------
+    >>> with pm.Model(coords={"area_noncentred": ["y: a", "y: b"]}) as m:
+    ...     sd = pm.HalfNormal("area_sd", 1.0)
+    ...     z = pm.Normal("area_z", 0.0, 1.0, dims="area_noncentred")
+    >>> start_shake(support_vector(m)).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    scale = []
+    for name, shape, *_ in x0.point_map_info:
+        scale += [0.0 if name in AREA_PARTS else 1.0] * int(np.prod(shape, dtype=int))
+    return np.array(scale)
 
 
 def funnel_free(model: pm.Model, x0: RaveledVars,
@@ -125,19 +180,19 @@ def funnel_free(model: pm.Model, x0: RaveledVars,
                            Callable[[np.ndarray], np.ndarray]]:
     """The log density to optimise for a start, with centred area effects seen non-centred.
 
-    A centred area effect ``area_c ~ Normal(0, area_sd)`` has no highest point: with two or
-    more of them the density grows without limit as ``area_sd`` and the effects shrink to
-    0 together, and an optimiser follows it into the neck of the funnel. Seen as
-    ``area_c = area_sd * z`` (the density times the Jacobian ``area_sd`` per effect), the
-    mode is a proper one. Returns the objective in those coordinates and the maps from
-    them to the model's flat vector and back; the identity when the model has no centred
-    area effects.
+    A centred area level ``area_c ~ Normal(intercept, area_sd)`` has no highest point:
+    with two or more of them the density grows without limit as ``area_sd`` shrinks and
+    the levels close in on the intercept, and an optimiser follows it into the neck of
+    the funnel. Seen as ``area_c = intercept + area_sd * z`` (the density times the
+    Jacobian ``area_sd`` per level), the mode is a proper one. Returns the objective in
+    those coordinates and the maps from them to the model's flat vector and back; the
+    identity when the model has no centred area effects.
 
     Parameters
     ----------
     model
-        The model (its ``area_node`` and ``area_centred`` coords say which spread each
-        centred effect has).
+        The model (its ``node``, ``area_node`` and ``area_centred`` coords say which
+        intercept and spread each centred level has).
     x0
         The model's support point (its layout).
     logp_dlogp
@@ -149,15 +204,17 @@ def funnel_free(model: pm.Model, x0: RaveledVars,
 
     Example
     -------
-    >>> with pm.Model(coords={"area_node": ["y"], "area_centred": ["y: a", "y: b"]}) as m:
+    >>> coords = {"node": ["y"], "area_node": ["y"], "area_centred": ["y: a", "y: b"]}
+    >>> with pm.Model(coords=coords) as m:
+    ...     b0 = pm.Normal("intercept", 0.0, 1.0, dims="node")
     ...     sd = pm.HalfNormal("area_sd", 1.0, dims="area_node")
-    ...     c = pm.Normal("area_c", 0.0, sd[[0, 0]], dims="area_centred")
+    ...     c = pm.Normal("area_c", b0[[0, 0]], sd[[0, 0]], dims="area_centred")
     >>> x0 = support_vector(m)
     >>> f = m.logp_dlogp_function(ravel_inputs=True, mode="CVM"); f.set_extra_values({})
     >>> obj, to_model, to_view = funnel_free(m, x0, lambda x: f(RaveledVars(x, x0.point_map_info)))
-    >>> x = np.array([np.log(2.0), 0.5, -1.0])  # log area_sd, then z for the two effects
+    >>> x = np.array([0.5, np.log(2.0), 0.5, -1.0])  # intercept, log area_sd, z of the two levels
     >>> bool(np.allclose(to_view(to_model(x)), x)), to_model(x).round(3).tolist()
-    (True, [0.693, 1.0, -2.0])
+    (True, [0.5, 0.693, 1.5, -1.5])
     """
     offsets, i = {}, 0
     for name, shape, *_ in x0.point_map_info:
@@ -166,20 +223,21 @@ def funnel_free(model: pm.Model, x0: RaveledVars,
         i += size
     if "area_c" not in offsets or "area_sd_log__" not in offsets:
         return logp_dlogp, (lambda x: x), (lambda x: x)
-    nodes = list(model.coords["area_node"])
-    k = np.array([nodes.index(label.split(": ", 1)[0]) for label in model.coords["area_centred"]])
+    nodes, endo = list(model.coords["area_node"]), list(model.coords["node"])
+    names = [label.split(": ", 1)[0] for label in model.coords["area_centred"]]
     start, size = offsets["area_c"]
     ic = np.arange(start, start + size)
-    isd = offsets["area_sd_log__"][0] + k
+    isd = offsets["area_sd_log__"][0] + np.array([nodes.index(n) for n in names])
+    ib = offsets["intercept"][0] + np.array([endo.index(n) for n in names])
 
     def to_model(xv: np.ndarray) -> np.ndarray:
         x = np.array(xv, dtype=float)
-        x[ic] = np.exp(xv[isd]) * xv[ic]
+        x[ic] = xv[ib] + np.exp(xv[isd]) * xv[ic]
         return x
 
     def to_view(x: np.ndarray) -> np.ndarray:
         xv = np.array(x, dtype=float)
-        xv[ic] = x[ic] / np.exp(x[isd])
+        xv[ic] = (x[ic] - x[ib]) / np.exp(x[isd])
         return xv
 
     def objective(xv: np.ndarray) -> tuple[float, np.ndarray]:
@@ -188,7 +246,8 @@ def funnel_free(model: pm.Model, x0: RaveledVars,
         grad = np.asarray(grad, dtype=float)
         out = grad.copy()
         out[ic] = grad[ic] * np.exp(xv[isd])  # d c / d z = area_sd
-        np.add.at(out, isd, grad[ic] * x[ic] + 1.0)  # d c / d log sd = c; log Jacobian: log sd per effect
+        np.add.at(out, isd, grad[ic] * (x[ic] - x[ib]) + 1.0)  # d c / d log sd = sd z; log Jacobian: log sd per level
+        np.add.at(out, ib, grad[ic])  # d c / d intercept = 1
         return float(value) + float(np.sum(xv[isd])), out
 
     return objective, to_model, to_view
@@ -218,7 +277,8 @@ def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
     logp_dlogp.set_extra_values({})
     x0 = support_vector(model)
     objective, to_model, to_view = funnel_free(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)))
-    return [_constrained(model, to_model(chain_optimum(objective, to_view(x0.data), int(seed), maxiter)), x0)
+    shake = start_shake(x0)
+    return [_constrained(model, to_model(chain_optimum(objective, to_view(x0.data), int(seed), maxiter, shake)), x0)
             for seed in seeds]
 
 
