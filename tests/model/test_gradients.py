@@ -15,8 +15,12 @@ import pytest
 
 import copath as cp
 from copath.model.builder import build_model
+from copath.model.data import prepare_data
+from copath.model.fit import link_priors, signs_where_needed
+from copath.model.identification import identify
 from copath.model.init import support_vector
 from copath.model.nutpie_compile import compile_for_nutpie
+from copath.model.settings import FitSettings
 from tests.pathways import toy_spec
 
 
@@ -31,13 +35,15 @@ def _mixed_areas():
     return pw, data
 
 
-def _worst_error(logp_dlogp, x0: np.ndarray, n: int, seed: int) -> float:
-    """Largest |gradient - finite difference| / (1 + |finite difference|) over ``n`` coordinates."""
+def _worst_error(logp_dlogp, x0: np.ndarray, n: int, seed: int, always: np.ndarray | None = None) -> float:
+    """Largest |gradient - finite difference| / (1 + |finite difference|) over ``n`` random
+    coordinates and the coordinates ``always``."""
     rng = np.random.default_rng(seed)
     x = x0 + rng.normal(0.0, 0.3, x0.size)
     _, grad = logp_dlogp(x)
     worst = 0.0
-    for i in rng.choice(x.size, min(n, x.size), replace=False):
+    picked = rng.choice(x.size, min(n, x.size), replace=False)
+    for i in np.union1d(picked, [] if always is None else always).astype(int):
         h = np.zeros_like(x)
         h[i] = 1e-5
         fd = (logp_dlogp(x + h)[0] - logp_dlogp(x - h)[0]) / 2e-5
@@ -81,7 +87,18 @@ def test_area_effect_gradients_match_finite_differences(backend):
 
 
 def test_flagship_gradients_match_finite_differences():
+    # every coordinate that is not an area effect (links free and sign-fixed, intercepts,
+    # spreads, dispersions, imputed values), and a sample of the area effects
     pw = cp.load_pathway("policing_coproduction")
-    model = build_model(pw, cp.datasets.load("synthetic_force"), collapse=True).model
+    prepared = prepare_data(pw, cp.datasets.load("synthetic_force"))
+    priors = link_priors(pw, cp.load_evidence(), FitSettings())
+    priors = signs_where_needed(priors, identify(pw, prepared, priors, held=prepared.held))  # as cp.fit does
+    model = build_model(pw, prepared, priors=priors, collapse=True).model
     logp_dlogp, x0 = _pymc(model)
-    assert _worst_error(logp_dlogp, x0, 40, seed=2) < 1e-4
+    info = support_vector(model).point_map_info
+    sizes = [int(np.prod(shape, dtype=int)) for _, shape, *_ in info]
+    starts = np.cumsum([0, *sizes])
+    others = np.concatenate([np.arange(starts[j], starts[j + 1]) for j, (name, *_) in enumerate(info)
+                             if name not in ("area_c", "area_z")])
+    assert {"beta_free", "beta_soft"} <= {name for name, *_ in info} and others.size > 50
+    assert _worst_error(logp_dlogp, x0, 30, seed=2, always=others) < 1e-4
