@@ -1,13 +1,16 @@
 """Where the chains start: each at its own MAP optimisation, from a dispersed point.
 
-Every chain starts at a posterior mode found by L-BFGS from its own starting point: the
-model's support point shaken by standard-normal noise on the unconstrained scale (about
-a draw from the priors, which have scale near 1 there), seeded per chain
-(:func:`chain_optimum`). Starting at a mode spares the sampler a long walk in; starting
-each chain from its own point lets chains land in different modes when the posterior has
-more than one, so R-hat reveals a second mode instead of every chain sitting in the one
-the optimiser found first. The optimum is shaken by N(0, 0.01) so no gradient is exactly
-zero. With nutpie (``cp.fit``'s default) the optimiser runs on nutpie's compiled log
+Every chain starts at the highest of three posterior modes found by L-BFGS, each from
+its own starting point: the model's support point with its coefficients, intercepts,
+spreads and dispersions shaken by standard-normal noise on the unconstrained scale
+(about a draw from the priors, which have scale near 1 there) and its area effects left
+at the support point (:func:`start_shake`), seeded per chain (:func:`chain_optimum`).
+Starting at a mode spares the sampler a long walk in. Modes of equal height (a sign the
+data cannot tell) are reached at random, so chains land in different ones and R-hat
+reveals them; a lower mode is reached less often than from one optimisation (with
+probability q^3 instead of q), which is the point: single optimisations left chains in
+modes hundreds of log-density units down that warm-up did not leave. The optimum is
+shaken by N(0, 0.01) so no gradient is exactly zero. With nutpie (``cp.fit``'s default) the optimiser runs on nutpie's compiled log
 density (:func:`copath.model.nutpie_compile.compile_for_nutpie`), each chain's when
 nutpie asks for its start; :func:`map_starts` serves PyMC's sampler and
 :func:`map_start` (the best of several) the variational fits.
@@ -97,8 +100,11 @@ def chain_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], 
     One optimisation from a shaken point can end in a local mode far below the best (on
     the flagship demo, a chain's log density 250 below the other's, with
     ``burglary -> worried`` of the wrong sign, which the chain kept through warm-up). The
-    best of several is much less likely to; modes of equal height (a sign the data cannot
-    tell) are still reached at random, so chains still land in both and R-hat sees it.
+    best of several steers each chain towards the highest mode it finds. Modes of equal
+    height are still reached at random, so chains land in both and R-hat sees them; a
+    lower mode that one optimisation reaches with probability q is kept with probability
+    about q^n_starts, so R-hat is less likely to see a real but lower second mode. Heights
+    are compared in the optimiser's coordinates (:func:`funnel_free`).
 
     Parameters
     ----------
@@ -305,5 +311,6 @@ def map_start(model: pm.Model, n_starts: int = 3, random_seed: int | None = None
     logp_dlogp.set_extra_values({})
     x0 = support_vector(model)
     objective, to_model, to_view = funnel_free(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)))
-    best_x = best_optimum(objective, to_view(x0.data), n_starts=n_starts, random_seed=random_seed, maxiter=maxiter)
+    best_x = best_optimum(objective, to_view(x0.data), n_starts=n_starts, random_seed=random_seed, maxiter=maxiter,
+                          shake=start_shake(x0))
     return _constrained(model, to_model(best_x), x0)
