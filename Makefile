@@ -58,6 +58,7 @@ bench: $(BENCH_STAMP)
 
 calibrate: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/bench_calibration.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_calibration.py --model calibration_pathway --unobserved fear --sims 100 --wrong-sims 0
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) out .pytest_cache

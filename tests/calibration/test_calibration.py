@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 import copath as cp
-from copath.calibration.sbc import chi2_test, draw_prior_params, ecdf_test
+from copath.calibration.sbc import chi2_test, draw_prior_params, ecdf_test, model_truth
+from copath.model.builder import build_model
+from copath.model.equations import linear_predictors, make_plan
 
 
 def test_rank_tests_accept_uniform_and_reject_skewed_ranks():
@@ -35,7 +37,67 @@ def test_prior_draws_follow_the_model_priors():
 @pytest.mark.slow
 def test_small_calibration_run(tmp_path):
     cal = cp.calibrate(cp.load_pathway("calibration"), n_sims=30, draws=200, tune=200, n_post=50, random_seed=3)
-    assert cal.ranks.shape == (30, 4) and cal.ranks.to_numpy().max() <= 50
+    # 4 links, 3 intercepts, the count's area spread and the continuous node's residual sd
+    assert cal.ranks.shape == (30, 9) and cal.ranks.to_numpy().max() <= 50
+    assert {"intercept[crime]", "area_sd[crime]", "sigma[wellbeing]"} <= set(cal.ranks.columns)
     assert cal.passed, cal.tests
     paths = cal.save(tmp_path)
     assert all(p.stat().st_size > 0 for p in paths)
+
+
+@pytest.mark.parametrize(("model", "unobserved"), [("calibration", []), ("calibration_pathway", ["fear"])])
+def test_model_truth_gives_the_same_linear_predictors_in_the_model_centring(model, unobserved):
+    # the simulation centres a parent at its baseline, the model at the data's level (or,
+    # without data, at its own intercept): with the intercepts model_truth gives, the
+    # model's equations reproduce the simulation's linear predictors on every row
+    pw = cp.load_pathway(model)
+    sim = cp.simulate(pw, areas=8, months=3, random_seed=5)
+    built = build_model(pw, sim.data.drop(columns=unobserved))
+    true = model_truth(pw, built.plan, sim.truth)
+    exposures = {e: sim.data[e].to_numpy() for e in pw.exposures}
+    area = {n: sim.truth["area_effect"][n][built.data.area_index] for n in built.plan.area_nodes}
+    sim_plan = make_plan(pw, {e: float(np.mean(v)) for e, v in exposures.items()})
+    sim_params = {"beta": np.array([sim.truth["beta"][n] for n in sim_plan.link_names]),
+                  "intercept": np.array([sim.truth["intercept"][n] for n in sim_plan.endogenous])}
+    model_params = {"beta": np.array([true[n] for n in built.plan.link_names]),
+                    "intercept": np.array([true[f"intercept[{n}]"] for n in built.plan.endogenous])}
+    observed = lambda name, eta: sim.data[name].to_numpy()  # noqa: E731 -- a continuous parent passes its value
+    a = linear_predictors(sim_plan, exposures, sim_params, area, value_of=observed)
+    b = linear_predictors(built.plan, exposures, model_params, area, value_of=observed)
+    for name in pw.endogenous:
+        assert np.allclose(a[name], b[name]), name
+    changed = [n for n in pw.endogenous if abs(true[f"intercept[{n}]"] - sim.truth["intercept"][n]) > 1e-6]
+    assert changed  # the check has something to check: some intercept moves with the centring
+    assert ("area_sd[crime]" in true) and all(k in true for k in pw.link_names)
+
+
+def test_calibrate_refuses_an_unknown_unobserved_node():
+    with pytest.raises(ValueError, match="unobserved: nope"):
+        cp.calibrate(cp.load_pathway("calibration"), n_sims=1, unobserved=["nope"], workers=1, progressbar=False)
+    # a node whose simulated area effects or passed-on values the model could not have
+    for node in ("crime", "wellbeing"):
+        with pytest.raises(ValueError, match=f"unobserved: {node} has area effects or passes"):
+            cp.calibrate(cp.load_pathway("calibration"), n_sims=1, unobserved=[node], workers=1, progressbar=False)
+
+
+def test_in_the_simulation_centring_the_intercepts_are_the_simulated_ones():
+    # how calibration fits: with the simulation's centres the model's intercepts are the
+    # truth itself, so their prior is the one the truth came from
+    pw = cp.load_pathway("calibration_pathway")
+    sim = cp.simulate(pw, areas=8, months=3, random_seed=6)
+    built = build_model(pw, sim.data.drop(columns=["fear"]), centres=sim.truth["centres"])
+    true = model_truth(pw, built.plan, sim.truth)
+    for name in pw.endogenous:
+        assert true[f"intercept[{name}]"] == pytest.approx(sim.truth["intercept"][name])
+
+
+def test_the_fit_priors_are_what_calibration_draws_from():
+    # the links through the unobserved middle node keep their stated sign (the fit holds
+    # it: only their product is informed); the truth is drawn from the same priors
+    from copath.calibration.sbc import _priors_as_fitted
+
+    pw = cp.load_pathway("calibration_pathway")
+    fitted = _priors_as_fitted(pw, cp.priors_for(pw, None), 20, 3, ("fear",), cp.load_evidence())
+    assert fitted["crime -> fear"].sign == 1 and fitted["fear -> wellbeing"].sign == -1
+    draws = [draw_prior_params(pw, fitted, np.random.default_rng(i))["beta"]["fear -> wellbeing"] for i in range(50)]
+    assert max(draws) < 0

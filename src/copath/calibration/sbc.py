@@ -2,11 +2,20 @@ r"""Simulation-based calibration (Talts et al. 2018; Modrák et al. 2023).
 
 If the model's inference is right, then drawing parameters from the prior, simulating
 data from them, and fitting gives posterior draws among which the true value sits at a
-uniformly distributed rank. For each simulation :math:`i` and link coefficient
-:math:`\beta_\ell`: draw every parameter from the model's own priors, simulate data
-with :func:`copath.simulate`, fit, thin the posterior to :math:`L` roughly independent
-draws, and record the rank :math:`r_{i\ell} = \#\{s : \beta^{(s)}_\ell < \beta^{true}_\ell\}
-\in \{0, \dots, L\}`.
+uniformly distributed rank. For each simulation :math:`i` and parameter
+:math:`\theta_\ell` (every link coefficient, intercept, area spread, negative-binomial
+dispersion and residual sd): draw every parameter from the priors the fit uses, simulate
+data with :func:`copath.simulate`, fit, thin the posterior to :math:`L` roughly
+independent draws, and record the rank :math:`r_{i\ell} = \#\{s : \theta^{(s)}_\ell <
+\theta^{true}_\ell\} \in \{0, \dots, L\}`. Intercepts are compared in the model's own
+centring (:func:`model_truth`).
+
+Each simulation is fitted as :func:`copath.fit` fits (collapsed model, its sampler, MAP
+starts, signs held where :func:`copath.fit` holds them) with one difference: a parent is
+centred where the simulation centres it (at its baseline's link value) rather than at
+the data's level or, without data, at its own intercept. That centring is what makes the
+intercepts' prior the one their truth is drawn from; in a user's fit the intercepts are
+the same quantities shifted by data-dependent constants, which SBC cannot test as such.
 
 Two checks per link, on :math:`u_i = (r_i + v_i)/(L + 1)` with :math:`v_i \sim U(0, 1)`
 (randomised so that :math:`u` is continuous-uniform under calibration):
@@ -19,7 +28,7 @@ Two checks per link, on :math:`u_i = (r_i + v_i)/(L + 1)` with :math:`v_i \sim U
   with probability :math:`1 - \alpha`;
 - **chi-square** on the counts of :math:`u` in ``bins`` equal bins.
 
-The model passes when no link's p-value is below :math:`\alpha / (\text{links})`
+The model passes when no parameter's p-value is below :math:`\alpha / (\text{parameters})`
 (Bonferroni). ``prior_shift`` simulates the coefficients from the prior moved by that many
 prior sds while fitting with the unmoved prior: a deliberately wrong model, which must fail.
 
@@ -36,7 +45,7 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,13 +60,18 @@ from copath import plotting
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
 from copath.io_atomic import atomic_write_bytes
+from copath.kinds import noise_variables
 from copath.model.builder import build_model
+from copath.model.data import prepare_data
+from copath.model.equations import Plan
+from copath.model.fit import signs_where_needed
+from copath.model.identification import identify, refuse_sign_symmetry
 from copath.model.sampling import draw_posterior
 from copath.model.settings import FitSettings
 from copath.model.simulate import draw_params, simulate
 from copath.spec.pathway import Pathway
 
-__all__ = ["calibrate", "Calibration", "ecdf_test", "chi2_test", "draw_prior_params"]
+__all__ = ["calibrate", "Calibration", "ecdf_test", "chi2_test", "draw_prior_params", "model_truth"]
 
 
 # ----------------------------------------------------------------------------- the tests
@@ -113,27 +127,97 @@ def draw_prior_params(pathway: Pathway, priors: Mapping[str, LinkPrior], rng: np
     return draw_params(pathway, priors, rng, prior_shift=prior_shift, intercept_sd_factor=1.0)
 
 
-def _one(job: tuple) -> np.ndarray:
-    """Ranks of the true coefficients for one simulation (run in a worker process)."""
+def model_truth(pathway: Pathway, plan: Plan, truth: Mapping[str, Any]) -> dict[str, float]:
+    """The true value of every ranked parameter in the fitted model's own terms.
+
+    Links, spreads and dispersions are the simulation's values. Intercepts are not: a
+    parent enters its child centred, the simulation at its own centre (``truth["centres"]``)
+    and the model at the data's level or, for a node without data, at its own intercept
+    (``plan.centres``), so the model's intercept of ``k`` is
+    ``b0_k + sum_j beta_jk (c_j(model) - c_j(simulation))`` over ``k``'s parents ``j``, taken
+    in the pathway's order so that a parent centred at its own intercept uses the model's.
+
+    Parameters
+    ----------
+    pathway
+        The pathway simulated and fitted.
+    plan
+        The fitted model's plan (its centres).
+    truth
+        The simulation's truth (:attr:`copath.model.simulate.Simulation.truth`).
+
+    Returns
+    -------
+    dict
+        Label -> true value: links by name, others as ``"intercept[node]"``,
+        ``"area_sd[node]"``, ``"inv_sqrt_phi[node]"``, ``"sigma[node]"``.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> from copath.model.builder import build_model
+    >>> pw = cp.load_pathway("calibration")
+    >>> sim = cp.simulate(pw, areas=5, months=2, random_seed=0)
+    >>> plan = build_model(pw, sim.data).plan
+    >>> t = model_truth(pw, plan, sim.truth)
+    >>> t["x -> crime"] == sim.truth["beta"]["x -> crime"], "intercept[wellbeing]" in t
+    (True, True)
+    """
+    out: dict[str, float] = {name: float(truth["beta"][name]) for name in pathway.link_names}
+    model_b0: dict[str, float] = {}
+    for name in plan.endogenous:  # parents first
+        b0 = float(truth["intercept"][name])
+        for link in pathway.links:
+            if link.target != name:
+                continue
+            j = link.source
+            c_model = plan.centres[j]
+            if c_model != c_model:  # NaN: centred at its own (model) intercept
+                c_model = model_b0[j]
+            b0 += float(truth["beta"][link.name]) * (c_model - float(truth["centres"][j]))
+        model_b0[name] = b0
+        out[f"intercept[{name}]"] = b0
+    for group in ("area_sd", *noise_variables()):
+        for name, value in truth.get(group, {}).items():
+            if group != "area_sd" or name in plan.area_nodes:  # no data, no area effects in the model
+                out[f"{group}[{name}]"] = float(value)
+    return out
+
+
+def _one(job: tuple) -> dict[str, int]:
+    """Ranks of the true parameters for one simulation (run in a worker process)."""
     import warnings
 
-    pathway, priors, evidence, seed, areas, months, settings, n_post, shift = job
+    pathway, priors, evidence, seed, areas, months, settings, n_post, shift, unobserved = job
     rng = np.random.default_rng(seed)
     truth = draw_prior_params(pathway, priors, rng, shift)
     sim = simulate(pathway, areas=areas, months=months, params=truth, random_seed=int(rng.integers(2**31)),
                    evidence=evidence)
-    built = build_model(pathway, sim.data, priors=dict(priors), collapse=settings.collapse)
+    # fitted in the simulation's centring, so that the intercepts' prior is the one their truth
+    # was drawn from (a fit's own centring at the data's levels would give them a wider,
+    # data-dependent prior: not SBC)
+    built = build_model(pathway, sim.data.drop(columns=list(unobserved)), priors=dict(priors),
+                        collapse=settings.collapse, centres=sim.truth["centres"])
     # the fit's own sampler and settings (collapsed model, MAP start); only the seed is the simulation's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         drawn = draw_posterior(built.model, replace(settings, random_seed=int(rng.integers(2**31)),
                                                     progressbar=False))
-    beta = drawn.tree["posterior"].to_dataset()["beta"]
-    values = beta.transpose("chain", "draw", "link").values
-    step = max(1, values.shape[1] * values.shape[0] // n_post)
-    flat = values.reshape(-1, values.shape[2])[::step][:n_post]
-    true = np.array([truth["beta"][str(n)] for n in beta.coords["link"].values])
-    return (flat < true[None, :]).sum(axis=0)
+    posterior = drawn.tree["posterior"].to_dataset()
+    true = model_truth(pathway, built.plan, sim.truth)
+    ranks: dict[str, int] = {}
+    for label, value in true.items():
+        if "[" in label:
+            group, name = label[:-1].split("[", 1)
+            var = posterior[group]
+            dim = next(d for d in var.dims if d not in ("chain", "draw"))
+            draws = var.sel({dim: name}).values
+        else:
+            draws = posterior["beta"].sel(link=label).values
+        flat = draws.reshape(-1)
+        step = max(1, flat.size // n_post)
+        ranks[label] = int((flat[::step][:n_post] < value).sum())
+    return ranks
 
 
 # ----------------------------------------------------------------------------- the result
@@ -164,8 +248,8 @@ class Calibration:
         verdict = "passes" if self.passed else "FAILS"
         worst = self.tests[["ecdf_p", "chi2_p"]].min(axis=1).idxmin()
         return (f"Simulation-based calibration {verdict}: {len(self.ranks)} simulations, {self.n_post} posterior "
-                f"draws each, {self.ranks.shape[1]} links; smallest p-value {self.tests.loc[worst, ['ecdf_p', 'chi2_p']].min():.3g} "
-                f"({worst}) against alpha / links = {self.alpha / self.ranks.shape[1]:.3g}.")
+                f"draws each, {self.ranks.shape[1]} parameters; smallest p-value {self.tests.loc[worst, ['ecdf_p', 'chi2_p']].min():.3g} "
+                f"({worst}) against alpha / parameters = {self.alpha / self.ranks.shape[1]:.3g}.")
 
     def figure(self) -> Figure:
         """ECDF difference of each link's ranks with the simultaneous band.
@@ -226,6 +310,22 @@ def tests_table(ranks: pd.DataFrame, n_post: int, alpha: float = 0.05, bins: int
     return pd.DataFrame(rows).set_index("link")
 
 
+def _priors_as_fitted(pathway: Pathway, priors: dict[str, LinkPrior], areas: int, months: int,
+                      unobserved: tuple[str, ...], evidence: Evidence) -> dict[str, LinkPrior]:
+    """The link priors :func:`copath.fit` would sample with on data of this shape: a stated
+    sign held where the data cannot tell it and softened elsewhere
+    (:func:`copath.model.fit.signs_where_needed`), and a sign nothing fixes refused. Which
+    links are which depends on which columns there are and which exposures vary, so one
+    pilot simulation tells (an indicator exposure constant in one simulation by chance
+    would be judged differently by a real fit); the truth is then drawn from these
+    priors, the ones the fit uses."""
+    pilot = simulate(pathway, areas=areas, months=months, random_seed=0, evidence=evidence)
+    prepared = prepare_data(pathway, pilot.data.drop(columns=list(unobserved)))
+    check = identify(pathway, prepared, priors, held=prepared.held)
+    refuse_sign_symmetry(check, pathway)
+    return signs_where_needed(dict(priors), check)
+
+
 def calibrate(
     pathway: Pathway,
     n_sims: int = 200,
@@ -243,6 +343,7 @@ def calibrate(
     workers: int | None = None,
     progressbar: bool = True,
     settings: FitSettings | None = None,
+    unobserved: Sequence[str] = (),
 ) -> Calibration:
     """Run simulation-based calibration of ``pathway`` (see the module docstring).
 
@@ -281,6 +382,9 @@ def calibrate(
     settings
         The fit's settings (default: ``FitSettings(draws, tune, chains)``); their ``priors``
         replace registry priors as ``priors`` does.
+    unobserved
+        Endogenous nodes whose simulated columns are dropped before each fit (a middle
+        node without local data, whose links are then informed only as a product).
 
     Returns
     -------
@@ -303,10 +407,20 @@ def calibrate(
     if unknown:
         raise ValueError(f"priors: unknown link(s) {', '.join(unknown)}")
     link_priors.update(wanted)
+    unobserved = tuple(unobserved)
+    missing = sorted(set(unobserved) - set(pathway.endogenous))
+    if missing:
+        raise ValueError(f"unobserved: {', '.join(missing)} not an endogenous node of {pathway.name!r}")
+    unfit = [n for n in unobserved if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value]
+    if unfit:  # the simulation would keep what the model cannot have without data
+        raise ValueError(f"unobserved: {', '.join(unfit)} has area effects or passes its observed value on; "
+                         "without its data the model has neither, so the simulation and the fit would differ")
+    link_priors = _priors_as_fitted(pathway, link_priors, areas, months, unobserved, evidence)
     seeds = np.random.SeedSequence(random_seed).generate_state(n_sims)
-    jobs = [(pathway, link_priors, evidence, int(s), areas, months, settings, n_post, prior_shift) for s in seeds]
+    jobs = [(pathway, link_priors, evidence, int(s), areas, months, settings, n_post, prior_shift, unobserved)
+            for s in seeds]
     workers = workers or os.cpu_count() or 1
-    results: list[np.ndarray] = []
+    results: list[dict[str, int]] = []
     if workers == 1:
         iterator = map(_one, jobs)
     else:
@@ -320,7 +434,7 @@ def calibrate(
     finally:
         if workers != 1:
             pool.shutdown(cancel_futures=True)
-    table = pd.DataFrame(np.vstack(results), columns=list(link_priors))
+    table = pd.DataFrame(results)
     record = {"n_sims": n_sims, "areas": areas, "months": months, "draws": settings.draws,
               "tune": settings.tune, "chains": settings.chains, "random_seed": random_seed,
               "prior_shift": prior_shift, "fit": settings.to_dict()}
