@@ -10,7 +10,7 @@ import pytest
 
 import copath as cp
 from copath.evidence.priors import priors_for
-from copath.model.builder import build_model, intercept_prior
+from copath.model.builder import SOFT_SCALE, build_model, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 
 
@@ -43,7 +43,7 @@ def test_each_link_prior_in_the_model_is_the_registry_prior(flagship, evidence, 
                     assert logp[i] == pytest.approx(float(prior.logpdf(np.array([value]))[0]), rel=1e-6), name
                     continue
                 # beta = sign x kappa softplus(t / kappa): the density of t is the prior's at beta times |dbeta/dt|
-                kappa = 0.1 * prior.sigma
+                kappa = SOFT_SCALE * prior.sigma
                 size = kappa * np.logaddexp(0, value / kappa)
                 jacobian = -np.logaddexp(0, -value / kappa)
                 expected = float(prior.logpdf(np.array([prior.sign * size]))[0]) + jacobian
