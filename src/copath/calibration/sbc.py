@@ -64,8 +64,7 @@ from copath.kinds import noise_variables
 from copath.model.builder import build_model
 from copath.model.data import prepare_data
 from copath.model.equations import Plan
-from copath.model.fit import signs_where_needed
-from copath.model.identification import identify, refuse_sign_symmetry
+from copath.model.fit import sampling_priors
 from copath.model.sampling import draw_posterior
 from copath.model.settings import FitSettings
 from copath.model.simulate import draw_params, simulate
@@ -320,10 +319,7 @@ def _priors_as_fitted(pathway: Pathway, priors: dict[str, LinkPrior], areas: int
     would be judged differently by a real fit); the truth is then drawn from these
     priors, the ones the fit uses."""
     pilot = simulate(pathway, areas=areas, months=months, random_seed=0, evidence=evidence)
-    prepared = prepare_data(pathway, pilot.data.drop(columns=list(unobserved)))
-    check = identify(pathway, prepared, priors, held=prepared.held)
-    refuse_sign_symmetry(check, pathway)
-    return signs_where_needed(dict(priors), check)
+    return sampling_priors(pathway, prepare_data(pathway, pilot.data.drop(columns=list(unobserved))), dict(priors))[0]
 
 
 def calibrate(

@@ -38,7 +38,7 @@ from pymc.stats import compute_log_prior
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
 from copath.model.builder import build_model
-from copath.model.data import prepare_data
+from copath.model.data import PreparedData, prepare_data
 from copath.model.identification import Identification, identify, refuse_sign_symmetry
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
 from copath.model.record import FitRecord
@@ -46,7 +46,7 @@ from copath.model.sampling import draw_posterior, fit_seeds
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway
 
-__all__ = ["fit_model", "link_priors", "signs_where_needed", "IdentificationWarning"]
+__all__ = ["fit_model", "link_priors", "sampling_priors", "signs_where_needed", "IdentificationWarning"]
 
 
 class IdentificationWarning(UserWarning):
@@ -96,6 +96,43 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
             for name, p in priors.items()}
 
 
+def sampling_priors(pathway: Pathway, prepared: PreparedData,
+                    priors: dict[str, LinkPrior]) -> tuple[dict[str, LinkPrior], Identification]:
+    """The link priors the model samples with on ``prepared``, and what the data identify.
+
+    Works out which links the data inform (:func:`copath.model.identification.identify`),
+    refuses a sign nothing can fix (:func:`~copath.model.identification.refuse_sign_symmetry`),
+    and holds or softens each stated sign (:func:`signs_where_needed`): what :func:`fit_model`
+    and simulation-based calibration both sample with.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    prepared
+        The prepared data.
+    priors
+        The link priors from the evidence (some with a fixed sign).
+
+    Returns
+    -------
+    tuple of (dict[str, LinkPrior], Identification)
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> from copath.model.data import prepare_data
+    >>> pw = cp.load_pathway("policing_coproduction")
+    >>> prepared = prepare_data(pw, cp.datasets.load("synthetic_force"))
+    >>> used, check = sampling_priors(pw, prepared, cp.priors_for(pw, cp.load_evidence()))
+    >>> sorted({p.sign for p in used.values()}) == [-1, 0, 1], check.any()  # nothing to flag on these data
+    (True, False)
+    """
+    check = identify(pathway, prepared, priors, held=prepared.held)
+    refuse_sign_symmetry(check, pathway)
+    return signs_where_needed(priors, check), check
+
+
 def _thin(posterior: xr.Dataset, max_draws: int) -> xr.Dataset:
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
     if n <= max_draws:
@@ -130,11 +167,9 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         evidence = load_evidence()
     priors = link_priors(pathway, evidence, s)
     prepared = prepare_data(pathway, data, source=s.source)
-    check = identify(pathway, prepared, priors, held=prepared.held)
-    refuse_sign_symmetry(check, pathway)
+    priors, check = sampling_priors(pathway, prepared, priors)
     if check.any():
         warnings.warn(check.describe(), IdentificationWarning, stacklevel=3)
-    priors = signs_where_needed(priors, check)
     built = build_model(pathway, prepared, priors=priors)
     # the model NUTS sees: rows sharing inputs collapsed, likelihood kernels (same posterior)
     sampled = build_model(pathway, built.data, priors=priors, collapse=True) if s.collapse else built
