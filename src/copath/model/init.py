@@ -34,7 +34,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["best_optimum", "chain_optimum", "map_start", "map_starts", "start_shake", "support_vector"]
+__all__ = ["best_optimum", "chain_optimum", "flat_layout", "map_start", "map_starts", "start_shake", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:
@@ -143,6 +143,35 @@ def chain_optimum(logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], 
     return best_x
 
 
+def flat_layout(x0: RaveledVars) -> dict[str, slice]:
+    """Where each value variable sits in the flat unconstrained vector.
+
+    Parameters
+    ----------
+    x0
+        A flat vector with its layout (:func:`support_vector`).
+
+    Returns
+    -------
+    dict[str, slice]
+        Value variable name -> its slice, in order.
+
+    Example
+    -------
+    >>> with pm.Model() as m:
+    ...     x = pm.Normal("x", 1.0, 1.0, shape=2)
+    ...     s = pm.HalfNormal("s", 1.0)
+    >>> flat_layout(support_vector(m))
+    {'x': slice(0, 2, None), 's_log__': slice(2, 3, None)}
+    """
+    out, i = {}, 0
+    for name, shape, *_ in x0.point_map_info:
+        size = int(np.prod(shape, dtype=int))
+        out[name] = slice(i, i + size)
+        i += size
+    return out
+
+
 #: The free variables that hold area effects (centred levels, non-centred z).
 AREA_PARTS = ("area_c", "area_z")
 
@@ -174,10 +203,11 @@ def start_shake(x0: RaveledVars) -> np.ndarray:
     >>> start_shake(support_vector(m)).tolist()
     [1.0, 0.0, 0.0]
     """
-    scale = []
-    for name, shape, *_ in x0.point_map_info:
-        scale += [0.0 if name in AREA_PARTS else 1.0] * int(np.prod(shape, dtype=int))
-    return np.array(scale)
+    scale = np.ones(x0.data.size)
+    for name, where in flat_layout(x0).items():
+        if name in AREA_PARTS:
+            scale[where] = 0.0
+    return scale
 
 
 def funnel_free(model: pm.Model, x0: RaveledVars,
@@ -222,19 +252,14 @@ def funnel_free(model: pm.Model, x0: RaveledVars,
     >>> bool(np.allclose(to_view(to_model(x)), x)), to_model(x).round(3).tolist()
     (True, [0.5, 0.693, 1.5, -1.5])
     """
-    offsets, i = {}, 0
-    for name, shape, *_ in x0.point_map_info:
-        size = int(np.prod(shape, dtype=int))
-        offsets[name] = (i, size)
-        i += size
-    if "area_c" not in offsets or "area_sd_log__" not in offsets:
+    at = flat_layout(x0)
+    if "area_c" not in at or "area_sd_log__" not in at:
         return logp_dlogp, (lambda x: x), (lambda x: x)
     nodes, endo = list(model.coords["area_node"]), list(model.coords["node"])
     names = [label.split(": ", 1)[0] for label in model.coords["area_centred"]]
-    start, size = offsets["area_c"]
-    ic = np.arange(start, start + size)
-    isd = offsets["area_sd_log__"][0] + np.array([nodes.index(n) for n in names])
-    ib = offsets["intercept"][0] + np.array([endo.index(n) for n in names])
+    ic = np.arange(at["area_c"].start, at["area_c"].stop)
+    isd = at["area_sd_log__"].start + np.array([nodes.index(n) for n in names])
+    ib = at["intercept"].start + np.array([endo.index(n) for n in names])
 
     def to_model(xv: np.ndarray) -> np.ndarray:
         x = np.array(xv, dtype=float)

@@ -73,7 +73,8 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
         compiled = nutpie.compile_pymc_model(model)
     if init == "default":
         return compiled
-    x0 = support_vector(model).data
+    support = support_vector(model)
+    x0 = support.data
     if x0.size != compiled.n_dim:  # nutpie's flat layout is the value variables, in order
         raise RuntimeError(f"nutpie's model has {compiled.n_dim} parameters, PyMC's {x0.size}")
 
@@ -81,8 +82,8 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
         value, grad = compiled.logp_func(np.ascontiguousarray(x, dtype=np.float64))
         return float(value), np.array(grad, dtype=float)
 
-    objective, to_model, to_view = funnel_free(model, support_vector(model), logp_dlogp)
-    shake = start_shake(support_vector(model))
+    objective, to_model, to_view = funnel_free(model, support, logp_dlogp)
+    shake = start_shake(support)
     starts: dict[int, np.ndarray] = {}
     # nutpie asks for the chains' starts from its chains' threads at once; the compiled
     # PyTensor function behind logp_func keeps its inputs and outputs in shared storage,
