@@ -73,8 +73,8 @@ def observed_dim(node: str) -> str:
     return f"{node}_obs"
 
 
-MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_soft", "intercept", "area_sd", "area_z", "area_c",
-                                "area_effect", "link", "link_free", "link_signed", "node", "area", "area_node",
+MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_soft", "beta_total", "intercept", "area_sd", "area_z", "area_c",
+                                "area_effect", "link", "link_free", "link_signed", "link_total", "node", "area", "area_node",
                                 "area_centred", "area_noncentred")
 
 DESIGNS: tuple[str, ...] = (

@@ -13,6 +13,9 @@ Variables (all labelled by dims, so every table and plot reads by name):
   and bends gently over the prior's scale: its slope is 0.63 at :math:`\beta = \sigma`,
   0.095 at :math:`0.1\sigma`, 0.86 at :math:`2\sigma` (:math:`1 - e^{-\beta/\kappa}`), so ridges that collinear
   parents make are straight only well away from zero;
+  a sign-free direct link :math:`q \to y` that runs beside paths through nodes without
+  data is sampled as its total with those paths, ``beta_total`` (dim ``link_total``), the
+  one combination the data inform (:mod:`copath.model.totals`; same prior on ``beta``);
 - ``intercept`` (dim ``node``): :math:`\alpha_v \sim N(\text{link}(b_v), s_v)` with
   :math:`b_v` the node's ``baseline`` (else the data's overall level, else 0) and
   :math:`s_v = 1` on log/logit scales, :math:`2 \times` ``scale`` for continuous nodes;
@@ -61,6 +64,7 @@ from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
 from copath.model.parametrisation import centred_areas
+from copath.model.totals import LinkTotals, indirect, plan_totals
 from copath.spec.pathway import Pathway
 
 __all__ = ["BuiltModel", "build_model", "intercept_prior"]
@@ -172,16 +176,21 @@ def build_model(
     link_mu = np.array([priors[n].mu for n in plan.link_names])
     link_sigma = np.array([priors[n].sigma for n in plan.link_names])
     signs = np.array([priors[n].sign for n in plan.link_names], dtype=float)
-    free, signed = np.flatnonzero(signs == 0), np.flatnonzero(signs != 0)
-    if signed.size:
+    totals = plan_totals(pathway, [n for n in endo if prepared.observed[n].size == 0],
+                         {n: int(s) for n, s in zip(plan.link_names, signs, strict=True)})
+    free = np.setdiff1d(np.flatnonzero(signs == 0), totals.links)
+    signed = np.flatnonzero(signs != 0)
+    if signed.size or totals:
         coords["link_free"] = [plan.link_names[i] for i in free]
         coords["link_signed"] = [plan.link_names[i] for i in signed]
+    if totals:
+        coords["link_total"] = [plan.link_names[i] for i in totals.links]
 
     with pm.Model(coords=coords) as model:
         exposures = {
             name: pm.Data(data_name(name), prepared.values[name]) for name in pathway.exposures
         }
-        beta = _link_coefficients(link_mu, link_sigma, signs, free, signed)
+        beta = _link_coefficients(link_mu, link_sigma, signs, free, signed, totals)
         intercept = pm.Normal(
             "intercept",
             mu=np.array([ip[n][0] for n in endo]),
@@ -314,20 +323,29 @@ def _soft_random(mu: np.ndarray, sigma: np.ndarray, kappa: np.ndarray, log_norm:
 
 
 def _link_coefficients(mu: np.ndarray, sigma: np.ndarray, signs: np.ndarray, free: np.ndarray,
-                       signed: np.ndarray) -> Any:
-    """``beta``: normal priors; where a link's sign is fixed, a softplus of its truncated normal."""
-    if signed.size == 0:
+                       signed: np.ndarray, totals: LinkTotals) -> Any:
+    """``beta``: normal priors; where a link's sign is fixed, a softplus of its truncated
+    normal; where a direct link runs beside paths through nodes without data, its total
+    (:mod:`copath.model.totals`)."""
+    if signed.size == 0 and not totals:
         return pm.Normal("beta", mu=mu, sigma=sigma, dims="link")
     parts = pt.zeros(len(mu))
+    # inc into zeros at distinct positions, as in _area_effects (the set_subtensor gradient bug)
     if free.size:
         parts = pt.inc_subtensor(parts[free], pm.Normal("beta_free", mu=mu[free], sigma=sigma[free], dims="link_free"))
-    m, s = signs[signed] * mu[signed], sigma[signed]
-    kappa = SOFT_SCALE * s
-    log_norm = np.log(s) + 0.5 * np.log(2 * np.pi) + norm.logcdf(m / s)  # the truncated normal's normaliser
-    t = pm.CustomDist("beta_soft", m, s, kappa, log_norm, logp=_soft_logp, random=_soft_random, dims="link_signed")
-    size = kappa * pt.softplus(t / kappa)
-    # inc into zeros at distinct positions, as in _area_effects (the set_subtensor gradient bug)
-    return pm.Deterministic("beta", pt.inc_subtensor(parts[signed], signs[signed] * size), dims="link")
+    if signed.size:
+        m, s = signs[signed] * mu[signed], sigma[signed]
+        kappa = SOFT_SCALE * s
+        log_norm = np.log(s) + 0.5 * np.log(2 * np.pi) + norm.logcdf(m / s)  # the truncated normal's normaliser
+        t = pm.CustomDist("beta_soft", m, s, kappa, log_norm, logp=_soft_logp, random=_soft_random,
+                          dims="link_signed")
+        parts = pt.inc_subtensor(parts[signed], signs[signed] * kappa * pt.softplus(t / kappa))
+    if totals:
+        at = np.array(totals.links)
+        through = indirect(totals, parts)  # no path uses a total link, so its zero here is never read
+        total = pm.Normal("beta_total", mu=mu[at] + through, sigma=sigma[at], dims="link_total")
+        parts = pt.inc_subtensor(parts[at], total - through)
+    return pm.Deterministic("beta", parts, dims="link")
 
 
 def _collapsed_term(kind: NodeKind, g: NodeGroups, eta_at: Any, data: PreparedData, noise: Any) -> Any:

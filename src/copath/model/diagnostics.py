@@ -6,8 +6,9 @@ chains)`` for small runs) on every element of every variable in the posterior (l
 coefficients, intercepts, area effects and their spread, noise parameters, imputed
 values), no divergent transition after warm-up, and BFMI >= 0.3 in every chain
 (Betancourt 2016). Where the model samples a quantity in parts, the checks read the
-quantity the answers use, not its parts: the link coefficients ``beta`` (not ``beta_free``
-and ``beta_soft``; bulk R-hat and ESS do not change under the monotone softplus) and the
+quantity the answers use, not its parts: the link coefficients ``beta`` (not ``beta_free``,
+``beta_soft`` and ``beta_total``; bulk R-hat and ESS do not change under the monotone
+softplus) and the
 area effects ``area_effect`` (not ``area_c``, nor ``area_z`` of ``area_sd * area_z``; the
 spread ``area_sd`` is checked itself).
 
@@ -36,11 +37,10 @@ import xarray as xr
 __all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "likely_causes", "RHAT_MAX",
            "ESS_MIN", "BFMI_MIN"]
 
-#: Sampled parts of a deterministic ``beta``, read through ``beta`` itself.
 #: Sampled parts of a quantity the checks read whole: the link coefficients ``beta`` (made
-#: of ``beta_free`` and ``beta_soft``) and the area effects ``area_effect`` (made of
+#: of ``beta_free``, ``beta_soft`` and ``beta_total``) and the area effects ``area_effect`` (made of
 #: ``area_c`` and ``area_sd * area_z``).
-AUXILIARY = {"beta_free": "beta", "beta_soft": "beta", "area_c": "area_effect", "area_z": "area_effect"}
+AUXILIARY = {"beta_free": "beta", "beta_soft": "beta", "beta_total": "beta", "area_c": "area_effect", "area_z": "area_effect"}
 
 RHAT_MAX = 1.01
 ESS_MIN = 400
