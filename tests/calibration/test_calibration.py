@@ -81,14 +81,27 @@ def test_calibrate_refuses_an_unknown_unobserved_node():
 
 
 def test_in_the_simulation_centring_the_intercepts_are_the_simulated_ones():
-    # how calibration fits: with the simulation's centres the model's intercepts are the
-    # truth itself, so their prior is the one the truth came from
+    # how calibration fits: with the simulation's centres, and the node without data
+    # centred at its own intercept in both (as a user's fit centres it), the model's
+    # intercepts are the truth itself, so their prior is the one the truth came from
     pw = cp.load_pathway("calibration_pathway")
-    sim = cp.simulate(pw, areas=8, months=3, random_seed=6)
+    sim = cp.simulate(pw, areas=8, months=3, random_seed=6, hidden=["fear"])
+    assert np.isnan(sim.truth["centres"]["fear"]) and not np.isnan(sim.truth["centres"]["crime"])
     built = build_model(pw, sim.data.drop(columns=["fear"]), centres=sim.truth["centres"])
     true = model_truth(pw, built.plan, sim.truth)
     for name in pw.endogenous:
         assert true[f"intercept[{name}]"] == pytest.approx(sim.truth["intercept"][name])
+    # and the simulated wellbeing is the model's equation at the truth plus noise of sd sigma
+    exposures = {e: sim.data[e].to_numpy() for e in pw.exposures}
+    area = {n: sim.truth["area_effect"][n][built.data.area_index] for n in built.plan.area_nodes}
+    params = {"beta": np.array([true[n] for n in built.plan.link_names]),
+              "intercept": np.array([true[f"intercept[{n}]"] for n in built.plan.endogenous])}
+    eta = linear_predictors(built.plan, exposures, params, area)
+    residual = sim.data["wellbeing"].to_numpy() - eta["wellbeing"]
+    assert abs(residual.mean()) < 4 * true["sigma[wellbeing]"] / np.sqrt(residual.size)
+    assert residual.std() == pytest.approx(true["sigma[wellbeing]"], rel=0.3)
+    with pytest.raises(ValueError, match="hidden: nope"):
+        cp.simulate(pw, areas=2, months=1, hidden=["nope"])
 
 
 def test_the_fit_priors_are_what_calibration_draws_from():

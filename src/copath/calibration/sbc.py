@@ -11,11 +11,14 @@ independent draws, and record the rank :math:`r_{i\ell} = \#\{s : \theta^{(s)}_\
 centring (:func:`model_truth`).
 
 Each simulation is fitted as :func:`copath.fit` fits (collapsed model, its sampler, MAP
-starts, signs held where :func:`copath.fit` holds them) with one difference: a parent is
-centred where the simulation centres it (at its baseline's link value) rather than at
-the data's level or, without data, at its own intercept. That centring is what makes the
-intercepts' prior the one their truth is drawn from; in a user's fit the intercepts are
-the same quantities shifted by data-dependent constants, which SBC cannot test as such.
+starts, signs held where :func:`copath.fit` holds them) with one difference: a parent
+with data is centred where the simulation centres it (at its baseline's link value)
+rather than at the data's level. That centring is what makes the intercepts' prior the
+one their truth is drawn from; in a user's fit the intercepts are the same quantities
+shifted by data-dependent constants, which SBC cannot test as such. A node left without
+data (``unobserved``) is centred at its own intercept in the simulation and in the fit,
+as :func:`copath.fit` centres it (``simulate(..., hidden=...)``), so the model ranked is
+the one users sample, direct links sampled as totals (:mod:`copath.model.totals`) included.
 
 Two checks per link, on :math:`u_i = (r_i + v_i)/(L + 1)` with :math:`v_i \sim U(0, 1)`
 (randomised so that :math:`u` is continuous-uniform under calibration):
@@ -170,10 +173,12 @@ def model_truth(pathway: Pathway, plan: Plan, truth: Mapping[str, Any]) -> dict[
             if link.target != name:
                 continue
             j = link.source
-            c_model = plan.centres[j]
+            c_model, c_sim = plan.centres[j], float(truth["centres"][j])
             if c_model != c_model:  # NaN: centred at its own (model) intercept
                 c_model = model_b0[j]
-            b0 += float(truth["beta"][link.name]) * (c_model - float(truth["centres"][j]))
+            if c_sim != c_sim:  # NaN: the simulation centred it at its own intercept too
+                c_sim = float(truth["intercept"][j])
+            b0 += float(truth["beta"][link.name]) * (c_model - c_sim)
         model_b0[name] = b0
         out[f"intercept[{name}]"] = b0
     for group in ("area_sd", *noise_variables()):
@@ -191,7 +196,7 @@ def _one(job: tuple) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     truth = draw_prior_params(pathway, priors, rng, shift)
     sim = simulate(pathway, areas=areas, months=months, params=truth, random_seed=int(rng.integers(2**31)),
-                   evidence=evidence)
+                   evidence=evidence, hidden=unobserved)
     # fitted in the simulation's centring, so that the intercepts' prior is the one their truth
     # was drawn from (a fit's own centring at the data's levels would give them a wider,
     # data-dependent prior: not SBC)

@@ -25,7 +25,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -118,6 +119,7 @@ def simulate(
     params: Mapping[str, Mapping[str, float]] | None = None,
     random_seed: int | None = 0,
     evidence: Evidence | None = None,
+    hidden: Collection[str] = (),
 ) -> Simulation:
     """Simulate ``areas`` x ``months`` rows from ``pathway``; return data and truth.
 
@@ -141,6 +143,12 @@ def simulate(
         Seed of every random draw (default 0); None for fresh entropy.
     evidence
         The registry the link priors come from (default: the bundled one).
+    hidden
+        Nodes a fit will see no data for. Each enters its children centred at its own
+        intercept, as :func:`copath.fit` centres a node without data
+        (:func:`copath.model.equations.make_plan`), rather than at its baseline; so the
+        simulation's parameters are the fit's (used by simulation-based calibration). Their
+        columns are still written. Default: none.
 
     Returns
     -------
@@ -205,6 +213,11 @@ def simulate(
             area_terms[name] = effects[area_idx]
 
     plan = make_plan(pathway, {e: float(np.mean(frame[e])) for e in pathway.exposures})
+    unknown = sorted(set(hidden) - set(pathway.endogenous))
+    if unknown:
+        raise ValueError(f"hidden: {', '.join(unknown)} not an endogenous node of {pathway.name!r}")
+    if hidden:
+        plan = dataclasses.replace(plan, centres={**plan.centres, **{n: float("nan") for n in hidden}})
     beta = np.array([truth["beta"][l] for l in plan.link_names])
     intercept = np.array([truth["intercept"][nd] for nd in plan.endogenous])
     observed: dict[str, np.ndarray] = {}
