@@ -99,3 +99,14 @@ def test_cli_fit_with_bad_data_exits_2_with_one_line(tmp_path, frame):
     assert err.count("\n") == 0 and "Traceback" not in err
     assert str(data) in err and "column 'c'" in err and "first bad rows: 1" in err
     assert not (tmp_path / "res").exists()
+
+
+def test_a_denominator_is_needed_only_where_its_node_has_data(pathway, frame):
+    # without the count column its offset would be used by nothing: it may be left out
+    prepared = prepare_data(pathway, frame.drop(columns=["c", "households"]))
+    assert prepared.observed["c"].size == 0 and "households" not in prepared.values
+    # with the count column it is still required, and so are the trials of the proportion
+    with pytest.raises(cp.DataError, match="'households' \\(offset of c\\)"):
+        prepare_data(pathway, frame.drop(columns=["households"]))
+    with pytest.raises(cp.DataError, match="'n' \\(trials of p\\)"):
+        prepare_data(pathway, frame.drop(columns=["n"]))

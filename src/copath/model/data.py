@@ -115,7 +115,10 @@ def _numeric(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
 def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -> PreparedData:
     """Validate ``data`` for ``pathway`` and return the model's view of it.
 
-    ``source`` names the data in error messages (a file name, say).
+    ``source`` names the data in error messages (a file name, say). Every column of
+    :func:`required_columns` must be there, except an exposure with a ``reference:``
+    value (held at it) and a denominator (offset or trials) none of whose nodes has a
+    column in the data (nothing would use it).
     """
     if not isinstance(data, pd.DataFrame):
         raise DataError("local data must be a pandas DataFrame", file=source)
@@ -123,6 +126,13 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         raise DataError("the data has no rows", file=source)
     frame = data.reset_index(drop=True)
     needed = required_columns(pathway)
+    # a denominator (offset, trials) is needed only where a node that uses it has data
+    users: dict[str, list[str]] = {}
+    for name, node in pathway.nodes.items():
+        for column in node.node_kind.data_columns(node):
+            users.setdefault(column, []).append(name)
+    needed = {c: why for c, why in needed.items()
+              if c in frame.columns or not users.get(c) or any(n in frame.columns for n in users[c])}
     held = {c: float(pathway.nodes[c].reference) for c in pathway.exposures
             if c not in frame.columns and pathway.nodes[c].reference is not None}
     missing = [c for c in needed if c not in frame.columns and c not in held]
