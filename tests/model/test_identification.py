@@ -37,6 +37,17 @@ def test_a_constant_exposure_leaves_its_link_to_the_prior(chain_data):
     assert check.status("c -> y") == "local data"  # c still varies by area
 
 
+def test_a_parent_constant_over_its_childs_rows_leaves_the_link_to_the_prior(chain_data):
+    # without area effects and with its only input constant, c passes on a constant: the
+    # link c -> y only shifts y's level, which y's intercept does too (City of London's
+    # detection -> burglary, with every exposure held at its reference)
+    spec = toy_spec("chain", p=False)
+    check = _check(spec, chain_data.assign(x=0.3))
+    assert check.status("c -> y") == "prior only"
+    assert "c's input is constant, so this link cannot be told apart from y's intercept" in check.reasons["c -> y"]
+    assert _check(spec, chain_data).status("c -> y") == "local data"
+
+
 def test_an_absent_exposure_held_at_its_reference(chain_data):
     pw = cp.loads_pathway(toy_spec("chain", x={"reference": 0.2}, c={"area_effects": True}, p=False))
     prepared = prepare_data(pw, chain_data.drop(columns=["x"]))

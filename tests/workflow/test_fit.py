@@ -87,6 +87,19 @@ def test_link_into_a_node_without_local_data_keeps_its_prior():
     assert "y" not in res.idata["observed_data"].to_dataset()
 
 
+def test_a_link_from_a_constant_exposure_is_not_labelled_local_data():
+    # its child has data, but nothing in the data moves the parent: the label says so
+    pw = cp.loads_pathway(SPEC)
+    data = cp.simulate(pw, areas=10, months=2, random_seed=2).data.assign(x=0.5)
+    with pytest.warns(UserWarning, match="x -> c .prior only"):
+        res = cp.fit(pw, data, draws=100, tune=100, chains=1, random_seed=3, progressbar=False)
+    table = res.summary()
+    for link in ("x -> c", "x -> y"):
+        assert table.loc[link, "identification"] == "prior only" and not table.loc[link, "local_data"]
+    # c varies by area (area effects), so what it feeds is still informed
+    assert table.loc["c -> p", "identification"] == "local data" and table.loc["c -> p", "local_data"]
+
+
 def test_pymc_sampler_fallback(monkeypatch):
     import sys
 

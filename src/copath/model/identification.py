@@ -17,8 +17,9 @@ data can tell apart depends on what varies independently over the rows. For ever
     product of this coefficient and the coefficients on from the child, not each one.
 ``prior only``
     Neither the child nor anything downstream of it has data, or the parent is an exposure
-    that does not vary in the data (absent and held at its reference value, or constant):
-    the posterior of this link is its prior.
+    that does not vary in the data (absent and held at its reference value, or constant),
+    or the parent's input is constant over the child's rows (it then only shifts the
+    child's level, as the child's intercept does): the posterior of this link is its prior.
 
 Sign. Where a node without data has no link, in or out, whose sign is known (fixed by a
 stated direction, or a prior with at least 99% of its mass on one side), the likelihood
@@ -301,10 +302,14 @@ def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str,
                 continue
             others = [q for q in parents if q != p]
             name = f"{p} -> {child}"
+            if not others:  # constant: the link only shifts the child's level, which its intercept also does
+                statuses[name] = "prior only"
+                reasons[name] = (f"over the rows with data on {child}, {p}'s input is constant, so this link "
+                                 f"cannot be told apart from {child}'s intercept")
+                continue
             statuses[name] = "combination"
             reasons[name] = (f"over the rows with data on {child}, {p}'s input moves in step with "
-                             + (f"{', '.join(others)}" if others else "nothing: it is constant")
-                             + "; the data inform only a combination of these links")
+                             f"{', '.join(others)}; the data inform only a combination of these links")
 
 
 def _sign_groups(pathway: Pathway, observed: Mapping[str, bool], below: Mapping[str, bool],

@@ -98,16 +98,26 @@ class FitRecord:
         return _dataset(self.idata, "posterior")
 
     def observed_links(self) -> list[str]:
-        """Links whose child has local data (the others rest on their prior).
+        """Links the local data inform, alone or with others (the others rest on their prior).
+
+        A link whose child has data is not enough: its parent must also vary over the
+        child's rows. So this is every link whose identification status
+        (:mod:`copath.model.identification`) is not ``prior only``; for a record saved
+        without one, every link whose child has data.
 
         Returns
         -------
         list[str]
-            Names (``"a -> b"``) of the links whose target node is a variable of the
-            ``observed_data`` group, in spec order; empty when the record has no such group.
+            Link names (``"a -> b"``), in spec order; empty when the record has no
+            ``observed_data`` group.
         """
         observed = set(self.idata["observed_data"].to_dataset().data_vars) if "observed_data" in self.idata.children else set()
-        return [link.name for link in self.pathway.links if link.target in observed]
+        if not observed:
+            return []
+        status = {name: entry.get("status") for name, entry in self.run.identification.items()}
+        if not status:
+            return [link.name for link in self.pathway.links if link.target in observed]
+        return [link.name for link in self.pathway.links if status.get(link.name, "prior only") != "prior only"]
 
     # -------------------------------------------------------------- tables
     def summary(self, prob: float = HDI_PROB) -> pd.DataFrame:

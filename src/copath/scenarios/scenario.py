@@ -57,7 +57,9 @@ def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[s
     a parent that does not vary, no data downstream)."""
     graph = result.pathway.to_networkx()
     status = {k: v.get("status") for k, v in result.run.identification.items()}
-    informed = {name for name in result.observed_links() if status.get(name) != "prior only"}
+    with_data = set(result.idata["observed_data"].to_dataset().data_vars) if "observed_data" in result.idata.children else set()
+    informed = {link.name for link in result.pathway.links
+                if link.target in with_data and status.get(link.name) != "prior only"}
     reach: set[str] = set()
     for node in changed:
         reach |= nx.descendants(graph, node) | {node}
