@@ -24,3 +24,42 @@ def test_lancashire_anti_social_example(tmp_path):
     assert table.loc["summer -> anti_social_behaviour", "contraction"] > 0.99
     assert float(res.posterior["area_sd"].mean()) > 0.3  # areas differ a lot
     assert (tmp_path / "res" / "manifest.json").is_file()
+
+
+def _example(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CITY = SHARED / "data" / "police-uk" / "city-of-london"
+
+
+def test_city_of_london_table_keeps_the_city_lsoas_and_leaves_maturing_outcomes_out():
+    if not CITY.is_dir():
+        pytest.skip("../shared/data is not beside the project")
+    module = _example("city_of_london_flagship")
+    data = module.load(CITY)
+    # the six LSOAs named "City of London 001x", 18 months; the over-the-border LSOAs are gone
+    assert sorted(data["area"].unique()) == ["E01000001", "E01000002", "E01000003", "E01000005", "E01032739",
+                                             "E01032740"]
+    assert len(data) == 6 * 18
+    immature = data["month"].isin(module.IMMATURE)
+    assert data.loc[immature, "detection"].isna().all() and data.loc[~immature, "detection"].notna().all()
+    assert (data["detection"].fillna(0) <= data["crimes_recorded"]).all()
+    pw = module.pathway()
+    assert all(pw.nodes[e].reference is not None for e in pw.exposures)
+
+
+@pytest.mark.slow
+def test_city_of_london_flagship_passes_its_diagnostics_at_its_defaults(tmp_path):
+    if not CITY.is_dir():
+        pytest.skip("../shared/data is not beside the project")
+    res = _example("city_of_london_flagship").main(["--data", str(CITY), "--out", str(tmp_path / "res")])
+    assert res.diagnostics().passed, res.diagnostics()
+    table = res.summary()
+    # every exposure is held at its reference: no link is informed by these data, and the summary says so
+    assert not table["local_data"].any() and (table["identification"] == "prior only").all()
