@@ -66,6 +66,7 @@ from copath.io_atomic import atomic_write_bytes
 from copath.kinds import noise_variables
 from copath.model.builder import build_model
 from copath.model.data import prepare_data
+from copath.model.diagnostics import compute_diagnostics
 from copath.model.equations import Plan
 from copath.model.fit import sampling_priors
 from copath.model.sampling import draw_posterior
@@ -188,8 +189,9 @@ def model_truth(pathway: Pathway, plan: Plan, truth: Mapping[str, Any]) -> dict[
     return out
 
 
-def _one(job: tuple) -> dict[str, int]:
-    """Ranks of the true parameters for one simulation (run in a worker process)."""
+def _one(job: tuple) -> tuple[dict[str, int], bool]:
+    """Ranks of the true parameters for one simulation, and whether its fit passed its own
+    diagnostics (run in a worker process)."""
     import warnings
 
     pathway, priors, evidence, seed, areas, months, settings, n_post, shift, unobserved = job
@@ -221,7 +223,7 @@ def _one(job: tuple) -> dict[str, int]:
         flat = draws.reshape(-1)
         step = max(1, flat.size // n_post)
         ranks[label] = int((flat[::step][:n_post] < value).sum())
-    return ranks
+    return ranks, compute_diagnostics(drawn.tree).passed
 
 
 # ----------------------------------------------------------------------------- the result
@@ -234,6 +236,8 @@ class Calibration:
     alpha: float
     tests: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
+    #: One per simulation: did its fit pass its own diagnostics (R-hat, ESS, divergences, BFMI)?
+    fits_passed: tuple[bool, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -253,7 +257,9 @@ class Calibration:
         worst = self.tests[["ecdf_p", "chi2_p"]].min(axis=1).idxmin()
         return (f"Simulation-based calibration {verdict}: {len(self.ranks)} simulations, {self.n_post} posterior "
                 f"draws each, {self.ranks.shape[1]} parameters; smallest p-value {self.tests.loc[worst, ['ecdf_p', 'chi2_p']].min():.3g} "
-                f"({worst}) against alpha / parameters = {self.alpha / self.ranks.shape[1]:.3g}.")
+                f"({worst}) against alpha / parameters = {self.alpha / self.ranks.shape[1]:.3g}"
+                + (f"; {sum(self.fits_passed)} of {len(self.fits_passed)} fits passed their own diagnostics."
+                   if self.fits_passed else "."))
 
     def figure(self) -> Figure:
         """ECDF difference of each link's ranks with the simultaneous band.
@@ -422,14 +428,16 @@ def calibrate(
             for s in seeds]
     workers = workers or os.cpu_count() or 1
     results: list[dict[str, int]] = []
+    passed: list[bool] = []
     if workers == 1:
         iterator = map(_one, jobs)
     else:
         pool = ProcessPoolExecutor(max_workers=workers)
         iterator = pool.map(_one, jobs)
     try:
-        for i, ranks in enumerate(iterator, 1):
+        for i, (ranks, ok) in enumerate(iterator, 1):
             results.append(ranks)
+            passed.append(ok)
             if progressbar and (i % 10 == 0 or i == n_sims):
                 print(f"calibrate: {i}/{n_sims} simulations", flush=True)
     finally:
@@ -440,4 +448,4 @@ def calibrate(
               "tune": settings.tune, "chains": settings.chains, "random_seed": random_seed,
               "prior_shift": prior_shift, "fit": settings.to_dict()}
     return Calibration(ranks=table, n_post=n_post, alpha=alpha, tests=tests_table(table, n_post, alpha),
-                       settings=record)
+                       settings=record, fits_passed=tuple(passed))
