@@ -41,7 +41,7 @@ def test_small_calibration_run(tmp_path):
     assert cal.ranks.shape == (30, 9) and cal.ranks.to_numpy().max() <= 50
     assert {"intercept[crime]", "area_sd[crime]", "sigma[wellbeing]"} <= set(cal.ranks.columns)
     assert cal.passed, cal.tests
-    assert len(cal.fits_passed) == 30 and f"of 30 fits passed their own diagnostics" in cal.describe()
+    assert len(cal.fits_passed) == 30 and "of 30 fits passed their own diagnostics" in cal.describe()
     paths = cal.save(tmp_path)
     assert all(p.stat().st_size > 0 for p in paths)
 
