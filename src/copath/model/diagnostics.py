@@ -292,9 +292,11 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
     ess_t = az.ess(post, method="tail")
 
     def extreme(ds: xr.Dataset, fn) -> float:
-        vals = [float(fn(ds[v].values)) for v in ds.data_vars if ds[v].size]
-        vals = [v for v in vals if np.isfinite(v)]
-        return fn(np.array(vals)) if vals else float("nan")
+        # over the finite elements of every variable: one undefined element (a constant
+        # coordinate has no R-hat) must not drop the rest of its variable from the check
+        vals = [fn(x[np.isfinite(x)]) for v in ds.data_vars if (x := np.asarray(ds[v].values, float)).size
+                and np.isfinite(x).any()]
+        return float(fn(np.array(vals))) if vals else float("nan")
 
     try:
         bfmi = float(np.min(az.bfmi(idata).to_dataset()["energy"].values))
