@@ -103,6 +103,8 @@ def test_in_the_simulation_centring_the_intercepts_are_the_simulated_ones():
     assert residual.std() == pytest.approx(true["sigma[wellbeing]"], rel=0.3)
     with pytest.raises(ValueError, match="hidden: nope"):
         cp.simulate(pw, areas=2, months=1, hidden=["nope"])
+    with pytest.raises(ValueError, match="hidden: crime has area effects"):
+        cp.simulate(pw, areas=2, months=1, hidden=["crime"])
 
 
 def test_the_fit_priors_are_what_calibration_draws_from():

@@ -44,8 +44,23 @@ def test_a_parent_constant_over_its_childs_rows_leaves_the_link_to_the_prior(cha
     spec = toy_spec("chain", p=False)
     check = _check(spec, chain_data.assign(x=0.3))
     assert check.status("c -> y") == "prior only"
-    assert "c's input is constant, so this link cannot be told apart from y's intercept" in check.reasons["c -> y"]
+    assert "c's input is constant, so the child's data cannot tell this link from y's intercept" in check.reasons["c -> y"]
     assert _check(spec, chain_data).status("c -> y") == "local data"
+
+
+def test_a_parent_constant_only_where_its_child_has_data_is_left_to_what_lies_below():
+    # c is observed only where x = 0, but passes its linear predictor to y on every row:
+    # y's data inform x -> c jointly with c -> y, so it is not "prior only" (methods review)
+    spec = ("name: t\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n  y: {kind: continuous}\n"
+            "links:\n  - {from: x, to: c}\n  - {from: c, to: y, direction: '+'}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    data = cp.simulate(pw, areas=20, months=2, random_seed=3).data
+    data["x"] = np.tile([0.0, 1.0], 20)
+    data.loc[data["x"] == 1, "c"] = np.nan
+    check = _check(spec, data)
+    assert check.status("x -> c") == "combination"
+    assert "only data downstream of c can inform it" in check.reasons["x -> c"]
+    assert "c -> y" in check.tied  # and the sign held on c -> y still shuts the mirror mode
 
 
 def test_an_absent_exposure_held_at_its_reference(chain_data):

@@ -129,10 +129,11 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     # a denominator (offset, trials) is needed only where a node that uses it has data
     users: dict[str, list[str]] = {}
     for name, node in pathway.nodes.items():
-        for column in node.node_kind.data_columns(node):
-            users.setdefault(column, []).append(name)
+        for column, role in node.node_kind.data_columns(node).items():
+            if role in ("offset", "trials") and column not in pathway.nodes:
+                users.setdefault(column, []).append(name)
     needed = {c: why for c, why in needed.items()
-              if c in frame.columns or not users.get(c) or any(n in frame.columns for n in users[c])}
+              if c in frame.columns or c not in users or any(n in frame.columns for n in users[c])}
     held = {c: float(pathway.nodes[c].reference) for c in pathway.exposures
             if c not in frame.columns and pathway.nodes[c].reference is not None}
     missing = [c for c in needed if c not in frame.columns and c not in held]

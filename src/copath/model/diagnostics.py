@@ -7,8 +7,7 @@ coefficients, intercepts, area effects and their spread, noise parameters, imput
 values), no divergent transition after warm-up, and BFMI >= 0.3 in every chain
 (Betancourt 2016). Where the model samples a quantity in parts, the checks read the
 quantity the answers use, not its parts: the link coefficients ``beta`` (not ``beta_free``,
-``beta_soft`` and ``beta_total``; bulk R-hat and ESS do not change under the monotone
-softplus) and the
+``beta_soft`` and ``beta_total``, which are transformed or shifted versions of it) and the
 area effects ``area_effect`` (not ``area_c``, nor ``area_z`` of ``area_sd * area_z``; the
 spread ``area_sd`` is checked itself).
 

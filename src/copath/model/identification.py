@@ -11,15 +11,17 @@ data can tell apart depends on what varies independently over the rows. For ever
     The child has data, but this parent's input is (over the rows) a linear function of
     the child's other inputs: e.g. a count parent with no area effect whose only input is
     an exposure that is also a direct parent of the child. The child's data inform only a
-    combination of those links (their coefficients trade off along a ridge).
+    combination of those links (their coefficients trade off along a ridge). Also a
+    parent whose input is constant over the child's rows but varies on others: only data
+    downstream of the child can inform the link, jointly with the links on from it.
 ``product``
     The child has no data, but a node downstream of it does: the data inform only the
     product of this coefficient and the coefficients on from the child, not each one.
 ``prior only``
     Neither the child nor anything downstream of it has data, or the parent is an exposure
     that does not vary in the data (absent and held at its reference value, or constant),
-    or the parent's input is constant over the child's rows (it then only shifts the
-    child's level, as the child's intercept does): the posterior of this link is its prior.
+    or the parent's input is constant over every row (it then only shifts the child's
+    level, as the child's intercept does): the posterior of this link is its prior.
 
 Sign. Where a node without data has no link, in or out, whose sign is known (fixed by a
 stated direction, or a prior with at least 99% of its mass on one side), the likelihood
@@ -133,16 +135,16 @@ class Identification:
         return {k: f"{self.statuses[k]}: {self.reasons[k]}" for k, v in self.statuses.items() if v != "local data"}
 
     def describe(self) -> str:
-        """One paragraph naming every flagged link and why (empty when all links have local data).
+        """Every flagged link and why, one per line (empty when all links have local data).
 
         Returns
         -------
         str
         """
         flagged = self.flagged()
-        text = ("The local data do not inform these links one by one: "
-                + "; ".join(f"{k} ({v})" for k, v in flagged.items()) + ".") if flagged else ""
-        return " ".join([text, *self.notes]).strip()
+        text = ("The local data do not inform these links one by one:\n"
+                + "\n".join(f"  - {k} ({v})" for k, v in flagged.items())) if flagged else ""
+        return "\n".join([text, *self.notes]).strip()
 
     def to_dict(self) -> dict[str, dict[str, str]]:
         """link -> {"status", "reason"} and, for a link with a tied sign, ``"tied"``: the node
@@ -302,10 +304,16 @@ def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str,
                 continue
             others = [q for q in parents if q != p]
             name = f"{p} -> {child}"
-            if not others:  # constant: the link only shifts the child's level, which its intercept also does
-                statuses[name] = "prior only"
-                reasons[name] = (f"over the rows with data on {child}, {p}'s input is constant, so this link "
-                                 f"cannot be told apart from {child}'s intercept")
+            if not any(_varies(d[p][rows]) for d in draws):
+                # constant where the child has data: the link only shifts the child's level there,
+                # as its intercept does; if the input varies on other rows, data downstream of the
+                # child (which sees its linear predictor on every row) may still inform it
+                anywhere = any(_varies(d[p]) for d in draws)
+                statuses[name] = "combination" if anywhere else "prior only"
+                reasons[name] = (f"over the rows with data on {child}, {p}'s input is constant, so the child's "
+                                 f"data cannot tell this link from {child}'s intercept"
+                                 + ("; it varies on other rows, where only data downstream of "
+                                    f"{child} can inform it, with the links on from {child}" if anywhere else ""))
                 continue
             statuses[name] = "combination"
             reasons[name] = (f"over the rows with data on {child}, {p}'s input moves in step with "

@@ -98,12 +98,13 @@ class FitRecord:
         return _dataset(self.idata, "posterior")
 
     def observed_links(self) -> list[str]:
-        """Links the local data inform, alone or with others (the others rest on their prior).
+        """Links the local data inform on their own (the ``local_data`` column of tables).
 
         A link whose child has data is not enough: its parent must also vary over the
-        child's rows. So this is every link whose identification status
-        (:mod:`copath.model.identification`) is not ``prior only``; for a record saved
-        without one, every link whose child has data.
+        child's rows, apart from the child's other inputs. So this is every link whose
+        identification status (:mod:`copath.model.identification`) is ``local data``;
+        links the data inform only jointly (``combination``, ``product``) are not in it.
+        For a record saved without an identification check: every link whose child has data.
 
         Returns
         -------
@@ -117,7 +118,7 @@ class FitRecord:
         status = {name: entry.get("status") for name, entry in self.run.identification.items()}
         if not status:
             return [link.name for link in self.pathway.links if link.target in observed]
-        return [link.name for link in self.pathway.links if status.get(link.name, "prior only") != "prior only"]
+        return [link.name for link in self.pathway.links if status.get(link.name) == "local data"]
 
     # -------------------------------------------------------------- tables
     def summary(self, prob: float = HDI_PROB) -> pd.DataFrame:
@@ -142,7 +143,7 @@ class FitRecord:
             when fixed, else empty), ``prior_mean``,
             ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
             ``post_hdi_low``, ``post_hdi_high``, ``contraction``, ``shift``,
-            ``local_data`` (the link is in :meth:`observed_links`), ``identification``
+            ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
             (what the data can inform: ``local data``, ``combination``, ``product`` or
             ``prior only``; :mod:`copath.model.identification`), ``r_hat`` and
             ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of

@@ -216,6 +216,9 @@ def simulate(
     unknown = sorted(set(hidden) - set(pathway.endogenous))
     if unknown:
         raise ValueError(f"hidden: {', '.join(unknown)} not an endogenous node of {pathway.name!r}")
+    unfit = [n for n in hidden if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value]
+    if unfit:  # a fit without its data would have neither, so the parameters would not be the fit's
+        raise ValueError(f"hidden: {', '.join(unfit)} has area effects or passes its observed value on")
     if hidden:
         plan = dataclasses.replace(plan, centres={**plan.centres, **{n: float("nan") for n in hidden}})
     beta = np.array([truth["beta"][l] for l in plan.link_names])

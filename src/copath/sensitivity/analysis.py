@@ -3,7 +3,7 @@
 One table per link joins what the other modules of :mod:`copath.sensitivity`
 compute from the existing draws, with no refit:
 
-- ``grade``, ``weak``, ``local_data`` (does the link's child have data?);
+- ``grade``, ``weak``, ``local_data`` (do the data inform the link on its own? :meth:`FitRecord.observed_links`);
 - ``prior_sensitivity``, ``likelihood_sensitivity`` and ``diagnosis``
   (:mod:`.powerscale`);
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
@@ -126,7 +126,8 @@ class Sensitivity:
                 lines.append(f"{outcome} hangs most on: {', '.join(top)} of its posterior variance.")
             else:
                 lines.append(f"No single link explains {100 * MATERIAL:.0f}% of the variance of {outcome}'s "
-                             "level: the local data and intercepts set it.")
+                             "level: its intercept and area effects (set by the local data where it has data, by "
+                             "their priors where it has none) and many links together set it.")
         for name in self.importance.columns:
             if name in self.outcomes:
                 continue
