@@ -34,6 +34,13 @@ def test_evidence_show_gives_quote_and_prior_quantiles(capsys):
     assert 0.74 < q50 < 0.84
 
 
+def test_evidence_show_a_hypothesis_gives_its_sign_not_an_error(capsys):
+    # the flagship's own detection -> burglary prior comes from this entry
+    assert main(["evidence", "show", "fig1_detection_deters_burglary"]) == 0
+    out = capsys.readouterr().out
+    assert "a hypothesised direction (-), no size" in out and "truncated to below 0" in out
+
+
 def test_evidence_show_base_rate_has_no_prior(capsys):
     assert main(["evidence", "show", "bbc2016_trials_crown"]) == 0
     assert "prior: none" in capsys.readouterr().out

@@ -89,11 +89,17 @@ def _show(args: argparse.Namespace) -> int:
     except KeyError:
         print(f"prior: link {entry.link_name} is not in pathway {pw.name!r}")
         return 0
-    est = entry_estimate(entry, pw.nodes[entry.link[1]])
     prior = prior_for(link, ev, pw)
-    print(f"this entry alone: {prior.scale} {est.mean:.4g} (sd {est.sd:.4g}) for the evidence contrast, before widening")
+    if entry.effect.measure == "hypothesis":  # a stated sign, no size
+        print(f"this entry alone: a hypothesised direction ({entry.effect.values.get('sign', '?')}), no size; "
+              "it fixes the link's sign")
+    else:
+        est = entry_estimate(entry, pw.nodes[entry.link[1]])
+        print(f"this entry alone: {prior.scale} {est.mean:.4g} (sd {est.sd:.4g}) for the evidence contrast, "
+              "before widening")
     print(f"link prior ({prior.method}, from {', '.join(prior.sources)}):")
-    print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}) per unit of {entry.link[0]}")
+    side = {1: " truncated to above 0", -1: " truncated to below 0"}.get(prior.sign, "")
+    print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}){side} per unit of {entry.link[0]}")
     q = prior.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
     contrast = "" if prior.contrast == 1 else f" for a change of {prior.contrast:g} in {entry.link[0]}"
     print(f"  {prior.natural_scale}{contrast}: 5% {q[0]:.3f}, 50% {q[1]:.3f}, 95% {q[2]:.3f}")

@@ -25,8 +25,11 @@ Example
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -133,6 +136,18 @@ def sampling_priors(pathway: Pathway, prepared: PreparedData,
     return signs_where_needed(priors, check), check
 
 
+@contextmanager
+def _quiet_pymc() -> Iterator[None]:
+    """PyMC's INFO log lines off for the duration (warnings still show)."""
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _thin(posterior: xr.Dataset, max_draws: int) -> xr.Dataset:
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
     if n <= max_draws:
@@ -194,11 +209,13 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
             groups["log_likelihood"] = log_likelihood_totals(sampled.model, posterior, rows_model=rows_model)
         groups["log_prior"] = compute_log_prior(tree, extend_inferencedata=False, progressbar=False)
         thinned = xr.DataTree.from_dict({"posterior": _thin(posterior, ppc_draws)})
-        pp = pm.sample_posterior_predictive(thinned, random_seed=int(seeds[1]), progressbar=False)
+        with _quiet_pymc():  # its "Sampling: [...]" lines name internals, not progress
+            pp = pm.sample_posterior_predictive(thinned, random_seed=int(seeds[1]), progressbar=False)
         groups["posterior_predictive"] = pp["posterior_predictive"].to_dataset()
         if "observed_data" in pp.children:
             groups["observed_data"] = pp["observed_data"].to_dataset()
-        prior = pm.sample_prior_predictive(prior_draws, random_seed=int(seeds[2]))
+        with _quiet_pymc():
+            prior = pm.sample_prior_predictive(prior_draws, random_seed=int(seeds[2]))
         groups["prior"] = prior["prior"].to_dataset()
         if "prior_predictive" in prior.children:
             groups["prior_predictive"] = prior["prior_predictive"].to_dataset()

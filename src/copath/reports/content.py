@@ -155,16 +155,25 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
 
 
 def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
-    moved = summary.reindex(summary["shift"].abs().sort_values(ascending=False).index)
+    # only links the data inform can be said to be moved by them: elsewhere a shift or a
+    # contraction is the Monte Carlo error of the draws of a prior
+    informed = summary[summary["identification"].isin(["local data", "combination", "product"])]
+    moved = informed.reindex(informed["shift"].abs().sort_values(ascending=False).index)
     top = [f"{name} ({row['shift']:+.1f} prior sd)" for name, row in moved.head(3).iterrows()]
-    narrowed = summary.sort_values("contraction", ascending=False)
+    narrowed = informed.sort_values("contraction", ascending=False)
+    if len(informed):
+        effect = (f"Of the {len(informed)} links the local data inform (alone or jointly), they moved these most: "
+                  f"{', '.join(top)}, and narrowed {narrowed.index[0]} most "
+                  f"(contraction {narrowed['contraction'].iloc[0]:.2f}).")
+    else:
+        effect = ("The local data inform none of the links: every posterior is its prior, and the shifts and "
+                  "contractions in the table are Monte Carlo error of the draws (of order 1/sqrt(ESS)).")
     cols = ["grade", "weak", "local_data", "identification", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
             "post_hdi_low", "post_hdi_high", "contraction", "shift", "r_hat", "ess_bulk"]
     return Section("links", "Prior vs posterior per link", [
-        Paragraph(f"'contraction' is 1 - posterior variance / prior variance (how much the local data narrowed "
-                  f"the link); 'shift' is how far the posterior mean moved, in prior standard deviations. "
-                  f"The local data moved these links most: {', '.join(top)}. They narrowed "
-                  f"{narrowed.index[0]} most (contraction {narrowed['contraction'].iloc[0]:.2f})."),
+        Paragraph("'contraction' is 1 - posterior variance / prior variance (how much the local data narrowed "
+                  "the link); 'shift' is how far the posterior mean moved, in prior standard deviations. "
+                  + effect),
         Fig("prior_posterior", prior_posterior_png(summary), alt="Prior and posterior interval of every link",
             caption=f"Each link's posterior {_pct(HDI_PROB)} HDI (blue) against its prior's {_pct(HDI_PROB)} interval "
                     "(grey band), in prior standard deviations: a short bar inside the band is data that narrowed the "
