@@ -157,3 +157,14 @@ def test_report_renders_in_headless_chromium(html_report, tmp_path):
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert dialogs == "function"
     assert shot.stat().st_size > 20_000
+
+
+def test_diagnostics_table_shows_r_hat_beside_its_threshold_without_rounding_onto_it(fitted):
+    from copath.display import format_frame
+    from copath.reports.document import Table
+
+    diag = cp.Diagnostics(0, 1.006, 900.0, 800.0, 0.9, 4000, 400.0)
+    table = next(b for b in content.diagnostics_section(fitted, diag).blocks if isinstance(b, Table))
+    shown = format_frame(table.frame, table.float_digits)
+    assert shown.loc["max r_hat", "value"] == "1.006" and shown.loc["max r_hat", "threshold"] == "<= 1.01"
+

@@ -123,7 +123,8 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
         if not ok and check in _PLAIN:
             blocks.append(Callout("fail", _PLAIN[check]))
     blocks.extend(Paragraph(w) for w in diag.warnings)
-    blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics"))
+    # four digits: an R-hat of 1.006 must not read "1.01" beside its threshold "<= 1.01"
+    blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics", float_digits=4))
     if diag.worst:
         blocks.append(Table(diag.worst_frame(), caption="The parameters that fail worst"))
     if res.settings.method == "nuts":
