@@ -34,7 +34,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["best_optimum", "chain_optimum", "flat_layout", "map_start", "map_starts", "start_shake", "support_vector"]
+__all__ = ["best_optimum", "chain_optimum", "chain_starter", "flat_layout", "map_start", "map_starts", "start_shake", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:
@@ -284,6 +284,45 @@ def funnel_free(model: pm.Model, x0: RaveledVars,
     return objective, to_model, to_view
 
 
+def chain_starter(model: pm.Model, x0: RaveledVars,
+                  logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]],
+                  maxiter: int = 400) -> Callable[[int], np.ndarray]:
+    """Seed -> that chain's start on the model's flat unconstrained scale: :func:`chain_optimum`
+    in the coordinates of :func:`funnel_free`, shaken as :func:`start_shake` says. What
+    every sampler's MAP start calls (PyMC's, nutpie's, NumPyro's), so that none of them
+    can leave out the funnel view or the unshaken area effects.
+
+    Parameters
+    ----------
+    model
+        The model.
+    x0
+        Its support point (:func:`support_vector`).
+    logp_dlogp
+        Flat unconstrained vector -> (log density, gradient), the sampler's own.
+    maxiter
+        L-BFGS iterations.
+
+    Returns
+    -------
+    Callable[[int], numpy.ndarray]
+
+    Example
+    -------
+    >>> with pm.Model() as m:
+    ...     x = pm.Normal("x", 3.0, 1.0)
+    >>> x0 = support_vector(m)
+    >>> f = m.logp_dlogp_function(ravel_inputs=True, mode="CVM"); f.set_extra_values({})
+    >>> start = chain_starter(m, x0, lambda x: f(RaveledVars(x, x0.point_map_info)))
+    >>> bool(abs(start(1)[0] - 3.0) < 0.05)
+    True
+    """
+    objective, to_model, to_view = funnel_free(model, x0, logp_dlogp)
+    shake = start_shake(x0)
+    view0 = to_view(x0.data)
+    return lambda seed: to_model(chain_optimum(objective, view0, seed, maxiter, shake))
+
+
 def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
                maxiter: int = 400) -> list[dict[str, np.ndarray]]:
     """One MAP start per chain (:func:`chain_optimum`), on the constrained scale, by RV name.
@@ -307,10 +346,8 @@ def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
     logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
     logp_dlogp.set_extra_values({})
     x0 = support_vector(model)
-    objective, to_model, to_view = funnel_free(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)))
-    shake = start_shake(x0)
-    return [_constrained(model, to_model(chain_optimum(objective, to_view(x0.data), int(seed), maxiter, shake)), x0)
-            for seed in seeds]
+    start = chain_starter(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), maxiter)
+    return [_constrained(model, start(int(seed)), x0) for seed in seeds]
 
 
 def _constrained(model: pm.Model, flat: np.ndarray, x0: RaveledVars) -> dict[str, np.ndarray]:

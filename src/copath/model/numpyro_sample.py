@@ -32,7 +32,7 @@ import xarray as xr
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
 from pymc.util import get_default_varnames
 
-from copath.model.init import chain_optimum, funnel_free, start_shake, support_vector
+from copath.model.init import chain_starter, support_vector
 from copath.options import Init, check
 
 __all__ = ["sample_numpyro"]
@@ -83,9 +83,8 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
             return float(value), np.asarray(grad, dtype=float)
 
         seeds = np.random.SeedSequence(map_seed).generate_state(chains)
-        objective, to_model, to_view = funnel_free(model, support, logp_dlogp)
-        shake = start_shake(support)
-        starts = np.stack([to_model(chain_optimum(objective, to_view(x0), int(seed), shake=shake)) for seed in seeds])
+        start = chain_starter(model, support, logp_dlogp)
+        starts = np.stack([start(int(seed)) for seed in seeds])
     else:
         rng = np.random.default_rng(random_seed)
         starts = x0[None, :] + rng.uniform(-1.0, 1.0, size=(chains, x0.size))

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pymc as pm
 
-from copath.model.init import chain_optimum, funnel_free, start_shake, support_vector
+from copath.model.init import chain_starter, support_vector
 from copath.options import Init, check
 
 __all__ = ["compile_for_nutpie"]
@@ -82,8 +82,7 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
         value, grad = compiled.logp_func(np.ascontiguousarray(x, dtype=np.float64))
         return float(value), np.array(grad, dtype=float)
 
-    objective, to_model, to_view = funnel_free(model, support, logp_dlogp)
-    shake = start_shake(support)
+    chain_start = chain_starter(model, support, logp_dlogp)
     starts: dict[int, np.ndarray] = {}
     # nutpie asks for the chains' starts from its chains' threads at once; the compiled
     # PyTensor function behind logp_func keeps its inputs and outputs in shared storage,
@@ -97,8 +96,7 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
             if key not in starts:
                 mixed = int(np.random.SeedSequence([0 if random_seed is None else int(random_seed), key % 2**63])
                             .generate_state(1)[0])
-                starts[key] = np.ascontiguousarray(to_model(chain_optimum(objective, to_view(x0), mixed, shake=shake)),
-                                                   dtype=np.float64)
+                starts[key] = np.ascontiguousarray(chain_start(mixed), dtype=np.float64)
             return starts[key].copy()
 
     return dataclasses.replace(compiled, initial_point_func=start)
