@@ -71,7 +71,7 @@ from copath.model.equations import Plan
 from copath.model.fit import sampling_priors
 from copath.model.sampling import draw_posterior
 from copath.model.settings import FitSettings
-from copath.model.simulate import draw_params, simulate
+from copath.model.simulate import check_hidden, draw_params, simulate
 from copath.spec.pathway import Pathway
 
 __all__ = ["calibrate", "Calibration", "ecdf_test", "chi2_test", "draw_prior_params", "model_truth"]
@@ -415,13 +415,7 @@ def calibrate(
         raise ValueError(f"priors: unknown link(s) {', '.join(unknown)}")
     link_priors.update(wanted)
     unobserved = tuple(unobserved)
-    missing = sorted(set(unobserved) - set(pathway.endogenous))
-    if missing:
-        raise ValueError(f"unobserved: {', '.join(missing)} not an endogenous node of {pathway.name!r}")
-    unfit = [n for n in unobserved if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value]
-    if unfit:  # the simulation would keep what the model cannot have without data
-        raise ValueError(f"unobserved: {', '.join(unfit)} has area effects or passes its observed value on; "
-                         "without its data the model has neither, so the simulation and the fit would differ")
+    check_hidden(pathway, unobserved, "unobserved")
     link_priors = _priors_as_fitted(pathway, link_priors, areas, months, unobserved, evidence)
     seeds = np.random.SeedSequence(random_seed).generate_state(n_sims)
     jobs = [(pathway, link_priors, evidence, int(s), areas, months, settings, n_post, prior_shift, unobserved)

@@ -176,7 +176,7 @@ def build_model(
     link_mu = np.array([priors[n].mu for n in plan.link_names])
     link_sigma = np.array([priors[n].sigma for n in plan.link_names])
     signs = np.array([priors[n].sign for n in plan.link_names], dtype=float)
-    totals = plan_totals(pathway, [n for n in endo if prepared.observed[n].size == 0],
+    totals = plan_totals(pathway, prepared.unobserved_nodes,
                          {n: int(s) for n, s in zip(plan.link_names, signs, strict=True)})
     free = np.setdiff1d(np.flatnonzero(signs == 0), totals.links)
     signed = np.flatnonzero(signs != 0)

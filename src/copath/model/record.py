@@ -97,6 +97,15 @@ class FitRecord:
         """The posterior group as an ``xarray.Dataset``."""
         return _dataset(self.idata, "posterior")
 
+    def nodes_with_data(self) -> set[str]:
+        """The nodes of the ``observed_data`` group: those with local data (empty without it).
+
+        Returns
+        -------
+        set[str]
+        """
+        return set(self.idata["observed_data"].to_dataset().data_vars) if "observed_data" in self.idata.children else set()
+
     def observed_links(self) -> list[str]:
         """Links the local data inform on their own (the ``local_data`` column of tables).
 
@@ -112,7 +121,7 @@ class FitRecord:
             Link names (``"a -> b"``), in spec order; empty when the record has no
             ``observed_data`` group.
         """
-        observed = set(self.idata["observed_data"].to_dataset().data_vars) if "observed_data" in self.idata.children else set()
+        observed = self.nodes_with_data()
         if not observed:
             return []
         status = {name: entry.get("status") for name, entry in self.run.identification.items()}

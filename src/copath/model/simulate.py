@@ -39,7 +39,7 @@ from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.spec.pathway import Pathway
 
-__all__ = ["Simulation", "simulate", "draw_params"]
+__all__ = ["Simulation", "check_hidden", "simulate", "draw_params"]
 
 def _param_groups() -> tuple[str, ...]:
     return ("beta", "intercept", "area_sd", *noise_variables())
@@ -110,6 +110,41 @@ def draw_params(
 def _draw_params(pathway: Pathway, evidence: Evidence | None, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
     # half the intercept prior sd: typical levels near the declared baseline
     return draw_params(pathway, priors_for(pathway, evidence), rng, intercept_sd_factor=0.5)
+
+
+def check_hidden(pathway: Pathway, nodes: Collection[str], argument: str = "hidden") -> None:
+    """Refuse nodes a fit cannot leave without data the way a simulation would.
+
+    A fit without a node's data gives it no area effects and passes its expected value
+    on (:func:`copath.model.equations.make_plan`); a simulation of a node with area
+    effects, or one that passes its observed value on, would not match it.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    nodes
+        The nodes to leave without data.
+    argument
+        The argument's name, for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown nodes, or those with area effects or a passed-on value.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> check_hidden(cp.load_pathway("calibration_pathway"), ["fear"])
+    """
+    unknown = sorted(set(nodes) - set(pathway.endogenous))
+    if unknown:
+        raise ValueError(f"{argument}: {', '.join(unknown)} not an endogenous node of {pathway.name!r}")
+    unfit = [n for n in nodes if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value]
+    if unfit:
+        raise ValueError(f"{argument}: {', '.join(unfit)} has area effects or passes its observed value on; "
+                         "without its data the model has neither, so the simulation and the fit would differ")
 
 
 def simulate(
@@ -213,12 +248,7 @@ def simulate(
             area_terms[name] = effects[area_idx]
 
     plan = make_plan(pathway, {e: float(np.mean(frame[e])) for e in pathway.exposures})
-    unknown = sorted(set(hidden) - set(pathway.endogenous))
-    if unknown:
-        raise ValueError(f"hidden: {', '.join(unknown)} not an endogenous node of {pathway.name!r}")
-    unfit = [n for n in hidden if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value]
-    if unfit:  # a fit without its data would have neither, so the parameters would not be the fit's
-        raise ValueError(f"hidden: {', '.join(unfit)} has area effects or passes its observed value on")
+    check_hidden(pathway, hidden)
     if hidden:
         plan = dataclasses.replace(plan, centres={**plan.centres, **{n: float("nan") for n in hidden}})
     beta = np.array([truth["beta"][l] for l in plan.link_names])

@@ -57,7 +57,7 @@ def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[s
     a parent that does not vary, no data downstream)."""
     graph = result.pathway.to_networkx()
     status = {k: v.get("status") for k, v in result.run.identification.items()}
-    with_data = set(result.idata["observed_data"].to_dataset().data_vars) if "observed_data" in result.idata.children else set()
+    with_data = result.nodes_with_data()
     informed = {link.name for link in result.pathway.links
                 if link.target in with_data and status.get(link.name) != "prior only"}
     reach: set[str] = set()
