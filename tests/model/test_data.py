@@ -110,3 +110,16 @@ def test_a_denominator_is_needed_only_where_its_node_has_data(pathway, frame):
         prepare_data(pathway, frame.drop(columns=["households"]))
     with pytest.raises(cp.DataError, match="'n' \\(trials of p\\)"):
         prepare_data(pathway, frame.drop(columns=["n"]))
+
+
+def test_every_missing_or_bad_column_is_named_in_one_message(pathway, frame):
+    bad = frame.drop(columns=["n"]).assign(c=[3, -4, 0, 2], x=[0.1, 1.5, 0.3, 0.4],
+                                           y=["6.5", "high", "7", "7"])
+    with pytest.raises(cp.DataError) as info:
+        prepare_data(pathway, bad, source="d.csv")
+    message = str(info.value)
+    assert message.startswith("d.csv: 4 problems: (1) 1 column(s) missing: 'n' (trials of p)")
+    assert "(2) column 'x': values must lie in the node's range [0, 1]; first bad rows: 1 (1.5)" in message
+    assert "column 'y': values must be numbers; first bad rows: 1 ('high')" in message
+    assert "column 'c': counts must be whole numbers from 0 to 1e+15; first bad rows: 1 (-4)" in message
+    assert "\n" not in message

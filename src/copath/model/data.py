@@ -102,13 +102,33 @@ def _bad_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, limit: int = 3
     return f"first bad rows: {shown}{more}"
 
 
-def _numeric(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+class _Problems:
+    """Every problem the data check finds, raised together as one :class:`DataError`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.found: list[tuple[str | None, str]] = []
+
+    def add(self, column: str | None, message: str, where: str | None = None) -> None:
+        self.found.append((where or (f"column {column!r}" if column is not None else None), message))
+
+    def raise_if_any(self) -> None:
+        if len(self.found) == 1:
+            where, message = self.found[0]
+            raise DataError(message, file=self.source, where=where)
+        if self.found:
+            listed = " ".join(f"({k}) {where + ': ' if where else ''}{message}"
+                              for k, (where, message) in enumerate(self.found, 1))
+            raise DataError(f"{len(self.found)} problems: {listed}", file=self.source)
+
+
+def _numeric(frame: pd.DataFrame, column: str, problems: _Problems) -> np.ndarray | None:
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(values) & raw.notna().to_numpy()
     if bad.any():
-        raise DataError(f"values must be numbers; {_bad_rows(frame, bad, column)}", file=source,
-                        where=f"column {column!r}")
+        problems.add(column, f"values must be numbers; {_bad_rows(frame, bad, column)}")
+        return None
     return values
 
 
@@ -136,53 +156,54 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
               if c in frame.columns or c not in users or any(n in frame.columns for n in users[c])}
     held = {c: float(pathway.nodes[c].reference) for c in pathway.exposures
             if c not in frame.columns and pathway.nodes[c].reference is not None}
+    problems = _Problems(source)
     missing = [c for c in needed if c not in frame.columns and c not in held]
     if missing:
         listed = "; ".join(f"{c!r} ({needed[c]}" + (", or give it a 'reference:' value in the spec)"
                                                     if c in pathway.exposures else ")") for c in missing)
-        raise DataError(f"{len(missing)} column(s) missing: {listed}. The data has columns: "
-                        f"{', '.join(map(str, frame.columns))}", file=source)
+        problems.add(None, f"{len(missing)} column(s) missing: {listed}. The data has columns: "
+                           f"{', '.join(map(str, frame.columns))}")
     index = list(pathway.index)
     for column in index:
-        missing = frame[column].isna().to_numpy()
-        if missing.any():
-            raise DataError(f"index values must not be missing; {_bad_rows(frame, missing, column)}",
-                            file=source, where=f"column {column!r}")
-    dup = frame.duplicated(subset=index, keep="first").to_numpy()
-    if dup.any():
-        raise DataError(
-            f"duplicated {' x '.join(index)} rows; {_bad_rows(frame, dup, index[0])}",
-            file=source, where=f"columns {', '.join(index)}",
-        )
+        if column not in frame.columns:
+            continue
+        missing_rows = frame[column].isna().to_numpy()
+        if missing_rows.any():
+            problems.add(column, f"index values must not be missing; {_bad_rows(frame, missing_rows, column)}")
+    if all(c in frame.columns for c in index):
+        dup = frame.duplicated(subset=index, keep="first").to_numpy()
+        if dup.any():
+            problems.add(None, f"duplicated {' x '.join(index)} rows; {_bad_rows(frame, dup, index[0])}",
+                         where=f"columns {', '.join(index)}")
 
     values: dict[str, np.ndarray] = {}
     for column, why in needed.items():
-        if column in index:
+        if column in index or column in missing:
             continue
         if column in held:
             values[column] = np.full(len(frame), held[column])
             continue
-        v = _numeric(frame, column, source)
+        v = _numeric(frame, column, problems)
+        if v is None:
+            continue
         bad = ~np.isfinite(v)
         if bad.any():
-            raise DataError(f"{why} values must be present and finite; {_bad_rows(frame, bad, column)}",
-                            file=source, where=f"column {column!r}")
-        if why.startswith("offset") and (v <= 0).any():
-            raise DataError(f"offsets must be positive; {_bad_rows(frame, v <= 0, column)}",
-                            file=source, where=f"column {column!r}")
-        if why.startswith("trials") and whole_numbers(v).any():
-            m = whole_numbers(v)
-            raise DataError(f"trials must be whole numbers from 0 to {MAX_COUNT:.0e}; {_bad_rows(frame, m, column)}",
-                            file=source, where=f"column {column!r}")
-        values[column] = v
+            problems.add(column, f"{why} values must be present and finite; {_bad_rows(frame, bad, column)}")
+        elif why.startswith("offset") and (v <= 0).any():
+            problems.add(column, f"offsets must be positive; {_bad_rows(frame, v <= 0, column)}")
+        elif why.startswith("trials") and whole_numbers(v).any():
+            problems.add(column, f"trials must be whole numbers from 0 to {MAX_COUNT:.0e}; "
+                                 f"{_bad_rows(frame, whole_numbers(v), column)}")
+        else:
+            values[column] = v
     for name in pathway.exposures:
         node = pathway.nodes[name]
-        if node.range is not None:
+        if node.range is not None and name in values:
             lo, hi = node.range
             out = (values[name] < lo) | (values[name] > hi)
             if out.any():
-                raise DataError(f"values must lie in the node's range [{lo:g}, {hi:g}]; "
-                                f"{_bad_rows(frame, out, name)}", file=source, where=f"column {name!r}")
+                problems.add(name, f"values must lie in the node's range [{lo:g}, {hi:g}]; "
+                                   f"{_bad_rows(frame, out, name)}")
 
     observed: dict[str, np.ndarray] = {}
     unobserved: list[str] = []
@@ -192,21 +213,27 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
             unobserved.append(name)
             observed[name] = np.array([], dtype=int)
             continue
-        v = _numeric(frame, name, source)
+        v = _numeric(frame, name, problems)
+        if v is None:
+            continue
         present = ~np.isnan(v)
         if np.isinf(v).any():
-            raise DataError(f"values must be finite or missing (NaN); {_bad_rows(frame, np.isinf(v), name)}",
-                            file=source, where=f"column {name!r}")
+            problems.add(name, f"values must be finite or missing (NaN); {_bad_rows(frame, np.isinf(v), name)}")
+            continue
         kind = node.node_kind
+        if any(c not in values for c in kind.data_columns(node)):
+            continue  # its denominator is missing or bad: reported above
         problem = kind.check_values(node, v, present, values)
         if problem is not None:
             bad, why = problem
-            raise DataError(f"{why}; {_bad_rows(frame, bad, name)}", file=source, where=f"column {name!r}")
+            problems.add(name, f"{why}; {_bad_rows(frame, bad, name)}")
+            continue
         present = kind.observed_rows(node, present, values)
         values[name] = v
         observed[name] = np.flatnonzero(present)
         if observed[name].size == 0:
             unobserved.append(name)
+    problems.raise_if_any()
 
     area_col = index[0]
     codes, areas = pd.factorize(frame[area_col], sort=True)

@@ -551,6 +551,31 @@ class Pathway:
                  "description": node.description} for n, node in self.nodes.items()]
         return pd.DataFrame(rows).set_index("node")
 
+    def required_columns(self) -> pd.DataFrame:
+        """Every column the local data can hold for this pathway: role, need, unit, users.
+
+        ``need`` is ``required`` (index columns; exposures without a ``reference:``),
+        ``optional`` (node columns; exposures with a reference) or ``denominator`` (offsets and
+        trials, required when a node using them has a column); see
+        :mod:`copath.spec.columns`. ``copath columns MODEL`` prints it and ``copath template
+        MODEL --out FILE.csv`` writes its header row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``column``, with ``role``, ``need``, ``unit``, ``used_by`` and ``note``.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cols = cp.load_pathway("policing_coproduction").required_columns()
+        >>> cols.loc["detection", ["role", "need"]].tolist()
+        ['proportion', 'optional']
+        """
+        from copath.spec.columns import column_table
+
+        return column_table(self)
+
     def role(self, name: str) -> str:
         """``"exposure"``, ``"final outcome"`` or ``"intermediate"``.
 

@@ -1,0 +1,113 @@
+"""What a pathway's local data need: every column, its role, unit and whether it must be there.
+
+One row per column of the data a pathway can use, in the order a data file would hold
+them: the index columns, the exposures, then each endogenous node followed by the
+denominator (offset or trials) it is the first to use. ``need`` is one of:
+
+``required``
+    The fit stops without it: an index column, or an exposure with no ``reference:``.
+``optional``
+    It may be absent, or hold missing values: an endogenous node (rows without a value
+    give it no data there; a node with no data keeps its links' priors) or an exposure with
+    a ``reference:`` (held at that value when absent).
+``denominator``
+    An offset (count nodes) or trials column (proportion nodes): required, with a value in
+    every row, when a node that uses it has a column in the data; not needed when none of
+    them has one.
+
+Example
+-------
+>>> import copath as cp
+>>> table = column_table(cp.load_pathway("policing_coproduction"))
+>>> table.loc["households", "need"], table.loc["households", "used_by"]
+('denominator', 'burglary')
+>>> table.loc["nw_coverage", "need"]
+'required'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from copath.spec.pathway import Pathway
+
+__all__ = ["column_table", "Need", "NEEDS"]
+
+Need = Literal["required", "optional", "denominator"]
+#: What each ``need`` means, as ``copath columns`` prints it.
+NEEDS: dict[str, str] = {
+    "required": "the fit stops without it",
+    "optional": "may be absent or hold missing values (no data there; the links keep their priors)",
+    "denominator": "required (a value in every row) when a node using it has a column",
+}
+
+_INDEX_UNITS = {"area": "area code (e.g. an LSOA code)", "month": "month (YYYY-MM, or a number)"}
+
+
+def _node_unit(pathway: Pathway, name: str) -> str:
+    node = pathway.nodes[name]
+    if node.kind == "count":
+        per = f", modelled per {node.per:g} {node.offset}" if node.offset and node.per else (
+            f", modelled per {node.offset}" if node.offset else "")
+        return f"count in the row (whole number{per})"
+    if node.kind == "proportion":
+        return f"how many of the row's {node.trials} (whole number, 0 to {node.trials})"
+    return node.unit_label or "value"
+
+
+def column_table(pathway: Pathway) -> pd.DataFrame:
+    """Every column ``pathway`` can read from local data, with its role, unit and need.
+
+    Parameters
+    ----------
+    pathway
+        The pathway whose data are described.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``column``, with ``role`` (``index``, ``exposure``, the node's kind, or
+        ``offset``/``trials``), ``need`` (``required``, ``optional`` or ``denominator``; see
+        :data:`NEEDS`), ``unit`` (what one value in the column is), ``used_by`` (the nodes
+        that read it, comma-separated) and ``note``.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure, reference: 0}\\n"
+    ...     "  y: {kind: proportion, trials: surveyed}\\nlinks:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> column_table(pw)[["role", "need"]].values.tolist()
+    [['index', 'required'], ['index', 'required'], ['exposure', 'optional'], ['proportion', 'optional'], ['trials', 'denominator']]
+    """
+    rows: list[dict[str, str]] = []
+    for column in pathway.index:
+        rows.append({"column": column, "role": "index", "need": "required",
+                     "unit": _INDEX_UNITS.get(column, "identifier"), "used_by": "every row", "note": ""})
+    for name in pathway.exposures:
+        node = pathway.nodes[name]
+        held = node.reference is not None
+        rows.append({"column": name, "role": "exposure", "need": "optional" if held else "required",
+                     "unit": node.unit_label or "value", "used_by": ", ".join(pathway.children(name)),
+                     "note": (f"absent: held at its reference {node.reference:g} (its links then keep their priors)"
+                              if held else "no 'reference:' in the spec, so the data must give it")})
+    denominators: dict[str, dict[str, str]] = {}
+    for name in pathway.endogenous:
+        node = pathway.nodes[name]
+        rows.append({"column": name, "role": node.kind, "need": "optional", "unit": _node_unit(pathway, name),
+                     "used_by": name, "note": node.label or ""})
+        for column, role in node.node_kind.data_columns(node).items():
+            if column in pathway.nodes:
+                continue  # a node's own column, listed with that node
+            if column in denominators:
+                denominators[column]["used_by"] += f", {name}"
+                continue
+            denominators[column] = {
+                "column": column, "role": role, "need": "denominator",
+                "unit": f"number of {column} in the row (positive)" if role == "offset"
+                else f"number of {column} in the row (whole number)",
+                "used_by": name, "note": ""}
+            rows.append(denominators[column])
+    return pd.DataFrame(rows).set_index("column")
