@@ -63,19 +63,12 @@ REFERENCE = {"social_causes": 0.0, "nw_coverage": 0.0, "foot_patrol": 0.0, "focu
              "peer_mentoring": 0.0, "restorative_justice": 0.0, "police_volunteers": 0.0, "prison_council": 0.0}
 
 
-def city_lsoas(folder: Path) -> list[str]:
-    """The LSOA codes the street files name ``City of London ...``."""
-    codes: set[str] = set()
-    for file in sorted(folder.rglob("*-street.csv")):
-        frame = pd.read_csv(file, usecols=["LSOA code", "LSOA name"]).dropna()
-        codes |= set(frame.loc[frame["LSOA name"].str.startswith("City of London"), "LSOA code"])
-    return sorted(codes)
-
-
 def load(folder: Path) -> pd.DataFrame:
     """The area x month table of the flagship's observed nodes and their denominators."""
-    table = cp.datasets.read_police_uk(folder)
-    table = table[table["area"].isin(city_lsoas(folder))].copy()
+    table = cp.datasets.read_police_uk(folder)  # says on stderr what it dropped and which LSOAs lie outside
+    city = table.attrs["force_areas"]  # the LSOAs of the district the files name "City of London"
+    print(f"Keeping the {len(city)} City LSOAs: {', '.join(city)}")
+    table = table[table["area"].isin(city)].copy()
     table["violent_crime"] = table["violence_and_sexual_offences"]
     table["detection"] = table["charged"].astype(float)
     table.loc[table["month"].isin(IMMATURE), "detection"] = float("nan")

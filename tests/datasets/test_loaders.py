@@ -59,7 +59,10 @@ def test_lancashire_asb_extract():
 @needs_data
 def test_pas_tidy_and_wide():
     tidy = cp.datasets.read_pas(PAS)
-    assert len(tidy) == 9312 and tidy["borough"].nunique() == 33
+    # 32 London boroughs: "Richmond Upon Thames" (a few rows) is merged into "Richmond upon Thames"
+    assert len(tidy) == 9312 and tidy["borough"].nunique() == 32
+    assert tidy.attrs["merged_boroughs"] == {"Richmond Upon Thames": "Richmond upon Thames"}
+    assert not tidy.duplicated(["borough", "quarter", "measure"]).any()
     assert "good_job_local" in set(tidy["measure"])
     assert tidy["proportion"].between(0, 1).all()
     wide = cp.datasets.read_pas(PAS, wide=True)
@@ -81,3 +84,26 @@ def test_loader_errors_name_the_file(tmp_path):
         cp.datasets.read_pas(pas)
     with pytest.raises(cp.DataError, match="no such file"):
         cp.datasets.read_pas(tmp_path / "nope.csv")
+
+
+@needs_data
+def test_city_border_lsoas_are_reported_and_an_area_list_keeps_only_those(capsys):
+    table = cp.datasets.read_police_uk(CITY)
+    err = capsys.readouterr().err
+    street = pd.concat(pd.read_csv(f) for f in sorted(CITY.glob("*/*-street.csv")))
+    city = street.loc[street["LSOA name"].str.startswith("City of London", na=False), "LSOA code"]
+    # the force's own LSOAs are exactly those the files name "City of London ..."
+    assert table.attrs["force_areas"] == sorted(city.unique())
+    districts = table.attrs["districts"]
+    assert [d for d, v in districts.items() if not v["outside"]] == ["City of London"]
+    assert districts["Tower Hamlets"]["records"] == (street["LSOA name"].str.startswith("Tower Hamlets")).sum()
+    assert f"dropped {street['LSOA code'].isna().sum():,} without an LSOA" in err
+    assert "Probably outside the force's area" in err and "Tower Hamlets (7 LSOAs" in err
+    kept = cp.datasets.read_police_uk(CITY, areas=table.attrs["force_areas"] + ["E09999999"], report=False)
+    assert capsys.readouterr().err == ""
+    # every listed area gets its 18 months, zero-filled where no record falls (the made-up code)
+    assert kept["area"].nunique() == 7 and len(kept) == 7 * 18
+    assert kept.loc[kept["area"] == "E09999999", "crimes"].sum() == 0
+    assert kept["burglary"].sum() == ((street["Crime type"] == "Burglary") & street["LSOA code"].isin(city)).sum()
+    outside = street["LSOA code"].notna() & ~street["LSOA code"].isin(city)
+    assert kept.attrs["dropped_outside_areas"] == outside.sum()

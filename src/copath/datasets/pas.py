@@ -5,7 +5,9 @@ the quarter's end), ``Survey``, ``Borough``, ``Measure``, ``Proportion`` and ``M
 (the Met-wide figure). :func:`read_pas` returns one row per borough, quarter and
 measure with columns ``borough``, ``quarter`` (a date), ``measure`` (snake case, e.g.
 ``good_job_local``), ``proportion`` and ``mps``; ``wide=True`` gives one column per
-measure instead.
+measure instead. Borough names that differ only in case are one borough, spelled as most
+rows spell it (the published file has both "Richmond upon Thames" and "Richmond Upon
+Thames"); ``attrs["merged_boroughs"]`` lists the spellings replaced.
 
 Example
 -------
@@ -81,10 +83,23 @@ def read_pas(path: str | Path, wide: bool = False) -> pd.DataFrame:
             raise DataError(f"a proportion must be between 0 and 1, got {raw[column].iloc[row]!r}",
                             file=path, where=f"row {row + 2}, column {column!r}")
         raw[column] = values
+    borough, merged = _one_spelling(raw["Borough"])
     tidy = pd.DataFrame({
-        "borough": raw["Borough"], "quarter": quarter, "measure": raw["Measure"].map(measure_column),
+        "borough": borough, "quarter": quarter, "measure": raw["Measure"].map(measure_column),
         "proportion": raw["Proportion"], "mps": raw["MPS"],
     })
     if wide:
-        return tidy.pivot_table(index=["borough", "quarter"], columns="measure", values="proportion").reset_index()
+        tidy = tidy.pivot_table(index=["borough", "quarter"], columns="measure", values="proportion").reset_index()
+    tidy.attrs["merged_boroughs"] = merged
     return tidy
+
+
+def _one_spelling(names: pd.Series) -> tuple[pd.Series, dict[str, str]]:
+    """Each borough name replaced by its most common spelling among names equal up to case;
+    returns the names and {replaced spelling: kept spelling}."""
+    counts = names.value_counts()
+    kept: dict[str, str] = {}
+    for name in sorted(counts.index, key=lambda n: (-counts[n], n)):
+        kept.setdefault(name.casefold(), name)
+    merged = {n: kept[n.casefold()] for n in counts.index if kept[n.casefold()] != n}
+    return names.replace(merged), merged

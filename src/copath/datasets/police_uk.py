@@ -13,8 +13,21 @@ for area-months without incidents, and one count column per crime type
 For the street layout it adds ``crimes`` (records with a Crime ID, i.e. excluding
 anti-social behaviour), ``charged`` (of those, how many reached a charge or
 summons: a charge outcome or any court outcome, in the outcomes file or as the
-street file's last outcome) and ``charged_share``. Records without an LSOA are
-dropped and counted in ``frame.attrs["dropped_without_area"]``.
+street file's last outcome) and ``charged_share``.
+
+What it drops or keeps, it says (on stderr unless ``report=False``, and in
+``frame.attrs``):
+
+- records without an LSOA are dropped (``attrs["dropped_without_area"]``);
+- given ``areas``, only those LSOAs are kept, every one of them (zero-filled where no
+  record falls), and the records elsewhere are dropped (``attrs["dropped_outside_areas"]``);
+- otherwise every LSOA with a record is kept, including those just over the force's
+  border. Street files name each LSOA ("City of London 001A"), so records are grouped by
+  district (the name without its code), and a district whose records per LSOA are below a
+  tenth of the busiest district's is reported as probably outside the force's area (in
+  the City's 2016-17 files: 21 LSOAs of six neighbouring boroughs, 1 to 29 records per
+  LSOA, against 1,527 per LSOA in the City's own 6). ``attrs["districts"]`` gives each district's LSOAs and
+  records, ``attrs["force_areas"]`` the LSOAs of the others, to pass back as ``areas``.
 
 Example
 -------
@@ -28,6 +41,7 @@ True
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -104,7 +118,8 @@ def _check_months(months: pd.Series, file: Path) -> pd.Series:
     return parsed.dt.strftime("%Y-%m")
 
 
-def read_police_uk(path: str | Path | Iterable[str | Path]) -> pd.DataFrame:
+def read_police_uk(path: str | Path | Iterable[str | Path], areas: Iterable[str] | None = None,
+                   report: bool = True) -> pd.DataFrame:
     """Area x month counts by crime type (and charge/summons share) from police.uk files.
 
     Parameters
@@ -112,13 +127,34 @@ def read_police_uk(path: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     path
         A folder of monthly downloads (or one month's folder), one file, or a list of files
         (street, outcomes, or the ASB extract; see the module docstring).
+    areas
+        LSOA codes to keep (e.g. ``table.attrs["force_areas"]`` from a first read); every
+        one gets a row per month. Default: every LSOA with a record.
+    report
+        Print what was dropped and kept, and the districts probably outside the force's
+        area, on stderr (default True). The same facts are in ``attrs`` either way.
 
     Returns
     -------
     pandas.DataFrame
         One row per area (LSOA code) and month, every pair filled (zero counts), a count
         column per crime type, and for street files ``crimes``, ``charged`` and
-        ``charged_share``; ``attrs["dropped_without_area"]`` counts records without an LSOA.
+        ``charged_share``. ``attrs``: ``dropped_without_area`` and ``dropped_outside_areas``
+        (record counts), ``districts`` (district -> ``{"areas": [...], "records": n,
+        "outside": bool}``, street files only) and ``force_areas`` (the LSOAs of the districts
+        not flagged as outside).
+
+    Example
+    -------
+    >>> from pathlib import Path
+    >>> city = Path(__file__).resolve().parents[4] / "shared/data/police-uk/city-of-london"
+    >>> if city.exists():
+    ...     first = read_police_uk(city, report=False)
+    ...     table = read_police_uk(city, areas=first.attrs["force_areas"], report=False)
+    ...     print(first["area"].nunique(), table["area"].nunique(), table.attrs["dropped_outside_areas"])
+    ... else:
+    ...     print(27, 6, 493)
+    27 6 493
     """
     streets, outcomes, asb = [], [], []
     for file in _files(path):
@@ -165,10 +201,18 @@ def read_police_uk(path: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     rec = pd.concat(records, ignore_index=True)
     no_area = rec["area"].isna()
     rec = rec[~no_area]
-    counts = rec.pivot_table(index=["area", "month"], columns="type", values="crime", aggfunc="size", fill_value=0)
-    areas = sorted(rec["area"].unique())
+    districts = _districts(streets) if streets else {}
     months = sorted(rec["month"].unique())
-    grid = pd.MultiIndex.from_product([areas, months], names=["area", "month"])
+    if areas is not None:
+        kept = sorted(set(map(str, areas)))
+        outside = ~rec["area"].isin(kept)
+        dropped_outside = int(outside.sum())
+        rec = rec[~outside]
+    else:
+        kept = sorted(rec["area"].unique())
+        dropped_outside = 0
+    counts = rec.pivot_table(index=["area", "month"], columns="type", values="crime", aggfunc="size", fill_value=0)
+    grid = pd.MultiIndex.from_product([kept, months], names=["area", "month"])
     table = counts.reindex(grid, fill_value=0)
     table.columns = [str(c) for c in table.columns]
     if streets:
@@ -179,4 +223,39 @@ def read_police_uk(path: str | Path | Iterable[str | Path]) -> pd.DataFrame:
             table["charged_share"] = np.where(sums["crime"] > 0, sums["charged"] / sums["crime"], np.nan)
     table = table.reset_index()
     table.attrs["dropped_without_area"] = int(no_area.sum())
+    table.attrs["dropped_outside_areas"] = dropped_outside
+    table.attrs["districts"] = districts
+    table.attrs["force_areas"] = sorted(a for d in districts.values() if not d["outside"] for a in d["areas"])
+    if report:
+        print(_report(table, len(no_area), areas is not None), file=sys.stderr)
     return table
+
+
+def _districts(streets: list[pd.DataFrame]) -> dict[str, dict]:
+    """District (LSOA name without its code) -> its LSOAs, records, and whether its records per
+    LSOA are below a tenth of the busiest district's (probably over the force's border)."""
+    with_names = [f[["LSOA code", "LSOA name"]] for f in streets if "LSOA name" in f.columns]
+    named = pd.concat(with_names, ignore_index=True).dropna() if with_names else pd.DataFrame()
+    if named.empty:
+        return {}
+    named["district"] = named["LSOA name"].str.replace(r"\s+\d{3}[A-Z]$", "", regex=True)
+    by = named.groupby("district").agg(records=("LSOA code", "size"), lsoas=("LSOA code", "nunique"))
+    density = by["records"] / by["lsoas"]
+    codes = named.groupby("district")["LSOA code"].unique()
+    return {d: {"areas": sorted(codes[d]), "records": int(by.loc[d, "records"]),
+                "outside": bool(density[d] < density.max() / 10)}
+            for d in by.sort_values("records", ascending=False).index}
+
+
+def _report(table: pd.DataFrame, n_records: int, listed: bool) -> str:
+    a = table.attrs
+    lines = [f"read_police_uk: {n_records:,} records; dropped {a['dropped_without_area']:,} without an LSOA"
+             + (f" and {a['dropped_outside_areas']:,} outside the {table['area'].nunique()} areas given" if listed else "")
+             + f"; kept {table['area'].nunique()} LSOAs x {table['month'].nunique()} months."]
+    outside = {d: v for d, v in a["districts"].items() if v["outside"]}
+    if outside and not listed:
+        shown = ", ".join(f"{d} ({len(v['areas'])} LSOA{'s' * (len(v['areas']) != 1)}, {v['records']} records)" for d, v in outside.items())
+        lines.append(f"  Probably outside the force's area (records per LSOA under a tenth of the busiest "
+                     f"district's), kept: {shown}. To keep only the force's own LSOAs: "
+                     f"read_police_uk(path, areas=table.attrs['force_areas']).")
+    return "\n".join(lines)
