@@ -28,7 +28,9 @@ What the script decides, and says:
   intercepts shift by its log.
 - **Recent outcomes.** Outcomes of recent crimes are still being filled in. The charge
   share of the City LSOAs is 12.0-18.1% a month through March 2017, then 10.0%, 5.7% and
-  5.2%. So ``detection`` is left missing for April to June 2017.
+  5.2%. ``read_police_uk`` flags those three months (``attrs["maturing_months"]``), and
+  ``detection`` gets ``maturity_lag: 3``: the fit leaves its last three months out of the
+  likelihood, and the report says so.
 
     .venv/bin/python examples/city_of_london_flagship.py [--data DIR] [--out DIR] [--draws N]
 """
@@ -52,7 +54,8 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/police-uk/city
 RESIDENTS_PER_LSOA = round(56.1e6 / 34_753)
 HOUSEHOLDS_PER_LSOA = round(23.4e6 / 34_753)
 
-#: Months whose charge outcomes are still maturing in this extract (see the docstring).
+#: Months whose charge outcomes are still maturing in this extract (see the docstring; the
+#: loader's ``attrs["maturing_months"]`` finds the same three).
 IMMATURE = ("2017-04", "2017-05", "2017-06")
 
 #: The value each co-production exposure is held at: no programme running (0) for the
@@ -70,8 +73,7 @@ def load(folder: Path) -> pd.DataFrame:
     print(f"Keeping the {len(city)} City LSOAs: {', '.join(city)}")
     table = table[table["area"].isin(city)].copy()
     table["violent_crime"] = table["violence_and_sexual_offences"]
-    table["detection"] = table["charged"].astype(float)
-    table.loc[table["month"].isin(IMMATURE), "detection"] = float("nan")
+    table["detection"] = table["charged"]
     table["crimes_recorded"] = table["crimes"]
     table["households"] = float(HOUSEHOLDS_PER_LSOA)
     table["residents"] = float(RESIDENTS_PER_LSOA)
@@ -86,6 +88,7 @@ def pathway() -> cp.Pathway:
         doc["nodes"][name]["reference"] = value
     # police.uk's category counts business as well as residential burglary; the rates are per
     # nominal households and residents (module docstring)
+    doc["nodes"]["detection"]["maturity_lag"] = len(IMMATURE)  # the latest charge outcomes are incomplete
     doc["nodes"]["burglary"]["label"] = "Burglaries (police.uk: residential and business)"
     doc["nodes"]["burglary"]["unit"] = (f"burglaries per 1,000 nominal households a month "
                                         f"({HOUSEHOLDS_PER_LSOA} per LSOA)")
@@ -125,7 +128,7 @@ def main(argv: list[str] | None = None) -> cp.FitResult:
     parser.add_argument("--chains", type=int, default=2)
     args = parser.parse_args(argv)
     data = load(args.data)
-    used = data["detection"].notna()
+    used = ~data["month"].isin(IMMATURE)
     print(f"{len(data)} rows: {data['area'].nunique()} City LSOAs x {data['month'].nunique()} months; "
           f"{int(data['burglary'].sum())} burglaries, {int(data['violent_crime'].sum())} violent crimes. "
           f"Charges: {int(data.loc[used, 'detection'].sum())} of {int(data.loc[used, 'crimes_recorded'].sum())} "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import copath as cp
+from copath.datasets.police_uk import maturing_months
 from tests.conftest import SHARED
 
 DATA = SHARED / "data"
@@ -107,3 +109,23 @@ def test_city_border_lsoas_are_reported_and_an_area_list_keeps_only_those(capsys
     assert kept["burglary"].sum() == ((street["Crime type"] == "Burglary") & street["LSOA code"].isin(city)).sum()
     outside = street["LSOA code"].notna() & ~street["LSOA code"].isin(city)
     assert kept.attrs["dropped_outside_areas"] == outside.sum()
+
+
+@needs_data
+def test_city_charge_outcomes_of_the_last_three_months_are_flagged_as_maturing(capsys):
+    table = cp.datasets.read_police_uk(CITY)
+    assert table.attrs["maturing_months"] == ["2017-04", "2017-05", "2017-06"]
+    assert "Charge outcomes still maturing" in capsys.readouterr().err
+
+
+def test_maturing_months_rarely_flags_a_steady_series():
+    """The label's false-positive rate: steady binomial charge shares, 18 months."""
+    rng = np.random.default_rng(1)
+    months = [f"2020-{k:02d}" for k in range(18)]
+    wrong = sum(bool(maturing_months(pd.DataFrame({"month": months, "charged": rng.binomial(400, 0.15, 18),
+                                                   "crimes": 400}))) for _ in range(1000))
+    assert wrong / 1000 < 0.035
+    # and a real drop in the last two months is found, not the months before it
+    charged = rng.binomial(400, 0.15, 18)
+    charged[-2:] = [30, 15]
+    assert maturing_months(pd.DataFrame({"month": months, "charged": charged, "crimes": 400})) == months[-2:]

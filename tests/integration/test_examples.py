@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import copath as cp
+from copath.model.data import prepare_data
 from tests.conftest import ROOT, SHARED
 
 
@@ -47,11 +49,15 @@ def test_city_of_london_table_keeps_the_city_lsoas_and_leaves_maturing_outcomes_
     assert sorted(data["area"].unique()) == ["E01000001", "E01000002", "E01000003", "E01000005", "E01032739",
                                              "E01032740"]
     assert len(data) == 6 * 18
-    immature = data["month"].isin(module.IMMATURE)
-    assert data.loc[immature, "detection"].isna().all() and data.loc[~immature, "detection"].notna().all()
-    assert (data["detection"].fillna(0) <= data["crimes_recorded"]).all()
+    assert (data["detection"] <= data["crimes_recorded"]).all()
     pw = module.pathway()
     assert all(pw.nodes[e].reference is not None for e in pw.exposures)
+    # the months the loader flags as maturing are the ones the fit leaves out of detection's likelihood
+    assert cp.datasets.read_police_uk(CITY, report=False).attrs["maturing_months"] == list(module.IMMATURE)
+    prepared = prepare_data(pw, data)
+    with_crimes = data["crimes_recorded"] > 0  # a row with no crime recorded has no detection to observe
+    left_out = set(data.loc[with_crimes & ~data.index.isin(prepared.observed["detection"]), "month"])
+    assert prepared.maturing == {"detection": list(module.IMMATURE)} and left_out == set(module.IMMATURE)
 
 
 @pytest.mark.slow

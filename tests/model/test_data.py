@@ -123,3 +123,29 @@ def test_every_missing_or_bad_column_is_named_in_one_message(pathway, frame):
     assert "column 'y': values must be numbers; first bad rows: 1 ('high')" in message
     assert "column 'c': counts must be whole numbers from 0 to 1e+15; first bad rows: 1 (-4)" in message
     assert "\n" not in message
+
+
+def test_a_maturity_lag_leaves_the_last_months_out_of_that_node_only(frame):
+    pw = cp.loads_pathway(toy_spec("t", c={"offset": "households", "per": 1000}, p={"maturity_lag": 1}))
+    prepared = prepare_data(pw, frame)
+    # month 2 is the data's last: rows 1 and 3; row 3 had no trials anyway
+    assert prepared.observed["p"].tolist() == [0, 2]
+    assert np.isnan(prepared.values["p"][[1, 3]]).all() and prepared.values["p"][0] == 10
+    assert prepared.maturing == {"p": ["2"]}
+    assert prepared.observed["c"].tolist() == [0, 1, 2, 3]  # the other nodes keep every month
+    # a lag as long as the data leaves the node without data
+    frame1 = frame[frame["month"] == 2]
+    assert "p" in prepare_data(pw, frame1).unobserved_nodes
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"x": {"maturity_lag": 2}}, "only a node with data has a 'maturity_lag'"),
+    ({"p": {"maturity_lag": -1}}, "'maturity_lag' must be a whole number of months"),
+    ({"p": {"maturity_lag": 1.5}}, "'maturity_lag' must be a whole number of months"),
+])
+def test_a_bad_maturity_lag_is_refused(change, match):
+    with pytest.raises(cp.SpecError, match=match):
+        cp.loads_pathway(toy_spec("t", **change))
+    spec = toy_spec("t", p={"maturity_lag": 1}).replace("name: t\n", "name: t\nindex: [area]\n")
+    with pytest.raises(cp.SpecError, match="the spec's index has no month column"):
+        cp.loads_pathway(spec)

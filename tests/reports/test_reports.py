@@ -18,7 +18,7 @@ HOSTILE = "<script>alert(1)</script>"
 SPEC = f"""name: hostile
 nodes:
   x: {{kind: exposure, label: "exposure {HOSTILE}", range: [0, 1]}}
-  y: {{kind: count, label: "{HOSTILE}", unit: "crimes <b>per</b> area", better: lower}}
+  y: {{kind: count, label: "{HOSTILE}", unit: "crimes <b>per</b> area", better: lower, maturity_lag: 1}}
   z: {{kind: continuous, better: higher, area_effects: false}}
 links:
   - {{from: x, to: y}}
@@ -58,6 +58,15 @@ def test_html_report_has_every_section_and_escapes_user_text(html_report):
     for group in content.dysfunctions()["groups"]:
         for item in group["items"]:
             assert item["name"].replace("'", "&#x27;") in page
+
+
+def test_a_maturity_lag_is_left_out_of_the_fit_and_said_in_the_report(fitted, html_report, tmp_path):
+    # y's last month (3 of 3) is out of its likelihood: 30 areas x 2 months observed
+    assert fitted.run.maturing == {"y": ["3"]}
+    assert fitted.idata["observed_data"]["y"].size == 60
+    assert "y: the last month (3) is left out of its likelihood" in html_report.read_text(encoding="utf-8")
+    fitted.save(tmp_path / "res")
+    assert cp.load_result(tmp_path / "res").run.maturing == {"y": ["3"]}
 
 
 def test_report_numbers_come_from_the_result(fitted, html_report):

@@ -64,6 +64,8 @@ class PreparedData:
     levels: dict[str, float] = field(default_factory=dict)
     #: exposures absent from the data, held at their spec's reference value
     held: dict[str, float] = field(default_factory=dict)
+    #: node -> the latest months left out of its likelihood (its spec's ``maturity_lag``)
+    maturing: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -132,13 +134,37 @@ def _numeric(frame: pd.DataFrame, column: str, problems: _Problems) -> np.ndarra
     return values
 
 
+def _leave_out_maturing(pathway: Pathway, frame: pd.DataFrame, values: dict[str, np.ndarray],
+                        observed: dict[str, np.ndarray], unobserved: list[str]) -> dict[str, list[str]]:
+    """Rows in a node's last ``maturity_lag`` months of the data, out of its likelihood (made
+    missing, as if not yet published); returns node -> the months left out."""
+    lagged = {n: pathway.nodes[n].maturity_lag for n in pathway.endogenous
+              if pathway.nodes[n].maturity_lag and observed[n].size}
+    if not lagged:
+        return {}
+    month = frame[pathway.index[1]]
+    months = sorted(month.unique())
+    maturing = {}
+    for name, lag in lagged.items():
+        late = months[-lag:]
+        out = month.isin(late).to_numpy()
+        values[name] = np.where(out, np.nan, values[name])
+        observed[name] = observed[name][~out[observed[name]]]
+        if observed[name].size == 0:
+            unobserved.append(name)
+        maturing[name] = [str(m) for m in late]
+    return maturing
+
+
 def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -> PreparedData:
     """Validate ``data`` for ``pathway`` and return the model's view of it.
 
     ``source`` names the data in error messages (a file name, say). Every column of
     :func:`required_columns` must be there, except an exposure with a ``reference:``
     value (held at it) and a denominator (offset or trials) none of whose nodes has a
-    column in the data (nothing would use it).
+    column in the data (nothing would use it). Every missing or bad column is named in one
+    :class:`~copath.errors.DataError`. A node with a ``maturity_lag`` of k has its values in
+    the data's last k months made missing (``PreparedData.maturing`` names the months).
     """
     if not isinstance(data, pd.DataFrame):
         raise DataError("local data must be a pandas DataFrame", file=source)
@@ -234,6 +260,7 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         if observed[name].size == 0:
             unobserved.append(name)
     problems.raise_if_any()
+    maturing = _leave_out_maturing(pathway, frame, values, observed, unobserved)
 
     area_col = index[0]
     codes, areas = pd.factorize(frame[area_col], sort=True)
@@ -244,5 +271,5 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     return PreparedData(
         frame=frame, values=values, observed=observed, areas=np.asarray(areas),
         area_index=codes.astype(int), exposure_centres=centres, unobserved_nodes=unobserved, levels=levels,
-        held=held,
+        held=held, maturing=maturing,
     )

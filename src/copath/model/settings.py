@@ -233,7 +233,8 @@ class FitRun:
     link's sign is tied through a node, that node;
     :mod:`copath.model.identification`); ``centres`` the constant each node's input was
     centred at (:func:`copath.model.equations.make_plan`), so the scenarios of a saved
-    result use exactly the fit's equations.
+    result use exactly the fit's equations; ``maturing`` the months each node with a
+    ``maturity_lag`` had left out of its likelihood.
     """
 
     sampler: str
@@ -248,6 +249,7 @@ class FitRun:
     prior_swap: PriorSwap | None = field(default=None)
     identification: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     centres: dict[str, float] = field(default_factory=dict, compare=False)
+    maturing: dict[str, list[str]] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping; :meth:`from_dict` reads it back.

@@ -283,6 +283,13 @@ def data_section(res: FitRecord) -> Section:
         f"{times[-1]})." + (f" Nodes with no data column (they rest on their priors): {', '.join(absent)}."
                             if absent else "")),
         Table(data_summary(res), caption="Columns used")]
+    for node, months in res.run.maturing.items():
+        which = f"the last month ({months[0]}) is" if len(months) == 1 else \
+            f"the last {len(months)} months ({months[0]} to {months[-1]}) are"
+        blocks.append(Paragraph(
+            f"{node}: {which} left out of its likelihood: "
+            f"its outcomes are still maturing (maturity_lag: {pw.nodes[node].maturity_lag} in the spec). Those "
+            f"rows' values stay in the data table above; the fit treats them as not yet known."))
     return Section("data", "The data used", blocks)
 
 

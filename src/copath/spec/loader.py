@@ -28,7 +28,7 @@ __all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dic
 _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
-    "area_effects", "scale", "baseline", "better", "description", "reference",
+    "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
@@ -201,6 +201,12 @@ def _node(name: Any, raw: Any, err) -> Node:
         kwargs["baseline"] = _number(raw["baseline"], "baseline", err, where, line)
     if "reference" in raw and raw["reference"] is not None:
         kwargs["reference"] = _number(raw["reference"], "reference", err, where, line)
+    if "maturity_lag" in raw and raw["maturity_lag"] is not None:
+        lag = raw["maturity_lag"]
+        if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
+            raise err(f"'maturity_lag' must be a whole number of months (0 or more), got {lag!r}",
+                      where=where, line=line)
+        kwargs["maturity_lag"] = lag
     if "area_effects" in raw:
         if not isinstance(raw["area_effects"], bool):
             raise err("'area_effects' must be true or false", where=where, line=line)

@@ -70,6 +70,9 @@ class Node:
     its intercept prior. ``scale`` is a continuous node's typical standard deviation.
     ``reference`` is an exposure's value when the data do not give it: the fit then holds
     the exposure there (its links rest on their priors) and scenarios move it from there.
+    ``maturity_lag`` is, for an endogenous node, how many of the data's latest months are
+    still filling in (e.g. 3 for police.uk charge outcomes, which reach court months after
+    the crime): those rows are left out of the node's likelihood (:mod:`copath.model.data`).
 
     Example
     -------
@@ -92,6 +95,7 @@ class Node:
     better: Better | None = None
     description: str = ""
     reference: float | None = None
+    maturity_lag: int = 0
 
     @property
     def display(self) -> str:
@@ -325,6 +329,11 @@ class Pathway:
             if node.range is not None and not node.range[0] <= node.reference <= node.range[1]:
                 raise self._err(f"'reference' {node.reference:g} is outside the range "
                                 f"[{node.range[0]:g}, {node.range[1]:g}]", where)
+        if node.maturity_lag:
+            if not node.node_kind.endogenous:
+                raise self._err("only a node with data has a 'maturity_lag' (an exposure is never left out)", where)
+            if len(self.index) < 2:
+                raise self._err("a 'maturity_lag' counts months, and the spec's index has no month column", where)
         if node.better is not None:
             try:
                 check("better", node.better, Better)
