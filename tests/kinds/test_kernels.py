@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
+from pytensor import function as pytensor_function
 from scipy import stats
 from scipy.special import gammaln
 
@@ -118,3 +119,30 @@ def test_log_likelihood_totals_from_the_kernels_equal_the_row_level_ones():
     for name in ("b", "c", "g"):
         np.testing.assert_allclose(res.idata["log_likelihood"][name], slow[name], rtol=1e-9, atol=1e-6)
         assert float(slow[name].std()) > 0.1
+
+
+def test_negative_binomial_kernel_has_no_false_mode_near_the_poisson_limit():
+    """As 1/sqrt(phi) -> 0 the negative binomial becomes the Poisson: the kernel must tend to
+    the Poisson kernel, with no rounding-error bumps. The textbook form (N alpha log alpha -
+    sum (alpha + y) log(alpha + mu)) was off by tens of log-density units at 2e-7, enough for a
+    chain to freeze in a false mode (benchmarks/bench_identification.py)."""
+    from copath.kinds.count import negative_binomial_kernel
+
+    rng = np.random.default_rng(0)
+    y = rng.poisson(40.0, 240).astype(float)
+    size = rng.uniform(0.5, 2.0, 240)
+    eta = np.log(40.0 / size)
+    poisson = float(poisson_kernel(y, pt.as_tensor_variable(eta), size).eval())
+    phi = pt.dscalar("phi")
+    kernel = negative_binomial_kernel(y, pt.as_tensor_variable(eta), size, phi)
+    f = pytensor_function([phi], [kernel, pt.grad(kernel, phi)])
+    values = [f(v) for v in (1e-3, 1e-5, 2.3e-7, 1e-9, 1e-12)]
+    # exact at moderate dispersion (scipy's density less the data-only constants)
+    alpha = 1e6
+    exact = (stats.nbinom.logpmf(y, alpha, alpha / (alpha + size * np.exp(eta))).sum()
+             + gammaln(y + 1).sum() - (y * np.log(size)).sum())
+    assert abs(float(values[0][0]) - exact) < 1e-6
+    # and it rises smoothly to the Poisson value as 1/sqrt(phi) shrinks, never above it
+    assert all(float(v) <= poisson + 1e-7 for v, _ in values)
+    assert abs(float(values[-1][0]) - poisson) < 1e-8 and abs(float(values[2][0]) - poisson) < 1e-6
+    assert all(np.isfinite(float(g)) and abs(float(g)) < 1e3 for _, g in values)
