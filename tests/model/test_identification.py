@@ -37,6 +37,24 @@ def test_a_constant_exposure_leaves_its_link_to_the_prior(chain_data):
     assert check.status("c -> y") == "local data"  # c still varies by area
 
 
+def test_an_exposure_that_barely_varies_is_weak_and_its_posterior_is_its_prior(chain_data):
+    """Structurally informed, practically not: the Fisher-information bound says the data can
+    narrow the prior by under 10%, and the fit's posterior indeed keeps the prior's spread."""
+    rng = np.random.default_rng(3)
+    barely = chain_data.assign(x=0.3 + rng.normal(0, 0.001, len(chain_data)))
+    check = _check(CHAIN, barely)
+    assert check.status("x -> c") == "weak local data"
+    assert "varies so little" in check.reasons["x -> c"] and "at most" in check.reasons["x -> c"]
+    assert check.status("c -> y") == "local data"
+    # an exposure that varies as the simulation made it stays "local data"
+    assert _check(CHAIN, chain_data).status("x -> c") == "local data"
+    res = cp.fit(cp.loads_pathway(CHAIN), barely, draws=300, tune=300, chains=2, random_seed=1, progressbar=False)
+    summary = res.summary()
+    assert summary.loc["x -> c", "identification"] == "weak local data" and not summary.loc["x -> c", "local_data"]
+    assert summary.loc["x -> c", "contraction"] < 0.2  # narrowed by under 20% (the bound says 10%, + MC noise)
+    assert summary.loc["c -> y", "contraction"] > 0.5
+
+
 def test_a_parent_constant_over_its_childs_rows_leaves_the_link_to_the_prior(chain_data):
     # without area effects and with its only input constant, c passes on a constant: the
     # link c -> y only shifts y's level, which y's intercept does too (City of London's

@@ -65,11 +65,13 @@ def test_scenario_matches_hand_computation(cp_fit):
     x = res.data["x"].to_numpy()
     xc = x.mean()
     centre_c = res.centres()["c"]  # c enters p centred at its level in the data
+    # means weighted by each row's size: households / 1000 for the count, trials for the share
+    w_c, w_p = res.data["hh"].to_numpy() / 1000, res.data["n"].to_numpy()
 
     def means(xv):
         eta_c = a[:, [0]] + beta[:, [0]] * (xv - xc)
         eta_p = a[:, [1]] + beta[:, [1]] * (eta_c - centre_c)
-        return np.exp(eta_c).mean(axis=1), expit(eta_p).mean(axis=1)
+        return np.exp(eta_c) @ w_c / w_c.sum(), expit(eta_p) @ w_p / w_p.sum()
 
     c0, p0 = means(x)
     c1, p1 = means(x * 1.1)
@@ -79,6 +81,17 @@ def test_scenario_matches_hand_computation(cp_fit):
     np.testing.assert_allclose(sc.values["c"], c1, rtol=1e-6)
     table = sc.outcomes()
     assert table.loc["c", "difference"] == pytest.approx((c1 - c0).mean(), rel=1e-4)
+    # totals: the mean times the summed sizes, i.e. expected events (successes) over the rows
+    assert table.loc["c", "weighted_by"] == "hh" and table.loc["p", "weighted_by"] == "n"
+    assert table.loc["c", "total_difference"] == pytest.approx((c1 - c0).mean() * w_c.sum(), rel=1e-4)
+    assert table.loc["p", "total_baseline"] == pytest.approx(p0.mean() * w_p.sum(), rel=1e-6)
+    assert table.loc["c", "total_difference_per_year"] == pytest.approx(
+        table.loc["c", "total_difference"] * 12 / res.data["month"].nunique())
+    # a log-link count with an intercept reproduces the data's total: the weighted baseline
+    # is total events over total households (per 1000), where an unweighted mean of rates is not
+    observed_rate = res.data["c"].sum() / w_c.sum()
+    assert table.loc["c", "baseline_mean"] == pytest.approx(observed_rate, rel=0.02)
+    assert "per year" in sc.describe() and "- c: " in sc.describe().split("per year")[1]
     assert table.loc["c", "p_improves"] == pytest.approx(np.mean(c1 - c0 < 0))
     assert list(table.index) == ["p", "c"] and table.loc["p", "role"] == "final"
 

@@ -153,7 +153,7 @@ class FitRecord:
             ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
             ``post_hdi_low``, ``post_hdi_high``, ``contraction``, ``shift``,
             ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
-            (what the data can inform: ``local data``, ``combination``, ``product`` or
+            (what the data can inform: ``local data``, ``weak local data``, ``combination``, ``product`` or
             ``prior only``; :mod:`copath.model.identification`), ``r_hat`` and
             ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of
             the parent.

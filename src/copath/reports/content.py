@@ -181,7 +181,7 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
                     "prior; a bar outside it is data that moved it."),
         Table(summary[[c for c in cols if c in summary]],
               caption=f"Links: prior and posterior mean and {_pct(HDI_PROB)} HDI; 'identification' says what the "
-                      "local data can inform (local data, combination, product or prior only: see below)"),
+                      "local data can inform (local data, weak local data, combination, product or prior only: see below)"),
         *identification_blocks(res),
     ])
 

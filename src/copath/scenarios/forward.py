@@ -8,7 +8,14 @@ downstream; a continuous node that feeds its children keeps its observed residua
 
 Each node is summarised per draw by the mean over the chosen rows of its expected
 value on the natural scale: a rate per ``per`` for counts, a share for proportions,
-the mean for continuous nodes. Draws are processed in chunks so memory stays small.
+the mean for continuous nodes. The mean is weighted by each row's denominator where the
+node has one (:attr:`Forward.weights`): a count's offset, a proportion's trials. So a
+count's mean is its total expected events over the total offset (the area-wide rate, as
+"4.32 burglaries per 1,000 households" is computed from the force's totals), not an
+unweighted mean of area rates; a proportion's is expected successes over trials; a row
+with 0 trials does not count. Without the denominator column (a node without data), and
+for continuous nodes, rows weigh the same. Draws are processed in chunks so memory stays
+small.
 
 :func:`forward_of` builds it once per fitted record (scenarios, path effects, the
 sensitivity analysis and the report share it).
@@ -92,9 +99,67 @@ class Forward:
                 area[str(name)] = sd[:, k, None] * z[:, k, :]
         self.draws = _Draws(beta, intercept, area)
         self.n_draws = beta.shape[0]
+        #: node -> each row's size (offset / per for a count, 1 without an offset; trials for a
+        #: proportion), or None (a continuous node, or the size column is not in the data)
+        self.sizes: dict[str, np.ndarray | None] = {m: self._node_sizes(m) for m in self.plan.endogenous}
+        #: node -> each row's weight in its mean (its size), or None: equal weights
+        self.weights: dict[str, np.ndarray | None] = {
+            m: None if s is None or np.all(s == s[0]) else s for m, s in self.sizes.items()}
         self.chunk_elements = chunk_elements
         self.cache_bytes = cache_bytes
         self._cache: tuple | None = None
+
+    def _node_sizes(self, name: str) -> np.ndarray | None:
+        node = self.pathway.nodes[name]
+        kind = node.node_kind
+        if kind.identity_link or any(c not in self.prepared.values for c in kind.data_columns(node)):
+            return None
+        n = self.prepared.n_rows
+        return np.broadcast_to(np.asarray(kind.size(node, self.prepared.values, np.arange(n)), dtype=float),
+                               (n,)).copy()
+
+    def average(self, name: str, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per draw, node ``name``'s mean of ``values`` (draws x ``rows``) over the rows,
+        weighted by :attr:`weights` (equal weights where it is None or sums to 0 on ``rows``).
+
+        Parameters
+        ----------
+        name
+            An endogenous node.
+        values
+            Its expected values, one per draw and row of ``rows``.
+        rows
+            The data rows the columns of ``values`` are.
+
+        Returns
+        -------
+        numpy.ndarray
+            One mean per draw (float64).
+        """
+        w = self.weights.get(name)
+        total = 0.0 if w is None else float(w[rows].sum())
+        if total <= 0:
+            return values.mean(axis=-1, dtype=np.float64)
+        return (values @ w[rows].astype(values.dtype)).astype(np.float64) / total
+
+    def denominator(self, name: str, rows: np.ndarray) -> float | None:
+        """The summed sizes of node ``name`` over ``rows`` (offset / per, or trials): its mean
+        times this is its expected total over the rows (events, successes). None for a
+        continuous node or when the size column is not in the data.
+
+        Parameters
+        ----------
+        name
+            An endogenous node.
+        rows
+            Data rows.
+
+        Returns
+        -------
+        float or None
+        """
+        s = self.sizes.get(name)
+        return None if s is None else float(s[rows].sum())
 
     # ------------------------------------------------------------------ rows
     def rows_for(self, areas) -> np.ndarray:
@@ -131,7 +196,7 @@ class Forward:
         means = {m: np.empty(self.n_draws) for m in self.plan.endogenous}
         for sl, eta in self._eta_chunks(rows):
             for m in self.plan.endogenous:
-                means[m][sl] = kinds[m].natural(eta[m]).mean(axis=-1)
+                means[m][sl] = self.average(m, kinds[m].natural(eta[m]), rows)
                 if eta_full is not None:
                     eta_full[m][sl] = eta[m]
         self._cache = (key, means, eta_full)
@@ -220,7 +285,7 @@ class Forward:
                         if dp is not None:
                             d = d + beta[sl, link_idx][:, None] * dp
                     d_input[name] = d
-                out1[name][sl] = kind.natural(eta0[name] + d).mean(axis=-1)
+                out1[name][sl] = self.average(name, kind.natural(eta0[name] + d), rows)
 
         if eta_full is None:  # baseline too large to keep: recompute chunk by chunk
             for chunk in chunks:
@@ -266,7 +331,7 @@ class Forward:
                     if p in d_input:
                         d = d + beta[sl, li][:, None] * d_input[p]
                 d_input[node.name] = d
-                out[node.name][sl] = kinds[node.name].natural(eta0[node.name] + d).mean(axis=-1)
+                out[node.name][sl] = self.average(node.name, kinds[node.name].natural(eta0[node.name] + d), rows)
 
         if eta_full is None:
             for sl, eta0 in self._eta_chunks(rows):
@@ -302,7 +367,7 @@ class Forward:
         for name in self.plan.endogenous:
             if name not in affected:
                 continue
-            if kinds[name].identity_link:
+            if kinds[name].identity_link and self.weights[name] is None:
                 out1[name] = means0[name] + sum(totals[k][name] * dx[k].mean() for k in dx if name in totals[k])
             else:
                 nonlinear.append(name)
@@ -318,7 +383,7 @@ class Forward:
                 for k in dx:
                     if name in totals[k]:
                         z += totals[k][name][sl, None].astype(np.float32) * dx32[k][None, :]
-                out1[name][sl] = kinds[name].natural(z).mean(axis=-1, dtype=np.float64)
+                out1[name][sl] = self.average(name, kinds[name].natural(z), rows)
 
         if eta_full is None:
             for sl, eta0 in self._eta_chunks(rows):

@@ -8,7 +8,8 @@ target's linear predictor by exactly
 .. math:: \Delta\eta_{target} = \delta \sum_{p \in \text{paths}} \prod_{\ell \in p} \beta_\ell,
 
 the same in every row. On the target's natural scale (a rate, a share, or the mean),
-the total effect per draw is the change in the mean over rows of the expected value,
+the total effect per draw is the change in the mean over rows (weighted by the
+target's offset or trials, as in :mod:`copath.scenarios.forward`) of the expected value,
 :math:`\overline{g(\eta + \Delta\eta)} - \overline{g(\eta)}`. For a nonlinear link the
 parts are defined by splitting that natural-scale total in proportion to the paths'
 link-scale contributions :math:`\delta\prod\beta`: they add up to the total exactly, and
@@ -141,9 +142,10 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
     kind = pw.nodes[target].node_kind
     before = np.empty_like(shift)
     after = np.empty_like(shift)
-    for sl, eta in forward.baseline_eta_chunks(target):
-        before[sl] = kind.natural(eta).mean(axis=1)
-        after[sl] = kind.natural(eta + shift[sl, None]).mean(axis=1)
+    rows = np.arange(forward.prepared.n_rows)
+    for sl, eta in forward.baseline_eta_chunks(target):  # weighted over rows as scenarios are
+        before[sl] = forward.average(target, kind.natural(eta), rows)
+        after[sl] = forward.average(target, kind.natural(eta + shift[sl, None]), rows)
     total = after - before
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(np.abs(shift) > 1e-300, total / shift, 0.0)

@@ -4,8 +4,14 @@
 mediators) in every area, or in ``areas``, and carries each posterior draw through
 the structural equations (:class:`~copath.scenarios.forward.Forward`). For every
 intermediate and final outcome the table gives the baseline and scenario means (on the
-node's natural scale, in its unit), the difference with its HDI, the relative change,
-and the probability that the outcome *improves* (the node's ``better`` direction).
+node's natural scale, in its unit; weighted by each row's offset or trials, so a rate is
+total events over total offset), the difference with its HDI, the relative change
+(only where the baseline has a true zero well below it: rates, shares, and continuous
+nodes whose range starts at 0 with the baseline at least a tenth of the range up), the
+expected totals over the scenario's areas and months (events for a count, successes
+for a proportion) and their change per year, and the probability that the outcome
+*improves* (the node's ``better`` direction). Intervals are highest-density intervals
+of the posterior draws (:func:`hdi_1d`).
 Outcomes that a changed node reaches only through links without local data are
 marked: their change rests on priors alone.
 
@@ -51,15 +57,29 @@ def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
     return float(x[i]), float(x[i + k - 1])
 
 
+def _relative_ok(spec: Any, base: float) -> bool:
+    """Whether a relative change of a node with this baseline means something: a rate or a
+    share (a true zero, and the baseline above it), or a continuous node whose range starts
+    at 0 with the baseline at least a tenth of the range up. A score centred near 0 or a
+    cost near 0 would give relative changes of hundreds of percent from tiny differences."""
+    if not base:
+        return False
+    if not spec.node_kind.identity_link:
+        return base > 0
+    if spec.range is None or spec.range[0] != 0:
+        return False
+    return base >= 0.1 * (spec.range[1] - spec.range[0])
+
+
 def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
     """For every endogenous node: the links without local data on a path from a changed node to it
     (the child has no data, or the identification check found the data cannot reach the link:
-    a parent that does not vary, no data downstream)."""
+    a parent that does not vary, no data downstream; or can narrow it by under 10%: weak)."""
     graph = result.pathway.to_networkx()
     status = {k: v.get("status") for k, v in result.run.identification.items()}
     with_data = result.nodes_with_data()
     informed = {link.name for link in result.pathway.links
-                if link.target in with_data and status.get(link.name) != "prior only"}
+                if link.target in with_data and status.get(link.name) not in ("prior only", "weak local data")}
     reach: set[str] = set()
     for node in changed:
         reach |= nx.descendants(graph, node) | {node}
@@ -81,6 +101,37 @@ class Scenario:
     baseline: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
     result: FitRecord = field(repr=False)
+    #: the data rows the scenario covers (its areas x every month); None: every row
+    rows: np.ndarray | None = field(default=None, repr=False)
+
+    def _rows(self) -> np.ndarray:
+        return np.arange(len(self.result.data)) if self.rows is None else self.rows
+
+    def months(self) -> int | None:
+        """How many months (periods of the index's second column) the scenario's rows span;
+        None when the index has no second column."""
+        index = self.result.pathway.index
+        if len(index) < 2:
+            return None
+        return int(self.result.data[index[1]].iloc[self._rows()].nunique())
+
+    def total_difference(self, node: str) -> np.ndarray | None:
+        """Per draw, the scenario's change in ``node``'s expected total over its rows: events
+        for a count, successes for a proportion (the mean's difference times the summed
+        offset / per or trials). None for a continuous node, or one whose offset or trials
+        column is not in the data.
+
+        Parameters
+        ----------
+        node
+            An endogenous node.
+
+        Returns
+        -------
+        numpy.ndarray or None
+        """
+        size = forward_of(self.result).denominator(node, self._rows())
+        return None if size is None else self.difference(node) * size
 
     def difference(self, node: str) -> np.ndarray:
         """Per posterior draw, the scenario's change of ``node``'s mean.
@@ -115,8 +166,14 @@ class Scenario:
             Indexed by ``outcome``, with columns ``role`` (``"final"`` or
             ``"intermediate"``), ``unit``, ``baseline_mean``, ``scenario_mean``,
             ``difference`` (mean of :meth:`difference`), ``diff_hdi_low``,
-            ``diff_hdi_high``, ``relative_change`` (difference over baseline mean; NaN when
-            the baseline mean is 0), ``p_improves`` (share of draws that move the node in
+            ``diff_hdi_high``, ``relative_change`` (difference over baseline mean; NaN where
+            the baseline is not well away from a true zero: see the module docstring),
+            ``weighted_by`` (the offset or trials column the means are weighted by, empty for
+            equal weights), ``total_baseline`` (expected events or successes over the
+            scenario's rows), ``total_difference`` with ``total_hdi_low`` and
+            ``total_hdi_high``, ``total_difference_per_year`` (the total's change x 12 /
+            months; NaN for continuous nodes and without the size column),
+            ``p_improves`` (share of draws that move the node in
             its ``better`` direction; NaN without ``better`` or when the scenario does not
             change it), ``prior_only`` and ``prior_only_links`` (the links without local
             data on a path from a changed node to it, joined by ``"; "``) and
@@ -126,6 +183,9 @@ class Scenario:
         finals = list(pw.outcomes)
         order = finals + [n for n in pw.endogenous if n not in finals]
         prior_only_by_node = _prior_only_links(self.result, list(self.changes))
+        forward = forward_of(self.result)
+        data_rows = self._rows()
+        months = self.months()
         rows = []
         for node in order:
             spec = pw.nodes[node]
@@ -141,11 +201,21 @@ class Scenario:
             else:
                 p_improves = float("nan")
             prior_only = prior_only_by_node[node]
+            size = forward.denominator(node, data_rows)
+            total = self.total_difference(node)
+            t_lo, t_hi = hdi_1d(total, prob) if total is not None else (float("nan"), float("nan"))
+            weighted = forward.weights[node] is not None
             rows.append({
                 "outcome": node, "role": "final" if node in finals else "intermediate", "unit": spec.unit_label,
                 "baseline_mean": base, "scenario_mean": float(self.values[node].mean()),
                 "difference": float(diff.mean()), "diff_hdi_low": lo, "diff_hdi_high": hi,
-                "relative_change": float(diff.mean() / base) if base else float("nan"),
+                "relative_change": float(diff.mean() / base) if _relative_ok(spec, base) else float("nan"),
+                "weighted_by": next(iter(spec.node_kind.data_columns(spec)), "") if weighted else "",
+                "total_baseline": base * size if size is not None else float("nan"),
+                "total_difference": float(total.mean()) if total is not None else float("nan"),
+                "total_hdi_low": t_lo, "total_hdi_high": t_hi,
+                "total_difference_per_year": (float(total.mean()) * 12 / months
+                                              if total is not None and months else float("nan")),
                 "p_improves": p_improves,
                 "prior_only": bool(prior_only), "prior_only_links": "; ".join(prior_only),
                 "changed_by_scenario": node in self.changes,
@@ -167,7 +237,8 @@ class Scenario:
             restricted), a warning line when the fit failed its diagnostics, then one line
             per final outcome: baseline and scenario means, the difference with its HDI and
             P(improves), flagged when it rests on prior-only links, or a note that the
-            outcome does not change.
+            outcome does not change; then, for every count and proportion node the scenario
+            moves, the change in its expected total per year with its HDI.
         """
         table = self.outcomes(prob)
         what = ", ".join(f"{n} {c.describe()}" for n, c in self.changes.items())
@@ -188,6 +259,18 @@ class Scenario:
                 f"{row['difference']:+.3g} ({p}% HDI {row['diff_hdi_low']:+.3g} to {row['diff_hdi_high']:+.3g}); "
                 f"P(improves) = {row['p_improves']:.2f}{flag}."
             )
+        totals = table[table["total_difference_per_year"].notna() & (table["total_difference"] != 0)]
+        if len(totals):
+            n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()
+            lines.append(f"Expected totals over the {n_areas} area(s), per year (events for counts, successes "
+                         f"for shares; from the {self.months()} month(s) of data):")
+            per_year = 12 / self.months()
+            for node, row in totals.iterrows():
+                lines.append(
+                    f"- {node}: {row['total_difference_per_year']:+.3g} a year ({p}% HDI "
+                    f"{row['total_hdi_low'] * per_year:+.3g} to {row['total_hdi_high'] * per_year:+.3g}), "
+                    f"from about {row['total_baseline'] * per_year:.3g} a year"
+                    + (" (rests on prior-only links)" if row["prior_only"] else "") + ".")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -238,4 +321,5 @@ def build_scenario(
     baseline, values = forward.node_means(new_exposures, do_nodes, rows)
     label = name or ", ".join(f"{n} {c.describe()}" for n, c in parsed.items())
     area_list = None if areas is None else [str(a) for a in ([areas] if isinstance(areas, (str, int)) else areas)]
-    return Scenario(name=label, changes=parsed, areas=area_list, baseline=baseline, values=values, result=result)
+    return Scenario(name=label, changes=parsed, areas=area_list, baseline=baseline, values=values, result=result,
+                    rows=rows)
