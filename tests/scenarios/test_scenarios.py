@@ -148,6 +148,22 @@ def test_prior_only_links_are_marked():
     assert not table.loc["c", "prior_only"]
     # the prior-only link still carries its uncertainty into the outcome
     assert table.loc["p", "diff_hdi_high"] > table.loc["p", "diff_hdi_low"]
+    # ...and most of it: by hand, fix c -> p at its posterior mean and recompute p's difference
+    post = res.posterior.stack(s=("chain", "draw"))
+    beta = post["beta"].transpose("s", "link").values
+    a = post["intercept"].transpose("s", "node").values
+    x, n = res.data["x"].to_numpy(), res.data["n"].to_numpy()
+    centre_c = res.centres()["c"]
+
+    def p_difference(b_cp):
+        eta_c0 = a[:, [0]] + beta[:, [0]] * (x - x.mean())
+        eta_c1 = a[:, [0]] + beta[:, [0]] * (1.1 * x - x.mean())
+        mean = lambda eta_c: expit(a[:, [1]] + b_cp[:, None] * (eta_c - centre_c)) @ n / n.sum()
+        return mean(eta_c1) - mean(eta_c0)
+
+    full, fixed = p_difference(beta[:, 1]), p_difference(np.full(len(beta), beta[:, 1].mean()))
+    assert table.loc["p", "uninformed_share"] == pytest.approx(1 - fixed.var() / full.var(), abs=1e-4)
+    assert table.loc["p", "uninformed_share"] > 0.5 and table.loc["c", "uninformed_share"] == 0.0
 
 
 def test_compare_table_and_figure(cp_fit):

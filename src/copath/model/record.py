@@ -133,8 +133,12 @@ class FitRecord:
     def summary(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """One row per link: grade, prior and posterior mean/HDI, r_hat, ess_bulk.
 
-        ``contraction`` is 1 - posterior var / prior var (how much the data narrowed
-        the link); ``shift`` is (posterior mean - prior mean) / prior sd.
+        ``sd_ratio`` is posterior sd / prior sd and ``contraction`` 1 - posterior var /
+        prior var (how much the data narrowed the link; Schad, Betancourt and Vasishth 2021,
+        *Psychological Methods* 26:103); ``shift`` is (posterior mean - prior mean) / prior
+        sd. Where the link is not informed (``identification`` other than ``local data``,
+        ``combination`` or ``product``) they measure only the Monte Carlo error of the draws
+        of its prior, of order 1/sqrt(ESS).
 
         Parameters
         ----------
@@ -151,7 +155,7 @@ class FitRecord:
             (``"-"`` without evidence), ``weak``, ``scale``, ``sign`` (``"+"``/``"-"``
             when fixed, else empty), ``prior_mean``,
             ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
-            ``post_hdi_low``, ``post_hdi_high``, ``contraction``, ``shift``,
+            ``post_hdi_low``, ``post_hdi_high``, ``sd_ratio``, ``contraction``, ``shift``,
             ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
             (what the data can inform: ``local data``, ``weak local data``, ``combination``, ``product`` or
             ``prior only``; :mod:`copath.model.identification`), ``r_hat`` and
@@ -178,7 +182,7 @@ class FitRecord:
                 "post_mean": float(draws.mean()), "post_sd": post_sd,
                 "post_hdi_low": float(hdi.sel(link=name, ci_bound="lower")),
                 "post_hdi_high": float(hdi.sel(link=name, ci_bound="upper")),
-                "contraction": 1 - post_sd**2 / prior.sd**2,
+                "sd_ratio": post_sd / prior.sd, "contraction": 1 - post_sd**2 / prior.sd**2,
                 "shift": (float(draws.mean()) - prior.mean) / prior.sd,
                 "local_data": name in informed,
                 "identification": self.run.identification.get(name, {}).get("status", ""),

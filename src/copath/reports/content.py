@@ -169,11 +169,12 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
     else:
         effect = ("The local data inform none of the links: every posterior is its prior, and the shifts and "
                   "contractions in the table are Monte Carlo error of the draws (of order 1/sqrt(ESS)).")
-    cols = ["grade", "weak", "local_data", "identification", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
-            "post_hdi_low", "post_hdi_high", "contraction", "shift", "r_hat", "ess_bulk"]
+    cols = ["grade", "weak", "identification", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
+            "post_hdi_low", "post_hdi_high", "sd_ratio", "shift", "r_hat", "ess_bulk"]
     return Section("links", "Prior vs posterior per link", [
-        Paragraph("'contraction' is 1 - posterior variance / prior variance (how much the local data narrowed "
-                  "the link); 'shift' is how far the posterior mean moved, in prior standard deviations. "
+        Paragraph("'sd_ratio' is the posterior sd over the prior sd (below 1: the local data narrowed the link; "
+                  "contraction, 1 - sd_ratio squared, is in the saved link summary); 'shift' is how far the "
+                  "posterior mean moved, in prior standard deviations. "
                   + effect),
         Fig("prior_posterior", prior_posterior_png(summary), alt="Prior and posterior interval of every link",
             caption=f"Each link's posterior {_pct(HDI_PROB)} HDI (blue) against its prior's {_pct(HDI_PROB)} interval "
@@ -221,8 +222,16 @@ def outcomes_section(res: FitRecord) -> Section:
 
 def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffects]) -> Section:
     blocks: list[Any] = []
-    cols = ["role", "unit", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low", "diff_hdi_high",
-            "p_improves", "prior_only"]
+    cols = ["role", "unit", "weighted_by", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low",
+            "diff_hdi_high", "total_difference_per_year", "p_improves", "prior_only", "uninformed_share"]
+    if scenarios:
+        blocks.append(Paragraph(
+            "Means are over the scenario's rows, weighted by each row's offset or trials ('weighted_by'): a rate is "
+            "total expected events over the total offset. 'total_difference_per_year' is the change in expected "
+            "events (counts) or successes (shares) over the scenario's areas, scaled from the data's months to a "
+            "year. Intervals are 94% highest-density intervals of the posterior draws. 'uninformed_share' is the "
+            "share of the difference's variance that goes when the links the local data do not inform are fixed at "
+            "their posterior means."))
     for sc in scenarios:
         blocks.extend(Paragraph(line) for line in sc.describe().splitlines())
         blocks.append(Table(sc.outcomes()[cols], caption=f"Scenario {sc.name}"))

@@ -32,6 +32,7 @@ Example
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import threading
@@ -160,6 +161,28 @@ class Forward:
         """
         s = self.sizes.get(name)
         return None if s is None else float(s[rows].sum())
+
+    def with_links_fixed(self, links: list[str]) -> Forward:
+        """A copy in which each named link's coefficient is its posterior mean in every draw
+        (every other draw unchanged): what the pathway would give if those links were known.
+
+        Parameters
+        ----------
+        links
+            Link names.
+
+        Returns
+        -------
+        Forward
+        """
+        out = copy.copy(self)
+        beta = self.draws.beta.copy()
+        for name in links:
+            k = self.plan.link_names.index(name)
+            beta[:, k] = beta[:, k].mean()
+        out.draws = dataclasses.replace(self.draws, beta=beta)
+        out._cache = None
+        return out
 
     # ------------------------------------------------------------------ rows
     def rows_for(self, areas) -> np.ndarray:
