@@ -27,9 +27,10 @@ What the script decides, and says:
   a residential force's. The link coefficients do not depend on this constant; the
   intercepts shift by its log.
 - **Recent outcomes.** Outcomes of recent crimes are still being filled in. The charge
-  share of the City LSOAs is 12.0-18.1% a month through March 2017, then 10.0%, 5.7% and
-  5.2%. ``read_police_uk`` flags those three months (``attrs["maturing_months"]``), and
-  ``detection`` gets ``maturity_lag: 3``: the fit leaves its last three months out of the
+  share of the City LSOAs is 12.8-18.1% a month through February 2017 (15.4% on average
+  in 2016, sd 1.6 points), then 12.0%, 10.0%, 5.7% and 5.2%. ``read_police_uk`` flags
+  the last four months (``attrs["maturing_months"]``: more than 2.33 sds below 2016), and
+  ``detection`` gets that ``maturity_lag``: the fit leaves those months out of its
   likelihood, and the report says so.
 
     .venv/bin/python examples/city_of_london_flagship.py [--data DIR] [--out DIR] [--draws N]
@@ -54,9 +55,6 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/police-uk/city
 RESIDENTS_PER_LSOA = round(56.1e6 / 34_753)
 HOUSEHOLDS_PER_LSOA = round(23.4e6 / 34_753)
 
-#: Months whose charge outcomes are still maturing in this extract (see the docstring; the
-#: loader's ``attrs["maturing_months"]`` finds the same three).
-IMMATURE = ("2017-04", "2017-05", "2017-06")
 
 #: The value each co-production exposure is held at: no programme running (0) for the
 #: schemes, 0 for the deprivation z-score (the national mean). They set where scenarios
@@ -71,24 +69,28 @@ def load(folder: Path) -> pd.DataFrame:
     table = cp.datasets.read_police_uk(folder)  # says on stderr what it dropped and which LSOAs lie outside
     city = table.attrs["force_areas"]  # the LSOAs of the district the files name "City of London"
     print(f"Keeping the {len(city)} City LSOAs: {', '.join(city)}")
+    maturing = table.attrs["maturing_months"]  # charge outcomes still filling in
     table = table[table["area"].isin(city)].copy()
     table["violent_crime"] = table["violence_and_sexual_offences"]
     table["detection"] = table["charged"]
     table["crimes_recorded"] = table["crimes"]
     table["households"] = float(HOUSEHOLDS_PER_LSOA)
     table["residents"] = float(RESIDENTS_PER_LSOA)
-    return table[["area", "month", "burglary", "violent_crime", "detection", "crimes_recorded",
-                  "households", "residents"]].reset_index(drop=True)
+    out = table[["area", "month", "burglary", "violent_crime", "detection", "crimes_recorded",
+                 "households", "residents"]].reset_index(drop=True)
+    out.attrs["maturing_months"] = list(maturing)
+    return out
 
 
-def pathway() -> cp.Pathway:
-    """The flagship with every exposure given its reference value."""
+def pathway(maturity_lag: int) -> cp.Pathway:
+    """The flagship with every exposure given its reference value, and detection's last
+    ``maturity_lag`` months left out of its likelihood."""
     doc = pathway_to_dict(cp.load_pathway("policing_coproduction"))
     for name, value in REFERENCE.items():
         doc["nodes"][name]["reference"] = value
     # police.uk's category counts business as well as residential burglary; the rates are per
     # nominal households and residents (module docstring)
-    doc["nodes"]["detection"]["maturity_lag"] = len(IMMATURE)  # the latest charge outcomes are incomplete
+    doc["nodes"]["detection"]["maturity_lag"] = maturity_lag  # the latest charge outcomes are incomplete
     doc["nodes"]["burglary"]["label"] = "Burglaries (police.uk: residential and business)"
     doc["nodes"]["burglary"]["unit"] = (f"burglaries per 1,000 nominal households a month "
                                         f"({HOUSEHOLDS_PER_LSOA} per LSOA)")
@@ -128,14 +130,15 @@ def main(argv: list[str] | None = None) -> cp.FitResult:
     parser.add_argument("--chains", type=int, default=2)
     args = parser.parse_args(argv)
     data = load(args.data)
-    used = ~data["month"].isin(IMMATURE)
+    immature = data.attrs["maturing_months"]
+    used = ~data["month"].isin(immature)
     print(f"{len(data)} rows: {data['area'].nunique()} City LSOAs x {data['month'].nunique()} months; "
           f"{int(data['burglary'].sum())} burglaries, {int(data['violent_crime'].sum())} violent crimes. "
           f"Charges: {int(data.loc[used, 'detection'].sum())} of {int(data.loc[used, 'crimes_recorded'].sum())} "
           f"crimes recorded {data.loc[used, 'month'].min()} to {data.loc[used, 'month'].max()} "
           f"({100 * data.loc[used, 'detection'].sum() / data.loc[used, 'crimes_recorded'].sum():.1f}%); "
-          f"{', '.join(IMMATURE)} left out (outcomes still maturing)")
-    res = cp.fit(pathway(), data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=2016,
+          f"{', '.join(immature)} left out (outcomes still maturing)")
+    res = cp.fit(pathway(len(immature)), data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=2016,
                  source=str(args.data))
     print_fit(res)
     summary = res.summary()

@@ -202,3 +202,14 @@ def test_cli_scenario(cp_fit, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "copath", "scenario", str(out), "--set", "x=+5"],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "outside its range" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_uninformed_share_is_not_given_where_links_are_informed_only_as_a_product():
+    """x -> c -> p with c without data: x -> c and c -> p are informed only as a product, so
+    fixing one at its mean is not 'knowing' it (the other's posterior leans on it)."""
+    pw = cp.loads_pathway(toy_spec("prod", c={"offset": "hh", "per": 1000}, y=False, directions={"c -> p": "+"}))
+    data = cp.simulate(pw, areas=20, months=3, random_seed=5).data.drop(columns="c")
+    res = cp.fit(pw, data, draws=200, tune=200, chains=2, random_seed=1, progressbar=False)
+    assert res.summary().loc["x -> c", "identification"] == "product"
+    sc = res.scenario({"x": "x1.1"})
+    assert np.isnan(sc.outcomes().loc["p", "uninformed_share"])

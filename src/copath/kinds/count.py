@@ -10,7 +10,10 @@ attenuate them.
 For sampling, a Poisson node enters by its kernel :math:`\sum_i y_i \eta_i - s_i e^{\eta_i}`
 (the log likelihood less :math:`\sum_i y_i \log s_i - \log y_i!`, which depends on the
 data alone), and rows sharing their inputs collapse into one term with summed counts and
-exposures (the kernel is the same). Negative-binomial nodes keep PyMC's density, row by row.
+exposures (the kernel is the same). Negative-binomial nodes enter row by row through
+:func:`negative_binomial_kernel` (PyMC's density less the same data-only terms, written so
+that nothing cancels near the Poisson limit); PyMC's own density is used for the row-level
+log likelihood and predictive draws.
 
 Example
 -------

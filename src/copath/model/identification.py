@@ -9,17 +9,20 @@ data can tell apart depends on what varies independently over the rows. For ever
     other inputs do not reproduce: the data inform this coefficient.
 ``weak local data``
     As ``local data``, but the parent's input varies so little over the child's rows that
-    the data can narrow the link's prior variance by less than :data:`WEAK_CONTRACTION`
-    (10%): an upper bound on the expected contraction :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`,
+    the data can be expected to narrow the link's prior variance by less than
+    :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`,
     with :math:`\sigma_0` the prior sd and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
     Fisher information about the coefficient, :math:`w_i` the child's information per row
-    at its level in the data (a count's expected count, Poisson's information, which bounds
-    the negative binomial's; a proportion's :math:`n_i p (1 - p)`). Other parents and area
-    effects only take information away, so the bound errs towards ``local data``. Checked
-    for count and proportion children (a continuous child's residual sd is not known
-    before the fit). On simulated data (``benchmarks/bench_identification.py``): an
-    exposure varying by an sd of 0.002 was labelled ``local data`` and its posterior kept
-    over 80% of the prior's variance in 6 of 8 fits.
+    at its area's observed level (a count's expected count, Poisson's information, which is
+    at least the negative binomial's; a proportion's :math:`n_i p_a (1 - p_a)`). It is an
+    estimate, not a bound: other parents and area effects usually take information away,
+    but a parent that moves the rates could also move the weights. Checked only for a
+    parent whose input the data give (an exposure, or a continuous node's observed values)
+    and a count or proportion child (a continuous child's residual sd is not known before
+    the fit). On simulated data (``benchmarks/bench_identification.py``): an exposure
+    varying by an sd of 0.002 had been labelled ``local data`` and its posterior kept over
+    80% of the prior's variance in 6 of 8 fits; labelled ``weak local data``, 0 of 8 fits
+    narrowed it by more than 20%.
 ``combination``
     The child has data, but this parent's input is (over the rows) a linear function of
     the child's other inputs: e.g. a count parent with no area effect whose only input is
@@ -308,10 +311,10 @@ def _tied_signs(pathway: Pathway, observed: Mapping[str, bool], statuses: Mappin
 
 def expected_contraction(pathway: Pathway, data: PreparedData, child: str, inputs: np.ndarray,
                          prior_sd: float) -> float | None:
-    r"""An upper bound on how much ``child``'s data can narrow the prior variance of a link
+    r"""An estimate of how much ``child``'s data can narrow the prior variance of a link
     whose parent's input over the child's observed rows is ``inputs`` (see the module
     docstring, ``weak local data``); None for a child whose information per row is not
-    bounded before the fit (continuous).
+    known before the fit (continuous).
 
     Parameters
     ----------
@@ -348,9 +351,17 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
         return None
     rows = data.observed[child]
     size = np.broadcast_to(np.asarray(kind.size(node, data.values, rows), dtype=float), rows.shape)
-    level = data.levels.get(child, 0.0)
-    natural = float(kind.natural(level))
-    w = size * natural * (1.0 - natural) if kind.odds_scale else size * natural
+    # each row at its area's observed level (pooled over the area's rows), so that the
+    # weights add up to about the data's total and not to that of one overall level
+    area = data.area_index[rows]
+    n_areas = len(data.areas)
+    events = np.bincount(area, weights=data.values[child][rows], minlength=n_areas)
+    exposure = np.bincount(area, weights=size, minlength=n_areas)
+    if kind.odds_scale:
+        share = ((events + 0.5) / (exposure + 1.0))[area]
+        w = size * share * (1.0 - share)
+    else:
+        w = size * ((events + 0.5) / np.maximum(exposure, 1e-12))[area]
     total = float(w.sum())
     if total <= 0:
         return 0.0
@@ -362,7 +373,11 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
 def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], statuses: dict[str, str],
                reasons: dict[str, str], draws: list[dict[str, np.ndarray]]) -> None:
     for link in pathway.links:
-        if statuses[link.name] != "local data":
+        parent = pathway.nodes[link.source].node_kind
+        # only an input the data give: a count or proportion parent's input is its linear
+        # predictor, which before the fit is known only at prior draws
+        given = not parent.endogenous or (parent.passes_value and data.observed[link.source].size > 0)
+        if statuses[link.name] != "local data" or not given:
             continue
         rows = data.observed[link.target]
         bounds = [expected_contraction(pathway, data, link.target, d[link.source][rows], priors[link.name].sd)
@@ -372,8 +387,8 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
         spread = max(float(np.std(d[link.source][rows])) for d in draws)
         statuses[link.name] = "weak local data"
         reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
-                              f"{spread:.3g}) that the data can narrow this link's prior variance by at most "
-                              f"{max(bounds):.0%} (Fisher information bound): read it as its prior")
+                              f"{spread:.3g}) that the data can be expected to narrow this link's prior variance by "
+                              f"about {max(bounds):.0%} (Fisher information): read it as its prior")
 
 
 def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str],

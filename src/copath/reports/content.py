@@ -213,8 +213,8 @@ def outcomes_section(res: FitRecord) -> Section:
         rows.append({"outcome": node, "label": spec.label, "unit": unit, "mean": float(baseline[node].mean()),
                      "hdi_low": lo, "hdi_high": hi, "better": spec.better or "", "local_data": bool(observed)})
     return Section("outcomes", "Final outcomes", [
-        Paragraph("Each final outcome's expected level, averaged over the local data, with its posterior "
-                  f"{_pct(HDI_PROB)} HDI."),
+        Paragraph("Each final outcome's expected level, averaged over the local data (weighted by each row's "
+                  f"offset or trials where it has one), with its posterior {_pct(HDI_PROB)} HDI."),
         Table(pd.DataFrame(rows).set_index("outcome"), caption="Final outcomes"),
         Fig("outcomes", outcomes_png(pw, baseline), alt="Posterior distribution of each final outcome"),
     ])
@@ -229,7 +229,8 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
             "Means are over the scenario's rows, weighted by each row's offset or trials ('weighted_by'): a rate is "
             "total expected events over the total offset. 'total_difference_per_year' is the change in expected "
             "events (counts) or successes (shares) over the scenario's areas, scaled from the data's months to a "
-            "year. Intervals are 94% highest-density intervals of the posterior draws. 'uninformed_share' is the "
+            f"year (proportions at the observed trials). Intervals are {_pct(HDI_PROB)} highest-density intervals "
+            "of the posterior draws. 'uninformed_share' is the "
             "share of the difference's variance that goes when the links the local data do not inform are fixed at "
             "their posterior means."))
     for sc in scenarios:

@@ -141,7 +141,7 @@ class Forward:
         total = 0.0 if w is None else float(w[rows].sum())
         if total <= 0:
             return values.mean(axis=-1, dtype=np.float64)
-        return (values @ w[rows].astype(values.dtype)).astype(np.float64) / total
+        return (values.astype(np.float64, copy=False) @ w[rows]) / total
 
     def denominator(self, name: str, rows: np.ndarray) -> float | None:
         """The summed sizes of node ``name`` over ``rows`` (offset / per, or trials): its mean

@@ -56,7 +56,8 @@ def link_draws(result: FitRecord) -> pd.DataFrame:
 
 
 def outcome_draws(result: FitRecord, nodes: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-    """Per draw, each final outcome's expected value averaged over the local data."""
+    """Per draw, each final outcome's expected value averaged over the local data (weighted by
+    each row's offset or trials, as :mod:`copath.scenarios.forward` averages)."""
     baseline, _ = forward_of(result).node_means({}, {})
     return {n: baseline[n] for n in (nodes if nodes is not None else result.pathway.outcomes)}
 
