@@ -72,7 +72,7 @@ def negative_binomial_kernel(y: np.ndarray, eta: Any, exposure: np.ndarray | flo
     only through their distinct values, so it costs one evaluation per distinct count
     instead of one per row (:math:`\log y_i!` and :math:`y_i\log s_i` are data only and
     left out). Written so that nothing cancels as :math:`\alpha \to \infty` (the Poisson
-    limit, :math:`\phi^{-1/2} \to 0`): :math:`\log(1 + \mu/\alpha)` as a softplus, and
+    limit, :math:`\phi^{-1/2} \to 0`): :math:`\log(1 + \mu/\alpha)` by ``log1p``, and
     :math:`D` by Stirling's series (:func:`log_rising_ratio`). The textbook form
     :math:`N\alpha\log\alpha - \sum(\alpha + y)\log(\alpha + \mu)` subtracts numbers
     near :math:`10^{17}` at :math:`\phi^{-1/2} = 2 \times 10^{-7}`, and its rounding error
@@ -94,12 +94,11 @@ def negative_binomial_kernel(y: np.ndarray, eta: Any, exposure: np.ndarray | flo
     """
     y = np.asarray(y, dtype=float)
     values, counts = np.unique(y, return_counts=True)
-    log_alpha = -2.0 * pt.log(inv_sqrt_phi)
-    alpha = pt.exp(log_alpha)
+    r = inv_sqrt_phi**2  # 1 / alpha
     eta = pt.broadcast_to(eta, y.shape)
-    log_mu = eta + np.log(np.broadcast_to(np.asarray(exposure, dtype=float), y.shape))
-    return (pt.sum(counts * log_rising_ratio(values, alpha))
-            + pt.sum(y * eta - (alpha + y) * pt.softplus(log_mu - log_alpha)))
+    mu = pt.exp(eta) * np.broadcast_to(np.asarray(exposure, dtype=float), y.shape)
+    return (pt.sum(counts * log_rising_ratio(values, 1.0 / r))
+            + pt.sum(y * eta - (1.0 / r + y) * pt.log1p(mu * r)))
 
 
 def log_rising_ratio(k: np.ndarray, alpha: Any) -> Any:
