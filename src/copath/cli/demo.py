@@ -33,7 +33,7 @@ DEFAULT_SCENARIO = ("Neighbourhood Watch coverage +20 points", {"nw_coverage": "
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run the flagship model on the bundled data and write the outputs")
     p.add_argument("--out", default="out/demo", help="output folder (default: %(default)s)")
-    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--draws", type=int, default=1200)
     p.add_argument("--tune", type=int, default=800)
     p.add_argument("--chains", type=int, default=2)
     p.add_argument("--seed", type=int, default=2026)
