@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import copath as cp
 from copath.model.data import prepare_data
 from tests.conftest import ROOT, SHARED
 
