@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> cp.FitResult:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=Path("out/lancashire_anti_social"))
     parser.add_argument("--draws", type=int, default=2000)
-    parser.add_argument("--tune", type=int, default=500)
+    parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=2)
     args = parser.parse_args(argv)
     data = load(args.data)

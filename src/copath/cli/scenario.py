@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     print(sc.describe())
     print()
     cols = ["role", "unit", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low", "diff_hdi_high",
-            "relative_change", "p_improves", "prior_only"]
+            "relative_change", "total_difference_per_year", "p_improves", "prior_only", "uninformed_share"]
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
         print(table[cols].to_string(float_format=lambda v: f"{v:.4g}"))
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", sc.name).strip("_")[:60] or "scenario"

@@ -126,6 +126,10 @@ class Scenario:
     def uninformed_share(self) -> dict[str, float]:
         """Per outcome, the share of its difference's posterior variance that comes from the
         links the local data do not inform (on a path from a changed node: ``prior_only_links``).
+        Only link coefficients are counted: the rest of the variance comes from the other
+        links and from intercepts, spreads and noise, including the intercepts of nodes
+        without data, which also rest on their priors (so a node with no data at all can
+        show less than 1).
 
         Defined by fixing those links at their posterior means in every draw and re-running
         the scenario: ``1 - Var(difference | those links fixed) / Var(difference)``; 0 where
@@ -272,7 +276,7 @@ class Scenario:
             size = forward.denominator(node, data_rows)
             total = self.total_difference(node)
             t_lo, t_hi = hdi_1d(total, prob) if total is not None else (float("nan"), float("nan"))
-            weighted = forward.weights[node] is not None
+            weighted = forward.sizes[node] is not None
             rows.append({
                 "outcome": node, "role": "final" if node in finals else "intermediate", "unit": spec.unit_label,
                 "baseline_mean": base, "scenario_mean": float(self.values[node].mean()),

@@ -21,9 +21,10 @@ Example
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import networkx as nx
 import pandas as pd
@@ -559,6 +560,41 @@ class Pathway:
                  "unit": node.unit_label, "better": node.better or "", "baseline": node.baseline,
                  "description": node.description} for n, node in self.nodes.items()]
         return pd.DataFrame(rows).set_index("node")
+
+    def with_nodes(self, changes: Mapping[str, Mapping[str, Any]]) -> Pathway:
+        """A copy with some nodes' spec fields changed, checked as a spec file is: e.g. the
+        ``reference:`` values of exposures the data lack, a ``maturity_lag``, a label.
+
+        Parameters
+        ----------
+        changes
+            Node name -> {field: value}, with the fields and values a spec's node takes.
+
+        Returns
+        -------
+        Pathway
+
+        Raises
+        ------
+        SpecError
+            If a node is unknown or a field or value is not valid.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> pw = cp.load_pathway("policing_coproduction")
+        >>> city = pw.with_nodes({"nw_coverage": {"reference": 0.0}, "detection": {"maturity_lag": 3}})
+        >>> city.nodes["nw_coverage"].reference, city.nodes["detection"].maturity_lag, pw.nodes["nw_coverage"].reference
+        (0.0, 3, None)
+        """
+        from copath.spec.loader import pathway_from_dict, pathway_to_dict
+
+        doc = pathway_to_dict(self)
+        for name, fields in changes.items():
+            if name not in doc["nodes"]:
+                raise self._err(f"unknown node {name!r} (nodes: {', '.join(self.nodes)})", "with_nodes")
+            doc["nodes"][name].update(dict(fields))
+        return pathway_from_dict(doc, source=f"{self.source or self.name} (with_nodes)")
 
     def required_columns(self) -> pd.DataFrame:
         """Every column the local data can hold for this pathway: role, need, unit, users.
