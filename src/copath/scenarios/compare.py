@@ -57,7 +57,7 @@ def compare(scenarios: Sequence[Scenario], prob: float = HDI_PROB) -> Comparison
         raise ValueError("compare needs at least one scenario")
     rows = []
     for sc in scenarios:
-        table = sc.outcomes(prob)
+        table = sc.outcomes(prob, uninformed=False)
         for node, row in table[table["role"] == "final"].iterrows():
             rows.append({"scenario": sc.name, "outcome": node, **row[[
                 "unit", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low", "diff_hdi_high",

@@ -173,9 +173,15 @@ class Scenario:
         return np.arange(len(self.result.data)) if self.rows is None else self.rows
 
     def months(self) -> int | None:
-        """How many months the scenario's rows span: the distinct values of the index's second
-        column when it is named ``month`` or holds ``YYYY-MM`` labels; None otherwise (no
-        second column, or periods that may not be months: per-year totals are then not given)."""
+        """How many months the scenario's rows span.
+
+        Returns
+        -------
+        int or None
+            The distinct values of the index's second column when it is named ``month`` or
+            holds ``YYYY-MM`` labels; None otherwise (no second column, or periods that may
+            not be months: per-year totals are then not given).
+        """
         index = self.result.pathway.index
         if len(index) < 2:
             return None
@@ -220,7 +226,7 @@ class Scenario:
         """
         return self.values[node] - self.baseline[node]
 
-    def outcomes(self, prob: float = HDI_PROB) -> pd.DataFrame:
+    def outcomes(self, prob: float = HDI_PROB, uninformed: bool = True) -> pd.DataFrame:
         """One row per intermediate and final outcome (final first).
 
         Parameters
@@ -228,6 +234,8 @@ class Scenario:
         prob
             Probability mass of the HDI of the difference (default :data:`copath.HDI_PROB`,
             0.94).
+        uninformed
+            Include ``uninformed_share`` (one extra forward pass, the first time).
 
         Returns
         -------
@@ -257,7 +265,7 @@ class Scenario:
         forward = forward_of(self.result)
         data_rows = self._rows()
         months = self.months()
-        shares = self.uninformed_share()
+        shares = self.uninformed_share() if uninformed else {}
         rows = []
         for node in order:
             spec = pw.nodes[node]
@@ -291,7 +299,7 @@ class Scenario:
                 "p_improves": p_improves,
                 "prior_only": bool(prior_only), "prior_only_links": "; ".join(prior_only),
                 "changed_by_scenario": node in self.changes,
-                "uninformed_share": shares[node],
+                **({"uninformed_share": shares[node]} if uninformed else {}),
             })
         return pd.DataFrame(rows).set_index("outcome")
 

@@ -23,7 +23,7 @@ __all__ = ["sweep"]
 
 def _one(job: tuple[str, str, dict[str, Any], Any]) -> pd.DataFrame:
     folder, name, changes, areas = job
-    table = build_scenario(load_cached(folder), changes, areas=areas, name=name).outcomes()
+    table = build_scenario(load_cached(folder), changes, areas=areas, name=name).outcomes(uninformed=False)
     return table.assign(scenario=name).reset_index().set_index(["scenario", "outcome"])
 
 
