@@ -61,6 +61,7 @@ def test_every_valid_spec_loads(spec):
     assert sorted(pw.nodes) == sorted(spec["nodes"]) and len(pw.links) == len(spec["links"])
 
 
+@pytest.mark.slow  # 23 s: eight generated specs, each compiled and sampled (make test-slow)
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_specs(), st.integers(0, 2**16))
 def test_every_valid_spec_builds_and_samples_its_prior(spec, seed):

@@ -62,6 +62,7 @@ def test_there_are_five_notebooks_saved_without_outputs():
         assert code and all(not c.outputs and c.execution_count is None for c in code), path.name
 
 
+@pytest.mark.slow  # 164 s for the five (01 alone 99 s: the flagship end to end): make test-slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path: Path, nb_env):
     if path.name.startswith("02") and not (SHARED / "data" / "police-uk").is_dir():

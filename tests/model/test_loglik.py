@@ -50,6 +50,7 @@ def test_auto_mode_switches_by_size():
         choose_log_likelihood("some", 1, 1)
 
 
+@pytest.mark.slow  # 17 s: 30,000 ADVI iterations beside the NUTS fit (make test-slow)
 def test_advi_is_close_to_nuts_and_says_it_is_approximate(small_fit):
     approx = cp.fit(small_fit.pathway, small_fit.data, draws=500, chains=2, random_seed=3, progressbar=False,
                     method="fullrank_advi", advi_iterations=15_000)
