@@ -21,7 +21,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_frame", "frame_html", "paragraphs", "png_img"]
+__all__ = ["format_frame", "frame_html", "paragraphs", "png_img", "text_table"]
 
 
 def format_frame(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
@@ -46,6 +46,23 @@ def format_frame(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
 def frame_html(frame: pd.DataFrame, digits: int = 3) -> str:
     """A DataFrame as an escaped HTML table with floats to ``digits`` significant digits."""
     return format_frame(frame, digits).to_html(escape=True, border=0)
+
+
+def text_table(frame: pd.DataFrame) -> str:
+    """A DataFrame's columns and rows (not its index) as left-aligned plain text, for the CLI.
+
+    Example
+    -------
+    >>> print(text_table(pd.DataFrame({"id": ["a", "bb"], "n": [1, 22]})))
+    id  n
+    a   1
+    bb  22
+    """
+    widths = {c: max(len(str(c)), *(len(str(v)) for v in frame[c])) for c in frame.columns}
+    lines = ["  ".join(str(c).ljust(widths[c]) for c in frame.columns).rstrip()]
+    lines += ["  ".join(str(v).ljust(widths[c]) for c, v in zip(frame.columns, row, strict=True)).rstrip()
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def paragraphs(text: str) -> str:

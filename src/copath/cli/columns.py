@@ -37,17 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _columns(args: argparse.Namespace) -> int:
+    from copath.display import text_table
     from copath.spec.columns import NEEDS
     from copath.spec.loader import load_pathway
 
     pw = load_pathway(args.model)
     table = pw.required_columns()
     print(f"Columns of {pw.name!r} local data, one row per area x month ({len(table)} columns):\n")
-    shown = table.reset_index()[["column", "role", "need", "unit", "used_by"]]
-    widths = {c: max(len(c), *(len(str(v)) for v in shown[c])) for c in shown.columns}
-    print("  ".join(c.ljust(widths[c]) for c in shown.columns).rstrip())
-    for row in shown.itertuples(index=False):
-        print("  ".join(str(v).ljust(widths[c]) for c, v in zip(shown.columns, row, strict=True)).rstrip())
+    print(text_table(table.reset_index()[["column", "role", "need", "unit", "used_by"]]))
     print()
     for need, meaning in NEEDS.items():
         print(f"{need}: {meaning} ({int((table['need'] == need).sum())} here)")

@@ -38,15 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from copath.display import text_table
     from copath.evidence.registry import load_evidence
 
     table = load_evidence(args.registry).to_frame()[["id", "link", "measure", "grade", "role"]]
     if args.grade:
         table = table[table["grade"] == args.grade.upper()]
-    widths = {c: max(len(c), *(len(str(v)) for v in table[c])) for c in table.columns}
-    print("  ".join(c.ljust(widths[c]) for c in table.columns).rstrip())
-    for row in table.itertuples(index=False):
-        print("  ".join(str(v).ljust(widths[c]) for c, v in zip(table.columns, row, strict=True)).rstrip())
+    print(text_table(table))
     print(f"\n{len(table)} entries")
     return 0
 
