@@ -71,40 +71,35 @@ def _relative_ok(spec: Any, base: float) -> bool:
     return base >= 0.1 * (spec.range[1] - spec.range[0])
 
 
-def _joint_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
-    """For every endogenous node: the links on a path from a changed node to it that the data
-    inform only jointly with others (a product through a node without data, a combination)."""
+def _links_on_paths(result: FitRecord, changed: list[str], keep) -> dict[str, list[str]]:
+    """For every endogenous node: the links ``keep(link, status)`` selects among those on a
+    path from a changed node to it."""
     graph = result.pathway.to_networkx()
     status = {k: v.get("status") for k, v in result.run.identification.items()}
     reach: set[str] = set()
     for node in changed:
         reach |= nx.descendants(graph, node) | {node}
+    selected = [link for link in result.pathway.links if keep(link, status.get(link.name))]
     out = {}
     for outcome in result.pathway.endogenous:
         on_paths = (nx.ancestors(graph, outcome) | {outcome}) & reach
-        out[outcome] = [link.name for link in result.pathway.links if link.source in on_paths
-                        and link.target in on_paths and status.get(link.name) in ("product", "combination")]
+        out[outcome] = [link.name for link in selected if link.source in on_paths and link.target in on_paths]
     return out
+
+
+def _joint_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
+    """For every endogenous node: the links on a path from a changed node to it that the data
+    inform only jointly with others (a product through a node without data, a combination)."""
+    return _links_on_paths(result, changed, lambda link, status: status in ("product", "combination"))
 
 
 def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
     """For every endogenous node: the links without local data on a path from a changed node to it
     (the child has no data, or the identification check found the data cannot reach the link:
     a parent that does not vary, no data downstream; or can narrow it by under 10%: weak)."""
-    graph = result.pathway.to_networkx()
-    status = {k: v.get("status") for k, v in result.run.identification.items()}
     with_data = result.nodes_with_data()
-    informed = {link.name for link in result.pathway.links
-                if link.target in with_data and status.get(link.name) not in ("prior only", "weak local data")}
-    reach: set[str] = set()
-    for node in changed:
-        reach |= nx.descendants(graph, node) | {node}
-    uninformed = [link for link in result.pathway.links if link.name not in informed]
-    out = {}
-    for outcome in result.pathway.endogenous:
-        on_paths = (nx.ancestors(graph, outcome) | {outcome}) & reach
-        out[outcome] = [link.name for link in uninformed if link.source in on_paths and link.target in on_paths]
-    return out
+    return _links_on_paths(result, changed, lambda link, status: link.target not in with_data
+                           or status in ("prior only", "weak local data"))
 
 
 @dataclass
