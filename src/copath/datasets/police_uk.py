@@ -208,7 +208,7 @@ def read_police_uk(path: str | Path | Iterable[str | Path], areas: Iterable[str]
     rec = pd.concat(records, ignore_index=True)
     no_area = rec["area"].isna()
     rec = rec[~no_area]
-    districts = _districts(streets) if streets else {}
+    districts = _districts(street) if streets else {}
     months = sorted(rec["month"].unique())
     if areas is not None:
         kept = sorted(set(map(str, areas)))
@@ -243,11 +243,12 @@ def read_police_uk(path: str | Path | Iterable[str | Path], areas: Iterable[str]
     return table
 
 
-def _districts(streets: list[pd.DataFrame]) -> dict[str, dict]:
+def _districts(street: pd.DataFrame) -> dict[str, dict]:
     """District (LSOA name without its code) -> its LSOAs, records, and whether its records per
     LSOA are below a tenth of the busiest district's (probably over the force's border)."""
-    with_names = [f[["LSOA code", "LSOA name"]] for f in streets if "LSOA name" in f.columns]
-    named = pd.concat(with_names, ignore_index=True).dropna() if with_names else pd.DataFrame()
+    if "LSOA name" not in street.columns:
+        return {}
+    named = street[["LSOA code", "LSOA name"]].dropna()
     if named.empty:
         return {}
     named["district"] = named["LSOA name"].str.replace(r"\s+\d{3}[A-Z]$", "", regex=True)

@@ -390,7 +390,7 @@ class Forward:
         for name in self.plan.endogenous:
             if name not in affected:
                 continue
-            if kinds[name].identity_link and self.weights[name] is None:
+            if kinds[name].identity_link:  # never weighted: a continuous node has no size column
                 out1[name] = means0[name] + sum(totals[k][name] * dx[k].mean() for k in dx if name in totals[k])
             else:
                 nonlinear.append(name)
