@@ -47,6 +47,8 @@ AlternativePrior = Literal["sceptical", "vague", "registry"]
 Better = Literal["lower", "higher"]
 #: A count node's likelihood.
 CountFamily = Literal["poisson", "negative_binomial"]
+#: A node's effects of time (copath.model.time): month of year, and a linear trend.
+TimeEffect = Literal["season", "trend"]
 #: The prior on the between-study sd when pooling evidence (copath.evidence.pooling).
 TauPrior = Literal["half_normal", "half_cauchy", "uniform"]
 

@@ -31,7 +31,7 @@ SIGNATURES = {
     "load_pathway": "(name_or_path: 'str | Path') -> 'Pathway'",
     "load_evidence": "(path: 'str | Path | None' = None) -> 'Evidence'",
     "FitResult.scenario": "(self, changes: 'Mapping[str, float | str]', areas: 'Any' = None, "
-                          "name: 'str | None' = None) -> 'Scenario'",
+                          "name: 'str | None' = None, period: 'Any' = None) -> 'Scenario'",
     "FitResult.path_effects": "(self, source: 'str', target: 'str', delta: 'float' = 1.0) -> 'PathEffects'",
     "FitResult.sensitivity": "(self, threshold: 'float' = 0.05, alternatives: 'bool' = False, "
                              "scenarios: 'Sequence[Scenario]' = (), links: 'list[str] | None' = None, "

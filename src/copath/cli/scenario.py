@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="changes", action="append", required=True, metavar="NODE=VALUE",
                    help="e.g. nw_coverage=+0.2, peer_mentoring=0.5, worried=-10%%, beat_meetings=x1.5")
     p.add_argument("--areas", nargs="+", help="only these areas (default: all)")
+    p.add_argument("--period", nargs="+", metavar="MONTH",
+                   help="only these months: a number n (the data's last n months, e.g. 12) or month labels "
+                        "(default: every month)")
     p.add_argument("--name", help="a name for the scenario")
     p.add_argument("--csv", help="where to write the table (default: RESULT/scenario_NAME.csv)")
     p.set_defaults(run=_run)
@@ -54,10 +57,12 @@ def parse_changes(items: list[str]) -> dict[str, str]:
     return changes
 
 
-def scenario_from_args(res, items: list[str], areas=None, name: str | None = None):
-    """The scenario ``--set`` asks for on ``res``; a bad node or value is one CopathError line."""
+def scenario_from_args(res, items: list[str], areas=None, name: str | None = None, period=None):
+    """The scenario ``--set`` asks for on ``res``; a bad node, value or month is one CopathError line."""
+    if period is not None and len(period) == 1 and period[0].isdigit():
+        period = int(period[0])
     try:
-        return res.scenario(parse_changes(items), areas=areas, name=name)
+        return res.scenario(parse_changes(items), areas=areas, name=name, period=period)
     except ValueError as err:
         if isinstance(err, CopathError):
             raise
@@ -69,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     from copath.io_atomic import atomic_write_bytes
 
     res = cp.load_result(args.result)
-    sc = scenario_from_args(res, args.changes, areas=args.areas, name=args.name)
+    sc = scenario_from_args(res, args.changes, areas=args.areas, name=args.name, period=args.period)
     table = sc.outcomes()
     print(sc.describe())
     print()

@@ -25,6 +25,10 @@ Variables (all labelled by dims, so every table and plot reads by name):
   (``area_c``, dim ``area_centred``) where its area's data pin it down more tightly than
   the areas' spread, else non-centred as :math:`\sigma z` (``area_z``, dim
   ``area_noncentred``, :math:`z \sim N(0,1)`): see :mod:`copath.model.parametrisation`;
+- ``season_sd`` (dim ``season_node``), ``season`` (dims ``season_node, month_of_year``) and
+  ``trend`` (dim ``trend_node``): the effects of time of nodes whose spec has ``time:``
+  and which have data (:mod:`copath.model.time`); ``season`` is ``season_sd * season_z``
+  with ``season_z`` zero-sum normal over the twelve months;
 - ``inv_sqrt_phi`` (dim ``nb_node``): negative-binomial overdispersion,
   :math:`1/\sqrt{\phi} \sim HN(1)`;
 - ``sigma`` (dim ``continuous_node``): residual sd, :math:`HN(\text{scale})`;
@@ -64,6 +68,7 @@ from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
 from copath.model.parametrisation import centred_areas
+from copath.model.time import MONTH_NAMES, SEASON_SD_SCALE, TREND_SD_SCALE, time_terms
 from copath.model.totals import LinkTotals, indirect, plan_totals
 from copath.spec.pathway import Pathway
 
@@ -168,6 +173,13 @@ def build_model(
         coords["area_node"] = area_nodes
     for variable, nodes in noise_nodes.items():
         coords[noise_params[nodes[0]].dim] = nodes
+    timed = {effect: [n for n in endo if effect in pathway.nodes[n].time and prepared.observed[n].size]
+             for effect in ("season", "trend")}
+    if timed["season"]:
+        coords["season_node"] = timed["season"]
+        coords["month_of_year"] = list(MONTH_NAMES)
+    if timed["trend"]:
+        coords["trend_node"] = timed["trend"]
     for name in endo:
         if prepared.observed[name].size:
             coords[observed_dim(name)] = prepared.observed[name].tolist()
@@ -207,6 +219,7 @@ def build_model(
             idx = prepared.area_index
             for k, name in enumerate(area_nodes):
                 area_terms[name] = area_effect[k][idx]
+        _add_time_terms(pathway, prepared, timed, area_terms)
         noise_vars: dict[str, tuple[Any, int]] = {}  # node -> (its noise variable, its position in it)
         for variable, nodes in noise_nodes.items():
             first = noise_params[nodes[0]]
@@ -266,6 +279,28 @@ def build_model(
                 kind.likelihood(name, node, e, y, size, noise_of(name), dims=observed_dim(name))
     return BuiltModel(model=model, pathway=pathway, priors=priors, data=prepared, plan=plan, intercept_priors=ip,
                       groups=groups)
+
+
+def _add_time_terms(pathway: Pathway, data: PreparedData, timed: dict[str, list[str]],
+                    terms: dict[str, Any]) -> None:
+    """Add each timed node's season and trend (:mod:`copath.model.time`) to its row terms."""
+    unit = {n: pathway.nodes[n].node_kind.unit_scale(pathway.nodes[n]) for n in pathway.endogenous}
+    season = trend = None
+    if timed["season"]:
+        sd = pm.HalfNormal("season_sd", sigma=np.array([SEASON_SD_SCALE * unit[n] for n in timed["season"]]),
+                           dims="season_node")
+        z = pm.ZeroSumNormal("season_z", sigma=1.0, dims=("season_node", "month_of_year"))
+        season = pm.Deterministic("season", sd[:, None] * z, dims=("season_node", "month_of_year"))
+    if timed["trend"]:
+        trend = pm.Normal("trend", 0.0, np.array([TREND_SD_SCALE * unit[n] for n in timed["trend"]]),
+                          dims="trend_node")
+    for name in dict.fromkeys(timed["season"] + timed["trend"]):
+        term = time_terms(
+            data.time,
+            season[timed["season"].index(name)] if name in timed["season"] else None,
+            trend[timed["trend"].index(name)] if name in timed["trend"] else None,
+        )
+        terms[name] = terms[name] + term if name in terms else term
 
 
 def _area_effects(area_sd: Any, level: Any, centred: np.ndarray) -> Any:

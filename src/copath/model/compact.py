@@ -90,7 +90,8 @@ def _observed(data: PreparedData, name: str) -> bool:
 
 def input_columns(pathway: Pathway, data: PreparedData, name: str) -> tuple[tuple[str, ...], bool] | None:
     """The data columns node ``name``'s linear predictor depends on, and whether an area
-    effect enters; ``None`` when an imputed (per-row parameter) value enters.
+    effect enters; ``None`` when an imputed (per-row parameter) value or an effect of time
+    (:mod:`copath.model.time`) enters.
 
     Example
     -------
@@ -103,6 +104,8 @@ def input_columns(pathway: Pathway, data: PreparedData, name: str) -> tuple[tupl
     >>> input_columns(pw, prepare_data(pw, df), "p")
     (('x',), False)
     """
+    if pathway.nodes[name].time:
+        return None  # its season and trend: one term per month, not per input value
     columns: list[str] = []
     area = pathway.nodes[name].area_effects
     for link in pathway.links:

@@ -39,6 +39,7 @@ import pandas as pd
 from copath.errors import DataError
 from copath.kinds import MAX_COUNT
 from copath.kinds.count import whole_numbers
+from copath.model.time import MonthFeatures, month_features
 from copath.spec.pathway import Pathway
 
 __all__ = ["PreparedData", "prepare_data", "required_columns"]
@@ -66,6 +67,8 @@ class PreparedData:
     held: dict[str, float] = field(default_factory=dict)
     #: node -> the latest months left out of its likelihood (its spec's ``maturity_lag``)
     maturing: dict[str, list[str]] = field(default_factory=dict)
+    #: each row's month of the year and time in years, when a node has ``time`` effects
+    time: MonthFeatures | None = None
 
     @property
     def n_rows(self) -> int:
@@ -259,6 +262,12 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         observed[name] = np.flatnonzero(present)
         if observed[name].size == 0:
             unobserved.append(name)
+    time = None
+    if any(pathway.nodes[n].time for n in pathway.endogenous) and index[1] in frame.columns:
+        try:
+            time = month_features(frame[index[1]])
+        except ValueError as err:
+            problems.add(index[1], str(err))
     problems.raise_if_any()
     maturing = _leave_out_maturing(pathway, frame, values, observed, unobserved)
 
@@ -271,5 +280,5 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     return PreparedData(
         frame=frame, values=values, observed=observed, areas=np.asarray(areas),
         area_index=codes.astype(int), exposure_centres=centres, unobserved_nodes=unobserved, levels=levels,
-        held=held, maturing=maturing,
+        held=held, maturing=maturing, time=time,
     )

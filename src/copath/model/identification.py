@@ -287,6 +287,8 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
     notes = tuple(f"{n} has no local data, so its area effects are left out (their spread could be told only as a "
                   "product with the coefficients of the links out of it)."
                   for n in pathway.endogenous if pathway.nodes[n].area_effects and not observed[n])
+    notes += tuple(f"{n} has no local data, so its effects of time ({', '.join(pathway.nodes[n].time)}) are left out."
+                   for n in pathway.endogenous if pathway.nodes[n].time and not observed[n])
     tied = _tied_signs(pathway, observed, statuses)
     for link, node in tied.items():
         reasons[link] += (f"; its sign is tied to that of the link into {node}, which passes on a single input "
@@ -298,7 +300,7 @@ def _tied_signs(pathway: Pathway, observed: Mapping[str, bool], statuses: Mappin
     tied: dict[str, str] = {}
     for node in pathway.endogenous:
         spec = pathway.nodes[node]
-        if not observed[node] or spec.node_kind.passes_value or spec.area_effects:
+        if not observed[node] or spec.node_kind.passes_value or spec.area_effects or spec.time:
             continue
         into = [f"{p} -> {node}" for p in pathway.parents(node)]
         out = [f"{node} -> {c}" for c in pathway.children(node)]

@@ -37,12 +37,13 @@ from copath.evidence.registry import Evidence, load_evidence
 from copath.kinds import noise_variables
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
+from copath.model.time import SEASON_SD_SCALE, TREND_SD_SCALE, month_features, time_terms
 from copath.spec.pathway import Pathway
 
 __all__ = ["Simulation", "check_hidden", "simulate", "draw_params"]
 
 def _param_groups() -> tuple[str, ...]:
-    return ("beta", "intercept", "area_sd", *noise_variables())
+    return ("beta", "intercept", "area_sd", "season_sd", "trend", *noise_variables())
 
 
 class Simulation(NamedTuple):
@@ -82,7 +83,8 @@ def draw_params(
 ) -> dict[str, dict[str, Any]]:
     """Every parameter from the priors the model builder uses: link coefficients (moved by
     ``prior_shift`` prior sds), intercepts (sd times ``intercept_sd_factor``), area sds,
-    negative-binomial dispersions and residual sds.
+    seasonal sds and trends of nodes with ``time`` effects, negative-binomial dispersions
+    and residual sds.
 
     Example
     -------
@@ -101,6 +103,11 @@ def draw_params(
         out["intercept"][name] = float(rng.normal(mean, sd * intercept_sd_factor))
         if node.area_effects:
             out["area_sd"][name] = float(abs(rng.normal(0, AREA_SD_SCALE * node.node_kind.unit_scale(node))))
+        unit = node.node_kind.unit_scale(node)
+        if "season" in node.time:
+            out["season_sd"][name] = float(abs(rng.normal(0, SEASON_SD_SCALE * unit)))
+        if "trend" in node.time:
+            out["trend"][name] = float(rng.normal(0, TREND_SD_SCALE * unit))
         noise = node.node_kind.noise(node)
         if noise is not None:
             out[noise.variable][name] = float(abs(rng.normal(0, noise.scale)))
@@ -141,10 +148,12 @@ def check_hidden(pathway: Pathway, nodes: Collection[str], argument: str = "hidd
     unknown = sorted(set(nodes) - set(pathway.endogenous))
     if unknown:
         raise ValueError(f"{argument}: {', '.join(unknown)} not an endogenous node of {pathway.name!r}")
-    unfit = [n for n in nodes if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value]
+    unfit = [n for n in nodes if pathway.nodes[n].area_effects or pathway.nodes[n].node_kind.passes_value
+             or pathway.nodes[n].time]
     if unfit:
-        raise ValueError(f"{argument}: {', '.join(unfit)} has area effects or passes its observed value on; "
-                         "without its data the model has neither, so the simulation and the fit would differ")
+        raise ValueError(f"{argument}: {', '.join(unfit)} has area or time effects or passes its observed value "
+                         "on; without its data the model has none of them, so the simulation and the fit would "
+                         "differ")
 
 
 def simulate(
@@ -158,8 +167,8 @@ def simulate(
 ) -> Simulation:
     """Simulate ``areas`` x ``months`` rows from ``pathway``; return data and truth.
 
-    ``params`` maps a group (``beta``, ``intercept``, ``area_sd``, ``inv_sqrt_phi``,
-    ``sigma``) to ``{name: value}`` (links by their ``"a -> b"`` name); what it leaves
+    ``params`` maps a group (``beta``, ``intercept``, ``area_sd``, ``season_sd``, ``trend``,
+    ``inv_sqrt_phi``, ``sigma``) to ``{name: value}`` (links by their ``"a -> b"`` name); what it leaves
     out is drawn from the priors (``evidence`` defaults to the bundled registry).
 
     Parameters
@@ -192,7 +201,8 @@ def simulate(
         column(s), every exposure, the offset and trials columns the nodes use, and
         every endogenous node. ``truth``: every parameter group (``beta``,
         ``intercept``, ``area_sd`` and the noise parameters) as ``{name: value}``, plus
-        ``area_effect`` (node -> array of one effect per area) and ``centres`` (the value
+        ``area_effect`` (node -> array of one effect per area), ``season`` (node -> its
+        twelve monthly effects, January first, summing to zero) and ``centres`` (the value
         each node is centred at when it enters its children's equations).
 
     Raises
@@ -246,6 +256,19 @@ def simulate(
             effects = rng.normal(0, 1, areas) * truth["area_sd"][name]
             truth["area_effect"][name] = effects
             area_terms[name] = effects[area_idx]
+    truth["season"] = {}
+    if len(pathway.index) > 1 and any(pathway.nodes[n].time for n in pathway.endogenous):
+        features = month_features(month_ids)
+        for name in pathway.endogenous:
+            time = pathway.nodes[name].time
+            season = None
+            if "season" in time:
+                z = rng.normal(0, 1, 12)
+                season = truth["season"][name] = (z - z.mean()) * truth["season_sd"][name]
+            trend = truth["trend"][name] if "trend" in time else None
+            if time:
+                term = time_terms(features, season, trend)
+                area_terms[name] = area_terms[name] + term if name in area_terms else term + np.zeros(n)
 
     plan = make_plan(pathway, {e: float(np.mean(frame[e])) for e in pathway.exposures})
     check_hidden(pathway, hidden)

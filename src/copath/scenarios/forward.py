@@ -47,6 +47,7 @@ import numpy as np
 from copath.model.data import prepare_data
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.record import FitRecord
+from copath.model.time import time_terms
 from copath.scenarios.changes import Change
 
 __all__ = ["Forward", "forward_of"]
@@ -70,6 +71,8 @@ class _Draws:
     beta: np.ndarray  # (S, L)
     intercept: np.ndarray  # (S, K)
     area: dict[str, np.ndarray]  # node -> (S, n_areas)
+    season: dict[str, np.ndarray]  # node -> (S, 12)
+    trend: dict[str, np.ndarray]  # node -> (S,)
 
 
 class Forward:
@@ -98,7 +101,11 @@ class Forward:
             z = stacked["area_z"].transpose("sample", "area_node", "area").values[take]
             for k, name in enumerate(post["area_sd"].coords["area_node"].values):
                 area[str(name)] = sd[:, k, None] * z[:, k, :]
-        self.draws = _Draws(beta, intercept, area)
+        season = ({str(n): stacked["season"].sel(season_node=n).transpose("sample", "month_of_year").values[take]
+                   for n in post["season"].coords["season_node"].values} if "season" in post else {})
+        trend = ({str(n): stacked["trend"].sel(trend_node=n).values[take]
+                  for n in post["trend"].coords["trend_node"].values} if "trend" in post else {})
+        self.draws = _Draws(beta, intercept, area, season, trend)
         self.n_draws = beta.shape[0]
         #: node -> each row's size (offset / per for a count, 1 without an offset; trials for a
         #: proportion), or None (a continuous node, or the size column is not in the data)
@@ -185,17 +192,65 @@ class Forward:
         return out
 
     # ------------------------------------------------------------------ rows
-    def rows_for(self, areas) -> np.ndarray:
-        """Row positions of the given areas (all rows when ``areas`` is None)."""
-        if areas is None:
-            return np.arange(self.prepared.n_rows)
-        wanted = {str(a) for a in ([areas] if isinstance(areas, (str, int)) else areas)}
-        known = {str(a) for a in self.prepared.areas}
-        unknown = sorted(wanted - known)
+    def rows_for(self, areas, period=None) -> np.ndarray:
+        """Row positions of the given areas (all when ``areas`` is None) in the given period.
+
+        Parameters
+        ----------
+        areas
+            An area or a list of areas; None for every area.
+        period
+            The months: a whole number n (the data's last n months) or a list of month
+            labels as in the data's month column; None for every month.
+
+        Returns
+        -------
+        numpy.ndarray
+            Row positions, ascending.
+
+        Raises
+        ------
+        ValueError
+            For an unknown area or month, or a period of fewer than 1 month.
+        """
+        keep = np.ones(self.prepared.n_rows, dtype=bool)
+        if areas is not None:
+            wanted = {str(a) for a in ([areas] if isinstance(areas, (str, int)) else areas)}
+            known = {str(a) for a in self.prepared.areas}
+            unknown = sorted(wanted - known)
+            if unknown:
+                raise ValueError(f"unknown area(s): {', '.join(unknown[:5])}")
+            col = self.prepared.frame[self.pathway.index[0]].astype(str).to_numpy()
+            keep &= np.isin(col, list(wanted))
+        if period is not None:
+            keep &= np.isin(self.prepared.frame[self.pathway.index[1]].astype(str).to_numpy(), self.months_of(period))
+        return np.flatnonzero(keep)
+
+    def months_of(self, period) -> list[str]:
+        """The month labels of ``period`` (see :meth:`rows_for`), as text, in the data's order.
+
+        Parameters
+        ----------
+        period
+            A whole number n (the last n months) or a list of month labels.
+
+        Returns
+        -------
+        list[str]
+        """
+        if len(self.pathway.index) < 2:
+            raise ValueError("a period needs months, and the spec's index has no month column")
+        column = self.prepared.frame[self.pathway.index[1]]
+        months = [str(m) for m in sorted(column.unique())]
+        if isinstance(period, (int, np.integer)) and not isinstance(period, bool):
+            if period < 1:
+                raise ValueError(f"period must be at least 1 month, got {period}")
+            return months[-int(period):]
+        wanted = [str(m) for m in ([period] if isinstance(period, str) else period)]
+        unknown = [m for m in wanted if m not in months]
         if unknown:
-            raise ValueError(f"unknown area(s): {', '.join(unknown[:5])}")
-        col = self.prepared.frame[self.pathway.index[0]].astype(str).to_numpy()
-        return np.flatnonzero(np.isin(col, list(wanted)))
+            raise ValueError(f"unknown month(s) {', '.join(unknown[:5])}; the data run from {months[0]} to {months[-1]}")
+        return [m for m in months if m in wanted]
 
     # --------------------------------------------------------------- forward
     def baseline_eta_chunks(self, target: str):
@@ -245,6 +300,11 @@ class Forward:
             sl = slice(start, start + step)
             params = {"intercept": self.draws.intercept[sl], "beta": self.draws.beta[sl]}
             area_terms = {m: a[sl][:, area_idx] for m, a in self.draws.area.items()}
+            for m in set(self.draws.season) | set(self.draws.trend):
+                season, trend = self.draws.season.get(m), self.draws.trend.get(m)
+                term = time_terms(self.prepared.time, None if season is None else season[sl],
+                                  None if trend is None else trend[sl], rows)
+                area_terms[m] = area_terms[m] + term if m in area_terms else term
             yield sl, linear_predictors(self.plan, x, params, area_terms, value_of=value_of)
 
     def node_means(

@@ -112,11 +112,13 @@ class Scenario:
     baseline: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
     result: FitRecord = field(repr=False)
-    #: the data rows the scenario covers (its areas x every month); None: every row
+    #: the data rows the scenario covers (its areas x its period's months); None: every row
     rows: np.ndarray | None = field(default=None, repr=False)
     #: what the forward pass was given: the changed exposure columns and the do()-set nodes
     inputs: tuple[dict, dict] = field(default=({}, {}), repr=False)
     _shares: dict[str, float] | None = field(default=None, repr=False)
+    #: the months the scenario covers (None: every month of the data)
+    period: list[str] | None = None
 
     def uninformed_share(self) -> dict[str, float]:
         """Per outcome, the share of its difference's posterior variance that comes from the
@@ -319,6 +321,9 @@ class Scenario:
         table = self.outcomes(prob)
         what = ", ".join(f"{n} {c.describe()}" for n, c in self.changes.items())
         where = "" if self.areas is None else f" in {len(self.areas)} area(s)"
+        if self.period is not None:
+            where += (f" in {self.period[0]}" if len(self.period) == 1
+                      else f" over {len(self.period)} months, {self.period[0]} to {self.period[-1]}")
         lines = [f"Scenario {self.name!r} ({what}{where}):"]
         diag = self.result.diagnostics()
         if not diag.passed:
@@ -365,13 +370,19 @@ def build_scenario(
     changes: Mapping[str, float | str],
     areas: Any = None,
     name: str | None = None,
+    period: Any = None,
 ) -> Scenario:
-    """Run ``changes`` through the fitted pathway (see module docstring)."""
+    """Run ``changes`` through the fitted pathway (see module docstring) on the rows of
+    ``areas`` (default all) in ``period``: a whole number n, the data's last n months, or a
+    list of month labels (default every month). Nodes with effects of time
+    (:mod:`copath.model.time`) keep each row's own month's season and trend, so a period
+    holds time at those months."""
     pw = result.pathway
     if not changes:
         raise ValueError("a scenario needs at least one change, e.g. {'nw_coverage': '+0.2'}")
     forward = forward_of(result)
-    rows = forward.rows_for(areas)
+    rows = forward.rows_for(areas, period)
+    months = None if period is None else forward.months_of(period)
     parsed: dict[str, Change] = {}
     new_exposures: dict[str, np.ndarray] = {}
     do_nodes: dict[str, Change] = {}
@@ -400,4 +411,4 @@ def build_scenario(
     label = name or ", ".join(f"{n} {c.describe()}" for n, c in parsed.items())
     area_list = None if areas is None else [str(a) for a in ([areas] if isinstance(areas, (str, int)) else areas)]
     return Scenario(name=label, changes=parsed, areas=area_list, baseline=baseline, values=values, result=result,
-                    rows=rows, inputs=(new_exposures, do_nodes))
+                    rows=rows, inputs=(new_exposures, do_nodes), period=months)

@@ -29,6 +29,7 @@ _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "descriptio
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
+    "time",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
@@ -207,6 +208,12 @@ def _node(name: Any, raw: Any, err) -> Node:
             raise err(f"'maturity_lag' must be a whole number of months (0 or more), got {lag!r}",
                       where=where, line=line)
         kwargs["maturity_lag"] = lag
+    if "time" in raw and raw["time"] is not None:
+        time = raw["time"]
+        time = [time] if isinstance(time, str) else time
+        if not isinstance(time, list) or not all(isinstance(t, str) for t in time):
+            raise err(f"'time' must be a list such as [season, trend], got {raw['time']!r}", where=where, line=line)
+        kwargs["time"] = tuple(time)
     if "area_effects" in raw:
         if not isinstance(raw["area_effects"], bool):
             raise err("'area_effects' must be true or false", where=where, line=line)

@@ -33,7 +33,7 @@ from copath import kinds, plotting
 from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
-from copath.options import Better, CountFamily, check
+from copath.options import Better, CountFamily, TimeEffect, check
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -74,6 +74,9 @@ class Node:
     ``maturity_lag`` is, for an endogenous node, how many of the data's latest months are
     still filling in (e.g. 3 for police.uk charge outcomes, which reach court months after
     the crime): those rows are left out of the node's likelihood (:mod:`copath.model.data`).
+    ``time`` lists an endogenous node's effects of time, ``"season"`` (one effect per month
+    of the year) and ``"trend"`` (a straight line per year on its link scale); see
+    :mod:`copath.model.time`.
 
     Example
     -------
@@ -97,6 +100,7 @@ class Node:
     description: str = ""
     reference: float | None = None
     maturity_lag: int = 0
+    time: tuple[TimeEffect, ...] = ()
 
     @property
     def display(self) -> str:
@@ -335,6 +339,18 @@ class Pathway:
                 raise self._err("only a node with data has a 'maturity_lag' (an exposure is never left out)", where)
             if len(self.index) < 2:
                 raise self._err("a 'maturity_lag' counts months, and the spec's index has no month column", where)
+        if node.time:
+            if not node.node_kind.endogenous:
+                raise self._err("only a node with an equation has 'time' effects (an exposure is given)", where)
+            if len(self.index) < 2:
+                raise self._err("'time' effects need months, and the spec's index has no month column", where)
+            for effect in node.time:
+                try:
+                    check("time", effect, TimeEffect)
+                except ValueError as err:
+                    raise self._err(str(err), where) from None
+            if len(set(node.time)) != len(node.time):
+                raise self._err(f"'time' lists an effect twice: {list(node.time)}", where)
         if node.better is not None:
             try:
                 check("better", node.better, Better)

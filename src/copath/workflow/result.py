@@ -106,7 +106,8 @@ class FitResult(FitRecord):
         return forward_of(self)
 
     # ----------------------------------------------------------- scenarios
-    def scenario(self, changes: Mapping[str, float | str], areas: Any = None, name: str | None = None) -> Scenario:
+    def scenario(self, changes: Mapping[str, float | str], areas: Any = None, name: str | None = None,
+                 period: Any = None) -> Scenario:
         """A do-intervention carried through the fitted pathway (:mod:`copath.scenarios.scenario`).
 
         Parameters
@@ -118,13 +119,17 @@ class FitResult(FitRecord):
             Only these areas (default: all).
         name
             The scenario's name (default: from the changes).
+        period
+            Only these months: a whole number n (the data's last n months, e.g. 12 for the
+            latest year) or a list of month labels (default: every month). Effects of time
+            (a node's ``time:``) are those of each month in the period.
 
         Returns
         -------
         Scenario
             ``.outcomes()`` gives the table, ``.describe()`` the sentences.
         """
-        sc = build_scenario(self, changes, areas=areas, name=name)
+        sc = build_scenario(self, changes, areas=areas, name=name, period=period)
         self.computed.remember(self.computed.scenarios, sc.name, sc)
         return sc
 
