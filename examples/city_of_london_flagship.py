@@ -33,6 +33,10 @@ What the script decides, and says:
   more than 2.33 sds below 2016; March, at 2.1 sds below, is not flagged, though with the
   border LSOAs it is, at 11.8%), and ``detection`` gets that ``maturity_lag``: the fit
   leaves those months out of its likelihood, and the report says so.
+- **Time.** ``burglary`` and ``violent_crime`` get a month-of-year effect and a trend
+  (``time: [season, trend]``, :mod:`copath.model.time`): with 18 months, each calendar
+  month is seen once or twice, so the seasonal effects stay wide; the trend is printed
+  as a factor per year. Scenarios can be held at a period (``period=12``: the last year).
 
     .venv/bin/python examples/city_of_london_flagship.py [--data DIR] [--out DIR] [--draws N]
 """
@@ -90,9 +94,10 @@ def pathway(maturity_lag: int) -> cp.Pathway:
     # nominal households and residents (module docstring); the latest charge outcomes are incomplete
     changes["detection"] = {"maturity_lag": maturity_lag}
     changes["burglary"] = {"label": "Burglaries (police.uk: residential and business)",
-                           "unit": f"burglaries per 1,000 nominal households a month ({HOUSEHOLDS_PER_LSOA} per LSOA)"}
+                           "unit": f"burglaries per 1,000 nominal households a month ({HOUSEHOLDS_PER_LSOA} per LSOA)",
+                           "time": ["season", "trend"]}
     changes["violent_crime"] = {"unit": f"violence and sexual offences per 1,000 nominal residents a month "
-                                        f"({RESIDENTS_PER_LSOA} per LSOA)"}
+                                        f"({RESIDENTS_PER_LSOA} per LSOA)", "time": ["season", "trend"]}
     return cp.load_pathway("policing_coproduction").with_nodes(changes)
 
 
@@ -146,6 +151,16 @@ def main(argv: list[str] | None = None) -> cp.FitResult:
           "much the LSOAs differ.")
     for line in typical_levels(res):
         print("  " + line)
+    times = res.time_summary()
+    print("\nEffects of time (posterior mean and 94% HDI of the factor; trend per year, months against a typical "
+          "month):")
+    for node in times.index.get_level_values("node").unique():
+        t = times.loc[node]
+        trend = t.loc["trend per year"]
+        months = t.drop("trend per year")
+        print(f"  {node}: x{trend['factor']:.2f} a year ({np.exp(trend['hdi_low']):.2f} to "
+              f"{np.exp(trend['hdi_high']):.2f}); highest month {months['mean'].idxmax()} "
+              f"x{months['factor'].max():.2f}, lowest {months['mean'].idxmin()} x{months['factor'].min():.2f}")
     check = res.posterior_predictive()
     print("\nDoes the model reproduce the data? (posterior predictive check, per node)")
     print(check[["observed_mean", "p_mean", "p_sd", "coverage", "ok"]].round(3).to_string())

@@ -68,6 +68,12 @@ def test_unreadable_months_are_one_data_error_naming_the_column():
                        "households": [100.0, 100.0]})
     with pytest.raises(DataError, match="column 'month'.*could not read 'spring'"):
         prepare_data(pw, df)
+    # a trend within one year is a seasonal pattern: both cannot be told apart
+    both = cp.loads_pathway(SPEC.format(time="[season, trend]"))
+    year = cp.simulate(both, areas=2, months=12, random_seed=0).data
+    with pytest.raises(DataError, match="span 12 month.*give y one of them"):
+        prepare_data(both, year)
+    assert prepare_data(cp.loads_pathway(SPEC.format(time="[season]")), year).time is not None
     # without time effects the month column is only an index
     assert prepare_data(cp.loads_pathway(SPEC.format(time="[]")), df).time is None
 
@@ -130,3 +136,15 @@ def test_a_scenario_in_a_period_keeps_that_months_season(seasonal):
     assert "over 12 months, 25 to 36" in last.describe()
     with pytest.raises(ValueError, match="unknown month"):
         res.scenario({"x": "+0.5"}, period=["40"])
+
+
+def test_time_summary_reports_the_posterior_of_each_term(seasonal):
+    _, sim, res = seasonal
+    table = res.time_summary()
+    assert list(table.loc["y"].index) == ["trend per year", *["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                                              "Aug", "Sep", "Oct", "Nov", "Dec"]]
+    jul = res.posterior["season"].sel(season_node="y", month_of_year="Jul").values
+    assert np.isclose(table.loc[("y", "Jul"), "mean"], jul.mean())
+    assert np.isclose(table.loc[("y", "Jul"), "factor"], np.exp(jul.mean()))
+    row = table.loc[("y", "trend per year")]
+    assert row["hdi_low"] < 0.15 < row["hdi_high"]

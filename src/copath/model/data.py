@@ -268,6 +268,12 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
             time = month_features(frame[index[1]])
         except ValueError as err:
             problems.add(index[1], str(err))
+        else:
+            span = int(round((time.years.max() - time.years.min()) * 12)) + 1
+            both = [n for n in pathway.endogenous if {"season", "trend"} <= set(pathway.nodes[n].time)]
+            if both and span <= 12:
+                problems.add(index[1], f"the data span {span} month(s), and within one year a trend cannot be "
+                                       f"told from the season; give {', '.join(both)} one of them, not both")
     problems.raise_if_any()
     maturing = _leave_out_maturing(pathway, frame, values, observed, unobserved)
 

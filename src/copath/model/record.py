@@ -190,6 +190,47 @@ class FitRecord:
             })
         return pd.DataFrame(rows).set_index("link")
 
+    def time_summary(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """The effects of time of each node that has them (:mod:`copath.model.time`).
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the HDIs (default :data:`copath.HDI_PROB`, 0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per node and term (``trend per year``, then ``Jan`` ... ``Dec``), with the
+            posterior ``mean``, ``hdi_low`` and ``hdi_high`` on the link scale, and ``factor``
+            (exp of the mean: the rate or odds ratio against a typical month, or per year;
+            NaN for a continuous node). Empty when no node has effects of time.
+
+        Example
+        -------
+        ``rec`` is a fit of a node with ``time: [season, trend]``:
+
+        >>> rec.time_summary().loc[("y", "trend per year"), "mean"]  # doctest: +SKIP
+        0.17
+        """
+        rows = []
+        post = self.posterior
+        for var, dim, terms in (("trend", "trend_node", None), ("season", "season_node", "month_of_year")):
+            if var not in post:
+                continue
+            for node in post[var].coords[dim].values:
+                ratio = self.pathway.nodes[str(node)].node_kind.ratio_scale
+                values = post[var].sel({dim: node})
+                labels = ["trend per year"] if terms is None else [str(m) for m in values.coords[terms].values]
+                for label in labels:
+                    draws = (values if terms is None else values.sel({terms: label})).values.ravel()
+                    low, high = az.hdi(draws, prob=prob)
+                    rows.append({"node": str(node), "term": label, "mean": float(draws.mean()),
+                                 "hdi_low": float(low), "hdi_high": float(high),
+                                 "factor": float(np.exp(draws.mean())) if ratio else float("nan")})
+        columns = ["node", "term", "mean", "hdi_low", "hdi_high", "factor"]
+        return pd.DataFrame(rows, columns=columns).set_index(["node", "term"])
+
     def diagnostics(self) -> Diagnostics:
         """Divergences, worst R-hat and ESS over all parameters, and BFMI (computed once).
 
