@@ -47,6 +47,10 @@ AlternativePrior = Literal["sceptical", "vague", "registry"]
 Better = Literal["lower", "higher"]
 #: A count node's likelihood.
 CountFamily = Literal["poisson", "negative_binomial"]
+#: A proportion node's likelihood (beta-binomial: overdispersed).
+ProportionFamily = Literal["binomial", "beta_binomial"]
+#: What a proportion node's column holds: successes (a count), a share (0-1) or a percentage (0-100).
+GivenAs = Literal["count", "share", "percent"]
 #: A node's effects of time (copath.model.time): month of year, and a linear trend.
 TimeEffect = Literal["season", "trend"]
 #: The prior on the between-study sd when pooling evidence (copath.evidence.pooling).

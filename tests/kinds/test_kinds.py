@@ -38,7 +38,7 @@ def test_coefficient_scales_come_from_the_kinds():
     assert kinds.coefficient_scales() == ("log rate ratio", "log odds ratio", "slope")
     assert kinds.natural_effects() == {"log rate ratio": "rate ratio", "log odds ratio": "odds ratio",
                                        "slope": "slope"}
-    assert kinds.noise_variables() == ("inv_sqrt_phi", "sigma")
+    assert kinds.noise_variables() == ("inv_sqrt_phi", "inv_sqrt_kappa", "sigma")
     with pytest.raises(KeyError, match="unknown node kind 'banana'"):
         kinds.of("banana")
 

@@ -41,6 +41,7 @@ class NodeSpec(Protocol):
     family: str
     scale: float
     baseline: float | None
+    given_as: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,11 @@ class NodeKind:
                      columns: Mapping[str, np.ndarray]) -> tuple[np.ndarray, str] | None:
         """Rows whose observed value the kind cannot take, and why (None when all are fine)."""
         return None
+
+    def observed_value(self, node: NodeSpec, y: np.ndarray, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The value the likelihood reads from the column's ``y`` (a proportion given as a
+        share: share x sample size); the column's own value by default."""
+        return y
 
     def observed_rows(self, node: NodeSpec, present: np.ndarray, columns: Mapping[str, np.ndarray]) -> np.ndarray:
         """Which rows inform the node's likelihood (a boolean mask over rows)."""

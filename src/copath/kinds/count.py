@@ -138,6 +138,10 @@ def log_rising_ratio(k: np.ndarray, alpha: Any) -> Any:
     return pt.switch(alpha > 10.0, stirling, direct)
 
 
+def _family(node: NodeSpec) -> str:
+    return node.family or "poisson"
+
+
 def whole_numbers(v: np.ndarray, upper: np.ndarray | float = MAX_COUNT) -> np.ndarray:
     """Where ``v`` is not a whole number from 0 to ``upper``.
 
@@ -196,7 +200,7 @@ class Count(NodeKind):
         if node.per is not None and not node.per > 0:
             problems.append("'per' must be a positive number")
         try:
-            check("family", node.family, CountFamily)
+            check("family", node.family or "poisson", CountFamily)
         except ValueError as err:
             problems.append(str(err))
         if node.baseline is not None and not node.baseline > 0:
@@ -223,11 +227,11 @@ class Count(NodeKind):
         # total. Negative binomial: each row's mu / (1 + mu d), d the overdispersion by moments.
         mean = np.divide(totals, rows, out=np.zeros(len(totals)), where=rows > 0)
         grand = float(totals.sum() / max(rows.sum(), 1))
-        d = max(0.0, (within - grand) / grand**2) if node.family == "negative_binomial" and grand > 0 else 0.0
+        d = max(0.0, (within - grand) / grand**2) if _family(node) == "negative_binomial" and grand > 0 else 0.0
         return rows * mean / (1.0 + mean * d)
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
-        return NoiseParameter(self.noise_variable, self.noise_dim, 1.0) if node.family == "negative_binomial" else None
+        return NoiseParameter(self.noise_variable, self.noise_dim, 1.0) if _family(node) == "negative_binomial" else None
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:
@@ -238,12 +242,12 @@ class Count(NodeKind):
             pm.Poisson(name, mu=mu, observed=y.astype("int64"), dims=dims)
 
     def kernel(self, node: NodeSpec, y: np.ndarray, eta: Any, size: Any, noise: Any = None) -> Any | None:
-        if node.family == "poisson":
+        if _family(node) == "poisson":
             return poisson_kernel(y, eta, size)
         return negative_binomial_kernel(y, eta, size, noise)
 
     def collapsible(self, node: NodeSpec) -> bool:
-        return node.family == "poisson"
+        return _family(node) == "poisson"
 
     def grouped_term(self, totals: np.ndarray, sizes: np.ndarray, within: np.ndarray | None, eta: Any,
                      noise: Any) -> Any:
@@ -254,7 +258,7 @@ class Count(NodeKind):
         mu = np.exp(np.clip(eta, -30, 20))
         if node.offset:
             mu = mu * columns[node.offset] / (node.per or 1.0)
-        if node.family == "negative_binomial":
+        if _family(node) == "negative_binomial":
             phi = 1.0 / noise**2
             mu = rng.gamma(phi, mu / phi)
         return rng.poisson(mu)

@@ -1,7 +1,18 @@
-r"""The ``proportion`` kind: binomial successes out of trials, logit link.
+r"""The ``proportion`` kind: binomial (or beta-binomial) successes out of trials, logit link.
 
 Structural equation: :math:`y_i \sim \text{Binomial}(n_i, \operatorname{logit}^{-1}\eta_i)`
-with the successes in the node's column and the trials in its ``trials`` column. A
+with the successes in the node's column and the trials in its ``trials`` column. With
+``family: beta_binomial`` the share varies around its expectation from row to row:
+:math:`y_i \sim \text{BetaBinomial}(n_i, \mu_i\kappa, (1-\mu_i)\kappa)`,
+:math:`\mu_i = \operatorname{logit}^{-1}\eta_i`, so
+:math:`\operatorname{Var}(y_i/n_i) = \mu_i(1-\mu_i)/n_i \cdot (1 + (n_i - 1)/(\kappa + 1))`; the
+model samples :math:`\kappa^{-1/2} \sim HN(0.25)` (``inv_sqrt_kappa``, dim ``bb_node``), so
+the binomial (:math:`\kappa \to \infty`) is at the prior's mode and an extra between-row sd
+of the share of up to about :math:`0.5\sqrt{\mu(1-\mu)}` is within two prior sds.
+With ``given_as: share`` (or ``percent``) the column holds the share (or percentage) and
+``trials`` the effective sample size (a survey's respondents divided by its design
+effect; :func:`effective_sample_size` from a standard error), which need not be whole:
+the likelihood is then the binomial's at the successes-equivalent share x size. A
 coefficient on a link into it is a log odds ratio per unit of the parent; its children
 see the logit of its expected share. Rows with zero trials carry no information and
 are left out of the likelihood.
@@ -27,10 +38,83 @@ import pymc as pm
 import pytensor.tensor as pt
 from scipy.special import expit, logit
 
-from copath.kinds.base import NodeKind, NodeSpec
-from copath.kinds.count import whole_numbers
+from copath.kinds.base import NodeKind, NodeSpec, NoiseParameter
+from copath.kinds.count import log_rising_ratio, whole_numbers
+from copath.options import ProportionFamily, check
 
-__all__ = ["Proportion", "PROPORTION", "binomial_kernel"]
+__all__ = ["Proportion", "PROPORTION", "binomial_kernel", "beta_binomial_kernel", "effective_sample_size",
+           "BB_SCALE"]
+
+#: The half-normal scale of a beta-binomial node's ``inv_sqrt_kappa``.
+BB_SCALE = 0.25
+
+
+def effective_sample_size(share: Any, standard_error: Any) -> Any:
+    """The sample size a share's standard error implies: :math:`p(1-p)/\text{se}^2`.
+
+    Parameters
+    ----------
+    share
+        The share(s), between 0 and 1.
+    standard_error
+        Their standard error(s), on the same 0-1 scale.
+
+    Returns
+    -------
+    The effective sample size(s), as a float or array.
+
+    Example
+    -------
+    >>> round(effective_sample_size(0.7, 0.03), 1)
+    233.3
+    """
+    share = np.asarray(share, dtype=float)
+    out = share * (1.0 - share) / np.asarray(standard_error, dtype=float) ** 2
+    return float(out) if out.ndim == 0 else out
+
+
+def beta_binomial_kernel(y: np.ndarray, eta: Any, trials: np.ndarray | float, inv_sqrt_kappa: Any) -> Any:
+    r"""A beta-binomial log likelihood with mean share :math:`\mu = \operatorname{logit}^{-1}\eta`
+    and concentration :math:`\kappa = \kappa^{-1/2}\,{}^{-2}`, less :math:`\log\binom{n}{y}`:
+
+    .. math:: y\eta - n\log(1 + e^\eta) + R(y, \mu\kappa) + R(n - y, (1 - \mu)\kappa) - R(n, \kappa)
+
+    with :math:`R(k, a) = \log\Gamma(k + a) - \log\Gamma(a) - k\log a`
+    (:func:`copath.kinds.count.log_rising_ratio`, which keeps it exact as
+    :math:`\kappa \to \infty`, where the kernel tends to the binomial's). ``y`` may be a
+    successes-equivalent (share x effective size), not whole.
+
+    Example
+    -------
+    >>> import numpy as np, pytensor.tensor as pt
+    >>> from scipy.stats import betabinom
+    >>> from scipy.special import comb, expit
+    >>> y, n, eta, r = np.array([3.0, 7.0]), np.array([10.0, 12.0]), np.array([-0.4, 0.9]), 0.5
+    >>> k = 1 / r**2
+    >>> got = float(beta_binomial_kernel(y, pt.as_tensor_variable(eta), n, pt.as_tensor_variable(r)).eval())
+    >>> full = betabinom.logpmf(y, n, expit(eta) * k, (1 - expit(eta)) * k).sum()
+    >>> bool(np.isclose(got + np.log(comb(n, y)).sum(), full))
+    True
+    """
+    y = np.asarray(y, dtype=float)
+    n = np.broadcast_to(np.asarray(trials, dtype=float), y.shape)
+    return pt.sum(_beta_binomial_terms(y, pt.broadcast_to(eta, y.shape), n, inv_sqrt_kappa))
+
+
+def _beta_binomial_terms(y: Any, eta: Any, n: Any, inv_sqrt_kappa: Any) -> Any:
+    """The beta-binomial kernel of each row (tensors or arrays), as in :func:`beta_binomial_kernel`."""
+    kappa = 1.0 / inv_sqrt_kappa**2
+    mu = pt.sigmoid(eta)
+    return (y * eta - n * pt.softplus(eta) + log_rising_ratio(y, mu * kappa)
+            + log_rising_ratio(n - y, (1.0 - mu) * kappa) - log_rising_ratio(n, kappa))
+
+
+def _log_choose(n: Any, y: Any) -> Any:
+    return pt.gammaln(n + 1.0) - pt.gammaln(y + 1.0) - pt.gammaln(n - y + 1.0)
+
+
+def _family(node: NodeSpec) -> str:
+    return node.family or "binomial"
 
 
 def binomial_kernel(y: np.ndarray, eta: Any, trials: np.ndarray | float = 1.0) -> Any:
@@ -48,6 +132,10 @@ def binomial_kernel(y: np.ndarray, eta: Any, trials: np.ndarray | float = 1.0) -
     return pt.sum(y * eta - pt.softplus(eta) * trials)
 
 
+def _elementwise_binomial(y: Any, eta: Any, n: Any) -> Any:
+    return y * eta - n * pt.softplus(eta)
+
+
 class Proportion(NodeKind):
     """Successes out of trials: binomial, logit link."""
 
@@ -59,6 +147,8 @@ class Proportion(NodeKind):
     natural_level: ClassVar[str] = "share"
     ratio_scale: ClassVar[bool] = True
     odds_scale: ClassVar[bool] = True
+    noise_variable: ClassVar[str | None] = "inv_sqrt_kappa"
+    noise_dim: ClassVar[str | None] = "bb_node"
 
     def link(self, value: Any) -> Any:
         return logit(np.clip(value, 1e-12, 1 - 1e-12))
@@ -81,20 +171,41 @@ class Proportion(NodeKind):
             problems.append("a proportion node needs a 'trials' column")
         if node.baseline is not None and not 0 < node.baseline < 1:
             problems.append("a proportion node's baseline is a share strictly between 0 and 1")
+        try:
+            check("family", _family(node), ProportionFamily)
+        except ValueError as err:
+            problems.append(str(err))
         return problems
 
     def data_columns(self, node: NodeSpec) -> dict[str, str]:
-        return {node.trials: "trials"}
+        return {node.trials: "trials" if node.given_as == "count" else "sample size"}
 
     def check_values(self, node: NodeSpec, y: np.ndarray, present: np.ndarray,
                      columns: Mapping[str, np.ndarray]) -> tuple[np.ndarray, str] | None:
-        bad = present & whole_numbers(y, columns[node.trials])
+        n = columns[node.trials]
+        if node.given_as != "count":
+            top = 100.0 if node.given_as == "percent" else 1.0
+            bad = present & ((y < 0) | (y > top))
+            if bad.any():
+                return bad, f"values must be {node.given_as}s from 0 to {top:g}"
+            bad = present & ~(n >= 0)
+            if bad.any():
+                return bad, f"the sample size ({node.trials!r}) must be a number of 0 or more where the share is given"
+            return None
+        bad = present & (whole_numbers(y, n) | np.isnan(n))
         if bad.any():
             return bad, f"successes must be whole numbers between 0 and trials ({node.trials!r})"
         return None
 
+    def observed_value(self, node: NodeSpec, y: np.ndarray, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Successes (or, for a share, the successes-equivalent share x sample size)."""
+        if node.given_as == "count":
+            return y
+        share = y / 100.0 if node.given_as == "percent" else y
+        return share * columns[node.trials]
+
     def observed_rows(self, node: NodeSpec, present: np.ndarray, columns: Mapping[str, np.ndarray]) -> np.ndarray:
-        return present & (columns[node.trials] > 0)
+        return present & (np.nan_to_num(columns[node.trials], nan=0.0) > 0)
 
     def size(self, node: NodeSpec, columns: Mapping[str, np.ndarray], rows: np.ndarray) -> np.ndarray | float:
         return columns[node.trials][rows]
@@ -108,15 +219,42 @@ class Proportion(NodeKind):
         p = (totals + 0.5) / (sizes + 1.0)
         return sizes * p * (1.0 - p)
 
+    def noise(self, node: NodeSpec) -> NoiseParameter | None:
+        return NoiseParameter(self.noise_variable, self.noise_dim, BB_SCALE) if _family(node) == "beta_binomial" else None
+
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:
-        pm.Binomial(name, n=size.astype("int64"), logit_p=eta, observed=y.astype("int64"), dims=dims)
+        n = np.broadcast_to(np.asarray(size, dtype=float), np.shape(y))
+        whole = np.all(y == np.round(y)) and np.all(n == np.round(n))
+        if whole and noise is None:
+            pm.Binomial(name, n=n.astype("int64"), logit_p=eta, observed=y.astype("int64"), dims=dims)
+        elif whole:
+            kappa = 1.0 / noise**2
+            mu = pm.math.sigmoid(eta)
+            pm.BetaBinomial(name, alpha=mu * kappa, beta=(1.0 - mu) * kappa, n=n.astype("int64"),
+                            observed=y.astype("int64"), dims=dims)
+        else:  # a share x effective sample size: the binomial (or beta-binomial) density at real y
+            def logp(value: Any, eta: Any, n: Any, *noise: Any) -> Any:
+                kernel = (_beta_binomial_terms if noise else _elementwise_binomial)
+                return _log_choose(n, value) + kernel(value, eta, n, *noise)
+
+            def random(eta: Any, n: Any, *noise: Any, rng: Any = None, size: Any = None) -> np.ndarray:
+                p = expit(eta)
+                if noise:
+                    kappa = 1.0 / np.asarray(noise[0]) ** 2
+                    p = rng.beta(p * kappa, (1.0 - p) * kappa, size=size)
+                return rng.binomial(np.round(n).astype(int), p, size=size).astype(float)
+
+            extra = (noise,) if noise is not None else ()
+            pm.CustomDist(name, eta, n, *extra, logp=logp, random=random, observed=y, dims=dims)
 
     def kernel(self, node: NodeSpec, y: np.ndarray, eta: Any, size: Any, noise: Any = None) -> Any | None:
+        if noise is not None:
+            return beta_binomial_kernel(y, eta, size, noise)
         return binomial_kernel(y, eta, size)
 
     def collapsible(self, node: NodeSpec) -> bool:
-        return True
+        return _family(node) == "binomial"
 
     def grouped_term(self, totals: np.ndarray, sizes: np.ndarray, within: np.ndarray | None, eta: Any,
                      noise: Any) -> Any:
@@ -124,7 +262,16 @@ class Proportion(NodeKind):
 
     def simulate(self, node: NodeSpec, eta: np.ndarray, columns: Mapping[str, Any], noise: float | None,
                  rng: np.random.Generator, value: np.ndarray | None) -> np.ndarray:
-        return rng.binomial(np.asarray(columns[node.trials]).astype(int), expit(eta))
+        n = np.asarray(columns[node.trials])
+        p = expit(eta)
+        if noise is not None:
+            kappa = 1.0 / noise**2
+            p = rng.beta(np.maximum(p * kappa, 1e-12), np.maximum((1.0 - p) * kappa, 1e-12))
+        y = rng.binomial(np.round(n).astype(int), p).astype(float)
+        if node.given_as == "count":
+            return y
+        share = np.divide(y, np.round(n), out=np.zeros_like(y), where=np.round(n) > 0)
+        return share * (100.0 if node.given_as == "percent" else 1.0)
 
 
 PROPORTION = Proportion()

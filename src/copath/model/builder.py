@@ -64,6 +64,7 @@ from copath.constants import data_name, missing_name, observed_dim
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.kinds import NodeKind, noise_variables
+from copath.model.aggregate import group_eta
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
@@ -271,6 +272,10 @@ def build_model(
             y = prepared.values[name][rows]
             e = eta[name][rows]
             size = kind.size(node, prepared.values, rows)
+            if name in prepared.aggregated:  # observed as group aggregates (copath.model.aggregate)
+                agg = prepared.aggregated[name]
+                y, size = agg.y, agg.size
+                e = group_eta(node.kind, agg, pt.broadcast_to(eta[name], (prepared.n_rows,))[agg.rows])
             # the sampling model: the likelihood's kernel in eta where the kind has one (no constants)
             term = kind.kernel(node, y, e, size, noise_of(name)) if collapse else None
             if term is not None:

@@ -146,7 +146,7 @@ def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RA
         node = pathway.nodes[name]
         kind = node.node_kind
         obs = data.observed.get(name, np.array([], dtype=int))
-        if obs.size == 0 or not kind.collapsible(node):
+        if obs.size == 0 or not kind.collapsible(node) or name in data.aggregated:
             continue
         found = input_columns(pathway, data, name)
         if found is None:

@@ -39,6 +39,7 @@ import pandas as pd
 from copath.errors import DataError
 from copath.kinds import MAX_COUNT
 from copath.kinds.count import whole_numbers
+from copath.model.aggregate import Aggregation, aggregate_rows
 from copath.model.time import MonthFeatures, month_features
 from copath.spec.pathway import Pathway
 
@@ -69,6 +70,8 @@ class PreparedData:
     maturing: dict[str, list[str]] = field(default_factory=dict)
     #: each row's month of the year and time in years, when a node has ``time`` effects
     time: MonthFeatures | None = None
+    #: node -> its groups, for a node observed only at a coarser level (``observed_at``)
+    aggregated: dict[str, Aggregation] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -93,6 +96,10 @@ def required_columns(pathway: Pathway) -> dict[str, str]:
     for name, node in pathway.nodes.items():
         for column, role in node.node_kind.data_columns(node).items():
             cols.setdefault(column, f"{role} of {name}")
+        for column in node.observed_at:
+            cols.setdefault(column, f"group of {name}")
+        if node.weight:
+            cols.setdefault(node.weight, f"weight of {name}")
     return cols
 
 
@@ -178,9 +185,13 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     # a denominator (offset, trials) is needed only where a node that uses it has data
     users: dict[str, list[str]] = {}
     for name, node in pathway.nodes.items():
-        for column, role in node.node_kind.data_columns(node).items():
-            if role in ("offset", "trials") and column not in pathway.nodes:
+        extra = {c: "group" for c in node.observed_at} | ({node.weight: "weight"} if node.weight else {})
+        for column, role in (node.node_kind.data_columns(node) | extra).items():
+            if role in ("offset", "trials", "sample size", "group", "weight") and column not in pathway.nodes:
                 users.setdefault(column, []).append(name)
+    # a survey's size column need only be given where its figure is (the group's rows)
+    group_sizes = {c for c, names in users.items()
+                   if all(pathway.nodes[n].observed_at and pathway.nodes[n].trials == c for n in names)}
     needed = {c: why for c, why in needed.items()
               if c in frame.columns or c not in users or any(n in frame.columns for n in users[c])}
     held = {c: float(pathway.nodes[c].reference) for c in pathway.exposures
@@ -207,7 +218,12 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
 
     values: dict[str, np.ndarray] = {}
     for column, why in needed.items():
-        if column in index or column in missing:
+        if column in index or column in missing or why.startswith("group"):
+            continue
+        if column in group_sizes:
+            v = _numeric(frame, column, problems)
+            if v is not None:
+                values[column] = v
             continue
         if column in held:
             values[column] = np.full(len(frame), held[column])
@@ -223,6 +239,8 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         elif why.startswith("trials") and whole_numbers(v).any():
             problems.add(column, f"trials must be whole numbers from 0 to {MAX_COUNT:.0e}; "
                                  f"{_bad_rows(frame, whole_numbers(v), column)}")
+        elif why.startswith(("sample size", "weight")) and (v < 0).any():
+            problems.add(column, f"{why.split(' of ')[0]}s must be 0 or more; {_bad_rows(frame, v < 0, column)}")
         else:
             values[column] = v
     for name in pathway.exposures:
@@ -236,6 +254,7 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
 
     observed: dict[str, np.ndarray] = {}
     unobserved: list[str] = []
+    aggregated: dict[str, Aggregation] = {}
     for name in pathway.endogenous:
         node = pathway.nodes[name]
         if name not in frame.columns:
@@ -258,8 +277,15 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
             problems.add(name, f"{why}; {_bad_rows(frame, bad, name)}")
             continue
         present = kind.observed_rows(node, present, values)
+        v = np.where(present, kind.observed_value(node, v, values), np.nan)
         values[name] = v
         observed[name] = np.flatnonzero(present)
+        if node.observed_at and all(c in frame.columns for c in node.observed_at) and (
+                not node.weight or node.weight in values):
+            agg = aggregate_rows(node, frame, values, v, problems.add)
+            if agg is not None:
+                aggregated[name] = agg
+                observed[name] = agg.first
         if observed[name].size == 0:
             unobserved.append(name)
     time = None
@@ -282,9 +308,11 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     centres = {name: float(np.mean(values[name])) for name in pathway.exposures}
     levels = {name: pathway.nodes[name].node_kind.data_level(pathway.nodes[name], values[name][rows], values, rows,
                                                              codes[rows])
-              for name, rows in observed.items() if rows.size}
+              for name, rows in observed.items() if rows.size and name not in aggregated}
+    for name, agg in aggregated.items():  # the groups' pooled level
+        levels[name] = pathway.nodes[name].node_kind.pooled_level(float(agg.y.sum()), float(agg.size.sum()))
     return PreparedData(
         frame=frame, values=values, observed=observed, areas=np.asarray(areas),
         area_index=codes.astype(int), exposure_centres=centres, unobserved_nodes=unobserved, levels=levels,
-        held=held, maturing=maturing, time=time,
+        held=held, maturing=maturing, time=time, aggregated=aggregated,
     )

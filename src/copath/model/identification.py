@@ -349,7 +349,7 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
     """
     node = pathway.nodes[child]
     kind = node.node_kind
-    if kind.identity_link:
+    if kind.identity_link or child in data.aggregated:
         return None
     rows = data.observed[child]
     size = np.broadcast_to(np.asarray(kind.size(node, data.values, rows), dtype=float), rows.shape)

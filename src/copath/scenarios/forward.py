@@ -113,6 +113,15 @@ class Forward:
         #: node -> each row's weight in its mean (its size), or None: equal weights
         self.weights: dict[str, np.ndarray | None] = {
             m: None if s is None or np.all(s == s[0]) else s for m, s in self.sizes.items()}
+        #: node -> the column its mean is weighted by ("" for equal weights)
+        self.weighted_by: dict[str, str] = {
+            m: next(iter(self.pathway.nodes[m].node_kind.data_columns(self.pathway.nodes[m])), "")
+            if self.weights[m] is not None else "" for m in self.plan.endogenous}
+        for m in self.prepared.aggregated:  # a survey share: its rows weigh as its 'weight' column says
+            column = self.pathway.nodes[m].weight
+            self.sizes[m] = None  # respondents are not a population: no totals
+            self.weights[m] = self.prepared.values[column] if column else None
+            self.weighted_by[m] = column or ""
         self.chunk_elements = chunk_elements
         self.cache_bytes = cache_bytes
         self._cache: tuple | None = None

@@ -281,13 +281,12 @@ class Scenario:
             size = forward.denominator(node, data_rows)
             total = self.total_difference(node)
             t_lo, t_hi = hdi_1d(total, prob) if total is not None else (float("nan"), float("nan"))
-            weighted = forward.sizes[node] is not None
             rows.append({
                 "outcome": node, "role": "final" if node in finals else "intermediate", "unit": spec.unit_label,
                 "baseline_mean": base, "scenario_mean": float(self.values[node].mean()),
                 "difference": float(diff.mean()), "diff_hdi_low": lo, "diff_hdi_high": hi,
                 "relative_change": float(diff.mean() / base) if _relative_ok(spec, base) else float("nan"),
-                "weighted_by": next(iter(spec.node_kind.data_columns(spec)), "") if weighted else "",
+                "weighted_by": forward.weighted_by[node],
                 "total_baseline": base * size if size is not None else float("nan"),
                 "total_difference": float(total.mean()) if total is not None else float("nan"),
                 "total_hdi_low": t_lo, "total_hdi_high": t_hi,

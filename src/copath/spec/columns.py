@@ -11,9 +11,11 @@ denominator (offset or trials) it is the first to use. ``need`` is one of:
     give it no data there; a node with no data keeps its links' priors) or an exposure with
     a ``reference:`` (held at that value when absent).
 ``denominator``
-    An offset (count nodes) or trials column (proportion nodes): required, with a value in
-    every row, when a node that uses it has a column in the data; not needed when none of
-    them has one.
+    An offset (count nodes) or trials column (proportion nodes; a sample size when the node
+    is given as a share): required, with a value in every row, when a node that uses it has
+    a column in the data (for a node observed at a coarser level, only where its figure is);
+    not needed when none of them has one. The group columns of such a node (``observed_at``)
+    and its ``weight`` column are denominators too: required when the node has a column.
 
 Example
 -------
@@ -44,6 +46,13 @@ NEEDS: dict[str, str] = {
     "denominator": "required (a value in every row) when a node using it has a column",
 }
 
+_UNITS = {
+    "offset": "number of {column} in the row (positive)",
+    "trials": "number of {column} in the row (whole number)",
+    "sample size": "effective sample size of the share (positive; need not be whole)",
+    "group": "the row's group label (the coarser level the node is observed at)",
+    "weight": "the row's weight in its group's share (e.g. residents; positive)",
+}
 _INDEX_UNITS = {"area": "area code (e.g. an LSOA code)", "month": "month (YYYY-MM, or a number)"}
 
 
@@ -53,8 +62,15 @@ def _node_unit(pathway: Pathway, name: str) -> str:
         per = f", modelled per {node.per:g} {node.offset}" if node.offset and node.per else (
             f", modelled per {node.offset}" if node.offset else "")
         return f"count in the row (whole number{per})"
+    group = f", the same on every row of its {' x '.join(node.observed_at)} group" if node.observed_at else ""
+    whose = "the group's" if node.observed_at else "the row's"
+    if node.kind == "proportion" and node.given_as != "count":
+        top = "0-100" if node.given_as == "percent" else "0-1"
+        return f"{node.given_as} ({top}) of {whose} effective sample size {node.trials}{group}"
     if node.kind == "proportion":
-        return f"how many of the row's {node.trials} (whole number, 0 to {node.trials})"
+        return f"how many of {whose} {node.trials} (whole number, 0 to {node.trials}){group}"
+    if group:
+        return f"count in the group (whole number){group}"
     return node.unit_label or "value"
 
 
@@ -98,16 +114,15 @@ def column_table(pathway: Pathway) -> pd.DataFrame:
         node = pathway.nodes[name]
         rows.append({"column": name, "role": node.kind, "need": "optional", "unit": _node_unit(pathway, name),
                      "used_by": name, "note": node.label or ""})
-        for column, role in node.node_kind.data_columns(node).items():
+        extra = {c: "group" for c in node.observed_at} | ({node.weight: "weight"} if node.weight else {})
+        for column, role in (node.node_kind.data_columns(node) | extra).items():
             if column in pathway.nodes:
                 continue  # a node's own column, listed with that node
             if column in denominators:
                 denominators[column]["used_by"] += f", {name}"
                 continue
             denominators[column] = {
-                "column": column, "role": role, "need": "denominator",
-                "unit": f"number of {column} in the row (positive)" if role == "offset"
-                else f"number of {column} in the row (whole number)",
+                "column": column, "role": role, "need": "denominator", "unit": _UNITS[role].format(column=column),
                 "used_by": name, "note": ""}
             rows.append(denominators[column])
     return pd.DataFrame(rows).set_index("column")

@@ -29,7 +29,7 @@ _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "descriptio
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
-    "time",
+    "time", "given_as", "observed_at", "weight",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
@@ -191,7 +191,7 @@ def _node(name: Any, raw: Any, err) -> Node:
     if "kind" not in raw:
         raise err("missing 'kind'", where=where, line=line)
     kwargs: dict[str, Any] = {"kind": _text(raw["kind"], "kind", err, where, line)}
-    for key in ("label", "unit", "offset", "trials", "family", "better", "description"):
+    for key in ("label", "unit", "offset", "trials", "family", "better", "description", "given_as", "weight"):
         if key in raw and raw[key] is not None:
             kwargs[key] = _text(raw[key], key, err, where, line)
     if "per" in raw and raw["per"] is not None:
@@ -214,6 +214,13 @@ def _node(name: Any, raw: Any, err) -> Node:
         if not isinstance(time, list) or not all(isinstance(t, str) for t in time):
             raise err(f"'time' must be a list such as [season, trend], got {raw['time']!r}", where=where, line=line)
         kwargs["time"] = tuple(time)
+    if "observed_at" in raw and raw["observed_at"] is not None:
+        groups = raw["observed_at"]
+        groups = [groups] if isinstance(groups, str) else groups
+        if not isinstance(groups, list) or not groups or not all(isinstance(g, str) and g for g in groups):
+            raise err(f"'observed_at' must be a list of group columns such as [borough, quarter], got "
+                      f"{raw['observed_at']!r}", where=where, line=line)
+        kwargs["observed_at"] = tuple(groups)
     if "area_effects" in raw:
         if not isinstance(raw["area_effects"], bool):
             raise err("'area_effects' must be true or false", where=where, line=line)

@@ -33,7 +33,7 @@ from copath import kinds, plotting
 from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
-from copath.options import Better, CountFamily, TimeEffect, check
+from copath.options import Better, GivenAs, TimeEffect, check
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -74,6 +74,14 @@ class Node:
     ``maturity_lag`` is, for an endogenous node, how many of the data's latest months are
     still filling in (e.g. 3 for police.uk charge outcomes, which reach court months after
     the crime): those rows are left out of the node's likelihood (:mod:`copath.model.data`).
+    ``family`` is a count's (``poisson``, the default, or ``negative_binomial``) or a
+    proportion's (``binomial``, the default, or ``beta_binomial``) likelihood. A proportion's
+    column holds successes (``given_as: count``), a share (``share``) or a percentage
+    (``percent``); with a share or percentage its ``trials`` column is the effective sample
+    size, which need not be whole. ``observed_at`` names the columns that group the rows
+    where the node is observed only as an aggregate (e.g. ``[borough, quarter]`` for a
+    survey), and ``weight`` the column weighting each row in its group's share (a
+    proportion; rows weigh the same without it): see :mod:`copath.model.aggregate`.
     ``time`` lists an endogenous node's effects of time, ``"season"`` (one effect per month
     of the year) and ``"trend"`` (a straight line per year on its link scale); see
     :mod:`copath.model.time`.
@@ -92,7 +100,7 @@ class Node:
     offset: str | None = None
     per: float | None = None
     trials: str | None = None
-    family: CountFamily = "poisson"
+    family: str = ""
     area_effects: bool = False
     scale: float = 1.0
     baseline: float | None = None
@@ -101,6 +109,9 @@ class Node:
     reference: float | None = None
     maturity_lag: int = 0
     time: tuple[TimeEffect, ...] = ()
+    given_as: GivenAs = "count"
+    observed_at: tuple[str, ...] = ()
+    weight: str | None = None
 
     @property
     def display(self) -> str:
@@ -351,6 +362,25 @@ class Pathway:
                     raise self._err(str(err), where) from None
             if len(set(node.time)) != len(node.time):
                 raise self._err(f"'time' lists an effect twice: {list(node.time)}", where)
+        if node.given_as != "count" or node.weight is not None:
+            try:
+                check("given_as", node.given_as, GivenAs)
+            except ValueError as err:
+                raise self._err(str(err), where) from None
+            if node.given_as != "count" and node.kind != "proportion":
+                raise self._err("only a proportion node is 'given_as' a share or percent", where)
+        if node.observed_at:
+            if node.kind not in ("count", "proportion"):
+                raise self._err("only a count or proportion node can be 'observed_at' a coarser level", where)
+            clash = [c for c in node.observed_at if c in self.nodes or c in self.index]
+            if clash:
+                raise self._err(f"'observed_at' names group columns, not nodes or index columns: {clash}", where)
+            if node.time or node.area_effects:
+                raise self._err("a node observed only as group aggregates has no area or time effects of its "
+                                "own (the groups could not tell them apart from its links)", where)
+        if node.weight is not None and not (node.observed_at and node.kind == "proportion"):
+            raise self._err("'weight' weights a proportion's rows within its 'observed_at' groups; a count's "
+                            "groups are weighted by its offset", where)
         if node.better is not None:
             try:
                 check("better", node.better, Better)
