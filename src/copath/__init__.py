@@ -28,6 +28,7 @@ from copath.evidence import (
     prior_for,
     priors_for,
 )
+from copath.kinds.proportion import effective_sample_size
 from copath.model.diagnostics import Diagnostics
 from copath.model.settings import FitSettings
 from copath.model.simulate import Simulation, simulate
@@ -71,6 +72,7 @@ __all__ = [
     "PooledEffect",
     "SpecError",
     "datasets",
+    "effective_sample_size",
     "load_evidence",
     "load_pathway",
     "loads_evidence",

@@ -71,3 +71,36 @@ def test_city_of_london_flagship_passes_its_diagnostics_at_its_defaults(tmp_path
     table = res.summary()
     # every exposure is held at its reference: no link is informed by these data, and the summary says so
     assert not table["local_data"].any() and (table["identification"] == "prior only").all()
+
+
+PAS = SHARED / "data" / "mopac-pas" / "PAS_boroughs.csv"
+
+
+def test_london_confidence_table_keeps_one_non_overlapping_figure_a_year():
+    if not PAS.is_file():
+        pytest.skip("../shared/data is not beside the project")
+    module = _example("london_confidence_pas")
+    table = module.load(PAS)
+    # 32 boroughs (Richmond's two spellings merged) x the 10 years to December 2014-2023
+    assert table["borough"].nunique() == 32 and sorted(table["month"].unique()) == [f"{y}-12" for y in range(2014, 2024)]
+    assert len(table) == 320
+    # the London-wide figure is one per year, the same on every borough's row of that year
+    assert (table.groupby("year")["good_job_london"].nunique() == 1).all()
+    london = module.fit.__globals__["SPEC"].format(extra="    observed_at: [year]")
+    import copath as cp
+
+    pw = cp.loads_pathway(london)
+    prepared = prepare_data(pw, table.assign(good_job=table["good_job_london"], ess=8533.0))
+    assert prepared.aggregated["good_job"].n_groups == 10
+
+
+@pytest.mark.slow  # three fits, about a minute
+def test_london_confidence_example_passes_and_the_london_figure_informs_less():
+    if not PAS.is_file():
+        pytest.skip("../shared/data is not beside the project")
+    results = _example("london_confidence_pas").main(["--data", str(PAS)])
+    for res in results.values():
+        assert res.diagnostics().passed, res.diagnostics()
+    link = "contact_ward_officer -> good_job"
+    ratio = {k: r.summary().loc[link, "sd_ratio"] for k, r in results.items()}
+    assert ratio["london"] > 2 * ratio["borough"]  # ten yearly London figures tell less than 320 borough-years

@@ -16,7 +16,7 @@ PUBLIC = [
     "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "Evidence",
     "EvidenceEntry", "EvidenceError", "FitResult", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
     "PathEffects", "Pathway", "PooledEffect", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
-    "__version__", "calibrate", "compare", "datasets", "evpi", "evppi", "fit", "load_evidence", "load_pathway",
+    "__version__", "calibrate", "compare", "datasets", "effective_sample_size", "evpi", "evppi", "fit", "load_evidence", "load_pathway",
     "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_for", "priors_for", "simulate", "sweep",
 ]
 

@@ -9,6 +9,15 @@ measure instead. Borough names that differ only in case are one borough, spelled
 rows spell it (the published file has both "Richmond upon Thames" and "Richmond Upon
 Thames"); ``attrs["merged_boroughs"]`` lists the spellings replaced.
 
+The borough figures behave as rolling 12-month estimates: the survey is designed for 100
+interviews a quarter in each of the 32 boroughs, "400 interviews in any 12-month rolling
+period" (UK Data Service, study 7048 description), and the quarter-to-quarter changes of
+"Good Job" local have a lag-4 autocorrelation of -0.40 over the boroughs (-0.5 for pure
+sampling noise in overlapping 4-quarter windows). Consecutive quarters then share three
+quarters of their interviews: model one quarter a year (e.g. the years to December) with
+an effective sample size of at most 400 a borough (``given_as: share``, :mod:`copath.kinds.proportion`),
+as ``examples/london_confidence_pas.py`` does, not every quarter as if independent.
+
 Example
 -------
 >>> from pathlib import Path

@@ -138,12 +138,16 @@ def sampling_priors(pathway: Pathway, prepared: PreparedData,
 
 @contextmanager
 def _quiet_pymc() -> Iterator[None]:
-    """PyMC's INFO log lines off for the duration (warnings still show)."""
+    """PyMC's INFO log lines off for the duration (warnings still show, except PyTensor's note
+    that Numba runs a random generator without a compiled form, the beta-binomial's and a
+    share's, in Python: a speed note about predictive draws, which it does not change)."""
     logger = logging.getLogger("pymc")
     level = logger.level
     logger.setLevel(max(level, logging.WARNING))
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Numba will use object mode to run .*_rv", category=UserWarning)
+            yield
     finally:
         logger.setLevel(level)
 
