@@ -213,3 +213,23 @@ def test_uninformed_share_is_not_given_where_links_are_informed_only_as_a_produc
     assert res.summary().loc["x -> c", "identification"] == "product"
     sc = res.scenario({"x": "x1.1"})
     assert np.isnan(sc.outcomes().loc["p", "uninformed_share"])
+
+
+def test_a_ranged_continuous_node_is_clipped_to_its_range_and_says_how_often():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure, range: [0, 1]}\n"
+                          "  y: {kind: continuous, range: [0, 10], baseline: 9, scale: 2}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    data = cp.simulate(pw, areas=10, months=2, random_seed=0).data.drop(columns=["y"])  # y has no data
+    res = cp.fit(pw, data, draws=300, tune=300, chains=2, random_seed=1, progressbar=False)
+    sc = res.scenario({"x": "+0.2"})
+    row = sc.outcomes().loc["y"]
+    # by hand: each draw's expected y per row (intercept + beta (x - centre)), clipped to [0, 10], averaged
+    post = res.posterior.stack(sample=("chain", "draw"))
+    x = data["x"].to_numpy()
+    eta = (post["intercept"].sel(node="y").values[:, None]
+           + post["beta"].sel(link="x -> y").values[:, None] * (x[None, :] - res.centres()["x"]))
+    assert np.allclose(sc.baseline["y"], np.clip(eta, 0, 10).mean(axis=1))
+    assert row["outside_range"] == pytest.approx(np.mean((eta < 0) | (eta > 10)))
+    assert 0.1 < row["outside_range"] < 0.9  # intercept prior N(9, 4): a good share of draws above 10
+    assert sc.values["y"].max() <= 10 and sc.baseline["y"].max() <= 10
+    assert "outside its range [0, 10]" in sc.describe()

@@ -215,7 +215,8 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         thinned = xr.DataTree.from_dict({"posterior": _thin(posterior, ppc_draws)})
         with _quiet_pymc():  # its "Sampling: [...]" lines name internals, not progress
             pp = pm.sample_posterior_predictive(thinned, random_seed=int(seeds[1]), progressbar=False)
-        groups["posterior_predictive"] = pp["posterior_predictive"].to_dataset()
+        if "posterior_predictive" in pp.children:  # absent when no node has data
+            groups["posterior_predictive"] = pp["posterior_predictive"].to_dataset()
         if "observed_data" in pp.children:
             groups["observed_data"] = pp["observed_data"].to_dataset()
         with _quiet_pymc():

@@ -122,6 +122,10 @@ class Forward:
             self.sizes[m] = None  # respondents are not a population: no totals
             self.weights[m] = self.prepared.values[column] if column else None
             self.weighted_by[m] = column or ""
+        #: continuous nodes with a declared range: their expected values are clipped to it
+        self.ranges: dict[str, tuple[float, float]] = {
+            m: self.pathway.nodes[m].range for m in self.plan.endogenous
+            if self.plan.kinds[m].identity_link and self.pathway.nodes[m].range is not None}
         self.chunk_elements = chunk_elements
         self.cache_bytes = cache_bytes
         self._cache: tuple | None = None
@@ -273,7 +277,6 @@ class Forward:
         key = hash(rows.tobytes())
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1], self._cache[2]
-        kinds = self.plan.kinds
         n = len(rows)
         keep_all = self.n_draws * n * len(self.plan.endogenous) * 4 <= self.cache_bytes
         # kept in float32: scenarios read it once per affected node, so half the bytes is
@@ -281,13 +284,61 @@ class Forward:
         eta_full = ({m: np.empty((self.n_draws, n), dtype=np.float32) for m in self.plan.endogenous}
                     if keep_all else None)
         means = {m: np.empty(self.n_draws) for m in self.plan.endogenous}
+        outside = dict.fromkeys(self.ranges, 0)
         for sl, eta in self._eta_chunks(rows):
             for m in self.plan.endogenous:
-                means[m][sl] = self.average(m, kinds[m].natural(eta[m]), rows)
+                means[m][sl] = self.average(m, self.natural(m, eta[m]), rows)
+                if m in self.ranges:
+                    lo, hi = self.ranges[m]
+                    outside[m] += int(np.count_nonzero((eta[m] < lo) | (eta[m] > hi)))
                 if eta_full is not None:
                     eta_full[m][sl] = eta[m]
         self._cache = (key, means, eta_full)
+        self._outside = (key, {m: c / max(self.n_draws * n, 1) for m, c in outside.items()})
         return means, eta_full
+
+    def natural(self, name: str, eta: np.ndarray) -> np.ndarray:
+        """Node ``name``'s expected value on its natural scale; a continuous node with a
+        declared ``range`` is clipped to it (its linear equation knows no bounds, and an
+        expected value cannot leave the scale: :meth:`outside_share` says how often it did).
+
+        Parameters
+        ----------
+        name
+            An endogenous node.
+        eta
+            Its linear predictor (any shape).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        value = self.plan.kinds[name].natural(eta)
+        if name in self.ranges:
+            lo, hi = self.ranges[name]
+            value = np.clip(value, lo, hi)
+        return value
+
+    def outside_share(self, name: str, rows: np.ndarray) -> float:
+        """The share of (draw, row) baseline expected values of a ranged continuous node that
+        its linear equation put outside its ``range`` (clipped by :meth:`natural`); NaN for
+        other nodes.
+
+        Parameters
+        ----------
+        name
+            An endogenous node.
+        rows
+            Data rows.
+
+        Returns
+        -------
+        float
+        """
+        if name not in self.ranges:
+            return float("nan")
+        self._baseline(rows)
+        return float(self._outside[1][name])
 
     def _observed(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         kinds = self.plan.kinds
@@ -377,7 +428,7 @@ class Forward:
                         if dp is not None:
                             d = d + beta[sl, link_idx][:, None] * dp
                     d_input[name] = d
-                out1[name][sl] = self.average(name, kind.natural(eta0[name] + d), rows)
+                out1[name][sl] = self.average(name, self.natural(name, eta0[name] + d), rows)
 
         if eta_full is None:  # baseline too large to keep: recompute chunk by chunk
             for chunk in chunks:
@@ -397,7 +448,6 @@ class Forward:
         flows down the graph linearly on the link scale, as in :meth:`node_means`.
         """
         rows = np.arange(self.prepared.n_rows) if rows is None else rows
-        kinds = self.plan.kinds
         means0, eta_full = self._baseline(rows)
         target, parent = next((n.name, p) for n in self.plan.nodes for li, p in n.parents if li == link_index)
         affected = {target} | nx.descendants(self.graph, target)
@@ -423,7 +473,7 @@ class Forward:
                     if p in d_input:
                         d = d + beta[sl, li][:, None] * d_input[p]
                 d_input[node.name] = d
-                out[node.name][sl] = self.average(node.name, kinds[node.name].natural(eta0[node.name] + d), rows)
+                out[node.name][sl] = self.average(node.name, self.natural(node.name, eta0[node.name] + d), rows)
 
         if eta_full is None:
             for sl, eta0 in self._eta_chunks(rows):
@@ -459,7 +509,7 @@ class Forward:
         for name in self.plan.endogenous:
             if name not in affected:
                 continue
-            if kinds[name].identity_link:  # never weighted: a continuous node has no size column
+            if kinds[name].identity_link and name not in self.ranges:  # never weighted: no size column
                 out1[name] = means0[name] + sum(totals[k][name] * dx[k].mean() for k in dx if name in totals[k])
             else:
                 nonlinear.append(name)
@@ -475,7 +525,7 @@ class Forward:
                 for k in dx:
                     if name in totals[k]:
                         z += totals[k][name][sl, None].astype(np.float32) * dx32[k][None, :]
-                out1[name][sl] = self.average(name, kinds[name].natural(z), rows)
+                out1[name][sl] = self.average(name, self.natural(name, z), rows)
 
         if eta_full is None:
             for sl, eta0 in self._eta_chunks(rows):

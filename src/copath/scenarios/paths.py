@@ -139,13 +139,12 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
             prod = prod * beta[:, link_pos[f"{a} -> {b}"]]
         contributions[" -> ".join(path)] = prod
     shift = sum(contributions.values())  # (S,)
-    kind = pw.nodes[target].node_kind
     before = np.empty_like(shift)
     after = np.empty_like(shift)
     rows = np.arange(forward.prepared.n_rows)
     for sl, eta in forward.baseline_eta_chunks(target):  # weighted over rows as scenarios are
-        before[sl] = forward.average(target, kind.natural(eta), rows)
-        after[sl] = forward.average(target, kind.natural(eta + shift[sl, None]), rows)
+        before[sl] = forward.average(target, forward.natural(target, eta), rows)
+        after[sl] = forward.average(target, forward.natural(target, eta + shift[sl, None]), rows)
     total = after - before
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(np.abs(shift) > 1e-300, total / shift, 0.0)

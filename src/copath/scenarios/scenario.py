@@ -242,8 +242,12 @@ class Scenario:
             ``difference`` (mean of :meth:`difference`), ``diff_hdi_low``,
             ``diff_hdi_high``, ``relative_change`` (difference over baseline mean; NaN where
             the baseline is not well away from a true zero: see the module docstring),
-            ``weighted_by`` (the offset or trials column the means are weighted by, empty for
-            equal weights), ``total_baseline`` (expected events or successes over the
+            ``weighted_by`` (the offset or trials column the means are weighted by, or a
+            survey node's ``weight`` column; empty for equal weights), ``outside_range`` (for
+            a continuous node with a declared range, the share of draws x rows whose
+            baseline expected value the linear equation put outside it; those are clipped
+            to the range before averaging, :meth:`copath.scenarios.forward.Forward.natural`;
+            NaN for other nodes), ``total_baseline`` (expected events or successes over the
             scenario's rows), ``total_difference`` with ``total_hdi_low`` and
             ``total_hdi_high``, ``total_difference_per_year`` (the total's change x 12 /
             months; NaN for continuous nodes and without the size column),
@@ -287,6 +291,7 @@ class Scenario:
                 "difference": float(diff.mean()), "diff_hdi_low": lo, "diff_hdi_high": hi,
                 "relative_change": float(diff.mean() / base) if _relative_ok(spec, base) else float("nan"),
                 "weighted_by": forward.weighted_by[node],
+                "outside_range": forward.outside_share(node, data_rows),
                 "total_baseline": base * size if size is not None else float("nan"),
                 "total_difference": float(total.mean()) if total is not None else float("nan"),
                 "total_hdi_low": t_lo, "total_hdi_high": t_hi,
@@ -341,6 +346,12 @@ class Scenario:
                 f"{row['difference']:+.3g} ({p}% HDI {row['diff_hdi_low']:+.3g} to {row['diff_hdi_high']:+.3g}); "
                 f"P(improves) = {row['p_improves']:.2f}{flag}."
             )
+        for node, row in table[table["outside_range"] > 0.01].iterrows():
+            lo, hi = self.result.pathway.nodes[node].range
+            lines.append(f"- {node}: in {row['outside_range']:.0%} of draws and rows its linear equation put the "
+                         f"expected value outside its range [{lo:g}, {hi:g}]; those are clipped to the range (an "
+                         "expected value cannot leave the scale), so its interval shows how little the links into it "
+                         "are known rather than a value beyond the scale.")
         totals = table[table["total_difference_per_year"].notna() & (table["total_difference"] != 0)]
         if len(totals):
             n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()
