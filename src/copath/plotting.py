@@ -30,8 +30,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 __all__ = [
-    "NotebookFigure", "DagNode", "DagLink", "to_png", "layered_layout", "draw_dag", "comparison", "tornado", "prior_posterior",
-    "histograms", "calibration_ecdf",
+    "NotebookFigure", "DagNode", "DagLink", "to_png", "to_svg", "layered_layout", "draw_dag", "comparison", "tornado",
+    "prior_posterior", "histograms", "calibration_ecdf", "forest",
 ]
 
 
@@ -45,6 +45,20 @@ def to_png(fig: Figure, dpi: int = 100) -> bytes:
     """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def to_svg(fig: Figure) -> bytes:
+    """``fig`` rendered as SVG bytes (vector: sharp at any zoom; text kept as paths, so no
+    font is needed to view it).
+
+    Example
+    -------
+    >>> to_svg(Figure(figsize=(1, 1)))[:5] == b"<?xml"
+    True
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
     return buf.getvalue()
 
 
@@ -62,6 +76,9 @@ class NotebookFigure(Figure):
 
 
 # ----------------------------------------------------------------------------- the DAG
+#: The colour of highlighted DAG links and of the forest plot's points.
+HIGHLIGHT = "#d9730d"
+
 @dataclass(frozen=True)
 class DagNode:
     """A node as the DAG figure shows it: its box text, colour, and whether it is a final outcome."""
@@ -74,11 +91,13 @@ class DagNode:
 
 @dataclass(frozen=True)
 class DagLink:
-    """A link as the DAG figure shows it (``weak`` links are dashed and grey)."""
+    """A link as the DAG figure shows it (``weak`` links are dashed and grey; ``highlight``
+    links, e.g. those on a scenario's paths, thick and orange)."""
 
     source: str
     target: str
     weak: bool = False
+    highlight: bool = False
 
 
 def layered_layout(order: Sequence[str], parents: Mapping[str, Sequence[str]],
@@ -131,10 +150,13 @@ def draw_dag(
     legend: Mapping[str, str] | None = None,
     link_labels: tuple[str, str] = ("link", "weak link"),
     figsize: tuple[float, float] | None = None,
+    font: float = 7.5,
+    highlight_label: str = "on the scenario's paths",
 ) -> Figure:
     """A layered DAG: boxes at ``positions`` (layer, rank), arrows for ``links`` (weak ones
-    dashed), final outcomes in bold; ``legend`` maps a label to a box colour, and
-    ``link_labels`` name a strong and a weak link in it.
+    dashed, highlighted ones thick orange), final outcomes in bold; ``legend`` maps a label
+    to a box colour, and ``link_labels`` name a strong and a weak link in it; ``font`` is
+    the box text size in points.
 
     Example
     -------
@@ -154,11 +176,12 @@ def draw_dag(
     box_w, box_h = 2.2, 0.62
     for link in links:
         (x0, y0), (x1, y1) = xy[link.source], xy[link.target]
+        colour = HIGHLIGHT if link.highlight else ("#9a9a9a" if link.weak else "#2b4c7e")
         ax.add_patch(FancyArrowPatch(
             (x0 + box_w / 2, y0), (x1 - box_w / 2, y1), arrowstyle="-|>", mutation_scale=11,
-            linestyle=(0, (4, 3)) if link.weak else "-", color="#9a9a9a" if link.weak else "#2b4c7e",
-            linewidth=1.0 if link.weak else 1.6,
-            connectionstyle="arc3,rad=0.08" if x1 - x0 > x_gap else "arc3,rad=0.0", zorder=1,
+            linestyle=(0, (4, 3)) if link.weak else "-", color=colour,
+            linewidth=2.6 if link.highlight else (1.0 if link.weak else 1.6),
+            connectionstyle="arc3,rad=0.08" if x1 - x0 > x_gap else "arc3,rad=0.0", zorder=1.5 if link.highlight else 1,
         ))
     for node in nodes:
         x, y = xy[node.name]
@@ -167,7 +190,7 @@ def draw_dag(
             facecolor=node.colour, edgecolor="#333333" if node.final else "#777777",
             linewidth=1.8 if node.final else 0.8, zorder=2,
         ))
-        ax.text(x, y, "\n".join(textwrap.wrap(node.label, 24)[:3]), ha="center", va="center", fontsize=7.5,
+        ax.text(x, y, "\n".join(textwrap.wrap(node.label, 22)[:3]), ha="center", va="center", fontsize=font,
                 zorder=3, fontweight="bold" if node.final else "normal")
     ax.set_xlim(-box_w, (n_layers - 1) * x_gap + box_w)
     ax.set_ylim(-(tallest - 1) * y_gap - box_h * 1.5, box_h * 1.5)
@@ -178,7 +201,9 @@ def draw_dag(
         Line2D([0], [0], color="#2b4c7e", lw=1.6, label=link_labels[0]),
         Line2D([0], [0], color="#9a9a9a", lw=1.0, ls=(0, (4, 3)), label=link_labels[1]),
     ]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=3, bbox_to_anchor=(0.0, -0.06))
+    if any(link.highlight for link in links):
+        handles.append(Line2D([0], [0], color=HIGHLIGHT, lw=2.6, label=highlight_label))
+    ax.legend(handles=handles, loc="lower left", fontsize=font, frameon=False, ncol=3, bbox_to_anchor=(0.0, -0.06))
     fig.tight_layout()
     return fig
 
@@ -214,6 +239,43 @@ def comparison(table: pd.DataFrame, scenarios: Sequence[str], prob: float) -> Fi
     fig.suptitle(f"Scenario effects on the final outcomes (mean and {round(prob * 100)}% HDI; grey: prior-only links)",
                  fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def forest(rows: pd.DataFrame, title: str) -> Figure:
+    """A forest plot in which every row has its own axis, so rows in different units sit one
+    under another: the point is ``mean``, the bar ``low`` to ``high``, the dotted line zero;
+    ``label`` goes on the left and ``text`` (the numbers, with units) on the right. Rows with
+    ``muted`` True (e.g. resting on prior-only links) are grey.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"label": ["y"], "mean": [0.1], "low": [0.0], "high": [0.2], "text": ["+0.1"],
+    ...                   "muted": [False]})
+    >>> len(forest(t, "t").axes)
+    1
+    """
+    n = len(rows)
+    fig = NotebookFigure(figsize=(10.5, 0.62 * n + 0.9))
+    axes = fig.subplots(n, 1, squeeze=False)[:, 0]
+    for ax, (_, r) in zip(axes, rows.iterrows(), strict=True):
+        colour = "#8a8a8a" if r.get("muted", False) else HIGHLIGHT
+        ax.plot([r["low"], r["high"]], [0, 0], color=colour, lw=3, solid_capstyle="butt")
+        ax.plot(r["mean"], 0, "o", color=colour, ms=7)
+        ax.axvline(0, color="#666666", lw=0.9, ls=":")
+        span = max(abs(r["low"]), abs(r["high"]), 1e-12)
+        ax.set_xlim(-1.15 * span, 1.15 * span)
+        ax.set_yticks([])
+        ax.tick_params(axis="x", labelsize=8, length=2, pad=1)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.text(-0.02, 0.5, "\n".join(textwrap.wrap(str(r["label"]), 30)[:2]), transform=ax.transAxes, ha="right",
+                va="center", fontsize=10, fontweight="bold")
+        ax.text(1.02, 0.5, "\n".join(textwrap.wrap(str(r["text"]), 48)[:3]), transform=ax.transAxes, ha="left",
+                va="center", fontsize=9)
+    fig.suptitle(title, fontsize=11, x=0.02, ha="left")
+    fig.subplots_adjust(left=0.24, right=0.58, top=1 - 0.5 / (0.62 * n + 0.9), bottom=0.35 / (0.62 * n + 0.9),
+                        hspace=1.1)
     return fig
 
 

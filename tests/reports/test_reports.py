@@ -25,7 +25,7 @@ links:
   - {{from: y, to: z}}
 outcomes: [z]
 """
-SECTIONS = ["Summary", "The pathway", "Evidence and priors per link", "Diagnostics", "Prior vs posterior per link",
+SECTIONS = ["The answer", "The pathway", "Evidence and priors per link", "Diagnostics", "Prior vs posterior per link",
             "Final outcomes", "Scenarios and path effects", "Weak links and sensitivity", "The data used",
             "Risks the model does not capture", "Reproducibility"]
 
@@ -99,10 +99,11 @@ def test_markdown_report_writes_figures_beside_it(fitted, tmp_path):
         assert f"## {title}" in text
     assert "<script" not in text and "&lt;script&gt;" in text
     figures = sorted(p.name for p in (tmp_path / "r_files").iterdir())
-    assert {"pathway.png", "prior_posterior.png", "outcomes.png", "tornado.png"} <= set(figures)
+    assert {"answer.png", "pathway.svg", "prior_posterior.png", "outcomes.png", "tornado.png"} <= set(figures)
     for name in figures:
         assert f"(r_files/{name})" in text
-        assert (tmp_path / "r_files" / name).read_bytes()[:4] == b"\x89PNG"
+        head = (tmp_path / "r_files" / name).read_bytes()[:5]
+        assert head == (b"<?xml" if name.endswith(".svg") else b"\x89PNG\r"[:5])
 
 
 def test_a_failed_report_leaves_the_previous_one(fitted, tmp_path, monkeypatch):
@@ -159,8 +160,22 @@ def test_report_renders_in_headless_chromium(html_report, tmp_path):
         images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
         dialogs = page.evaluate("typeof window.alert")  # the page ran no script of its own
         shot = tmp_path / "report.png"
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.screenshot(path=str(shot), full_page=False)
+        # the first screen: the question, the diagnostics badge and the forest plot of the answer
+        answer = page.evaluate("(() => { const i = Array.from(document.images).find(i => i.alt.startsWith('Scenario'));"
+                               " const r = i.getBoundingClientRect(); return [r.top, r.bottom, r.width]; })()")
+        badge = page.evaluate("document.querySelector('.callout a').getAttribute('href')")
+        text = page.evaluate("document.body.innerText")
+        dag = page.evaluate("(() => { const i = Array.from(document.images).find(i => i.alt.startsWith('The pathway'));"
+                            " return [i.src.slice(0, 26), i.naturalWidth, i.getBoundingClientRect().width]; })()")
         browser.close()
+    assert answer[0] < 900 and answer[2] > 600, answer  # the forest plot starts on the first screen, wide
+    assert badge == "#diagnostics"
+    assert text.count("Diagnostics pass:") + text.count("Diagnostics fail:") <= 2  # the badge and the section's own
+    assert text.count("did not pass its diagnostics") == 0
+    # the DAG is vector and shown at its own size (not shrunk below its labels' point size)
+    assert dag[0] == "data:image/svg+xml;base64," and dag[2] >= dag[1] * 0.99, dag
     assert not errors, errors
     assert len(images) >= 4 and all(done and width > 0 for done, width, _ in images), images
     assert all(u.startswith(("file:", "data:")) for u in requests), requests

@@ -36,7 +36,16 @@ from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
 from copath.reports.document import Figure as Fig
-from copath.reports.figures import compare_png, dag_png, outcomes_png, prior_posterior_png, tornado_png
+from copath.reports.figures import (
+    compare_png,
+    dag_png,
+    dag_svg,
+    forest_png,
+    forest_rows,
+    outcomes_png,
+    prior_posterior_png,
+    tornado_png,
+)
 from copath.scenarios.forward import forward_of
 from copath.scenarios.paths import PathEffects
 from copath.scenarios.scenario import Scenario, hdi_1d
@@ -52,29 +61,67 @@ def _pct(prob: float) -> str:
 
 
 # ----------------------------------------------------------------------------- sections
+def _badge(diag: Diagnostics) -> Callout:
+    """The one diagnostics verdict on the first screen, linking to the details."""
+    verdict = str(diag).splitlines()[0]
+    if not diag.passed:
+        verdict += " Every number in this report may be unreliable: see Diagnostics."
+    return Callout("pass" if diag.passed else "fail", verdict, href="#diagnostics")
+
+
 def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scenario], sens: Sensitivity | None) -> Section:
+    """The first screen. With a scenario: the question, the answer on each node it moves as a
+    forest plot (final outcomes first, totals a year where a node has them), what the answer
+    rests on (each link on its paths: evidence grade, identification, posterior/prior sd),
+    and one diagnostics badge. Without: the pathway in a sentence and the badge."""
     pw = res.pathway
     weak = sum(p.weak for p in res.priors.values())
-    blocks: list[Any] = [Paragraph(
-        f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: {WEAK_RULE}), "
-        f"fitted to {len(res.data)} rows of local data."
-    )]
-    blocks.append(Callout("pass" if diag.passed else "fail", str(diag).splitlines()[0]))
-    if not diag.passed:
-        blocks.append(Paragraph("The sampler's diagnostics failed, so every number below may be unreliable: "
-                                "read the Diagnostics section before using them."))
-    for sc in scenarios:
-        blocks.extend(Paragraph(line) for line in sc.describe().splitlines())
-    if sens is not None:
-        blocks.extend(Paragraph(line) for line in sens.describe().splitlines()[:4])
-    return Section("summary", "Summary", blocks)
+    about = Paragraph(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: "
+                      f"{WEAK_RULE}), fitted to {len(res.data)} rows of local data.")
+    if not scenarios:
+        return Section("summary", "Summary", [about, _badge(diag)])
+    sc = scenarios[0]
+    what = ", ".join(f"{n} {c.describe()}" for n, c in sc.changes.items())
+    where = "every area" if sc.areas is None else f"{len(sc.areas)} area(s)"
+    months = sc.months()
+    when = (f"over the period's {len(sc.period)} month(s), {sc.period[0]} to {sc.period[-1]}" if sc.period
+            else f"over the data's {months} month(s)" if months else "over the data's rows")
+    blocks: list[Any] = [
+        Paragraph(f"Question: what happens if {what}, in {where}, {when}?"),
+        _badge(diag),
+        Fig("answer", forest_png(sc), alt=f"Scenario {sc.name}: the change in each node it moves, with intervals",
+            caption=f"The answer: each node's expected change under the scenario, mean and {_pct(HDI_PROB)} "
+                    "highest-density interval of the posterior draws, in the node's own unit (final outcomes first). "
+                    "Means are weighted by each row's offset, trials or survey weight; totals a year are expected "
+                    "events or successes over the scenario's areas."),
+    ]
+    rows = forest_rows(sc)
+    final = rows[[pw.role(n) == "final outcome" for n in rows.index]]
+    for node, r in final.iterrows():
+        blocks.append(Paragraph(f"{pw.nodes[node].display}: {r['text']}."))
+    rests = sc.path_links()
+    if len(rests):
+        alone = int((rests["rests_on"] == "evidence").sum())
+        blocks.append(Paragraph(
+            f"What the answer rests on: {len(rests)} link(s) lie on the paths from {', '.join(sc.changes)} to the "
+            f"final outcomes; {alone} of them the local data left where the evidence put them (posterior sd over "
+            "90% of the prior's), so the answer there is the registry's evidence carried through the pathway."))
+        blocks.append(Table(rests, caption="Links on the scenario's paths: evidence grade, what the local data can "
+                                           "inform, and posterior sd / prior sd (1: unmoved)"))
+    blocks.append(about)
+    if len(scenarios) > 1:
+        blocks.append(Paragraph(f"{len(scenarios) - 1} more scenario(s) in 'Scenarios and path effects'."))
+    return Section("summary", "The answer" if scenarios else "Summary", blocks)
 
 
-def pathway_section(res: FitRecord) -> Section:
+def pathway_section(res: FitRecord, highlight: Sequence[str] = ()) -> Section:
     pw = res.pathway
+    path = " Links on the scenario's paths are thick and orange." if highlight else ""
     return Section("pathway", "The pathway", [
-        Fig("pathway", dag_png(res), alt=f"The pathway {pw.name} as a directed graph",
-            caption=f"Exposures on the left, final outcomes on the right; dashed links are weak ({WEAK_RULE})."),
+        Fig("pathway", dag_png(res, highlight), svg=dag_svg(res, highlight), natural_size=True,
+            alt=f"The pathway {pw.name} as a directed graph",
+            caption=f"Exposures on the left, final outcomes on the right; dashed links are weak ({WEAK_RULE}).{path} "
+                    "Shown at its own size (scroll sideways); it is a vector image, so it zooms sharply."),
         Table(pw.node_table(), caption="Nodes, with their units and which direction is better"),
     ])
 
@@ -233,8 +280,8 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
             "of the posterior draws. 'uninformed_share' is the "
             "share of the difference's variance that goes when the links the local data do not inform are fixed at "
             "their posterior means."))
-    for sc in scenarios:
-        blocks.extend(Paragraph(line) for line in sc.describe().splitlines())
+    for sc in scenarios:  # the diagnostics verdict is on the first screen, once
+        blocks.extend(Paragraph(line) for line in sc.describe(diagnostics=False).splitlines())
         blocks.append(Table(sc.outcomes()[cols], caption=f"Scenario {sc.name}"))
     if len(scenarios) > 1:
         blocks.append(Fig("scenarios", compare_png(scenarios), alt="Scenario effects on the final outcomes"))
@@ -248,7 +295,7 @@ def sensitivity_section(sens: Sensitivity) -> Section:
     ranked = sens.ranked()
     cols = ["grade", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis", "max_importance",
             "most_important_for"]
-    blocks: list[Any] = [Paragraph(line) for line in sens.describe().splitlines()]
+    blocks: list[Any] = [Paragraph(line) for line in sens.describe(diagnostics=False).splitlines()]
     blocks.append(Table(ranked[cols], caption="Weak links, ranked by the largest share of a final outcome's "
                                               "(or scenario effect's) variance they explain"))
     if len(sens.tornado):
@@ -364,7 +411,7 @@ def build_document(
     summary = res.summary()
     sections = [
         summary_section(res, diag, scenarios, sensitivity),
-        pathway_section(res),
+        pathway_section(res, list(scenarios[0].path_links().index) if scenarios else ()),
         evidence_section(res),
         diagnostics_section(res, diag),
         links_section(res, summary),

@@ -40,20 +40,26 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A PNG figure with its alternative text."""
+    """A figure with its alternative text: PNG bytes, and SVG bytes (vector) when given,
+    which the renderers then use instead; ``natural_size`` shows it at its own size
+    (scrolling sideways if wider than the page) so its text keeps its point size."""
 
     name: str
     png: bytes
     alt: str
     caption: str = ""
+    svg: bytes | None = None
+    natural_size: bool = False
 
 
 @dataclass(frozen=True)
 class Callout:
-    """A highlighted line: ``kind`` is ``"pass"``, ``"fail"`` or ``"note"``."""
+    """A highlighted line: ``kind`` is ``"pass"``, ``"fail"`` or ``"note"``; ``href`` makes
+    it a link (e.g. ``"#diagnostics"``)."""
 
     kind: str
     text: str
+    href: str = ""
 
 
 @dataclass(frozen=True)

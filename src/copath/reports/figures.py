@@ -25,13 +25,58 @@ from copath.scenarios.scenario import Scenario
 from copath.sensitivity.analysis import Sensitivity
 from copath.spec.pathway import Pathway
 
-__all__ = ["dag_png", "prior_posterior_png", "outcomes_png", "compare_png", "tornado_png"]
+__all__ = ["dag_png", "dag_svg", "prior_posterior_png", "outcomes_png", "compare_png", "tornado_png", "forest_png",
+           "forest_rows"]
+
+#: The DAG's box text in the report, in points: shown at its natural size, as readable as body text.
+DAG_FONT = 10.0
 
 
-def dag_png(res: FitRecord) -> bytes:
-    """The pathway with its weak links (by the result's priors) dashed."""
+def _dag(res: FitRecord, highlight: Sequence[str]):
     weak = [name for name, p in res.priors.items() if p.weak]
-    return plotting.to_png(res.pathway.draw(weak=weak), dpi=80)
+    return res.pathway.draw(weak=weak, highlight=list(highlight), font=DAG_FONT)
+
+
+def dag_png(res: FitRecord, highlight: Sequence[str] = ()) -> bytes:
+    """The pathway with its weak links (by the result's priors) dashed and the ``highlight``
+    links (a scenario's paths) thick and orange, as PNG (for Markdown readers without SVG)."""
+    return plotting.to_png(_dag(res, highlight), dpi=100)
+
+
+def dag_svg(res: FitRecord, highlight: Sequence[str] = ()) -> bytes:
+    """The same DAG as SVG: vector, so its labels stay sharp at any zoom."""
+    return plotting.to_svg(_dag(res, highlight))
+
+
+def forest_rows(scenario: Scenario, prob: float = HDI_PROB) -> pd.DataFrame:
+    """The rows of the answer's forest plot: every node the scenario moves, final outcomes
+    first, each with its difference, HDI and a text with units (and the change in its
+    expected total a year, where the node has one)."""
+    table = scenario.outcomes(prob)
+    moved = table[(table["diff_hdi_low"] != 0) | (table["diff_hdi_high"] != 0)]
+    moved = pd.concat([moved[moved["role"] == "final"], moved[moved["role"] != "final"]])
+    pw = scenario.result.pathway
+    rows = []
+    for node, r in moved.iterrows():
+        text = (f"{r['difference']:+.3g} ({r['diff_hdi_low']:+.3g} to {r['diff_hdi_high']:+.3g}) {r['unit']}; "
+                f"from {r['baseline_mean']:.3g}")
+        if np.isfinite(r["total_difference_per_year"]):
+            per_year = 12 / scenario.months() if scenario.months() else float("nan")
+            text += (f". Total {r['total_difference_per_year']:+.3g} a year ({r['total_hdi_low'] * per_year:+.3g} "
+                     f"to {r['total_hdi_high'] * per_year:+.3g})")
+        if r["prior_only"]:
+            text += ". Rests on links without local data"
+        label = pw.nodes[node].display + (" (final)" if r["role"] == "final" else "")
+        rows.append({"node": node, "label": label, "mean": r["difference"], "low": r["diff_hdi_low"],
+                     "high": r["diff_hdi_high"], "text": text, "muted": bool(r["prior_only"])})
+    return pd.DataFrame(rows, columns=["node", "label", "mean", "low", "high", "text", "muted"]).set_index("node")
+
+
+def forest_png(scenario: Scenario, prob: float = HDI_PROB) -> bytes:
+    """The scenario's answer: each moved node's difference and HDI on its own axis."""
+    title = (f"{scenario.name}: change in each node's expected value (mean, {round(prob * 100)}% HDI; grey: rests "
+             "on links without local data)")
+    return plotting.to_png(plotting.forest(forest_rows(scenario, prob), title), dpi=100)
 
 
 def prior_posterior_png(summary: pd.DataFrame) -> bytes:

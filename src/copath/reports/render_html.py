@@ -32,6 +32,8 @@ table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.85em;display:block
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0}
 figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figure.natural{overflow-x:auto}figure.natural img{max-width:none}
+.callout a{color:inherit;font-weight:600}
 figcaption{font-size:.85em;color:#555}
 .callout{padding:.5em .8em;border-left:5px solid;margin:.6em 0}
 .pass{border-color:#2e7d32;background:#e8f5e9}.fail{border-color:#c62828;background:#ffebee}
@@ -57,11 +59,17 @@ def _block(block: Block) -> str:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Figure):
-        data = base64.b64encode(block.png).decode("ascii")
+        # an SVG in an <img> runs no script and loads nothing: as safe as the PNG
+        mime, raw = ("image/svg+xml", block.svg) if block.svg is not None else ("image/png", block.png)
+        data = base64.b64encode(raw).decode("ascii")
         cap = f"<figcaption>{escape(block.caption)}</figcaption>" if block.caption else ""
-        return f'<figure><img src="data:image/png;base64,{data}" alt="{escape(block.alt)}">{cap}</figure>'
+        cls = ' class="natural"' if block.natural_size else ""
+        return f'<figure{cls}><img src="data:{mime};base64,{data}" alt="{escape(block.alt)}">{cap}</figure>'
     if isinstance(block, Callout):
-        return f'<div class="callout {escape(block.kind)}">{escape(block.text)}</div>'
+        text = escape(block.text)
+        if block.href:
+            text = f'<a href="{escape(block.href)}">{text}</a>'
+        return f'<div class="callout {escape(block.kind)}">{text}</div>'
     if isinstance(block, Checklist):
         parts = []
         for heading, items in block.groups:

@@ -45,13 +45,15 @@ def _block(block: Block, figure_dir: str, files: dict[str, bytes]) -> str:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Figure):
-        rel = f"{figure_dir}/{block.name}.png"
-        files[rel] = block.png
+        ext, raw = ("svg", block.svg) if block.svg is not None else ("png", block.png)
+        rel = f"{figure_dir}/{block.name}.{ext}"
+        files[rel] = raw
         cap = f"\n\n*{md_escape(block.caption)}*" if block.caption else ""
         return f"![{md_escape(block.alt)}]({rel}){cap}"
     if isinstance(block, Callout):
         mark = {"pass": "PASS", "fail": "FAIL", "note": "Note"}.get(block.kind, block.kind)
-        return f"> **{mark}**: {md_escape(block.text)}"
+        text = f"[{md_escape(block.text)}]({block.href})" if block.href else md_escape(block.text)
+        return f"> **{mark}**: {text}"
     if isinstance(block, Checklist):
         parts = []
         for heading, items in block.groups:

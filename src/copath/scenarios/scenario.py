@@ -166,6 +166,28 @@ class Scenario:
                 self._shares[node] = share
         return self._shares
 
+    def path_links(self) -> pd.DataFrame:
+        """The links on a path from the changed nodes to a final outcome: what the answer rests on.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by link (in spec order), with ``grade`` (its evidence grade, ``-`` without
+            evidence), ``identification`` (``local data``, ``weak local data``, ``product``,
+            ``combination`` or ``prior only``: :mod:`copath.model.identification`),
+            ``sd_ratio`` (posterior sd / prior sd: 1 when the local data did not move it)
+            and ``rests_on`` (``evidence`` when sd_ratio > 0.9, ``local data`` when < 0.5,
+            else ``both``).
+        """
+        finals = set(self.result.pathway.outcomes)
+        on = _links_on_paths(self.result, list(self.changes), lambda link, status: True)
+        names = {n for node in finals for n in on[node]}
+        summary = self.result.summary().loc[[l.name for l in self.result.pathway.links if l.name in names]]
+        table = summary[["grade", "identification", "sd_ratio"]].copy()
+        table["rests_on"] = np.where(table["sd_ratio"] > 0.9, "evidence",
+                                     np.where(table["sd_ratio"] < 0.5, "local data", "both"))
+        return table
+
     def _rows(self) -> np.ndarray:
         return np.arange(len(self.result.data)) if self.rows is None else self.rows
 
@@ -304,13 +326,16 @@ class Scenario:
             })
         return pd.DataFrame(rows).set_index("outcome")
 
-    def describe(self, prob: float = HDI_PROB) -> str:
+    def describe(self, prob: float = HDI_PROB, diagnostics: bool = True) -> str:
         """One sentence per final outcome.
 
         Parameters
         ----------
         prob
             Probability mass of the HDIs quoted (default :data:`copath.HDI_PROB`, 0.94).
+        diagnostics
+            Whether to warn when the fit failed its diagnostics (a report that shows the
+            verdict once elsewhere passes False).
 
         Returns
         -------
@@ -330,7 +355,7 @@ class Scenario:
                       else f" over {len(self.period)} months, {self.period[0]} to {self.period[-1]}")
         lines = [f"Scenario {self.name!r} ({what}{where}):"]
         diag = self.result.diagnostics()
-        if not diag.passed:
+        if diagnostics and not diag.passed:
             lines.append("Warning: the fit did not pass its diagnostics, so these differences may not be "
                          "reliable: " + " ".join(diag.warnings))
         p = int(round(prob * 100))

@@ -96,8 +96,14 @@ class Sensitivity:
         weak["most_important_for"] = shares.idxmax(axis=1) if shares.shape[1] else ""
         return weak.sort_values("max_importance", ascending=False)
 
-    def describe(self) -> str:
+    def describe(self, diagnostics: bool = True) -> str:
         """Plain sentences: conflicts, prior-dominated links, and the links each final outcome hangs on.
+
+        Parameters
+        ----------
+        diagnostics
+            Whether to repeat the fit's convergence warning (a report that shows the verdict
+            once elsewhere passes False).
 
         Returns
         -------
@@ -110,7 +116,7 @@ class Sensitivity:
         """
         t = self.table
         lines = []
-        if self.warning:
+        if self.warning and diagnostics:
             lines.append(f"Warning: {self.warning}")
         conflicts = t.index[t["diagnosis"] == CONFLICT].tolist()
         dominated = t.index[t["diagnosis"] == PRIOR_DOMINATES].tolist()

@@ -546,7 +546,8 @@ class Pathway:
         return self.link_names if evidence is None else evidence.weak_links(self)
 
     def draw(self, evidence: WeakLinkRule | None = None, weak: list[str] | None = None,
-             figsize: tuple[float, float] | None = None, title: str | None = None) -> Figure:
+             figsize: tuple[float, float] | None = None, title: str | None = None,
+             highlight: list[str] | None = None, font: float = 7.5) -> Figure:
         """The layered DAG as a Matplotlib figure: exposures on the left, final outcomes on
         the right (bold), boxes coloured by kind; weak links dashed (``weak``, else those of
         ``evidence``, else none).
@@ -561,6 +562,10 @@ class Pathway:
             Inches; by default it grows with the number of layers and nodes.
         title
             The figure's title (default: the pathway's title or name).
+        highlight
+            Link names to draw thick and orange (e.g. a scenario's paths).
+        font
+            The box text size in points.
 
         Returns
         -------
@@ -579,12 +584,14 @@ class Pathway:
         dashed = set(weak)
         nodes = [plotting.DagNode(n, node.display, node.node_kind.colour, n in self.outcomes)
                  for n, node in self.nodes.items()]
-        links = [plotting.DagLink(link.source, link.target, link.name in dashed) for link in self.links]
+        bold = set(highlight or ())
+        links = [plotting.DagLink(link.source, link.target, link.name in dashed, link.name in bold)
+                 for link in self.links]
         legend = {k.display: k.colour for k in kinds.KINDS.values()}
         return plotting.draw_dag(nodes, links, self.layout(),
                                  title=title if title is not None else (self.title or self.name), legend=legend,
                                  link_labels=(f"link ({STRONG_RULE})", f"weak link ({WEAK_RULE})"),
-                                 figsize=figsize)
+                                 figsize=figsize, font=font)
 
     def node_table(self) -> pd.DataFrame:
         """One row per node: label, role (exposure, intermediate, final outcome), kind, unit.
