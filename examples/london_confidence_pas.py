@@ -25,13 +25,16 @@ What the script decides, and says:
   officer, a survey figure itself, used as given) -> ``good_job``. It is a comparison of
   boroughs and years, not an experiment: boroughs that differ in contact differ in much
   else.
-- **Three fits.** (1) confidence per borough-year, with borough effects (the link is
-  read from changes within boroughs); (2) the same without borough effects (read across
-  boroughs too); (3) confidence known only as the London-wide figure per year
-  (``observed_at: [year]``: the model's expected borough shares, averaged with equal
-  weights, meet London's figure; the file carries no borough populations, and the
+- **Three fits.** (1) confidence per borough-year, with borough effects and a London-wide
+  trend (``time: [trend]``): the link is read from changes within boroughs beyond the
+  trend. (2) The same without borough effects: read across boroughs too. (3) Confidence
+  known only as London's figure per year, while contact stays per borough
+  (``observed_at: [year]``): the model's expected borough shares, averaged with equal
+  weights, meet London's figure. The file carries no borough populations and the
   survey's London figure weights boroughs by population, so equal weights are an
-  approximation), while contact stays per borough.
+  approximation. A node observed only as aggregates has no effects of time of its own, so
+  (3) has no trend: the link is read from London's year-to-year changes alone, and a
+  London-wide drift in confidence would be taken for it.
 
     .venv/bin/python examples/london_confidence_pas.py [--data FILE] [--draws N]
 """
@@ -102,7 +105,7 @@ def fit(table: pd.DataFrame, level: str, draws: int, tune: int) -> cp.FitResult:
         extra = "    observed_at: [year]"
         data = table.assign(good_job=table["good_job_london"], ess=LONDON_INTERVIEWS / DESIGN_EFFECT)
     else:
-        extra = "    area_effects: true" if level == "borough" else ""
+        extra = "    time: [trend]" + ("\n    area_effects: true" if level == "borough" else "")
         data = table.assign(good_job=table["good_job_borough"], ess=BOROUGH_INTERVIEWS / DESIGN_EFFECT)
     pw = cp.loads_pathway(SPEC.format(extra=extra))
     columns = ["borough", "month", "contact_ward_officer", "good_job", "ess"] + (["year"] if level == "london" else [])

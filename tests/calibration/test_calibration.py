@@ -77,7 +77,7 @@ def test_calibrate_refuses_an_unknown_unobserved_node():
         cp.calibrate(cp.load_pathway("calibration"), n_sims=1, unobserved=["nope"], workers=1, progressbar=False)
     # a node whose simulated area effects or passed-on values the model could not have
     for node in ("crime", "wellbeing"):
-        with pytest.raises(ValueError, match=f"unobserved: {node} has area effects or passes"):
+        with pytest.raises(ValueError, match=f"unobserved: {node} has area or time effects or passes"):
             cp.calibrate(cp.load_pathway("calibration"), n_sims=1, unobserved=[node], workers=1, progressbar=False)
 
 
@@ -103,7 +103,7 @@ def test_in_the_simulation_centring_the_intercepts_are_the_simulated_ones():
     assert residual.std() == pytest.approx(true["sigma[wellbeing]"], rel=0.3)
     with pytest.raises(ValueError, match="hidden: nope"):
         cp.simulate(pw, areas=2, months=1, hidden=["nope"])
-    with pytest.raises(ValueError, match="hidden: crime has area effects"):
+    with pytest.raises(ValueError, match="hidden: crime has area or time effects"):
         cp.simulate(pw, areas=2, months=1, hidden=["crime"])
 
 

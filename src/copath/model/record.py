@@ -208,10 +208,11 @@ class FitRecord:
 
         Example
         -------
-        ``rec`` is a fit of a node with ``time: [season, trend]``:
+        ``rec`` is a fitted record; its nodes have no effects of time, so the table is empty
+        (``tests/model/test_time.py`` shows one with them):
 
-        >>> rec.time_summary().loc[("y", "trend per year"), "mean"]  # doctest: +SKIP
-        0.17
+        >>> rec.time_summary().empty, list(rec.time_summary().columns)
+        (True, ['mean', 'hdi_low', 'hdi_high', 'factor'])
         """
         rows = []
         post = self.posterior
