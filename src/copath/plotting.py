@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "NotebookFigure", "DagNode", "DagLink", "to_png", "to_svg", "layered_layout", "draw_dag", "comparison", "tornado",
@@ -256,7 +257,7 @@ def forest(rows: pd.DataFrame, title: str) -> Figure:
     1
     """
     n = len(rows)
-    fig = NotebookFigure(figsize=(10.5, 0.62 * n + 0.9))
+    fig = NotebookFigure(figsize=(12.0, 0.85 * n + 0.9))
     axes = fig.subplots(n, 1, squeeze=False)[:, 0]
     for ax, (_, r) in zip(axes, rows.iterrows(), strict=True):
         colour = "#8a8a8a" if r.get("muted", False) else HIGHLIGHT
@@ -266,16 +267,17 @@ def forest(rows: pd.DataFrame, title: str) -> Figure:
         span = max(abs(r["low"]), abs(r["high"]), 1e-12)
         ax.set_xlim(-1.15 * span, 1.15 * span)
         ax.set_yticks([])
+        ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
         ax.tick_params(axis="x", labelsize=8, length=2, pad=1)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         ax.text(-0.02, 0.5, "\n".join(textwrap.wrap(str(r["label"]), 30)[:2]), transform=ax.transAxes, ha="right",
                 va="center", fontsize=10, fontweight="bold")
-        ax.text(1.02, 0.5, "\n".join(textwrap.wrap(str(r["text"]), 48)[:3]), transform=ax.transAxes, ha="left",
+        ax.text(1.03, 0.5, "\n".join(textwrap.wrap(str(r["text"]), 62)), transform=ax.transAxes, ha="left",
                 va="center", fontsize=9)
     fig.suptitle(title, fontsize=11, x=0.02, ha="left")
-    fig.subplots_adjust(left=0.24, right=0.58, top=1 - 0.5 / (0.62 * n + 0.9), bottom=0.35 / (0.62 * n + 0.9),
-                        hspace=1.1)
+    height = 0.85 * n + 0.9
+    fig.subplots_adjust(left=0.21, right=0.5, top=1 - 0.5 / height, bottom=0.35 / height, hspace=1.6)
     return fig
 
 

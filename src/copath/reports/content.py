@@ -63,7 +63,9 @@ def _pct(prob: float) -> str:
 # ----------------------------------------------------------------------------- sections
 def _badge(diag: Diagnostics) -> Callout:
     """The one diagnostics verdict on the first screen, linking to the details."""
-    verdict = str(diag).splitlines()[0]
+    verdict = "Sampler " + str(diag).splitlines()[0].replace("Diagnostics", "diagnostics", 1).rstrip(".")
+    verdict += (". This says whether the draws represent the model's posterior, not whether the answer rests on "
+                "local data.")
     if not diag.passed:
         verdict += " Every number in this report may be unreliable: see Diagnostics."
     return Callout("pass" if diag.passed else "fail", verdict, href="#diagnostics")
@@ -81,31 +83,34 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     if not scenarios:
         return Section("summary", "Summary", [about, _badge(diag)])
     sc = scenarios[0]
-    what = ", ".join(f"{n} {c.describe()}" for n, c in sc.changes.items())
+    what = ", ".join(f"{pw.nodes[n].display} {c.describe()} ({pw.nodes[n].unit_label})" for n, c in sc.changes.items())
     where = "every area" if sc.areas is None else f"{len(sc.areas)} area(s)"
     months = sc.months()
     when = (f"over the period's {len(sc.period)} month(s), {sc.period[0]} to {sc.period[-1]}" if sc.period
             else f"over the data's {months} month(s)" if months else "over the data's rows")
+    rests = sc.path_links()
+    informed = int((rests["rests_on"] != "evidence").sum())
+    if len(rests) and informed == 0:
+        rests_text = (f"None of the {len(rests)} link(s) on the scenario's paths is informed by the local data: the "
+                      "answer is the registry's evidence (see each link's grade below) carried through the pathway, "
+                      "and the local data set only the starting levels.")
+    else:
+        rests_text = (f"The local data inform {informed} of the {len(rests)} link(s) on the scenario's paths; the "
+                      "rest keep their evidence priors (table below).")
     blocks: list[Any] = [
         Paragraph(f"Question: what happens if {what}, in {where}, {when}?"),
+        Callout("note", "What the answer rests on: " + rests_text),
         _badge(diag),
         Fig("answer", forest_png(sc), alt=f"Scenario {sc.name}: the change in each node it moves, with intervals",
             caption=f"The answer: each node's expected change under the scenario, mean and {_pct(HDI_PROB)} "
-                    "highest-density interval of the posterior draws, in the node's own unit (final outcomes first). "
-                    "Means are weighted by each row's offset, trials or survey weight; totals a year are expected "
-                    "events or successes over the scenario's areas."),
+                    "highest-density interval of the posterior draws, in the node's own unit (shares in percentage "
+                    "points; final outcomes first). Means are weighted by each row's offset, trials or survey "
+                    "weight; totals a year are expected events or successes over the scenario's areas. Grey: rests "
+                    "on links without local data."),
     ]
-    rows = forest_rows(sc)
-    final = rows[[pw.role(n) == "final outcome" for n in rows.index]]
-    for node, r in final.iterrows():
+    for node, r in forest_rows(sc).iterrows():
         blocks.append(Paragraph(f"{pw.nodes[node].display}: {r['text']}."))
-    rests = sc.path_links()
     if len(rests):
-        alone = int((rests["rests_on"] == "evidence").sum())
-        blocks.append(Paragraph(
-            f"What the answer rests on: {len(rests)} link(s) lie on the paths from {', '.join(sc.changes)} to the "
-            f"final outcomes; {alone} of them the local data left where the evidence put them (posterior sd over "
-            "90% of the prior's), so the answer there is the registry's evidence carried through the pathway."))
         blocks.append(Table(rests, caption="Links on the scenario's paths: evidence grade, what the local data can "
                                            "inform, and posterior sd / prior sd (1: unmoved)"))
     blocks.append(about)

@@ -50,25 +50,32 @@ def dag_svg(res: FitRecord, highlight: Sequence[str] = ()) -> bytes:
 
 def forest_rows(scenario: Scenario, prob: float = HDI_PROB) -> pd.DataFrame:
     """The rows of the answer's forest plot: every node the scenario moves, final outcomes
-    first, each with its difference, HDI and a text with units (and the change in its
-    expected total a year, where the node has one)."""
+    first, each with its difference and HDI (a share's in percentage points), a text with
+    units and the change in its expected total a year where the node has one; a node without
+    local data has its starting level marked as assumed (its spec's baseline, not a measure)."""
     table = scenario.outcomes(prob)
     moved = table[(table["diff_hdi_low"] != 0) | (table["diff_hdi_high"] != 0)]
     moved = pd.concat([moved[moved["role"] == "final"], moved[moved["role"] != "final"]])
     pw = scenario.result.pathway
+    with_data = scenario.result.nodes_with_data()
+    per_year = 12 / scenario.months() if scenario.months() else float("nan")
     rows = []
     for node, r in moved.iterrows():
-        text = (f"{r['difference']:+.3g} ({r['diff_hdi_low']:+.3g} to {r['diff_hdi_high']:+.3g}) {r['unit']}; "
-                f"from {r['baseline_mean']:.3g}")
+        share = pw.nodes[node].kind == "proportion"
+        k, unit = (100.0, "percentage points") if share else (1.0, r["unit"])
+        start = f"{100 * r['baseline_mean']:.3g}%" if share else f"{r['baseline_mean']:.3g}"
+        text = (f"{k * r['difference']:+.3g} {unit} ({k * r['diff_hdi_low']:+.3g} to {k * r['diff_hdi_high']:+.3g}), "
+                f"from {start}" + ("" if node in with_data else " (assumed: no local data)"))
+        if share:
+            text += f" ({r['unit']})"
         if np.isfinite(r["total_difference_per_year"]):
-            per_year = 12 / scenario.months() if scenario.months() else float("nan")
-            text += (f". Total {r['total_difference_per_year']:+.3g} a year ({r['total_hdi_low'] * per_year:+.3g} "
-                     f"to {r['total_hdi_high'] * per_year:+.3g})")
+            text += (f"; {r['total_difference_per_year']:+.3g} a year ({r['total_hdi_low'] * per_year:+.3g} to "
+                     f"{r['total_hdi_high'] * per_year:+.3g})")
         if r["prior_only"]:
-            text += ". Rests on links without local data"
+            text += "; rests on links without local data"
         label = pw.nodes[node].display + (" (final)" if r["role"] == "final" else "")
-        rows.append({"node": node, "label": label, "mean": r["difference"], "low": r["diff_hdi_low"],
-                     "high": r["diff_hdi_high"], "text": text, "muted": bool(r["prior_only"])})
+        rows.append({"node": node, "label": label, "mean": k * r["difference"], "low": k * r["diff_hdi_low"],
+                     "high": k * r["diff_hdi_high"], "text": text, "muted": bool(r["prior_only"])})
     return pd.DataFrame(rows, columns=["node", "label", "mean", "low", "high", "text", "muted"]).set_index("node")
 
 

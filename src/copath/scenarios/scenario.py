@@ -176,15 +176,17 @@ class Scenario:
             evidence), ``identification`` (``local data``, ``weak local data``, ``product``,
             ``combination`` or ``prior only``: :mod:`copath.model.identification`),
             ``sd_ratio`` (posterior sd / prior sd: 1 when the local data did not move it)
-            and ``rests_on`` (``evidence`` when sd_ratio > 0.9, ``local data`` when < 0.5,
-            else ``both``).
+            and ``rests_on`` (``evidence`` for a ``prior only`` or ``weak local data`` link or
+            when sd_ratio > 0.9, ``local data`` when it is under 0.5, else ``both``).
         """
         finals = set(self.result.pathway.outcomes)
         on = _links_on_paths(self.result, list(self.changes), lambda link, status: True)
         names = {n for node in finals for n in on[node]}
         summary = self.result.summary().loc[[l.name for l in self.result.pathway.links if l.name in names]]
         table = summary[["grade", "identification", "sd_ratio"]].copy()
-        table["rests_on"] = np.where(table["sd_ratio"] > 0.9, "evidence",
+        # a link the data cannot reach rests on its evidence whatever its sd ratio's Monte Carlo noise
+        uninformed = table["identification"].isin(["prior only", "weak local data"])
+        table["rests_on"] = np.where(uninformed | (table["sd_ratio"] > 0.9), "evidence",
                                      np.where(table["sd_ratio"] < 0.5, "local data", "both"))
         return table
 
@@ -364,7 +366,8 @@ class Scenario:
                 lines.append(f"- {node}: not on a path from the changed nodes (no change).")
                 continue
             share = row["uninformed_share"]
-            flag = (f" ({share:.0%} of its variance from links the local data do not inform)"
+            flag = (f" ({share:.0%} of its variance from links the local data do not inform, so this probability "
+                    "mostly restates their priors)"
                     if row["prior_only"] and np.isfinite(share) else "")
             lines.append(
                 f"- {node}: {row['baseline_mean']:.3g} -> {row['scenario_mean']:.3g} {row['unit']}, difference "
