@@ -139,3 +139,36 @@ def test_beta_binomial_intervals_cover_at_their_nominal_rate():
         covered.append(row["post_hdi_low"] <= 0.5 <= row["post_hdi_high"])
     # 94% intervals over 20 data sets: 16 or more covered has probability 0.99 if calibrated
     assert sum(covered) >= 16, covered
+
+
+def test_review_fixes_for_aggregates():
+    data = survey_data()
+    pw = cp.loads_pathway(COARSE)
+    # a group whose rows weigh nothing is one clear error, not NaN weights
+    zero = data.assign(pop=np.where(data["borough"] == "B3", 0.0, data["pop"]))
+    with pytest.raises(DataError, match=r"4 group\(s\) of p weigh nothing in all \(first: B3 \| Q1"):
+        prepare_data(pw, zero)
+    # a maturity lag cannot apply to groups that span several months
+    with pytest.raises(SpecError, match="cannot have a 'maturity_lag'"):
+        cp.loads_pathway(COARSE.replace("weight: pop}", "weight: pop, maturity_lag: 2}"))
+    # the identification check reads a parent at the groups' means, not at one row per group
+    first = prepare_data(pw, data).aggregated["p"].first
+    flat = data.copy()
+    flat.loc[first, "x"] = 0.5  # one row per group constant; the groups' means still differ
+    from copath.evidence.priors import priors_for
+    from copath.model.identification import identify
+
+    ident = identify(pw, prepare_data(pw, flat), priors_for(pw, None))
+    assert ident.statuses["x -> p"] == "local data", ident.reasons["x -> p"]
+
+
+def test_yearly_rows_count_as_twelve_months_and_shares_have_no_totals():
+    pw = cp.loads_pathway(FINE.replace("trials: n}", "trials: n, given_as: share}"))
+    sim = cp.simulate(cp.loads_pathway(FINE), areas=8, months=3, random_seed=1).data
+    sim["month"] = sim["month"].map({1: "2014-12", 2: "2015-12", 3: "2016-12"})
+    sim["p"] = sim["p"] / sim["n"]
+    res = cp.fit(pw, sim, draws=200, tune=200, chains=2, random_seed=1, progressbar=False)
+    sc = res.scenario({"x": "+0.5"})
+    assert sc.months() == 36  # three yearly labels stand for 36 months
+    row = sc.outcomes().loc["p"]
+    assert np.isnan(row["total_difference_per_year"]) and row["weighted_by"] == ""  # a sample size is no population

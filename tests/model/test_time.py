@@ -148,3 +148,14 @@ def test_time_summary_reports_the_posterior_of_each_term(seasonal):
     assert np.isclose(table.loc[("y", "Jul"), "factor"], np.exp(jul.mean()))
     row = table.loc[("y", "trend per year")]
     assert row["hdi_low"] < 0.15 < row["hdi_high"]
+
+
+def test_dates_periods_and_year_numbers_are_read_as_they_are_meant():
+    dates = month_features(pd.Series(pd.to_datetime(["2016-01-01", "2016-07-01", "2017-01-01"])))
+    assert dates.month_of_year.tolist() == [0, 6, 0] and np.allclose(np.diff(dates.years), [0.5, 0.5])
+    periods = month_features(pd.Series(pd.period_range("2016-01", periods=3, freq="M")))
+    assert periods.month_of_year.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="looks like a year"):
+        month_features(["2014", "2015"])
+    with pytest.raises(ValueError, match="YYYYMM"):
+        month_features([201601, 201602])

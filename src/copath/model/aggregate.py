@@ -131,6 +131,11 @@ def aggregate_rows(node: Node, frame: pd.DataFrame, values: dict[str, np.ndarray
     else:
         w = values[node.weight][rows] if node.weight else np.ones(rows.size)
     total = np.bincount(position, weights=w, minlength=observed.size)
+    if np.any(total <= 0):
+        empty = [str(uniques[g]) for g, t in zip(observed, total, strict=True) if t <= 0]
+        problem(node.weight or node.offset or node.name,
+                f"the rows of {len(empty)} group(s) of {node.name} weigh nothing in all (first: {', '.join(empty[:3])})")
+        return None
     first = np.array([np.flatnonzero(given & (codes == g))[0] for g in observed], dtype=int)
     size = total if node.kind == "count" else sizes[first]
     return Aggregation(node=node.name, by=tuple(by), labels=[str(uniques[g]) for g in observed], rows=rows,

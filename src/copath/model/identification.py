@@ -88,6 +88,7 @@ import numpy as np
 
 from copath.errors import CopathError
 from copath.evidence.priors import LinkPrior
+from copath.model.aggregate import group_means
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
 from copath.spec.pathway import Pathway
@@ -400,15 +401,20 @@ def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str,
         if not parents:
             continue
         rows = data.observed[child]
+        agg = data.aggregated.get(child)
+
+        def at(values: np.ndarray) -> np.ndarray:  # a parent's input where the child is observed
+            return values[rows] if agg is None else group_means(agg, values[agg.rows])
+
         # a parent is collinear only if it is so at both parameter draws (a draw can be degenerate)
         flagged = set.intersection(*[
-            {parents[j] for j in _collinear([d[p][rows] for p in parents])} for d in draws])
+            {parents[j] for j in _collinear([at(d[p]) for p in parents])} for d in draws])
         for p in parents:
             if p not in flagged:
                 continue
             others = [q for q in parents if q != p]
             name = f"{p} -> {child}"
-            if not any(_varies(d[p][rows]) for d in draws):
+            if not any(_varies(at(d[p])) for d in draws):
                 # constant where the child has data: the link only shifts the child's level there,
                 # as its intercept does; if the input varies on other rows, data downstream of the
                 # child (which sees its linear predictor on every row) may still inform it

@@ -15,7 +15,7 @@ added to :math:`\eta_v` in every row of month :math:`m` (:mod:`copath.model.equa
   seasonal swing of about :math:`\pm 25\%`, larger than most crime series show).
 - **trend** :math:`\gamma_v`: change per year on the link scale,
   :math:`\gamma_v \sim N(0, 0.25)` in the node's unit scale (a log-rate trend of
-  :math:`\pm 0.25` a year is :math:`\pm 28\%` a year). :math:`t(m)` counts months from the
+  :math:`\pm 0.25` a year is :math:`+28\%` or :math:`-22\%` a year). :math:`t(m)` counts months from the
   data's first month, and :math:`\bar t` is the mean over the data's rows, so the
   intercept is the level at the data's middle.
 
@@ -88,12 +88,22 @@ def month_features(values: Any) -> MonthFeatures:
     >>> month_features([1, 2, 13]).month_of_year.tolist()
     [0, 1, 0]
     """
-    series = pd.Series(np.asarray(values))
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(drop=True)
+    if isinstance(series.dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        periods = (series.dt.to_timestamp() if isinstance(series.dtype, pd.PeriodDtype) else series).dt.to_period("M")
+        ordinal = periods.dt.year.to_numpy() * 12 + periods.dt.month.to_numpy() - 1
+        count = (ordinal - ordinal.min()).astype(float)
+        month_of_year = periods.dt.month.to_numpy() - 1
+        centre = float(count.mean())
+        return MonthFeatures(month_of_year=month_of_year.astype(int), years=(count - centre) / 12.0, centre=centre)
     numeric = pd.to_numeric(series, errors="coerce")
     if numeric.notna().all():
         v = numeric.to_numpy(dtype=float)
         if not np.all(v == np.round(v)):
             raise ValueError("month numbers must be whole numbers (1 = a January) for time effects")
+        if v.max() >= 1000:
+            raise ValueError(f"month numbers must count months (1 = a January) for time effects; {v.max():.0f} looks "
+                             "like a year or a YYYYMM code: write months as 'YYYY-MM'")
         count = v - v.min()
         month_of_year = ((v - 1) % 12).astype(int)
     else:

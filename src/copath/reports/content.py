@@ -89,11 +89,13 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     when = (f"over the period's {len(sc.period)} month(s), {sc.period[0]} to {sc.period[-1]}" if sc.period
             else f"over the data's {months} month(s)" if months else "over the data's rows")
     rests = sc.path_links()
-    informed = int((rests["rests_on"] != "evidence").sum())
+    informed = int(rests["rests_on"].isin(["local data", "both"]).sum())
+    default = int((rests["rests_on"] == "default prior").sum())
     if len(rests) and informed == 0:
         rests_text = (f"None of the {len(rests)} link(s) on the scenario's paths is informed by the local data: the "
-                      "answer is the registry's evidence (see each link's grade below) carried through the pathway, "
-                      "and the local data set only the starting levels.")
+                      "answer is the registry's evidence (see each link's grade below)"
+                      + (f", and for {default} link(s) without evidence a default prior," if default else "")
+                      + " carried through the pathway; the local data set only the starting levels.")
     else:
         rests_text = (f"The local data inform {informed} of the {len(rests)} link(s) on the scenario's paths; the "
                       "rest keep their evidence priors (table below).")

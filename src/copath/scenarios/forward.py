@@ -43,11 +43,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from copath.model.data import prepare_data
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.record import FitRecord
-from copath.model.time import time_terms
+from copath.model.time import month_features, time_terms
 from copath.scenarios.changes import Change
 
 __all__ = ["Forward", "forward_of"]
@@ -117,9 +118,14 @@ class Forward:
         self.weighted_by: dict[str, str] = {
             m: next(iter(self.pathway.nodes[m].node_kind.data_columns(self.pathway.nodes[m])), "")
             if self.weights[m] is not None else "" for m in self.plan.endogenous}
-        for m in self.prepared.aggregated:  # a survey share: its rows weigh as its 'weight' column says
-            column = self.pathway.nodes[m].weight
-            self.sizes[m] = None  # respondents are not a population: no totals
+        for m in self.plan.endogenous:
+            node = self.pathway.nodes[m]
+            if node.kind != "proportion" or not (node.observed_at or node.given_as != "count"):
+                continue
+            # a survey share: respondents or an effective sample size are not a population, so no
+            # totals; its rows weigh as its 'weight' column says (equal weights without one)
+            column = node.weight if node.observed_at else None
+            self.sizes[m] = None
             self.weights[m] = self.prepared.values[column] if column else None
             self.weighted_by[m] = column or ""
         #: continuous nodes with a declared range: their expected values are clipped to it
@@ -254,7 +260,7 @@ class Forward:
         if len(self.pathway.index) < 2:
             raise ValueError("a period needs months, and the spec's index has no month column")
         column = self.prepared.frame[self.pathway.index[1]]
-        months = [str(m) for m in sorted(column.unique())]
+        months = [str(m) for m in _in_time_order(column.unique())]
         if isinstance(period, (int, np.integer)) and not isinstance(period, bool):
             if period < 1:
                 raise ValueError(f"period must be at least 1 month, got {period}")
@@ -300,7 +306,9 @@ class Forward:
     def natural(self, name: str, eta: np.ndarray) -> np.ndarray:
         """Node ``name``'s expected value on its natural scale; a continuous node with a
         declared ``range`` is clipped to it (its linear equation knows no bounds, and an
-        expected value cannot leave the scale: :meth:`outside_share` says how often it did).
+        expected value cannot leave the scale: :meth:`outside_share` says how often it did at
+        baseline). Clipping shrinks a difference near a bound, and only the node's own means
+        are clipped: its children still see the change of its linear predictor.
 
         Parameters
         ----------
@@ -535,6 +543,16 @@ class Forward:
                 list(pool.map(lambda sl: run(sl, {m: eta_full[m][sl] for m in nonlinear}),
                               _slices(self.n_draws, step)))
         return out1
+
+def _in_time_order(labels: np.ndarray) -> list:
+    """Month labels in time order ("2016-9" before "2016-10"); as sorted values when they
+    cannot be read as months."""
+    try:
+        order = np.argsort(month_features(pd.Series(labels)).years, kind="stable")
+    except ValueError:
+        return sorted(labels)
+    return [labels[i] for i in order]
+
 
 def _slices(n: int, step: int):
     for start in range(0, n, step):

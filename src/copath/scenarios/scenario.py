@@ -41,6 +41,7 @@ import pandas as pd
 from copath.constants import HDI_PROB
 from copath.display import frame_html, paragraphs
 from copath.model.record import FitRecord
+from copath.model.time import month_features
 from copath.scenarios.changes import Change, parse_change
 from copath.scenarios.forward import forward_of
 
@@ -177,7 +178,8 @@ class Scenario:
             ``combination`` or ``prior only``: :mod:`copath.model.identification`),
             ``sd_ratio`` (posterior sd / prior sd: 1 when the local data did not move it)
             and ``rests_on`` (``evidence`` for a ``prior only`` or ``weak local data`` link or
-            when sd_ratio > 0.9, ``local data`` when it is under 0.5, else ``both``).
+            when sd_ratio > 0.9, or ``default prior`` for such a link without a registry
+            entry; ``local data`` when sd_ratio is under 0.5, else ``both``).
         """
         finals = set(self.result.pathway.outcomes)
         on = _links_on_paths(self.result, list(self.changes), lambda link, status: True)
@@ -186,7 +188,8 @@ class Scenario:
         table = summary[["grade", "identification", "sd_ratio"]].copy()
         # a link the data cannot reach rests on its evidence whatever its sd ratio's Monte Carlo noise
         uninformed = table["identification"].isin(["prior only", "weak local data"])
-        table["rests_on"] = np.where(uninformed | (table["sd_ratio"] > 0.9), "evidence",
+        prior = np.where(table["grade"] == "-", "default prior", "evidence")  # no registry entry: N(0, 1)
+        table["rests_on"] = np.where(uninformed | (table["sd_ratio"] > 0.9), prior,
                                      np.where(table["sd_ratio"] < 0.5, "local data", "both"))
         return table
 
@@ -199,16 +202,27 @@ class Scenario:
         Returns
         -------
         int or None
-            The distinct values of the index's second column when it is named ``month`` or
-            holds ``YYYY-MM`` labels; None otherwise (no second column, or periods that may
-            not be months: per-year totals are then not given).
+            The distinct values of the index's second column times the months each stands
+            for (the typical gap between consecutive labels: 1 for monthly rows, 12 for
+            yearly rows such as ``"2014-12", "2015-12"``), when the column is named ``month``
+            or holds ``YYYY-MM`` labels; None otherwise (no second column, or periods that
+            may not be months: per-year totals are then not given).
         """
         index = self.result.pathway.index
         if len(index) < 2:
             return None
         column = self.result.data[index[1]].iloc[self._rows()]
         monthly = index[1] == "month" or column.astype(str).str.fullmatch(r"\d{4}-\d{2}").all()
-        return int(column.nunique()) if monthly else None
+        if not monthly:
+            return None
+        every = self.result.data[index[1]].unique()
+        try:
+            f = month_features(pd.Series(every))
+            counts = np.unique(np.round(f.years * 12 + f.centre))  # months from the first
+        except ValueError:
+            counts = np.arange(len(every))
+        gap = int(np.median(np.diff(counts))) if counts.size > 1 else 1
+        return int(column.nunique()) * max(gap, 1)
 
     def total_difference(self, node: str) -> np.ndarray | None:
         """Per draw, the scenario's change in ``node``'s expected total over its rows: events
@@ -376,10 +390,10 @@ class Scenario:
             )
         for node, row in table[table["outside_range"] > 0.01].iterrows():
             lo, hi = self.result.pathway.nodes[node].range
-            lines.append(f"- {node}: in {row['outside_range']:.0%} of draws and rows its linear equation put the "
-                         f"expected value outside its range [{lo:g}, {hi:g}]; those are clipped to the range (an "
-                         "expected value cannot leave the scale), so its interval shows how little the links into it "
-                         "are known rather than a value beyond the scale.")
+            lines.append(f"- {node}: in {row['outside_range']:.0%} of draws and rows at baseline its linear equation "
+                         f"put the expected value outside its range [{lo:g}, {hi:g}] (wide priors on the links into "
+                         "it, or a misfit); those values are clipped to the range, since an expected value cannot "
+                         "leave the scale, which shrinks a difference near a bound.")
         totals = table[table["total_difference_per_year"].notna() & (table["total_difference"] != 0)]
         if len(totals):
             n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()

@@ -375,6 +375,9 @@ class Pathway:
             clash = [c for c in node.observed_at if c in self.nodes or c in self.index]
             if clash:
                 raise self._err(f"'observed_at' names group columns, not nodes or index columns: {clash}", where)
+            if node.maturity_lag:
+                raise self._err("a node observed only as group aggregates cannot have a 'maturity_lag' (a group "
+                                "spans several months); leave the maturing groups' figures out of the data", where)
             if node.time or node.area_effects:
                 raise self._err("a node observed only as group aggregates has no area or time effects of its "
                                 "own (the groups could not tell them apart from its links)", where)
