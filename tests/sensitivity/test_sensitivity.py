@@ -220,8 +220,8 @@ def test_sensitivity_table_on_a_fitted_chain(chain_fit, tmp_path):
     assert {"prior_sensitivity", "likelihood_sensitivity", "diagnosis", "importance: z"} <= set(t.columns)
     # z has no data: its link is the prior's alone
     assert not t.loc["y -> z", "local_data"]
-    assert t.loc["y -> z", "likelihood_sensitivity"] < 0.05 <= t.loc["y -> z", "prior_sensitivity"]
-    assert t.loc["y -> z", "diagnosis"] == PRIOR_DOMINATES
+    assert np.isnan(t.loc["y -> z", "likelihood_sensitivity"]) and t.loc["y -> z", "prior_sensitivity"] >= 0.05
+    assert t.loc["y -> z", "diagnosis"] == "no local data"
     # the scenario's effect on z is the product of the three links: y -> z, the least known, dominates it
     imp = sens.importance["more x: z"]
     assert imp.idxmax() == "y -> z"
@@ -312,3 +312,16 @@ def test_cli_sensitivity_prints_table_and_writes_figures(chain_fit, tmp_path, ca
     assert (out / "tornado.png").stat().st_size > 1000
     assert (out / "sensitivity.csv").is_file()
     assert main(["sensitivity", str(tmp_path / "missing")]) == 2
+
+
+def test_links_the_likelihood_does_not_depend_on_are_no_local_data():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n  y: {kind: continuous}\n"
+                          "links:\n  - {from: x, to: c}\n  - {from: c, to: y}\noutcomes: [y]\n")
+    data = cp.simulate(pw, areas=30, months=3, random_seed=2).data.drop(columns=["y"])  # nothing below c
+    res = cp.fit(pw, data, draws=300, tune=300, chains=2, random_seed=1, progressbar=False)
+    table = res.sensitivity().table
+    assert table.loc["c -> y", "diagnosis"] == "no local data" and np.isnan(table.loc["c -> y", "likelihood_sensitivity"])
+    # the link with data keeps its number and an ordinary label
+    assert table.loc["x -> c", "diagnosis"] != "no local data"
+    assert np.isfinite(table.loc["x -> c", "likelihood_sensitivity"])
+    assert "No local data on 1 link(s)" in res.sensitivity().describe()

@@ -51,7 +51,7 @@ from copath.model.record import FitRecord
 from copath.options import TornadoMethod, check
 from copath.scenarios.scenario import Scenario
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
-from copath.sensitivity.powerscale import CONFLICT, PRIOR_DOMINATES, THRESHOLD, power_scaling
+from copath.sensitivity.powerscale import CONFLICT, NO_LOCAL_DATA, PRIOR_DOMINATES, THRESHOLD, power_scaling
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
 
 __all__ = ["Sensitivity", "sensitivity", "IMPORTANCE_PREFIX"]
@@ -123,6 +123,10 @@ class Sensitivity:
         lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
         lines.append(f"Prior-data conflict on {len(conflicts)} link(s)"
                      + (f": {', '.join(conflicts)}." if conflicts else "."))
+        none = t.index[t["diagnosis"] == NO_LOCAL_DATA].tolist()
+        if none:
+            lines.append(f"No local data on {len(none)} link(s): the likelihood does not depend on them, so their "
+                         "posterior is their prior (no likelihood sensitivity to read).")
         lines.append(f"The prior dominates (the local data say little) on {len(dominated)} link(s)"
                      + (f": {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}." if dominated else "."))
         for outcome in self.outcomes:
