@@ -325,3 +325,26 @@ def test_links_the_likelihood_does_not_depend_on_are_no_local_data():
     assert table.loc["x -> c", "diagnosis"] != "no local data"
     assert np.isfinite(table.loc["x -> c", "likelihood_sensitivity"])
     assert "No local data on 1 link(s)" in res.sensitivity().describe()
+
+
+def _irrelevant_flags(seed: int, n: int = 2000, k: int = 4) -> list[bool]:
+    rng = np.random.default_rng(seed)
+    theta = pd.DataFrame(rng.normal(size=(n, k + 1)), columns=["t"] + [f"z{j}" for j in range(k)])
+    nb = pd.DataFrame({"no": np.zeros(n), "yes": theta["t"] + 0.1})
+    res = cp.evppi(nb, theta)
+    assert res.table.loc["t", "above_noise"]  # the parameter the choice hangs on is found
+    return [bool(res.table.loc[f"z{j}", "above_noise"]) for j in range(k)]
+
+
+def test_evppi_permutation_null_per_parameter():
+    assert not any(_irrelevant_flags(3))  # this seed: none of the four irrelevant parameters is flagged
+    x = np.linspace(-1, 1, 500)
+    res = cp.evppi(np.column_stack([np.zeros(500), x]), x)  # the choice is x's sign: EVPPI = EVPI = 0.25
+    row = res.table.loc["param_0"]
+    assert row["evppi"] == pytest.approx(0.25, abs=0.01) and row["null_95"] < 0.05 and row["above_noise"]
+
+
+def test_evppi_null_flags_irrelevant_parameters_at_most_five_percent():
+    flags = [f for seed in range(20) for f in _irrelevant_flags(seed)]  # about 5 s
+    # a permutation test at level 1/20: 4 of 80 expected (4 found); 9 or more has probability 0.03 if it holds
+    assert sum(flags) <= 8, sum(flags)
