@@ -24,12 +24,6 @@ NUISANCE = {
     "area_sd": {"burglary": 0.35, "violent_crime": 0.3},
     "inv_sqrt_phi": {"burglary": 0.35, "violent_crime": 0.3},
     "sigma": {"policing_cost": 1.0, "qol_citizens": 0.4, "qol_victims": 0.4, "qol_offenders": 0.4},
-    # The data were drawn when this link's prior pooled the segregation-days figure with the
-    # complaints one, N(-0.88, 0.72); that figure is now context only and the prior is
-    # N(-0.46, 0.32). The value then drawn is kept, so the bundled data stay as published
-    # (every other value comes from the same random stream as before). Redrawn from the new
-    # prior, the data changed in 8 columns and the demo fit had 1 divergence at its defaults.
-    "beta": {"prison_council -> prisoner_complaints": -1.8671369755024974},
 }
 OUT = Path(__file__).resolve().parents[1] / "datasets"
 
