@@ -112,6 +112,7 @@ def test_a_share_with_an_effective_sample_size_is_the_same_likelihood_as_its_suc
     assert effective_sample_size(0.5, 0.05) == pytest.approx(100.0)
 
 
+@pytest.mark.slow  # two fits, 12 s: make test stays under its 10-minute budget (make test-slow)
 def test_beta_binomial_covers_where_the_binomial_is_too_sure():
     pw, plain = cp.loads_pathway(BB), cp.loads_pathway(FINE)
     sim = cp.simulate(pw, areas=30, months=4, random_seed=0,
