@@ -109,25 +109,14 @@ class Forward:
         self.draws = _Draws(beta, intercept, area, season, trend)
         self.n_draws = beta.shape[0]
         #: node -> each row's size (offset / per for a count, 1 without an offset; trials for a
-        #: proportion), or None (a continuous node, or the size column is not in the data)
-        self.sizes: dict[str, np.ndarray | None] = {m: self._node_sizes(m) for m in self.plan.endogenous}
-        #: node -> each row's weight in its mean (its size), or None: equal weights
-        self.weights: dict[str, np.ndarray | None] = {
-            m: None if s is None or np.all(s == s[0]) else s for m, s in self.sizes.items()}
+        #: proportion), or None (a continuous node, a survey share, or the size column is not in the data)
+        self.sizes: dict[str, np.ndarray | None] = {}
+        #: node -> each row's weight in its mean, or None: equal weights
+        self.weights: dict[str, np.ndarray | None] = {}
         #: node -> the column its mean is weighted by ("" for equal weights)
-        self.weighted_by: dict[str, str] = {
-            m: next(iter(self.pathway.nodes[m].node_kind.data_columns(self.pathway.nodes[m])), "")
-            if self.weights[m] is not None else "" for m in self.plan.endogenous}
+        self.weighted_by: dict[str, str] = {}
         for m in self.plan.endogenous:
-            node = self.pathway.nodes[m]
-            if node.kind != "proportion" or not (node.observed_at or node.given_as != "count"):
-                continue
-            # a survey share: respondents or an effective sample size are not a population, so no
-            # totals; its rows weigh as its 'weight' column says (equal weights without one)
-            column = node.weight if node.observed_at else None
-            self.sizes[m] = None
-            self.weights[m] = self.prepared.values[column] if column else None
-            self.weighted_by[m] = column or ""
+            self.sizes[m], self.weights[m], self.weighted_by[m] = self._weighting(m)
         #: continuous nodes with a declared range: their expected values are clipped to it
         self.ranges: dict[str, tuple[float, float]] = {
             m: self.pathway.nodes[m].range for m in self.plan.endogenous
@@ -135,6 +124,21 @@ class Forward:
         self.chunk_elements = chunk_elements
         self.cache_bytes = cache_bytes
         self._cache: tuple | None = None
+
+    def _weighting(self, name: str) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+        """Node ``name``'s row sizes (for totals), row weights (for its mean) and the weights'
+        column. A survey share (given as a share, or observed at a coarser level) has no
+        totals, since respondents or an effective sample size are no population; its rows
+        weigh as its ``weight`` column says (equal weights without one). Other nodes weigh
+        by their size (equal weights when every row's is the same)."""
+        node = self.pathway.nodes[name]
+        if node.kind == "proportion" and (node.observed_at or node.given_as != "count"):
+            column = node.weight if node.observed_at else None
+            return None, (self.prepared.values[column] if column else None), column or ""
+        sizes = self._node_sizes(name)
+        if sizes is None or np.all(sizes == sizes[0]):
+            return sizes, None, ""
+        return sizes, sizes, next(iter(node.node_kind.data_columns(node)), "")
 
     def _node_sizes(self, name: str) -> np.ndarray | None:
         node = self.pathway.nodes[name]
