@@ -38,7 +38,6 @@ from copath.reports.document import Callout, Checklist, Code, Document, Paragrap
 from copath.reports.document import Figure as Fig
 from copath.reports.figures import (
     compare_png,
-    dag_png,
     dag_svg,
     forest_png,
     forest_rows,
@@ -71,11 +70,13 @@ def _badge(diag: Diagnostics) -> Callout:
     return Callout("pass" if diag.passed else "fail", verdict, href="#diagnostics")
 
 
-def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scenario], sens: Sensitivity | None) -> Section:
+def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scenario],
+                    rests: pd.DataFrame | None = None) -> Section:
     """The first screen. With a scenario: the question, the answer on each node it moves as a
     forest plot (final outcomes first, totals a year where a node has them), what the answer
-    rests on (each link on its paths: evidence grade, identification, posterior/prior sd),
-    and one diagnostics badge. Without: the pathway in a sentence and the badge."""
+    rests on (``rests``: the first scenario's :meth:`~copath.scenarios.scenario.Scenario.path_links`,
+    computed here when not given), and one diagnostics badge. Without: the pathway in a
+    sentence and the badge."""
     pw = res.pathway
     weak = sum(p.weak for p in res.priors.values())
     about = Paragraph(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: "
@@ -88,7 +89,7 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     months = sc.months()
     when = (f"over the period's {len(sc.period)} month(s), {sc.period[0]} to {sc.period[-1]}" if sc.period
             else f"over the data's {months} month(s)" if months else "over the data's rows")
-    rests = sc.path_links()
+    rests = sc.path_links() if rests is None else rests
     informed = int(rests["rests_on"].isin(["local data", "both"]).sum())
     default = int((rests["rests_on"] == "default prior").sum())
     if len(rests) and informed == 0:
@@ -99,18 +100,19 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     else:
         rests_text = (f"The local data inform {informed} of the {len(rests)} link(s) on the scenario's paths; the "
                       "rest keep their evidence priors (table below).")
+    answer = forest_rows(sc)
     blocks: list[Any] = [
         Paragraph(f"Question: what happens if {what}, in {where}, {when}?"),
         Callout("note", "What the answer rests on: " + rests_text),
         _badge(diag),
-        Fig("answer", forest_png(sc), alt=f"Scenario {sc.name}: the change in each node it moves, with intervals",
+        Fig("answer", forest_png(sc.name, answer), alt=f"Scenario {sc.name}: the change in each node it moves, with intervals",
             caption=f"The answer: each node's expected change under the scenario, mean and {_pct(HDI_PROB)} "
                     "highest-density interval of the posterior draws, in the node's own unit (shares in percentage "
                     "points; final outcomes first). Means are weighted by each row's offset, trials or survey "
                     "weight; totals a year are expected events or successes over the scenario's areas. Grey: rests "
                     "on links without local data."),
     ]
-    for node, r in forest_rows(sc).iterrows():
+    for node, r in answer.iterrows():
         blocks.append(Paragraph(f"{pw.nodes[node].display}: {r['text']}."))
     if len(rests):
         blocks.append(Table(rests, caption="Links on the scenario's paths: evidence grade, what the local data can "
@@ -125,7 +127,7 @@ def pathway_section(res: FitRecord, highlight: Sequence[str] = ()) -> Section:
     pw = res.pathway
     path = " Links on the scenario's paths are thick and orange." if highlight else ""
     return Section("pathway", "The pathway", [
-        Fig("pathway", dag_png(res, highlight), svg=dag_svg(res, highlight), natural_size=True,
+        Fig("pathway", None, svg=dag_svg(res, highlight), natural_size=True,
             alt=f"The pathway {pw.name} as a directed graph",
             caption=f"Exposures on the left, final outcomes on the right; dashed links are weak ({WEAK_RULE}).{path} "
                     "Shown at its own size (scroll sideways); it is a vector image, so it zooms sharply."),
@@ -416,9 +418,10 @@ def build_document(
     """The whole report for ``res`` (scenarios, path effects and sensitivity when given)."""
     diag = res.diagnostics()
     summary = res.summary()
+    rests = scenarios[0].path_links() if scenarios else None  # the first scenario's paths, used twice
     sections = [
-        summary_section(res, diag, scenarios, sensitivity),
-        pathway_section(res, list(scenarios[0].path_links().index) if scenarios else ()),
+        summary_section(res, diag, scenarios, rests),
+        pathway_section(res, list(rests.index) if rests is not None else ()),
         evidence_section(res),
         diagnostics_section(res, diag),
         links_section(res, summary),

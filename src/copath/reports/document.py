@@ -40,16 +40,20 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure with its alternative text: PNG bytes, and SVG bytes (vector) when given,
-    which the renderers then use instead; ``natural_size`` shows it at its own size
+    """A figure with its alternative text: PNG bytes or SVG bytes (vector; the renderers use
+    it when given, so ``png`` may then be None); ``natural_size`` shows it at its own size
     (scrolling sideways if wider than the page) so its text keeps its point size."""
 
     name: str
-    png: bytes
+    png: bytes | None
     alt: str
     caption: str = ""
     svg: bytes | None = None
     natural_size: bool = False
+
+    def __post_init__(self) -> None:
+        if self.png is None and self.svg is None:
+            raise ValueError(f"figure {self.name!r} has neither PNG nor SVG bytes")
 
 
 @dataclass(frozen=True)

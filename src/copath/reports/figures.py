@@ -1,11 +1,11 @@
-"""The report's figures, each as PNG bytes: the data are read off the result here, the
-drawing is :mod:`copath.plotting`'s.
+"""The report's figures, as PNG bytes (the DAG as SVG): the data are read off the result
+here, the drawing is :mod:`copath.plotting`'s.
 
 Example
 -------
 ``rec`` is a fitted record (``cp.fit`` returns one):
 
->>> dag_png(rec)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+>>> dag_svg(rec)[:5] == b"<?xml"
 True
 """
 
@@ -25,27 +25,19 @@ from copath.scenarios.scenario import Scenario
 from copath.sensitivity.analysis import Sensitivity
 from copath.spec.pathway import Pathway
 
-__all__ = ["dag_png", "dag_svg", "prior_posterior_png", "outcomes_png", "compare_png", "tornado_png", "forest_png",
+__all__ = ["dag_svg", "prior_posterior_png", "outcomes_png", "compare_png", "tornado_png", "forest_png",
            "forest_rows"]
 
 #: The DAG's box text in the report, in points: shown at its natural size, as readable as body text.
 DAG_FONT = 10.0
 
 
-def _dag(res: FitRecord, highlight: Sequence[str]):
-    weak = [name for name, p in res.priors.items() if p.weak]
-    return res.pathway.draw(weak=weak, highlight=list(highlight), font=DAG_FONT)
-
-
-def dag_png(res: FitRecord, highlight: Sequence[str] = ()) -> bytes:
-    """The pathway with its weak links (by the result's priors) dashed and the ``highlight``
-    links (a scenario's paths) thick and orange, as PNG (for Markdown readers without SVG)."""
-    return plotting.to_png(_dag(res, highlight), dpi=100)
-
-
 def dag_svg(res: FitRecord, highlight: Sequence[str] = ()) -> bytes:
-    """The same DAG as SVG: vector, so its labels stay sharp at any zoom."""
-    return plotting.to_svg(_dag(res, highlight))
+    """The pathway with its weak links (by the result's priors) dashed and the ``highlight``
+    links (a scenario's paths) thick and orange, as SVG: vector, so its labels stay sharp at
+    any zoom."""
+    weak = [name for name, p in res.priors.items() if p.weak]
+    return plotting.to_svg(res.pathway.draw(weak=weak, highlight=list(highlight), font=DAG_FONT))
 
 
 def forest_rows(scenario: Scenario, prob: float = HDI_PROB) -> pd.DataFrame:
@@ -79,11 +71,12 @@ def forest_rows(scenario: Scenario, prob: float = HDI_PROB) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "label", "mean", "low", "high", "text", "muted"]).set_index("node")
 
 
-def forest_png(scenario: Scenario, prob: float = HDI_PROB) -> bytes:
-    """The scenario's answer: each moved node's difference and HDI on its own axis."""
-    title = (f"{scenario.name}: change in each node's expected value (mean, {round(prob * 100)}% HDI; grey: rests "
+def forest_png(name: str, rows: pd.DataFrame, prob: float = HDI_PROB) -> bytes:
+    """Scenario ``name``'s answer: each moved node's difference and HDI on its own axis
+    (``rows`` from :func:`forest_rows`)."""
+    title = (f"{name}: change in each node's expected value (mean, {round(prob * 100)}% HDI; grey: rests "
              "on links without local data)")
-    return plotting.to_png(plotting.forest(forest_rows(scenario, prob), title), dpi=100)
+    return plotting.to_png(plotting.forest(rows, title), dpi=100)
 
 
 def prior_posterior_png(summary: pd.DataFrame) -> bytes:
