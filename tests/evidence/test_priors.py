@@ -136,15 +136,35 @@ def test_contrast_rescales_to_per_unit(flagship, evidence):
     assert prior.mu * link.contrast == pytest.approx(0.3)
 
 
-def test_several_sized_entries_are_pooled_to_a_predictive(flagship, evidence):
-    prior = cp.prior_for(flagship.link("prison_council", "prisoner_complaints"), evidence, flagship)
+def test_several_sized_entries_are_pooled_to_a_predictive():
+    text = """
+- id: a
+  citation: "c"
+  quote: "q"
+  design: evaluation
+  grade: C
+  effect: {measure: percent_reduction, value: 37}
+  link: {from: x, to: y}
+- id: b
+  citation: "c"
+  quote: "q"
+  design: evaluation
+  grade: C
+  effect: {measure: percent_reduction, value: 55}
+  link: {from: x, to: y}
+"""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y, evidence: [a, b]}\noutcomes: [y]\n")
+    prior = cp.prior_for(pw.links[0], cp.loads_evidence(text), pw)
     assert prior.method == "pooled"
     comps = prior.components
     assert len(comps) == 2
-    # the predictive lies between the two readings and is wider than either
+    # the predictive lies between the two readings and, with two studies, is narrower than one
+    # study's prior (its sd with the transport spread) but wider than the pooled mean's
     lo, hi = sorted(c["mean"] for c in comps)
     assert lo < prior.mu < hi
-    assert prior.sigma > max(c["sd"] for c in comps)
+    one = math.hypot(comps[0]["sd"], TRANSPORT_SD["C"])
+    assert prior.sigma < one and prior.sigma > min(c["sd"] for c in comps) / math.sqrt(2)
 
 
 def test_sized_entry_is_not_moved_by_corroborating_directions(flagship, evidence):
@@ -176,3 +196,22 @@ def test_link_prior_round_trips_and_validates():
         LinkPrior("a -> b", 0.0, 0.0, "slope")
     with pytest.raises(ValueError, match="unknown scale"):
         LinkPrior("a -> b", 0.0, 1.0, "log hazard")
+
+
+def test_prior_sd_does_not_grow_as_concordant_studies_are_added():
+    # k identical grade-B estimates, log RR -0.3 with se 0.1 (issue 18's case: 0.180, then 0.423 for 2)
+    entry = """
+- id: s{i}
+  citation: "study {i}"
+  link: {{from: x, to: y}}
+  grade: B
+  design: rct
+  quote: "q"
+  effect: {{measure: rate_ratio, low: 0.6089638, high: 0.9012221, interval: 0.95}}"""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    sds = [cp.prior_for(pw.links[0], cp.loads_evidence("".join(entry.format(i=i) for i in range(k))), pw).sigma
+           for k in range(1, 11)]
+    assert sds[0] == pytest.approx(math.hypot(0.1, TRANSPORT_SD["B"]), rel=1e-4)  # one study: unchanged
+    assert all(b <= a + 1e-9 for a, b in zip(sds, sds[1:], strict=False)), sds
+    assert sds[1] == pytest.approx(0.130, abs=0.002) and sds[-1] == pytest.approx(0.050, abs=0.002)

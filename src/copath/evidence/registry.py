@@ -331,8 +331,8 @@ def link_entries(link: Link, evidence: Evidence | None, pathway: Pathway | None 
     -------
     >>> import copath as cp
     >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
-    >>> [e.id for e in link_entries(pw.link("prison_council", "prisoner_complaints"), ev, pw)]
-    ['uservoice2010_complaints', 'uservoice2010_segregation']
+    >>> [e.id for e in link_entries(pw.link("police_volunteers", "policing_cost"), ev, pw)]
+    ['musso2019_no_cost_relationship', 'bullock2018_costly_demands']
     """
     if evidence is None:
         return []
