@@ -290,7 +290,8 @@ class PathEffects:
         for confounder, mediator in self.induced_confounders:
             lines.append(
                 f"{confounder} is affected by {self.source} and confounds {mediator} and {self.target} (an "
-                f"exposure-induced mediator-outcome confounder): the joint natural effects above are identified, "
+                f"exposure-induced mediator-outcome confounder): the joint natural effects above are identified "
+                f"under the pathway's assumptions, "
                 f"but effects through {mediator} alone are not natural effects the data could identify; only "
                 "interventional analogues would be (VanderWeele, Vansteelandt & Robins 2014), and copath does "
                 "not compute them.")
