@@ -3,8 +3,9 @@ a split of the total in proportion to link-scale path products.
 
 Setting
 -------
-The source ``s`` moves from each row's own value :math:`a` (its data for an exposure, its
-expected value for an endogenous node) to :math:`a' = a + \delta`. The *mediators*
+The source ``s`` moves from each row's own value :math:`a` (its data for an exposure or a
+continuous node, its linear predictor for a count or proportion node) to
+:math:`a' = a + \delta`. The *mediators*
 :math:`M` are every node on a directed path from ``s`` to the target ``t`` other than the
 two (descendants of ``s`` that are ancestors of ``t``), taken jointly as one block.
 :math:`Y(a, m)` is the target's expected value (natural scale: a rate, a share, a mean)
@@ -55,13 +56,15 @@ noisy mediator values, a nonlinear link would make
 integrate over the mediators' noise would differ from these.
 
 Identification. Treating all mediators as one block, the natural effects are identified
-under the pathway's own assumptions (no unmeasured confounding of any link). The natural
+under the pathway's own assumptions (no unmeasured confounding of any link): a node the
+source affects that causes both a mediator and the target lies between the two, so it is
+in the block, and no exposure-induced confounder is left outside it. The natural
 effects of one mediator ``m`` alone are not identified when another mediator ``l`` is
 affected by the source and confounds ``m`` and the target (``l`` causes ``m`` and reaches
 the target by a path avoiding ``m``): an exposure-induced mediator-outcome confounder.
 Then only interventional analogues (randomised interventional effects; VanderWeele,
-Vansteelandt & Robins 2014, *Epidemiology* 25:300) are identified. copath does not report
-effects of single mediators; :attr:`PathEffects.induced_confounders` lists such pairs and
+Vansteelandt & Robins 2014, *Epidemiology* 25:300) are identified. copath reports neither
+natural nor interventional effects of single mediators; :attr:`PathEffects.induced_confounders` lists such pairs and
 :meth:`PathEffects.describe` states them, because the per-path split below does not
 respect that limit either.
 
