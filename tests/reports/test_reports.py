@@ -84,6 +84,18 @@ def test_report_numbers_come_from_the_result(fitted, html_report):
     assert fitted.run.collapsed and all(html.escape(line) in page for line in fitted.run.collapsed)
 
 
+def test_path_effects_say_which_decomposition_each_number_is(fitted, html_report):
+    page = html_report.read_text(encoding="utf-8")
+    eff = fitted.computed.path_effects["x -> z"]
+    assert "Path effects show two decompositions of the same total effect" in page
+    # the natural pair is shown beside the proportional split, each row named by its decomposition
+    for label in ("natural direct (PNDE)", "natural indirect (TNIE)", "x -&gt; y -&gt; z"):
+        assert f"<th>{label}</th>" in page
+    assert "share of total in proportion to link-scale path products" in page
+    assert f"{eff.table().loc['natural direct (PNDE)', 'mean']:+.3g} (94% HDI" in page
+    assert html.escape(eff.describe().splitlines()[1]) in page
+
+
 def test_report_and_manifest_give_the_same_hashes(fitted, tmp_path):
     manifest = json.loads((fitted.save(tmp_path / "run") / "manifest.json").read_text(encoding="utf-8"))
     repro = content.reproducibility(fitted)["sha256"]

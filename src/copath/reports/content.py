@@ -294,9 +294,20 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
         blocks.append(Table(sc.outcomes()[cols], caption=f"Scenario {sc.name}"))
     if len(scenarios) > 1:
         blocks.append(Fig("scenarios", compare_png(scenarios), alt="Scenario effects on the final outcomes"))
+    if effects:
+        blocks.append(Paragraph(
+            "Path effects show two decompositions of the same total effect, each row named in 'decomposition'. "
+            "The natural direct effect (PNDE: the source changed, every mediator held at its value before the "
+            "change) and the natural indirect effect (TNIE: the rest) are nested counterfactuals (Pearl 2001; "
+            "VanderWeele 2015) and add up to the total. The rows named by a path split the total in proportion to "
+            "the paths' link-scale products of coefficients: they add up too, but with a log or logit link they "
+            f"are not natural or path-specific effects. Means are posterior means; intervals {_pct(HDI_PROB)} "
+            "highest-density intervals."))
     for eff in effects:
-        blocks.append(Paragraph(eff.describe()))
-        blocks.append(Table(eff.table(), caption=f"Path effects of {eff.source} on {eff.target}"))
+        blocks.extend(Paragraph(line) for line in eff.describe().splitlines())
+        blocks.append(Table(eff.table(), caption=f"Effects of {eff.source} on {eff.target}: total, natural "
+                                                 "direct and indirect, and the split by path in proportion to "
+                                                 "link-scale path products"))
     return Section("scenarios", "Scenarios and path effects", blocks)
 
 

@@ -134,7 +134,9 @@ class FitResult(FitRecord):
         return sc
 
     def path_effects(self, source: str, target: str, delta: float = 1.0) -> PathEffects:
-        """Total, direct and per-path effects of ``source`` on ``target`` (:mod:`copath.scenarios.paths`).
+        """The total effect of ``source`` on ``target``, its natural direct and indirect effects
+        (nested counterfactuals) and its split in proportion to link-scale path products
+        (definitions and references in :mod:`copath.scenarios.paths`).
 
         Parameters
         ----------

@@ -1,0 +1,187 @@
+"""Path effects: total, natural direct and indirect effects, and the proportional split.
+
+No sampling: each record carries a hand-made posterior of three fixed draws, so every
+expected number is computed by hand from those draws and the simulated data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import copath as cp
+from copath.model.record import FitRecord
+from copath.scenarios.changes import Change
+from copath.scenarios.forward import forward_of
+from copath.scenarios.paths import NATURAL, PROPORTIONAL, TOTAL, path_effects
+
+
+def _record(spec: str, beta: dict[str, list[float]], intercept: dict[str, list[float]]) -> FitRecord:
+    """A record of ``spec`` on simulated data whose posterior is the given draws (one chain)."""
+    pw = cp.loads_pathway(spec)
+    sim = cp.simulate(pw, areas=6, months=2, random_seed=3,
+                      params={"beta": {k: v[0] for k, v in beta.items()}, "sigma": {}})
+    post = xr.Dataset(
+        {"beta": (("chain", "draw", "link"), np.array([[beta[k] for k in pw.link_names]]).transpose(0, 2, 1)),
+         "intercept": (("chain", "draw", "node"),
+                       np.array([[intercept[k] for k in pw.endogenous]]).transpose(0, 2, 1))},
+        coords={"link": pw.link_names, "node": pw.endogenous})
+    return FitRecord(idata=xr.DataTree.from_dict({"posterior": post}), pathway=pw, evidence=None, priors={},
+                     data=sim.data)
+
+
+LINEAR = """name: linear
+nodes:
+  x: {kind: exposure}
+  m: {kind: continuous}
+  y: {kind: continuous}
+links:
+  - {from: x, to: m}
+  - {from: m, to: y}
+  - {from: x, to: y}
+outcomes: [y]
+"""
+A, B, C = [0.8, 1.2, -0.4], [-0.5, 0.3, 2.0], [0.3, -0.1, 0.7]
+
+LOG = """name: log
+nodes:
+  x: {kind: exposure, range: [0, 1]}
+  m: {kind: continuous}
+  y: {kind: count, offset: hh, per: 1000}
+links:
+  - {from: x, to: m}
+  - {from: m, to: y}
+  - {from: x, to: y}
+outcomes: [y]
+"""
+# per draw: x -> m, m -> y, x -> y
+LOG_BETA = {"x -> m": [1.0, 2.0, -1.0], "m -> y": [0.8, 0.25, 0.5], "x -> y": [0.5, -0.3, 1.0]}
+
+CONFOUNDED = """name: confounded
+nodes:
+  x: {kind: exposure}
+  l: {kind: continuous}
+  m: {kind: continuous}
+  y: {kind: continuous}
+links:
+  - {from: x, to: l}
+  - {from: l, to: m}
+  - {from: m, to: y}
+  - {from: l, to: y}
+  - {from: x, to: y}
+outcomes: [y]
+"""
+
+
+def test_linear_chain_natural_effects_are_c_and_ab():
+    rec = _record(LINEAR, {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    eff = path_effects(rec, "x", "y", delta=0.5)
+    # NDE = c * delta, NIE = a * b * delta, draw by draw
+    np.testing.assert_allclose(eff.pnde, [0.15, -0.05, 0.35], atol=1e-12)
+    np.testing.assert_allclose(eff.tnie, [-0.2, 0.18, -0.4], atol=1e-12)
+    np.testing.assert_allclose(eff.total, [-0.05, 0.13, -0.05], atol=1e-12)
+    # identity link: pure and total versions agree, and so does the proportional split
+    np.testing.assert_allclose(eff.tnde, eff.pnde, atol=1e-12)
+    np.testing.assert_allclose(eff.pnie, eff.tnie, atol=1e-12)
+    np.testing.assert_allclose(eff.proportional_split["x -> y"], eff.pnde, atol=1e-12)
+    np.testing.assert_allclose(eff.proportional_split["x -> m -> y"], eff.tnie, atol=1e-12)
+    assert eff.mediators == ("m",) and eff.induced_confounders == ()
+    t = eff.table()
+    assert t.loc["natural direct (PNDE)", "mean"] == pytest.approx(0.15)
+    assert t.loc["natural indirect (TNIE)", "mean"] == pytest.approx(-0.14)
+
+
+@pytest.fixture(scope="module")
+def log_record():
+    return _record(LOG, LOG_BETA, {"m": [0.0, 0.0, 0.0], "y": [1.0, 0.5, 1.5]})
+
+
+def test_log_link_natural_effects_by_hand(log_record):
+    rec, delta = log_record, 1.0
+    eff = path_effects(rec, "x", "y", delta=delta)
+    bxm, bmy, bxy = (np.array(LOG_BETA[k]) for k in ("x -> m", "m -> y", "x -> y"))
+    # y's expected rate in every row, from the data and the draws
+    data, centres = rec.data, rec.centres()
+    eta = (np.array([1.0, 0.5, 1.5])[:, None] + bxy[:, None] * (data["x"].to_numpy() - centres["x"])
+           + bmy[:, None] * (data["m"].to_numpy() - centres["m"]))
+    w = data["hh"].to_numpy() / 1000
+
+    def mean(shift):
+        return np.exp(eta + shift[:, None]) @ w / w.sum()
+
+    direct, indirect = delta * bxy, delta * bxm * bmy  # [0.5, -0.3, 1.0], [0.8, 0.5, -0.5]
+    base = mean(np.zeros(3))
+    np.testing.assert_allclose(eff.total, mean(direct + indirect) - base, rtol=1e-12)
+    np.testing.assert_allclose(eff.pnde, mean(direct) - base, rtol=1e-12)
+    np.testing.assert_allclose(eff.tnie, mean(direct + indirect) - mean(direct), rtol=1e-12)
+    np.testing.assert_allclose(eff.tnde, mean(direct + indirect) - mean(indirect), rtol=1e-12)
+    np.testing.assert_allclose(eff.pnie, mean(indirect) - base, rtol=1e-12)
+    np.testing.assert_allclose(eff.pnde + eff.tnie, eff.total, rtol=1e-12)
+    np.testing.assert_allclose(eff.tnde + eff.pnie, eff.total, rtol=1e-12)
+    # a log link multiplies every row by the same factor: PNDE / TE = (e^0.5 - 1) / (e^1.3 - 1) = 0.24303 in
+    # draw 1, while the proportional split gives the direct path 0.5 / 1.3 = 0.3846 of the total
+    np.testing.assert_allclose(eff.pnde / eff.total, np.expm1(direct) / np.expm1(direct + indirect), rtol=1e-12)
+    assert eff.pnde[0] / eff.total[0] == pytest.approx(0.24303, abs=1e-5)
+    share = eff.proportional_split["x -> y"] / eff.total
+    np.testing.assert_allclose(share, direct / (direct + indirect), rtol=1e-12)
+    assert share[0] == pytest.approx(0.38462, abs=1e-5)
+    assert np.all(np.abs(eff.pnde - eff.proportional_split["x -> y"]) > 0.05 * np.abs(eff.total))
+
+
+def test_natural_direct_effect_is_a_do_intervention_holding_the_mediators(log_record):
+    # Y(a', M(a)) by the general forward pass: x moved, do(m) keeping each row's own value
+    rec = log_record
+    eff = path_effects(rec, "x", "y", delta=0.3)
+    fw = forward_of(rec)
+    x = rec.data["x"].to_numpy() + 0.3
+    base, held = fw.node_means({"x": x}, {"m": Change("add", 0.0)})
+    np.testing.assert_allclose(held["y"] - base["y"], eff.pnde, rtol=1e-5)
+    base, moved = fw.node_means({"x": x}, {})
+    np.testing.assert_allclose(moved["y"] - base["y"], eff.total, rtol=1e-5)
+
+
+def test_table_and_describe_say_which_decomposition(log_record):
+    eff = path_effects(log_record, "x", "y", delta=1.0)
+    t = eff.table()
+    assert list(t.index) == ["total", "natural direct (PNDE)", "natural indirect (TNIE)",
+                             "total natural direct (TNDE)", "pure natural indirect (PNIE)", "x -> m -> y", "x -> y"]
+    assert list(t["decomposition"]) == [TOTAL] + [NATURAL] * 4 + [PROPORTIONAL] * 2
+    assert PROPORTIONAL == "share of total in proportion to link-scale path products"
+    assert t.loc["natural direct (PNDE)", "mean"] == pytest.approx(eff.pnde.mean())
+    lo, hi = t.loc["total", ["hdi_low", "hdi_high"]]
+    assert lo == pytest.approx(eff.total.min()) and hi == pytest.approx(eff.total.max())  # 3 draws: all of them
+    text = eff.describe()
+    assert "94% highest-density interval" in text
+    assert "natural direct effect (PNDE" in text and "natural indirect effect (TNIE" in text
+    assert "mediators taken jointly: m" in text and "mean-structure model" in text
+    assert "in proportion to link-scale path products" in text and "not natural or path-specific" in text
+    assert "exposure-induced" not in text
+    # the old names keep working
+    assert eff.paths is eff.proportional_split
+    np.testing.assert_array_equal(eff.direct, eff.proportional_split["x -> y"])
+
+
+def test_an_exposure_induced_mediator_outcome_confounder_is_said():
+    draws = [0.5, 0.6, 0.7]
+    rec = _record(CONFOUNDED, {k: draws for k in ("x -> l", "l -> m", "m -> y", "l -> y", "x -> y")},
+                  {"l": [0.0] * 3, "m": [0.0] * 3, "y": [0.0] * 3})
+    eff = path_effects(rec, "x", "y", delta=1.0)
+    assert eff.mediators == ("l", "m") and eff.induced_confounders == (("l", "m"),)
+    # identity links: PNDE = b_xy, TNIE = b_xl (b_ly + b_lm b_my)
+    b = np.array(draws)
+    np.testing.assert_allclose(eff.pnde, b, atol=1e-12)
+    np.testing.assert_allclose(eff.tnie, b * (b + b * b), atol=1e-12)
+    text = eff.describe()
+    assert ("l is affected by x and confounds m and y (an exposure-induced mediator-outcome confounder)"
+            in text and "VanderWeele, Vansteelandt & Robins 2014" in text)
+    # from l, m is a mediator with no confounder affected by l
+    assert path_effects(rec, "l", "y").induced_confounders == ()
+
+
+def test_a_single_link_has_no_indirect_effect(log_record):
+    eff = path_effects(log_record, "m", "y", delta=0.5)
+    assert eff.mediators == ()
+    np.testing.assert_allclose(eff.pnde, eff.total, rtol=1e-12)
+    np.testing.assert_array_equal(eff.tnie, np.zeros(3))
+    assert "No node lies between m and y" in eff.describe()
