@@ -51,6 +51,7 @@ def print_sensitivity(sens) -> None:
     print()
     cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis"]
     cols += [c for c in sens.table.columns if c.startswith("importance: ")]
+    cols += [c for c in ("e_value", "e_value_ci") if c in sens.table.columns]
     with pd.option_context("display.width", 250, "display.max_colwidth", 45, "display.max_rows", 500):
         print(sens.table[cols].to_string(float_format=lambda v: f"{v:.3f}"))
 

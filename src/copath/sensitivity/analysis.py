@@ -195,11 +195,13 @@ class Sensitivity:
         if not len(informed):
             return ("No link is informed by the local data on its own, so no E-value is given (for a link resting "
                     "on its prior it would describe the literature's estimate, not these data).")
-        weakest = informed.sort_values(["e_value_ci", "e_value"]).iloc[0]
-        name = str(informed.sort_values(["e_value_ci", "e_value"]).index[0])
+        ranked = informed.sort_values(["e_value_ci", "e_value"])
+        name, weakest = str(ranked.index[0]), ranked.iloc[0]
+        interval = (f"its {100 * HDI_PROB:.0f}% interval already holds no effect" if weakest["e_value_ci"] <= 1
+                    else f"{weakest['e_value_ci']:.2f} for its {100 * HDI_PROB:.0f}% interval")
         return (f"Weakest to unmeasured confounding of the {len(informed)} link(s) the local data inform: {name}, "
-                f"E-value {weakest['e_value']:.2f} (for one area sd of {weakest['from']}; "
-                f"{weakest['e_value_ci']:.2f} for its {100 * HDI_PROB:.0f}% interval): an unmeasured area-level "
+                f"E-value {weakest['e_value']:.2f} (for one area sd of {weakest['from']}; {interval}): "
+                "an unmeasured area-level "
                 f"confounder associated with both {weakest['from']} and {weakest['to']} by a risk ratio of "
                 f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away.")
 
