@@ -1,7 +1,7 @@
 """``copath sensitivity DIR``: which links the conclusions of a saved result hang on.
 
 Prints the per-link table (grade, power-scaling sensitivities, diagnosis, variance
-share of each final outcome) and its summary sentences, and writes the tables (CSV)
+share of each final outcome, E-values of the links the local data inform) and its summary sentences, and writes the tables (CSV)
 and the tornado figure (PNG) to ``--out`` (default ``DIR/sensitivity``). ``--set``
 adds a scenario, whose effects then get their own importance and tornado;
 ``--alternatives`` adds the sceptical / vague / registry prior swaps.

@@ -317,8 +317,8 @@ def _confounding_blocks(sens: Sensitivity) -> list[Any]:
             f"{_pct(HDI_PROB)} interval nearer no effect (1: the interval already holds no effect); both are for a "
             "contrast of one standard deviation of the parent over the areas ('contrast', in the parent's input "
             "units), with the effect read as a risk ratio as 'e_value_basis' says (VanderWeele and Ding 2017). "
-            "Links the local data do not inform on their own have none: theirs would describe the literature, "
-            "not these data."),
+            "Only links with 'local_data' have one: for a link resting on its prior, informed only jointly with "
+            "others or only weakly, it would describe the prior (the literature) more than these data."),
         Table(informed[cols], caption="Robustness to unmeasured confounding of the links the local data inform"),
     ]
 

@@ -9,8 +9,10 @@ compute from the existing draws, with no refit:
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
   explained by the link's coefficient (:mod:`.importance`);
 - robustness to unmeasured confounding (:mod:`.confounding`), for the links with
-  ``local_data`` only (NaN on the others: an E-value of a link the data do not inform would
-  describe the literature's estimate, not these data):
+  ``local_data`` only (NaN on the others, ``e_value_basis`` saying why: ``no local data``
+  for a prior-only link, else ``weak local data`` or ``data inform it only jointly (...)``;
+  an E-value of a link the data do not inform on their own would describe the prior, the
+  literature's estimate, more than these data):
 
   - ``contrast``: the parent's contrast the E-value is for, one standard deviation over the
     areas of the parent's input (the area means, over the rows where the child has data, of
