@@ -54,6 +54,8 @@ Example
 ['more x: y', 'y']
 >>> len(sens.figure_tornado().axes)
 1
+>>> sens.table.loc["c -> p", "e_value_basis"], bool((sens.table["e_value"] >= sens.table["e_value_ci"]).all())
+('odds ratio, common outcome: RR = sqrt(OR)', True)
 """
 
 from __future__ import annotations
