@@ -23,7 +23,8 @@ from typing import Any, Literal, get_args
 
 __all__ = [
     "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
-    "AlternativePrior", "Better", "CountFamily", "TauPrior", "check", "choices",
+    "AlternativePrior", "Better", "CountFamily", "TauPrior", "LinkFunction", "OutcomeFrequency",
+    "check", "choices",
 ]
 
 #: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
@@ -43,6 +44,12 @@ ReportFormat = Literal["html", "md"]
 TornadoMethod = Literal["conditional", "fixed"]
 #: The standard alternative priors of a link (see copath.sensitivity.prior_swap).
 AlternativePrior = Literal["sceptical", "vague", "registry"]
+#: A child node's link function (log: counts, logit: proportions, identity: continuous), as the
+#: E-values of copath.sensitivity.confounding read its link coefficients.
+LinkFunction = Literal["log", "logit", "identity"]
+#: How common a proportion's outcome is, for turning an odds ratio into a risk ratio
+#: (copath.sensitivity.confounding): ``common`` (15% or more) or ``rare``.
+OutcomeFrequency = Literal["common", "rare"]
 #: Which direction of a node is an improvement.
 Better = Literal["lower", "higher"]
 #: A count node's likelihood.

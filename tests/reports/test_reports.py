@@ -96,6 +96,21 @@ def test_path_effects_say_which_decomposition_each_number_is(fitted, html_report
     assert html.escape(eff.describe().splitlines()[1]) in page
 
 
+def test_sensitivity_section_gives_the_e_values_of_the_informed_links(fitted, html_report):
+    page = html_report.read_text(encoding="utf-8")
+    assert ("an unmeasured area-level confounder associated with both the parent and the child by a risk ratio of "
+            "E each, above the measured covariates, could explain away the link") in page
+    caption = "<caption>Robustness to unmeasured confounding of the links the local data inform</caption>"
+    assert caption in page
+    table = page.split(caption, 1)[1].split("</table>", 1)[0]
+    t = fitted.computed.sensitivity.table
+    assert t["local_data"].all()  # x -> y and y -> z both have data
+    for name in t.index:
+        assert f"<th>{html.escape(name)}</th>" in table
+    assert "<th>e_value</th>" in table and "<th>e_value_ci</th>" in table and "rate ratio" in table
+    assert "Weakest to unmeasured confounding" in page
+
+
 def test_report_and_manifest_give_the_same_hashes(fitted, tmp_path):
     manifest = json.loads((fitted.save(tmp_path / "run") / "manifest.json").read_text(encoding="utf-8"))
     repro = content.reproducibility(fitted)["sha256"]
@@ -110,6 +125,7 @@ def test_markdown_report_writes_figures_beside_it(fitted, tmp_path):
     for title in SECTIONS:
         assert f"## {title}" in text
     assert "<script" not in text and "&lt;script&gt;" in text
+    assert "Robustness to unmeasured confounding of the links the local data inform" in text
     figures = sorted(p.name for p in (tmp_path / "r_files").iterdir())
     assert {"answer.png", "pathway.svg", "prior_posterior.png", "outcomes.png", "tornado.png"} <= set(figures)
     for name in figures:

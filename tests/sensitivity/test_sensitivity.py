@@ -237,6 +237,30 @@ def test_sensitivity_table_on_a_fitted_chain(chain_fit, tmp_path):
     assert "prior dominates" in sens.describe() and "<table" in sens._repr_html_()
 
 
+def test_e_values_for_the_links_the_local_data_inform(chain_fit):
+    t = chain_fit.sensitivity().table
+    informed = t.index[t["local_data"]].tolist()
+    assert informed == ["x -> m", "m -> y"]
+    for name in informed:
+        row = t.loc[name]
+        assert np.isfinite(row["e_value"]) and 1.0 <= row["e_value_ci"] <= row["e_value"]
+        assert row["bias_to_null"] >= row["bias_to_null_ci"] >= 0
+    assert t.loc["x -> m", "e_value_basis"] == "rate ratio"
+    assert t.loc["m -> y", "e_value_basis"].startswith("standardised difference")
+    # the contrast: one sd over areas of the parent's area means (x is an exposure, given by the data)
+    area = chain_fit.pathway.index[0]
+    expected = chain_fit.data.groupby(area)["x"].mean().std(ddof=1)
+    assert t.loc["x -> m", "contrast"] == pytest.approx(expected)
+    beta = chain_fit.posterior["beta"].sel(link="x -> m").values.mean()
+    assert t.loc["x -> m", "risk_ratio"] == pytest.approx(np.exp(beta * expected), rel=1e-9)
+    # y -> z rests on its prior: an E-value would be the literature's, not these data's
+    row = t.loc["y -> z"]
+    assert row[["contrast", "risk_ratio", "e_value", "e_value_ci", "bias_to_null"]].isna().all()
+    assert row["e_value_basis"] == "no local data"
+    text = chain_fit.sensitivity().describe()
+    assert "Weakest to unmeasured confounding of the 2 link(s)" in text
+
+
 def test_result_evppi_ranks_the_link_the_choice_hangs_on(chain_fit):
     sc = chain_fit.scenario({"x": "+0.3"}, name="more x")
     effect = sc.difference("z")

@@ -1,7 +1,7 @@
 """``copath sensitivity DIR``: which links the conclusions of a saved result hang on.
 
 Prints the per-link table (grade, power-scaling sensitivities, diagnosis, variance
-share of each final outcome) and its summary sentences, and writes the tables (CSV)
+share of each final outcome, E-values of the links the local data inform) and its summary sentences, and writes the tables (CSV)
 and the tornado figure (PNG) to ``--out`` (default ``DIR/sensitivity``). ``--set``
 adds a scenario, whose effects then get their own importance and tornado;
 ``--alternatives`` adds the sceptical / vague / registry prior swaps.
@@ -51,6 +51,7 @@ def print_sensitivity(sens) -> None:
     print()
     cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis"]
     cols += [c for c in sens.table.columns if c.startswith("importance: ")]
+    cols += [c for c in ("e_value", "e_value_ci") if c in sens.table.columns]
     with pd.option_context("display.width", 250, "display.max_colwidth", 45, "display.max_rows", 500):
         print(sens.table[cols].to_string(float_format=lambda v: f"{v:.3f}"))
 

@@ -311,6 +311,29 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
     return Section("scenarios", "Scenarios and path effects", blocks)
 
 
+def _confounding_blocks(sens: Sensitivity) -> list[Any]:
+    """The E-values of the links the local data inform, with what an E-value means."""
+    t = sens.table
+    if "e_value" not in t.columns:
+        return []
+    informed = t[t["local_data"]]
+    if not len(informed):
+        return []
+    cols = ["from", "to", "contrast", "risk_ratio", "e_value", "e_value_ci", "e_value_basis"]
+    return [
+        Paragraph(
+            "E-value: an unmeasured area-level confounder associated with both the parent and the child by a risk "
+            "ratio of E each, above the measured covariates, could explain away the link. 'e_value' is for the "
+            "link's effect at its posterior mean, 'e_value_ci' for the limit of its "
+            f"{_pct(HDI_PROB)} interval nearer no effect (1: the interval already holds no effect); both are for a "
+            "contrast of one standard deviation of the parent over the areas ('contrast', in the parent's input "
+            "units), with the effect read as a risk ratio as 'e_value_basis' says (VanderWeele and Ding 2017). "
+            "Only links with 'local_data' have one: for a link resting on its prior, informed only jointly with "
+            "others or only weakly, it would describe the prior (the literature) more than these data."),
+        Table(informed[cols], caption="Robustness to unmeasured confounding of the links the local data inform"),
+    ]
+
+
 def sensitivity_section(sens: Sensitivity) -> Section:
     ranked = sens.ranked()
     cols = ["grade", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis", "max_importance",
@@ -318,6 +341,7 @@ def sensitivity_section(sens: Sensitivity) -> Section:
     blocks: list[Any] = [Paragraph(line) for line in sens.describe(diagnostics=False).splitlines()]
     blocks.append(Table(ranked[cols], caption="Weak links, ranked by the largest share of a final outcome's "
                                               "(or scenario effect's) variance they explain"))
+    blocks.extend(_confounding_blocks(sens))
     if len(sens.tornado):
         blocks.append(Fig("tornado", tornado_png(sens), alt="Tornado: outcomes at each weak link's 5% and 95%"))
     if sens.alternatives is not None and len(sens.alternatives):

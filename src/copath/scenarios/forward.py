@@ -281,6 +281,39 @@ class Forward:
         for sl, eta in self._eta_chunks(np.arange(self.prepared.n_rows)):
             yield sl, eta[target]
 
+    def input_means(self) -> dict[str, np.ndarray]:
+        """Each node's input to its children at every data row, averaged over the draws.
+
+        An exposure's input is its value; an observed continuous node's, its observed value
+        (its expected value where missing); any other node's, the posterior mean of its
+        linear predictor (the log rate or logit its children see).
+
+        Returns
+        -------
+        dict[str, numpy.ndarray]
+            Node -> one value per data row.
+
+        Example
+        -------
+        ``rec`` is a fitted record of the toy chain x -> c -> p -> y:
+
+        >>> inputs = forward_of(rec).input_means()
+        >>> sorted(inputs), inputs["c"].shape == (len(rec.data),)
+        (['c', 'p', 'x', 'y'], True)
+        """
+        rows = np.arange(self.prepared.n_rows)
+        totals = {m: np.zeros(len(rows)) for m in self.plan.endogenous}
+        for _, eta in self._eta_chunks(rows):
+            for m in totals:
+                totals[m] += eta[m].sum(axis=0)
+        out = {e: np.asarray(self.prepared.values[e], dtype=float) for e in self.pathway.exposures}
+        observed = self._observed(rows)
+        for m, total in totals.items():
+            mean = total / max(self.n_draws, 1)
+            y = observed.get(m)
+            out[m] = mean if y is None else np.where(np.isnan(y), mean, y)
+        return out
+
     def _baseline(self, rows: np.ndarray):
         """Baseline node means per draw and, when it fits in ``cache_bytes``, every node's
         baseline linear predictor (draws x rows), kept for the next scenario."""

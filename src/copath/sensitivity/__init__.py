@@ -1,6 +1,7 @@
 """Which links do the conclusions hang on? Power-scaling (:mod:`.powerscale`), prior swaps
 by importance sampling (:mod:`.prior_swap`), variance shares and tornado
-(:mod:`.importance`), value of information (:mod:`.evppi`, :mod:`.value`), all joined
+(:mod:`.importance`), value of information (:mod:`.evppi`, :mod:`.value`), E-values against
+unmeasured confounding (:mod:`.confounding`), all joined
 by :func:`sensitivity` (:mod:`.analysis`); refits as Dask jobs in :mod:`.refits`. The regression they share is in
 :mod:`.regression`."""
 

@@ -7,7 +7,30 @@ compute from the existing draws, with no refit:
 - ``prior_sensitivity``, ``likelihood_sensitivity`` and ``diagnosis``
   (:mod:`.powerscale`);
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
-  explained by the link's coefficient (:mod:`.importance`).
+  explained by the link's coefficient (:mod:`.importance`);
+- robustness to unmeasured confounding (:mod:`.confounding`), for the links with
+  ``local_data`` only (NaN on the others, ``e_value_basis`` saying why: ``no local data``
+  for a prior-only link, else ``weak local data`` or ``data inform it only jointly (...)``;
+  an E-value of a link the data do not inform on their own would describe the prior, the
+  literature's estimate, more than these data):
+
+  - ``contrast``: the parent's contrast the E-value is for, one standard deviation over the
+    areas of the parent's input (the area means, over the rows where the child has data, of
+    what the child's equation sees: an exposure's value, an observed continuous parent's
+    value, else the posterior mean of the parent's log rate or logit), in the parent's input
+    units;
+  - ``risk_ratio``: the link's effect for that contrast at the coefficient's posterior mean,
+    as an (approximate) risk ratio; ``e_value_basis`` says how it was read (a rate ratio; an
+    odds ratio through sqrt(OR) for a share of 15% or more, else as it is; a
+    standardised difference through exp(0.91 d), d over the child's sd in
+    the data), or why there is no E-value;
+  - ``e_value``: the risk ratio an unmeasured area-level confounder would need with both the
+    parent and the child, each, beyond the measured parents of the child, to explain the
+    effect away; ``e_value_ci``: the same for the limit of its 94% HDI nearer the null (1
+    when the interval holds the null);
+  - ``bias_to_null`` and ``bias_to_null_ci``: the confounding bias on the coefficient's own
+    scale that would move its posterior mean, and its HDI limit nearer zero, to zero, in
+    posterior sds (no contrast needed).
 
 ``tornado`` holds each final outcome (and each scenario's effect on it) with each
 weak link's coefficient at its 5% and 95% quantiles (conditional by default; see
@@ -31,6 +54,8 @@ Example
 ['more x: y', 'y']
 >>> len(sens.figure_tornado().axes)
 1
+>>> sens.table.loc["c -> p", "e_value_basis"], bool((sens.table["e_value"] >= sens.table["e_value_ci"]).all())
+('odds ratio, common outcome: RR = sqrt(OR)', True)
 """
 
 from __future__ import annotations
@@ -44,21 +69,26 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from copath import plotting
-from copath.constants import WEAK_RULE
+from copath.constants import HDI_PROB, WEAK_RULE
 from copath.display import frame_html, paragraphs
 from copath.io_atomic import atomic_write_bytes
 from copath.model.record import FitRecord
-from copath.options import TornadoMethod, check
+from copath.options import LinkFunction, OutcomeFrequency, TornadoMethod, check
+from copath.scenarios.forward import forward_of
 from copath.scenarios.scenario import Scenario
+from copath.sensitivity.confounding import RARE_BELOW, link_e_values
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
 from copath.sensitivity.powerscale import CONFLICT, NO_LOCAL_DATA, PRIOR_DOMINATES, THRESHOLD, power_scaling
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
 
-__all__ = ["Sensitivity", "sensitivity", "IMPORTANCE_PREFIX"]
+__all__ = ["Sensitivity", "sensitivity", "IMPORTANCE_PREFIX", "CONFOUNDING_COLUMNS"]
 
 IMPORTANCE_PREFIX = "importance: "
 #: A variance share worth naming in :meth:`Sensitivity.describe`.
 MATERIAL = 0.05
+#: The table's columns on unmeasured confounding (see the module docstring).
+CONFOUNDING_COLUMNS = ("contrast", "risk_ratio", "e_value", "e_value_ci", "bias_to_null", "bias_to_null_ci",
+                       "e_value_basis")
 
 
 @dataclass
@@ -129,6 +159,7 @@ class Sensitivity:
                          "posterior is their prior (no likelihood sensitivity to read).")
         lines.append(f"The prior dominates (the local data say little) on {len(dominated)} link(s)"
                      + (f": {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}." if dominated else "."))
+        lines.append(self._confounding_sentence())
         for outcome in self.outcomes:
             col = t[f"{IMPORTANCE_PREFIX}{outcome}"].sort_values(ascending=False)
             top = [f"{name} ({100 * v:.0f}%)" for name, v in col.head(3).items() if v >= MATERIAL]
@@ -158,6 +189,25 @@ class Sensitivity:
                     + ("" if worst["reliable"] else " (Pareto k too high: refit to trust it)") + "."
                 )
         return "\n".join(lines)
+
+    def _confounding_sentence(self) -> str:
+        """The informed link an unmeasured confounder would explain away most easily."""
+        t = self.table
+        if "e_value" not in t.columns:  # a table built before E-values
+            return "No E-values (robustness to unmeasured confounding) in this table."
+        informed = t[t["local_data"] & t["e_value"].notna()]
+        if not len(informed):
+            return ("No link is informed by the local data on its own, so no E-value is given (for a link resting "
+                    "on its prior it would describe the literature's estimate, not these data).")
+        ranked = informed.sort_values(["e_value_ci", "e_value"])
+        name, weakest = str(ranked.index[0]), ranked.iloc[0]
+        interval = (f"its {100 * HDI_PROB:.0f}% interval already holds no effect" if weakest["e_value_ci"] <= 1
+                    else f"{weakest['e_value_ci']:.2f} for its {100 * HDI_PROB:.0f}% interval")
+        return (f"Weakest to unmeasured confounding of the {len(informed)} link(s) the local data inform: {name}, "
+                f"E-value {weakest['e_value']:.2f} (for one area sd of {weakest['from']}; {interval}): "
+                "an unmeasured area-level "
+                f"confounder associated with both {weakest['from']} and {weakest['to']} by a risk ratio of "
+                f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away.")
 
     def figure_tornado(self, quantities: Sequence[str] | None = None, top: int = 10) -> Figure:
         """One panel per quantity (default: each scenario's effect on the final outcomes
@@ -220,6 +270,7 @@ class Sensitivity:
     def _repr_html_(self) -> str:
         cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis"]
         cols += [f"{IMPORTANCE_PREFIX}{o}" for o in self.outcomes]
+        cols += [c for c in ("e_value", "e_value_ci") if c in self.table.columns]
         return f"<div>{paragraphs(self.describe())}{frame_html(self.table[cols])}</div>"
 
     def __repr__(self) -> str:
@@ -246,6 +297,69 @@ def _alternatives_table(result: FitRecord, links: Sequence[str], quantities: dic
                     "relative_change": (new - current[q]) / current[q] if current[q] else float("nan"),
                 })
     return pd.DataFrame(rows)
+
+
+def _area_sd(values: np.ndarray, area: np.ndarray) -> float:
+    """The standard deviation over areas of each area's mean of ``values`` (NaN with fewer than two areas)."""
+    ok = np.isfinite(values)
+    counts = np.bincount(area[ok])
+    if np.count_nonzero(counts) < 2:
+        return float("nan")
+    means = np.bincount(area[ok], weights=values[ok])[counts > 0] / counts[counts > 0]
+    return float(np.std(means, ddof=1))
+
+
+def _not_informed(status: str | None) -> str:
+    """Why a link outside ``local_data`` has no E-value."""
+    if status in (None, "prior only"):
+        return "no local data"
+    if status == "weak local data":
+        return "weak local data"
+    return f"data inform it only jointly ({status})"
+
+
+def _confounding(result: FitRecord, observed: set[str], prob: float = HDI_PROB) -> pd.DataFrame:
+    """The confounding columns of the table (:data:`CONFOUNDING_COLUMNS`), one row per link."""
+    pw = result.pathway
+    status = {k: v.get("status") for k, v in result.run.identification.items()}
+    nan = float("nan")
+    rows = []
+    if any(link.name in observed for link in pw.links):
+        params = link_draws(result)
+        fw = forward_of(result)
+        prepared = fw.prepared
+        inputs = fw.input_means()
+    for link in pw.links:
+        row: dict[str, float | str] = dict.fromkeys(CONFOUNDING_COLUMNS[:-1], nan)
+        if link.name not in observed:
+            rows.append({**row, "e_value_basis": _not_informed(status.get(link.name))})
+            continue
+        child = pw.nodes[link.target]
+        kind = child.node_kind
+        at = (prepared.aggregated[link.target].rows if link.target in prepared.aggregated
+              else prepared.observed[link.target])
+        contrast = _area_sd(inputs[link.source][at], prepared.area_index[at])
+        outcome: OutcomeFrequency = "common"
+        sd = None
+        fn: LinkFunction
+        if kind.odds_scale:
+            fn = "logit"
+            level = prepared.levels.get(link.target, nan)
+            share = 1 / (1 + np.exp(-level))
+            outcome = "rare" if share < RARE_BELOW else "common"
+            basis = ("odds ratio, rare outcome: RR = OR" if outcome == "rare"
+                     else "odds ratio, common outcome: RR = sqrt(OR)")
+        elif kind.ratio_scale:
+            fn, basis = "log", "rate ratio"
+        else:
+            fn = "identity"
+            sd = float(np.nanstd(prepared.values[link.target][at], ddof=1)) if len(at) > 1 else nan
+            basis = "standardised difference d: RR = exp(0.91 d)"
+        if not contrast > 0:
+            basis = "parent does not vary across areas"
+        values = link_e_values(params[link.name].to_numpy(), contrast if contrast > 0 else nan, fn, outcome, sd, prob)
+        rows.append({**row, "contrast": contrast, **values, "e_value_basis": basis})
+    return pd.DataFrame(rows, index=pd.Index(pw.link_names, name="link"), columns=list(CONFOUNDING_COLUMNS))
 
 
 def _convergence_warning(result: FitRecord) -> str | None:
@@ -297,6 +411,7 @@ def sensitivity(
     table = table.join(power)
     for node in finals:
         table[f"{IMPORTANCE_PREFIX}{node}"] = shares[node]
+    table = table.join(_confounding(result, observed))
     units = {node: pw.nodes[node].unit_label for node in finals}
     return Sensitivity(
         table=table,
