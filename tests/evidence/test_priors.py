@@ -90,7 +90,8 @@ outcomes: [burg]
 
 def test_a_stated_direction_fixes_the_sign_and_keeps_mass_near_zero(flagship, evidence):
     prior = cp.prior_for(flagship.link("restorative_justice", "reoffending"), evidence, flagship)
-    assert prior.weak and prior.grade == "D" and prior.sign == -1
+    # a systematic review (grade A) that gives only a direction: the link is weak all the same
+    assert prior.weak and prior.grade == "A" and prior.sign == -1
     assert prior.prob_below_zero() == 1.0 and prior.quantiles([0.999])[0] < 0
     density_ratio = np.exp(prior.logpdf(np.array([-1e-9]))[0] - prior.logpdf(np.array([prior.mu]))[0])
     assert density_ratio > 0.5  # a sign, not a size: values near zero stay likely
@@ -109,7 +110,16 @@ def test_the_sign_needs_agreement(evidence):
 
 def test_null_prior_centres_on_zero(flagship, evidence):
     prior = cp.prior_for(flagship.link("witness_support", "trials_collapsed"), evidence, flagship)
-    assert prior.mu == 0 and prior.grade == "E" and prior.weak
+    assert prior.mu == 0 and prior.grade == "D" and prior.weak   # a qualitative null
+
+
+def test_a_strong_null_is_a_narrow_prior_on_zero_and_not_a_weak_link(flagship, evidence):
+    # Weisburd & Eck (2004): a review of experiments and quasi-experiments, graded B after one
+    # downgrade for indirectness; before, graded E like "no evidence", its sd was hypot(0.1, 0.30)
+    link = flagship.link("beat_meetings", "burglary")
+    prior = cp.prior_for(link, evidence, flagship)
+    assert prior.mu == 0 and prior.grade == "B" and not prior.weak
+    assert prior.sigma == pytest.approx(math.hypot(0.1, TRANSPORT_SD["B"]) / abs(link.contrast))
 
 
 def test_no_evidence_gives_the_weak_default(flagship, evidence):
@@ -170,8 +180,12 @@ def test_several_sized_entries_are_pooled_to_a_predictive():
 def test_sized_entry_is_not_moved_by_corroborating_directions(flagship, evidence):
     prior = cp.prior_for(flagship.link("peer_mentoring", "reoffending"), evidence, flagship)
     assert prior.method == "single"
-    assert prior.mu == pytest.approx(math.log(0.6))
+    # a 40% cut in a 25% reoffending risk: OR = 0.6 x 0.75 / (1 - 0.6 x 0.25) = 0.5294
+    assert prior.mu == pytest.approx(math.log(0.6 * 0.75 / (1 - 0.6 * 0.25))) == pytest.approx(-0.63599, abs=1e-5)
     assert len(prior.sources) == 3
+    # the grade is the sized entry's (C), not that of the direction-only review beside it (B)
+    assert prior.grade == "C" and prior.weak
+    assert prior.sigma == pytest.approx(math.hypot(prior.components[0]["sd"], TRANSPORT_SD["C"]))
 
 
 def test_weaker_grade_gives_a_wider_prior():
@@ -179,7 +193,7 @@ def test_weaker_grade_gives_a_wider_prior():
 - id: e1
   citation: "c"
   quote: "q"
-  design: evaluation
+  design: meta-analysis
   grade: {grade}
   effect: {{measure: percent_reduction, value: 20}}
   link: {{from: x, to: y}}

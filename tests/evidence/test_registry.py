@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import copath as cp
+from copath.errors import EvidenceError
 from copath.evidence.registry import MEASURES, loads_evidence
 from tests.conftest import normalise
 
@@ -65,9 +66,9 @@ def test_directional_and_null_findings_are_recorded(evidence):
     assert evidence["zhao2002_meetings_fear"].effect.get("sign") == "-"
     assert evidence["bazemore2007_rj_recidivism"].effect.get("sign") == "-"
     assert evidence["braga2012_focused_deterrence"].effect.measure == "cohens_d"
-    for null_id in ("musso2019_no_cost_relationship", "weisburd2004_no_crime_cut"):
+    for null_id, grade in (("musso2019_no_cost_relationship", "C"), ("weisburd2004_no_crime_cut", "B")):
         assert evidence[null_id].effect.measure == "null"
-        assert evidence[null_id].grade == "E"
+        assert evidence[null_id].grade == grade   # graded by the study: a null is not "no evidence"
     meadows = evidence["meadows2012_rj_reconviction"]
     assert meadows.grade == "D" and "not quite statistically significant" in meadows.quote
 
@@ -130,3 +131,33 @@ def test_duplicate_ids_and_keys_are_refused():
 def test_unsafe_yaml_tags_are_refused():
     with pytest.raises(cp.EvidenceError, match="malformed YAML"):
         loads_evidence("- !!python/object/apply:os.system ['echo hi']\n", source="evil.yaml")
+
+
+def test_every_bundled_grade_is_its_design_lowered_by_its_recorded_reasons(evidence):
+    from copath.constants import DESIGN_GRADE, DOWNGRADE_DOMAINS, downgraded
+
+    for e in evidence:
+        if e.role == "effect":
+            assert e.grade == downgraded(e.design, len(e.downgrade)), e.id
+            assert set(e.downgrade) <= set(DOWNGRADE_DOMAINS) and all(r.strip() for r in e.downgrade.values())
+    # the entries the issue named: a strong null is not "no evidence"; "medium-sized" is a word
+    assert evidence["weisburd2004_no_crime_cut"].grade == "B" and DESIGN_GRADE["systematic-review"] == "A"
+    assert evidence["braga2012_focused_deterrence"].grade == "C"
+    assert set(evidence["braga2012_focused_deterrence"].downgrade) == {"imprecision", "indirectness"}
+    assert evidence["umbreit2008_vom_recidivism"].grade == "A"   # >50 studies, direction only
+
+
+def test_a_grade_above_what_the_design_allows_is_refused_and_a_downgrade_needs_its_reason():
+    base = ("- id: e1\n  citation: c\n  quote: q\n  design: evaluation\n  grade: {g}\n{extra}"
+            "  effect: {{measure: percent_reduction, value: 20}}\n  link: {{from: a, to: b}}\n")
+    with pytest.raises(EvidenceError, match=r"entry e1: field 'grade': design 'evaluation' starts at grade C and 0 "
+                                            r"recorded downgrade\(s\) allow at most C, not B"):
+        loads_evidence(base.format(g="B", extra=""))
+    assert loads_evidence(base.format(g="D", extra="  downgrade: {imprecision: one site}\n"))["e1"].downgrade == {
+        "imprecision": "one site"}
+    with pytest.raises(EvidenceError, match="downgrade.*unknown domain 'bias'"):
+        loads_evidence(base.format(g="D", extra="  downgrade: {bias: x}\n"))
+    with pytest.raises(EvidenceError, match="domain 'imprecision' needs its reason"):
+        loads_evidence(base.format(g="D", extra="  downgrade: {imprecision: ''}\n"))
+    round_trip = loads_evidence(base.format(g="D", extra="  downgrade: {imprecision: one site}\n"))["e1"].to_dict()
+    assert round_trip["downgrade"] == {"imprecision": "one site"}

@@ -27,7 +27,14 @@ parent the evidence describes):
    as an equal-weight mixture, moment-matched: :math:`m = \bar m_i`,
    :math:`s^2 = \overline{s_i^2} + \operatorname{var}(m_i)` (agreeing readings keep
    their spread; disagreeing ones widen it), and widened for transport as
-   :math:`s' = \sqrt{s^2 + t_g^2}`;
+   :math:`s' = \sqrt{s^2 + t_g^2}`. The grade ``g`` is that of the entries that set the
+   estimate (:func:`copath.evidence.registry.setting_entries`: the sized ones when there
+   are any), and grades rate the study (design, then one step down for each recorded
+   GRADE reason: risk of bias, inconsistency, indirectness, imprecision). A direction-only
+   reading keeps grade D's spread (:data:`DIRECTION_SPREAD_GRADE`) even from a strong
+   review: the study makes the sign reliable, not the size, which is copath's convention
+   :math:`N(\pm 0.3, 0.2)` (:mod:`copath.evidence.conversions`). A strong null, in
+   contrast, is strong evidence of a small effect and narrows with its grade;
 3. the coefficient is per unit of the parent: :math:`\beta \sim N(m/c,\ s'/|c|)`.
 
 A link with no effect entry gets the weakly-informative default
@@ -58,7 +65,7 @@ from copath.constants import GRADES, is_weak
 from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.pooling import pool_effects
-from copath.evidence.registry import Evidence, EvidenceEntry, link_entries, strongest
+from copath.evidence.registry import Evidence, EvidenceEntry, direction_only, link_entries, setting_entries, strongest
 
 if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Link, Node, Pathway
@@ -71,11 +78,14 @@ __all__ = [
     "link_sign",
     "TRANSPORT_SD",
     "DEFAULT_SD",
+    "DIRECTION_SPREAD_GRADE",
 ]
 
 #: The spread of an effect between settings, by strongest grade: the random-effects prior
 #: tau ~ HN(t / sqrt 2) for sized entries, an sd added in quadrature for direction/null readings.
 TRANSPORT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.20, "D": 0.25, "E": 0.30}
+#: The grade whose transport spread a direction-only reading gets when its study is stronger.
+DIRECTION_SPREAD_GRADE: str = "D"
 #: sd of the weakly-informative default prior (ratio scales; x node scale for slopes).
 DEFAULT_SD: float = 1.0
 
@@ -520,19 +530,26 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
         for e, est in zip(entries, estimates, strict=True)
     )
-    grade = strongest([e.grade for e in every])
+    # The grade that counts is that of the entries that set the estimate: the sized ones when
+    # there are any (direction and null readings then corroborate without moving it).
+    setting = setting_entries(entries)
+    grade = strongest([e.grade for e in setting])
     assert grade is not None
     m, s, method, note = _combine(entries, estimates, unit_scale)
     if method == "pooled":  # its predictive already holds the spread between settings (tau)
         s_wide = s
     else:  # one entry's predictive, or direction/null readings: the spread between settings in quadrature
-        note += f" Widened for transport (grade {strongest([e.grade for e in entries])})."
-        s_wide = math.hypot(s, TRANSPORT_SD[strongest([e.grade for e in entries])] * unit_scale)
+        # A direction says nothing about the size, however strong the study behind it: its spread
+        # is never narrower than grade D's (a strong study makes the sign, not the size, reliable).
+        spread = DIRECTION_SPREAD_GRADE if any(e.effect.measure == "direction" for e in setting) and (
+            GRADES.index(grade) < GRADES.index(DIRECTION_SPREAD_GRADE)) else grade
+        note += f" Widened for transport (grade {spread})."
+        s_wide = math.hypot(s, TRANSPORT_SD[spread] * unit_scale)
     if sign:
         note += f" {sign_note[0].upper()}{sign_note[1:]}."
     return LinkPrior(
         link=link.name, mu=m / c, sigma=s_wide / abs(c), scale=scale_name, grade=grade,
-        weak=is_weak(grade), sources=tuple(e.id for e in every), contrast=c,
+        weak=is_weak(grade, direction_only=direction_only(setting)), sources=tuple(e.id for e in every), contrast=c,
         method=method, note=note, components=components, sign=sign,
     )
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copath.constants import DESIGNS, GRADES, is_weak
+from copath.constants import DESIGN_GRADE, DESIGNS, DOWNGRADE_DOMAINS, GRADES, downgraded, is_weak
 from copath.errors import CopathError, EvidenceError
 from copath.resources import bundled_dir
 from copath.yaml_io import line_of, read_yaml, read_yaml_text
@@ -37,7 +37,7 @@ from copath.yaml_io import line_of, read_yaml, read_yaml_text
 if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Link, Pathway
 
-__all__ = ["Effect", "EvidenceEntry", "Evidence", "load_evidence", "MEASURES", "link_entries", "link_grade",
+__all__ = ["Effect", "EvidenceEntry", "Evidence", "load_evidence", "MEASURES", "link_entries", "link_grade", "direction_only", "setting_entries",
            "strongest"]
 
 #: Measure name -> (required fields, optional fields).
@@ -55,7 +55,7 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _ENTRY_KEYS = {
     "id", "citation", "quote", "design", "grade", "effect", "link", "node",
-    "role", "informs", "note", "section",
+    "role", "informs", "note", "section", "downgrade",
 }
 _ROLES = ("effect", "base_rate", "context")
 _TEXT_FIELDS = ("of", "unit")
@@ -134,6 +134,7 @@ class EvidenceEntry:
     section: str = ""
     source: str | None = None
     line: int | None = None
+    downgrade: dict[str, str] = field(default_factory=dict)
 
     @property
     def link_name(self) -> str | None:
@@ -166,6 +167,8 @@ class EvidenceEntry:
         for key in ("informs", "note", "section"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
+        if self.downgrade:
+            out["downgrade"] = dict(self.downgrade)
         return out
 
 
@@ -235,7 +238,7 @@ class Evidence:
 
     def weak_links(self, pathway: Pathway) -> list[str]:
         """The links of ``pathway`` that are weak by this registry: strongest evidence graded
-        C, D or E, or none (:data:`copath.constants.WEAK_RULE`).
+        C, D or E, only direction-only entries, or none (:data:`copath.constants.WEAK_RULE`).
 
         Parameters
         ----------
@@ -262,8 +265,8 @@ class Evidence:
         """
         weak = []
         for link in pathway.links:
-            grade = link_grade(link, self, pathway)
-            if is_weak(grade):
+            setting = setting_entries(link_entries(link, self, pathway))
+            if is_weak(strongest([e.grade for e in setting]), direction_only=direction_only(setting)):
                 weak.append(link.name)
         return weak
 
@@ -372,9 +375,75 @@ def link_entries(link: Link, evidence: Evidence | None, pathway: Pathway | None 
     return chosen
 
 
+def direction_only(entries: Sequence[EvidenceEntry]) -> bool:
+    """Whether every one of ``entries`` gives only a sign (``direction`` or ``hypothesis``).
+
+    Parameters
+    ----------
+    entries
+        A link's effect entries.
+
+    Returns
+    -------
+    bool
+        True for a non-empty list with no sized or null entry.
+
+    Example
+    -------
+    >>> ev = load_evidence()
+    >>> direction_only([ev["umbreit2008_vom_recidivism"]]), direction_only([ev["weisburd2004_no_crime_cut"]])
+    (True, False)
+    """
+    return bool(entries) and all(e.effect.measure in ("direction", "hypothesis") for e in entries)
+
+
+def setting_entries(entries: Sequence[EvidenceEntry]) -> list[EvidenceEntry]:
+    """The entries that set a link's estimate: its sized entries when it has any, else its
+    direction and null readings, else its hypotheses (:mod:`copath.evidence.priors`).
+
+    Parameters
+    ----------
+    entries
+        A link's effect entries (:func:`link_entries`).
+
+    Returns
+    -------
+    list[EvidenceEntry]
+        The subset whose grade is the link's grade; direction and null readings beside a
+        sized entry corroborate it without moving it, so their grade does not count.
+
+    Example
+    -------
+    >>> ev = load_evidence()
+    >>> [e.id for e in setting_entries([ev["ross2011_mentoring"], ev["probono2010_through_the_gates"]])]
+    ['probono2010_through_the_gates']
+    """
+    readings = [e for e in entries if e.effect.measure != "hypothesis"]
+    return [e for e in readings if e.effect.has_size] or readings or list(entries)
+
+
 def link_grade(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> str | None:
-    """Strongest grade of the effect entries on ``link`` (None if it has none)."""
-    return strongest([e.grade for e in link_entries(link, evidence, pathway)])
+    """The grade of ``link``: the strongest grade of the entries that set its estimate
+    (:func:`setting_entries`), None if it has no effect entry.
+
+    Parameters
+    ----------
+    link, evidence, pathway
+        As for :func:`link_entries`.
+
+    Returns
+    -------
+    str or None
+        A grade in :data:`copath.constants.GRADES`, or None.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.load_pathway("policing_coproduction")
+    >>> link_grade(pw.link("peer_mentoring", "reoffending"), load_evidence(), pw)   # the sized C, not the direction-only B
+    'C'
+    """
+    return strongest([e.grade for e in setting_entries(link_entries(link, evidence, pathway))])
 
 
 
@@ -520,6 +589,7 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         raise err(f"must be one of {', '.join(GRADES)}, got {raw['grade']!r}", "grade")
     if raw["design"] not in DESIGNS:
         raise err(f"must be one of {', '.join(DESIGNS)}, got {raw['design']!r}", "design")
+    downgrade = _downgrade(raw.get("downgrade", {}), err)
     effect = _effect(raw["effect"], err)
     link = None
     if "link" in raw:
@@ -541,6 +611,14 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         raise err(f"a {effect.measure} is a base rate, not an effect; set role: base_rate or context", "role")
     if role == "base_rate" and not raw.get("informs"):
         raise err("a base rate must say what it informs ('informs: ...')", "informs")
+    # A grade may not claim more than the design and the recorded downgrades allow; a lower
+    # grade without a recorded reason is accepted (it errs on the cautious side), and the
+    # bundled registry records every reason (tests/evidence/test_registry.py).
+    expected = downgraded(raw["design"], len(downgrade))
+    if GRADES.index(raw["grade"]) < GRADES.index(expected):
+        raise err(
+            f"design {raw['design']!r} starts at grade {DESIGN_GRADE[raw['design']]} and {len(downgrade)} recorded "
+            f"downgrade(s) allow at most {expected}, not {raw['grade']}", "grade")
     return EvidenceEntry(
         id=raw["id"],
         citation=raw["citation"],
@@ -556,7 +634,20 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         section=raw.get("section", ""),
         source=source,
         line=line,
+        downgrade=downgrade,
     )
+
+
+def _downgrade(raw: Any, err) -> dict[str, str]:
+    """The entry's recorded downgrades: GRADE domain -> the reason, in text."""
+    if not isinstance(raw, dict):
+        raise err(f"must map a domain ({', '.join(DOWNGRADE_DOMAINS)}) to its reason", "downgrade")
+    for key, reason in raw.items():
+        if key not in DOWNGRADE_DOMAINS:
+            raise err(f"unknown domain {key!r} (allowed: {', '.join(DOWNGRADE_DOMAINS)})", "downgrade")
+        if not isinstance(reason, str) or not reason.strip():
+            raise err(f"domain {key!r} needs its reason, in text", "downgrade")
+    return dict(raw)
 
 
 def _effect(raw: Any, err) -> Effect:
