@@ -372,3 +372,16 @@ def test_evppi_null_flags_irrelevant_parameters_at_most_five_percent():
     flags = [f for seed in range(20) for f in _irrelevant_flags(seed)]  # about 5 s
     # a permutation test at level 1/20: 4 of 80 expected (4 found); 9 or more has probability 0.03 if it holds
     assert sum(flags) <= 8, sum(flags)
+
+
+def test_intercepts_and_noise_get_their_own_power_scaling_rows(chain_fit):
+    # z has no local data: its intercept and residual sd rest on their priors; y's are set by data
+    p = chain_fit.sensitivity().parameters
+    assert {"intercept[m]", "intercept[y]", "intercept[z]", "sigma[y]", "sigma[z]"} <= set(p.index)
+    assert p.loc["intercept[z]", "diagnosis"] == "prior dominates (weak likelihood)"
+    assert p.loc["sigma[z]", "diagnosis"] == "prior dominates (weak likelihood)"
+    for name in ("intercept[y]", "sigma[y]"):
+        assert p.loc[name, "prior_sensitivity"] < 0.05 and p.loc[name, "diagnosis"] == "fine"
+    # the likelihood reads z's parameters no better than the shuffled log likelihood does
+    for name in ("intercept[z]", "sigma[z]"):
+        assert not (p.loc[name, "likelihood_sensitivity"] > p.loc[name, "likelihood_null_max"] >= 0.05)

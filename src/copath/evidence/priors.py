@@ -65,7 +65,14 @@ from copath.constants import GRADES, is_weak
 from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.pooling import pool_effects
-from copath.evidence.registry import Evidence, EvidenceEntry, direction_only, link_entries, setting_entries, strongest
+from copath.evidence.registry import (
+    Evidence,
+    EvidenceEntry,
+    direction_only,
+    link_entries,
+    setting_entries,
+    strongest,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Link, Node, Pathway

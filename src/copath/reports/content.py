@@ -336,12 +336,16 @@ def _confounding_blocks(sens: Sensitivity) -> list[Any]:
 
 def sensitivity_section(sens: Sensitivity) -> Section:
     ranked = sens.ranked()
-    cols = ["grade", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis", "max_importance",
-            "most_important_for"]
+    cols = ["grade", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max", "diagnosis",
+            "max_importance", "most_important_for"]
     blocks: list[Any] = [Paragraph(line) for line in sens.describe(diagnostics=False).splitlines()]
     blocks.append(Table(ranked[cols], caption="Weak links, ranked by the largest share of a final outcome's "
                                               "(or scenario effect's) variance they explain"))
     blocks.extend(_confounding_blocks(sens))
+    if sens.parameters is not None and not sens.parameters.empty:
+        blocks.append(Table(sens.parameters.drop(columns=["parameter", "element"]),
+                            caption="Intercepts, scales and dispersions: power-scaling of each one's own prior and "
+                                    "of the likelihood (informative only above likelihood_null_max)"))
     if len(sens.tornado):
         blocks.append(Fig("tornado", tornado_png(sens), alt="Tornado: outcomes at each weak link's 5% and 95%"))
     if sens.alternatives is not None and len(sens.alternatives):

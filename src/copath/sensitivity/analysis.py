@@ -4,8 +4,11 @@ One table per link joins what the other modules of :mod:`copath.sensitivity`
 compute from the existing draws, with no refit:
 
 - ``grade``, ``weak``, ``local_data`` (do the data inform the link on its own? :meth:`FitRecord.observed_links`);
-- ``prior_sensitivity``, ``likelihood_sensitivity`` and ``diagnosis``
-  (:mod:`.powerscale`);
+- ``prior_sensitivity``, ``likelihood_sensitivity``, ``likelihood_null_max`` (the largest of
+  39 likelihood sensitivities with the log likelihood shuffled: the likelihood counts as
+  informative only above it) and ``diagnosis`` (:mod:`.powerscale`); the same for every
+  intercept, area sd, season sd, trend and noise parameter in ``Sensitivity.parameters``
+  (:mod:`.nuisance`);
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
   explained by the link's coefficient (:mod:`.importance`);
 - robustness to unmeasured confounding (:mod:`.confounding`), for the links with
@@ -78,6 +81,7 @@ from copath.scenarios.forward import forward_of
 from copath.scenarios.scenario import Scenario
 from copath.sensitivity.confounding import RARE_BELOW, link_e_values
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
+from copath.sensitivity.nuisance import parameter_power_scaling
 from copath.sensitivity.powerscale import CONFLICT, NO_LOCAL_DATA, PRIOR_DOMINATES, THRESHOLD, power_scaling
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
 
@@ -107,6 +111,9 @@ class Sensitivity:
     outcomes: tuple[str, ...]
     warning: str | None = None
     units: dict[str, str] = field(default_factory=dict)
+    #: The same power-scaling for intercepts, area sds, season sds, trends and noise
+    #: parameters, one row per element (:mod:`.nuisance`).
+    parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def ranked(self) -> pd.DataFrame:
         """Weak links, most important first: the largest variance share they explain of a
@@ -160,6 +167,7 @@ class Sensitivity:
         lines.append(f"The prior dominates (the local data say little) on {len(dominated)} link(s)"
                      + (f": {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}." if dominated else "."))
         lines.append(self._confounding_sentence())
+        lines.extend(self._parameter_sentences())
         for outcome in self.outcomes:
             col = t[f"{IMPORTANCE_PREFIX}{outcome}"].sort_values(ascending=False)
             top = [f"{name} ({100 * v:.0f}%)" for name, v in col.head(3).items() if v >= MATERIAL]
@@ -248,8 +256,9 @@ class Sensitivity:
         list[Path]
             The files written: ``sensitivity.csv``, ``importance.csv``,
             ``outcome_prior_sensitivity.csv``, ``tornado.csv``, ``alternatives.csv``
-            (only when alternatives were computed) and ``tornado.png`` (only when the
-            tornado table has rows).
+            (only when alternatives were computed), ``parameter_sensitivity.csv`` (only
+            when ``parameters`` has rows) and ``tornado.png`` (only when the tornado table
+            has rows).
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -257,6 +266,8 @@ class Sensitivity:
         frames = {"sensitivity.csv": self.table, "importance.csv": self.importance,
                   "outcome_prior_sensitivity.csv": self.outcome_prior_sensitivity,
                   "tornado.csv": self.tornado.set_index(["quantity", "link"])}
+        if self.parameters is not None and not self.parameters.empty:
+            frames["parameter_sensitivity.csv"] = self.parameters
         if self.alternatives is not None:
             frames["alternatives.csv"] = self.alternatives.set_index(["link", "alternative", "quantity"])
         for name, frame in frames.items():
@@ -267,8 +278,23 @@ class Sensitivity:
             written.append(folder / "tornado.png")
         return written
 
+    def _parameter_sentences(self) -> list[str]:
+        """What the power-scaling says about the intercepts, scales and dispersions."""
+        p = self.parameters
+        if p is None or p.empty:
+            return []
+        out = [f"Intercepts, scales and dispersions: {len(p)} checked."]
+        conflicts = p.index[p["diagnosis"] == CONFLICT].tolist()
+        dominated = p.index[p["diagnosis"] == PRIOR_DOMINATES].tolist()
+        if conflicts:
+            out.append(f"Prior-data conflict on {', '.join(conflicts)}.")
+        if dominated:
+            out.append(f"Their prior dominates on {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}: "
+                       "for a node without local data its level (intercept) is its illustrative baseline.")
+        return out
+
     def _repr_html_(self) -> str:
-        cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "diagnosis"]
+        cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max", "diagnosis"]
         cols += [f"{IMPORTANCE_PREFIX}{o}" for o in self.outcomes]
         cols += [c for c in ("e_value", "e_value_ci") if c in self.table.columns]
         return f"<div>{paragraphs(self.describe())}{frame_html(self.table[cols])}</div>"
@@ -399,6 +425,7 @@ def sensitivity(
         for node in finals:
             quantities[f"{sc.name}: {node}"] = sc.difference(node)
     power, outcome_prior = power_scaling(result, threshold=threshold, extra=outcomes)
+    parameters = parameter_power_scaling(result, threshold=threshold)
     params = link_draws(result)
     shares = variance_shares(quantities, params)
     observed = set(result.observed_links())
@@ -424,4 +451,5 @@ def sensitivity(
         outcomes=tuple(finals),
         warning=_convergence_warning(result),
         units=units,
+        parameters=parameters,
     )

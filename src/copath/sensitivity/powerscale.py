@@ -11,29 +11,47 @@ it. For each link :math:`\ell` we scale
 - the **whole likelihood** :math:`p(y \mid \theta)^\alpha`, and read the sensitivity
   of every :math:`\beta_\ell`.
 
-Diagnosis with threshold :math:`t` (0.05 by default, as in priorsense):
-prior :math:`\ge t` and likelihood :math:`\ge t` is a **prior-data conflict**;
-prior :math:`\ge t` and likelihood :math:`< t` is **prior dominates (weak
-likelihood)**: the data say little, the conclusion on this link is the prior's;
-otherwise **fine**. A link the identification check marks ``prior only``
+Diagnosis with threshold :math:`t` (0.05 by default, as in priorsense). The likelihood
+sensitivity is an estimate from weighted draws, and its Monte Carlo noise alone exceeds
+:math:`t` on a realistic pathway: with a total log likelihood whose sd over draws is about
+12, a coefficient *unrelated* to the data reads 0.07 to 0.18 at 2 x 600 draws. So each
+link's likelihood sensitivity is also compared with a permutation null: the same
+computation with the draws' total log likelihood shuffled across draws
+(:data:`NULL_PERMUTATIONS` = 39 times), which keeps the weights' spread but breaks any tie
+to the coefficient. ``likelihood_null_max`` is the largest of the 39 (the null's 97.5th
+percentile by rank) and the likelihood is **informative** about a link when its sensitivity
+is at least :math:`t` *and* above ``likelihood_null_max``: a permutation test at level
+1/40 = 0.025, so a coefficient unrelated to the data is called informed with probability
+at most 0.025 whatever the draw count.
+Then: prior :math:`\ge t` and an informative likelihood is a **prior-data conflict**;
+prior :math:`\ge t` otherwise is **prior dominates (weak likelihood)**: the data say little
+that can be told from noise, the conclusion on this link is the prior's; otherwise
+**fine**. Measured false-positive rate on coefficients unrelated to the data (log
+likelihood pure noise, sd 12, 2 x 1,200 draws as ``copath demo`` uses, 20 seeds x 10
+coefficients; ``tests/sensitivity/test_powerscale_null.py``): the raw rule
+(:math:`\ge t`) flagged 200 of 200, the permutation rule 9 of 200 (4.5%). The prior
+sensitivity has no such null yet (it would take 19 extra computations per link), and
+intercepts, scales and dispersions are not power-scaled (issue 18, open).
+
+A link the identification check marks ``prior only``
 (:mod:`copath.model.identification`: neither its child nor anything downstream has data, or
 its parent is absent or constant) is **no local data**: the likelihood does not depend on its
 coefficient at all, so its likelihood sensitivity is not a number to read (NaN) however the
 draws' noise would have put it. On the City of London example's fit (2 x 1,000 draws), where
 all 40 links are prior only, their likelihood sensitivities read 0.020 to 0.068 (median 0.038),
-pure Monte Carlo noise, and 8 of the 40 would have been labelled conflicts. The
-other labels still compare a noisy estimate with the threshold (issue 18: their false-positive
-rate is not measured yet).
+pure Monte Carlo noise, and 8 of the 40 would have been labelled conflicts.
 
 Example
 -------
 >>> diagnose(0.12, 0.09), diagnose(0.12, 0.01), diagnose(0.01, 0.2)
 ('prior-data conflict', 'prior dominates (weak likelihood)', 'fine')
+>>> diagnose(0.12, 0.09, likelihood_null=0.11)   # within the draws' noise
+'prior dominates (weak likelihood)'
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,9 +59,12 @@ import xarray as xr
 
 from copath.model.record import FitRecord
 
-__all__ = ["diagnose", "power_scaling", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE", "NO_LOCAL_DATA"]
+__all__ = ["diagnose", "power_scaling", "likelihood_null", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE",
+           "NO_LOCAL_DATA", "NULL_PERMUTATIONS"]
 
 THRESHOLD = 0.05
+#: Shuffles of the log likelihood behind ``likelihood_null_max`` (the largest is the 97.5th percentile by rank).
+NULL_PERMUTATIONS = 39
 CONFLICT = "prior-data conflict"
 PRIOR_DOMINATES = "prior dominates (weak likelihood)"
 FINE = "fine"
@@ -51,12 +72,29 @@ NO_LIKELIHOOD = "unknown (no log likelihood)"
 NO_LOCAL_DATA = "no local data"
 
 
-def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD) -> str:
-    """The diagnosis for one link from its two sensitivities (see the module text);
-    ``"unknown (no log likelihood)"`` when the fit stored none."""
+def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD, likelihood_null: float = 0.0) -> str:
+    """The diagnosis for one link from its two sensitivities (see the module text).
+
+    Parameters
+    ----------
+    prior, likelihood
+        The link's prior and likelihood power-scaling sensitivities.
+    threshold
+        The sensitivity that counts (0.05, as in priorsense).
+    likelihood_null
+        The permutation null's largest value for the likelihood sensitivity: the
+        likelihood counts as informative only above it (0 ignores the null).
+
+    Returns
+    -------
+    str
+        :data:`CONFLICT`, :data:`PRIOR_DOMINATES`, :data:`FINE`, or ``"unknown (no log
+        likelihood)"`` when the fit stored none.
+    """
     if np.isnan(likelihood):
         return NO_LIKELIHOOD
-    if prior >= threshold and likelihood >= threshold:
+    informative = likelihood >= threshold and likelihood > likelihood_null
+    if prior >= threshold and informative:
         return CONFLICT
     if prior >= threshold:
         return PRIOR_DOMINATES
@@ -84,15 +122,92 @@ def _sensitivity_tree(result: FitRecord, extra: Mapping[str, np.ndarray] | None)
     return xr.DataTree.from_dict(groups)
 
 
+def likelihood_null(
+    tree: xr.DataTree, alphas: tuple[float, float] = (0.99, 1.01), permutations: int = NULL_PERMUTATIONS,
+    random_seed: int = 0, var_names: Sequence[str] = ("beta",),
+) -> xr.Dataset:
+    """Likelihood power-scaling sensitivities of ``var_names`` with the log likelihood shuffled.
+
+    Each permutation reorders every log-likelihood variable by one shuffle of the
+    (chain, draw) pairs, so the weights keep their spread and their joint structure across
+    nodes but lose any tie to the coefficients: what a coefficient unrelated to the data
+    would read.
+
+    Parameters
+    ----------
+    tree
+        A DataTree with ``posterior`` (holding ``var_names``) and ``log_likelihood``
+        groups, as ``psense`` reads them.
+    alphas
+        The power-scaling exponents, as for the sensitivity itself.
+    permutations
+        How many shuffles (39 makes the largest the null's 97.5th percentile by rank).
+    random_seed
+        Seed of the shuffles.
+    var_names
+        The posterior variables to read.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per name, with a leading ``permutation`` dim.
+
+    Example
+    -------
+    >>> import numpy as np, xarray as xr
+    >>> rng = np.random.default_rng(1)
+    >>> beta = xr.Dataset({"beta": (("chain", "draw", "link"), rng.normal(size=(2, 300, 3)))},
+    ...                   coords={"link": ["a", "b", "c"]})
+    >>> ll = xr.Dataset({"y": (("chain", "draw"), rng.normal(scale=12, size=(2, 300)))})
+    >>> null = likelihood_null(xr.DataTree.from_dict({"posterior": beta, "log_likelihood": ll}), permutations=3)
+    >>> null["beta"].dims, bool((null["beta"] > 0.05).all())   # noise alone passes the 0.05 threshold
+    (('permutation', 'link'), True)
+    """
+    from arviz_stats import psense
+
+    rng = np.random.default_rng(random_seed)
+    ll = tree["log_likelihood"].to_dataset()
+    chains, draws = ll.sizes["chain"], ll.sizes["draw"]
+    out = []
+    for _ in range(permutations):
+        order = rng.permutation(chains * draws)
+        permuted = xr.Dataset({
+            name: (var.dims, var.values.reshape((chains * draws,) + var.shape[2:])[order].reshape(var.shape))
+            for name, var in ll.transpose("chain", "draw", ...).data_vars.items()
+        })
+        perm_tree = xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(), "log_likelihood": permuted})
+        out.append(psense(perm_tree, var_names=list(var_names), group="likelihood", alphas=alphas))
+    return xr.concat(out, dim="permutation")
+
+
 def power_scaling(
     result: FitRecord,
     threshold: float = THRESHOLD,
     alphas: tuple[float, float] = (0.99, 1.01),
     extra: Mapping[str, np.ndarray] | None = None,
+    random_seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per link: ``prior_sensitivity`` (own prior term), ``likelihood_sensitivity`` and
-    ``diagnosis``. ``extra`` adds per-draw quantities (e.g. final outcomes, chain-major
-    order); the second frame gives their sensitivity to each link's prior (links x extras).
+    """Per link: ``prior_sensitivity`` (own prior term), ``likelihood_sensitivity``,
+    ``likelihood_null_max`` and ``diagnosis`` (see the module text).
+
+    Parameters
+    ----------
+    result
+        A fitted record with a stored log likelihood (else the diagnosis is unknown).
+    threshold
+        The sensitivity that counts (0.05).
+    alphas
+        The power-scaling exponents either side of 1.
+    extra
+        Per-draw quantities (e.g. final outcomes, chain-major order) whose sensitivity to
+        each link's prior is also wanted.
+    random_seed
+        Seed of the likelihood's permutation null.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, pandas.DataFrame]
+        The per-link table, and the extras' sensitivity to each link's prior (links x extras).
 
     Example
     -------
@@ -100,7 +215,7 @@ def power_scaling(
 
     >>> table, outcome_prior = power_scaling(rec)
     >>> table.columns.tolist(), table.index.tolist() == rec.pathway.link_names
-    (['prior_sensitivity', 'likelihood_sensitivity', 'diagnosis'], True)
+    (['prior_sensitivity', 'likelihood_sensitivity', 'likelihood_null_max', 'diagnosis'], True)
     """
     from arviz_stats import psense
 
@@ -112,12 +227,15 @@ def power_scaling(
     if "log_likelihood" in tree.children:
         lik = psense(tree, var_names=["beta"], group="likelihood", alphas=alphas)["beta"]
         lik_values = {name: float(lik.sel(link=name)) for name in links}
+        null = likelihood_null(tree, alphas=alphas, random_seed=random_seed)["beta"].max("permutation")
+        null_values = {name: float(null.sel(link=name)) for name in links}
     else:  # fitted with log_likelihood="none", or nothing observed
         lik_values = dict.fromkeys(links, float("nan"))
+        null_values = dict.fromkeys(links, float("nan"))
     status = {k: v.get("status") for k, v in result.run.identification.items()}
     for name in links:  # the likelihood does not depend on these coefficients at all
         if status.get(name) == "prior only":
-            lik_values[name] = float("nan")
+            lik_values[name] = null_values[name] = float("nan")
     rows, outcome_rows = [], []
     for name in links:
         sens = psense(tree, group="prior", alphas=alphas, group_var_names=["beta"],
@@ -125,8 +243,9 @@ def power_scaling(
         prior_s = float(sens["beta"].sel(link=name))
         rows.append({"link": name, "prior_sensitivity": prior_s,
                      "likelihood_sensitivity": lik_values[name],
+                     "likelihood_null_max": null_values[name],
                      "diagnosis": NO_LOCAL_DATA if status.get(name) == "prior only"
-                     else diagnose(prior_s, lik_values[name], threshold)})
+                     else diagnose(prior_s, lik_values[name], threshold, null_values[name])})
         outcome_rows.append({"link": name, **{e: float(sens[e]) for e in extra_names}})
     table = pd.DataFrame(rows).set_index("link")
     outcomes = pd.DataFrame(outcome_rows).set_index("link") if extra_names else pd.DataFrame(index=table.index)
