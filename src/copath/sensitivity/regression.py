@@ -282,7 +282,7 @@ def _gp_part(y: np.ndarray, z: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray,
         return np.ones((y.size, 1)) / np.sqrt(y.size), np.ones(1)
     k = z.shape[1]
     theta = gp_hyperparameters((y[sub] - y.mean()) / sd, z[sub])
-    ell, eta, sigma = np.exp(theta[:k]), np.exp(theta[k]), np.exp(theta[k + 1])
+    ell, eta = np.exp(theta[:k]), np.exp(theta[k])  # the noise sd is re-chosen below
     zs = z / ell
     kmm = eta**2 * np.exp(-0.5 * _sq_dist(zs[sub], zs[sub]))
     kmm += 1e-8 * eta**2 * np.eye(sub.size)
@@ -295,8 +295,25 @@ def _gp_part(y: np.ndarray, z: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray,
     phi -= phi.mean(axis=0)
     e, v = np.linalg.eigh(phi.T @ phi)
     keep = e > 1e-10 * e.max()
-    q = np.column_stack([np.full(y.size, 1 / np.sqrt(y.size)), phi @ (v[:, keep] / np.sqrt(e[keep]))])
-    w = np.concatenate([[1.0], e[keep] / (e[keep] + sigma**2)])
+    e = e[keep]
+    u = phi @ (v[:, keep] / np.sqrt(e))
+    # the lengthscales come from the subsample; the noise-to-signal ratio lam is re-chosen
+    # on all draws by the marginal likelihood with the scale profiled out, over a wide
+    # grid, so a subsample the tuning interpolated (noise sd at its floor) does not make
+    # the fit follow every draw. Over the centred draws the covariance is
+    # tau^2 (phi phi^T + lam I), with eigenvalues tau^2 (e_j + lam) on u and tau^2 lam off it.
+    yc = y - y.mean()
+    proj = u.T @ yc
+    outside = max(float(yc @ yc - proj @ proj), 0.0)
+    n = y.size
+    best = None
+    for lam in np.logspace(-8, 4, 49):
+        tau2 = (float((proj**2 / (e + lam)).sum()) + outside / lam) / (n - 1)
+        nll = (n - 1) * np.log(tau2) + np.log(e + lam).sum() + (n - 1 - e.size) * np.log(lam)
+        if best is None or nll < best[0]:
+            best = (nll, e / (e + lam))
+    q = np.column_stack([np.full(n, 1 / np.sqrt(n)), u])
+    w = np.concatenate([[1.0], best[1]])
     return q, w
 
 
