@@ -39,7 +39,7 @@ equals the EVPI to 4 decimals at 1,000-2,000 draws (4 seeds: 0.152-0.176, SE 0.0
 where the former linear + squared basis found none of it.
 
 **Standard errors** (column ``se``) add two parts in quadrature. The regression part
-is the method of Strong et al. (2014, section 3.3): the fitted values of each smoother
+is the method of Strong et al. (2014): the fitted values of each smoother
 have an approximate Gaussian posterior (:class:`~copath.sensitivity.regression.Fit`);
 EVPPI is recomputed on :data:`SE_SAMPLES` (200) draws from it and the standard deviation
 taken. The Monte Carlo part is the delta-method standard error of the mean over draws
@@ -275,7 +275,9 @@ def scale_value(
 
 @dataclass(frozen=True)
 class EVPPIResult:
-    """EVPPI per parameter and group (``table``), the EVPI, and the decision chosen now."""
+    """EVPPI per parameter and group (``table``, with standard errors), the EVPI and its
+    Monte Carlo standard error (``evpi_se``), the decision chosen now, and the population
+    factor of :func:`scale_value` when one was asked for (else None)."""
 
     table: pd.DataFrame
     evpi: float

@@ -9,9 +9,19 @@ All three need :math:`g(\phi) = E[y \mid \phi]` from joint draws :math:`(y_s, \p
   cross-validation. An irrelevant parameter gets a near-flat fit with about two
   effective degrees of freedom, so it picks up little noise. This plays the part of
   the generalised additive model in Strong, Oakley and Brennan (2014).
-- Two to six parameters: least squares on each parameter's cubic polynomial plus all
-  pairwise products; more than six: each parameter's linear and squared terms.
-  Columns are capped at ``n / 10``.
+- Several parameters (:func:`fit_conditional`): a Gaussian process with a
+  squared-exponential kernel and one length-scale per parameter (automatic relevance
+  determination), so interactions are fitted and irrelevant parameters get long
+  length-scales. Hyperparameters by maximum marginal likelihood (Rasmussen and Williams
+  2006, *Gaussian Processes for Machine Learning*, ch. 5) on :data:`GP_SUBSAMPLE`
+  draws; the fit to all draws by the subset-of-regressors approximation (same draws as
+  inducing points, Quinonero-Candela and Rasmussen 2005, *JMLR* 6:1939-1959), its
+  noise-to-signal ratio re-chosen on all draws by the profiled marginal likelihood.
+  Strong, Oakley and Brennan (2014) recommend a GP for groups of parameters (theirs is
+  exact, on fewer draws, with a linear mean).
+
+Every fit is a linear smoother with a Gaussian posterior for its fitted values
+(:class:`Fit`), which EVPPI's standard error samples.
 
 Example
 -------
@@ -132,8 +142,9 @@ class Fit:
     with :math:`Q_c` orthonormal (draws x p) and shrinkage factors :math:`0 < w_{cj} \\le 1`;
     under the matching Gaussian prior the fitted values have posterior
     :math:`N(\\hat y_c,\\ \\sigma_c^2 Q_c\\,\\mathrm{diag}(w_c)\\,Q_c^\\top)`, with
-    :math:`\\sigma_c^2 = \\mathrm{RSS}_c / (n - \\sum_j w_{cj})` (Wood 2017, *Generalized Additive
-    Models*, section 6.10; Strong, Oakley and Brennan 2014, section "Standard errors").
+    :math:`\\sigma_c^2 = \\mathrm{RSS}_c / (n - \\sum_j w_{cj})` (the Bayesian view of a penalised
+    regression: Wood 2017, *Generalized Additive Models*, 2nd ed.; used for EVPPI's
+    standard error by Strong, Oakley and Brennan 2014).
     :meth:`sample` draws from it.
 
     Parameters
