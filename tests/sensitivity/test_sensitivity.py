@@ -282,7 +282,7 @@ def test_evppi_matches_closed_form_two_decisions():  # 40,000 draws: 40 s
 
 
 @pytest.mark.slow
-def test_evppi_of_all_parameters_approaches_evpi_nonlinear():  # 20,000 draws: 15 s
+def test_evppi_of_all_parameters_approaches_evpi_nonlinear():  # 20,000 draws: 7-15 s
     rng = np.random.default_rng(7)
     n = 20_000
     a, b = rng.normal(size=(2, n))
@@ -424,7 +424,7 @@ def test_gp_fit_posterior_covers_a_smooth_surface():
 @pytest.mark.slow
 def test_irrelevant_group_flagged_in_at_most_five_percent_of_seeds():
     flagged = 0
-    for seed in range(40):  # about 4 min
+    for seed in range(40):  # about 2 min
         rng = np.random.default_rng(500 + seed)
         theta = pd.DataFrame(rng.normal(size=(1000, 7)), columns=["t"] + [f"z{j}" for j in range(6)])
         res = cp.evppi(pd.DataFrame({"no": 0.0, "yes": theta["t"] + 0.1}), theta,
