@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
     "AlternativePrior", "Better", "CountFamily", "TauPrior", "LinkFunction", "OutcomeFrequency",
-    "check", "choices",
+    "DiscountTiming", "check", "choices",
 ]
 
 #: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
@@ -60,6 +60,9 @@ ProportionFamily = Literal["binomial", "beta_binomial"]
 GivenAs = Literal["count", "share", "percent"]
 #: A node's effects of time (copath.model.time): month of year, and a linear trend.
 TimeEffect = Literal["season", "trend"]
+#: When each year's value of information is discounted (copath.sensitivity.evppi.scale_value):
+#: at the end of year t, by (1 + r)^t for t = 1..T, or at its start, t = 0..T-1.
+DiscountTiming = Literal["end", "start"]
 #: The prior on the between-study sd when pooling evidence (copath.evidence.pooling).
 TauPrior = Literal["half_normal", "half_cauchy", "uniform"]
 

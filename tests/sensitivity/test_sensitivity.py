@@ -11,10 +11,12 @@ from scipy.stats import norm
 
 import copath as cp
 from copath.cli import main
+from copath.sensitivity.evppi import evpi_se, scale_value
 from copath.sensitivity.importance import tornado, variance_shares
 from copath.sensitivity.powerscale import CONFLICT, FINE, PRIOR_DOMINATES
 from copath.sensitivity.prior_swap import psis_weights
-from copath.sensitivity.regression import explained_share
+from copath.sensitivity.regression import explained_share, fit_conditional
+from copath.sensitivity.value import result_evppi
 
 ONE_LINK = """name: one
 nodes:
@@ -265,8 +267,13 @@ def test_result_evppi_ranks_the_link_the_choice_hangs_on(chain_fit):
     sc = chain_fit.scenario({"x": "+0.3"}, name="more x")
     effect = sc.difference("z")
     # cost set at the expected benefit: the choice is a toss-up, so information has value
-    vi = chain_fit.evppi([sc], value={"z": 1.0}, cost={"more x": float(effect.mean())})
+    vi = result_evppi(chain_fit, [sc], value={"z": 1.0}, cost={"more x": float(effect.mean())},
+                      per_year=[40, 43], discount_rate=0.035)  # res.evppi without the population
     assert vi.evpi > 0
+    factor = 40 / 1.035 + 43 / 1.035**2
+    assert vi.population_factor == pytest.approx(factor)
+    assert vi.table["population_evppi"].to_numpy() == pytest.approx(vi.table["evppi"].to_numpy() * factor)
+    assert (vi.table["se"] > 0).all() and "over the population" in vi.describe().lower()
     singles = vi.table[vi.table["kind"] == "parameter"]
     assert singles.index[0] == "y -> z"
     assert singles["evppi"].iloc[0] <= vi.evpi * 1.02
@@ -282,7 +289,8 @@ def _closed_form(mu: float, s: float) -> float:
     return mu * norm.cdf(mu / s) + s * norm.pdf(mu / s) - max(0.0, mu)
 
 
-def test_evppi_matches_closed_form_two_decisions():
+@pytest.mark.slow
+def test_evppi_matches_closed_form_two_decisions():  # 40,000 draws: 40 s
     rng = np.random.default_rng(2014)
     n = 40_000
     mu, s1, s2 = 0.2, 1.0, 0.5
@@ -297,7 +305,8 @@ def test_evppi_matches_closed_form_two_decisions():
     assert res.best_now == "adopt" and res.table.loc["t1", "above_noise"]
 
 
-def test_evppi_of_all_parameters_approaches_evpi_nonlinear():
+@pytest.mark.slow
+def test_evppi_of_all_parameters_approaches_evpi_nonlinear():  # 20,000 draws: 7-15 s
     rng = np.random.default_rng(7)
     n = 20_000
     a, b = rng.normal(size=(2, n))
@@ -368,6 +377,7 @@ def test_evppi_permutation_null_per_parameter():
     assert row["evppi"] == pytest.approx(0.25, abs=0.01) and row["null_95"] < 0.05 and row["above_noise"]
 
 
+@pytest.mark.slow
 def test_evppi_null_flags_irrelevant_parameters_at_most_five_percent():
     flags = [f for seed in range(20) for f in _irrelevant_flags(seed)]  # about 5 s
     # a permutation test at level 1/20: 4 of 80 expected (4 found); 9 or more has probability 0.03 if it holds
@@ -385,3 +395,93 @@ def test_intercepts_and_noise_get_their_own_power_scaling_rows(chain_fit):
     # the likelihood reads z's parameters no better than the shuffled log likelihood does
     for name in ("intercept[z]", "sigma[z]"):
         assert not (p.loc[name, "likelihood_sensitivity"] > p.loc[name, "likelihood_null_max"] >= 0.05)
+
+
+# closed forms: theta1, theta2 ~ N(0, 1), NB_0 = 0, NB_1 = theta1 + theta2, so E[NB_1 | theta1] = theta1,
+# EVPPI(theta1) = E[max(0, theta1)] = 1/sqrt(2 pi) and EVPI = E[max(0, N(0, 2))] = sqrt(2)/sqrt(2 pi)
+EVPPI_T1 = 1 / np.sqrt(2 * np.pi)
+EVPI_SUM = np.sqrt(2) / np.sqrt(2 * np.pi)
+# theta1..theta8 ~ N(0, 1), NB_0 = 0, NB_1 = theta1 theta2 + 0.5: EVPI = E[max(0, theta1 theta2 + 0.5)] - 0.5,
+# by simulation (4 million draws, seed 99) 0.1616 +- 0.0004; theta1 alone is worth nothing (E[NB_1 | theta1] = 0.5)
+EVPI_PRODUCT = 0.1616
+
+
+def test_evppi_within_three_standard_errors_of_the_closed_form():
+    rng = np.random.default_rng(31)
+    n = 2000
+    theta = pd.DataFrame(rng.normal(size=(n, 2)), columns=["t1", "t2"])
+    res = cp.evppi(pd.DataFrame({"no": 0.0, "yes": theta["t1"] + theta["t2"]}), theta)
+    row, both = res.table.loc["t1"], res.table.loc["(all parameters)"]
+    # sensible SEs: about 0.58/sqrt(n) from the draws plus the fit's share (0.018 over seeds at n = 2000)
+    assert 0.008 < row["se"] < 0.03 and 0.008 < both["se"] < 0.03
+    assert abs(row["evppi"] - EVPPI_T1) < 3 * row["se"], (row["evppi"], row["se"])
+    assert abs(both["evppi"] - EVPI_SUM) < 3 * both["se"], (both["evppi"], both["se"])
+    assert abs(res.evpi - EVPI_SUM) < 3 * res.evpi_se and res.evpi_se == pytest.approx(evpi_se(
+        np.column_stack([np.zeros(n), theta.sum(axis=1)])))
+
+
+def test_evppi_standard_error_matches_the_spread_over_seeds():
+    estimates, ses = [], []
+    for seed in range(24):
+        rng = np.random.default_rng(seed)
+        t = rng.normal(size=(1000, 2))
+        res = cp.evppi(np.column_stack([np.zeros(1000), t.sum(axis=1)]), t[:, :1])
+        estimates.append(res.table.loc["param_0", "evppi"])
+        ses.append(res.table.loc["param_0", "se"])
+    # measured: sd over seeds 0.023, mean SE 0.026 (the SE is a little conservative)
+    assert 0.75 < np.mean(ses) / np.std(estimates) < 1.6, (np.mean(ses), np.std(estimates))
+    # the plug-in's bias at 1,000 draws is -0.016 (see the module docstring)
+    assert np.mean(estimates) - EVPPI_T1 == pytest.approx(-0.016, abs=0.012)
+
+
+def test_group_evppi_captures_an_interaction():
+    rng = np.random.default_rng(8)
+    n = 1000
+    theta = pd.DataFrame(rng.normal(size=(n, 8)), columns=[f"t{j}" for j in range(1, 9)])
+    res = cp.evppi(pd.DataFrame({"no": 0.0, "yes": theta["t1"] * theta["t2"] + 0.5}), theta)
+    everything = res.table.loc["(all parameters)"]
+    # a linear + squared basis finds none of it; the GP finds all of it
+    assert everything["evppi"] == pytest.approx(res.evpi, abs=0.002)
+    assert abs(everything["evppi"] - EVPI_PRODUCT) < 3 * everything["se"]
+    assert everything["above_noise"]
+    assert res.table.loc["t1", "evppi"] < 0.03 and res.table.loc["t3", "evppi"] < 0.01
+
+
+def test_gp_fit_posterior_covers_a_smooth_surface():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(800, 3))
+    truth = np.sin(x[:, 0]) * x[:, 1]
+    fit = fit_conditional(truth + rng.normal(scale=0.5, size=800), x, rng)
+    draws = fit.sample(rng, 200)[:, :, 0]
+    inside = np.mean(np.abs(truth - draws.mean(axis=0)) < 2 * draws.std(axis=0))
+    assert np.sqrt(np.mean((fit.fitted[:, 0] - truth) ** 2)) < 0.15
+    assert 0.8 < inside <= 1.0, inside
+
+
+@pytest.mark.slow
+def test_irrelevant_group_flagged_in_at_most_five_percent_of_seeds():
+    flagged = 0
+    for seed in range(40):  # about 2 min
+        rng = np.random.default_rng(500 + seed)
+        theta = pd.DataFrame(rng.normal(size=(1000, 7)), columns=["t"] + [f"z{j}" for j in range(6)])
+        res = cp.evppi(pd.DataFrame({"no": 0.0, "yes": theta["t"] + 0.1}), theta,
+                       groups={"noise": [f"z{j}" for j in range(6)]})
+        flagged += bool(res.table.loc["noise", "above_noise"])
+    # level 0.05: 2 of 40 expected; 6 or more has probability 0.014 if it holds
+    assert flagged <= 5, flagged
+
+
+def test_scale_value_by_hand():
+    # 43 forces a year for 3 years at 3.5%, discounted at the end of each year
+    hand = 0.25 * (43 / 1.035 + 43 / 1.035**2 + 43 / 1.035**3)
+    assert scale_value(0.25, per_year=43, horizon_years=3, discount_rate=0.035) == pytest.approx(hand)
+    assert scale_value(0.25, per_year=43, horizon_years=3, discount_rate=0.035, timing="start") == pytest.approx(
+        0.25 * (43 + 43 / 1.035 + 43 / 1.035**2))
+    assert scale_value(np.array([1.0, 2.0]), per_year=[10, 20, 30]) == pytest.approx([60.0, 120.0])
+    assert scale_value(1.0, per_year=5) == 5.0
+    with pytest.raises(ValueError, match="horizon_years"):
+        scale_value(1.0, per_year=[1, 2], horizon_years=3)
+    with pytest.raises(ValueError, match="discount_rate"):
+        scale_value(1.0, per_year=1, discount_rate=-0.1)
+    with pytest.raises(ValueError, match="timing"):
+        scale_value(1.0, per_year=1, timing="middle")

@@ -6,9 +6,9 @@ by :func:`sensitivity` (:mod:`.analysis`); refits as Dask jobs in :mod:`.refits`
 :mod:`.regression`."""
 
 from copath.sensitivity.analysis import Sensitivity, sensitivity
-from copath.sensitivity.evppi import EVPPIResult, evpi, evppi
+from copath.sensitivity.evppi import EVPPIResult, evpi, evppi, scale_value
 from copath.sensitivity.prior_swap import alternative_priors, with_prior
 from copath.sensitivity.refits import refit_alternatives
 
-__all__ = ["EVPPIResult", "Sensitivity", "alternative_priors", "evpi", "evppi", "refit_alternatives", "sensitivity",
-           "with_prior"]
+__all__ = ["EVPPIResult", "Sensitivity", "alternative_priors", "evpi", "evppi", "refit_alternatives", "scale_value",
+           "sensitivity", "with_prior"]

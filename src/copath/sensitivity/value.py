@@ -84,6 +84,9 @@ def result_evppi(
     scenarios: Sequence[Scenario],
     value: Mapping[str, float] | float,
     cost: Mapping[str, float] | float | None = None,
+    per_year: float | Sequence[float] | None = None,
+    horizon_years: int | None = None,
+    discount_rate: float = 0.0,
 ) -> EVPPIResult:
     """EVPPI of every link coefficient for the choice between ``scenarios`` and no change,
     ranked; the table adds each link's grade and weak flag, and the group of weak links.
@@ -98,19 +101,36 @@ def result_evppi(
         Value of one unit of improvement, per final outcome (or one number for all).
     cost
         Cost per scenario (or one number for all).
+    per_year
+        Optional: how many such decisions a year the choice applies to (one number, or
+        one per year), e.g. forces or areas; adds ``population_evppi`` and
+        ``population_se`` (see :func:`copath.sensitivity.evppi.scale_value`).
+    horizon_years
+        Years the information stays useful (with one number ``per_year``; default 1).
+    discount_rate
+        Annual discount rate for the population values (default 0).
 
     Returns
     -------
     EVPPIResult
+        As :func:`copath.evppi` returns, with ``grade`` and ``weak`` columns, sorted by
+        kind and then EVPPI.
+
+    Example
+    -------
+    See the module example; ``result_evppi(rec, [more_x], value={"y": 1000.0}, per_year=43,
+    horizon_years=5, discount_rate=0.035)`` scales to 43 forces a year for five years.
     """
     chosen = _scenarios(scenarios)
     nb = net_benefit(result, chosen, value, cost)
     params = link_draws(result)
     weak = [n for n, p in result.priors.items() if p.weak]
-    res = evppi(nb, params, groups={"(weak links)": weak} if weak else None)
+    res = evppi(nb, params, groups={"(weak links)": weak} if weak else None, per_year=per_year,
+                horizon_years=horizon_years, discount_rate=discount_rate)
     table = res.table.copy()
     table["grade"] = [result.priors[n].grade or "-" if n in result.priors else "" for n in table.index]
     table["weak"] = [bool(result.priors[n].weak) if n in result.priors else False for n in table.index]
     table = table.sort_values(["kind", "evppi"], ascending=[False, False])
     return EVPPIResult(table=table, evpi=res.evpi, decisions=res.decisions, best_now=res.best_now,
-                       n_draws=res.n_draws, noise_floor=res.noise_floor)
+                       n_draws=res.n_draws, noise_floor=res.noise_floor, evpi_se=res.evpi_se,
+                       population_factor=res.population_factor)
