@@ -74,11 +74,22 @@ __all__ = [
 ]
 
 #: Location and spread of a direction-only estimate (log-ratio units or node scales).
+#: Rationale (copath's judgement, anchored on the seed's sized effects): 0.3 is a rate ratio
+#: of 0.74 (or 1.35), the size of the effects the seed does report (Neighbourhood Watch
+#: 16-26%, log RR -0.17 to -0.30; foot patrol 23%, -0.26) and close to Cohen's "small"
+#: effect (d = 0.2, log OR 0.36 by Chinn 2000). The sd 0.2 keeps real mass near zero (a
+#: direction is no evidence of size) and, with the grade's transport spread, allows effects
+#: about twice as large.
 DIRECTION_MEAN: float = 0.3
 DIRECTION_SD: float = 0.2
-#: Spread of a "no effect" estimate around zero.
+#: Spread of a "no effect" estimate around zero: 95% of its mass within +-0.2 (rate ratios
+#: 0.82-1.22), the effects a study reporting "no significant effect" typically cannot rule
+#: out; the grade's transport spread is added to it.
 NULL_SD: float = 0.1
-#: Spread given to a point estimate reported without an interval, by grade (log-ratio units).
+#: Spread given to a point estimate reported without an interval, by grade (log-ratio
+#: units): about the standard error of a single controlled study of a few hundred events
+#: (sqrt(1/a + 1/b) = 0.1 to 0.15 on a log ratio) for grades A and B, and wider for weaker
+#: designs, whose unreported uncertainty includes their bias. copath's judgement.
 POINT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.25, "D": 0.30, "E": 0.30}
 
 

@@ -90,6 +90,12 @@ __all__ = [
 
 #: The spread of an effect between settings, by strongest grade: the random-effects prior
 #: tau ~ HN(t / sqrt 2) for sized entries, an sd added in quadrature for direction/null readings.
+#: Rationale: Turner et al. (2009, JRSS A 172:21) elicit an additive bias distribution for
+#: each study's departures from the target setting and design and add it to the study's own
+#: variance; here one spread per grade stands for both (the weaker the design, the more it
+#: can be biased and the less it says about your area). 0.10 on a log ratio (rate ratios
+#: within about x/1.2 of the estimate for 95% of settings) for a review of controlled studies,
+#: rising to 0.30 for a hypothesis; the values are copath's judgement, not that paper's.
 TRANSPORT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.20, "D": 0.25, "E": 0.30}
 #: The grade whose transport spread a direction-only reading gets when its study is stronger.
 DIRECTION_SPREAD_GRADE: str = "D"

@@ -82,7 +82,14 @@ from copath.scenarios.scenario import Scenario
 from copath.sensitivity.confounding import RARE_BELOW, link_e_values
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
 from copath.sensitivity.nuisance import parameter_power_scaling
-from copath.sensitivity.powerscale import CONFLICT, NO_LOCAL_DATA, PRIOR_DOMINATES, THRESHOLD, power_scaling
+from copath.sensitivity.powerscale import (
+    CONFLICT,
+    NO_LOCAL_DATA,
+    PRIOR_DOMINATES,
+    PRIOR_INFLUENTIAL,
+    THRESHOLD,
+    power_scaling,
+)
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
 
 __all__ = ["Sensitivity", "sensitivity", "IMPORTANCE_PREFIX", "CONFOUNDING_COLUMNS"]
@@ -158,14 +165,19 @@ class Sensitivity:
         conflicts = t.index[t["diagnosis"] == CONFLICT].tolist()
         dominated = t.index[t["diagnosis"] == PRIOR_DOMINATES].tolist()
         lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
-        lines.append(f"Prior-data conflict on {len(conflicts)} link(s)"
-                     + (f": {', '.join(conflicts)}." if conflicts else "."))
+        lines.append(f"Potential prior-data conflict (prior and local data both inform the link; compare them in "
+                     f"the summary) on {len(conflicts)} link(s)" + (f": {', '.join(conflicts)}." if conflicts else "."))
         none = t.index[t["diagnosis"] == NO_LOCAL_DATA].tolist()
         if none:
             lines.append(f"No local data on {len(none)} link(s): the likelihood does not depend on them, so their "
                          "posterior is their prior (no likelihood sensitivity to read).")
         lines.append(f"The prior dominates (the local data say little) on {len(dominated)} link(s)"
                      + (f": {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}." if dominated else "."))
+        influential = t.index[t["diagnosis"] == PRIOR_INFLUENTIAL].tolist()
+        if influential:
+            lines.append(f"The prior is influential and the local data narrow it, but the draws cannot tell the data's "
+                         f"pull from noise, on {len(influential)} link(s): {', '.join(influential[:8])}"
+                         f"{' ...' if len(influential) > 8 else ''}.")
         lines.append(self._confounding_sentence())
         lines.extend(self._parameter_sentences())
         for outcome in self.outcomes:
@@ -286,15 +298,21 @@ class Sensitivity:
         out = [f"Intercepts, scales and dispersions: {len(p)} checked."]
         conflicts = p.index[p["diagnosis"] == CONFLICT].tolist()
         dominated = p.index[p["diagnosis"] == PRIOR_DOMINATES].tolist()
+        none = p.index[p["diagnosis"] == NO_LOCAL_DATA].tolist()
         if conflicts:
-            out.append(f"Prior-data conflict on {', '.join(conflicts)}.")
+            out.append(f"Potential prior-data conflict on {', '.join(conflicts)}.")
+        if none:
+            out.append(f"No local data on {', '.join(none[:8])}{' ...' if len(none) > 8 else ''}: neither the node "
+                       "nor anything downstream of it has data, so these are their priors (an intercept there is the "
+                       "node's illustrative baseline).")
         if dominated:
-            out.append(f"Their prior dominates on {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}: "
-                       "for a node without local data its level (intercept) is its illustrative baseline.")
+            out.append(f"Their prior dominates (the local data narrow it little) on "
+                       f"{', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}.")
         return out
 
     def _repr_html_(self) -> str:
-        cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max", "diagnosis"]
+        cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max",
+                "diagnosis"]
         cols += [f"{IMPORTANCE_PREFIX}{o}" for o in self.outcomes]
         cols += [c for c in ("e_value", "e_value_ci") if c in self.table.columns]
         return f"<div>{paragraphs(self.describe())}{frame_html(self.table[cols])}</div>"

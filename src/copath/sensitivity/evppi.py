@@ -34,7 +34,8 @@ on a subsample of :data:`~copath.sensitivity.regression.GP_SUBSAMPLE` (200) draw
 fit to all draws is the subset-of-regressors approximation with those draws as inducing
 points, and its noise-to-signal ratio is re-chosen on all draws by the profiled
 marginal likelihood. Check: :math:`\theta_1..\theta_8 \sim N(0,1)`, :math:`NB_1 =
-\theta_1\theta_2 + 0.5` against 0 (EVPI 0.1616 by simulation): the EVPPI of all eight
+\theta_1\theta_2 + 0.5` against 0 (EVPI 0.16118 by one-dimensional quadrature of
+:math:`E[(\theta_1\theta_2 + 0.5)^+] - 0.5`): the EVPPI of all eight
 equals the EVPI to 4 decimals at 1,000-2,000 draws (4 seeds: 0.152-0.176, SE 0.011-0.012),
 where the former linear + squared basis found none of it.
 
@@ -42,9 +43,11 @@ where the former linear + squared basis found none of it.
 is the method of Strong et al. (2014): the fitted values of each smoother
 have an approximate Gaussian posterior (:class:`~copath.sensitivity.regression.Fit`);
 EVPPI is recomputed on :data:`SE_SAMPLES` (200) draws from it and the standard deviation
-taken. The Monte Carlo part is the delta-method standard error of the mean over draws
-(:func:`evpi_se`, draws treated as independent: with autocorrelated MCMC draws it is too
-small by about :math:`\sqrt{S/\text{ESS}}`). Measured on the closed form below
+taken (its residual variance treats the draws as independent too). The Monte Carlo part is
+the delta-method standard error of the mean over draws (:func:`evpi_se`, draws treated as
+independent). With autocorrelated MCMC draws both parts are too small, by about
+:math:`\sqrt{S/\text{ESS}}`: read the SE of a fit whose ESS is a third of its draws as
+about 1.7 times larger. Measured on the closed form below
 (:math:`NB_1 = \theta_1 + \theta_2`, EVPPI(:math:`\theta_1`)): the mean SE is 0.041, 0.026,
 0.013 at 400, 1,000, 4,000 draws against a spread over seeds of 0.035, 0.023, 0.011: a
 little conservative; 99-100% of estimates lie within 3 SE of the truth.
@@ -63,7 +66,7 @@ draws      EVPPI(theta_1)    EVPI        EVPPI(both, the GP)
 4,000      -0.009 (-2.1%)    -0.009      -0.010
 =========  ================  ==========  =====================
 
-The bias is *downward* here, and is as large as one SE: the decisions tie on average
+The bias is *downward* here, about half to two-thirds of an SE: the decisions tie on average
 (:math:`E[NB_1] = 0`), where the plug-in :math:`\max_d \frac1S\sum_s \hat g_d` overstates
 the value of the current choice by about :math:`\text{sd}(\bar{NB}) / \sqrt{2\pi}`
 (0.028 at 400 draws), more than the upward bias from the regression's fitted noise. Away
@@ -84,11 +87,16 @@ set ``OPENBLAS_NUM_THREADS=1`` when other processes share the cores.
 The regression fits some noise, which the max turns into a small positive EVPPI even
 for a parameter that does not matter. Each parameter (and group) gets its own
 permutation null: its EVPPI recomputed :data:`NULL_PERMUTATIONS` (19) times with its
-column(s) shuffled across draws, which breaks any link to the net benefit but keeps its
-values. ``null_95`` is the largest of the 19, the 95th percentile of the null by rank;
-``above_noise`` marks an EVPPI above all of them, a permutation test at level
-1/20 = 0.05, so an irrelevant parameter is flagged with probability 0.05 at most
-(measured: 4 of 80 irrelevant parameters flagged over 20 seeds, 2,000 draws each, in
+column(s) reordered, which breaks any link to the net benefit but keeps its values: the
+chains in a random order, each shifted circularly by a random offset
+(:func:`copath.sensitivity.nulls.circular_shift_order`; ``chains`` says where the chains
+meet), so the draws keep their autocorrelation. A uniform shuffle assumes independent
+draws, and with autocorrelated chains it flagged an irrelevant parameter far more often
+than its level (34 of 60 at lag-1 autocorrelation 0.9; methods review of issue 18).
+``null_95`` is the largest of the 19, the 95th percentile of the null by rank;
+``above_noise`` marks an EVPPI above all of them, a test at level about 1/20 = 0.05
+(measured with independent draws: 4 of 80 irrelevant parameters flagged over 20 seeds,
+2,000 draws each, in
 ``tests/sensitivity/test_sensitivity.py``; a group of six irrelevant parameters, with
 the GP: 0 of 40 seeds at 1,000 draws). The previous rule, the
 largest of five permuted *other* columns, flagged an irrelevant parameter with
@@ -115,6 +123,7 @@ import numpy as np
 import pandas as pd
 
 from copath.options import DiscountTiming, check
+from copath.sensitivity.nulls import circular_shift_order
 from copath.sensitivity.regression import Fit, fit_conditional
 
 __all__ = ["evppi", "evpi", "evpi_se", "scale_value", "EVPPIResult", "ALL", "NULL_PERMUTATIONS", "SE_SAMPLES"]
@@ -214,7 +223,7 @@ def scale_value(
     r"""Population value of information: a per-decision value times the discounted number
     of decisions it informs.
 
-    .. math:: V_{	ext{pop}} = V \sum_{t} rac{N_t}{(1 + r)^t},
+    .. math:: V_{\text{pop}} = V \sum_{t} \frac{N_t}{(1 + r)^t},
 
     over years :math:`t = 1, \dots, T` (``timing="end"``, as in Briggs, Claxton and
     Sculpher 2006, *Decision Modelling for Health Economic Evaluation*, ch. 7) or
@@ -343,6 +352,7 @@ def evppi(
     per_year: float | Sequence[float] | None = None,
     horizon_years: int | None = None,
     discount_rate: float = 0.0,
+    chains: int = 1,
 ) -> EVPPIResult:
     """EVPPI of every parameter (column of ``params``) and of each group, with EVPI.
 
@@ -372,6 +382,9 @@ def evppi(
         Years the information stays useful (with one number ``per_year``; default 1).
     discount_rate
         Annual discount rate for the population values.
+    chains
+        How many MCMC chains the draws come from, stacked chain-major (equal lengths): the
+        permutation null shifts each chain's draws circularly within the chain.
 
     Returns
     -------
@@ -425,6 +438,9 @@ def evppi(
         missing = [m for m in members if m not in frame.columns]
         if missing:
             raise ValueError(f"group {name!r}: unknown parameter(s) {', '.join(map(str, missing))}")
+    if chains < 1 or nb.shape[0] % chains:
+        raise ValueError(f"{nb.shape[0]} draws cannot be split into {chains} chains of equal length")
+    per_chain = nb.shape[0] // chains
     total = evpi(nb)
     # regress the net benefit relative to decision 0: same maxima, one column fewer
     incremental = nb[:, 1:] - nb[:, :1]
@@ -438,7 +454,7 @@ def evppi(
     def row(name: str, kind: str, columns: list[str]) -> dict:
         values = frame[columns].to_numpy()
         real = fit(values)
-        null = [_evppi_from_fitted(_with_zero(fit(values[rng.permutation(len(values))]).fitted))
+        null = [_evppi_from_fitted(_with_zero(fit(values[circular_shift_order(chains, per_chain, rng)]).fitted))
                 for _ in range(NULL_PERMUTATIONS)]
         return {"name": name, "kind": kind, "evppi": _evppi_from_fitted(_with_zero(real.fitted)),
                 "se": _se(real, rng), "null_95": max(null)}

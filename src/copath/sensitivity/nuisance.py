@@ -7,8 +7,12 @@ counts and the residual sd of a continuous node have half-normal priors. Each el
 these parameters gets the same two numbers as a link (:mod:`copath.sensitivity.powerscale`):
 the sensitivity of its posterior to power-scaling its *own* prior term, and to power-scaling
 the whole likelihood, with the likelihood counted as informative only above the largest of
-39 permuted values (``likelihood_null_max``). The prior term is the density PyMC uses for
-the parameter, on its constrained scale (a half-normal on the sd itself).
+39 reordered values (``likelihood_null_max``), and the posterior contraction against draws
+from the parameter's prior separates "prior dominates" from "prior influential". The prior
+term is the density PyMC uses for the parameter, on its constrained scale (a half-normal on
+the sd itself). A parameter of a node that has no data, with nothing downstream of it
+observed, is **no local data**: the likelihood does not depend on it, as for a prior-only
+link.
 
 Example
 -------
@@ -26,7 +30,7 @@ import pandas as pd
 import xarray as xr
 
 from copath.model.record import FitRecord
-from copath.sensitivity.powerscale import THRESHOLD, diagnose, likelihood_null
+from copath.sensitivity.powerscale import NO_LOCAL_DATA, THRESHOLD, diagnose, likelihood_null
 
 __all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS"]
 
@@ -39,6 +43,23 @@ def _names(result: FitRecord) -> list[str]:
              if (p := node.node_kind.noise(node)) is not None}
     present = set(result.posterior.data_vars)
     return [n for n in (*NUISANCE_PARAMETERS, *sorted(noise)) if n in present]
+
+
+def _observed_below(result: FitRecord) -> dict[str, bool]:
+    """Whether each node, or anything downstream of it, has local data."""
+    pw = result.pathway
+    observed = result.nodes_with_data()
+    below: dict[str, bool] = {}
+    for name in reversed(pw.topological_order()):
+        below[name] = name in observed or any(below[c] for c in pw.children(name))
+    return below
+
+
+def _prior_variance(result: FitRecord, name: str, draws: int = 4000) -> np.ndarray:
+    """Each element's prior variance, from draws of its prior."""
+    import pymc as pm
+
+    return np.asarray(pm.draw(result.model[name], draws=draws, random_seed=0), dtype=float).var(axis=0)
 
 
 def _log_prior(result: FitRecord, name: str, values: np.ndarray) -> np.ndarray:
@@ -72,20 +93,23 @@ def parameter_power_scaling(
     pandas.DataFrame
         Indexed ``"<parameter>[<element>]"``, with ``parameter``, ``element`` (the node, or
         node and month), ``prior_sensitivity``, ``likelihood_sensitivity``,
-        ``likelihood_null_max`` and ``diagnosis`` (as for links; NaN likelihood and
-        ``"unknown (no log likelihood)"`` when the fit stored none). Empty when the model
-        has none of these parameters.
+        ``likelihood_null_max``, ``contraction`` (1 - posterior variance / prior variance)
+        and ``diagnosis`` (as for links; NaN likelihood and ``"no local data"`` for a node
+        with nothing observed at or below it; ``"unknown (no log likelihood)"`` when the fit
+        stored none). Empty when the model has none of these parameters.
     """
     from arviz_stats import psense
 
     names = _names(result)
     columns = ["parameter", "element", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max",
-               "diagnosis"]
+               "contraction", "diagnosis"]
     if not names:
         return pd.DataFrame(columns=columns)
     post = result.posterior
-    posterior, log_prior, elements = {}, {}, []
+    posterior, log_prior, elements, prior_var = {}, {}, [], {}
+    below = _observed_below(result)
     for name in names:
+        prior_var[name] = _prior_variance(result, name)
         da = post[name]
         dims = [d for d in da.dims if d not in ("chain", "draw")]
         da = da.transpose("chain", "draw", *dims)
@@ -123,8 +147,18 @@ def parameter_power_scaling(
             null_s = float(null[name].max("permutation").sel(key)) if key else float(null[name].max("permutation"))
         else:
             lik_s = null_s = float("nan")
+        draws = post[name].sel(key) if key else post[name]
+        pv = prior_var[name]
+        if key:
+            pv = xr.DataArray(pv, dims=[d for d in post[name].dims if d not in ("chain", "draw")],
+                              coords={d: post[name].coords[d] for d in key}).sel(key)
+        contraction = 1.0 - float(draws.var()) / float(pv)
+        node = str(next(iter(key.values()))) if key else ""
+        no_data = node in below and not below[node]
         element = ", ".join(str(v) for v in key.values())
         rows.append({"name": f"{name}[{element}]" if element else name, "parameter": name, "element": element,
-                     "prior_sensitivity": prior_s, "likelihood_sensitivity": lik_s, "likelihood_null_max": null_s,
-                     "diagnosis": diagnose(prior_s, lik_s, threshold, null_s)})
+                     "prior_sensitivity": prior_s, "likelihood_sensitivity": float("nan") if no_data else lik_s,
+                     "likelihood_null_max": float("nan") if no_data else null_s, "contraction": contraction,
+                     "diagnosis": NO_LOCAL_DATA if no_data
+                     else diagnose(prior_s, lik_s, threshold, null_s, contraction)})
     return pd.DataFrame(rows).set_index("name")[columns]

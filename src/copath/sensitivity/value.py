@@ -126,7 +126,8 @@ def result_evppi(
     params = link_draws(result)
     weak = [n for n, p in result.priors.items() if p.weak]
     res = evppi(nb, params, groups={"(weak links)": weak} if weak else None, per_year=per_year,
-                horizon_years=horizon_years, discount_rate=discount_rate)
+                horizon_years=horizon_years, discount_rate=discount_rate,
+                chains=int(result.posterior.sizes["chain"]))
     table = res.table.copy()
     table["grade"] = [result.priors[n].grade or "-" if n in result.priors else "" for n in table.index]
     table["weak"] = [bool(result.priors[n].weak) if n in result.priors else False for n in table.index]
