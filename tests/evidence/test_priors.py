@@ -113,13 +113,14 @@ def test_null_prior_centres_on_zero(flagship, evidence):
     assert prior.mu == 0 and prior.grade == "D" and prior.weak   # a qualitative null
 
 
-def test_a_strong_null_is_a_narrow_prior_on_zero_and_not_a_weak_link(flagship, evidence):
-    # Weisburd & Eck (2004): a review of experiments and quasi-experiments, graded B after one
-    # downgrade for indirectness; before, graded E like "no evidence", its sd was hypot(0.1, 0.30)
+def test_a_reviewed_null_is_graded_by_its_review_not_as_no_evidence(flagship, evidence):
+    # Weisburd & Eck (2004): a review (A) of experiments, quasi-experiments and correlational
+    # studies, one step down for risk of bias and one for indirectness: C, where it was E like
+    # "no evidence"; its prior narrows with the grade: hypot(0.1, 0.20) instead of hypot(0.1, 0.30)
     link = flagship.link("beat_meetings", "burglary")
     prior = cp.prior_for(link, evidence, flagship)
-    assert prior.mu == 0 and prior.grade == "B" and not prior.weak
-    assert prior.sigma == pytest.approx(math.hypot(0.1, TRANSPORT_SD["B"]) / abs(link.contrast))
+    assert prior.mu == 0 and prior.grade == "C" and prior.weak
+    assert prior.sigma == pytest.approx(math.hypot(0.1, TRANSPORT_SD["C"]) / abs(link.contrast))
 
 
 def test_no_evidence_gives_the_weak_default(flagship, evidence):

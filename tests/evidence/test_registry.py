@@ -66,7 +66,7 @@ def test_directional_and_null_findings_are_recorded(evidence):
     assert evidence["zhao2002_meetings_fear"].effect.get("sign") == "-"
     assert evidence["bazemore2007_rj_recidivism"].effect.get("sign") == "-"
     assert evidence["braga2012_focused_deterrence"].effect.measure == "cohens_d"
-    for null_id, grade in (("musso2019_no_cost_relationship", "C"), ("weisburd2004_no_crime_cut", "B")):
+    for null_id, grade in (("musso2019_no_cost_relationship", "D"), ("weisburd2004_no_crime_cut", "C")):
         assert evidence[null_id].effect.measure == "null"
         assert evidence[null_id].grade == grade   # graded by the study: a null is not "no evidence"
     meadows = evidence["meadows2012_rj_reconviction"]
@@ -140,8 +140,9 @@ def test_every_bundled_grade_is_its_design_lowered_by_its_recorded_reasons(evide
         if e.role == "effect":
             assert e.grade == downgraded(e.design, len(e.downgrade)), e.id
             assert set(e.downgrade) <= set(DOWNGRADE_DOMAINS) and all(r.strip() for r in e.downgrade.values())
-    # the entries the issue named: a strong null is not "no evidence"; "medium-sized" is a word
-    assert evidence["weisburd2004_no_crime_cut"].grade == "B" and DESIGN_GRADE["systematic-review"] == "A"
+    # the entries the issue named: a reviewed null is not "no evidence"; "medium-sized" is a word
+    assert evidence["weisburd2004_no_crime_cut"].grade == "C" and DESIGN_GRADE["systematic-review"] == "A"
+    assert set(evidence["weisburd2004_no_crime_cut"].downgrade) == {"risk_of_bias", "indirectness"}
     assert evidence["braga2012_focused_deterrence"].grade == "C"
     assert set(evidence["braga2012_focused_deterrence"].downgrade) == {"imprecision", "indirectness"}
     assert evidence["umbreit2008_vom_recidivism"].grade == "A"   # >50 studies, direction only

@@ -13,13 +13,19 @@ parent the evidence describes):
    (:data:`TRANSPORT_SD`) is the spread of an effect between settings the strongest grade
    ``g`` of the link's entries allows. Heterogeneity, including transport to the user's
    area, is counted once, in :math:`\tau`. With one entry :math:`N(m_1, s_1)` the
-   predictive is exactly :math:`N(m_1, \sqrt{s_1^2 + t_g^2})` (the posterior of
+   predictive has the same mean and sd as :math:`N(m_1, \sqrt{s_1^2 + t_g^2})` (it is a
+   scale mixture of normals, used as that normal) (the posterior of
    :math:`\tau` is its prior, and :math:`\operatorname{Var} = s_1^2 + 2E[\tau^2]`); several are
    pooled with :func:`copath.pool_effects` and the predictive sd does not grow as
    concordant entries are added (it falls towards :math:`E[\tau^2 \mid y]^{1/2}`; for k
    identical grade-B estimates, log RR -0.3 with se 0.1: 0.180, 0.130, 0.105, 0.088,
    0.077 for k = 1 to 5). Discordant entries raise :math:`\tau`'s posterior, within its
-   half-normal prior. Treating a grade as an allowance for how far an effect may move
+   half-normal prior. This assumes your area is exchangeable with the studied settings:
+   concordant studies then teach that settings differ little, and five identical grade-B
+   studies give an sd (0.077) below the one-study spread :math:`t_B` = 0.15. Where the
+   studies share a feature your area lacks (all from one country, say), that learning does
+   not carry over; widen the prior by hand (``cp.fit(..., priors={link: LinkPrior(...)})``) or
+   record the indirectness. Treating a grade as an allowance for how far an effect may move
    between settings follows the additive bias distributions for indirect evidence of
    Turner et al. 2009 (*JRSS A* 172:21); the values of :math:`t_g` are copath's own
    judgement, not taken from that paper. Direction-only and null entries on the same link corroborate but do not
