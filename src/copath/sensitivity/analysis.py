@@ -52,7 +52,7 @@ Example
 >>> from copath.scenarios.scenario import build_scenario
 >>> sens = sensitivity(rec, alternatives=True, scenarios=[build_scenario(rec, {"x": "+0.02"}, name="more x")])
 >>> print(sens.describe().splitlines()[0])
-4 links, 4 of them weak (strongest evidence graded C, D or E, or no evidence).
+4 links, 4 of them weak (strongest evidence graded C, D or E, direction-only evidence, or no evidence).
 >>> sorted(set(sens.tornado["quantity"]))
 ['more x: y', 'y']
 >>> len(sens.figure_tornado().axes)
