@@ -37,8 +37,9 @@ SIGNATURES = {
                              "scenarios: 'Sequence[Scenario]' = (), links: 'list[str] | None' = None, "
                              "tornado_method: 'TornadoMethod' = 'conditional') -> 'Sensitivity'",
     "FitResult.evppi": "(self, scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
-                       "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None) "
-                       "-> 'EVPPIResult'",
+                       "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                       "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
+                       "discount_rate: 'float' = 0.0) -> 'EVPPIResult'",
     "FitResult.report": "(self, path: 'str | Path', scenarios: 'Sequence[Scenario] | None' = None, "
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
                         "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None) -> 'Path'",

@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     sc = res.scenario(DEFAULT_SCENARIO[1], name=DEFAULT_SCENARIO[0])
     print(sc.describe())
     atomic_write_bytes(out / "scenario.csv", sc.outcomes().to_csv().encode())
-    res.path_effects("nw_coverage", "qol_citizens")
+    res.path_effects("nw_coverage", "qol_citizens", delta=0.2)   # the scenario's +20 points
 
     step("3/4 sensitivity analysis (power-scaling, variance shares, alternative priors) ...")
     sens = res.sensitivity(alternatives=True, scenarios=[sc])

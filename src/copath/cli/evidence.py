@@ -4,13 +4,12 @@ Example
 -------
 >>> from copath.cli import main
 >>> main(["evidence", "list", "--grade", "A"])  # doctest: +NORMALIZE_WHITESPACE
-id                            link                                        measure            grade  role
-bennett2008_nw                nw_coverage -> burglary                     percent_reduction  A      effect
-bennett2008_nw_votes          nw_coverage -> burglary                     proportion         A      context
-umbreit2008_vom_recidivism    restorative_justice -> reoffending          direction          A      effect
-umbreit2008_vom_satisfaction  restorative_justice -> victim_satisfaction  direction          A      effect
+id                            link                                        measure     grade  role
+bennett2008_nw_votes          nw_coverage -> burglary                     proportion  A      context
+umbreit2008_vom_recidivism    restorative_justice -> reoffending          direction   A      effect
+umbreit2008_vom_satisfaction  restorative_justice -> victim_satisfaction  direction   A      effect
 <BLANKLINE>
-4 entries
+3 entries
 0
 """
 

@@ -17,8 +17,8 @@ Example
 -------
 >>> ev = load_evidence()
 >>> entry = ev["bennett2008_nw"]
->>> entry.grade, entry.effect.measure, entry.link
-('A', 'percent_reduction', ('nw_coverage', 'burglary'))
+>>> entry.grade, entry.effect.measure, entry.link   # a review (A), one step down for indirectness
+('B', 'percent_reduction', ('nw_coverage', 'burglary'))
 """
 
 from __future__ import annotations

@@ -347,7 +347,7 @@ def sensitivity_section(sens: Sensitivity) -> Section:
                             caption="Intercepts, scales and dispersions: power-scaling of each one's own prior and "
                                     "of the likelihood (informative only above likelihood_null_max)"))
     if len(sens.tornado):
-        blocks.append(Fig("tornado", tornado_png(sens), alt="Tornado: outcomes at each weak link's 5% and 95%"))
+        blocks.append(Fig("tornado", tornado_png(sens), alt="Tornado: outcomes at each weak or important link's 5% and 95%"))
     if sens.alternatives is not None and len(sens.alternatives):
         alt = sens.alternatives.reindex(sens.alternatives["relative_change"].abs().sort_values(ascending=False).index)
         blocks.append(Table(alt.head(15).set_index(["link", "alternative"])[

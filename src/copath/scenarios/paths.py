@@ -178,6 +178,11 @@ class PathEffects:
         return self.proportional_split
 
     @property
+    def pathway_has_direct(self) -> bool:
+        """Whether the pathway has a ``source -> target`` link (else PNDE is 0 by construction)."""
+        return f"{self.source} -> {self.target}" in self.proportional_split
+
+    @property
     def direct(self) -> np.ndarray:
         """The one-link path's share in :attr:`proportional_split` (zero without a
         ``source -> target`` link). Kept for existing code: it is not the natural direct
@@ -286,7 +291,10 @@ class PathEffects:
                     f"{est(NATURAL_ROWS['pnde'])}; natural indirect effect (TNIE, through the mediators) "
                     f"{est(NATURAL_ROWS['tnie'])}; PNDE + TNIE = the total. They are effects in the mean-structure "
                     "model: a count or proportion mediator acts through its expected value, a continuous one "
-                    "through its observed value, so no mediator noise is integrated over.")
+                    "through its observed value, so no mediator noise is integrated over."
+                    + ("" if self.pathway_has_direct else
+                       f" There is no direct link {self.source} -> {self.target}, so the natural direct effect is "
+                       "0 by construction, not an estimate."))
             else:
                 lines.append(f"No node lies between {self.source} and {self.target}: the natural direct effect "
                              "(PNDE) is the total and the natural indirect effect (TNIE) is 0.")

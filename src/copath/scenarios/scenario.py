@@ -390,10 +390,15 @@ class Scenario:
             )
         for node, row in table[table["outside_range"] > 0.01].iterrows():
             lo, hi = self.result.pathway.nodes[node].range
+            observed = (pd.to_numeric(self.result.data[node], errors="coerce")
+                        if node in self.result.data.columns else pd.Series(dtype=float)).dropna()
+            data_out = float(((observed < lo) | (observed > hi)).mean()) if len(observed) else 0.0
+            why = (f"{data_out:.0%} of the node's own data lie outside it, so the data disagree with the declared "
+                   "range" if data_out > 0.01 else "wide priors on the links into it, or a misfit")
             lines.append(f"- {node}: in {row['outside_range']:.0%} of draws and rows at baseline its linear equation "
-                         f"put the expected value outside its range [{lo:g}, {hi:g}] (wide priors on the links into "
-                         "it, or a misfit); those values are clipped to the range, since an expected value cannot "
-                         "leave the scale, which shrinks a difference near a bound.")
+                         f"put the expected value outside its range [{lo:g}, {hi:g}] ({why}); those values are "
+                         "clipped to the range, since an expected value cannot leave the scale, which shrinks a "
+                         "difference near a bound.")
         totals = table[table["total_difference_per_year"].notna() & (table["total_difference"] != 0)]
         if len(totals):
             n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()

@@ -38,7 +38,7 @@ compute from the existing draws, with no refit:
 ``tornado`` holds each final outcome (and each scenario's effect on it) with each
 weak link's coefficient at its 5% and 95% quantiles (conditional by default; see
 :mod:`.importance` for the two readings). With ``alternatives=True``, ``alternatives`` shows how every final
-outcome, and every scenario's effect on it, moves when a weak link's prior is swapped
+outcome, and every scenario's effect on it, moves when a weak link's (or an important link's) prior is swapped
 for the sceptical, vague or registry prior (:mod:`.prior_swap`, PSIS; Pareto k and
 ``reliable`` say when the swap would need a refit; ``mcse`` is the Monte Carlo
 standard error of the reweighted mean, which treats draws as independent, so read
@@ -232,7 +232,7 @@ class Sensitivity:
     def figure_tornado(self, quantities: Sequence[str] | None = None, top: int = 10) -> Figure:
         """One panel per quantity (default: each scenario's effect on the final outcomes
         when scenarios were given, else the final outcomes): bars from the quantity at
-        each weak link's 5% to its 95% coefficient quantile, around the posterior mean;
+        each chosen link's (weak, or explaining 5% of a quantity's variance) 5% to its 95% coefficient quantile, around the posterior mean;
         the ``top`` widest links.
 
         Parameters
@@ -425,16 +425,17 @@ def sensitivity(
 ) -> Sensitivity:
     """Sensitivity of ``result`` to each link (see the module docstring).
 
-    ``links`` chooses the links for the tornado and the alternative priors (default:
-    the weak ones). ``scenarios`` adds each scenario's effect on every final outcome
+    ``links`` chooses the links for the tornado and the alternative priors (default: the
+    weak ones and every link that explains at least 5% of the variance of a final outcome
+    or of a scenario's effect: a strong link the answer hangs on deserves the same
+    question, what if its prior were sceptical?). ``scenarios`` adds each scenario's effect on every final outcome
     to the importance, tornado and alternatives tables (as ``"<scenario>: <outcome>"``).
     ``tornado_method`` is ``"conditional"`` or ``"fixed"`` (final outcome levels only).
     """
     check("tornado_method", tornado_method, TornadoMethod)
     pw = result.pathway
     finals = list(pw.outcomes)
-    chosen = list(links) if links is not None else [n for n, p in result.priors.items() if p.weak]
-    unknown = [n for n in chosen if n not in result.priors]
+    unknown = [n for n in (links or []) if n not in result.priors]
     if unknown:
         raise ValueError(f"unknown link(s): {', '.join(unknown)}")
     outcomes = outcome_draws(result, finals)
@@ -446,6 +447,11 @@ def sensitivity(
     parameters = parameter_power_scaling(result, threshold=threshold)
     params = link_draws(result)
     shares = variance_shares(quantities, params)
+    if links is not None:
+        chosen = list(links)
+    else:
+        material = set(shares.index[(shares >= MATERIAL).any(axis=1)]) if shares.shape[1] else set()
+        chosen = [n for n, p in result.priors.items() if p.weak or n in material]
     observed = set(result.observed_links())
     table = pd.DataFrame({
         "from": [link.source for link in pw.links], "to": [link.target for link in pw.links],

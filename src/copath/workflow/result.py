@@ -207,7 +207,9 @@ class FitResult(FitRecord):
                                                 progressbar=progressbar))
 
     def evppi(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
-              value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None) -> EVPPIResult:
+              value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+              per_year: float | Sequence[float] | None = None, horizon_years: int | None = None,
+              discount_rate: float = 0.0) -> EVPPIResult:
         """Expected value of perfect information on each link for the choice between
         ``scenarios`` and no change (:mod:`copath.sensitivity.value`).
 
@@ -219,6 +221,13 @@ class FitResult(FitRecord):
             Value of one unit of improvement, per final outcome (or one number for all).
         cost
             Cost per scenario (or one number for all).
+        per_year, horizon_years, discount_rate
+            Optional: how many times a year the same decision is taken (e.g. 43 forces, or
+            one force once a year), for how many years the information stays useful, and
+            the discount rate; they add ``population_evppi`` and ``population_se`` (the
+            per-decision EVPPI times the discounted number of decisions,
+            :func:`copath.sensitivity.evppi.scale_value`). The per-decision EVPPI is already
+            in the units of ``value`` and ``cost``: per year of effect when those are.
 
         Returns
         -------
@@ -226,7 +235,8 @@ class FitResult(FitRecord):
         """
         if isinstance(scenarios, Mapping):
             scenarios = [self.scenario(changes, name=name) for name, changes in scenarios.items()]
-        return result_evppi(self, scenarios, value=value, cost=cost)
+        return result_evppi(self, scenarios, value=value, cost=cost, per_year=per_year,
+                            horizon_years=horizon_years, discount_rate=discount_rate)
 
     # -------------------------------------------------------------- report
     def report(self, path: str | Path, scenarios: Sequence[Scenario] | None = None,
