@@ -230,3 +230,15 @@ def test_prior_sd_does_not_grow_as_concordant_studies_are_added():
     assert sds[0] == pytest.approx(math.hypot(0.1, TRANSPORT_SD["B"]), rel=1e-4)  # one study: unchanged
     assert all(b <= a + 1e-9 for a, b in zip(sds, sds[1:], strict=False)), sds
     assert sds[1] == pytest.approx(0.130, abs=0.002) and sds[-1] == pytest.approx(0.050, abs=0.002)
+
+
+def test_focused_deterrence_is_read_from_the_word_medium_widely_and_graded_c(flagship, evidence):
+    # "medium-sized": d between 0.2 and 0.8 as a 90% interval, log OR = d pi / sqrt 3 (Chinn 2000),
+    # used as a log rate ratio; grade C (a review, two steps down), so grade C's transport spread
+    link = flagship.link("focused_deterrence", "violent_crime")
+    prior = cp.prior_for(link, evidence, flagship)
+    k = math.pi / math.sqrt(3)
+    sd = 0.6 / (2 * norm.ppf(0.95)) * k
+    assert prior.mu * link.contrast == pytest.approx(-0.5 * k) == pytest.approx(-0.9069, abs=1e-4)
+    assert prior.sigma * abs(link.contrast) == pytest.approx(math.hypot(sd, TRANSPORT_SD["C"]))
+    assert prior.grade == "C" and prior.weak
