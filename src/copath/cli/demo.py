@@ -53,7 +53,7 @@ def link_prior_table(pathway, evidence):
     >>> import copath as cp
     >>> t = link_prior_table(cp.load_pathway("policing_coproduction"), cp.load_evidence())
     >>> t.loc["nw_coverage -> burglary", "grade"]
-    'A'
+    'B'
     """
     import pandas as pd
 

@@ -121,6 +121,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from copath.options import DiscountTiming, check
 from copath.sensitivity.nulls import circular_shift_order
@@ -459,8 +460,11 @@ def evppi(
         return {"name": name, "kind": kind, "evppi": _evppi_from_fitted(_with_zero(real.fitted)),
                 "se": _se(real, rng), "null_95": max(null)}
 
-    rows = [row(c, "parameter", [c]) for c in frame.columns]
-    rows += [row(name, "group", list(members)) for name, members in all_groups.items()]
+    # single-threaded BLAS: the regressions' matrices are small, and a threaded BLAS beside a
+    # sampler or another process oversubscribes the cores (ten times slower on 2 busy cores)
+    with threadpool_limits(limits=1):
+        rows = [row(c, "parameter", [c]) for c in frame.columns]
+        rows += [row(name, "group", list(members)) for name, members in all_groups.items()]
     table = pd.DataFrame(rows).set_index("name")
     # round-off of a flat fit leaves ~1e-17 instead of 0
     tiny = 1e-12 * (np.abs(nb).mean() + 1e-300)
