@@ -87,6 +87,7 @@ def test_area_effect_gradients_match_finite_differences(backend):
     assert logp_dlogp(x)[1][spread] == pytest.approx(fd, rel=1e-4, abs=1e-4)
 
 
+@pytest.mark.slow  # the whole flagship model (about 25 s); the small-model gradient checks above stay fast
 def test_flagship_gradients_match_finite_differences():
     # every coordinate that is not an area effect (links free and sign-fixed, intercepts,
     # spreads, dispersions, imputed values), and a sample of the area effects

@@ -29,6 +29,7 @@ def test_totals_equal_summed_pointwise(small_fit):
         np.testing.assert_allclose(totals[name].values, summed.values, rtol=1e-6)
 
 
+@pytest.mark.slow  # three full sensitivity tables (about 25 s): make test was near its 10 minutes
 def test_fit_with_totals_keeps_the_sensitivity_working(small_fit):
     res = cp.fit(small_fit.pathway, small_fit.data, draws=60, tune=100, chains=2, random_seed=2,
                  progressbar=False, log_likelihood="total")
