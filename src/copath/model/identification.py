@@ -93,7 +93,7 @@ from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
 from copath.spec.pathway import Pathway
 
-__all__ = ["Identification", "IdentificationError", "identify", "refuse_sign_symmetry", "expected_contraction", "STATUSES",
+__all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_below", "refuse_sign_symmetry", "expected_contraction", "STATUSES",
            "WEAK_CONTRACTION"]
 
 #: The statuses, best identified first.
@@ -229,6 +229,35 @@ def _collinear(columns: list[np.ndarray], tol: float = 1e-8) -> list[int]:
     return out
 
 
+def observed_at_or_below(pathway: Pathway, observed: set[str]) -> dict[str, bool]:
+    """Whether each node, or anything downstream of it, has local data.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    observed
+        The nodes that have data.
+
+    Returns
+    -------
+    dict[str, bool]
+        Node -> True when it or a descendant is in ``observed``.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: count}\\n  z: {kind: count}\\n"
+    ...                       "links:\\n  - {from: x, to: y}\\n  - {from: y, to: z}\\noutcomes: [z]\\n")
+    >>> observed_at_or_below(pw, {"y"})
+    {'z': False, 'y': True, 'x': True}
+    """
+    below: dict[str, bool] = {}
+    for name in reversed(pathway.topological_order()):
+        below[name] = name in observed or any(below[c] for c in pathway.children(name))
+    return below
+
+
 def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
              held: Mapping[str, float] | None = None) -> Identification:
     """The status of every link (see the module docstring).
@@ -250,9 +279,7 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
     """
     held = dict(held or {})
     observed = {n: data.observed.get(n, np.array([])).size > 0 for n in pathway.endogenous}
-    below: dict[str, bool] = {}
-    for name in reversed(pathway.topological_order()):
-        below[name] = observed.get(name, False) or any(below[c] for c in pathway.children(name))
+    below = observed_at_or_below(pathway, {n for n, has in observed.items() if has})
     statuses: dict[str, str] = {}
     reasons: dict[str, str] = {}
     draws = [_inputs(pathway, data, priors, seed) for seed in (1, 2)]

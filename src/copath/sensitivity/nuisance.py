@@ -29,8 +29,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from copath.model.identification import observed_at_or_below
 from copath.model.record import FitRecord
-from copath.sensitivity.powerscale import NO_LOCAL_DATA, THRESHOLD, diagnose, likelihood_null
+from copath.sensitivity.powerscale import (
+    NO_LOCAL_DATA,
+    THRESHOLD,
+    diagnose,
+    likelihood_null,
+    log_likelihood_totals,
+)
 
 __all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS"]
 
@@ -43,16 +50,6 @@ def _names(result: FitRecord) -> list[str]:
              if (p := node.node_kind.noise(node)) is not None}
     present = set(result.posterior.data_vars)
     return [n for n in (*NUISANCE_PARAMETERS, *sorted(noise)) if n in present]
-
-
-def _observed_below(result: FitRecord) -> dict[str, bool]:
-    """Whether each node, or anything downstream of it, has local data."""
-    pw = result.pathway
-    observed = result.nodes_with_data()
-    below: dict[str, bool] = {}
-    for name in reversed(pw.topological_order()):
-        below[name] = name in observed or any(below[c] for c in pw.children(name))
-    return below
 
 
 def _prior_variance(result: FitRecord, name: str, draws: int = 4000) -> np.ndarray:
@@ -107,7 +104,7 @@ def parameter_power_scaling(
         return pd.DataFrame(columns=columns)
     post = result.posterior
     posterior, log_prior, elements, prior_var = {}, {}, [], {}
-    below = _observed_below(result)
+    below = observed_at_or_below(result.pathway, result.nodes_with_data())
     for name in names:
         prior_var[name] = _prior_variance(result, name)
         da = post[name]
@@ -128,11 +125,10 @@ def parameter_power_scaling(
             elements.append((name, {}))
     tree_groups = {"posterior": xr.Dataset(posterior),
                    "log_prior": xr.Dataset(log_prior, coords=xr.Dataset(posterior).coords)}
-    has_ll = "log_likelihood" in result.idata.children
+    totals = log_likelihood_totals(result)
+    has_ll = totals is not None
     if has_ll:
-        ll = result.idata["log_likelihood"].to_dataset()
-        tree_groups["log_likelihood"] = xr.Dataset(
-            {n: v.sum([d for d in v.dims if d not in ("chain", "draw")]) for n, v in ll.data_vars.items()})
+        tree_groups["log_likelihood"] = totals
     tree = xr.DataTree.from_dict(tree_groups)
     if has_ll:
         lik = psense(tree, var_names=names, group="likelihood", alphas=alphas)

@@ -74,7 +74,7 @@ from copath.model.record import FitRecord
 from copath.sensitivity.nulls import circular_shift_order
 
 __all__ = ["diagnose", "power_scaling", "likelihood_null", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE",
-           "NO_LOCAL_DATA", "NULL_PERMUTATIONS", "PRIOR_INFLUENTIAL", "CONTRACTION_STRONG"]
+           "NO_LOCAL_DATA", "NULL_PERMUTATIONS", "log_likelihood_totals", "PRIOR_INFLUENTIAL", "CONTRACTION_STRONG"]
 
 THRESHOLD = 0.05
 #: Shuffles of the log likelihood behind ``likelihood_null_max`` (the largest is the 97.5th percentile by rank).
@@ -139,13 +139,31 @@ def _sensitivity_tree(result: FitRecord, extra: Mapping[str, np.ndarray] | None)
                       axis=-1)
     log_prior = xr.Dataset({"beta": (beta.dims, values)}, coords=beta.coords)
     groups = {"posterior": posterior, "log_prior": log_prior}
-    if "log_likelihood" in result.idata.children:
-        ll = result.idata["log_likelihood"].to_dataset()
-        totals = {name: var.sum([d for d in var.dims if d not in ("chain", "draw")])
-                  for name, var in ll.data_vars.items()}
-        if totals:
-            groups["log_likelihood"] = xr.Dataset(totals)
+    totals = log_likelihood_totals(result)
+    if totals is not None:
+        groups["log_likelihood"] = totals
     return xr.DataTree.from_dict(groups)
+
+
+def log_likelihood_totals(result: FitRecord) -> xr.Dataset | None:
+    """Each observed node's log likelihood summed over its rows, per draw (None when the fit
+    stored no log likelihood, or an empty one): what power-scaling the likelihood scales.
+
+    Parameters
+    ----------
+    result
+        A fitted record.
+
+    Returns
+    -------
+    xarray.Dataset or None
+        One ``(chain, draw)`` variable per observed node.
+    """
+    if "log_likelihood" not in result.idata.children:
+        return None
+    ll = result.idata["log_likelihood"].to_dataset()
+    totals = {name: var.sum([d for d in var.dims if d not in ("chain", "draw")]) for name, var in ll.data_vars.items()}
+    return xr.Dataset(totals) if totals else None
 
 
 def likelihood_null(
