@@ -398,6 +398,34 @@ def test_intercepts_and_noise_get_their_own_power_scaling_rows(chain_fit):
         assert p.loc[name, "contraction"] > 0.9                 # 120 rows pin them down
 
 
+
+def test_links_and_parameter_rows_share_one_likelihood_pass(chain_fit):
+    # sensitivity() weights the 39 reorderings once for beta and the parameters together; each reordering
+    # depends only on the seed, so the rows equal those computed alone
+    from copath.sensitivity.nuisance import parameter_power_scaling
+    from copath.sensitivity.powerscale import power_scaling
+
+    s = chain_fit.sensitivity()
+    alone = parameter_power_scaling(chain_fit)
+    cols = ["likelihood_sensitivity", "likelihood_null_max", "diagnosis"]
+    pd.testing.assert_frame_equal(s.parameters[cols], alone[cols])
+    links, _ = power_scaling(chain_fit)
+    pd.testing.assert_frame_equal(s.table[cols], links[cols])
+
+
+def test_prior_variance_exact_for_normal_and_half_normal_and_sampled_otherwise():
+    import pymc as pm
+
+    from copath.sensitivity.nuisance import prior_variance
+
+    with pm.Model() as m:
+        pm.Normal("a", mu=np.array([1.0, -2.0]), sigma=np.array([0.5, 3.0]))
+        pm.HalfNormal("s", sigma=2.0, shape=3)
+        pm.Exponential("e", lam=2.0)
+    np.testing.assert_allclose(prior_variance(m["a"]), [0.25, 9.0])
+    np.testing.assert_allclose(prior_variance(m["s"]), np.full(3, 4 * (1 - 2 / np.pi)))   # 1.4535 each
+    assert abs(float(prior_variance(m["e"], draws=20_000)) - 0.25) < 0.02                # 1 / lambda^2 by draws
+
 # closed forms: theta1, theta2 ~ N(0, 1), NB_0 = 0, NB_1 = theta1 + theta2, so E[NB_1 | theta1] = theta1,
 # EVPPI(theta1) = E[max(0, theta1)] = 1/sqrt(2 pi) and EVPI = E[max(0, N(0, 2))] = sqrt(2)/sqrt(2 pi)
 EVPPI_T1 = 1 / np.sqrt(2 * np.pi)

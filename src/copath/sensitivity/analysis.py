@@ -81,13 +81,14 @@ from copath.scenarios.forward import forward_of
 from copath.scenarios.scenario import Scenario
 from copath.sensitivity.confounding import RARE_BELOW, link_e_values
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
-from copath.sensitivity.nuisance import parameter_power_scaling
+from copath.sensitivity.nuisance import nuisance_parameters, parameter_power_scaling
 from copath.sensitivity.powerscale import (
     CONFLICT,
     NO_LOCAL_DATA,
     PRIOR_DOMINATES,
     PRIOR_INFLUENTIAL,
     THRESHOLD,
+    likelihood_sensitivity,
     power_scaling,
 )
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
@@ -443,8 +444,10 @@ def sensitivity(
     for sc in scenarios:
         for node in finals:
             quantities[f"{sc.name}: {node}"] = sc.difference(node)
-    power, outcome_prior = power_scaling(result, threshold=threshold, extra=outcomes)
-    parameters = parameter_power_scaling(result, threshold=threshold)
+    # one pass of the likelihood null for the links and the parameter rows together
+    likelihood = likelihood_sensitivity(result, ["beta", *nuisance_parameters(result)])
+    power, outcome_prior = power_scaling(result, threshold=threshold, extra=outcomes, likelihood=likelihood)
+    parameters = parameter_power_scaling(result, threshold=threshold, likelihood=likelihood)
     params = link_draws(result)
     shares = variance_shares(quantities, params)
     if links is not None:

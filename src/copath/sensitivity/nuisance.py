@@ -34,29 +34,88 @@ from copath.model.record import FitRecord
 from copath.sensitivity.powerscale import (
     NO_LOCAL_DATA,
     THRESHOLD,
+    LikelihoodSensitivity,
     diagnose,
-    likelihood_null,
-    log_likelihood_totals,
+    likelihood_sensitivity,
 )
 
-__all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS"]
+__all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS", "nuisance_parameters", "prior_variance"]
 
 #: Model variables that are not links and are sensitivity-checked (besides each kind's noise).
 NUISANCE_PARAMETERS: tuple[str, ...] = ("intercept", "area_sd", "season_sd", "trend")
 
 
-def _names(result: FitRecord) -> list[str]:
+def nuisance_parameters(result: FitRecord) -> list[str]:
+    """The posterior variables of ``result`` that get parameter rows: those of
+    :data:`NUISANCE_PARAMETERS` in the model, then each kind's noise variable.
+
+    Parameters
+    ----------
+    result
+        A fitted record.
+
+    Returns
+    -------
+    list[str]
+        Variable names, e.g. ``["intercept", "area_sd", "sigma"]``.
+
+    Example
+    -------
+    ``nuisance_parameters(rec)[0]`` is ``"intercept"`` for any fitted pathway.
+    """
     noise = {p.variable for node in result.pathway.nodes.values()
              if (p := node.node_kind.noise(node)) is not None}
     present = set(result.posterior.data_vars)
     return [n for n in (*NUISANCE_PARAMETERS, *sorted(noise)) if n in present]
 
 
-def _prior_variance(result: FitRecord, name: str, draws: int = 4000) -> np.ndarray:
-    """Each element's prior variance, from draws of its prior."""
+#: Variance of a half-normal with scale 1 (Leone, Nelson & Nottingham 1961): 1 - 2/pi.
+HALF_NORMAL_VARIANCE = 1.0 - 2.0 / np.pi
+
+
+def prior_variance(rv, draws: int = 4000) -> np.ndarray:
+    """Each element's prior variance: exact for the normal and half-normal priors copath's
+    builder uses (sigma^2 and sigma^2 (1 - 2/pi)), from ``draws`` prior draws otherwise.
+
+    Parameters
+    ----------
+    rv
+        A model's free random variable (``model["intercept"]``).
+    draws
+        Prior draws when the distribution has no closed form here.
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance, in the variable's shape.
+
+    Example
+    -------
+    >>> import numpy as np, pymc as pm
+    >>> with pm.Model() as m:
+    ...     s = pm.HalfNormal("s", sigma=np.array([1.0, 2.0]))
+    >>> np.round(prior_variance(m["s"]), 4).tolist()
+    [0.3634, 1.4535]
+    """
     import pymc as pm
 
-    return np.asarray(pm.draw(result.model[name], draws=draws, random_seed=0), dtype=float).var(axis=0)
+    op = rv.owner.op
+    shape = tuple(int(d) for d in rv.shape.eval())
+    params = op.dist_params(rv.owner)
+    constant = all(_is_constant(p) for p in params)
+    if constant and getattr(op, "name", None) in ("normal", "halfnormal"):
+        scale = np.asarray(params[-1].eval(), dtype=float)
+        factor = 1.0 if op.name == "normal" else HALF_NORMAL_VARIANCE
+        return np.broadcast_to(factor * scale**2, shape).astype(float)
+    return np.asarray(pm.draw(rv, draws=draws, random_seed=0), dtype=float).var(axis=0)
+
+
+def _is_constant(var) -> bool:
+    """Whether ``var`` depends on no random variable or input (only constants)."""
+    from pytensor.graph.traversal import graph_inputs
+    from pytensor.tensor.variable import TensorConstant
+
+    return all(isinstance(v, TensorConstant) for v in graph_inputs([var]))
 
 
 def _log_prior(result: FitRecord, name: str, values: np.ndarray) -> np.ndarray:
@@ -69,7 +128,7 @@ def _log_prior(result: FitRecord, name: str, values: np.ndarray) -> np.ndarray:
 
 def parameter_power_scaling(
     result: FitRecord, threshold: float = THRESHOLD, alphas: tuple[float, float] = (0.99, 1.01),
-    random_seed: int = 0,
+    random_seed: int = 0, likelihood: LikelihoodSensitivity | None = None,
 ) -> pd.DataFrame:
     """Power-scaling sensitivity of every intercept, area sd, season sd, trend and noise
     parameter, one row per element (see the module text).
@@ -84,6 +143,10 @@ def parameter_power_scaling(
         The power-scaling exponents either side of 1.
     random_seed
         Seed of the likelihood's permutation null.
+    likelihood
+        The likelihood sensitivities and null, if already computed for (at least) these
+        parameters (:func:`copath.sensitivity.powerscale.likelihood_sensitivity`, which
+        ``copath.sensitivity`` shares with the link table). Computed here when None.
 
     Returns
     -------
@@ -97,7 +160,7 @@ def parameter_power_scaling(
     """
     from arviz_stats import psense
 
-    names = _names(result)
+    names = nuisance_parameters(result)
     columns = ["parameter", "element", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max",
                "contraction", "diagnosis"]
     if not names:
@@ -106,7 +169,7 @@ def parameter_power_scaling(
     posterior, log_prior, elements, prior_var = {}, {}, [], {}
     below = observed_at_or_below(result.pathway, result.nodes_with_data())
     for name in names:
-        prior_var[name] = _prior_variance(result, name)
+        prior_var[name] = prior_variance(result.model[name])
         da = post[name]
         dims = [d for d in da.dims if d not in ("chain", "draw")]
         da = da.transpose("chain", "draw", *dims)
@@ -123,16 +186,13 @@ def parameter_power_scaling(
                 elements.append((name, key))
         else:
             elements.append((name, {}))
-    tree_groups = {"posterior": xr.Dataset(posterior),
-                   "log_prior": xr.Dataset(log_prior, coords=xr.Dataset(posterior).coords)}
-    totals = log_likelihood_totals(result)
-    has_ll = totals is not None
+    tree = xr.DataTree.from_dict({"posterior": xr.Dataset(posterior),
+                                  "log_prior": xr.Dataset(log_prior, coords=xr.Dataset(posterior).coords)})
+    if likelihood is None:
+        likelihood = likelihood_sensitivity(result, names, alphas=alphas, random_seed=random_seed)
+    has_ll = likelihood is not None
     if has_ll:
-        tree_groups["log_likelihood"] = totals
-    tree = xr.DataTree.from_dict(tree_groups)
-    if has_ll:
-        lik = psense(tree, var_names=names, group="likelihood", alphas=alphas)
-        null = likelihood_null(tree, alphas=alphas, random_seed=random_seed, var_names=names)
+        lik, null = likelihood.sensitivity, likelihood.null_max
     rows = []
     for name, key in elements:
         sens = psense(tree, group="prior", alphas=alphas, var_names=[name], group_var_names=[name],
@@ -140,7 +200,7 @@ def parameter_power_scaling(
         prior_s = float(sens[name].sel(key)) if key else float(sens[name])
         if has_ll:
             lik_s = float(lik[name].sel(key)) if key else float(lik[name])
-            null_s = float(null[name].max("permutation").sel(key)) if key else float(null[name].max("permutation"))
+            null_s = float(null[name].sel(key)) if key else float(null[name])
         else:
             lik_s = null_s = float("nan")
         draws = post[name].sel(key) if key else post[name]

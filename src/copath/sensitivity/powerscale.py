@@ -65,6 +65,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,8 @@ from copath.model.record import FitRecord
 from copath.sensitivity.nulls import circular_shift_order
 
 __all__ = ["diagnose", "power_scaling", "likelihood_null", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE",
-           "NO_LOCAL_DATA", "NULL_PERMUTATIONS", "log_likelihood_totals", "PRIOR_INFLUENTIAL", "CONTRACTION_STRONG"]
+           "NO_LOCAL_DATA", "NULL_PERMUTATIONS", "log_likelihood_totals", "PRIOR_INFLUENTIAL", "CONTRACTION_STRONG",
+           "LikelihoodSensitivity", "likelihood_sensitivity"]
 
 THRESHOLD = 0.05
 #: Shuffles of the log likelihood behind ``likelihood_null_max`` (the largest is the 97.5th percentile by rank).
@@ -225,12 +227,80 @@ def likelihood_null(
     return xr.concat(out, dim="permutation")
 
 
+@dataclass(frozen=True)
+class LikelihoodSensitivity:
+    """Likelihood power-scaling sensitivities of some posterior variables and the largest
+    value of their permutation null, from one pass over the reordered log likelihood.
+
+    Parameters
+    ----------
+    sensitivity
+        One variable per name: the likelihood sensitivity.
+    null_max
+        The same variables: the largest of the null's :data:`NULL_PERMUTATIONS` values.
+
+    Example
+    -------
+    ``likelihood_sensitivity(rec, ["beta"]).null_max["beta"]`` has a ``link`` dim.
+    """
+
+    sensitivity: xr.Dataset
+    null_max: xr.Dataset
+
+
+def likelihood_sensitivity(
+    result: FitRecord, var_names: Sequence[str], alphas: tuple[float, float] = (0.99, 1.01), random_seed: int = 0,
+) -> LikelihoodSensitivity | None:
+    """The likelihood sensitivity of every posterior variable in ``var_names`` and its null
+    (:func:`likelihood_null`), computed once for all of them: the link table and the
+    parameter rows (:mod:`copath.sensitivity.nuisance`) share it, so the 39 reorderings are
+    weighted once. Each reordering depends only on ``random_seed``, so a variable reads the
+    same whichever others are computed with it.
+
+    Parameters
+    ----------
+    result
+        A fitted record.
+    var_names
+        Posterior variables (e.g. ``["beta", "intercept"]``).
+    alphas
+        The power-scaling exponents either side of 1.
+    random_seed
+        Seed of the reorderings.
+
+    Returns
+    -------
+    LikelihoodSensitivity or None
+        None when the fit stored no log likelihood (or an empty one).
+
+    Example
+    -------
+    ``rec`` is a fitted record (``cp.fit`` returns one):
+
+    >>> ls = likelihood_sensitivity(rec, ["beta"])
+    >>> ls.sensitivity["beta"].dims, ls.null_max["beta"].dims
+    (('link',), ('link',))
+    """
+    from arviz_stats import psense
+
+    totals = log_likelihood_totals(result)
+    if totals is None:
+        return None
+    names = list(var_names)
+    posterior = xr.Dataset({n: result.posterior[n].transpose("chain", "draw", ...) for n in names})
+    tree = xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": totals})
+    lik = psense(tree, var_names=names, group="likelihood", alphas=alphas)
+    null = likelihood_null(tree, alphas=alphas, random_seed=random_seed, var_names=names).max("permutation")
+    return LikelihoodSensitivity(sensitivity=lik, null_max=null)
+
+
 def power_scaling(
     result: FitRecord,
     threshold: float = THRESHOLD,
     alphas: tuple[float, float] = (0.99, 1.01),
     extra: Mapping[str, np.ndarray] | None = None,
     random_seed: int = 0,
+    likelihood: LikelihoodSensitivity | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per link: ``prior_sensitivity`` (own prior term), ``likelihood_sensitivity``,
     ``likelihood_null_max`` and ``diagnosis`` (see the module text).
@@ -248,6 +318,10 @@ def power_scaling(
         each link's prior is also wanted.
     random_seed
         Seed of the likelihood's permutation null.
+    likelihood
+        The likelihood sensitivities and null, if already computed with ``"beta"`` among
+        their variables (:func:`likelihood_sensitivity`; ``copath.sensitivity`` shares one
+        with the parameter rows). Computed here when None.
 
     Returns
     -------
@@ -269,10 +343,11 @@ def power_scaling(
     tree = _sensitivity_tree(result, extra)
     links = [str(n) for n in tree["posterior"]["beta"].coords["link"].values]
     extra_names = list(extra or {})
-    if "log_likelihood" in tree.children:
-        lik = psense(tree, var_names=["beta"], group="likelihood", alphas=alphas)["beta"]
+    if likelihood is None and "log_likelihood" in tree.children:
+        likelihood = likelihood_sensitivity(result, ["beta"], alphas=alphas, random_seed=random_seed)
+    if likelihood is not None:
+        lik, null = likelihood.sensitivity["beta"], likelihood.null_max["beta"]
         lik_values = {name: float(lik.sel(link=name)) for name in links}
-        null = likelihood_null(tree, alphas=alphas, random_seed=random_seed)["beta"].max("permutation")
         null_values = {name: float(null.sel(link=name)) for name in links}
     else:  # fitted with log_likelihood="none", or nothing observed
         lik_values = dict.fromkeys(links, float("nan"))
