@@ -399,6 +399,23 @@ def test_intercepts_and_noise_get_their_own_power_scaling_rows(chain_fit):
 
 
 
+
+def test_a_swap_the_weights_cannot_reach_reports_no_change_not_zero(chain_fit, monkeypatch):
+    # an infinite Pareto k (the new prior excludes draws): uniform weights would read as "no change"
+    from copath.sensitivity import analysis
+
+    real = analysis.importance_weights
+
+    def excluded(result, link, prior):
+        w, k = real(result, link, prior)
+        return (np.full(w.size, 1 / w.size), float("inf")) if link == "y -> z" else (w, k)
+
+    monkeypatch.setattr(analysis, "importance_weights", excluded)
+    alt = chain_fit.sensitivity(alternatives=True, links=["y -> z", "x -> m"]).alternatives
+    gone = alt[alt["link"] == "y -> z"]
+    assert gone["change"].isna().all() and gone["new_mean"].isna().all() and not gone["reliable"].any()
+    assert alt[alt["link"] == "x -> m"]["change"].notna().all()
+
 def test_links_and_parameter_rows_share_one_likelihood_pass(chain_fit):
     # sensitivity() weights the 39 reorderings once for beta and the parameters together; each reordering
     # depends only on the seed, so the rows equal those computed alone

@@ -332,7 +332,9 @@ def _alternatives_table(result: FitRecord, links: Sequence[str], quantities: dic
             w, k = importance_weights(result, name, prior)
             threshold = threshold or khat_threshold(w.size)
             for q, values in quantities.items():
-                new = float(np.sum(w * values))
+                # an infinite Pareto k: the weights cannot represent the new posterior (e.g. the new prior
+                # excludes draws), so there is no estimate to report, not a change of zero
+                new = float(np.sum(w * values)) if np.isfinite(k) else float("nan")
                 mcse = float(np.sqrt(np.sum(w**2 * (values - new) ** 2)))
                 rows.append({
                     "link": name, "alternative": alt, "prior_mu": prior.mu, "prior_sigma": prior.sigma,
