@@ -59,3 +59,18 @@ def test_bundled_synthetic_force_matches_its_truth_file(flagship):
     for link, value in truth["beta"].items():
         assert sim.truth["beta"][link] == pytest.approx(value)
     np.testing.assert_allclose(sim.data["burglary"], df["burglary"])
+
+
+def test_a_continuous_outcome_past_its_range_is_warned_not_clipped():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: continuous, range: [0, 10]}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    # mean 9.5, sd 1: about 31% of values above 10 (1 - Phi(0.5)), left as the normal equation gives them
+    params = {"beta": {"x -> y": 0.0}, "intercept": {"y": 9.5}, "sigma": {"y": 1.0}}
+    with pytest.warns(UserWarning, match=r"of the simulated 'y' values fall outside its range \[0, 10\]"):
+        sim = cp.simulate(pw, areas=200, months=10, random_seed=1, params=params)
+    assert (sim.data["y"] > 10).mean() == pytest.approx(0.31, abs=0.03)
+    inside = {**params, "intercept": {"y": 5.0}}
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cp.simulate(pw, areas=50, months=4, random_seed=1, params=inside)   # 5 sd from either end: silent

@@ -26,6 +26,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
@@ -295,4 +296,22 @@ def simulate(
         node = pathway.nodes[name]
         frame[name] = node.node_kind.simulate(node, eta[name], frame, noise_value(name), rng, observed.get(name))
     truth["centres"] = dict(plan.centres)
+    _warn_outside_range(pathway, frame)
     return Simulation(pd.DataFrame(frame), truth)
+
+
+def _warn_outside_range(pathway: Pathway, frame: Mapping[str, Any]) -> None:
+    """Warn when a simulated continuous outcome leaves its node's ``range``: its equation is normal
+    and does not know the range (neither does the model's likelihood), so values past an end come
+    from the equation itself; the data are not clipped, which would make them disagree with the model."""
+    for name in pathway.endogenous:
+        node = pathway.nodes[name]
+        if node.range is None or node.kind != "continuous" or name not in frame:
+            continue
+        values = np.asarray(frame[name], dtype=float)
+        outside = float(np.mean((values < node.range[0]) | (values > node.range[1])))
+        if outside > 0:
+            warnings.warn(f"simulate: {100 * outside:.1f}% of the simulated {name!r} values fall outside its range "
+                          f"[{node.range[0]:g}, {node.range[1]:g}]; its {node.kind} equation does not know the range "
+                          "(nor does the model's likelihood), so with these parameters its normal spread reaches past an "
+                          "end; give params= (intercept, sigma, beta) that keep it inside if that matters", stacklevel=3)
