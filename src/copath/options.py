@@ -60,7 +60,7 @@ ProportionFamily = Literal["binomial", "beta_binomial"]
 GivenAs = Literal["count", "share", "percent"]
 #: A node's effects of time (copath.model.time): month of year, and a linear trend.
 TimeEffect = Literal["season", "trend"]
-#: When each year's value of information is discounted (copath.sensitivity.evppi.scale_value):
+#: When each year's value of information is discounted (copath.scale_value):
 #: at the end of year t, by (1 + r)^t for t = 1..T, or at its start, t = 0..T-1.
 DiscountTiming = Literal["end", "start"]
 #: The prior on the between-study sd when pooling evidence (copath.evidence.pooling).

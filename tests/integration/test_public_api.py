@@ -17,7 +17,7 @@ PUBLIC = [
     "EvidenceEntry", "EvidenceError", "FitResult", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
     "PathEffects", "Pathway", "PooledEffect", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
     "__version__", "calibrate", "compare", "datasets", "effective_sample_size", "evpi", "evppi", "fit", "load_evidence", "load_pathway",
-    "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_for", "priors_for", "simulate", "sweep",
+    "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_for", "priors_for", "scale_value", "simulate", "sweep",
 ]
 
 SIGNATURES = {

@@ -104,7 +104,7 @@ def result_evppi(
     per_year
         Optional: how many such decisions a year the choice applies to (one number, or
         one per year), e.g. forces or areas; adds ``population_evppi`` and
-        ``population_se`` (see :func:`copath.sensitivity.evppi.scale_value`).
+        ``population_se`` (see :func:`copath.scale_value`).
     horizon_years
         Years the information stays useful (with one number ``per_year``; default 1).
     discount_rate

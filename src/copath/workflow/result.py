@@ -226,7 +226,7 @@ class FitResult(FitRecord):
             one force once a year), for how many years the information stays useful, and
             the discount rate; they add ``population_evppi`` and ``population_se`` (the
             per-decision EVPPI times the discounted number of decisions,
-            :func:`copath.sensitivity.evppi.scale_value`). The per-decision EVPPI is already
+            :func:`copath.scale_value`). The per-decision EVPPI is already
             in the units of ``value`` and ``cost``: per year of effect when those are.
 
         Returns
