@@ -44,6 +44,7 @@ SIGNATURES = {
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
                         "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None) -> 'Path'",
     "FitResult.save": "(self, path: 'str | Path') -> 'Path'",
+    "PathEffects.interventional": "(self, prob: 'float' = 0.94) -> 'pd.DataFrame'",
 }
 
 

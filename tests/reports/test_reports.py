@@ -94,6 +94,30 @@ def test_path_effects_say_which_decomposition_each_number_is(fitted, html_report
     assert "share of total in proportion to link-scale path products" in page
     assert f"{eff.table().loc['natural direct (PNDE)', 'mean']:+.3g} (94% HDI" in page
     assert html.escape(eff.describe().splitlines()[1]) in page
+    # and the interventional indirect effects, one row per mediator (y) and the remainder
+    assert "<caption>Interventional indirect effects of x on z, one mediator at a time</caption>" in page
+    assert "<th>y</th>" in page and "<th>(remainder: mediators' interaction)</th>" in page
+    assert html.escape(eff.describe().splitlines()[2]) in page
+
+
+def test_path_effects_section_shows_the_interventional_table_escaped():
+    # a hand-made record (no sampling): s -> l -> m -> y, s -> m, l -> y
+    from copath.reports.document import Document, Paragraph, Table
+    from copath.reports.render_html import to_html
+    from copath.scenarios.paths import path_effects
+    from tests.scenarios.test_paths import CHAIN, CHAIN_BETA, _record
+
+    rec = _record(CHAIN, CHAIN_BETA, {"l": [0.0] * 3, "m": [0.0] * 3, "y": [0.0] * 3})
+    eff = path_effects(rec, "s", "y", delta=0.5)
+    section = content.scenarios_section([], [eff])
+    tables = [b for b in section.blocks if isinstance(b, Table)]
+    assert [t.caption for t in tables][1] == "Interventional indirect effects of s on y, one mediator at a time"
+    assert tables[1].frame.equals(eff.interventional())
+    texts = " ".join(b.text for b in section.blocks if isinstance(b, Paragraph))
+    assert "interventional indirect effect through each mediator (Vansteelandt and Daniel 2017)" in texts
+    page = to_html(Document("r", [section]))
+    assert "<th>(remainder: mediators' interaction)</th>" in page
+    assert html.escape(eff.describe().splitlines()[2]) in page
 
 
 def test_sensitivity_section_gives_the_e_values_of_the_informed_links(fitted, html_report):

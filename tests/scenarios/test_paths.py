@@ -14,7 +14,7 @@ import copath as cp
 from copath.model.record import FitRecord
 from copath.scenarios.changes import Change
 from copath.scenarios.forward import forward_of
-from copath.scenarios.paths import NATURAL, PROPORTIONAL, TOTAL, path_effects
+from copath.scenarios.paths import NATURAL, PROPORTIONAL, REMAINDER_ROW, TOTAL, PathEffects, path_effects
 
 
 def _record(spec: str, beta: dict[str, list[float]], intercept: dict[str, list[float]]) -> FitRecord:
@@ -185,3 +185,123 @@ def test_a_single_link_has_no_indirect_effect(log_record):
     np.testing.assert_allclose(eff.pnde, eff.total, rtol=1e-12)
     np.testing.assert_array_equal(eff.tnie, np.zeros(3))
     assert "No node lies between m and y" in eff.describe()
+
+
+# s -> l -> m -> y with s -> m and l -> y: l is affected by s and confounds m and y
+CHAIN = """name: chain
+nodes:
+  s: {kind: exposure}
+  l: {kind: continuous}
+  m: {kind: continuous}
+  y: {kind: continuous}
+links:
+  - {from: s, to: l}
+  - {from: l, to: m}
+  - {from: m, to: y}
+  - {from: s, to: m}
+  - {from: l, to: y}
+outcomes: [y]
+"""
+CHAIN_BETA = {"s -> l": [1.0, 2.0, -1.0], "l -> m": [0.5, 0.25, 2.0], "m -> y": [2.0, -1.0, 0.5],
+              "s -> m": [1.0, 0.0, 0.5], "l -> y": [-0.5, 1.0, 2.0]}
+
+
+def test_interventional_indirect_effects_of_a_linear_chain_are_path_products():
+    rec = _record(CHAIN, CHAIN_BETA, {"l": [0.0] * 3, "m": [0.1] * 3, "y": [1.0, 0.0, -1.0]})
+    eff = path_effects(rec, "s", "y", delta=0.5)
+    assert eff.mediators == ("l", "m") and eff.induced_confounders == (("l", "m"),)
+    assert eff.enters_target == ("l", "m")
+    # via l: only s -> l -> y (m is held at its value under a), 0.5 b_sl b_ly
+    np.testing.assert_allclose(eff.interventional_indirect["l"], [-0.25, 1.0, -1.0], atol=1e-12)
+    # via m: s -> m -> y and s -> l -> m -> y, 0.5 b_my (b_sm + b_sl b_lm)
+    np.testing.assert_allclose(eff.interventional_indirect["m"], [1.5, -0.25, -0.375], atol=1e-12)
+    # identity link: no interaction, so no remainder; no s -> y link, so PNDE = 0 and they add up to TE
+    np.testing.assert_array_equal(eff.interventional_remainder, np.zeros(3))
+    np.testing.assert_allclose(eff.pnde, 0.0, atol=1e-12)
+    np.testing.assert_allclose(eff.total, [1.25, 0.75, -1.375], atol=1e-12)
+    np.testing.assert_allclose(eff.pnde + eff.interventional_indirect["l"] + eff.interventional_indirect["m"]
+                               + eff.interventional_remainder, eff.total, atol=1e-12)
+    t = eff.interventional()
+    assert list(t.index) == ["l", "m", REMAINDER_ROW] and t.index.name == "mediator"
+    assert list(t.columns) == ["enters_target", "mean", "hdi_low", "hdi_high", "share_of_total"]
+    assert t.loc["l", "mean"] == pytest.approx(-0.25 / 3) and t.loc["m", "mean"] == pytest.approx(0.875 / 3)
+    assert t.loc["m", "share_of_total"] == pytest.approx(0.875 / 0.625)
+    assert (t.loc["m", "hdi_low"], t.loc["m", "hdi_high"]) == pytest.approx((-0.375, 1.5))  # 3 draws: all
+    assert t.loc[REMAINDER_ROW, "mean"] == 0 and not t.loc[REMAINDER_ROW, "enters_target"]
+    text = eff.describe()
+    assert "Interventional indirect effects, one mediator at a time (Vansteelandt & Daniel 2017)" in text
+    assert "via l -0.0833 (94% HDI -1 to +1); via m +0.292" in text
+    assert "a remainder +0 (94% HDI +0 to +0) = the total" in text
+    assert "only interventional analogues are (VanderWeele, Vansteelandt & Robins 2014), which are the " \
+           "interventional indirect effects above" in text
+    # the natural effects and the proportional split are as before
+    np.testing.assert_allclose(eff.tnie, eff.total, atol=1e-12)
+    assert sorted(eff.proportional_split) == ["s -> l -> m -> y", "s -> l -> y", "s -> m -> y"]
+
+
+LOG2 = """name: log2
+nodes:
+  s: {kind: exposure, range: [0, 1]}
+  l: {kind: continuous}
+  m: {kind: continuous}
+  y: {kind: count, offset: hh, per: 1000}
+links:
+  - {from: s, to: l}
+  - {from: l, to: m}
+  - {from: m, to: y}
+  - {from: s, to: m}
+  - {from: l, to: y}
+  - {from: s, to: y}
+outcomes: [y]
+"""
+LOG2_BETA = {**CHAIN_BETA, "l -> y": [-0.5, 0.4, 0.3], "m -> y": [0.6, -0.2, 0.25], "s -> y": [0.3, -0.2, 0.1]}
+
+
+def test_log_link_interventional_effects_by_hand_and_their_interaction_remainder():
+    rec = _record(LOG2, LOG2_BETA, {"l": [0.0] * 3, "m": [0.0] * 3, "y": [0.5, 1.0, 1.5]})
+    delta = 0.8
+    eff = path_effects(rec, "s", "y", delta=delta)
+    b = {k: np.array(v) for k, v in LOG2_BETA.items()}
+    data, centres = rec.data, rec.centres()
+    # y's baseline log rate in every row: its parents enter at their data values
+    eta = (np.array([0.5, 1.0, 1.5])[:, None] + b["s -> y"][:, None] * (data["s"].to_numpy() - centres["s"])
+           + b["l -> y"][:, None] * (data["l"].to_numpy() - centres["l"])
+           + b["m -> y"][:, None] * (data["m"].to_numpy() - centres["m"]))
+    w = data["hh"].to_numpy() / 1000
+
+    def mean(shift):
+        return np.exp(eta + shift[:, None]) @ w / w.sum()
+
+    d = delta * b["s -> y"]
+    x_l = delta * b["s -> l"] * b["l -> y"]  # s -> l -> y
+    x_m = delta * (b["s -> m"] + b["s -> l"] * b["l -> m"]) * b["m -> y"]  # s -> m -> y, s -> l -> m -> y
+    iie_l, iie_m = mean(d + x_l) - mean(d), mean(d + x_m) - mean(d)
+    remainder = mean(d + x_l + x_m) - mean(d + x_l) - mean(d + x_m) + mean(d)
+    np.testing.assert_allclose(eff.interventional_indirect["l"], iie_l, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(eff.interventional_indirect["m"], iie_m, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(eff.interventional_remainder, remainder, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(eff.total, mean(d + x_l + x_m) - mean(np.zeros(3)), rtol=1e-10)
+    # the decomposition TE = PNDE + IIE_l + IIE_m + R, and R = TNIE - the sum
+    np.testing.assert_allclose(eff.pnde + iie_l + iie_m + remainder, eff.total, rtol=1e-10)
+    np.testing.assert_allclose(eff.tnie - iie_l - iie_m, eff.interventional_remainder, rtol=1e-10, atol=1e-12)
+    # a log link shifts every row's rate by the same factor: R = E[Y(a', M(a))] (e^x_l - 1)(e^x_m - 1), not 0
+    np.testing.assert_allclose(remainder, mean(d) * np.expm1(x_l) * np.expm1(x_m), rtol=1e-10)
+    assert np.all(np.abs(eff.interventional_remainder) > 0.01 * np.abs(eff.total))
+    assert "a remainder +0 " not in eff.describe()
+
+
+def test_a_mediator_without_a_link_into_the_target_has_no_interventional_effect(log_record):
+    spec = LINEAR.replace("  - {from: x, to: y}\n", "").replace("y: {kind: continuous}", "y: {kind: continuous}\n  "
+                                                                                       "z: {kind: continuous}")
+    spec = spec.replace("links:\n", "links:\n  - {from: y, to: z}\n").replace("outcomes: [y]", "outcomes: [z]")
+    # x -> m -> y -> z: m reaches z only through y, so its part is y's
+    rec = _record(spec, {"x -> m": A, "m -> y": B, "y -> z": C}, {"m": [0.0] * 3, "y": [0.0] * 3, "z": [0.0] * 3})
+    eff = path_effects(rec, "x", "z", delta=1.0)
+    assert eff.mediators == ("m", "y") and eff.enters_target == ("y",)
+    np.testing.assert_array_equal(eff.interventional_indirect["m"], np.zeros(3))
+    np.testing.assert_allclose(eff.interventional_indirect["y"], np.array(A) * np.array(B) * np.array(C), atol=1e-12)
+    assert not eff.interventional().loc["m", "enters_target"]
+    assert "m has no link into z: 0 by construction" in eff.describe()
+    # no mediator, no rows
+    assert path_effects(log_record, "m", "y").interventional().empty
+    assert PathEffects("x", "y", 1.0, np.zeros(2), {}, "").interventional().empty

@@ -303,11 +303,24 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
             "the paths' link-scale products of coefficients: they add up too, but with a log or logit link they "
             f"are not natural or path-specific effects. Means are posterior means; intervals {_pct(HDI_PROB)} "
             "highest-density intervals."))
+        blocks.append(Paragraph(
+            "A second table gives the interventional indirect effect through each mediator (Vansteelandt and "
+            "Daniel 2017): that mediator moved from its value before the change to its value after, the source "
+            "changed and every other mediator held at its value before the change. It counts the paths whose "
+            "last step into the target is from that mediator, so a mediator without a link into the target has "
+            "0, and it stays identified when another mediator affected by the source confounds it and the "
+            "target, where a natural effect through one mediator is not. The natural direct effect, these and "
+            "the remainder (the mediators' interaction on the target's scale, 0 with an identity link) add up "
+            "to the total."))
     for eff in effects:
         blocks.extend(Paragraph(line) for line in eff.describe().splitlines())
         blocks.append(Table(eff.table(), caption=f"Effects of {eff.source} on {eff.target}: total, natural "
                                                  "direct and indirect, and the split by path in proportion to "
                                                  "link-scale path products"))
+        interventional = eff.interventional()
+        if len(interventional):
+            blocks.append(Table(interventional, caption=f"Interventional indirect effects of {eff.source} on "
+                                                        f"{eff.target}, one mediator at a time"))
     return Section("scenarios", "Scenarios and path effects", blocks)
 
 

@@ -1,5 +1,6 @@
-r"""Effects of one node on another: the total effect, natural direct and indirect effects, and
-a split of the total in proportion to link-scale path products.
+r"""Effects of one node on another: the total effect, natural direct and indirect effects, the
+interventional indirect effect through each mediator, and a split of the total in proportion
+to link-scale path products.
 
 Setting
 -------
@@ -63,10 +64,83 @@ effects of one mediator ``m`` alone are not identified when another mediator ``l
 affected by the source and confounds ``m`` and the target (``l`` causes ``m`` and reaches
 the target by a path avoiding ``m``): an exposure-induced mediator-outcome confounder.
 Then only interventional analogues (randomised interventional effects; VanderWeele,
-Vansteelandt & Robins 2014, *Epidemiology* 25:300) are identified. copath reports neither
-natural nor interventional effects of single mediators; :attr:`PathEffects.induced_confounders` lists such pairs and
-:meth:`PathEffects.describe` states them, because the per-path split below does not
-respect that limit either.
+Vansteelandt & Robins 2014, *Epidemiology* 25:300) are identified, and copath reports those
+(next section), not natural effects of single mediators.
+:attr:`PathEffects.induced_confounders` lists such pairs and :meth:`PathEffects.describe`
+states them, because the per-path split below does not respect that limit.
+
+Interventional indirect effects, one mediator at a time
+-------------------------------------------------------
+Vansteelandt & Daniel (2017, "Interventional effects for mediation analysis with multiple
+mediators", *Epidemiology* 28:258), extending VanderWeele, Vansteelandt & Robins (2014),
+replace each mediator's counterfactual value by a random draw :math:`G_m(a)` from its
+distribution under source level :math:`a` given the baseline covariates :math:`C`, the
+mediators drawn independently of each other. With the outcome :math:`Y(a, m_1, \dots, m_K)`
+under the source and *every* mediator set, the indirect effect through mediator :math:`m`
+shifts that mediator's draw from level :math:`a` to :math:`a'`, the source at :math:`a'` and
+every other mediator drawn at the reference level :math:`a`:
+
+.. math::
+
+    IIE_m = E[Y(a', G_m(a'), G_{-m}(a))] - E[Y(a', G_m(a), G_{-m}(a))].
+
+What it reduces to here. Given a row (its exposures, area, season, trend and the observed
+residuals of continuous nodes: the role of :math:`C`), copath's mediators are
+deterministic, so :math:`G_m(a)` is the row's :math:`M_m(a)`, the joint draw is the vector
+of those values, and
+
+.. math::
+
+    IIE_m &= E[Y(a', M_m(a'), M_{-m}(a))] - E[Y(a', M(a))]
+           = E\big[g(\eta + \delta\beta_{st} + \beta_{mt}\,\Delta_m)\big] - E\big[g(\eta + \delta\beta_{st})\big], \\
+    \Delta_m &= M_m(a') - M_m(a) = \delta\textstyle\sum_{p:\, s \to \dots \to m}\prod_{\ell\in p}\beta_\ell,
+
+with :math:`\beta_{mt} = 0` when ``m`` has no link into the target: setting every mediator
+cuts the links between them, so :math:`IIE_m` carries exactly the paths whose last step is
+:math:`m \to t` (from ``s`` along any route into ``m``, including through other mediators),
+and a mediator that reaches the target only through later mediators has :math:`IIE_m = 0`;
+its influence is in those later mediators' effects. So it is not "every path through
+``m``": in the chain s -> l -> m -> y with l -> y, :math:`IIE_l` is the path s -> l -> y and
+:math:`IIE_m` the paths s -> m -> y and s -> l -> m -> y. The interventional direct effect
+:math:`E[Y(a', G_M(a))] - E[Y(a, G_M(a))]` is PNDE, the interventional total is TE, and
+
+.. math::
+
+    TE = PNDE + \textstyle\sum_m IIE_m + R, \qquad R = TNIE - \textstyle\sum_m IIE_m.
+
+In the papers :math:`R` is the indirect effect through the mediators' mutual dependence
+(joint against independent draws), which with these definitions also takes up the
+mediators' interaction on the outcome's scale. Given a row the mediators are point masses,
+so joint and independent draws coincide and the dependence part is exactly 0: here
+:math:`R` is the interaction alone,
+:math:`R = E[g(\eta + d + \sum_m x_m)] - E[g(\eta + d)] - \sum_m (E[g(\eta + d + x_m)] - E[g(\eta + d)])`
+with :math:`d = \delta\beta_{st}`, :math:`x_m = \beta_{mt}\Delta_m`. It is 0 with an
+identity link (a continuous target without a declared range that clips it), where
+:math:`IIE_m = \beta_{mt}\Delta_m` is the sum of the products of the paths ending in
+:math:`m \to t`, and 0 when only one mediator enters the target; with a log or logit link
+and two or more mediators entering the target it is not.
+
+How this differs from the papers' estimand, and what it assumes.
+
+* The papers draw :math:`G_m(a)` from the mediator's distribution given pre-exposure
+  covariates, integrating over mediator noise; copath conditions on the whole row, with the
+  continuous mediators' observed residuals held fixed and count or proportion mediators
+  acting through their expected values. With an identity-link target the two agree; with a
+  log or logit target and noisy mediators they differ, as the natural effects do (above).
+* Given the row, :math:`IIE_m` is numerically the path-specific effect of the paths ending
+  in :math:`m \to t` with the other mediators at :math:`M(a)`. What the interventional
+  reading adds is identification beyond the fitted equations: the papers identify it
+  without the natural effects' cross-world assumption, so also when another mediator is an
+  exposure-induced confounder of ``m`` and the target, and whatever the order or unmeasured
+  common causes of the mediators. copath still rests on the pathway's own assumptions: the
+  links as drawn and no unmeasured confounding of any link.
+* The contrast is a shift of each row's own source value by :math:`\delta`, averaged with
+  the target's weights, not the papers' binary :math:`a` against :math:`a^*`.
+* Variants hold the other mediators at :math:`a'` instead, e.g.
+  :math:`TE - E[Y(a', M_m(a), M_{-m}(a'))]`; with an identity link they equal
+  :math:`IIE_m`, with a log or logit link they move the interaction into each mediator's
+  row. copath follows the reference level :math:`a` for the others, so that the remainder
+  :math:`R` collects the interaction in one place.
 
 Proportional split by path
 --------------------------
@@ -96,6 +170,13 @@ returns one):
 True
 >>> bool(np.allclose(eff.pnde + eff.tnie, eff.total)), eff.mediators
 (True, ('c', 'p'))
+
+Only ``p`` has a link into ``y``, so it carries the whole interventional indirect effect
+(both paths end in p -> y), ``c`` none, and the remainder is 0:
+
+>>> iie = eff.interventional()
+>>> list(iie.index[:2]), float(iie.loc["c", "mean"]), bool(np.allclose(eff.interventional_indirect["p"], eff.tnie))
+(['c', 'p'], 0.0, True)
 """
 
 from __future__ import annotations
@@ -111,7 +192,7 @@ from copath.model.record import FitRecord
 from copath.scenarios.forward import Forward, forward_of
 from copath.scenarios.scenario import hdi_1d
 
-__all__ = ["PathEffects", "path_effects", "TOTAL", "NATURAL", "PROPORTIONAL", "NATURAL_ROWS"]
+__all__ = ["PathEffects", "path_effects", "TOTAL", "NATURAL", "PROPORTIONAL", "NATURAL_ROWS", "REMAINDER_ROW"]
 
 #: The ``decomposition`` of the total effect's row.
 TOTAL = "total effect"
@@ -119,6 +200,9 @@ TOTAL = "total effect"
 NATURAL = "natural effect (nested counterfactuals, mediators jointly)"
 #: The ``decomposition`` of the per-path rows.
 PROPORTIONAL = "share of total in proportion to link-scale path products"
+#: Row label of the remainder in :meth:`PathEffects.interventional` (not a node name: it
+#: is in parentheses).
+REMAINDER_ROW = "(remainder: mediators' interaction)"
 #: Row label of each natural effect, by attribute of :class:`PathEffects`.
 NATURAL_ROWS: dict[str, str] = {
     "pnde": "natural direct (PNDE)",
@@ -131,9 +215,9 @@ NATURAL_ROWS: dict[str, str] = {
 @dataclass
 class PathEffects:
     """The total effect of ``source`` on ``target``, its natural direct and indirect effects,
-    and its split in proportion to link-scale path products (definitions and references in
-    :mod:`copath.scenarios.paths`). Every array holds one value per posterior draw, in the
-    target's natural unit.
+    the interventional indirect effect through each mediator, and its split in proportion to
+    link-scale path products (definitions and references in :mod:`copath.scenarios.paths`).
+    Every array holds one value per posterior draw, in the target's natural unit.
 
     Attributes
     ----------
@@ -150,7 +234,20 @@ class PathEffects:
     induced_confounders
         Pairs ``(l, m)`` of mediators where ``l`` is affected by the source and confounds
         mediator ``m`` and the target: the natural effects through ``m`` alone are not
-        identified (the joint ones are).
+        identified (the joint ones are, and so are the interventional ones below).
+    interventional_indirect
+        Mediator -> its interventional indirect effect :math:`IIE_m` (Vansteelandt & Daniel
+        2017): ``m`` moved from its value under a to its value under a', the source at a'
+        and every other mediator at its value under a. Zero for a mediator without a link
+        into the target. None in a record made before they were computed.
+    interventional_remainder
+        :math:`R = TNIE - \\sum_m IIE_m`, so that PNDE + the interventional indirect
+        effects + R = TE: the mediators' interaction on the target's natural scale (0 with
+        an identity link; the mediators' mutual dependence, the other part of this term in
+        the papers, is 0 in copath's mean-structure model).
+    enters_target
+        The mediators with a link into the target (the others' interventional indirect
+        effects are 0 by construction).
 
     Example
     -------
@@ -171,6 +268,9 @@ class PathEffects:
     pnie: np.ndarray | None = None
     mediators: tuple[str, ...] = ()
     induced_confounders: tuple[tuple[str, str], ...] = ()
+    interventional_indirect: dict[str, np.ndarray] | None = None
+    interventional_remainder: np.ndarray | None = None
+    enters_target: tuple[str, ...] = ()
 
     @property
     def paths(self) -> dict[str, np.ndarray]:
@@ -207,6 +307,49 @@ class PathEffects:
         """
         return {label: getattr(self, attr) for attr, label in NATURAL_ROWS.items()
                 if getattr(self, attr) is not None}
+
+    def interventional(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """The interventional indirect effect through each mediator, one row per mediator,
+        and the remainder that closes the sum (definitions in :mod:`copath.scenarios.paths`).
+
+        Parameters
+        ----------
+        prob
+            Probability mass of the highest-density intervals (default
+            :data:`copath.HDI_PROB`, 0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``mediator``: each mediator in topological order, then
+            :data:`REMAINDER_ROW`. Columns: ``enters_target`` (whether the mediator has a link
+            into the target; False on the remainder row), ``mean`` (posterior mean),
+            ``hdi_low`` and ``hdi_high`` (the HDI), in the target's natural unit, and
+            ``share_of_total`` (the row's mean over the total effect's mean, NaN when that is
+            0). PNDE plus the rows' means is the total's mean. No rows when the effects were
+            not computed or no node lies between source and target.
+
+        Example
+        -------
+        >>> eff = PathEffects("x", "y", 1.0, np.array([0.3, 0.5]), {}, "points", mediators=("m",),
+        ...                   interventional_indirect={"m": np.array([0.1, 0.3])},
+        ...                   interventional_remainder=np.zeros(2), enters_target=("m",))
+        >>> eff.interventional()[["enters_target", "mean", "share_of_total"]].to_dict("index")["m"]
+        {'enters_target': True, 'mean': 0.2, 'share_of_total': 0.5}
+        """
+        cols = ["enters_target", "mean", "hdi_low", "hdi_high", "share_of_total"]
+        if not self.interventional_indirect or self.interventional_remainder is None:
+            return pd.DataFrame(columns=cols, index=pd.Index([], name="mediator"))
+        total_mean = float(self.total.mean())
+        rows = []
+        items = [*self.interventional_indirect.items(), (REMAINDER_ROW, self.interventional_remainder)]
+        for name, draws in items:
+            lo, hi = hdi_1d(draws, prob)
+            mean = float(draws.mean())
+            rows.append({"mediator": name, "enters_target": name in self.enters_target, "mean": mean,
+                         "hdi_low": lo, "hdi_high": hi,
+                         "share_of_total": mean / total_mean if total_mean else float("nan")})
+        return pd.DataFrame(rows, columns=["mediator", *cols]).set_index("mediator")
 
     def table(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """One row per effect, saying which decomposition it belongs to.
@@ -249,8 +392,8 @@ class PathEffects:
 
     def describe(self, prob: float = HDI_PROB) -> str:
         """Sentences: the total effect, the natural direct and indirect effects (posterior
-        means and HDIs), what they assume, and the proportional split's largest paths, each
-        named by its decomposition.
+        means and HDIs), what they assume, the interventional indirect effect through each
+        mediator, and the proportional split's largest paths, each named by its decomposition.
 
         Parameters
         ----------
@@ -273,9 +416,12 @@ class PathEffects:
         t = self.table(prob)
         p = int(round(prob * 100))
 
-        def est(label: str) -> str:
-            row = t.loc[label]
+        def est_of(frame: pd.DataFrame, label: str) -> str:
+            row = frame.loc[label]
             return f"{row['mean']:+.3g} ({p}% HDI {row['hdi_low']:+.3g} to {row['hdi_high']:+.3g})"
+
+        def est(label: str) -> str:
+            return est_of(t, label)
 
         total = t.loc["total"]
         unit = f" {self.unit}" if self.unit else ""
@@ -298,14 +444,30 @@ class PathEffects:
             else:
                 lines.append(f"No node lies between {self.source} and {self.target}: the natural direct effect "
                              "(PNDE) is the total and the natural indirect effect (TNIE) is 0.")
+        if self.interventional_indirect and self.interventional_remainder is not None:
+            iv = self.interventional(prob)
+            via = "; ".join(f"via {m} {est_of(iv, m)}" for m in self.interventional_indirect)
+            zero = [m for m in self.interventional_indirect if m not in self.enters_target]
+            lines.append(
+                f"Interventional indirect effects, one mediator at a time (Vansteelandt & Daniel 2017): {via}. "
+                f"Each moves that mediator from its value under a to its value under a + {self.delta:g}, with "
+                f"{self.source} at a + {self.delta:g} and every other mediator held at its value under a, so it "
+                f"counts the paths whose last step into {self.target} is from that mediator."
+                + (f" {', '.join(zero)} {'has' if len(zero) == 1 else 'have'} no link into {self.target}: "
+                   "0 by construction, their part is in the later mediators' effects." if zero else "")
+                + f" PNDE + these + a remainder {est_of(iv, REMAINDER_ROW)} = the total. The remainder is the "
+                f"mediators' interaction on {self.target}'s scale (0 with an identity link); the part for the "
+                "mediators' mutual dependence it has in the papers is 0 here, as given a row the mediators carry "
+                "no noise.")
         for confounder, mediator in self.induced_confounders:
             lines.append(
                 f"{confounder} is affected by {self.source} and confounds {mediator} and {self.target} (an "
                 f"exposure-induced mediator-outcome confounder): the joint natural effects above are identified "
                 f"under the pathway's assumptions, "
                 f"but effects through {mediator} alone are not natural effects the data could identify; only "
-                "interventional analogues would be (VanderWeele, Vansteelandt & Robins 2014), and copath does "
-                "not compute them.")
+                "interventional analogues are (VanderWeele, Vansteelandt & Robins 2014)"
+                + (", which are the interventional indirect effects above."
+                   if self.interventional_indirect else ", and this record does not hold them."))
         top = t[t["decomposition"] == PROPORTIONAL].sort_values("mean", key=np.abs, ascending=False)
         parts = "; ".join(f"{k}: {v:+.3g}" for k, v in top["mean"].head(3).items())
         lines.append(f"Split of the total in proportion to link-scale path products (a bookkeeping that adds up, "
@@ -330,23 +492,26 @@ def _induced_confounders(graph: nx.DiGraph, mediators: list[str], target: str) -
 
 
 def _target_shifts(forward: Forward, source: str, target: str, delta: float,
-                   mediators: list[str]) -> tuple[np.ndarray, np.ndarray]:
+                   mediators: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per draw, the change of ``target``'s linear predictor when ``source`` moves by
-    ``delta``: through its own link (the source at a', mediators at M(a)) and through its
-    mediator parents (the source's own link at a, mediators at M(a')). The forward
-    propagation of :class:`Forward`, with every change constant over rows."""
+    ``delta``: through its own link (the source at a', mediators at M(a)), and through each
+    mediator parent ``m`` (the source's own link at a, ``m`` at M_m(a'), every other
+    mediator at M(a)): :math:`\\beta_{mt}` times ``m``'s change. The forward propagation of
+    :class:`Forward`, with every change constant over rows; the mediator parents' changes
+    add up to the shift through all of them, M(a')."""
     beta = forward.draws.beta
     n = forward.n_draws
     change = {source: np.full(n, float(delta))}
     inside = set(mediators)
-    direct, indirect = np.zeros(n), np.zeros(n)
+    direct = np.zeros(n)
+    through: dict[str, np.ndarray] = {}
     for node in forward.plan.nodes:  # topological order
         if node.name == target:
             for link, parent in node.parents:
                 if parent == source:
                     direct = direct + beta[:, link] * change[source]
                 elif parent in inside:
-                    indirect = indirect + beta[:, link] * change[parent]
+                    through[parent] = through.get(parent, 0.0) + beta[:, link] * change[parent]
             break
         if node.name in inside:
             d = np.zeros(n)
@@ -354,12 +519,13 @@ def _target_shifts(forward: Forward, source: str, target: str, delta: float,
                 if parent in change:
                     d = d + beta[:, link] * change[parent]
             change[node.name] = d
-    return direct, indirect
+    return direct, through
 
 
 def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0) -> PathEffects:
     """The total effect of ``source`` on ``target``, its natural direct and indirect effects,
-    and its split in proportion to link-scale path products.
+    the interventional indirect effect through each mediator, and its split in proportion to
+    link-scale path products.
 
     Definitions, formulas and references are in :mod:`copath.scenarios.paths`.
 
@@ -411,10 +577,12 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
         contributions[" -> ".join(path)] = prod
     order = list(nx.topological_sort(graph))
     mediators = _mediators(graph, order, source, target)
-    direct, indirect = _target_shifts(forward, source, target, delta, mediators)
+    direct, through = _target_shifts(forward, source, target, delta, mediators)
+    indirect = sum(through.values(), np.zeros(forward.n_draws))
     # E[Y(a, M(a))], E[Y(a', M(a))], E[Y(a, M(a'))], E[Y(a', M(a'))] per draw, weighted over rows
-    # as scenarios are
+    # as scenarios are; then E[Y(a', M_m(a'), M_-m(a))] for each mediator parent m of the target
     shifts = {"aa": None, "a1a": direct, "aa1": indirect, "a1a1": direct + indirect}
+    shifts.update({("via", m): direct + d for m, d in through.items()})
     means = {k: np.empty(forward.n_draws) for k in shifts}
     rows = np.arange(forward.prepared.n_rows)
     for sl, eta in forward.baseline_eta_chunks(target):
@@ -426,8 +594,18 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(np.abs(shift) > 1e-300, total / shift, 0.0)
     parts = {name: ratio * c for name, c in contributions.items()}
+    tnie = means["a1a1"] - means["a1a"]
+    # a mediator without a link into the target moves nothing while the others are held
+    via = {m: (means[("via", m)] - means["a1a"]) if m in through else np.zeros(forward.n_draws)
+           for m in mediators}
+    remainder = tnie - sum(via.values(), np.zeros(forward.n_draws))
+    # an identity link's remainder is 0 but for rounding: show it as the 0 it is
+    size = np.abs(tnie) + sum((np.abs(v) for v in via.values()), np.zeros(forward.n_draws))
+    remainder = np.where(np.abs(remainder) <= 1e-12 * size, 0.0, remainder)
     return PathEffects(
         source, target, float(delta), total, parts, pw.nodes[target].unit_label,
-        pnde=means["a1a"] - means["aa"], tnie=means["a1a1"] - means["a1a"],
+        pnde=means["a1a"] - means["aa"], tnie=tnie,
         tnde=means["a1a1"] - means["aa1"], pnie=means["aa1"] - means["aa"],
-        mediators=tuple(mediators), induced_confounders=tuple(_induced_confounders(graph, mediators, target)))
+        mediators=tuple(mediators), induced_confounders=tuple(_induced_confounders(graph, mediators, target)),
+        interventional_indirect=via, interventional_remainder=remainder,
+        enters_target=tuple(m for m in mediators if m in through))

@@ -135,8 +135,9 @@ class FitResult(FitRecord):
 
     def path_effects(self, source: str, target: str, delta: float = 1.0) -> PathEffects:
         """The total effect of ``source`` on ``target``, its natural direct and indirect effects
-        (nested counterfactuals) and its split in proportion to link-scale path products
-        (definitions and references in :mod:`copath.scenarios.paths`).
+        (nested counterfactuals), the interventional indirect effect through each mediator
+        and its split in proportion to link-scale path products (definitions and references
+        in :mod:`copath.scenarios.paths`).
 
         Parameters
         ----------
