@@ -430,18 +430,20 @@ def test_links_and_parameter_rows_share_one_likelihood_pass(chain_fit):
     pd.testing.assert_frame_equal(s.table[cols], links[cols])
 
 
-def test_prior_variance_exact_for_normal_and_half_normal_and_sampled_otherwise():
+def test_prior_moments_exact_for_normal_and_half_normal_and_sampled_otherwise():
     import pymc as pm
 
-    from copath.sensitivity.nuisance import prior_variance
+    from copath.sensitivity.nuisance import prior_moments
 
     with pm.Model() as m:
         pm.Normal("a", mu=np.array([1.0, -2.0]), sigma=np.array([0.5, 3.0]))
         pm.HalfNormal("s", sigma=2.0, shape=3)
         pm.Exponential("e", lam=2.0)
-    np.testing.assert_allclose(prior_variance(m["a"]), [0.25, 9.0])
-    np.testing.assert_allclose(prior_variance(m["s"]), np.full(3, 4 * (1 - 2 / np.pi)))   # 1.4535 each
-    assert abs(float(prior_variance(m["e"], draws=20_000)) - 0.25) < 0.02                # 1 / lambda^2 by draws
+    np.testing.assert_allclose(prior_moments(m["a"])[:2], [[1.0, -2.0], [0.25, 9.0]])
+    assert prior_moments(m["a"])[2] and not prior_moments(m["s"])[2]
+    np.testing.assert_allclose(prior_moments(m["s"])[1], np.full(3, 4 * (1 - 2 / np.pi)))   # 1.4535 each
+    np.testing.assert_allclose(prior_moments(m["s"])[0], np.full(3, 2 * np.sqrt(2 / np.pi)))  # 1.5958 each
+    assert abs(float(prior_moments(m["e"], draws=20_000)[1]) - 0.25) < 0.02             # 1 / lambda^2 by draws
 
 # closed forms: theta1, theta2 ~ N(0, 1), NB_0 = 0, NB_1 = theta1 + theta2, so E[NB_1 | theta1] = theta1,
 # EVPPI(theta1) = E[max(0, theta1)] = 1/sqrt(2 pi) and EVPI = E[max(0, N(0, 2))] = sqrt(2)/sqrt(2 pi)

@@ -49,7 +49,8 @@ def print_sensitivity(sens) -> None:
     """The summary sentences and the per-link table, for a terminal."""
     print(sens.describe())
     print()
-    cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max", "diagnosis"]
+    cols = ["grade", "weak", "local_data", "prior_sensitivity", "contraction", "conflict_p", "likelihood_sensitivity",
+            "likelihood_null_max", "diagnosis"]
     cols += [c for c in sens.table.columns if c.startswith("importance: ")]
     cols += [c for c in ("e_value", "e_value_ci") if c in sens.table.columns]
     with pd.option_context("display.width", 250, "display.max_colwidth", 45, "display.max_rows", 500):

@@ -349,7 +349,7 @@ def _confounding_blocks(sens: Sensitivity) -> list[Any]:
 
 def sensitivity_section(sens: Sensitivity) -> Section:
     ranked = sens.ranked()
-    cols = ["grade", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max", "diagnosis",
+    cols = ["grade", "local_data", "prior_sensitivity", "contraction", "conflict_p", "diagnosis",
             "max_importance", "most_important_for"]
     blocks: list[Any] = [Paragraph(line) for line in sens.describe(diagnostics=False).splitlines()]
     blocks.append(Table(ranked[cols], caption="Weak links, ranked by the largest share of a final outcome's "
@@ -357,8 +357,8 @@ def sensitivity_section(sens: Sensitivity) -> Section:
     blocks.extend(_confounding_blocks(sens))
     if sens.parameters is not None and not sens.parameters.empty:
         blocks.append(Table(sens.parameters.drop(columns=["parameter", "element"]),
-                            caption="Intercepts, scales and dispersions: power-scaling of each one's own prior and "
-                                    "of the likelihood (informative only above likelihood_null_max)"))
+                            caption="Intercepts, scales and dispersions: power-scaling of each one's own prior, "
+                                    "posterior contraction and the prior-data conflict check (as for the links)"))
     if len(sens.tornado):
         blocks.append(Fig("tornado", tornado_png(sens), alt="Tornado: outcomes at each weak or important link's 5% and 95%"))
     if sens.alternatives is not None and len(sens.alternatives):

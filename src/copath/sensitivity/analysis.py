@@ -5,8 +5,9 @@ compute from the existing draws, with no refit:
 
 - ``grade``, ``weak``, ``local_data`` (do the data inform the link on its own? :meth:`FitRecord.observed_links`);
 - ``prior_sensitivity``, ``likelihood_sensitivity``, ``likelihood_null_max`` (the largest of
-  39 likelihood sensitivities with the log likelihood shuffled: the likelihood counts as
-  informative only above it) and ``diagnosis`` (:mod:`.powerscale`); the same for every
+  39 likelihood sensitivities with the log likelihood reordered) and ``likelihood_informative``
+  (above both it and the threshold), ``contraction``, ``conflict_p`` (the prior-data conflict
+  check) and ``diagnosis`` (:mod:`.powerscale`); the same for every
   intercept, area sd, season sd, trend and noise parameter in ``Sensitivity.parameters``
   (:mod:`.nuisance`);
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
@@ -84,6 +85,7 @@ from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_dra
 from copath.sensitivity.nuisance import nuisance_parameters, parameter_power_scaling
 from copath.sensitivity.powerscale import (
     CONFLICT,
+    CONFLICT_LEVEL,
     NO_LOCAL_DATA,
     PRIOR_DOMINATES,
     PRIOR_INFLUENTIAL,
@@ -166,8 +168,9 @@ class Sensitivity:
         conflicts = t.index[t["diagnosis"] == CONFLICT].tolist()
         dominated = t.index[t["diagnosis"] == PRIOR_DOMINATES].tolist()
         lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
-        lines.append(f"Potential prior-data conflict (prior and local data both inform the link; compare them in "
-                     f"the summary) on {len(conflicts)} link(s)" + (f": {', '.join(conflicts)}." if conflicts else "."))
+        lines.append(f"Prior-data conflict (the estimate the local data imply and the prior differ by more than both "
+                     f"their uncertainties allow: conflict check p < {CONFLICT_LEVEL}; compare them in the summary) on "
+                     f"{len(conflicts)} link(s)" + (f": {', '.join(conflicts)}." if conflicts else "."))
         none = t.index[t["diagnosis"] == NO_LOCAL_DATA].tolist()
         if none:
             lines.append(f"No local data on {len(none)} link(s): the likelihood does not depend on them, so their "
@@ -176,9 +179,8 @@ class Sensitivity:
                      + (f": {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}." if dominated else "."))
         influential = t.index[t["diagnosis"] == PRIOR_INFLUENTIAL].tolist()
         if influential:
-            lines.append(f"The prior is influential and the local data narrow it, but the draws cannot tell the data's "
-                         f"pull from noise, on {len(influential)} link(s): {', '.join(influential[:8])}"
-                         f"{' ...' if len(influential) > 8 else ''}.")
+            lines.append(f"Prior and local data both inform, with no conflict detected, {len(influential)} link(s): "
+                         f"{', '.join(influential[:8])}{' ...' if len(influential) > 8 else ''}.")
         lines.append(self._confounding_sentence())
         lines.extend(self._parameter_sentences())
         for outcome in self.outcomes:
@@ -301,7 +303,7 @@ class Sensitivity:
         dominated = p.index[p["diagnosis"] == PRIOR_DOMINATES].tolist()
         none = p.index[p["diagnosis"] == NO_LOCAL_DATA].tolist()
         if conflicts:
-            out.append(f"Potential prior-data conflict on {', '.join(conflicts)}.")
+            out.append(f"Prior-data conflict (conflict check p < {CONFLICT_LEVEL}) on {', '.join(conflicts)}.")
         if none:
             out.append(f"No local data on {', '.join(none[:8])}{' ...' if len(none) > 8 else ''}: neither the node "
                        "nor anything downstream of it has data, so these are their priors (an intercept there is the "
@@ -312,8 +314,8 @@ class Sensitivity:
         return out
 
     def _repr_html_(self) -> str:
-        cols = ["grade", "weak", "local_data", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max",
-                "diagnosis"]
+        cols = ["grade", "weak", "local_data", "prior_sensitivity", "contraction", "conflict_p", "likelihood_sensitivity",
+                "likelihood_null_max", "diagnosis"]
         cols += [f"{IMPORTANCE_PREFIX}{o}" for o in self.outcomes]
         cols += [c for c in ("e_value", "e_value_ci") if c in self.table.columns]
         return f"<div>{paragraphs(self.describe())}{frame_html(self.table[cols])}</div>"

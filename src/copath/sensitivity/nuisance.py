@@ -4,15 +4,16 @@ season sds and trends, and each kind's noise (dispersion, residual sd).
 Links are not the only priors a conclusion can rest on. The intercept of a node without
 local data sits at its illustrative baseline; the spread of area effects, the dispersion of
 counts and the residual sd of a continuous node have half-normal priors. Each element of
-these parameters gets the same two numbers as a link (:mod:`copath.sensitivity.powerscale`):
-the sensitivity of its posterior to power-scaling its *own* prior term, and to power-scaling
-the whole likelihood, with the likelihood counted as informative only above the largest of
-39 reordered values (``likelihood_null_max``), and the posterior contraction against draws
-from the parameter's prior separates "prior dominates" from "prior influential". The prior
-term is the density PyMC uses for the parameter, on its constrained scale (a half-normal on
-the sd itself). A parameter of a node that has no data, with nothing downstream of it
-observed, is **no local data**: the likelihood does not depend on it, as for a prior-only
-link.
+these parameters gets the same numbers and labels as a link
+(:mod:`copath.sensitivity.powerscale`): the sensitivity of its posterior to power-scaling its
+*own* prior term (the density PyMC uses, on the constrained scale: a half-normal on the sd
+itself), the likelihood's sensitivity with its permutation null, the posterior contraction
+against the prior's exact variance, and, for a normal prior (intercepts, trends), the
+prior-data conflict check. A half-normal scale whose prior is influential and which the data
+narrow is "prior and data both inform (conflict not checked)": the check's normal
+approximation does not fit a prior piled against zero. A parameter of a node that has no
+data, with nothing downstream of it observed, is **no local data**: the likelihood does not
+depend on it, as for a prior-only link.
 
 Example
 -------
@@ -35,11 +36,13 @@ from copath.sensitivity.powerscale import (
     NO_LOCAL_DATA,
     THRESHOLD,
     LikelihoodSensitivity,
+    conflict_p,
     diagnose,
+    likelihood_informative,
     likelihood_sensitivity,
 )
 
-__all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS", "nuisance_parameters", "prior_variance"]
+__all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS", "nuisance_parameters", "prior_moments"]
 
 #: Model variables that are not links and are sensitivity-checked (besides each kind's noise).
 NUISANCE_PARAMETERS: tuple[str, ...] = ("intercept", "area_sd", "season_sd", "trend")
@@ -73,9 +76,10 @@ def nuisance_parameters(result: FitRecord) -> list[str]:
 HALF_NORMAL_VARIANCE = 1.0 - 2.0 / np.pi
 
 
-def prior_variance(rv, draws: int = 4000) -> np.ndarray:
-    """Each element's prior variance: exact for the normal and half-normal priors copath's
-    builder uses (sigma^2 and sigma^2 (1 - 2/pi)), from ``draws`` prior draws otherwise.
+def prior_moments(rv, draws: int = 4000) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Each element's prior mean and variance: exact for the normal and half-normal priors
+    copath's builder uses (for a half-normal of scale sigma, mean sigma sqrt(2/pi) and
+    variance sigma^2 (1 - 2/pi)), from ``draws`` prior draws otherwise.
 
     Parameters
     ----------
@@ -86,28 +90,36 @@ def prior_variance(rv, draws: int = 4000) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray
-        The variance, in the variable's shape.
+    tuple[numpy.ndarray, numpy.ndarray, bool]
+        The mean and the variance, in the variable's shape, and whether the prior is normal
+        (the conflict check, :func:`copath.sensitivity.powerscale.conflict_p`, needs one).
 
     Example
     -------
     >>> import numpy as np, pymc as pm
     >>> with pm.Model() as m:
     ...     s = pm.HalfNormal("s", sigma=np.array([1.0, 2.0]))
-    >>> np.round(prior_variance(m["s"]), 4).tolist()
-    [0.3634, 1.4535]
+    >>> mean, var, normal = prior_moments(m["s"])
+    >>> np.round(mean, 4).tolist(), np.round(var, 4).tolist(), normal
+    ([0.7979, 1.5958], [0.3634, 1.4535], False)
     """
     import pymc as pm
 
     op = rv.owner.op
     shape = tuple(int(d) for d in rv.shape.eval())
     params = op.dist_params(rv.owner)
-    constant = all(_is_constant(p) for p in params)
-    if constant and getattr(op, "name", None) in ("normal", "halfnormal"):
+    kind = getattr(op, "name", None)
+    if all(_is_constant(p) for p in params) and kind in ("normal", "halfnormal"):
+        loc = np.asarray(params[0].eval(), dtype=float)
         scale = np.asarray(params[-1].eval(), dtype=float)
-        factor = 1.0 if op.name == "normal" else HALF_NORMAL_VARIANCE
-        return np.broadcast_to(factor * scale**2, shape).astype(float)
-    return np.asarray(pm.draw(rv, draws=draws, random_seed=0), dtype=float).var(axis=0)
+        if kind == "normal":
+            mean, var = loc, scale**2
+        else:
+            mean, var = loc + scale * np.sqrt(2.0 / np.pi), HALF_NORMAL_VARIANCE * scale**2
+        return (np.broadcast_to(mean, shape).astype(float), np.broadcast_to(var, shape).astype(float),
+                kind == "normal")
+    values = np.asarray(pm.draw(rv, draws=draws, random_seed=0), dtype=float)
+    return values.mean(axis=0), values.var(axis=0), False
 
 
 def _is_constant(var) -> bool:
@@ -116,6 +128,14 @@ def _is_constant(var) -> bool:
     from pytensor.tensor.variable import TensorConstant
 
     return all(isinstance(v, TensorConstant) for v in graph_inputs([var]))
+
+
+def _element(posterior: xr.DataArray, values: np.ndarray, key: dict) -> float:
+    """The element ``key`` of per-element ``values`` laid out as ``posterior`` without chain and draw."""
+    if not key:
+        return float(values)
+    dims = [d for d in posterior.dims if d not in ("chain", "draw")]
+    return float(xr.DataArray(values, dims=dims, coords={d: posterior.coords[d] for d in key}).sel(key))
 
 
 def _log_prior(result: FitRecord, name: str, values: np.ndarray) -> np.ndarray:
@@ -153,8 +173,9 @@ def parameter_power_scaling(
     pandas.DataFrame
         Indexed ``"<parameter>[<element>]"``, with ``parameter``, ``element`` (the node, or
         node and month), ``prior_sensitivity``, ``likelihood_sensitivity``,
-        ``likelihood_null_max``, ``contraction`` (1 - posterior variance / prior variance)
-        and ``diagnosis`` (as for links; NaN likelihood and ``"no local data"`` for a node
+        ``likelihood_null_max``, ``likelihood_informative``, ``contraction`` (1 - posterior
+        variance / prior variance), ``conflict_p`` (the conflict check, for normal priors; NaN
+        for a half-normal scale) and ``diagnosis`` (as for links; NaN likelihood and ``"no local data"`` for a node
         with nothing observed at or below it; ``"unknown (no log likelihood)"`` when the fit
         stored none). Empty when the model has none of these parameters.
     """
@@ -162,14 +183,14 @@ def parameter_power_scaling(
 
     names = nuisance_parameters(result)
     columns = ["parameter", "element", "prior_sensitivity", "likelihood_sensitivity", "likelihood_null_max",
-               "contraction", "diagnosis"]
+               "likelihood_informative", "contraction", "conflict_p", "diagnosis"]
     if not names:
         return pd.DataFrame(columns=columns)
     post = result.posterior
-    posterior, log_prior, elements, prior_var = {}, {}, [], {}
+    posterior, log_prior, elements, moments = {}, {}, [], {}
     below = observed_at_or_below(result.pathway, result.nodes_with_data())
     for name in names:
-        prior_var[name] = prior_variance(result.model[name])
+        moments[name] = prior_moments(result.model[name])
         da = post[name]
         dims = [d for d in da.dims if d not in ("chain", "draw")]
         da = da.transpose("chain", "draw", *dims)
@@ -204,17 +225,19 @@ def parameter_power_scaling(
         else:
             lik_s = null_s = float("nan")
         draws = post[name].sel(key) if key else post[name]
-        pv = prior_var[name]
-        if key:
-            pv = xr.DataArray(pv, dims=[d for d in post[name].dims if d not in ("chain", "draw")],
-                              coords={d: post[name].coords[d] for d in key}).sel(key)
-        contraction = 1.0 - float(draws.var()) / float(pv)
+        mean_all, var_all, normal = moments[name]
+        prior_mean, prior_var = _element(post[name], mean_all, key), _element(post[name], var_all, key)
+        contraction = 1.0 - float(draws.var()) / prior_var
         node = str(next(iter(key.values()))) if key else ""
         no_data = node in below and not below[node]
+        conflict = (conflict_p(prior_mean, prior_var**0.5, float(draws.mean()), float(draws.std()))
+                    if normal and not no_data else float("nan"))
         element = ", ".join(str(v) for v in key.values())
         rows.append({"name": f"{name}[{element}]" if element else name, "parameter": name, "element": element,
                      "prior_sensitivity": prior_s, "likelihood_sensitivity": float("nan") if no_data else lik_s,
-                     "likelihood_null_max": float("nan") if no_data else null_s, "contraction": contraction,
+                     "likelihood_null_max": float("nan") if no_data else null_s,
+                     "likelihood_informative": False if no_data else likelihood_informative(lik_s, null_s, threshold),
+                     "contraction": contraction, "conflict_p": conflict,
                      "diagnosis": NO_LOCAL_DATA if no_data
-                     else diagnose(prior_s, lik_s, threshold, null_s, contraction)})
+                     else diagnose(prior_s, lik_s, threshold, contraction, conflict)})
     return pd.DataFrame(rows).set_index("name")[columns]
