@@ -73,7 +73,7 @@ def test_evsi_population_scaling_and_description():
     assert res.population_evsi == pytest.approx(res.evsi * factor)
     assert res.population_se == pytest.approx(res.se * factor)
     text = res.describe()
-    assert "'theta'" in text and "EVSI" in text and "over the population" in text.lower()
+    assert "'theta'" in text and "% of the" in text and "EVSI" in text and "over the population" in text.lower()
     plain = cp.evsi(nb, theta, study_se=1.0)
     assert plain.population_factor is None and plain.population_evsi is None
     assert plain.evsi == pytest.approx(res.evsi)  # chains change only the null

@@ -243,12 +243,17 @@ class EVSIResult:
             The EVSI with its SE, its share of the EVPPI, whether it is above the null, and
             the population value when there is one.
         """
-        share = f" ({100 * self.evsi / self.evppi:.0f}% of it)" if self.evppi > 0 else ""
+        if self.evppi <= 0:
+            share = "none of the"
+        elif self.evsi >= self.evppi:
+            share = "all, up to noise, of the"
+        else:
+            share = f"{100 * self.evsi / self.evppi:.0f}% of the"
         text = (f"A study estimating {self.parameter!r} with standard error {self.study_se:.3g} would be worth "
                 f"{self.evsi:.3g} per decision (EVSI, SE {self.se:.2g}; "
                 f"{'above' if self.above_noise else 'not above'} its permutation null's 95th percentile "
-                f"{self.null_95:.2g}); learning it exactly, {self.evppi:.3g} (EVPPI){share}; everything, "
-                f"{self.evpi:.3g} (EVPI). With current knowledge choose {self.best_now!r}.")
+                f"{self.null_95:.2g}): {share} {self.evppi:.3g} that knowing it exactly would be worth (EVPPI); "
+                f"knowing everything, {self.evpi:.3g} (EVPI). With current knowledge choose {self.best_now!r}.")
         if self.population_factor is not None:
             text += (f" Over the population and horizon (x{self.population_factor:.4g} decisions, discounted) "
                      f"the EVSI is {self.population_evsi:.4g}.")
