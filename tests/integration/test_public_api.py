@@ -40,6 +40,11 @@ SIGNATURES = {
                        "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
                        "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
                        "discount_rate: 'float' = 0.0) -> 'EVPPIResult'",
+    "FitResult.evsi": "(self, link: 'str', study_se: 'float', "
+                      "scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
+                      "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                      "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
+                      "discount_rate: 'float' = 0.0, random_seed: 'int' = 0) -> 'EVSIResult'",
     "evsi": "(net_benefit: 'np.ndarray | pd.DataFrame', theta: 'np.ndarray | pd.Series | pd.DataFrame', "
             "study_se: 'float', per_year: 'float | Sequence[float] | None' = None, "
             "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, chains: 'int' = 1, "
