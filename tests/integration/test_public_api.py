@@ -13,11 +13,11 @@ import copath as cp
 from copath.options import choices
 
 PUBLIC = [
-    "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "Evidence",
+    "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "EVSIResult", "Evidence",
     "EvidenceEntry", "EvidenceError", "FitResult", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
     "PathEffects", "Pathway", "PooledEffect", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
-    "__version__", "calibrate", "compare", "datasets", "effective_sample_size", "evpi", "evppi", "fit", "load_evidence", "load_pathway",
-    "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_for", "priors_for", "scale_value", "simulate", "sweep",
+    "__version__", "calibrate", "compare", "datasets", "effective_sample_size", "evpi", "evppi", "evsi", "fit", "load_evidence", "load_pathway",
+    "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_for", "priors_for", "scale_value", "simulate", "study_se_for", "sweep",
 ]
 
 SIGNATURES = {
@@ -40,6 +40,15 @@ SIGNATURES = {
                        "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
                        "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
                        "discount_rate: 'float' = 0.0) -> 'EVPPIResult'",
+    "FitResult.evsi": "(self, link: 'str', study_se: 'float', "
+                      "scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
+                      "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                      "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
+                      "discount_rate: 'float' = 0.0, random_seed: 'int' = 0) -> 'EVSIResult'",
+    "evsi": "(net_benefit: 'np.ndarray | pd.DataFrame', theta: 'np.ndarray | pd.Series | pd.DataFrame', "
+            "study_se: 'float', per_year: 'float | Sequence[float] | None' = None, "
+            "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, chains: 'int' = 1, "
+            "rng: 'np.random.Generator | int | None' = None) -> 'EVSIResult'",
     "FitResult.report": "(self, path: 'str | Path', scenarios: 'Sequence[Scenario] | None' = None, "
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
                         "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None) -> 'Path'",

@@ -283,6 +283,35 @@ def test_result_evppi_ranks_the_link_the_choice_hangs_on(chain_fit):
         chain_fit.evppi([sc], value={"nope": 1.0})
 
 
+def test_res_evsi_values_a_study_of_the_link_the_choice_hangs_on(chain_fit):
+    sc = chain_fit.scenario({"x": "+0.3"}, name="more x")
+    cost = {"more x": float(sc.difference("z").mean())}  # a toss-up, as above
+    vi = result_evppi(chain_fit, [sc], value={"z": 1.0}, cost=cost)
+    precise = chain_fit.evsi("y -> z", 0.005, [sc], value={"z": 1.0}, cost=cost, per_year=43, horizon_years=5,
+                             discount_rate=0.035)
+    # the link's EVPPI is the same regression on the same draws as its row in res.evppi
+    assert precise.evppi == vi.table.loc["y -> z", "evppi"] and precise.evpi == pytest.approx(vi.evpi)
+    assert precise.evsi == pytest.approx(precise.evppi, rel=0.05) and precise.above_noise
+    assert precise.population_factor == pytest.approx(scale_value(1.0, 43, 5, 0.035))
+    # y -> z rests on its N(0.5, 0.3) prior and the net benefit is linear in it, at a tie: a study
+    # with se 0.3 leaves sd(E[beta | T]) = 0.3 / sqrt(2), so EVSI is about EVPPI / sqrt(2)
+    sd = float(chain_fit.posterior["beta"].sel(link="y -> z").std())
+    half = chain_fit.evsi("y -> z", sd, {"more x": {"x": "+0.3"}}, value={"z": 1.0}, cost=cost)
+    expected = half.evppi * sd / np.hypot(sd, sd)
+    assert abs(half.evsi - expected) < 3 * np.hypot(half.se, half.evppi_se), (half.evsi, expected, half.se)
+    assert half.evsi < 0.85 * half.evppi
+    # a study of a link the local data already pin down adds little
+    known = chain_fit.evsi("x -> m", 0.05, [sc], value={"z": 1.0}, cost=cost)
+    assert known.evsi < 0.2 * precise.evsi
+    with pytest.raises(ValueError, match=r"unknown link 'z -> y'; the links are: .*y -> z"):
+        chain_fit.evsi("z -> y", 0.1, [sc], value={"z": 1.0})
+    before = list(chain_fit.computed.scenarios)
+    for bad in (0.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="study_se must be a positive"):
+            chain_fit.evsi("y -> z", bad, {"not run": {"x": "+1"}}, value={"z": 1.0})
+    assert list(chain_fit.computed.scenarios) == before  # refused before any scenario ran
+
+
 # ------------------------------------------------------------------ EVPPI
 def _closed_form(mu: float, s: float) -> float:
     """E[max(0, X)] - max(0, mu) for X ~ N(mu, s)."""

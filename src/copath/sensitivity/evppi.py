@@ -327,6 +327,23 @@ class EVPPIResult:
         return f"<p>{escape(self.describe())}</p>" + self.table.to_html(float_format=lambda v: f"{v:.4g}")
 
 
+def _as_net_benefit(net_benefit) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Draws x decisions float array and the decisions' names, checked (shared with EVSI)."""
+    if isinstance(net_benefit, pd.DataFrame):
+        decisions = tuple(str(c) for c in net_benefit.columns)
+        nb = net_benefit.to_numpy(dtype=float)
+    else:
+        nb = np.asarray(net_benefit, dtype=float)
+        if nb.ndim != 2:
+            raise ValueError(f"net_benefit must be draws x decisions, got shape {nb.shape}")
+        decisions = tuple(f"decision_{j}" for j in range(nb.shape[1]))
+    if nb.shape[1] < 2:
+        raise ValueError("net_benefit needs at least two decisions (columns) to choose between")
+    if not np.isfinite(nb).all():
+        raise ValueError("net_benefit has NaN or infinite values")
+    return nb, decisions
+
+
 def _as_frame(params, n: int) -> pd.DataFrame:
     if isinstance(params, pd.DataFrame):
         frame = params.reset_index(drop=True)
@@ -419,18 +436,7 @@ def evppi(
     >>> bool(r.table.loc["a", "se"] < 0.02), round(r.population_factor)
     (True, 4515)
     """
-    if isinstance(net_benefit, pd.DataFrame):
-        decisions = tuple(str(c) for c in net_benefit.columns)
-        nb = net_benefit.to_numpy(dtype=float)
-    else:
-        nb = np.asarray(net_benefit, dtype=float)
-        if nb.ndim != 2:
-            raise ValueError(f"net_benefit must be draws x decisions, got shape {nb.shape}")
-        decisions = tuple(f"decision_{j}" for j in range(nb.shape[1]))
-    if nb.shape[1] < 2:
-        raise ValueError("net_benefit needs at least two decisions (columns) to choose between")
-    if not np.isfinite(nb).all():
-        raise ValueError("net_benefit has NaN or infinite values")
+    nb, decisions = _as_net_benefit(net_benefit)
     frame = _as_frame(params, nb.shape[0])
     factor = None if per_year is None else float(scale_value(1.0, per_year, horizon_years, discount_rate))
     all_groups = dict(groups or {})

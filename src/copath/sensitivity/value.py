@@ -1,4 +1,5 @@
-r"""``res.evppi(...)``: which link is worth researching first, for a choice between scenarios.
+r"""``res.evppi(...)``: which link is worth researching first, for a choice between scenarios;
+``res.evsi(...)``: what a study of given size on one link is worth.
 
 The decisions are "no change" and each scenario. For draw :math:`s`, decision
 :math:`d` has net benefit
@@ -11,7 +12,8 @@ without one counts increases as improvements), :math:`v_o` the value of one unit
 improvement (``value``) and :math:`c_d` the scenario's cost (``cost``; "no change"
 costs 0 and has no effect). The link coefficients are the parameters;
 :func:`copath.evppi` then gives each link's EVPPI, in the units of ``value`` and
-``cost`` for one decision over the areas the scenarios cover.
+``cost`` for one decision over the areas the scenarios cover, and :func:`copath.evsi` the
+value of a study that would estimate one link's coefficient with a given standard error.
 
 Example
 -------
@@ -22,6 +24,9 @@ Example
 >>> vi = result_evppi(rec, [more_x], value={"y": 1000.0}, cost={"more x": 50.0})
 >>> vi.decisions, bool(vi.evpi >= 0), "(weak links)" in vi.table.index
 (('no change', 'more x'), True, True)
+>>> si = result_evsi(rec, "c -> p", 0.05, [more_x], value={"y": 1000.0}, cost={"more x": 50.0})
+>>> si.parameter, bool(si.evsi <= si.evppi + 3 * si.se), bool(si.evppi == vi.table.loc["c -> p", "evppi"])
+('c -> p', True, True)
 """
 
 from __future__ import annotations
@@ -34,9 +39,10 @@ import pandas as pd
 from copath.model.record import FitRecord
 from copath.scenarios.scenario import Scenario
 from copath.sensitivity.evppi import EVPPIResult, evppi
+from copath.sensitivity.evsi import EVSIResult, check_study_se, evsi
 from copath.sensitivity.importance import link_draws
 
-__all__ = ["net_benefit", "result_evppi", "NO_CHANGE"]
+__all__ = ["net_benefit", "result_evppi", "result_evsi", "check_evsi_request", "NO_CHANGE"]
 
 NO_CHANGE = "no change"
 
@@ -135,3 +141,82 @@ def result_evppi(
     return EVPPIResult(table=table, evpi=res.evpi, decisions=res.decisions, best_now=res.best_now,
                        n_draws=res.n_draws, noise_floor=res.noise_floor, evpi_se=res.evpi_se,
                        population_factor=res.population_factor)
+
+
+def check_evsi_request(result: FitRecord, link: str, study_se: float) -> None:
+    """Refuse an unknown link or a study standard error that is not positive, before any
+    scenario is run.
+
+    Parameters
+    ----------
+    result
+        The fitted result.
+    link
+        A link coefficient's name, as the columns of
+        :func:`~copath.sensitivity.importance.link_draws` name them (``"x -> y"``).
+    study_se
+        The proposed study's standard error.
+
+    Raises
+    ------
+    ValueError
+        Naming the known links, or saying what ``study_se`` must be.
+    """
+    known = [str(n) for n in result.posterior["beta"].coords["link"].values]
+    if link not in known:
+        raise ValueError(f"unknown link {link!r}; the links are: {', '.join(known)}")
+    check_study_se(study_se)
+
+
+def result_evsi(
+    result: FitRecord,
+    link: str,
+    study_se: float,
+    scenarios: Sequence[Scenario],
+    value: Mapping[str, float] | float,
+    cost: Mapping[str, float] | float | None = None,
+    per_year: float | Sequence[float] | None = None,
+    horizon_years: int | None = None,
+    discount_rate: float = 0.0,
+    random_seed: int = 0,
+) -> EVSIResult:
+    """EVSI of a study estimating ``link``'s coefficient with standard error ``study_se``,
+    for the choice between ``scenarios`` and no change (:func:`copath.evsi` on this module's
+    net benefit and the link's draws).
+
+    Parameters
+    ----------
+    result
+        The fitted result.
+    link
+        The studied link, e.g. ``"x -> y"``.
+    study_se
+        Standard error of the study's estimate of the coefficient, on the link's scale
+        (a log rate ratio for a log-link child) per unit of the parent; see
+        :func:`copath.sensitivity.evsi.study_se_for`.
+    scenarios
+        Scenarios of ``result``.
+    value
+        Value of one unit of improvement, per final outcome (or one number for all).
+    cost
+        Cost per scenario (or one number for all).
+    per_year
+        Optional decisions per year (one number, or one per year) for the population value.
+    horizon_years
+        Years the information stays useful (with one number ``per_year``; default 1).
+    discount_rate
+        Annual discount rate for the population value (default 0).
+    random_seed
+        Seed of the simulated study results, the standard error and the null.
+
+    Returns
+    -------
+    EVSIResult
+        With the link's EVPPI on the same draws (equal to its row in :func:`result_evppi`).
+    """
+    check_evsi_request(result, link, study_se)
+    chosen = _scenarios(scenarios)
+    nb = net_benefit(result, chosen, value, cost)
+    theta = link_draws(result)[link]
+    return evsi(nb, theta, study_se, per_year=per_year, horizon_years=horizon_years, discount_rate=discount_rate,
+                chains=int(result.posterior.sizes["chain"]), rng=random_seed)

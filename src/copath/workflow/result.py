@@ -5,7 +5,7 @@ the model layer's :class:`~copath.model.record.FitRecord` (the DataTree, pathway
 data, settings, link summary, diagnostics and predictive checks) with the workflow's
 verbs on top: :meth:`~FitResult.scenario`, :meth:`~FitResult.path_effects`,
 :meth:`~FitResult.sensitivity`, :meth:`~FitResult.with_prior`, :meth:`~FitResult.evppi`,
-:meth:`~FitResult.report` and :meth:`~FitResult.save`. It remembers the scenarios, path
+:meth:`~FitResult.evsi`, :meth:`~FitResult.report` and :meth:`~FitResult.save`. It remembers the scenarios, path
 effects and sensitivity computed on it in this session (:attr:`FitResult.computed`),
 and :meth:`~FitResult.report` includes them unless told otherwise.
 
@@ -39,8 +39,9 @@ from copath.scenarios.paths import PathEffects, path_effects
 from copath.scenarios.scenario import Scenario, build_scenario
 from copath.sensitivity.analysis import Sensitivity, sensitivity
 from copath.sensitivity.evppi import EVPPIResult
+from copath.sensitivity.evsi import EVSIResult
 from copath.sensitivity.prior_swap import with_prior
-from copath.sensitivity.value import result_evppi
+from copath.sensitivity.value import check_evsi_request, result_evppi, result_evsi
 
 __all__ = ["FitResult", "Computed"]
 
@@ -234,10 +235,62 @@ class FitResult(FitRecord):
         -------
         EVPPIResult
         """
-        if isinstance(scenarios, Mapping):
-            scenarios = [self.scenario(changes, name=name) for name, changes in scenarios.items()]
-        return result_evppi(self, scenarios, value=value, cost=cost, per_year=per_year,
+        return result_evppi(self, self._scenario_list(scenarios), value=value, cost=cost, per_year=per_year,
                             horizon_years=horizon_years, discount_rate=discount_rate)
+
+    def evsi(self, link: str, study_se: float,
+             scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
+             value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+             per_year: float | Sequence[float] | None = None, horizon_years: int | None = None,
+             discount_rate: float = 0.0, random_seed: int = 0) -> EVSIResult:
+        """Expected value of sample information of a study of one link, for the choice
+        between ``scenarios`` and no change (:mod:`copath.sensitivity.evsi`: the regression
+        method of Strong, Oakley, Brennan and Breeze 2015, with the study's estimate
+        approximated as normal).
+
+        Parameters
+        ----------
+        link
+            The studied link as ``res.summary()`` names it, e.g. ``"x -> y"``.
+        study_se
+            Standard error of the study's estimate of the link's coefficient, on the link's
+            scale per unit of the parent (a log rate ratio for a count child);
+            :func:`copath.sensitivity.evsi.study_se_for` turns a study size into one.
+        scenarios
+            Scenario objects, or name -> changes (run here, and remembered for the report).
+        value
+            Value of one unit of improvement, per final outcome (or one number for all).
+        cost
+            Cost per scenario (or one number for all).
+        per_year, horizon_years, discount_rate
+            Optional: decisions a year, years the information stays useful and the discount
+            rate, as in :meth:`evppi`; they fill ``population_factor`` and
+            ``population_evsi``.
+        random_seed
+            Seed of the simulated study results (results repeat for the same seed).
+
+        Returns
+        -------
+        EVSIResult
+            The EVSI with its standard error and null, beside the link's EVPPI and the EVPI.
+
+        Raises
+        ------
+        ValueError
+            For an unknown link (naming the known ones) or a ``study_se`` that is not a
+            positive number, before any scenario is run.
+        """
+        check_evsi_request(self, link, study_se)
+        return result_evsi(self, link, study_se, self._scenario_list(scenarios), value=value, cost=cost,
+                           per_year=per_year, horizon_years=horizon_years, discount_rate=discount_rate,
+                           random_seed=random_seed)
+
+    def _scenario_list(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]
+                       ) -> Sequence[Scenario]:
+        """Scenarios as given, or name -> changes run here (and remembered for the report)."""
+        if isinstance(scenarios, Mapping):
+            return [self.scenario(changes, name=name) for name, changes in scenarios.items()]
+        return scenarios
 
     # -------------------------------------------------------------- report
     def report(self, path: str | Path, scenarios: Sequence[Scenario] | None = None,
