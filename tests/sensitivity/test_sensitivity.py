@@ -16,7 +16,7 @@ from copath.sensitivity.importance import tornado, variance_shares
 from copath.sensitivity.powerscale import CONFLICT, FINE, PRIOR_DOMINATES
 from copath.sensitivity.prior_swap import psis_weights
 from copath.sensitivity.regression import explained_share, fit_conditional
-from copath.sensitivity.value import result_evppi
+from copath.sensitivity.value import net_benefit, result_evppi
 
 ONE_LINK = """name: one
 nodes:
@@ -281,6 +281,9 @@ def test_result_evppi_ranks_the_link_the_choice_hangs_on(chain_fit):
     assert vi.decisions == ("no change", "more x")
     with pytest.raises(ValueError, match="unknown outcome"):
         chain_fit.evppi([sc], value={"nope": 1.0})
+    # y leads to z: valuing both counts y's effect twice (once in y, again through z)
+    with pytest.warns(UserWarning, match="y leads to z"):
+        net_benefit(chain_fit, [sc], value={"y": 1.0, "z": 1.0})
 
 
 def test_res_evsi_values_a_study_of_the_link_the_choice_hangs_on(chain_fit):

@@ -31,8 +31,10 @@ Example
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -63,12 +65,46 @@ def net_benefit(
     value: Mapping[str, float] | float,
     cost: Mapping[str, float] | float | None = None,
 ) -> pd.DataFrame:
-    """Draws x decisions net benefit (see the module formula)."""
+    """Draws x decisions net benefit (see the module formula).
+
+    ``value`` may name intermediate nodes too (e.g. a cost per crime); a valued node upstream
+    of another valued node is warned about, because the second's change already carries the
+    first's effect through the pathway, so the sum counts it twice.
+
+    Parameters
+    ----------
+    result
+        The fitted result.
+    scenarios
+        Scenarios of ``result``.
+    value
+        Value of one unit of improvement per node (or one number for every final outcome).
+    cost
+        Cost per scenario (or one number for all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Draws x decisions: ``"no change"`` (all zero) and one column per scenario.
+
+    Example
+    -------
+    ``net_benefit(rec, [more_x], value={"y": 1000.0}).columns.tolist()`` is
+    ``["no change", "more x"]`` (see the module example).
+    """
     pw = result.pathway
     values = dict.fromkeys(pw.outcomes, float(value)) if isinstance(value, (int, float)) else dict(value)
     unknown = [n for n in values if n not in pw.nodes or n in pw.exposures]
     if unknown:
         raise ValueError(f"value: unknown outcome node(s) {', '.join(unknown)}")
+    graph = pw.to_networkx()
+    twice = [(a, b) for a in values for b in values if a != b and nx.has_path(graph, a, b)]
+    if twice:
+        pairs = "; ".join(f"{a} leads to {b}" for a, b in twice)
+        warnings.warn(f"value: {pairs}, so the change in the second already carries the first's effect and the net "
+                      "benefit counts it twice; value only the downstream node unless the upstream one is worth "
+                      "something on its own (e.g. a cost per crime that quality of life does not capture)",
+                      stacklevel=3)
     if isinstance(cost, Mapping):
         bad = [n for n in cost if n not in {s.name for s in scenarios}]
         if bad:
