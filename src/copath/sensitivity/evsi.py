@@ -48,7 +48,7 @@ plug-in :math:`\max_d \frac1S\sum_s \hat g_d` overstates the value of the curren
 the regression's fitted noise pushes the other way, and away from a tie (not measured here
 for EVSI) the permutation null guards against it. Measured with :math:`\theta \sim N(0,
 1)`, :math:`NB = (0, \theta)`, mean estimate minus the closed form :math:`1/\sqrt{2\pi(1 +
-\sigma_T^2)}` (0.357, 0.282, 0.178) over 100 seeds at each size (Monte Carlo error of each
+\sigma_T^2)}` (0.357, 0.282, 0.178) over 100 seeds at each size (``benchmarks/bench_evsi_bias.py``; Monte Carlo error of each
 mean 0.0007-0.0023):
 
 =========  =====================  =====================  =====================
@@ -64,7 +64,7 @@ against a spread over seeds of 0.022-0.023, 0.015-0.017 and 0.007-0.008 (a littl
 conservative, as EVPPI's), and 898 of the 900 estimates lay within 3 SE of the truth.
 
 **Population.** Per decision, as EVPPI; ``per_year``, ``horizon_years`` and
-``discount_rate`` scale it by :func:`copath.sensitivity.evppi.scale_value`. Compare the
+``discount_rate`` scale it by :func:`copath.scale_value`. Compare the
 population EVSI with the study's cost: a study is worth doing when it exceeds it.
 
 Example
@@ -202,7 +202,7 @@ def check_study_se(study_se: float) -> float:
 class EVSIResult:
     """EVSI of a study of one parameter, its standard error and permutation null, beside the
     EVPPI of the same parameter and the EVPI (with their Monte Carlo or total standard
-    errors), per decision; ``population_factor`` is :func:`~copath.sensitivity.evppi.scale_value`'s
+    errors), per decision; ``population_factor`` is :func:`~copath.scale_value`'s
     factor when one was asked for (else None)."""
 
     parameter: str
@@ -299,7 +299,7 @@ def evsi(
         (see :func:`study_se_for`).
     per_year
         Optional decisions per year the choice applies to (one number, or one per year):
-        fills ``population_factor`` (see :func:`~copath.sensitivity.evppi.scale_value`).
+        fills ``population_factor`` (see :func:`~copath.scale_value`).
     horizon_years
         Years the information stays useful (with one number ``per_year``; default 1).
     discount_rate
