@@ -321,8 +321,9 @@ class Sensitivity:
         return f"<div>{paragraphs(self.describe())}{frame_html(self.table[cols])}</div>"
 
     def __repr__(self) -> str:
-        return (f"Sensitivity({len(self.table)} links, {int((self.table['diagnosis'] != 'fine').sum())} flagged, "
-                f"outcomes={list(self.outcomes)})")
+        d = self.table["diagnosis"]
+        return (f"Sensitivity({len(self.table)} links, {int((d == CONFLICT).sum())} prior-data conflict(s), "
+                f"{int((d == PRIOR_DOMINATES).sum())} prior-dominated, outcomes={list(self.outcomes)})")
 
 
 def _alternatives_table(result: FitRecord, links: Sequence[str], quantities: dict[str, np.ndarray]) -> pd.DataFrame:
