@@ -79,19 +79,22 @@ def main() -> None:
     table = pd.concat(rows)
     lines = [f"\n## Sensitivity labels against known truth ({datetime.now(UTC):%Y-%m-%d %H:%M UTC}, "
              f"{platform.machine()}, {SEEDS} simulations x 4 links per condition, {elapsed:.0f} s)", "",
-             "| condition | links | \"prior-data conflict\" | priorsense rule (both >= 0.05) | "
-             "\"both inform\" | \"prior dominates\" | \"fine\" | fits passing diagnostics |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| condition | links | \"prior-data conflict\" | priorsense rule (both >= 0.05) | conflict check ran | "
+             "\"both inform\" | \"prior dominates\" | \"fine\" (incl. overruled) | fits passing diagnostics |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for condition, g in table.groupby("condition", sort=False):
-        d = g["diagnosis"]
+        d = g["diagnosis"].astype(str)
         lines.append(
             f"| {condition} | {len(g)} | {(d == 'prior-data conflict').sum()} | {int(g['priorsense_conflict'].sum())} | "
-            f"{d.str.startswith('prior and data both inform').sum()} | {(d == 'prior dominates (weak likelihood)').sum()} "
-            f"| {(d == 'fine').sum()} | {int(g.groupby('seed')['passed'].first().sum())} / {SEEDS} |")
+            f"{int(g['conflict_p'].notna().sum())} | {d.str.startswith('prior and data both inform').sum()} | "
+            f"{d.str.startswith('prior dominates').sum()} | {d.str.startswith('fine').sum()} | "
+            f"{int(g.groupby('seed')['passed'].first().sum())} / {SEEDS} |")
     agree = table[table["condition"] == "agree"]
     lines += ["", f"False-positive rate of \"prior-data conflict\" where the priors agree with the truth: "
               f"{(agree['diagnosis'] == 'prior-data conflict').mean():.3f} (priorsense's rule: "
-              f"{agree['priorsense_conflict'].mean():.3f}); median contraction {agree['contraction'].median():.2f}."]
+              f"{agree['priorsense_conflict'].mean():.3f}); of the check alone (p < 0.05 where it ran): "
+              f"{(agree['conflict_p'] < 0.05).sum()} of {int(agree['conflict_p'].notna().sum())}; median contraction "
+              f"{agree['contraction'].median():.2f}."]
     record(lines)
 
 

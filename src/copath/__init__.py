@@ -34,7 +34,16 @@ from copath.model.settings import FitSettings
 from copath.model.simulate import Simulation, simulate
 from copath.model.storage import ResultError
 from copath.scenarios import Comparison, PathEffects, Scenario, compare, sweep
-from copath.sensitivity import EVPPIResult, EVSIResult, Sensitivity, evpi, evppi, evsi, scale_value, study_se_for
+from copath.sensitivity import (
+    EVPPIResult,
+    EVSIResult,
+    Sensitivity,
+    evpi,
+    evppi,
+    evsi,
+    scale_value,
+    study_se_for,
+)
 from copath.spec import Link, Node, Pathway, load_pathway, loads_pathway
 from copath.version import __version__
 from copath.workflow import FitResult, fit, load_result

@@ -105,7 +105,7 @@ def test_conflict_check_flags_about_5_percent_when_prior_and_data_agree_and_its_
         for prior_mu in (0.0, 4.0):
             m = v * (prior_mu + rng.normal(truth, s) / s**2)
             d = rng.normal(m, np.sqrt(v), draws)
-            p = conflict_p(prior_mu, 1.0, float(d.mean()), float(d.std()))
+            p = conflict_p(prior_mu, 1.0, float(d.mean()), float(d.std()), ess=draws)
             if prior_mu == 0.0:
                 flagged += p < 0.05
             else:
@@ -115,3 +115,19 @@ def test_conflict_check_flags_about_5_percent_when_prior_and_data_agree_and_its_
     print(f"draws {draws}: agreement flagged {flagged / n:.3f}, power {power / n:.3f} (expected {expected:.3f})")
     assert 0.035 <= flagged / n <= 0.065, flagged / n
     assert abs(power / n - expected) < 0.04, (power / n, expected)
+
+
+def test_the_labels_rule_by_rule():
+    from copath.sensitivity.powerscale import diagnose, min_contraction
+
+    # conflict first (also when the prior still dominates), then fine, then dominates / both inform
+    assert diagnose(0.3, 0.1, contraction=0.3, conflict=0.001) == "prior-data conflict"
+    assert diagnose(0.01, 0.1, contraction=0.95, conflict=0.001) == "fine (the data overrule a conflicting prior)"
+    assert diagnose(0.01, 0.1, contraction=0.95, conflict=0.5) == "fine"
+    assert diagnose(0.3, 0.1, contraction=0.3, conflict=0.5) == "prior dominates (no conflict detected)"
+    assert diagnose(0.3, 0.1, contraction=0.9) == "prior and data both inform (conflict not checked)"
+    assert np.isnan(diagnose.__defaults__[-1])
+    # the check's gate: three Monte Carlo standard errors of the contraction, 3 sqrt(2/ESS) (1 - c) < c
+    k = 3 * np.sqrt(2 / 400)
+    assert min_contraction(400) == pytest.approx(k / (1 + k))
+

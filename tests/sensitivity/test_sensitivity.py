@@ -13,7 +13,7 @@ import copath as cp
 from copath.cli import main
 from copath.sensitivity.evppi import evpi_se, scale_value
 from copath.sensitivity.importance import tornado, variance_shares
-from copath.sensitivity.powerscale import CONFLICT, FINE, PRIOR_DOMINATES
+from copath.sensitivity.powerscale import CONFLICT, FINE, FINE_OVERRULED, PRIOR_DOMINATES
 from copath.sensitivity.prior_swap import psis_weights
 from copath.sensitivity.regression import explained_share, fit_conditional
 from copath.sensitivity.value import net_benefit, result_evppi
@@ -52,7 +52,7 @@ def test_power_scaling_diagnosis_on_conjugate_normal(areas, months, mu, sigma, e
     res = _fit_one(areas, months, mu, sigma, seed=11)
     table = res.sensitivity().table
     row = table.loc["x -> y"]
-    assert row["diagnosis"] == expected, row[["prior_sensitivity", "likelihood_sensitivity"]].to_dict()
+    assert row["diagnosis"].startswith(expected), row[["prior_sensitivity", "contraction", "conflict_p"]].to_dict()
     if expected == FINE:
         assert row["prior_sensitivity"] < 0.05 <= row["likelihood_sensitivity"]
 
@@ -61,7 +61,8 @@ def test_threshold_is_a_parameter():
     res = _fit_one(100, 5, TRUE_SLOPE - 1.5, 0.05, seed=11, draws=500)
     t = res.sensitivity().table.loc["x -> y"]
     high = max(t["prior_sensitivity"], t["likelihood_sensitivity"]) + 0.01
-    assert res.sensitivity(threshold=high).table.loc["x -> y", "diagnosis"] == FINE
+    # above the threshold the prior no longer counts as influential; the conflict remains, so it is named
+    assert res.sensitivity(threshold=high).table.loc["x -> y", "diagnosis"] == FINE_OVERRULED
     with pytest.raises(ValueError, match="threshold"):
         res.sensitivity(threshold=-0.1)
 
@@ -566,3 +567,19 @@ def test_scale_value_by_hand():
         scale_value(1.0, per_year=1, discount_rate=-0.1)
     with pytest.raises(ValueError, match="timing"):
         scale_value(1.0, per_year=1, timing="middle")
+
+
+def test_the_conflict_check_does_not_run_on_a_sign_fixed_prior(chain_fit):
+    # the posterior of a sign-fixed prior cannot cross zero, so data against the sign could never be flagged
+    import copath as cp
+
+    name = chain_fit.pathway.link_names[0]
+    fixed = chain_fit.with_prior(name, cp.LinkPrior(name, mu=0.0, sigma=1.0, scale=chain_fit.priors[name].scale,
+                                                    sign=1 if chain_fit.posterior["beta"].sel(link=name).mean() > 0
+                                                    else -1))
+    from copath.sensitivity.powerscale import power_scaling
+
+    table, _ = power_scaling(fixed)
+    assert np.isnan(table.loc[name, "conflict_p"])
+    assert table.loc[name, "diagnosis"] in ("fine", "prior dominates (conflict not checked)",
+                                            "prior and data both inform (conflict not checked)")

@@ -86,10 +86,12 @@ from copath.sensitivity.nuisance import nuisance_parameters, parameter_power_sca
 from copath.sensitivity.powerscale import (
     CONFLICT,
     CONFLICT_LEVEL,
+    FINE_OVERRULED,
     NO_LOCAL_DATA,
     PRIOR_DOMINATES,
     PRIOR_INFLUENTIAL,
     THRESHOLD,
+    UNCHECKED,
     likelihood_sensitivity,
     power_scaling,
 )
@@ -165,22 +167,35 @@ class Sensitivity:
         lines = []
         if self.warning and diagnostics:
             lines.append(f"Warning: {self.warning}")
-        conflicts = t.index[t["diagnosis"] == CONFLICT].tolist()
-        dominated = t.index[t["diagnosis"] == PRIOR_DOMINATES].tolist()
+        d = t["diagnosis"].astype(str)
+        conflicts = t.index[d == CONFLICT].tolist()
+        overruled = t.index[d == FINE_OVERRULED].tolist()
+        dominated = t.index[d.str.startswith(PRIOR_DOMINATES)].tolist()
+        unchecked = t.index[d.str.endswith(UNCHECKED)].tolist()
+        checked = int(t["conflict_p"].notna().sum()) if "conflict_p" in t else 0
         lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
-        lines.append(f"Prior-data conflict (the estimate the local data imply and the prior differ by more than both "
-                     f"their uncertainties allow: conflict check p < {CONFLICT_LEVEL}; compare them in the summary) on "
-                     f"{len(conflicts)} link(s)" + (f": {', '.join(conflicts)}." if conflicts else "."))
-        none = t.index[t["diagnosis"] == NO_LOCAL_DATA].tolist()
+        lines.append(f"Prior-data conflict (the prior and the estimate the rest of the model implies differ by more "
+                     f"than both their uncertainties allow: conflict check p < {CONFLICT_LEVEL}; compare them in the "
+                     f"summary) on {len(conflicts)} link(s)" + (f": {', '.join(conflicts)}" if conflicts else "")
+                     + f". The check ran on {checked} link(s); at this level about {CONFLICT_LEVEL * checked:.1f} "
+                     "would be flagged by chance if every prior held.")
+        if overruled:
+            lines.append(f"The local data overrule a prior they disagree with on {', '.join(overruled)}: the "
+                         "conclusion there is the data's, but the literature's estimate does not hold here.")
+        none = t.index[d == NO_LOCAL_DATA].tolist()
         if none:
             lines.append(f"No local data on {len(none)} link(s): the likelihood does not depend on them, so their "
                          "posterior is their prior (no likelihood sensitivity to read).")
-        lines.append(f"The prior dominates (the local data say little) on {len(dominated)} link(s)"
+        lines.append(f"The prior dominates (the data narrow it by less than half) on {len(dominated)} link(s)"
                      + (f": {', '.join(dominated[:8])}{' ...' if len(dominated) > 8 else ''}." if dominated else "."))
-        influential = t.index[t["diagnosis"] == PRIOR_INFLUENTIAL].tolist()
+        influential = t.index[d.str.startswith(PRIOR_INFLUENTIAL)].tolist()
         if influential:
-            lines.append(f"Prior and local data both inform, with no conflict detected, {len(influential)} link(s): "
+            lines.append(f"Prior and local data both inform {len(influential)} link(s): "
                          f"{', '.join(influential[:8])}{' ...' if len(influential) > 8 else ''}.")
+        if unchecked:
+            lines.append(f"The conflict check could not run on {', '.join(unchecked[:8])}"
+                         f"{' ...' if len(unchecked) > 8 else ''} (the data narrow the prior too little to tell, or "
+                         "the prior fixes the sign).")
         lines.append(self._confounding_sentence())
         lines.extend(self._parameter_sentences())
         for outcome in self.outcomes:
@@ -300,7 +315,7 @@ class Sensitivity:
             return []
         out = [f"Intercepts, scales and dispersions: {len(p)} checked."]
         conflicts = p.index[p["diagnosis"] == CONFLICT].tolist()
-        dominated = p.index[p["diagnosis"] == PRIOR_DOMINATES].tolist()
+        dominated = p.index[p["diagnosis"].astype(str).str.startswith(PRIOR_DOMINATES)].tolist()
         none = p.index[p["diagnosis"] == NO_LOCAL_DATA].tolist()
         if conflicts:
             out.append(f"Prior-data conflict (conflict check p < {CONFLICT_LEVEL}) on {', '.join(conflicts)}.")
@@ -323,7 +338,8 @@ class Sensitivity:
     def __repr__(self) -> str:
         d = self.table["diagnosis"]
         return (f"Sensitivity({len(self.table)} links, {int((d == CONFLICT).sum())} prior-data conflict(s), "
-                f"{int((d == PRIOR_DOMINATES).sum())} prior-dominated, outcomes={list(self.outcomes)})")
+                f"{int(d.astype(str).str.startswith(PRIOR_DOMINATES).sum())} prior-dominated, "
+                f"outcomes={list(self.outcomes)})")
 
 
 def _alternatives_table(result: FitRecord, links: Sequence[str], quantities: dict[str, np.ndarray]) -> pd.DataFrame:

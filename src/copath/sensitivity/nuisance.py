@@ -9,9 +9,10 @@ these parameters gets the same numbers and labels as a link
 *own* prior term (the density PyMC uses, on the constrained scale: a half-normal on the sd
 itself), the likelihood's sensitivity with its permutation null, the posterior contraction
 against the prior's exact variance, and, for a normal prior (intercepts, trends), the
-prior-data conflict check. A half-normal scale whose prior is influential and which the data
-narrow is "prior and data both inform (conflict not checked)": the check's normal
-approximation does not fit a prior piled against zero. A parameter of a node that has no
+prior-data conflict check. A half-normal scale gets "(conflict not checked)": the check's
+normal approximation does not fit a prior piled against zero. So does an intercept without
+a ``baseline``: its prior is centred on the data's own level, and checking it would use the
+data twice. A parameter of a node that has no
 data, with nothing downstream of it observed, is **no local data**: the likelihood does not
 depend on it, as for a prior-only link.
 
@@ -40,6 +41,7 @@ from copath.sensitivity.powerscale import (
     diagnose,
     likelihood_informative,
     likelihood_sensitivity,
+    variance_ess,
 )
 
 __all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS", "nuisance_parameters", "prior_moments"]
@@ -230,8 +232,12 @@ def parameter_power_scaling(
         contraction = 1.0 - float(draws.var()) / prior_var
         node = str(next(iter(key.values()))) if key else ""
         no_data = node in below and not below[node]
-        conflict = (conflict_p(prior_mean, prior_var**0.5, float(draws.mean()), float(draws.std()))
-                    if normal and not no_data else float("nan"))
+        # a half-normal prior does not fit the check's normal approximation; an intercept without a baseline is
+        # centred on the data's own level, so checking it would use the data twice
+        data_centred = name == "intercept" and node in result.pathway.nodes and result.pathway.nodes[node].baseline is None
+        conflict = (conflict_p(prior_mean, prior_var**0.5, float(draws.mean()), float(draws.std()),
+                               variance_ess(draws.transpose("chain", "draw").values))
+                    if normal and not no_data and not data_centred else float("nan"))
         element = ", ".join(str(v) for v in key.values())
         rows.append({"name": f"{name}[{element}]" if element else name, "parameter": name, "element": element,
                      "prior_sensitivity": prior_s, "likelihood_sensitivity": float("nan") if no_data else lik_s,

@@ -11,35 +11,49 @@ it. For each link :math:`\ell` we scale
 - the **whole likelihood** :math:`p(y \mid \theta)^\alpha`, and read the sensitivity
   of every :math:`\beta_\ell`.
 
-Diagnosis with threshold :math:`t` (0.05 by default, as in priorsense). The prior
-sensitivity says whether the link's prior moves its posterior at all; below :math:`t` the
-link is **fine**. Its noise stays far below :math:`t`: its weights come from the link's own
-log prior, which barely varies over a posterior the data have narrowed (posterior sd 0.1,
-priors 5 to 30 times wider, 2 x 1,200 draws: 0 of 200 reached 0.05 over 20 seeds, the
-largest 0.023). A link whose prior is influential is then read with two numbers that have
-little Monte Carlo noise:
+Diagnosis with threshold :math:`t` (0.05 by default, as in priorsense). Three numbers with
+little Monte Carlo noise decide it:
 
+- the **prior sensitivity**: does the link's prior move its posterior at all? Its noise
+  stays far below :math:`t`: its weights come from the link's own log prior, which barely
+  varies over a posterior the data have narrowed (posterior sd 0.1, priors 5 to 30 times
+  wider, 2 x 1,200 draws: 0 of 200 reached 0.05 over 20 seeds, the largest 0.023);
 - a **prior-data conflict check** (:func:`conflict_p`): the normal approximation of the
-  estimate the data alone imply, backed out of the prior and posterior moments, compared with
-  the prior (the node-split conflict p-value of Presanis, Ohlssen, Spiegelhalter & De Angelis
-  2013, *Statistical Science* 28:376; a prior-predictive check in the sense of Box 1980,
-  *JRSS A* 143:383, and Evans & Moshonov 2006, *Bayesian Analysis* 1:893). Two-sided
-  :math:`p <` :data:`CONFLICT_LEVEL` (0.05) is a **prior-data conflict**: the local data and
-  the prior disagree by more than both their uncertainties allow. It needs the data to narrow
-  the prior by at least :data:`CONFLICT_MIN_CONTRACTION` (0.2).
-- otherwise the posterior **contraction**
-  :math:`c = 1 - \operatorname{var}_{post}/\operatorname{var}_{prior}`. Below
-  :data:`CONTRACTION_STRONG` = 0.5 the prior carries more of the information than the data
-  (for a normal prior and likelihood, its precision is the larger): **prior dominates (weak
-  likelihood)**, and the conclusion on this link is the prior's. At 0.5 or more: **prior and
-  data both inform (no conflict detected)** (for a half-normal scale, which the check does
-  not fit, "conflict not checked").
+  estimate the rest of the model implies (the local data, through the other parameters'
+  priors too), backed out of the prior and posterior moments and compared with the prior
+  (the node-split conflict p-value of Presanis, Ohlssen, Spiegelhalter & De Angelis 2013,
+  *Statistical Science* 28:376; a prior-predictive check in the sense of Box 1980, *JRSS A*
+  143:383, and Evans & Moshonov 2006, *Bayesian Analysis* 1:893). It runs when the data
+  narrow the prior by more than three Monte Carlo standard errors (:func:`min_contraction`:
+  0.175 at an ESS of 400, 0.08 at 2,400) and the prior's sign is free (a sign-fixed
+  posterior cannot cross zero, so data against the sign could never be flagged);
+- the posterior **contraction** :math:`c = 1 - \operatorname{var}_{post}/\operatorname{var}_{prior}`:
+  below :data:`CONTRACTION_STRONG` = 0.5 the prior carries more of the information than the
+  data (for a normal prior and likelihood, its precision is the larger).
+
+The labels:
+
+- **prior-data conflict**: the check's two-sided :math:`p <` :data:`CONFLICT_LEVEL` (0.05)
+  and the prior is influential (sensitivity :math:`\ge t`): the prior and the estimate the
+  data imply disagree by more than both their uncertainties allow, and the posterior sits
+  between them. A tight prior that still dominates is flagged too when the check can run;
+- **fine (the data overrule a conflicting prior)**: the same disagreement with a prior the
+  posterior no longer depends on: the conclusion is the data's, but the literature's
+  estimate does not hold here;
+- **fine**: prior sensitivity below :math:`t`, no conflict;
+- **prior dominates** (contraction below 0.5) or **prior and data both inform** (0.5 or
+  more), each followed by "(no conflict detected)" or, when the check could not run,
+  "(conflict not checked)".
+
+The check is at level 0.05 per link: with 40 links whose priors all hold, about two are
+flagged by chance, and flags cluster on links whose posteriors are correlated. A label's
+false-positive rate is at most the check's, because it also needs the prior sensitivity.
 
 Why not priorsense's rule (prior and likelihood both sensitive is a "potential prior-data
 conflict")? Because "both inform" is not "they disagree": on simulated toy fits where each
 link's truth was drawn from its prior (no conflict exists) and the prior was as informative
 as the data, priorsense's rule labelled most links conflicts, while the check above flags
-about its nominal 5% (the rates are measured in ``benchmarks/bench_labels.py`` and quoted in
+about its nominal 5% (``benchmarks/bench_labels.py``; figures in ``benchmarks/results.md`` and
 the README). The likelihood sensitivity is still reported, with its own noise floor: its
 Monte Carlo noise alone exceeds :math:`t` on a realistic pathway (a coefficient *unrelated*
 to the data reads 0.07 to 0.18 at 2 x 600 draws when the total log likelihood's sd is about
@@ -69,8 +83,8 @@ Example
 -------
 >>> diagnose(0.12, 0.09, contraction=0.8, conflict=0.4), diagnose(0.12, 0.09, contraction=0.8, conflict=0.01)
 ('prior and data both inform (no conflict detected)', 'prior-data conflict')
->>> diagnose(0.12, 0.01, contraction=0.2), diagnose(0.01, 0.2, contraction=0.9)
-('prior dominates (weak likelihood)', 'fine')
+>>> diagnose(0.12, 0.01, contraction=0.2, conflict=0.3), diagnose(0.01, 0.2, contraction=0.9, conflict=0.01)
+('prior dominates (no conflict detected)', 'fine (the data overrule a conflicting prior)')
 """
 
 from __future__ import annotations
@@ -88,23 +102,26 @@ from copath.sensitivity.nulls import circular_shift_order
 __all__ = ["diagnose", "power_scaling", "likelihood_null", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE",
            "NO_LOCAL_DATA", "NULL_PERMUTATIONS", "log_likelihood_totals", "PRIOR_INFLUENTIAL", "CONTRACTION_STRONG",
            "LikelihoodSensitivity", "likelihood_sensitivity", "conflict_p", "likelihood_informative", "CONFLICT_LEVEL",
-           "BOTH_UNTESTED", "CONFLICT_MIN_CONTRACTION"]
+           "NO_CONFLICT", "UNCHECKED", "FINE_OVERRULED", "CONFLICT_MCSE", "min_contraction", "variance_ess"]
 
 THRESHOLD = 0.05
 #: Shuffles of the log likelihood behind ``likelihood_null_max`` (the largest is the 97.5th percentile by rank).
 NULL_PERMUTATIONS = 39
 CONFLICT = "prior-data conflict"
-PRIOR_DOMINATES = "prior dominates (weak likelihood)"
-PRIOR_INFLUENTIAL = "prior and data both inform (no conflict detected)"
-#: A parameter whose prior has no normal form to check against (a half-normal scale).
-BOTH_UNTESTED = "prior and data both inform (conflict not checked)"
+PRIOR_DOMINATES = "prior dominates"
+PRIOR_INFLUENTIAL = "prior and data both inform"
+#: Appended to :data:`PRIOR_DOMINATES` and :data:`PRIOR_INFLUENTIAL`: the check ran and found none.
+NO_CONFLICT = " (no conflict detected)"
+#: Appended instead when the check could not run (see :func:`conflict_p`).
+UNCHECKED = " (conflict not checked)"
+#: The data overrule the prior, and the two disagree: the literature's estimate does not hold here.
+FINE_OVERRULED = "fine (the data overrule a conflicting prior)"
 #: The conflict check's level: two-sided p below it is a prior-data conflict.
 CONFLICT_LEVEL = 0.05
-#: The contraction from which the conflict check is computed (below it, draw noise in the
-#: posterior variance moves the check too much; see :func:`conflict_p`).
-CONFLICT_MIN_CONTRACTION = 0.2
 #: Posterior contraction from which the data count as narrowing the prior (see the module text).
 CONTRACTION_STRONG = 0.5
+#: Monte Carlo standard errors the contraction must clear for the conflict check to run (see :func:`conflict_p`).
+CONFLICT_MCSE = 3.0
 FINE = "fine"
 NO_LIKELIHOOD = "unknown (no log likelihood)"
 NO_LOCAL_DATA = "no local data"
@@ -128,66 +145,95 @@ def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD, cont
         The posterior contraction, 1 - posterior variance / prior variance (NaN: unknown,
         read as weak).
     conflict
-        The conflict check's two-sided p (:func:`conflict_p`); NaN when it was not computed.
+        The conflict check's two-sided p (:func:`conflict_p`); NaN when it could not run.
 
     Returns
     -------
     str
-        :data:`FINE`, :data:`PRIOR_DOMINATES`, :data:`CONFLICT`, :data:`PRIOR_INFLUENTIAL`,
-        :data:`BOTH_UNTESTED` (no check possible), or ``"unknown (no log likelihood)"``.
+        :data:`FINE`, :data:`FINE_OVERRULED`, :data:`CONFLICT`, :data:`PRIOR_DOMINATES` or
+        :data:`PRIOR_INFLUENTIAL` followed by :data:`NO_CONFLICT` or :data:`UNCHECKED`, or
+        ``"unknown (no log likelihood)"``.
 
     Example
     -------
     >>> diagnose(0.12, 0.03, contraction=0.8, conflict=0.6)   # the data narrow the prior; they agree
     'prior and data both inform (no conflict detected)'
+    >>> diagnose(0.12, 0.03, contraction=0.1)                  # too little narrowing to check
+    'prior dominates (conflict not checked)'
     """
     if np.isnan(likelihood):
         return NO_LIKELIHOOD
+    checked = not np.isnan(conflict)
+    if checked and conflict < CONFLICT_LEVEL:
+        return CONFLICT if prior >= threshold else FINE_OVERRULED
     if prior < threshold:
         return FINE
-    if conflict < CONFLICT_LEVEL:
-        return CONFLICT
-    if not contraction >= CONTRACTION_STRONG:
-        return PRIOR_DOMINATES
-    if np.isnan(conflict):
-        return BOTH_UNTESTED
-    return PRIOR_INFLUENTIAL
+    base = PRIOR_INFLUENTIAL if contraction >= CONTRACTION_STRONG else PRIOR_DOMINATES
+    return base + (NO_CONFLICT if checked else UNCHECKED)
 
 
-def conflict_p(prior_mean: float, prior_sd: float, post_mean: float, post_sd: float) -> float:
+def min_contraction(ess: float) -> float:
+    """The smallest contraction at which the conflict check runs, for a posterior variance
+    estimated from ``ess`` effective draws: the contraction :math:`\\hat c` must exceed
+    :data:`CONFLICT_MCSE` (3) Monte Carlo standard errors, :math:`(1 - \\hat c)\\sqrt{2/\\mathrm{ESS}}`.
+
+    Parameters
+    ----------
+    ess
+        Effective sample size of the posterior's squared deviations (its variance estimate).
+
+    Returns
+    -------
+    float
+        :math:`3k/(1 + 3k)` with :math:`k = \\sqrt{2/\\mathrm{ESS}}`.
+
+    Example
+    -------
+    >>> round(min_contraction(400), 3), round(min_contraction(2400), 3)
+    (0.175, 0.08)
+    """
+    k = CONFLICT_MCSE * np.sqrt(2.0 / max(float(ess), 1.0))
+    return float(k / (1.0 + k))
+
+
+def conflict_p(prior_mean: float, prior_sd: float, post_mean: float, post_sd: float, ess: float = 400.0) -> float:
     r"""Two-sided p of the prior-data conflict check for one coefficient, by the normal
     approximation (see the module text).
 
     With a normal prior :math:`N(\mu, \sigma^2)` and a posterior of mean :math:`m` and
     variance :math:`v`, the likelihood's normal approximation has precision
-    :math:`1/s^2 = 1/v - 1/\sigma^2` and centre :math:`\hat\ell = s^2 (m/v - \mu/\sigma^2)`
-    (the estimate the data alone imply). If the prior holds, :math:`\hat\ell - \mu \sim
-    N(0, \sigma^2 + s^2)` (the node-split conflict p-value of Presanis et al. 2013,
-    *Statistical Science* 28:376), which in terms of the contraction
-    :math:`c = 1 - v/\sigma^2` is
+    :math:`1/s^2 = 1/v - 1/\sigma^2` and centre :math:`\hat\ell = s^2 (m/v - \mu/\sigma^2)`:
+    the estimate the rest of the model (the data, and the other parameters' priors) implies.
+    If the prior holds, :math:`\hat\ell - \mu \sim N(0, \sigma^2 + s^2)` (the node-split
+    conflict p-value of Presanis et al. 2013, *Statistical Science* 28:376), which in terms
+    of the contraction :math:`c = 1 - v/\sigma^2` is
 
     .. math:: z = \frac{\hat\ell - \mu}{\sqrt{\sigma^2 + s^2}} = \frac{m - \mu}{\sigma\sqrt{c}},
               \qquad p = 2\Phi(-|z|).
 
-    It reads the link's *marginal* posterior, so the other links' priors are part of what
-    "the data" imply. It is computed only when :math:`c` is at least
-    :data:`CONFLICT_MIN_CONTRACTION` (0.2): the draws' noise in :math:`v` moves :math:`c` by
-    about :math:`(1 - c)\sqrt{2/\mathrm{ESS}}`, which at smaller :math:`c` would move
-    :math:`z` by more than a tenth.
+    In a linear-Gaussian model :math:`z` is exactly standard normal under the joint prior
+    predictive even when links are correlated (:math:`\operatorname{Var}(m) = \sigma^2 - v`),
+    so the check's false-positive rate is its level per link; but because it reads the
+    *marginal* posterior, a flag can come from a correlated parameter's wrong prior as well as
+    from this link's. It runs only when :math:`c` clears :func:`min_contraction` (three Monte
+    Carlo standard errors of the variance estimate): below that the draws' noise in :math:`v`
+    moves :math:`z` too much.
 
     Parameters
     ----------
     prior_mean, prior_sd
-        The prior's mean and sd (for a sign-fixed prior, its truncated moments: then an
-        approximation).
+        The prior's mean and sd (a normal prior; a sign-fixed prior cannot be checked so,
+        because the posterior cannot cross zero: pass NaN).
     post_mean, post_sd
         The posterior's mean and sd, from the draws.
+    ess
+        Effective sample size of the posterior variance estimate (of the squared deviations).
 
     Returns
     -------
     float
-        The p-value; NaN when the contraction is below :data:`CONFLICT_MIN_CONTRACTION` or a
-        value is not finite.
+        The p-value; NaN when the contraction is below :func:`min_contraction` or a value is
+        not finite.
 
     Example
     -------
@@ -198,14 +244,42 @@ def conflict_p(prior_mean: float, prior_sd: float, post_mean: float, post_sd: fl
     """
     from scipy.stats import norm
 
-    values = np.array([prior_mean, prior_sd, post_mean, post_sd], dtype=float)
+    values = np.array([prior_mean, prior_sd, post_mean, post_sd, ess], dtype=float)
     if not np.isfinite(values).all() or prior_sd <= 0 or post_sd <= 0:
         return float("nan")
     contraction = 1.0 - post_sd**2 / prior_sd**2
-    if contraction < CONFLICT_MIN_CONTRACTION:
+    if contraction < min_contraction(ess):
         return float("nan")
     z = (post_mean - prior_mean) / (prior_sd * np.sqrt(contraction))
     return float(2.0 * norm.sf(abs(z)))
+
+
+def variance_ess(draws: np.ndarray) -> float:
+    """Effective sample size of the variance estimate of ``draws`` (chains x draws): the bulk
+    ESS of the squared deviations from the mean.
+
+    Parameters
+    ----------
+    draws
+        One quantity's draws, chains x draws.
+
+    Returns
+    -------
+    float
+        The ESS (NaN with fewer than 4 draws a chain).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> 700 < variance_ess(np.random.default_rng(0).normal(size=(2, 400))) < 1000
+    True
+    """
+    from arviz_stats import ess
+
+    x = np.asarray(draws, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 4:
+        return float("nan")
+    return float(ess((x - x.mean()) ** 2, method="bulk"))
 
 
 def likelihood_informative(likelihood: float, null_max: float, threshold: float = THRESHOLD) -> bool:
@@ -470,7 +544,9 @@ def power_scaling(
         prior_s = float(sens["beta"].sel(link=name))
         draws, prior = beta.sel(link=name), result.priors[name]
         contraction = 1.0 - float(draws.var()) / prior.sd**2
-        conflict = conflict_p(prior.mean, prior.sd, float(draws.mean()), float(draws.std()))
+        conflict = (conflict_p(prior.mu, prior.sigma, float(draws.mean()), float(draws.std()),
+                               variance_ess(draws.transpose("chain", "draw").values))
+                    if prior.sign == 0 else float("nan"))  # a sign-fixed posterior cannot cross zero: no check
         no_data = status.get(name) == "prior only"
         rows.append({"link": name, "prior_sensitivity": prior_s,
                      "likelihood_sensitivity": lik_values[name],
