@@ -144,3 +144,28 @@ def test_evsi_refuses_bad_input(args, message):
 def test_evsi_refuses_chains_that_do_not_divide_the_draws():
     with pytest.raises(ValueError, match="3 chains"):
         cp.evsi(np.zeros((100, 2)), np.zeros(100), 1.0, chains=3)
+
+
+def test_a_study_of_a_link_with_other_paths_is_warned_to_measure_the_total_effect():
+    # x -> y also runs x -> c -> p -> y: a trial of x measuring y estimates the total, not the link
+    from types import SimpleNamespace
+
+    import copath as cp
+    from copath.sensitivity.value import _warn_other_paths
+    from tests.conftest import TOY_SPEC
+
+    rec = SimpleNamespace(pathway=cp.loads_pathway(TOY_SPEC))
+    with pytest.warns(UserWarning, match=r"x -> y: .*total effect, which also runs through x -> c -> p -> y"):
+        _warn_other_paths(rec, "x -> y")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_other_paths(rec, "c -> p")   # the only path from c to p
+
+
+def test_a_clustered_design_inflates_the_standard_error_by_the_root_of_its_design_effect():
+    from copath.sensitivity.evsi import study_se_for
+
+    assert study_se_for(events=(40, 60), design_effect=2.25) == pytest.approx(1.5 * np.sqrt(1 / 40 + 1 / 60))
+    with pytest.raises(ValueError, match="design_effect"):
+        study_se_for(n_per_arm=10, unit_sd=1.0, design_effect=0.5)

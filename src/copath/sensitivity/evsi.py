@@ -28,8 +28,13 @@ on the same draws, for comparison.
 
 **Assumptions.** (1) The study estimates the model's own coefficient: the same
 population, contrast and scale (a log rate ratio for a log-link child, a slope for a
-continuous one, per one unit of the parent), and without bias; otherwise the EVSI is too
-high. (2) :math:`T` is normal with a standard error that does not depend on
+continuous one, per one unit of the parent), and without bias; otherwise the result does
+not apply (usually it overstates the study's value). Two common ways to miss it: a trial
+that randomises the parent measures its *total* effect on the child, which is the link's
+coefficient only when no other directed path runs from parent to child
+(:func:`copath.sensitivity.value.result_evsi` warns when one does); and for a proportion
+child a trial's marginal odds ratio is not the model's odds ratio conditional on area
+effects (odds ratios are non-collapsible), so it is closer to zero. (2) :math:`T` is normal with a standard error that does not depend on
 :math:`\theta` (a large-sample approximation: for a log rate ratio it needs enough events
 in each arm, say 10 or more); :func:`study_se_for` gives :math:`\sigma_T` for two common
 designs. (3) The study informs this link only, and its sampling error is independent of
@@ -45,8 +50,9 @@ treat an EVSI at or below it as zero.
 **Small-sample bias.** The estimate's bias runs the same way as EVPPI's (see
 :mod:`copath.sensitivity.evppi`): *downward* when the decisions tie on average, where the
 plug-in :math:`\max_d \frac1S\sum_s \hat g_d` overstates the value of the current choice;
-the regression's fitted noise pushes the other way, and away from a tie (not measured here
-for EVSI) the permutation null guards against it. Measured with :math:`\theta \sim N(0,
+the regression's fitted noise pushes the other way, away from a tie (not measured here
+for EVSI); the permutation null says whether an estimate is above noise, it does not
+correct the bias of one that is. Measured with :math:`\theta \sim N(0,
 1)`, :math:`NB = (0, \theta)`, mean estimate minus the closed form :math:`1/\sqrt{2\pi(1 +
 \sigma_T^2)}` (0.357, 0.282, 0.178) over 100 seeds at each size (``benchmarks/bench_evsi_bias.py``; Monte Carlo error of each
 mean 0.0007-0.0023):
@@ -111,6 +117,7 @@ def study_se_for(
     unit_sd: float | None = None,
     events: tuple[float, float] | None = None,
     contrast: float = 1.0,
+    design_effect: float = 1.0,
 ) -> float:
     r"""Standard error of a proposed two-arm study's estimate, for :func:`evsi`.
 
@@ -124,6 +131,12 @@ def study_se_for(
       :math:`\sigma_T = \sqrt{1/a + 1/b}` (the delta-method standard error of the log of a
       ratio of two Poisson counts; reliable with about 10 or more events in each arm).
 
+    Both assume independent units (people, or Poisson counts). A study that allocates
+    clusters (areas, wards) to arms has a larger standard error: pass its ``design_effect``
+    (the variance ratio, e.g. :math:`1 + (m - 1)\rho` for clusters of :math:`m` units with
+    intra-cluster correlation :math:`\rho`; Donner & Klar 2000), which multiplies the
+    variance. Leaving it at 1 for a cluster design overstates the EVSI.
+
     Parameters
     ----------
     n_per_arm
@@ -136,6 +149,8 @@ def study_se_for(
     contrast
         The difference in the parent between the arms (1 for a binary parent, 0.1 for a
         study that raises a coverage share by 10 points); positive.
+    design_effect
+        Variance inflation for a clustered design (1: independent units); at least 1.
 
     Returns
     -------
@@ -153,22 +168,27 @@ def study_se_for(
     0.1
     >>> round(study_se_for(events=(40, 60)), 4), round(study_se_for(events=(40, 60), contrast=0.5), 4)
     (0.2041, 0.4082)
+    >>> round(study_se_for(n_per_arm=200, unit_sd=1.0, design_effect=4.0), 4)   # clusters: se doubles
+    0.2
     """
     means = n_per_arm is not None or unit_sd is not None
     if means == (events is not None):
         raise ValueError("give either n_per_arm and unit_sd (a difference in means) or events (a log rate ratio)")
     if not (np.isfinite(contrast) and contrast > 0):
         raise ValueError(f"contrast must be positive; got {contrast!r}")
+    if not (np.isfinite(design_effect) and design_effect >= 1):
+        raise ValueError(f"design_effect must be a number of at least 1; got {design_effect!r}")
+    inflate = np.sqrt(design_effect)
     if means:
         if n_per_arm is None or unit_sd is None:
             raise ValueError("a difference in means needs both n_per_arm and unit_sd")
         if not (np.isfinite(n_per_arm) and n_per_arm > 0 and np.isfinite(unit_sd) and unit_sd > 0):
             raise ValueError(f"n_per_arm and unit_sd must be positive; got {n_per_arm!r}, {unit_sd!r}")
-        return float(unit_sd * np.sqrt(2.0 / n_per_arm) / contrast)
+        return float(inflate * unit_sd * np.sqrt(2.0 / n_per_arm) / contrast)
     counts = np.asarray(events, dtype=float)
     if counts.shape != (2,) or not (np.isfinite(counts).all() and (counts > 0).all()):
         raise ValueError(f"events must be two positive counts (treated, control); got {events!r}")
-    return float(np.sqrt((1.0 / counts).sum()) / contrast)
+    return float(inflate * np.sqrt((1.0 / counts).sum()) / contrast)
 
 
 def check_study_se(study_se: float) -> float:

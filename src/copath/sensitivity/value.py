@@ -204,6 +204,18 @@ def check_evsi_request(result: FitRecord, link: str, study_se: float) -> None:
     check_study_se(study_se)
 
 
+def _warn_other_paths(result: FitRecord, link: str) -> None:
+    """Warn when a trial of ``link``'s parent would not measure ``link``'s coefficient alone."""
+    spec = next(lk for lk in result.pathway.links if lk.name == link)
+    graph = result.pathway.to_networkx()
+    others = [p for p in nx.all_simple_paths(graph, spec.source, spec.target) if len(p) > 2]
+    if others:
+        shown = "; ".join(" -> ".join(p) for p in others[:3]) + (" ..." if len(others) > 3 else "")
+        warnings.warn(f"{link}: a study that changes {spec.source} and measures {spec.target} estimates the total "
+                      f"effect, which also runs through {shown}; this EVSI assumes the study isolates the link's own "
+                      "coefficient (e.g. by holding the mediators fixed or measuring them)", stacklevel=3)
+
+
 def result_evsi(
     result: FitRecord,
     link: str,
@@ -251,6 +263,7 @@ def result_evsi(
         With the link's EVPPI on the same draws (equal to its row in :func:`result_evppi`).
     """
     check_evsi_request(result, link, study_se)
+    _warn_other_paths(result, link)
     chosen = _scenarios(scenarios)
     nb = net_benefit(result, chosen, value, cost)
     theta = link_draws(result)[link]
