@@ -128,19 +128,26 @@ How this differs from the papers' estimand, and what it assumes.
   acting through their expected values. With an identity-link target the two agree; with a
   log or logit target and noisy mediators they differ, as the natural effects do (above).
 * Given the row, :math:`IIE_m` is numerically the path-specific effect of the paths ending
-  in :math:`m \to t` with the other mediators at :math:`M(a)`. What the interventional
-  reading adds is identification beyond the fitted equations: the papers identify it
-  without the natural effects' cross-world assumption, so also when another mediator is an
-  exposure-induced confounder of ``m`` and the target, and whatever the order or unmeasured
-  common causes of the mediators. copath still rests on the pathway's own assumptions: the
-  links as drawn and no unmeasured confounding of any link.
+  in :math:`m \to t` with the other mediators at :math:`M(a)`, and it rests on the same
+  assumptions as every copath effect: the links as drawn (which fixes the mediators' order
+  and leaves no unmeasured common cause of two mediators) and no unmeasured confounding of
+  any link. The papers identify their estimand without the natural effects' cross-world
+  assumption, so also when another mediator is an exposure-induced confounder of ``m`` and
+  the target, and whatever the mediators' order; copath's numbers inherit that only in the
+  sense that they are what the fitted equations imply, and match the papers' estimand only
+  for an identity-link target.
 * The contrast is a shift of each row's own source value by :math:`\delta`, averaged with
   the target's weights, not the papers' binary :math:`a` against :math:`a^*`.
-* Variants hold the other mediators at :math:`a'` instead, e.g.
-  :math:`TE - E[Y(a', M_m(a), M_{-m}(a'))]`; with an identity link they equal
-  :math:`IIE_m`, with a log or logit link they move the interaction into each mediator's
-  row. copath follows the reference level :math:`a` for the others, so that the remainder
-  :math:`R` collects the interaction in one place.
+* This is a variant of Vansteelandt & Daniel's definition, with every other mediator at the
+  reference level :math:`a`. Their own decomposition is sequential: with mediators in causal
+  order, the effect through a later mediator holds the earlier ones at :math:`a'`
+  (:math:`IIE_{M_1} = E[Y(a', G_1(a'), G_2(a))] - E[Y(a', G_1(a), G_2(a))]`,
+  :math:`IIE_{M_2} = E[Y(a', G_1(a'), G_2(a'))] - E[Y(a', G_1(a'), G_2(a))]`), so the
+  interaction lands in the later mediators' effects, the remainder is the mutual dependence
+  alone (0 here) and the split depends on the order. With an identity link the two agree;
+  with a log or logit link and two or more mediators entering the target they differ by how
+  :math:`R` is shared out. copath keeps the others at :math:`a` so that the split does not
+  depend on an order and :math:`R` shows the interaction in one place.
 
 Proportional split by path
 --------------------------
