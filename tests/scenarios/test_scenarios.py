@@ -234,3 +234,12 @@ def test_a_ranged_continuous_node_is_clipped_to_its_range_and_says_how_often():
     assert 0.1 < row["outside_range"] < 0.9  # intercept prior N(9, 4): a good share of draws above 10
     assert sc.values["y"].max() <= 10 and sc.baseline["y"].max() <= 10
     assert "outside its range [0, 10]" in sc.describe()
+
+
+def test_yearly_totals_of_a_share_say_they_count_the_trials_in_the_data(cp_fit):
+    # p's successes are among its trials n (e.g. survey respondents), not the population: the analyst trial
+    # read 'worried: -389 a year' as residents
+    text = cp_fit.scenario({"x": "x0.9"}).describe()
+    yearly = [ln for ln in text.splitlines() if " a year" in ln]
+    assert "among the n counted in the data" in next(ln for ln in yearly if ln.startswith("- p:"))
+    assert "counted in the data" not in next(ln for ln in yearly if ln.startswith("- c:"))

@@ -406,10 +406,13 @@ class Scenario:
                          f"for shares; from the {self.months()} month(s) of data):")
             per_year = 12 / self.months()
             for node, row in totals.iterrows():
+                trials = getattr(self.result.pathway.nodes[node], "trials", None)
+                among = (f" among the {trials} counted in the data (e.g. survey respondents), not the whole "
+                         "population" if trials else "")
                 lines.append(
                     f"- {node}: {row['total_difference_per_year']:+.3g} a year ({p}% HDI "
                     f"{row['total_hdi_low'] * per_year:+.3g} to {row['total_hdi_high'] * per_year:+.3g}), "
-                    f"from about {row['total_baseline'] * per_year:.3g} a year"
+                    f"from about {row['total_baseline'] * per_year:.3g} a year{among}"
                     + (" (rests on prior-only links)" if row["prior_only"] else "") + ".")
         return "\n".join(lines)
 

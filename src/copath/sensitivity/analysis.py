@@ -171,7 +171,7 @@ class Sensitivity:
         conflicts = t.index[d == CONFLICT].tolist()
         overruled = t.index[d == FINE_OVERRULED].tolist()
         dominated = t.index[d.str.startswith(PRIOR_DOMINATES)].tolist()
-        unchecked = t.index[d.str.endswith(UNCHECKED)].tolist()
+        unchecked = t.index[d.str.endswith(UNCHECKED)].tolist()   # every link the check skipped, whatever its label
         checked = int(t["conflict_p"].notna().sum()) if "conflict_p" in t else 0
         lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
         lines.append(f"Prior-data conflict (the prior and the estimate the rest of the model implies differ by more "
@@ -180,8 +180,9 @@ class Sensitivity:
                      + f". The check ran on {checked} link(s); at this level about {CONFLICT_LEVEL * checked:.1f} "
                      "would be flagged by chance if every prior held.")
         if overruled:
-            lines.append(f"The local data overrule a prior they disagree with on {', '.join(overruled)}: the "
-                         "conclusion there is the data's, but the literature's estimate does not hold here.")
+            lines.append(f"The local data overrule a prior they disagree with (conflict check p < {CONFLICT_LEVEL}) on "
+                         f"{', '.join(overruled)}: the conclusion there is the data's, but the registry's estimate (a "
+                         "study's figure, or a hypothesis for a grade-E link) does not hold here.")
         none = t.index[d == NO_LOCAL_DATA].tolist()
         if none:
             lines.append(f"No local data on {len(none)} link(s): the likelihood does not depend on them, so their "
@@ -193,9 +194,11 @@ class Sensitivity:
             lines.append(f"Prior and local data both inform {len(influential)} link(s): "
                          f"{', '.join(influential[:8])}{' ...' if len(influential) > 8 else ''}.")
         if unchecked:
-            lines.append(f"The conflict check could not run on {', '.join(unchecked[:8])}"
-                         f"{' ...' if len(unchecked) > 8 else ''} (the data narrow the prior too little to tell, or "
-                         "the prior fixes the sign).")
+            lines.append(f"The conflict check could not run on {len(unchecked)} link(s) with local data: "
+                         f"{', '.join(unchecked[:8])}{' ...' if len(unchecked) > 8 else ''} (the data narrow the prior "
+                         "too little to tell, or the prior fixes the sign). 'No conflict detected' is not agreement "
+                         "either: with the data as informative as the prior, a prior 2 sds from the truth is detected "
+                         "about 3 times in 10.")
         lines.append(self._confounding_sentence())
         lines.extend(self._parameter_sentences())
         for outcome in self.outcomes:

@@ -38,9 +38,10 @@ The labels:
   data imply disagree by more than both their uncertainties allow, and the posterior sits
   between them. A tight prior that still dominates is flagged too when the check can run;
 - **fine (the data overrule a conflicting prior)**: the same disagreement with a prior the
-  posterior no longer depends on: the conclusion is the data's, but the literature's
-  estimate does not hold here;
-- **fine**: prior sensitivity below :math:`t`, no conflict;
+  posterior no longer depends on: the conclusion is the data's, but the registry's estimate
+  (a study's figure, or a hypothesis for a grade-E link) does not hold here;
+- **fine**: prior sensitivity below :math:`t`, no conflict ("fine (conflict not checked)" when
+  the check could not run);
 - **prior dominates** (contraction below 0.5) or **prior and data both inform** (0.5 or
   more), each followed by "(no conflict detected)" or, when the check could not run,
   "(conflict not checked)".
@@ -115,7 +116,7 @@ PRIOR_INFLUENTIAL = "prior and data both inform"
 NO_CONFLICT = " (no conflict detected)"
 #: Appended instead when the check could not run (see :func:`conflict_p`).
 UNCHECKED = " (conflict not checked)"
-#: The data overrule the prior, and the two disagree: the literature's estimate does not hold here.
+#: The data overrule the prior, and the two disagree: the registry's estimate does not hold here.
 FINE_OVERRULED = "fine (the data overrule a conflicting prior)"
 #: The conflict check's level: two-sided p below it is a prior-data conflict.
 CONFLICT_LEVEL = 0.05
@@ -151,7 +152,8 @@ def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD, cont
     Returns
     -------
     str
-        :data:`FINE`, :data:`FINE_OVERRULED`, :data:`CONFLICT`, :data:`PRIOR_DOMINATES` or
+        :data:`FINE` (followed by :data:`UNCHECKED` when the check could not run),
+        :data:`FINE_OVERRULED`, :data:`CONFLICT`, :data:`PRIOR_DOMINATES` or
         :data:`PRIOR_INFLUENTIAL` followed by :data:`NO_CONFLICT` or :data:`UNCHECKED`, or
         ``"unknown (no log likelihood)"``.
 
@@ -168,7 +170,7 @@ def diagnose(prior: float, likelihood: float, threshold: float = THRESHOLD, cont
     if checked and conflict < CONFLICT_LEVEL:
         return CONFLICT if prior >= threshold else FINE_OVERRULED
     if prior < threshold:
-        return FINE
+        return FINE + ("" if checked else UNCHECKED)
     base = PRIOR_INFLUENTIAL if contraction >= CONTRACTION_STRONG else PRIOR_DOMINATES
     return base + (NO_CONFLICT if checked else UNCHECKED)
 
