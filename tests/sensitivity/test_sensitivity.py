@@ -282,6 +282,10 @@ def test_result_evppi_ranks_the_link_the_choice_hangs_on(chain_fit):
     assert vi.decisions == ("no change", "more x")
     with pytest.raises(ValueError, match="unknown outcome"):
         chain_fit.evppi([sc], value={"nope": 1.0})
+    assert vi.table.loc[["x -> m", "m -> y", "y -> z"], "on_path"].all()
+    # valuing y alone leaves y -> z off the path from x: its coefficient does not enter the net benefit
+    from copath.sensitivity.value import _on_path_links
+    assert _on_path_links(chain_fit, [sc], {"y": 1.0}) == {"x -> m", "m -> y"}
     # y leads to z: valuing both counts y's effect twice (once in y, again through z)
     with pytest.warns(UserWarning, match="y leads to z"):
         net_benefit(chain_fit, [sc], value={"y": 1.0, "z": 1.0})

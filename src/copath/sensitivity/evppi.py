@@ -316,6 +316,13 @@ class EVPPIResult:
             top = singles["evppi"].idxmax()
             text += (f" The parameter most worth learning is {top!r}: EVPPI {singles.loc[top, 'evppi']:.3g} "
                      f"(SE {singles.loc[top, 'se']:.2g}; {100 * singles.loc[top, 'share_of_evpi']:.0f}% of EVPI).")
+        if "on_path" in self.table.columns:
+            off = singles[~singles["on_path"].astype(bool) & singles["above_noise"].astype(bool)].index.tolist()
+            if off:
+                text += (f" Off the changed-to-valued paths yet above noise: {', '.join(off[:5])}"
+                         f"{' ...' if len(off) > 5 else ''}; their coefficients do not enter the net benefit, so "
+                         "that value can only come from posterior correlation with on-path links, or chance "
+                         "(about 1 parameter in 20).")
         if self.population_factor is not None:
             text += (f" Over the population and horizon (x{self.population_factor:.4g} decisions, discounted) "
                      f"the EVPI is {self.evpi * self.population_factor:.4g}.")

@@ -121,6 +121,18 @@ def net_benefit(
     return pd.DataFrame({NO_CHANGE: np.zeros(n), **columns})
 
 
+def _on_path_links(result: FitRecord, scenarios: Sequence[Scenario], value: Mapping[str, float] | float) -> set[str]:
+    """Links on a directed path from a node some scenario changes to a valued node: the only links
+    whose coefficients enter the net benefit."""
+    pw = result.pathway
+    graph = pw.to_networkx()
+    valued = list(pw.outcomes) if isinstance(value, (int, float)) else list(value)
+    reach = set().union(*({n} | nx.descendants(graph, n) for sc in scenarios for n in sc.changes))
+    upstream = set().union(*({n} | nx.ancestors(graph, n) for n in valued if n in graph))
+    between = reach & upstream
+    return {link.name for link in pw.links if link.source in between and link.target in between}
+
+
 def result_evppi(
     result: FitRecord,
     scenarios: Sequence[Scenario],
@@ -155,8 +167,11 @@ def result_evppi(
     Returns
     -------
     EVPPIResult
-        As :func:`copath.evppi` returns, with ``grade`` and ``weak`` columns, sorted by
-        kind and then EVPPI.
+        As :func:`copath.evppi` returns, with ``grade``, ``weak`` and ``on_path`` columns
+        (``on_path``: the link lies on a path from a changed node to a valued one, so its
+        coefficient enters the net benefit; an off-path link's EVPPI can only come from its
+        posterior correlation with on-path links, or from chance), sorted by kind and then
+        EVPPI.
 
     Example
     -------
@@ -173,6 +188,8 @@ def result_evppi(
     table = res.table.copy()
     table["grade"] = [result.priors[n].grade or "-" if n in result.priors else "" for n in table.index]
     table["weak"] = [bool(result.priors[n].weak) if n in result.priors else False for n in table.index]
+    on = _on_path_links(result, chosen, value)
+    table["on_path"] = [n in on if n in result.priors else True for n in table.index]
     table = table.sort_values(["kind", "evppi"], ascending=[False, False])
     return EVPPIResult(table=table, evpi=res.evpi, decisions=res.decisions, best_now=res.best_now,
                        n_draws=res.n_draws, noise_floor=res.noise_floor, evpi_se=res.evpi_se,
