@@ -142,13 +142,18 @@ def evidence_section(res: FitRecord) -> Section:
         p = res.priors[link.name]
         q = p.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
         prior_rows.append({"link": link.name, "grade": p.grade or "-", "weak": p.weak, "scale": p.scale,
-                           "prior": f"N({p.mu:.3g}, {p.sigma:.3g})", "natural 5%": q[0], "natural 50%": q[1],
+                           "prior": f"N({p.mu:.3g}, {p.sigma:.3g})" + ("" if p.sign == 0 else
+                                                                         f" truncated {'>' if p.sign > 0 else '<'} 0"),
+                           "contrast": p.contrast, "natural 5%": q[0], "natural 50%": q[1],
                            "natural 95%": q[2], "method": p.method, "sources": ", ".join(p.sources)})
     blocks: list[Any] = [
         Paragraph("Each link's prior comes from the registry entries on it, converted to the child's coefficient "
                   "scale, pooled when there are several, and widened for transport to this area by the evidence "
                   "grade; links with no evidence get a weakly-informative default. 'natural' quantiles are for the "
-                  "contrast the evidence describes (rate or odds ratio, or slope)."),
+                  "contrast the evidence describes (rate or odds ratio, or slope), a change of 'contrast' in the "
+                  "parent. These are the priors the fit used: a link with a stated direction whose local data can "
+                  "tell the sign is fitted with the sign left free (a normal with the sign-fixed prior's mean and "
+                  "sd), so its prior here can differ from the registry's as `copath demo` prints it before the fit."),
         Table(pd.DataFrame(prior_rows).set_index("link"), caption="Prior per link"),
     ]
     entry_rows = []
