@@ -238,6 +238,8 @@ def test_sensitivity_table_on_a_fitted_chain(chain_fit, tmp_path):
     assert {p.name for p in written} >= {"sensitivity.csv", "tornado.png", "alternatives.csv"}
     assert pd.read_csv(tmp_path / "sensitivity.csv", index_col=0).shape[0] == 3
     assert "prior dominates" in sens.describe() and "<table" in sens._repr_html_()
+    # the alternatives' sentences say whether they are about an outcome's level or a scenario's effect on it
+    assert "the effect of more x on z moves most" in sens.describe()
 
 
 def test_e_values_for_the_links_the_local_data_inform(chain_fit):

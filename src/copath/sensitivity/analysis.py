@@ -221,11 +221,14 @@ class Sensitivity:
             alt = self.alternatives.dropna(subset=["relative_change"])
             for quantity, group in alt.groupby("quantity", sort=False):
                 worst = group.loc[group["relative_change"].abs().idxmax()]
+                # a final outcome's level, or a scenario's effect on it ("<scenario>: <outcome>")
+                what = (f"the effect of {quantity.replace(': ', ' on ', 1)}" if ": " in quantity
+                        else f"the level of {quantity}")
                 if abs(worst["relative_change"]) < 0.01:
-                    lines.append(f"No alternative prior moves {quantity} by 1% or more.")
+                    lines.append(f"No alternative prior moves {what} by 1% or more.")
                     continue
                 lines.append(
-                    f"Under alternative priors {quantity} moves most ({100 * worst['relative_change']:+.1f}%) "
+                    f"Under alternative priors {what} moves most ({100 * worst['relative_change']:+.1f}%) "
                     f"when {worst['link']} gets the {worst['alternative']} prior"
                     + ("" if worst["reliable"] else " (Pareto k too high: refit to trust it)") + "."
                 )
