@@ -243,15 +243,22 @@ class Sensitivity:
         if not len(informed):
             return ("No link is informed by the local data on its own, so no E-value is given (for a link resting "
                     "on its prior it would describe the literature's estimate, not these data).")
-        ranked = informed.sort_values(["e_value_ci", "e_value"])
+        clear = informed[informed["e_value_ci"] > 1]   # the interval excludes no effect: there is an effect to explain
+        held = len(informed) - len(clear)
+        heldtext = (f" {held} of them have a {100 * HDI_PROB:.0f}% interval that already holds no effect, so there "
+                    "is no clear effect for a confounder to explain away." if held else "")
+        if not len(clear):
+            return (f"Every one of the {len(informed)} link(s) the local data inform has a {100 * HDI_PROB:.0f}% "
+                    "interval that already holds no effect, so no E-value is quoted.")
+        ranked = clear.sort_values(["e_value_ci", "e_value"])
         name, weakest = str(ranked.index[0]), ranked.iloc[0]
-        interval = (f"its {100 * HDI_PROB:.0f}% interval already holds no effect" if weakest["e_value_ci"] <= 1
-                    else f"{weakest['e_value_ci']:.2f} for its {100 * HDI_PROB:.0f}% interval")
-        return (f"Weakest to unmeasured confounding of the {len(informed)} link(s) the local data inform: {name}, "
-                f"E-value {weakest['e_value']:.2f} (for one area sd of {weakest['from']}; {interval}): "
-                "an unmeasured area-level "
+        return (f"Weakest to unmeasured confounding of the {len(clear)} link(s) the local data inform with an interval "
+                f"clear of no effect: {name}, E-value {weakest['e_value']:.2f} ({weakest['e_value_ci']:.2f} for its "
+                f"{100 * HDI_PROB:.0f}% interval; for one area sd of {weakest['from']}): an unmeasured area-level "
                 f"confounder associated with both {weakest['from']} and {weakest['to']} by a risk ratio of "
-                f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away.")
+                f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away."
+                + heldtext)
+
 
     def figure_tornado(self, quantities: Sequence[str] | None = None, top: int = 10) -> Figure:
         """One panel per quantity (default: each scenario's effect on the final outcomes
