@@ -45,6 +45,7 @@ def test_sweep_matches_scenarios_run_one_by_one(saved, client):
         cp.sweep(folder, {}, client=client)
 
 
+@pytest.mark.slow  # 17 s: Dask refits of every alternative prior; make test-slow (make test stays under 10 minutes)
 def test_refits_of_alternative_priors_run_as_jobs(saved, client):
     res, folder = saved
     alts = res.sensitivity(alternatives=True, links=["c -> y"]).alternatives
@@ -56,6 +57,7 @@ def test_refits_of_alternative_priors_run_as_jobs(saved, client):
     assert reg == pytest.approx(float(res.forward.node_means({}, {})[0]["y"].mean()), rel=1e-6)
 
 
+@pytest.mark.slow  # 7 s: a JAX compile and a second sampler; make test-slow (make test stays under 10 minutes)
 def test_numpyro_sampler_on_cpu_agrees_with_nutpie(saved):
     pytest.importorskip("numpyro", reason="JAX/NumPyro not installed (pip install 'copath[jax]')")
     res, _ = saved

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
+import pytest
 from pytensor import function as pytensor_function
 from scipy import stats
 from scipy.special import gammaln
@@ -108,6 +109,7 @@ def test_negative_binomial_kernel_differs_from_pymc_density_by_a_constant():
     _same_density_up_to_a_constant(rows.model, sampled.model, seed=5)
 
 
+@pytest.mark.slow  # 13 s: two fits' log likelihoods; make test-slow (make test stays under 10 minutes)
 def test_log_likelihood_totals_from_the_kernels_equal_the_row_level_ones():
     pw = cp.loads_pathway(SPEC)
     df = rows_data(seed=4)

@@ -94,6 +94,7 @@ def test_spec_refuses_what_an_aggregate_cannot_carry():
         cp.loads_pathway(FINE.replace("trials: n}", "trials: n, family: poisson}"))
 
 
+@pytest.mark.slow  # 12 s: two fits compared; make test-slow (make test stays under 10 minutes)
 def test_a_share_with_an_effective_sample_size_is_the_same_likelihood_as_its_successes():
     sim = cp.simulate(cp.loads_pathway(FINE), areas=20, months=3, random_seed=2)
     counts = cp.fit(cp.loads_pathway(FINE), sim.data, draws=200, tune=200, chains=2, random_seed=3,

@@ -111,6 +111,7 @@ def test_what_is_not_collapsed():
     assert "c" not in groups and "b" not in groups
 
 
+@pytest.mark.slow  # 15 s: two full fits compared; make test-slow (make test stays under 10 minutes)
 def test_collapsed_fit_recovers_the_same_posterior():
     """Same data, collapse on and off: link means agree to Monte Carlo error."""
     pw = cp.loads_pathway(SPEC)

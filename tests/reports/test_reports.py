@@ -197,6 +197,7 @@ def test_jupyter_reprs_are_escaped_html(fitted):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow  # 12 s: a headless browser; make test-slow (make test stays under 10 minutes)
 def test_report_renders_in_headless_chromium(html_report, tmp_path):
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (.ci/run installs Debian's chromium package when it can)")
