@@ -174,14 +174,20 @@ class Sensitivity:
         unchecked = t.index[d.str.endswith(UNCHECKED)].tolist()   # every link the check skipped, whatever its label
         checked = int(t["conflict_p"].notna().sum()) if "conflict_p" in t else 0
         lines.append(f"{len(t)} links, {int(t['weak'].sum())} of them weak ({WEAK_RULE}).")
+        def _with_correlated(names: list[str]) -> str:
+            if "correlated_with" not in t.columns:
+                return ", ".join(names)
+            return ", ".join(n + (f" (posterior correlated with {t.loc[n, 'correlated_with']}, whose prior may be the "
+                                  "one in conflict)" if t.loc[n, "correlated_with"] else "") for n in names)
+
         lines.append(f"Prior-data conflict (the prior and the estimate the rest of the model implies differ by more "
                      f"than both their uncertainties allow: conflict check p < {CONFLICT_LEVEL}; compare them in the "
-                     f"summary) on {len(conflicts)} link(s)" + (f": {', '.join(conflicts)}" if conflicts else "")
+                     f"summary) on {len(conflicts)} link(s)" + (f": {_with_correlated(conflicts)}" if conflicts else "")
                      + f". The check ran on {checked} link(s); at this level about {CONFLICT_LEVEL * checked:.1f} "
                      "would be flagged by chance if every prior held.")
         if overruled:
             lines.append(f"The local data overrule a prior they disagree with (conflict check p < {CONFLICT_LEVEL}) on "
-                         f"{', '.join(overruled)}: the conclusion there is the data's, but the registry's estimate (a "
+                         f"{_with_correlated(overruled)}: the conclusion there is the data's, but the registry's estimate (a "
                          "study's figure, or a hypothesis for a grade-E link) does not hold here.")
         none = t.index[d == NO_LOCAL_DATA].tolist()
         if none:

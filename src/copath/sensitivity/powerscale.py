@@ -104,7 +104,8 @@ from copath.sensitivity.nulls import circular_shift_order
 __all__ = ["diagnose", "power_scaling", "likelihood_null", "THRESHOLD", "CONFLICT", "PRIOR_DOMINATES", "FINE",
            "NO_LOCAL_DATA", "NULL_PERMUTATIONS", "log_likelihood_totals", "PRIOR_INFLUENTIAL", "CONTRACTION_STRONG",
            "LikelihoodSensitivity", "likelihood_sensitivity", "conflict_p", "likelihood_informative", "CONFLICT_LEVEL",
-           "NO_CONFLICT", "UNCHECKED", "FINE_OVERRULED", "CONFLICT_MCSE", "min_contraction", "variance_ess"]
+           "NO_CONFLICT", "UNCHECKED", "FINE_OVERRULED", "CONFLICT_MCSE", "min_contraction", "variance_ess",
+           "correlated_links", "CORRELATED"]
 
 THRESHOLD = 0.05
 #: Shuffles of the log likelihood behind ``likelihood_null_max`` (the largest is the 97.5th percentile by rank).
@@ -283,6 +284,44 @@ def variance_ess(draws: np.ndarray) -> float:
     if x.ndim != 2 or x.shape[1] < 4:
         return float("nan")
     return float(ess((x - x.mean()) ** 2, method="bulk"))
+
+
+#: Posterior correlation from which another link is named beside a link (its prior can drive a conflict flag here).
+CORRELATED = 0.5
+
+
+def correlated_links(beta: xr.DataArray, threshold: float = CORRELATED) -> list[str]:
+    """For each link, the other links whose posterior correlation with it is at least
+    ``threshold`` in size: the conflict check reads marginal posteriors, so a flag on a link
+    can come from a correlated link's wrong prior as well as from its own.
+
+    Parameters
+    ----------
+    beta
+        The link coefficients' draws, with ``chain``, ``draw`` and ``link`` dims.
+    threshold
+        The absolute correlation that counts (0.5).
+
+    Returns
+    -------
+    list[str]
+        One entry per link, in ``beta``'s order: the names joined by ", " (empty when none).
+
+    Example
+    -------
+    >>> import numpy as np, xarray as xr
+    >>> z = np.random.default_rng(0).normal(size=(1, 500, 3))
+    >>> z[..., 1] = z[..., 0] + 0.3 * z[..., 1]
+    >>> correlated_links(xr.DataArray(z, dims=("chain", "draw", "link"), coords={"link": ["a", "b", "c"]}))
+    ['b', 'a', '']
+    """
+    names = [str(n) for n in beta.coords["link"].values]
+    flat = beta.transpose("chain", "draw", "link").values.reshape(-1, len(names))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.corrcoef(flat, rowvar=False) if len(names) > 1 else np.ones((1, 1))
+    r = np.atleast_2d(r)
+    return [", ".join(names[j] for j in range(len(names)) if j != i and abs(r[i, j]) >= threshold)
+            for i in range(len(names))]
 
 
 def likelihood_informative(likelihood: float, null_max: float, threshold: float = THRESHOLD) -> bool:
@@ -485,8 +524,8 @@ def power_scaling(
     likelihood: LikelihoodSensitivity | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per link: ``prior_sensitivity`` (own prior term), ``likelihood_sensitivity``,
-    ``likelihood_null_max``, ``likelihood_informative``, ``contraction``, ``conflict_p`` and
-    ``diagnosis`` (see the module text).
+    ``likelihood_null_max``, ``likelihood_informative``, ``contraction``, ``conflict_p``,
+    ``diagnosis`` (see the module text) and ``correlated_with`` (:func:`correlated_links`).
 
     Parameters
     ----------
@@ -560,5 +599,6 @@ def power_scaling(
                      else diagnose(prior_s, lik_values[name], threshold, contraction, conflict)})
         outcome_rows.append({"link": name, **{e: float(sens[e]) for e in extra_names}})
     table = pd.DataFrame(rows).set_index("link")
+    table["correlated_with"] = correlated_links(beta)
     outcomes = pd.DataFrame(outcome_rows).set_index("link") if extra_names else pd.DataFrame(index=table.index)
     return table, outcomes
