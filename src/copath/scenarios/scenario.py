@@ -45,7 +45,7 @@ from copath.model.time import month_features
 from copath.scenarios.changes import Change, parse_change
 from copath.scenarios.forward import forward_of
 
-__all__ = ["Scenario", "build_scenario", "hdi_1d"]
+__all__ = ["Scenario", "build_scenario", "hdi_1d", "links_on_paths"]
 
 
 def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
@@ -72,9 +72,30 @@ def _relative_ok(spec: Any, base: float) -> bool:
     return base >= 0.1 * (spec.range[1] - spec.range[0])
 
 
-def _links_on_paths(result: FitRecord, changed: list[str], keep) -> dict[str, list[str]]:
+def links_on_paths(result: FitRecord, changed: list[str], keep=lambda link, status: True) -> dict[str, list[str]]:
     """For every endogenous node: the links ``keep(link, status)`` selects among those on a
-    path from a changed node to it."""
+    path from a changed node to it.
+
+    Parameters
+    ----------
+    result
+        A fitted record.
+    changed
+        The nodes a scenario changes.
+    keep
+        ``keep(link, status)`` -> bool, ``status`` the link's identification status (default:
+        every link).
+
+    Returns
+    -------
+    dict[str, list[str]]
+        Endogenous node -> link names, in the pathway's order.
+
+    Example
+    -------
+    >>> links_on_paths(rec, ["x"])["p"]
+    ['x -> c', 'c -> p']
+    """
     graph = result.pathway.to_networkx()
     status = {k: v.get("status") for k, v in result.run.identification.items()}
     reach: set[str] = set()
@@ -91,7 +112,7 @@ def _links_on_paths(result: FitRecord, changed: list[str], keep) -> dict[str, li
 def _joint_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
     """For every endogenous node: the links on a path from a changed node to it that the data
     inform only jointly with others (a product through a node without data, a combination)."""
-    return _links_on_paths(result, changed, lambda link, status: status in ("product", "combination"))
+    return links_on_paths(result, changed, lambda link, status: status in ("product", "combination"))
 
 
 def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[str]]:
@@ -99,7 +120,7 @@ def _prior_only_links(result: FitRecord, changed: list[str]) -> dict[str, list[s
     (the child has no data, or the identification check found the data cannot reach the link:
     a parent that does not vary, no data downstream; or can narrow it by under 10%: weak)."""
     with_data = result.nodes_with_data()
-    return _links_on_paths(result, changed, lambda link, status: link.target not in with_data
+    return links_on_paths(result, changed, lambda link, status: link.target not in with_data
                            or status in ("prior only", "weak local data"))
 
 
@@ -182,7 +203,7 @@ class Scenario:
             entry; ``local data`` when sd_ratio is under 0.5, else ``both``).
         """
         finals = set(self.result.pathway.outcomes)
-        on = _links_on_paths(self.result, list(self.changes), lambda link, status: True)
+        on = links_on_paths(self.result, list(self.changes), lambda link, status: True)
         names = {n for node in finals for n in on[node]}
         summary = self.result.summary().loc[[l.name for l in self.result.pathway.links if l.name in names]]
         table = summary[["grade", "identification", "sd_ratio"]].copy()

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from itertools import islice
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from copath.model.record import FitRecord
-from copath.scenarios.scenario import Scenario
+from copath.scenarios.scenario import Scenario, links_on_paths
 from copath.sensitivity.evppi import EVPPIResult, evppi
 from copath.sensitivity.evsi import EVSIResult, check_study_se, evsi
 from copath.sensitivity.importance import link_draws
@@ -124,13 +125,10 @@ def net_benefit(
 def _on_path_links(result: FitRecord, scenarios: Sequence[Scenario], value: Mapping[str, float] | float) -> set[str]:
     """Links on a directed path from a node some scenario changes to a valued node: the only links
     whose coefficients enter the net benefit."""
-    pw = result.pathway
-    graph = pw.to_networkx()
-    valued = list(pw.outcomes) if isinstance(value, (int, float)) else list(value)
-    reach = set().union(*({n} | nx.descendants(graph, n) for sc in scenarios for n in sc.changes))
-    upstream = set().union(*({n} | nx.ancestors(graph, n) for n in valued if n in graph))
-    between = reach & upstream
-    return {link.name for link in pw.links if link.source in between and link.target in between}
+    valued = list(result.pathway.outcomes) if isinstance(value, (int, float)) else list(value)
+    changed = sorted({n for sc in scenarios for n in sc.changes})
+    on = links_on_paths(result, changed)
+    return {link for node in valued for link in on.get(node, [])}
 
 
 def result_evppi(
@@ -225,7 +223,8 @@ def _warn_other_paths(result: FitRecord, link: str) -> None:
     """Warn when a trial of ``link``'s parent would not measure ``link``'s coefficient alone."""
     spec = next(lk for lk in result.pathway.links if lk.name == link)
     graph = result.pathway.to_networkx()
-    others = [p for p in nx.all_simple_paths(graph, spec.source, spec.target) if len(p) > 2]
+    # the first few indirect paths are enough to name; all of them can be many on a large pathway
+    others = list(islice((p for p in nx.all_simple_paths(graph, spec.source, spec.target) if len(p) > 2), 4))
     if others:
         shown = "; ".join(" -> ".join(p) for p in others[:3]) + (" ..." if len(others) > 3 else "")
         warnings.warn(f"{link}: a study that changes {spec.source} and measures {spec.target} estimates the total "
