@@ -10,9 +10,19 @@ Model
     \tau \sim \text{half-normal}(\sigma_\tau) \text{ (default) or half-Cauchy}(\sigma_\tau)
     \text{ or uniform}(0, \infty).
 
-``s_i`` are the reported standard errors, taken as known. A normal prior on
-:math:`\mu` enters the formulas below as one more "study" with estimate :math:`m_0`,
-variance :math:`v_0` and no :math:`\tau` added.
+``s_i`` are the reported standard errors, taken as known. An estimate that is itself a
+pooled mean (a meta-analysis's summary, flagged in ``of_mean``) estimates :math:`\mu`, not
+one setting's :math:`\theta_i`: it enters with variance :math:`s_i^2` and no :math:`\tau^2`
+(and so says nothing about :math:`\tau`). A normal prior on :math:`\mu` enters the formulas
+below the same way: one more "study" with estimate :math:`m_0`, variance :math:`v_0` and no
+:math:`\tau` added.
+
+Heterogeneity statistics (Higgins & Thompson 2002, *Stat Med* 21:1539), from the reported
+standard errors of the study-level estimates: Cochran's
+:math:`Q = \sum_i (y_i - \hat\mu_{FE})^2 / s_i^2` with the fixed-effect (inverse-variance)
+mean :math:`\hat\mu_{FE}`, on :math:`k - 1` degrees of freedom, and
+:math:`I^2 = \max(0, (Q - (k-1))/Q)`, the share of the estimates' spread beyond chance; both
+are None for fewer than two such estimates.
 
 Computation (exact up to a 1-D quadrature, no sampling; Gelman et al., *Bayesian
 Data Analysis*, 3rd ed., section 5.4): given :math:`\tau`, with
@@ -53,7 +63,7 @@ from scipy.special import ndtr
 from copath.constants import HDI_PROB
 from copath.options import TauPrior, check, choices
 
-__all__ = ["PooledEffect", "pool_effects", "TAU_PRIORS"]
+__all__ = ["PooledEffect", "pool_effects", "heterogeneity", "TAU_PRIORS"]
 
 TAU_PRIORS = choices(TauPrior)
 _GRID_SIZE = 4001
@@ -83,6 +93,8 @@ class PooledEffect:
     k: int
     tau_prior: str
     tau_scale: float | None
+    q: float | None = None
+    i2: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict (for reports and YAML).
@@ -99,8 +111,9 @@ class PooledEffect:
         return (
             f"Pooled effect of {self.k} estimates: {self.mean:.3g} "
             f"({p}% interval {self.interval[0]:.3g} to {self.interval[1]:.3g}); "
-            f"between-study sd tau {self.tau_median:.3g} (median); "
-            f"in a new setting {self.predictive_mean:.3g} "
+            f"between-study sd tau {self.tau_median:.3g} (median)"
+            + (f", I^2 {self.i2:.0%}, Q {self.q:.3g}; " if self.i2 is not None else "; ")
+            +             f"in a new setting {self.predictive_mean:.3g} "
             f"({p}% interval {self.predictive_interval[0]:.3g} to {self.predictive_interval[1]:.3g})."
         )
 
@@ -131,6 +144,7 @@ def pool_effects(
     prob: float = HDI_PROB,
     mu_prior_mean: float = 0.0,
     mu_prior_sd: float | None = None,
+    of_mean: Sequence[bool] | None = None,
 ) -> PooledEffect:
     r"""Pool estimates with known standard errors under a random-effects model.
 
@@ -151,6 +165,10 @@ def pool_effects(
         Probability of the reported equal-tailed intervals.
     mu_prior_mean, mu_prior_sd
         A normal prior on :math:`\mu`; ``mu_prior_sd=None`` (default) is the flat prior.
+    of_mean
+        One flag per estimate: True where the estimate is itself a pooled mean over settings
+        (a meta-analysis's summary), which estimates :math:`\mu` and enters without
+        :math:`\tau^2`. None (default): every estimate is one setting's.
 
     Returns
     -------
@@ -183,6 +201,9 @@ def pool_effects(
         raise ValueError("estimates and std_errors must be finite")
     if np.any(s <= 0):
         raise ValueError("std_errors must be positive")
+    pooled_mean = np.zeros(y.size, dtype=bool) if of_mean is None else np.asarray(of_mean, dtype=bool)
+    if pooled_mean.shape != y.shape:
+        raise ValueError("of_mean must give one flag per estimate")
     custom = callable(tau_prior)
     if not custom:
         check("tau_prior", tau_prior, TauPrior)
@@ -199,7 +220,7 @@ def pool_effects(
         upper = max(upper, 50 * float(tau_scale))
     # a grid dense near zero, where the posterior of tau often piles up
     tau = upper * np.linspace(0.0, 1.0, _GRID_SIZE) ** 2
-    var = s[None, :] ** 2 + tau[:, None] ** 2
+    var = s[None, :] ** 2 + np.where(pooled_mean, 0.0, 1.0)[None, :] * tau[:, None] ** 2
     y_all = y
     if mu_prior_sd is not None:  # the prior on mu as one more study, without tau
         var = np.hstack([var, np.full((tau.size, 1), float(mu_prior_sd) ** 2)])
@@ -235,6 +256,7 @@ def pool_effects(
 
     cdf_tau = np.cumsum(weights)
     tau_q = [float(np.interp(q, cdf_tau, tau)) for q in (lo_q, 0.5, hi_q)]
+    q_stat, i2 = heterogeneity(y[~pooled_mean], s[~pooled_mean])
     return PooledEffect(
         mean=mean,
         sd=math.sqrt(max(var_mu, 0.0)),
@@ -255,4 +277,35 @@ def pool_effects(
         k=int(y.size),
         tau_prior=getattr(tau_prior, "__name__", "custom") if custom else tau_prior,
         tau_scale=None if custom or tau_prior == "uniform" else float(tau_scale),
+        q=q_stat,
+        i2=i2,
     )
+
+
+def heterogeneity(estimates: Sequence[float], std_errors: Sequence[float]) -> tuple[float | None, float | None]:
+    r"""Cochran's Q and Higgins & Thompson's :math:`I^2` of study-level estimates.
+
+    Parameters
+    ----------
+    estimates, std_errors
+        Study effects and their standard errors.
+
+    Returns
+    -------
+    tuple of (float or None, float or None)
+        :math:`Q = \sum_i (y_i - \hat\mu_{FE})^2 / s_i^2` and
+        :math:`I^2 = \max(0, (Q - (k - 1)) / Q)`; (None, None) for fewer than two estimates.
+
+    Example
+    -------
+    >>> q, i2 = heterogeneity([0.0, 1.0], [0.5, 0.5])
+    >>> round(q, 3), round(i2, 3)
+    (2.0, 0.5)
+    """
+    y = np.asarray(estimates, dtype=float)
+    s = np.asarray(std_errors, dtype=float)
+    if y.size < 2:
+        return None, None
+    w = 1.0 / s**2
+    q = float(np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2))
+    return q, (max(0.0, (q - (y.size - 1)) / q) if q > 0 else 0.0)
