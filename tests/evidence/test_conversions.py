@@ -22,10 +22,10 @@ def test_percent_range_read_as_90pct_interval():
     assert est.sd == pytest.approx((math.log(0.84) - math.log(0.74)) / (2 * Z90))
 
 
-def test_percent_point_gets_grade_spread():
-    est = conv.percent_reduction(23, point_sd=conv.POINT_SD["B"])
+def test_percent_point_gets_one_study_sampling_sd():
+    est = conv.percent_reduction(23)
     assert est.mean == pytest.approx(math.log(0.77))
-    assert est.sd == conv.POINT_SD["B"]
+    assert est.sd == conv.POINT_SE == 0.15  # the study's bias is added by grade when the prior is built
 
 
 def test_percent_against_a_comparison_fall():
@@ -113,6 +113,31 @@ def test_ratio_on_a_continuous_child_is_refused():
 
     with pytest.raises(EvidenceError, match="cannot set a slope"):
         entry_estimate(_entry("{measure: percent_reduction, value: 40}"), Node("b", "continuous"))
+
+
+def test_risk_ratio_interval_converted_by_its_ends():
+    """Issue 27's case by hand: a 40% reduction (20-60%, a 90% range) at a 25% baseline risk.
+    Log RR ends log 0.8 and log 0.4; as odds ratios 0.8 x 0.75 / (1 - 0.2) = 0.75 and
+    0.4 x 0.75 / (1 - 0.1) = 1/3, so sd = (log 0.75 - log(1/3)) / (2 x 1.6449) = 0.24651 (the ratio
+    of the two means gave 0.261)."""
+    node = Node("b", "proportion", trials="n")
+    est = entry_estimate(_entry("{measure: percent_reduction, low: 20, high: 60, baseline: 25}"), node)
+    assert est.sd == pytest.approx((math.log(0.75) - math.log(1 / 3)) / (2 * Z90)) == pytest.approx(0.24651, abs=1e-5)
+    mid = math.exp((math.log(0.8) + math.log(0.4)) / 2)
+    assert est.mean == pytest.approx(math.log(mid * 0.75 / (1 - mid * 0.25)))
+
+
+def test_risk_ratio_conversion_is_continuous_at_one():
+    """A point value at RR = 1 and at 0.999 (baseline 25%): the sd moves by the conversion's slope,
+    1 / (1 - RR p0) = 4/3 at RR = 1, not by a jump (issue 27 measured the old rule at 0.200 at 1 and 0.267 at 0.999)."""
+    node = Node("b", "proportion", trials="n")
+    at_one = entry_estimate(_entry("{measure: percent_reduction, value: 0, baseline: 25}"), node)
+    near = entry_estimate(_entry("{measure: percent_reduction, value: 0.1, baseline: 25}"), node)
+    assert at_one.mean == pytest.approx(0.0)
+    assert abs(at_one.sd - near.sd) < 1e-3
+    # with the +-1 sd ends of a 0.15 log-RR sd: (f(0.15) - f(-0.15)) / 2, close to 0.15 x 4/3
+    f = lambda x: conv.risk_ratio_to_odds_ratio(x, 0.25)  # noqa: E731
+    assert at_one.sd == pytest.approx((f(0.15) - f(-0.15)) / 2) == pytest.approx(0.2, abs=0.002)
 
 
 def test_transport_widening_grows_as_grade_weakens():

@@ -21,7 +21,8 @@ percent_reduction
     mean :math:`(\ln(1-l/100) + \ln(1-h/100))/2`, sd :math:`|\ln(1-l/100) - \ln(1-h/100)| / (2 z_p)`.
     With a comparison fall ``control`` (e.g. 35% vs a national 22%), the ratio of ratios
     :math:`RR = (1 - r/100)/(1 - c/100)` is used (a difference-in-differences on the log scale).
-    A point value alone gets the sd of its grade (:data:`POINT_SD`).
+    A point value alone gets the sd of one study's sampling error (:data:`POINT_SE`); the
+    study's bias, by its grade, is added when priors are built (:mod:`copath.evidence.priors`).
 rate_ratio, odds_ratio
     :math:`\log` of the value; a CI ``low``-``high`` gives sd :math:`(\ln h - \ln l)/(2 z_p)`.
 cohens_d
@@ -42,7 +43,12 @@ null
 A ratio measure on a proportion child is a risk ratio; with a ``baseline`` risk
 :math:`p_0` (percent) it becomes :math:`OR = RR(1-p_0)/(1-RR\,p_0)`; without one the
 log risk ratio is used as the log odds ratio (rare-outcome approximation, which
-understates the odds ratio for common outcomes). Ratio measures cannot be put on a
+understates the odds ratio for common outcomes). A non-linear conversion such as this one
+moves the interval's ends, not the sd (:func:`through`): the ends :math:`m \pm z s` of the
+log risk ratio's interval are converted and the sd is read from the converted ends,
+:math:`(f(m + zs) - f(m - zs)) / 2z`, with the centre :math:`f(m)`; a point value without
+an interval uses :math:`z = 1`. This is continuous in the risk ratio (a ratio of the two
+means, as before, was 0/0 at RR = 1). Ratio measures cannot be put on a
 continuous child (there is no mean to scale them by): that is an error.
 
 Example
@@ -67,10 +73,11 @@ __all__ = [
     "cohens_d_to_log_or",
     "before_after",
     "risk_ratio_to_odds_ratio",
+    "through",
     "DIRECTION_MEAN",
     "DIRECTION_SD",
     "NULL_SD",
-    "POINT_SD",
+    "POINT_SE",
 ]
 
 #: Location and spread of a direction-only estimate (log-ratio units or node scales).
@@ -86,11 +93,12 @@ DIRECTION_SD: float = 0.2
 #: 0.82-1.22), the effects a study reporting "no significant effect" typically cannot rule
 #: out; the grade's transport spread is added to it.
 NULL_SD: float = 0.1
-#: Spread given to a point estimate reported without an interval, by grade (log-ratio
-#: units): about the standard error of a single controlled study of a few hundred events
-#: (sqrt(1/a + 1/b) = 0.1 to 0.15 on a log ratio) for grades A and B, and wider for weaker
-#: designs, whose unreported uncertainty includes their bias. copath's judgement.
-POINT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.25, "D": 0.30, "E": 0.30}
+#: Sampling sd given to a point estimate reported without an interval (log-ratio units):
+#: about the standard error of a single controlled study of a hundred or two events
+#: (sqrt(1/a + 1/b) = 0.1 to 0.15 on a log ratio). copath's judgement. The study's bias is
+#: not in it: it is added by grade when the prior is built (``STUDY_BIAS_SD`` in
+#: :mod:`copath.evidence.priors`), so that a weak design's point value counts for less.
+POINT_SE: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ def percent_reduction(
     high: float | None = None,
     interval: float = 0.90,
     control: float | None = None,
-    point_sd: float = POINT_SD["C"],
+    point_sd: float = POINT_SE,
 ) -> Estimate:
     """Log rate ratio from a percentage reduction (point or low-high range).
 
@@ -165,7 +173,7 @@ def ratio(
     low: float | None = None,
     high: float | None = None,
     interval: float = 0.95,
-    point_sd: float = POINT_SD["C"],
+    point_sd: float = POINT_SE,
 ) -> Estimate:
     """Log of a rate ratio or odds ratio, with its CI if given.
 
@@ -235,3 +243,32 @@ def risk_ratio_to_odds_ratio(log_rr: float, baseline: float) -> float:
     if rr * baseline >= 1:
         raise ValueError(f"risk ratio {rr:.3g} with baseline {baseline} gives a risk above 1")
     return math.log(rr * (1 - baseline) / (1 - rr * baseline))
+
+
+def through(est: Estimate, f, z: float = 1.0) -> Estimate:
+    """An estimate carried through a monotone conversion ``f`` by its interval's ends.
+
+    Parameters
+    ----------
+    est
+        The estimate ``N(m, s)`` on the scale ``f`` takes.
+    f
+        A monotone function of one float (e.g. log risk ratio -> log odds ratio).
+    z
+        Half-width of the interval in sds (:func:`z_for` of the interval the study
+        reported; 1 for a point value with an assumed sd).
+
+    Returns
+    -------
+    Estimate
+        Centre ``f(m)``; sd ``|f(m + z s) - f(m - z s)| / (2 z)``.
+
+    Example
+    -------
+    >>> # a 40% reduction (20-60%, a 90% range) at a 25% baseline risk, as a log odds ratio
+    >>> e = through(percent_reduction(low=20, high=60), lambda x: risk_ratio_to_odds_ratio(x, 0.25), z_for(0.90))
+    >>> round(e.sd, 4)
+    0.2465
+    """
+    lo, hi = f(est.mean - z * est.sd), f(est.mean + z * est.sd)
+    return Estimate(f(est.mean), abs(hi - lo) / (2 * z))
