@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import norm
 
 import copath as cp
-from copath.evidence.priors import DEFAULT_SD, TRANSPORT_SD, LinkPrior, priors_for
+from copath.evidence.priors import DEFAULT_SD, STUDY_BIAS_SD, TAU_SCALE, TRANSPORT_SD, LinkPrior, priors_for
 from copath.evidence.registry import link_entries
 
 
@@ -17,13 +17,19 @@ def test_nw_burglary_prior(flagship, evidence):
     prior = cp.prior_for(flagship.link("nw_coverage", "burglary"), evidence, flagship)
     median_rr = prior.natural_quantiles([0.5])[0]
     assert 0.74 < median_rr < 0.84
-    assert prior.prob_below_zero() > 0.90
-    # hand computation: 90% interval, then widened by grade B (a review, one step down for indirectness)
+    # hand computation: the review's 90% interval is its mean effect over settings (mu): its
+    # own bias by grade B (a review, one step down for indirectness), tau once (its prior's
+    # E[tau^2] = 0.5^2, as one review's mean says nothing about tau), the shared bias once
     mean = (math.log(0.84) + math.log(0.74)) / 2
     sd = (math.log(0.84) - math.log(0.74)) / (2 * norm.ppf(0.95))
     assert prior.mu == pytest.approx(mean)
-    assert prior.sigma == pytest.approx(math.hypot(sd, TRANSPORT_SD["B"])) == pytest.approx(0.15487, abs=1e-5)
+    expected = math.sqrt(sd**2 + STUDY_BIAS_SD["B"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["B"] ** 2)
+    assert prior.sigma == pytest.approx(expected, rel=1e-4) == pytest.approx(0.5329, abs=1e-4)
+    assert prior.prob_below_zero() == pytest.approx(norm.cdf(-mean / expected), rel=1e-4)  # 0.67
     assert prior.grade == "B" and not prior.weak
+    syn = prior.synthesis
+    assert syn.k == 1 and syn.i2 is None and syn.q is None and syn.transport_sd == TRANSPORT_SD["B"]
+    assert syn.tau_median == pytest.approx(TAU_SCALE * norm.ppf(0.75), rel=5e-3)  # the prior's median (grid)
 
 
 def test_every_flagship_link_has_a_prior_from_its_own_entries(flagship, evidence):
@@ -116,11 +122,13 @@ def test_null_prior_centres_on_zero(flagship, evidence):
 def test_a_reviewed_null_is_graded_by_its_review_not_as_no_evidence(flagship, evidence):
     # Weisburd & Eck (2004): a review (A) of experiments, quasi-experiments and correlational
     # studies, one step down for risk of bias and one for indirectness: C, where it was E like
-    # "no evidence"; its prior narrows with the grade: hypot(0.1, 0.20) instead of hypot(0.1, 0.30)
+    # "no evidence". A null is an estimate of about zero, pooled like a sized one: the review's
+    # mean, its bias by grade C, tau once (prior), then grade C's shared bias
     link = flagship.link("beat_meetings", "burglary")
     prior = cp.prior_for(link, evidence, flagship)
     assert prior.mu == 0 and prior.grade == "C" and prior.weak
-    assert prior.sigma == pytest.approx(math.hypot(0.1, TRANSPORT_SD["C"]) / abs(link.contrast))
+    expected = math.sqrt(0.1**2 + STUDY_BIAS_SD["C"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2)
+    assert prior.sigma * abs(link.contrast) == pytest.approx(expected, rel=1e-4)
 
 
 def test_no_evidence_gives_the_weak_default(flagship, evidence):
@@ -171,11 +179,13 @@ def test_several_sized_entries_are_pooled_to_a_predictive():
     comps = prior.components
     assert len(comps) == 2
     # the predictive lies between the two readings and, with two studies, is narrower than one
-    # study's prior (its sd with the transport spread) but wider than the pooled mean's
+    # study's prior but never below the shared-bias spread of grade C
     lo, hi = sorted(c["mean"] for c in comps)
     assert lo < prior.mu < hi
-    one = math.hypot(comps[0]["sd"], TRANSPORT_SD["C"])
-    assert prior.sigma < one and prior.sigma > min(c["sd"] for c in comps) / math.sqrt(2)
+    one = math.sqrt(comps[0]["sd"] ** 2 + STUDY_BIAS_SD["C"] ** 2 + 2 * TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2)
+    assert TRANSPORT_SD["C"] < prior.sigma < one
+    assert prior.synthesis.k == 2 and prior.synthesis.q == pytest.approx(
+        (comps[0]["mean"] - comps[1]["mean"]) ** 2 / (2 * 0.15**2))  # Cochran's Q of two, by hand
 
 
 def test_sized_entry_is_not_moved_by_corroborating_directions(flagship, evidence):
@@ -186,7 +196,9 @@ def test_sized_entry_is_not_moved_by_corroborating_directions(flagship, evidence
     assert len(prior.sources) == 3
     # the grade is the sized entry's (C), not that of the direction-only review beside it (B)
     assert prior.grade == "C" and prior.weak
-    assert prior.sigma == pytest.approx(math.hypot(prior.components[0]["sd"], TRANSPORT_SD["C"]))
+    # one evaluation (a single setting): its bias, tau twice (its own setting's and the new one's), the shared bias
+    assert prior.sigma == pytest.approx(math.sqrt(prior.components[0]["sd"] ** 2 + STUDY_BIAS_SD["C"] ** 2
+                                                  + 2 * TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2), rel=1e-4)
 
 
 def test_weaker_grade_gives_a_wider_prior():
@@ -214,7 +226,8 @@ def test_link_prior_round_trips_and_validates():
 
 
 def test_prior_sd_does_not_grow_as_concordant_studies_are_added():
-    # k identical grade-B estimates, log RR -0.3 with se 0.1 (issue 18's case: 0.180, then 0.423 for 2)
+    # k identical grade-B randomised studies, log RR -0.3 with se 0.1 (issue 27): the sd falls as
+    # studies agree but never below grade B's shared-bias spread, which concordance cannot shrink
     entry = """
 - id: s{i}
   citation: "study {i}"
@@ -227,18 +240,23 @@ def test_prior_sd_does_not_grow_as_concordant_studies_are_added():
                           "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
     sds = [cp.prior_for(pw.links[0], cp.loads_evidence("".join(entry.format(i=i) for i in range(k))), pw).sigma
            for k in range(1, 11)]
-    assert sds[0] == pytest.approx(math.hypot(0.1, TRANSPORT_SD["B"]), rel=1e-4)  # one study: unchanged
+    # one study: its se, its bias, tau for its setting and for the new one, the shared bias
+    assert sds[0] == pytest.approx(math.sqrt(0.1**2 + STUDY_BIAS_SD["B"] ** 2 + 2 * TAU_SCALE**2
+                                             + TRANSPORT_SD["B"] ** 2), rel=1e-3)
     assert all(b <= a + 1e-9 for a, b in zip(sds, sds[1:], strict=False)), sds
-    assert sds[1] == pytest.approx(0.130, abs=0.002) and sds[-1] == pytest.approx(0.050, abs=0.002)
+    assert min(sds) >= TRANSPORT_SD["B"]
+    assert sds[-1] < sds[0] / 2  # ten concordant studies do teach that settings differ little
 
 
 def test_focused_deterrence_is_read_from_the_word_medium_widely_and_graded_c(flagship, evidence):
     # "medium-sized": d between 0.2 and 0.8 as a 90% interval, log OR = d pi / sqrt 3 (Chinn 2000),
-    # used as a log rate ratio; grade C (a review, two steps down), so grade C's transport spread
+    # used as a log rate ratio; grade C (a review, two steps down): the review's mean, its bias,
+    # tau once and grade C's shared bias
     link = flagship.link("focused_deterrence", "violent_crime")
     prior = cp.prior_for(link, evidence, flagship)
     k = math.pi / math.sqrt(3)
     sd = 0.6 / (2 * norm.ppf(0.95)) * k
     assert prior.mu * link.contrast == pytest.approx(-0.5 * k) == pytest.approx(-0.9069, abs=1e-4)
-    assert prior.sigma * abs(link.contrast) == pytest.approx(math.hypot(sd, TRANSPORT_SD["C"]))
+    assert prior.sigma * abs(link.contrast) == pytest.approx(
+        math.sqrt(sd**2 + STUDY_BIAS_SD["C"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2), rel=1e-4)
     assert prior.grade == "C" and prior.weak

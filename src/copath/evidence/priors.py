@@ -4,44 +4,68 @@ The rule, for a link ``parent -> child`` with contrast :math:`c` (the change of 
 parent the evidence describes):
 
 1. every ``effect`` entry on the link is converted to a normal estimate
-   :math:`N(m_i, s_i)` on the child's effect scale (:mod:`copath.evidence.conversions`);
-2. entries with a size (percentages, ratios, d, before/after counts) give the predictive
-   distribution of the effect in a new setting (the user's area) under a random-effects
-   model, :math:`\theta_{new} = \mu + u`, :math:`u \sim N(0, \tau^2)` (Higgins, Thompson &
-   Spiegelhalter 2009, *JRSS A* 172:137), with a flat prior on :math:`\mu` and
-   :math:`\tau \sim HN(t_g/\sqrt 2)` (times the node scale for slopes), where :math:`t_g`
-   (:data:`TRANSPORT_SD`) is the spread of an effect between settings the strongest grade
-   ``g`` of the link's entries allows. Heterogeneity, including transport to the user's
-   area, is counted once, in :math:`\tau`. With one entry :math:`N(m_1, s_1)` the
-   predictive has the same mean and sd as :math:`N(m_1, \sqrt{s_1^2 + t_g^2})` (it is a
-   scale mixture of normals, used as that normal) (the posterior of
-   :math:`\tau` is its prior, and :math:`\operatorname{Var} = s_1^2 + 2E[\tau^2]`); several are
-   pooled with :func:`copath.pool_effects` and the predictive sd does not grow as
-   concordant entries are added (it falls towards :math:`E[\tau^2 \mid y]^{1/2}`; for k
-   identical grade-B estimates, log RR -0.3 with se 0.1: 0.180, 0.130, 0.105, 0.088,
-   0.077 for k = 1 to 5). Discordant entries raise :math:`\tau`'s posterior, within its
-   half-normal prior. This assumes your area is exchangeable with the studied settings:
-   concordant studies then teach that settings differ little, and five identical grade-B
-   studies give an sd (0.077) below the one-study spread :math:`t_B` = 0.15. Where the
-   studies share a feature your area lacks (all from one country, say), that learning does
-   not carry over; widen the prior by hand (``cp.fit(..., priors={link: LinkPrior(...)})``) or
-   record the indirectness. Treating a grade as an allowance for how far an effect may move
-   between settings follows the additive bias distributions for indirect evidence of
-   Turner et al. 2009 (*JRSS A* 172:21); the values of :math:`t_g` are copath's own
-   judgement, not taken from that paper. Direction-only and null entries on the same link corroborate but do not
-   move a sized estimate; with no sized entry, the direction/null readings are combined
-   as an equal-weight mixture, moment-matched: :math:`m = \bar m_i`,
-   :math:`s^2 = \overline{s_i^2} + \operatorname{var}(m_i)` (agreeing readings keep
-   their spread; disagreeing ones widen it), and widened for transport as
-   :math:`s' = \sqrt{s^2 + t_g^2}`. The grade ``g`` is that of the entries that set the
-   estimate (:func:`copath.evidence.registry.setting_entries`: the sized ones when there
-   are any), and grades rate the study (design, then one step down for each recorded
-   GRADE reason: risk of bias, inconsistency, indirectness, imprecision). A direction-only
-   reading keeps grade D's spread (:data:`DIRECTION_SPREAD_GRADE`) even from a strong
-   review: the study makes the sign reliable, not the size, which is copath's convention
-   :math:`N(\pm 0.3, 0.2)` (:mod:`copath.evidence.conversions`). A strong null, in
-   contrast, is strong evidence of a small effect and narrows with its grade;
-3. the coefficient is per unit of the parent: :math:`\beta \sim N(m/c,\ s'/|c|)`.
+   :math:`N(y_i, s_i)` on the child's effect scale (:mod:`copath.evidence.conversions`);
+2. entries with a size (percentages, ratios, d, before/after counts), or a link's null
+   readings when it has neither a sized nor a direction entry, are pooled under a
+   random-effects model with a bias term per study and a shared bias, in the spirit of the
+   bias modelling of Turner, Spiegelhalter, Smith & Thompson (2009, *JRSS A* 172:21):
+
+   .. math::
+
+       y_i \sim N(\theta_i,\ s_i^2 + b_{g_i}^2), \qquad
+       \theta_i \sim N(\mu, \tau^2), \qquad
+       \tau \sim HN(\sigma_\tau), \qquad
+       \theta_{new} = \mu + u + \delta,\ u \sim N(0, \tau^2),\ \delta \sim N(0, t_g^2).
+
+   - :math:`b_{g_i}` (:data:`STUDY_BIAS_SD`) is study *i*'s own bias sd, set by its grade
+     :math:`g_i`, which follows from its design and its recorded GRADE reasons (risk of
+     bias, inconsistency, indirectness, imprecision, publication bias); biases of different
+     studies are independent, so weaker studies count for less and their bias averages out
+     as studies are added.
+   - :math:`\tau`, the spread of the effect between settings, has a weakly informative
+     half-normal prior that does not depend on any grade, :math:`\sigma_\tau` =
+     :data:`TAU_SCALE` (0.5 on a log ratio, times the node scale for slopes; the default of
+     :func:`copath.pool_effects`, and a half-normal scale of the kind Röver et al. 2021,
+     *Res Synth Methods* 12:448, discuss as weakly informative for log odds ratios); the
+     entries' spread decides it (:func:`copath.pool_effects`, exact up to a 1-D
+     quadrature). An entry that is itself a review's pooled mean (design
+     ``meta-analysis`` or ``systematic-review``) estimates :math:`\mu`, not one setting's
+     :math:`\theta_i`, and enters without :math:`\tau^2`. With a single study the data say
+     nothing about :math:`\tau`: its prior is then the answer, and the predictive variance
+     for a new setting is :math:`s^2 + b^2 + 2E[\tau^2]` (:math:`s^2 + b^2 + E[\tau^2]` for
+     a review's mean), which is wide, as one study in one place cannot say how much an
+     effect varies between places.
+   - :math:`\delta` is a bias the studies share (same design, same country, an outcome
+     other than the link's) and the step from the studied settings to the user's area; no
+     number of concordant studies can shrink it, so it is added once, after pooling, with
+     :math:`t_g` (:data:`TRANSPORT_SD`) the spread the link's grade ``g`` allows (the
+     strongest grade of the entries that set the estimate). The prior sd is therefore never
+     below :math:`t_g`, whatever the number of studies.
+
+   The link prior is the normal with the predictive's mean and sd,
+   :math:`N(\bar\theta_{new}, \sqrt{\operatorname{Var}(\mu + u \mid y) + t_g^2})` (the
+   predictive is a scale mixture of normals, used as that normal). The pooled mean, its sd,
+   :math:`\tau` (median and interval), Cochran's Q and :math:`I^2` (Higgins & Thompson
+   2002) and the interval for a new setting are kept as :attr:`LinkPrior.synthesis`
+   (:class:`Synthesis`). The values of :math:`b_g` and :math:`t_g` are copath's judgement,
+   not taken from Turner et al.;
+3. direction-only readings carry a sign and no size: copath's convention
+   :math:`N(\pm 0.3, 0.2)` (:mod:`copath.evidence.conversions`), widened by grade D's
+   transport spread (:data:`DIRECTION_SPREAD_GRADE`) even from a strong review (a strong
+   study makes the sign reliable, not the size). Several direction/null readings are an
+   equal-weight mixture, moment-matched: :math:`m = \bar m_i`,
+   :math:`s^2 = \overline{s_i^2} + \operatorname{var}(m_i)`, then
+   :math:`s' = \sqrt{s^2 + t_g^2}`. Direction and null readings beside a sized entry
+   corroborate it without moving it;
+4. a stated direction (a direction or hypothesis entry, or the spec's ``direction``) is a
+   belief the data may overturn: the prior keeps most of its mass on the stated side and
+   some on the other (:meth:`LinkPrior.softened`: the normal with the mean and sd of the
+   prior truncated to the stated side). ``prior_for`` returns the truncated form with
+   ``sign`` set; the fit softens it everywhere except where the identification check
+   finds a true mirror symmetry (a link the data inform only as a product through a node
+   without data), where the sign is held and reported as assumed, not checked by the data
+   (:func:`copath.model.fit.signs_where_needed`);
+5. the coefficient is per unit of the parent: :math:`\beta \sim N(m/c,\ s'/|c|)`.
 
 A link with no effect entry gets the weakly-informative default
 :math:`N(0, 1)` on ratio scales (:math:`N(0, \text{scale})` for slopes), divided by
@@ -90,23 +114,102 @@ __all__ = [
     "entry_estimate",
     "link_sign",
     "TRANSPORT_SD",
+    "STUDY_BIAS_SD",
+    "TAU_SCALE",
+    "Synthesis",
     "DEFAULT_SD",
     "DIRECTION_SPREAD_GRADE",
 ]
 
-#: The spread of an effect between settings, by strongest grade: the random-effects prior
-#: tau ~ HN(t / sqrt 2) for sized entries, an sd added in quadrature for direction/null readings.
-#: Rationale: Turner et al. (2009, JRSS A 172:21) elicit an additive bias distribution for
-#: each study's departures from the target setting and design and add it to the study's own
-#: variance; here one spread per grade stands for both (the weaker the design, the more it
-#: can be biased and the less it says about your area). 0.10 on a log ratio (rate ratios
-#: within about x/1.2 of the estimate for 95% of settings) for a review of controlled studies,
-#: rising to 0.30 for a hypothesis; the values are copath's judgement, not that paper's.
+#: The shared-bias (transport) sd by the link's grade, added once after pooling: the spread of
+#: a bias the studies share (one design, one country, an outcome other than the link's) and of
+#: the step from the studied settings to the user's area, which no number of concordant
+#: studies can shrink. 0.10 on a log ratio (rate ratios within about x/1.2 of the estimate
+#: for 95% of areas) for a review of controlled studies, rising to 0.30 for a hypothesis.
+#: Framework: Turner et al. (2009, JRSS A 172:21), who add an elicited bias distribution to
+#: each study; the values are copath's judgement, not that paper's. Times the node scale for
+#: slopes.
 TRANSPORT_SD: dict[str, float] = {"A": 0.10, "B": 0.15, "C": 0.20, "D": 0.25, "E": 0.30}
+#: Each study's own bias sd by its grade (log-ratio units; times the node scale for slopes),
+#: added to its sampling variance before pooling, so that weaker studies count for less:
+#: small for a review of controlled studies or a randomised study (the residual bias of a
+#: sound design), larger for an uncontrolled evaluation or survey figure, largest for
+#: anecdote and hypothesis. A grade already counts the study's recorded GRADE reasons (one
+#: step down each), so each reason raises the bias. copath's judgement, in the spirit of
+#: Turner et al. (2009)'s internal-bias distributions.
+STUDY_BIAS_SD: dict[str, float] = {"A": 0.05, "B": 0.10, "C": 0.20, "D": 0.30, "E": 0.40}
+#: Half-normal scale of the between-setting sd tau (log-ratio units; times the node scale for
+#: slopes): the same for every grade, and the default of :func:`copath.pool_effects`.
+TAU_SCALE: float = 0.5
+#: Designs whose reported effect is a pooled mean over settings (it estimates mu, not one theta_i).
+REVIEW_DESIGNS: tuple[str, ...] = ("meta-analysis", "systematic-review")
 #: The grade whose transport spread a direction-only reading gets when its study is stronger.
 DIRECTION_SPREAD_GRADE: str = "D"
 #: sd of the weakly-informative default prior (ratio scales; x node scale for slopes).
 DEFAULT_SD: float = 1.0
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """What pooling a link's entries found, on the effect scale for the evidence contrast.
+
+    ``k`` entries; the pooled mean ``mean`` (posterior of mu) and its ``sd``; the between-setting
+    sd tau (``tau_median`` and the equal-tailed ``tau_interval`` of probability ``prob``);
+    Cochran's ``q`` and ``i2`` over the study-level entries (None with fewer than two, or when
+    every entry is a review's pooled mean); the predictive for a new setting before the shared
+    bias (``predictive_sd``); the shared-bias sd added after pooling (``transport_sd``); the
+    prior's sd (``prior_sd``, the two in quadrature) and its central ``prediction_interval``
+    (normal, probability ``prob``); the tau prior's half-normal scale (``tau_scale``).
+
+    Example
+    -------
+    >>> s = Synthesis(k=2, mean=-0.2, sd=0.1, tau_median=0.1, tau_interval=(0.01, 0.5), q=1.2,
+    ...               i2=0.17, predictive_sd=0.3, transport_sd=0.15, prior_sd=0.335,
+    ...               prediction_interval=(-0.83, 0.43), prob=0.94, tau_scale=0.5)
+    >>> Synthesis.from_dict(s.to_dict()) == s
+    True
+    """
+
+    k: int
+    mean: float
+    sd: float
+    tau_median: float
+    tau_interval: tuple[float, float]
+    q: float | None
+    i2: float | None
+    predictive_sd: float
+    transport_sd: float
+    prior_sd: float
+    prediction_interval: tuple[float, float]
+    prob: float
+    tau_scale: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain mapping (intervals as lists); :meth:`from_dict` reads it back."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Synthesis:
+        """A synthesis from :meth:`to_dict`'s mapping."""
+        data = dict(data)
+        for key in ("tau_interval", "prediction_interval"):
+            data[key] = tuple(data[key])
+        return cls(**data)
+
+    def describe(self) -> str:
+        """One sentence: k, pooled mean, tau, I^2 and Q, and the interval for a new setting.
+
+        Example
+        -------
+        >>> Synthesis(2, -0.2, 0.1, 0.1, (0.01, 0.5), 1.2, 0.17, 0.3, 0.15, 0.335, (-0.83, 0.43), 0.94, 0.5).describe()
+        'k = 2: pooled mean -0.2 (sd 0.1); tau 0.1 (94% interval 0.01 to 0.5) under a half-normal(0.5) prior; I^2 17%, Q 1.2; shared bias sd 0.15; a new setting: 94% interval -0.83 to 0.43.'
+        """
+        p = int(round(self.prob * 100))
+        het = f"; I^2 {self.i2:.0%}, Q {self.q:.3g}" if self.i2 is not None else ""
+        return (f"k = {self.k}: pooled mean {self.mean:.3g} (sd {self.sd:.3g}); tau {self.tau_median:.3g} "
+                f"({p}% interval {self.tau_interval[0]:.3g} to {self.tau_interval[1]:.3g}) under a "
+                f"half-normal({self.tau_scale:.3g}) prior{het}; shared bias sd {self.transport_sd:.3g}; a new setting: "
+                f"{p}% interval {self.prediction_interval[0]:.3g} to {self.prediction_interval[1]:.3g}.")
 
 
 @dataclass(frozen=True)
@@ -143,12 +246,17 @@ class LinkPrior:
     note: str = ""
     components: tuple[dict[str, Any], ...] = field(default=(), compare=False)
     sign: int = 0
+    synthesis: Synthesis | None = field(default=None, compare=False)
+    stated: int = 0
+    stated_by: str = ""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):
             raise ValueError(f"prior for {self.link}: need finite mu and sigma > 0, got {self.mu}, {self.sigma}")
         if self.sign not in (-1, 0, 1):
             raise ValueError(f"prior for {self.link}: sign must be -1, 0 or 1, got {self.sign!r}")
+        if self.stated not in (-1, 0, 1):
+            raise ValueError(f"prior for {self.link}: stated must be -1, 0 or 1, got {self.stated!r}")
         if self.scale not in kinds.coefficient_scales():
             raise ValueError(f"prior for {self.link}: unknown scale {self.scale!r}")
         if self.grade is not None and self.grade not in GRADES:
@@ -166,9 +274,9 @@ class LinkPrior:
 
     def softened(self) -> LinkPrior:
         """This prior with its sign left free: the normal with the sign-fixed prior's mean and
-        sd (a half-normal's keeps 91% of its mass on the stated side). For a link the local
-        data inform, so that data contradicting a stated direction show as a prior-data
-        conflict instead of piling up at zero.
+        sd (a half-normal's keeps 91% of its mass on the stated side). A stated direction is
+        a belief the data may overturn: data against it then show as a prior-data conflict
+        instead of piling up at zero. ``stated`` and ``stated_by`` keep the direction.
 
         Returns
         -------
@@ -177,14 +285,60 @@ class LinkPrior:
         Example
         -------
         >>> h = LinkPrior("a -> b", 0.0, 1.0, "slope", sign=-1).softened()
-        >>> round(h.mu, 3), round(h.sigma, 3), h.sign, round(h.prob_below_zero(), 2)
-        (-0.798, 0.603, 0, 0.91)
+        >>> round(h.mu, 3), round(h.sigma, 3), h.sign, h.stated, round(h.prob_below_zero(), 2)
+        (-0.798, 0.603, 0, -1, 0.91)
         """
         if self.sign == 0:
             return self
-        return replace(self, mu=self.mean, sigma=self.sd, sign=0,
-                       note=f"{self.note} Sign left free (the local data inform this link): the sign-fixed "
-                            "prior's mean and sd as a normal.".strip())
+        soft = replace(self, mu=self.mean, sigma=self.sd, sign=0, stated=self.sign)
+        side = soft.prob_below_zero() if self.sign < 0 else 1.0 - soft.prob_below_zero()
+        who = f" by {self.stated_by}" if self.stated_by else ""
+        return replace(soft, note=f"{self.note} Direction {'+' if self.sign > 0 else '-'} stated{who} held softly "
+                                  f"({side:.0%} of the prior on that side; the data may overturn it): the sign-fixed "
+                                  "prior's mean and sd as a normal.".strip())
+
+    def held(self, why: str = "") -> LinkPrior:
+        """This prior with its stated sign held fixed (it already is: only the note changes),
+        for a link whose sign the data cannot check (a true mirror symmetry).
+
+        Parameters
+        ----------
+        why
+            Why the data cannot check it, for the note.
+
+        Returns
+        -------
+        LinkPrior
+
+        Example
+        -------
+        >>> LinkPrior("a -> b", 0.0, 1.0, "slope", sign=1, stated=1, stated_by="s1").held().direction_note()
+        '+ assumed from s1, not checked by the data'
+        """
+        if self.sign == 0:
+            return self
+        return replace(self, note=f"{self.note} {self.direction_note()[2:].capitalize()}{f' ({why})' if why else ''}.")
+
+    def direction_note(self) -> str:
+        """The stated direction and how the prior holds it, in a few words ('' when none).
+
+        Returns
+        -------
+        str
+            ``'+ assumed from <source>, not checked by the data'`` for a sign held fixed,
+            ``'+ stated by <source>, soft'`` for one the data may overturn, else ``''``.
+
+        Example
+        -------
+        >>> LinkPrior("a -> b", 0.8, 0.6, "slope", stated=1, stated_by="the spec").direction_note()
+        '+ stated by the spec, soft'
+        """
+        side = self.sign or self.stated
+        if not side:
+            return ""
+        mark = "+" if side > 0 else "-"
+        who = self.stated_by or "the evidence"
+        return f"{mark} assumed from {who}, not checked by the data" if self.sign else f"{mark} stated by {who}, soft"
 
     def _dist(self):
         """The frozen scipy distribution: normal, or normal truncated to the sign's side."""
@@ -351,6 +505,7 @@ class LinkPrior:
         out = asdict(self)
         out["sources"] = list(self.sources)
         out["components"] = [dict(c) for c in self.components]
+        out["synthesis"] = None if self.synthesis is None else self.synthesis.to_dict()
         return out
 
     @classmethod
@@ -373,6 +528,8 @@ class LinkPrior:
         data.setdefault("sign", 0)  # priors saved before signs could be fixed
         data["sources"] = tuple(data.get("sources", ()))
         data["components"] = tuple(dict(c) for c in data.get("components", ()))
+        if data.get("synthesis") is not None:  # absent in priors saved before pooling was reported
+            data["synthesis"] = Synthesis.from_dict(data["synthesis"])
         return cls(**data)
 
     def describe(self) -> str:
@@ -396,6 +553,8 @@ class LinkPrior:
         unit = "per unit of the parent" if self.contrast == 1 else f"per unit of the parent (evidence contrast {self.contrast:g})"
         origin = f"grade {self.grade} from {', '.join(self.sources)}" if self.sources else "no evidence: weakly-informative default"
         side = "" if self.sign == 0 else f" truncated to {'> 0' if self.sign > 0 else '< 0'} (sign fixed)"
+        if self.sign == 0 and self.stated:
+            side = f" (direction {'+' if self.stated > 0 else '-'} held softly)"
         return (
             f"{self.link}: {self.scale} ~ Normal({self.mu:.3g}, {self.sigma:.3g}){side} {unit}, {origin} "
             f"({self.natural_scale} 5/50/95%: {q[0]:.3g}, {q[1]:.3g}, {q[2]:.3g})."
@@ -421,7 +580,7 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
     kind = child.node_kind
     slope_scale = kind.unit_scale(child)
     where = f"entry {entry.id}"
-    point_sd = conv.POINT_SD[entry.grade]
+    point_sd = conv.POINT_SE
 
     def fail(message: str) -> EvidenceError:
         return EvidenceError(message, file=entry.source, where=where, line=entry.line)
@@ -453,45 +612,105 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
         else:
             raise fail(f"a {m} is not an effect")
         if kind.odds_scale and m != "odds_ratio" and "baseline" in v:
-            mean = conv.risk_ratio_to_odds_ratio(est.mean, v["baseline"] / 100)
-            est = conv.Estimate(mean, est.sd * abs(mean / est.mean) if est.mean else est.sd)
+            # by the interval's ends (a point value's at +-1 sd): the conversion is not linear
+            ends = "low" in v and "high" in v
+            z = conv.z_for(v.get("interval", 0.90 if m == "percent_reduction" else 0.95)) if ends else 1.0
+            est = conv.through(est, lambda x: conv.risk_ratio_to_odds_ratio(x, v["baseline"] / 100), z)
     except ValueError as err:
         raise fail(str(err)) from None
     return est
 
 
 # --------------------------------------------------------------------------- priors
-def _combine(
-    entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float
-) -> tuple[float, float, str, str]:
-    """Mean and sd of the link's effect before transport widening, the method used, a note."""
+def _is_pooled(entries: list[EvidenceEntry]) -> list[int]:
+    """Positions of the entries pooled as estimates: the sized ones, or, on a link with neither
+    a sized nor a direction entry, its null readings (a null is an estimate of about zero)."""
     sized = [i for i, e in enumerate(entries) if e.effect.has_size]
-    if len(sized) == 1:
-        i = sized[0]
-        extra = len(entries) - 1
-        note = f"From {entries[i].id}" + (
-            f"; {extra} direction/null entr{'y' if extra == 1 else 'ies'} corroborate without moving it." if extra else "."
-        )
-        return estimates[i].mean, estimates[i].sd, "single", note
-    if len(sized) > 1:
-        t = TRANSPORT_SD[strongest([entries[i].grade for i in sized])] * unit_scale
-        pooled = pool_effects(
-            [estimates[i].mean for i in sized], [estimates[i].sd for i in sized],
-            tau_prior="half_normal", tau_scale=t / math.sqrt(2.0),
-        )
-        note = (
-            f"Random-effects predictive for a new setting from {len(sized)} sized entries, tau ~ HN({t / math.sqrt(2):.3g}) "
-            f"(tau median {pooled.tau_median:.3g}); heterogeneity and transport counted once, in tau."
-        )
-        return pooled.predictive_mean, pooled.predictive_sd, "pooled", note
+    if sized:
+        return sized
+    if any(e.effect.measure == "direction" for e in entries):
+        return []
+    return [i for i, e in enumerate(entries) if e.effect.measure == "null"]
+
+
+def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], designs: Sequence[str],
+               grade: str, unit_scale: float = 1.0, prob: float | None = None) -> Synthesis:
+    """Pool estimates into the predictive for a new setting (module docstring, rule 2).
+
+    Parameters
+    ----------
+    estimates
+        The entries' estimates on the effect scale (for the evidence contrast).
+    grades, designs
+        Each entry's grade (sets its own bias sd, :data:`STUDY_BIAS_SD`) and design (a review's
+        pooled mean estimates mu: :data:`REVIEW_DESIGNS`).
+    grade
+        The link's grade: sets the shared-bias sd added once (:data:`TRANSPORT_SD`).
+    unit_scale
+        1 for log ratios; the node scale for slopes (multiplies every sd above).
+    prob
+        Probability of the reported intervals (default :data:`copath.constants.HDI_PROB`).
+
+    Returns
+    -------
+    Synthesis
+
+    Example
+    -------
+    >>> one = synthesise([conv.Estimate(-0.3, 0.1)], ["B"], ["rct"], "B")
+    >>> round(one.prior_sd, 3) == round(math.sqrt(0.1**2 + 0.1**2 + 2 * 0.5**2 + 0.15**2), 3)
+    True
+    >>> ten = synthesise([conv.Estimate(-0.3, 0.1)] * 10, ["B"] * 10, ["rct"] * 10, "B")
+    >>> 0.15 <= ten.prior_sd < one.prior_sd
+    True
+    """
+    from copath.constants import HDI_PROB
+
+    prob = HDI_PROB if prob is None else prob
+    bias = np.array([STUDY_BIAS_SD[g] for g in grades]) * unit_scale
+    sds = np.hypot([e.sd for e in estimates], bias)
+    pooled = pool_effects([e.mean for e in estimates], sds, tau_prior="half_normal",
+                          tau_scale=TAU_SCALE * unit_scale, prob=prob,
+                          of_mean=[d in REVIEW_DESIGNS for d in designs])
+    t = TRANSPORT_SD[grade] * unit_scale
+    sd = math.hypot(pooled.predictive_sd, t)
+    z = float(norm.ppf(0.5 + prob / 2))
+    # Q and I^2 from the entries' own standard errors (the usual definitions), study-level entries only
+    from copath.evidence.pooling import heterogeneity
+    study = [i for i, d in enumerate(designs) if d not in REVIEW_DESIGNS]
+    q, i2 = heterogeneity([estimates[i].mean for i in study], [estimates[i].sd for i in study])
+    return Synthesis(
+        k=len(estimates), mean=pooled.mean, sd=pooled.sd, tau_median=pooled.tau_median,
+        tau_interval=pooled.tau_interval, q=q, i2=i2, predictive_sd=pooled.predictive_sd, transport_sd=t,
+        prior_sd=sd, prediction_interval=(pooled.predictive_mean - z * sd, pooled.predictive_mean + z * sd),
+        prob=prob, tau_scale=TAU_SCALE * unit_scale)
+
+
+def _combine(
+    entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float, grade: str
+) -> tuple[float, float, str, str, Synthesis | None]:
+    """Mean and sd of the link's effect for a new setting, the method used, a note, the synthesis."""
+    pooled = _is_pooled(entries)
+    if pooled:
+        syn = synthesise([estimates[i] for i in pooled], [entries[i].grade for i in pooled],
+                         [entries[i].design for i in pooled], grade, unit_scale)
+        extra = len(entries) - len(pooled)
+        corroborate = (f"; {extra} direction/null entr{'y' if extra == 1 else 'ies'} corroborate without moving it"
+                       if extra else "")
+        who = entries[pooled[0]].id if len(pooled) == 1 else f"{len(pooled)} entries"
+        note = (f"Random-effects predictive for a new setting from {who}{corroborate}: each study's own bias by its "
+                f"grade, between-setting sd tau ~ HN({syn.tau_scale:.3g}) (median {syn.tau_median:.3g}), then a "
+                f"shared-bias sd {syn.transport_sd:.3g} (grade {grade}) added once.")
+        method = "single" if len(pooled) == 1 else "pooled"
+        return syn.mean, syn.prior_sd, method, note, syn
     # only direction / null readings: an equal-weight mixture of them, moment-matched
     means = np.array([e.mean for e in estimates])
     sds = np.array([e.sd for e in estimates])
     mean = float(means.mean())
     sd = float(np.sqrt(np.mean(sds**2) + np.var(means)))
     if len(estimates) == 1:
-        return mean, sd, entries[0].effect.measure, f"From {entries[0].id}."
-    return mean, sd, "mixture", f"Equal-weight mixture of {len(estimates)} direction/null readings."
+        return mean, sd, entries[0].effect.measure, f"From {entries[0].id}.", None
+    return mean, sd, "mixture", f"Equal-weight mixture of {len(estimates)} direction/null readings.", None
 
 
 def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPrior:
@@ -541,7 +760,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
         return LinkPrior(
             link=link.name, mu=0.0, sigma=DEFAULT_SD * unit_scale / abs(c), scale=scale_name,
             grade=grade, weak=True, sources=tuple(e.id for e in hypotheses), contrast=c,
-            method="hypothesis" if sign else "default", sign=sign,
+            method="hypothesis" if sign else "default", sign=sign, stated=sign,
+            stated_by=sign_note.split(" stated by ", 1)[1] if sign else "",
             note=("No reported size: weakly-informative default" + (f", {sign_note}" if sign else "") + "."),
         )
     estimates = [entry_estimate(e, child) for e in entries]
@@ -554,10 +774,10 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     setting = setting_entries(entries)
     grade = strongest([e.grade for e in setting])
     assert grade is not None
-    m, s, method, note = _combine(entries, estimates, unit_scale)
-    if method == "pooled":  # its predictive already holds the spread between settings (tau)
+    m, s, method, note, syn = _combine(entries, estimates, unit_scale, grade)
+    if syn is not None:  # the predictive already holds tau and the shared bias
         s_wide = s
-    else:  # one entry's predictive, or direction/null readings: the spread between settings in quadrature
+    else:  # direction/null readings: the spread between settings in quadrature
         # A direction says nothing about the size, however strong the study behind it: its spread
         # is never narrower than grade D's (a strong study makes the sign, not the size, reliable).
         spread = DIRECTION_SPREAD_GRADE if any(e.effect.measure == "direction" for e in setting) and (
@@ -569,7 +789,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     return LinkPrior(
         link=link.name, mu=m / c, sigma=s_wide / abs(c), scale=scale_name, grade=grade,
         weak=is_weak(grade, direction_only=direction_only(setting)), sources=tuple(e.id for e in every), contrast=c,
-        method=method, note=note, components=components, sign=sign,
+        method=method, note=note, components=components, sign=sign, synthesis=syn, stated=sign,
+        stated_by=sign_note.split(" stated by ", 1)[1] if sign else "",
     )
 
 
@@ -595,7 +816,7 @@ def link_sign(link: Link, entries: Sequence[EvidenceEntry]) -> tuple[int, str]:
     -------
     >>> from copath.spec import Link
     >>> link_sign(Link("a", "b", direction="-"), [])
-    (-1, 'sign fixed to - by the spec')
+    (-1, 'direction - stated by the spec')
     """
     stated = [("spec", link.direction)] if link.direction else []
     stated += [(e.id, e.effect.values["sign"]) for e in entries if e.effect.measure in ("direction", "hypothesis")]
@@ -604,7 +825,7 @@ def link_sign(link: Link, entries: Sequence[EvidenceEntry]) -> tuple[int, str]:
         return 0, ""
     sign = (1 if signs.pop() == "+" else -1) * (1 if link.contrast > 0 else -1)
     who = ", ".join("the spec" if w == "spec" else w for w, _ in stated)
-    return sign, f"sign fixed to {'+' if sign > 0 else '-'} by {who}"
+    return sign, f"direction {'+' if sign > 0 else '-'} stated by {who}"
 
 
 def priors_for(pathway: Pathway, evidence: Evidence | None) -> dict[str, LinkPrior]:
