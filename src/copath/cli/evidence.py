@@ -90,17 +90,27 @@ def _show(args: argparse.Namespace) -> int:
     prior = prior_for(link, ev, pw)
     if entry.effect.measure == "hypothesis":  # a stated sign, no size
         print(f"this entry alone: a hypothesised direction ({entry.effect.values.get('sign', '?')}), no size; "
-              "it fixes the link's sign")
+              "it states the link's sign, which the data may overturn")
     else:
         est = entry_estimate(entry, pw.nodes[entry.link[1]])
         print(f"this entry alone: {prior.scale} {est.mean:.4g} (sd {est.sd:.4g}) for the evidence contrast, "
               "before widening")
     print(f"link prior ({prior.method}, from {', '.join(prior.sources)}):")
+    if prior.synthesis is not None:
+        print(wrap(f"pooled for a new setting, on the {prior.scale} for the evidence contrast: "
+                   + prior.synthesis.describe()))
+    soft = prior.softened()
     side = {1: " truncated to above 0", -1: " truncated to below 0"}.get(prior.sign, "")
-    print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}){side} per unit of {entry.link[0]}")
-    q = prior.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
+    if prior.sign:  # the fit's default is the soft form; the truncated one only where the data cannot tell the sign
+        print(f"  coefficient ~ Normal({soft.mu:.4g}, {soft.sigma:.4g}) per unit of {entry.link[0]}: the stated "
+              f"direction held softly, as the fit uses it ({1 - soft.prob_below_zero() if prior.sign > 0 else soft.prob_below_zero():.0%} "
+              "on that side; the data may overturn it)")
+        print(f"  held fixed only where the data cannot tell the sign: Normal({prior.mu:.4g}, {prior.sigma:.4g}){side}")
+    else:
+        print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}) per unit of {entry.link[0]}")
+    q = soft.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
     contrast = "" if prior.contrast == 1 else f" for a change of {prior.contrast:g} in {entry.link[0]}"
     print(f"  {prior.natural_scale}{contrast}: 5% {q[0]:.3f}, 50% {q[1]:.3f}, 95% {q[2]:.3f}")
     if prior.is_ratio:
-        print(f"  P({prior.natural_scale} < 1) = {prior.prob_below_zero():.3f}")
+        print(f"  P({prior.natural_scale} < 1) = {soft.prob_below_zero():.3f}")
     return 0

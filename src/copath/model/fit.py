@@ -76,13 +76,11 @@ def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettin
 
 
 def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> dict[str, LinkPrior]:
-    """The link priors as the model uses them: a stated direction fixes the sign of a link
-    the local data inform only as a product (through a node without data), where the sign
-    can come from nowhere else, and of a link whose sign is tied to others' through a node's
-    linear predictor (:attr:`copath.model.identification.Identification.tied`), where a
-    second, mirror-image mode can otherwise open; on a link the local data inform, the direction stays in the
-    prior as the sign-fixed prior's mean and sd (:meth:`copath.LinkPrior.softened`), so that
-    data against it show as a prior-data conflict rather than piling up at zero.
+    """The link priors as the model uses them: a stated direction is a soft prior the data may
+    overturn (:meth:`copath.LinkPrior.softened`), except on a link the local data inform only as
+    a product through a node without data, where flipping every sign through that node fits
+    the data equally well (a true mirror symmetry): there the stated sign is held fixed and
+    reported as assumed, not checked by the data (:meth:`copath.LinkPrior.held`).
 
     Parameters
     ----------
@@ -95,7 +93,7 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
     -------
     dict[str, LinkPrior]
     """
-    return {name: p if p.sign == 0 or check.status(name) == "product" or name in check.tied else p.softened()
+    return {name: p if p.sign == 0 else p.held(check.reasons[name]) if check.status(name) == "product" else p.softened()
             for name, p in priors.items()}
 
 

@@ -45,21 +45,14 @@ is unchanged when the signs of all those links flip together, and the posterior 
 mirror-image modes; :func:`refuse_sign_symmetry` raises an :class:`IdentificationError`
 naming the links and what would identify them (:func:`copath.fit` calls it).
 
-Tied signs. A node *with* data whose children see its linear predictor (a count or a
-proportion; :attr:`NodeKind.passes_value` is False), which has no area effects and only
-one input that varies (one link in that is not prior-only) passes on only that input: its
-children's data inform the product of the link in and each link out, and only the node's
-own data tell the sign of the link in. Where those data are weak the posterior has a
-second, mirror-image mode (all those signs flipped), which chains started apart find (the
-bundled ``synthetic_force`` data did, through ``trials_collapsed``).
-:attr:`Identification.tied` names the links
-*out of* such a node; a direction stated on one of them is kept as a fixed sign, as on a
-product (one fixed sign per product shuts the mirror mode; the link in keeps its
-softened prior, so that the node's own data can still contradict a stated direction).
-A node with several inputs, or with area effects, can in principle be flipped the same
-way, but its own data then have to be contradicted on every input, or on every area, at
-once; copath does not fix those signs, and R-hat over dispersed starts shows it if a fit
-finds such a mode.
+Signs through a node with data. A node *with* data that passes on a single input (a count
+or proportion without area effects, with one link in) could in principle be flipped with
+all its links out, but its own data tell the sign of the link in, so the likelihood is not
+mirror-symmetric: a stated direction on those links stays a soft prior that the data may
+overturn (an earlier rule held it fixed, and a stated '+' whose truth was -0.5 was then
+estimated at +0.015 with no flag). Where the node's data are weak, that sign is weakly
+identified and R-hat over dispersed starts shows it if a fit finds the second mode. Only a
+true mirror symmetry (a node without data, below) holds a stated sign fixed.
 
 The ``combination`` check is numerical: the parents' inputs are computed over the data's
 rows at two parameter draws from the priors, and a parent is flagged when its centred
@@ -119,8 +112,6 @@ class Identification:
     notes: tuple[str, ...] = ()
     #: node without data -> the links through it whose common sign the data cannot tell
     sign_ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: link -> the node with data through which its sign is tied to others' (see "Tied signs")
-    tied: dict[str, str] = field(default_factory=dict)
 
     def status(self, link: str) -> str:
         """The status of ``link``.
@@ -167,15 +158,13 @@ class Identification:
         return "\n".join([text, *self.notes]).strip()
 
     def to_dict(self) -> dict[str, dict[str, str]]:
-        """link -> {"status", "reason"} and, for a link with a tied sign, ``"tied"``: the node
-        it is tied through (for the result folder).
+        """link -> {"status", "reason"} (for the result folder).
 
         Returns
         -------
         dict
         """
-        return {k: {"status": v, "reason": self.reasons[k], **({"tied": self.tied[k]} if k in self.tied else {})}
-                for k, v in self.statuses.items()}
+        return {k: {"status": v, "reason": self.reasons[k]} for k, v in self.statuses.items()}
 
 
 def _varies(values: np.ndarray) -> bool:
@@ -317,26 +306,7 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
                   for n in pathway.endogenous if pathway.nodes[n].area_effects and not observed[n])
     notes += tuple(f"{n} has no local data, so its effects of time ({', '.join(pathway.nodes[n].time)}) are left out."
                    for n in pathway.endogenous if pathway.nodes[n].time and not observed[n])
-    tied = _tied_signs(pathway, observed, statuses)
-    for link, node in tied.items():
-        reasons[link] += (f"; its sign is tied to that of the link into {node}, which passes on a single input "
-                          "(a direction stated on it is kept as a fixed sign)")
-    return Identification(statuses, reasons, notes, _sign_groups(pathway, observed, below, priors, statuses), tied)
-
-
-def _tied_signs(pathway: Pathway, observed: Mapping[str, bool], statuses: Mapping[str, str]) -> dict[str, str]:
-    tied: dict[str, str] = {}
-    for node in pathway.endogenous:
-        spec = pathway.nodes[node]
-        if not observed[node] or spec.node_kind.passes_value or spec.area_effects or spec.time:
-            continue
-        into = [f"{p} -> {node}" for p in pathway.parents(node)]
-        out = [f"{node} -> {c}" for c in pathway.children(node)]
-        into = [n for n in into if statuses[n] != "prior only"]
-        out = [n for n in out if statuses[n] != "prior only"]
-        if len(into) == 1 and out:
-            tied.update({n: node for n in out})  # one fixed sign per product shuts the mirror mode
-    return tied
+    return Identification(statuses, reasons, notes, _sign_groups(pathway, observed, below, priors, statuses))
 
 
 def expected_contraction(pathway: Pathway, data: PreparedData, child: str, inputs: np.ndarray,

@@ -153,7 +153,10 @@ class FitRecord:
         pandas.DataFrame
             Indexed by link name, in spec order, with columns ``from``, ``to``, ``grade``
             (``"-"`` without evidence), ``weak``, ``scale``, ``sign`` (``"+"``/``"-"``
-            when fixed, else empty), ``prior_mean``,
+            when held fixed, else empty), ``direction`` (a stated direction and how it was used:
+            ``"+ stated by <source>, soft"``, a prior the data may overturn, or ``"+ assumed from
+            <source>, not checked by the data"`` where the data cannot tell the sign;
+            :meth:`copath.LinkPrior.direction_note`), ``prior_mean``,
             ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
             ``post_hdi_low``, ``post_hdi_high``, ``sd_ratio``, ``contraction``, ``shift``,
             ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
@@ -178,6 +181,7 @@ class FitRecord:
                 "link": name, "from": link.source, "to": link.target,
                 "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
                 "sign": {1: "+", -1: "-"}.get(prior.sign, ""),
+                "direction": prior.direction_note(),
                 "prior_mean": prior.mean, "prior_hdi_low": low, "prior_hdi_high": high,
                 "post_mean": float(draws.mean()), "post_sd": post_sd,
                 "post_hdi_low": float(hdi.sel(link=name, ci_bound="lower")),

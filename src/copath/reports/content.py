@@ -141,19 +141,34 @@ def evidence_section(res: FitRecord) -> Section:
     for link in pw.links:
         p = res.priors[link.name]
         q = p.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
+        syn = p.synthesis
         prior_rows.append({"link": link.name, "grade": p.grade or "-", "weak": p.weak, "scale": p.scale,
                            "prior": f"N({p.mu:.3g}, {p.sigma:.3g})" + ("" if p.sign == 0 else
                                                                          f" truncated {'>' if p.sign > 0 else '<'} 0"),
+                           "direction": p.direction_note(),
                            "contrast": p.contrast, "natural 5%": q[0], "natural 50%": q[1],
-                           "natural 95%": q[2], "method": p.method, "sources": ", ".join(p.sources)})
+                           "natural 95%": q[2], "method": p.method,
+                           "k": syn.k if syn else None,
+                           "pooled mean (sd)": f"{syn.mean:.3g} ({syn.sd:.3g})" if syn else "",
+                           "tau (interval)": (f"{syn.tau_median:.3g} ({syn.tau_interval[0]:.2g}-{syn.tau_interval[1]:.2g})"
+                                              if syn else ""),
+                           "I^2, Q": f"{syn.i2:.0%}, {syn.q:.3g}" if syn and syn.i2 is not None else "",
+                           "sources": ", ".join(p.sources)})
     blocks: list[Any] = [
         Paragraph("Each link's prior comes from the registry entries on it, converted to the child's coefficient "
-                  "scale, pooled when there are several, and widened for transport to this area by the evidence "
-                  "grade; links with no evidence get a weakly-informative default. 'natural' quantiles are for the "
-                  "contrast the evidence describes (rate or odds ratio, or slope), a change of 'contrast' in the "
-                  "parent. These are the priors the fit used: a link with a stated direction whose local data can "
-                  "tell the sign is fitted with the sign left free (a normal with the sign-fixed prior's mean and "
-                  "sd), so its prior here can differ from the registry's as `copath demo` prints it before the fit."),
+                  "scale and pooled under a random-effects model (copath.evidence.priors): each study's own bias "
+                  "by its grade, the spread between settings (tau) estimated under a half-normal prior that is "
+                  "the same for every grade, and a shared-bias (transport) spread by the link's grade added once, "
+                  "so the prior is the predictive distribution for a new setting, this area. 'k' counts the pooled "
+                  "entries; 'pooled mean (sd)' is their mean effect on the coefficient scale for the evidence "
+                  "contrast; with one entry tau is its prior's (one study cannot tell how much an effect varies "
+                  "between places), and I^2 and Cochran's Q need two study-level entries. Links with no evidence "
+                  "get a weakly-informative default. 'natural' quantiles are for the contrast the evidence "
+                  "describes (rate or odds ratio, or slope), a change of 'contrast' in the parent. These are the "
+                  "priors the fit used: a stated direction is a soft prior the data may overturn (a normal with "
+                  "the sign-fixed prior's mean and sd; 'direction' says 'soft'), except where the data cannot tell "
+                  "the sign, where it is held fixed and 'direction' says it is assumed, not checked by the data; "
+                  "so a prior here can differ from the registry's as `copath evidence show` prints it."),
         Table(pd.DataFrame(prior_rows).set_index("link"), caption="Prior per link"),
     ]
     entry_rows = []
@@ -230,7 +245,7 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
     else:
         effect = ("The local data inform none of the links: every posterior is its prior, and the shifts and "
                   "contractions in the table are Monte Carlo error of the draws (of order 1/sqrt(ESS)).")
-    cols = ["grade", "weak", "identification", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
+    cols = ["grade", "weak", "identification", "direction", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
             "post_hdi_low", "post_hdi_high", "sd_ratio", "shift", "r_hat", "ess_bulk"]
     return Section("links", "Prior vs posterior per link", [
         Paragraph("'sd_ratio' is the posterior sd over the prior sd (below 1: the local data narrowed the link; "
@@ -251,10 +266,11 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
 def identification_blocks(res: FitRecord) -> list[Any]:
     """What the identification check found before sampling: one sentence per flagged link."""
     flagged = {k: v for k, v in res.run.identification.items() if v.get("status") != "local data"}
-    tied = [k for k, v in res.run.identification.items() if "tied" in v]
-    out = [Paragraph("Signs tied through a node that passes on a single input (its own data alone tell the "
-                     "link in's sign; a stated direction is kept as a fixed sign): " + ", ".join(tied) + ".")
-           ] if tied else []
+    held = [f"{name}: {p.direction_note()}" for name, p in res.priors.items() if p.sign]
+    out = [Paragraph("Signs assumed, not checked by the data (the data inform these links only as products through "
+                     "a node without data, and flipping all their signs fits equally well, so a stated direction "
+                     "is held fixed): " + "; ".join(held) + ". Every other stated direction is a soft prior "
+                     "the data may overturn.")] if held else []
     if not flagged:
         return [Paragraph("Identification: the local data inform every link one by one."), *out]
     return [*out, Paragraph("Identification, checked before sampling: the local data do not inform these links one "
