@@ -151,11 +151,23 @@ class EmmieRating:
     impact: str = ""
 
     def describe(self) -> str:
-        """The impact (when given) and the rating, in the toolkit's words."""
+        """The impact (when given) and the rating, in the toolkit's words.
+
+        Returns
+        -------
+        str
+            ``"<impact>; <rating>"``, or the rating alone.
+        """
         return f"{self.impact}; {self.rating}" if self.impact else self.rating
 
     def to_dict(self) -> dict[str, str]:
-        """Plain dict in the registry's YAML format: ``rating``, and ``impact`` and ``quote`` when given."""
+        """Plain dict in the registry's YAML format.
+
+        Returns
+        -------
+        dict[str, str]
+            ``rating``, and ``impact`` and ``quote`` when given.
+        """
         out = {"rating": self.rating}
         if self.impact:
             out["impact"] = self.impact
@@ -185,6 +197,12 @@ class Emmie:
     def describe(self) -> str:
         """One line: the intervention and each rated dimension (for tables).
 
+        Returns
+        -------
+        str
+            ``"<intervention>: <dimension> <rating>; ..."`` in the order of
+            :data:`copath.constants.EMMIE_DIMENSIONS`.
+
         Example
         -------
         >>> Emmie("https://x", "Mentoring", {"effect": EmmieRating("Evidence quality 4")}).describe()
@@ -194,7 +212,14 @@ class Emmie:
         return f"{self.intervention}: {'; '.join(parts)}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict in the registry's YAML format (``url``, ``intervention``, one mapping per rated dimension)."""
+        """Plain dict in the registry's YAML format.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``url``, ``intervention`` and one mapping per rated dimension
+            (:meth:`EmmieRating.to_dict`).
+        """
         return {"url": self.url, "intervention": self.intervention,
                 **{dim: r.to_dict() for dim, r in self.ratings.items()}}
 
