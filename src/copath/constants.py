@@ -14,7 +14,12 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["HDI_PROB", "MODEL_NAMES", "data_name", "missing_name", "observed_dim", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "is_weak", "GRADE_MEANING", "DESIGNS", "DESIGN_GRADE", "DOWNGRADE_DOMAINS", "downgraded"]
+from collections.abc import Collection
+from typing import Literal, get_args
+
+__all__ = ["HDI_PROB", "MODEL_NAMES", "data_name", "missing_name", "observed_dim", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "is_weak", "GRADE_MEANING", "DESIGNS", "DESIGN_GRADE", "DOWNGRADE_DOMAINS", "downgraded",
+           "UpgradeDomain", "UPGRADE_DOMAINS", "SMS_LEVELS", "SMS_MEANING", "SMS_SOURCES", "SMS_GRADE", "SMS_DESIGNS",
+           "can_upgrade", "starting_grade", "expected_grade", "EmmieDimension", "EMMIE_DIMENSIONS", "EMMIE_MEANING"]
 
 #: Probability mass of every highest-density interval copath reports.
 HDI_PROB: float = 0.94
@@ -128,19 +133,197 @@ DESIGN_GRADE: dict[str, str] = {
 }
 
 #: The reasons a grade is lowered below its design's (GRADE's domains: Guyatt et al. 2011,
-#: J Clin Epidemiol 64:383); each recorded reason lowers the grade one step.
-DOWNGRADE_DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "indirectness", "imprecision")
+#: J Clin Epidemiol 64:383); each recorded reason lowers the grade one step. The fifth,
+#: publication bias (Guyatt et al. 2011, "GRADE guidelines: 5. Rating the quality of evidence -
+#: publication bias", J Clin Epidemiol 64:1277, doi:10.1016/j.jclinepi.2011.01.011,
+#: https://edoc.unibas.ch/30221/), applies to a body of evidence: a review's pooled effect
+#: from many small studies, say, where the ones that found nothing may be missing.
+DOWNGRADE_DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "indirectness", "imprecision",
+                                      "publication_bias")
+
+#: GRADE's reasons for rating observational evidence up one step (Guyatt et al. 2011, "GRADE
+#: guidelines: 9. Rating up the quality of evidence", J Clin Epidemiol 64:1311,
+#: doi:10.1016/j.jclinepi.2011.06.004, http://pubmed.gov/21802902): a large effect, a
+#: dose-response gradient, and plausible confounding that would reduce the effect shown (or
+#: would make a spurious effect where none is found). GRADE applies them to observational
+#: studies only: a randomised or well-controlled design has no bias of that kind to offset.
+UpgradeDomain = Literal["large_effect", "dose_response", "plausible_confounding"]
+UPGRADE_DOMAINS: tuple[str, ...] = get_args(UpgradeDomain)
+
+#: The Maryland Scientific Methods Scale (SMS), 1 (weakest) to 5: how well an evaluation's
+#: design rules out other explanations of the effect it reports (internal validity). Levels 1
+#: and 2 follow Sherman et al. (1998), "Preventing Crime: What Works, What Doesn't, What's
+#: Promising", NIJ Research in Brief NCJ 171676 (http://www.ncjrs.gov/txtfiles/171676.txt), as
+#: quoted at http://www.crimevictimsunited.org/issues/evaluatingprevention.htm; level 3 the
+#: What Works Centre for Local Economic Growth's reading ("a comparison group ... argued to be
+#: similar to the treatment group", http://www.whatworksgrowth.org/resources/the-scientific-maryland-scale/)
+#: and the Center for Evidence-Based Crime Policy's ("separate comparison group present but
+#: non-randomly constituted", http://cebcp.org/evidence-based-policing/the-matrix/inclusion-criteria-methods-key/);
+#: level 5 is random assignment (the What Works Centre: "5 for randomised control trials").
+#: Level 4, the step between, adds several units and controls for other factors to level 3's
+#: comparison (the full text of Sherman et al.'s definition was not among the pages read).
+SMS_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
+SMS_MEANING: dict[int, str] = {
+    1: "correlation between a programme and a crime measure at one point in time",
+    2: "before/after without a comparison group, or with one not shown to be comparable",
+    3: "before/after in the programme area and in a comparable comparison area",
+    4: "several programme and comparison units, with controls for other factors",
+    5: "random assignment of comparable units to the programme and to a comparison",
+}
+#: Where the level meanings come from (printed by ``copath evidence show``).
+SMS_SOURCES: tuple[str, ...] = (
+    "http://www.ncjrs.gov/txtfiles/171676.txt",
+    "http://www.whatworksgrowth.org/resources/the-scientific-maryland-scale/",
+)
+
+#: The grade an evaluation starts from by its SMS level, used instead of its design's when it
+#: is lower. SMS 5 and 4 are copath's "randomised or well-controlled study" (B); SMS 3, one
+#: comparison with a comparable group but not yet several units with controls, stays at C, on
+#: the cautious side of a grade scale with no step between B and C (the What Works Centre for
+#: Local Economic Growth shortlists only evaluations that "could potentially score 3 or above",
+#: the threshold for an impact evaluation, not the mark of a strong one); SMS 2, a before/after,
+#: is what grade C describes; SMS 1, a correlation at one point in time, cannot even tell which
+#: came first (temporal order is what level 2 adds), so it starts one step lower, at D. No level
+#: starts at A: the SMS rates one evaluation, and A is for a review of several.
+SMS_GRADE: dict[int, str] = {5: "B", 4: "B", 3: "C", 2: "C", 1: "D"}
+
+#: The SMS levels each design can have; an entry whose ``sms`` is outside its design's levels
+#: is refused as a plain disagreement. An RCT is level 5, or 4 where its randomisation was
+#: compromised (the What Works Centre scores "the robustness of the method used and the quality
+#: of its implementation"); a quasi-experiment 2 to 4 (2 when the comparison group is not shown
+#: to be comparable); an uncontrolled evaluation 1 to 3; surveys and official figures 1 or 2.
+#: Reviews, qualitative work and hypotheses take no level: the SMS rates one quantitative
+#: evaluation (a review's included studies have their own levels, for its note).
+SMS_DESIGNS: dict[str, tuple[int, ...]] = {
+    "meta-analysis": (),
+    "systematic-review": (),
+    "rct": (4, 5),
+    "quasi-experiment": (2, 3, 4),
+    "evaluation": (1, 2, 3),
+    "official-statistics": (1, 2),
+    "survey": (1, 2),
+    "qualitative": (),
+    "none": (),
+}
+
+#: The College of Policing Crime Reduction Toolkit's EMMIE dimensions, each rated for the
+#: quality of its evidence, with the toolkit's own labels for them (e.g.
+#: http://whatworks.college.police.uk/toolkit/Pages/Intervention.aspx?InterventionID=8). The
+#: toolkit rates the review behind an intervention, not single studies: "ratings are based on
+#: the method used to review the research, not the methods of single research studies"
+#: (https://whatworks.college.police.uk/toolkit/pages/BubbleMode.aspx).
+EmmieDimension = Literal["effect", "mechanism", "moderators", "implementation", "economic_cost"]
+EMMIE_DIMENSIONS: tuple[str, ...] = get_args(EmmieDimension)
+EMMIE_MEANING: dict[str, str] = {
+    "effect": "impact on crime",
+    "mechanism": "how it works",
+    "moderators": "where it works",
+    "implementation": "how to do it",
+    "economic_cost": "what it costs",
+}
+
+
+def _count(reasons: int | Collection[str]) -> int:
+    return reasons if isinstance(reasons, int) else len(reasons)
+
+
+def can_upgrade(design: str) -> bool:
+    """Whether GRADE's upgrades (:data:`UPGRADE_DOMAINS`) apply to a study of ``design``.
+
+    Parameters
+    ----------
+    design
+        One of :data:`DESIGNS`.
+
+    Returns
+    -------
+    bool
+        True for the observational, quantitative designs (those starting at C: evaluations,
+        surveys, official figures); False for reviews and randomised or well-controlled
+        studies (A or B), which GRADE does not rate up, for qualitative work (no size to be
+        large, no dose to respond to) and for ``none``, a hypothesis with no study to rate.
+
+    Example
+    -------
+    >>> can_upgrade("evaluation"), can_upgrade("rct"), can_upgrade("qualitative")
+    (True, False, False)
+    """
+    return DESIGN_GRADE[design] == "C"
+
+
+def starting_grade(design: str, sms: int | None = None) -> str:
+    """The grade a study starts from: its design's (:data:`DESIGN_GRADE`), or its SMS
+    level's (:data:`SMS_GRADE`) when that is lower.
+
+    Parameters
+    ----------
+    design
+        One of :data:`DESIGNS`.
+    sms
+        The study's Maryland SMS level (1 to 5), or None.
+
+    Returns
+    -------
+    str
+        A grade in :data:`GRADES`.
+
+    Example
+    -------
+    >>> starting_grade("quasi-experiment"), starting_grade("quasi-experiment", 2), starting_grade("evaluation", 1)
+    ('B', 'C', 'D')
+    """
+    start = DESIGN_GRADE[design]
+    if sms is not None and GRADES.index(SMS_GRADE[sms]) > GRADES.index(start):
+        return SMS_GRADE[sms]
+    return start
+
+
+def expected_grade(design: str, sms: int | None = None, downgrades: int | Collection[str] = 0,
+                   upgrades: int | Collection[str] = 0) -> str:
+    """The grade the design, the SMS level and the recorded reasons give a study.
+
+    The study starts at :func:`starting_grade`; each downgrade lowers it one step and each
+    upgrade raises it one step, and the net result is kept between A and E (GRADE: rate down,
+    then up; never above the strongest grade). Whether an upgrade is allowed for the design
+    (:func:`can_upgrade`) and whether ``sms`` fits it (:data:`SMS_DESIGNS`) is checked by the
+    registry, not here.
+
+    Parameters
+    ----------
+    design
+        One of :data:`DESIGNS`.
+    sms
+        The Maryland SMS level (1 to 5), or None when not given.
+    downgrades, upgrades
+        How many reasons are recorded, or the reasons themselves (a mapping or list of
+        :data:`DOWNGRADE_DOMAINS` / :data:`UPGRADE_DOMAINS` names; only their number counts).
+
+    Returns
+    -------
+    str
+        A grade in :data:`GRADES`.
+
+    Example
+    -------
+    >>> expected_grade("rct", sms=5), expected_grade("evaluation", sms=2, downgrades=["imprecision"])
+    ('B', 'D')
+    >>> expected_grade("evaluation", upgrades=["large_effect", "dose_response"]), expected_grade("survey", 1, 1, 1)
+    ('A', 'D')
+    """
+    index = GRADES.index(starting_grade(design, sms)) + _count(downgrades) - _count(upgrades)
+    return GRADES[min(max(index, 0), len(GRADES) - 1)]
 
 
 def downgraded(design: str, steps: int) -> str:
-    """The grade of a study of ``design`` lowered by ``steps`` recorded downgrades.
+    """The grade of a study of ``design`` lowered by ``steps`` recorded downgrades
+    (:func:`expected_grade` without an SMS level or upgrades).
 
     Parameters
     ----------
     design
         One of :data:`DESIGNS`.
     steps
-        How many downgrade reasons are recorded (0 to 4).
+        How many downgrade reasons are recorded (0 to 5).
 
     Returns
     -------
@@ -152,5 +335,4 @@ def downgraded(design: str, steps: int) -> str:
     >>> downgraded("meta-analysis", 2), downgraded("qualitative", 3)
     ('C', 'E')
     """
-    start = GRADES.index(DESIGN_GRADE[design])
-    return GRADES[min(start + steps, len(GRADES) - 1)]
+    return expected_grade(design, downgrades=steps)

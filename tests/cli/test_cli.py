@@ -39,6 +39,39 @@ def test_evidence_show_gives_quote_and_prior_quantiles(capsys):
     assert "k = 1: pooled mean -0.238" in flat and "half-normal(0.5)" in flat
 
 
+def test_evidence_list_shows_the_sms_level_and_marks_emmie_ratings(capsys):
+    assert main(["evidence", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split()
+    assert header == ["id", "link", "measure", "grade", "sms", "emmie", "role"]
+    groff = next(line for line in lines if line.startswith("groff2011_foot_patrol "))
+    assert groff.split()[-3:] == ["5", "yes", "effect"]      # SMS 5, rated by the toolkit
+    weisburd = next(line for line in lines if line.startswith("weisburd2004_no_crime_cut "))
+    assert weisburd.split()[-2:] == ["-", "effect"]          # a review: no SMS level, no toolkit rating
+
+
+def test_evidence_show_gives_the_sms_meaning_the_reasons_and_the_emmie_ratings(capsys):
+    assert main(["evidence", "show", "groff2011_foot_patrol"]) == 0
+    out = capsys.readouterr().out
+    assert "SMS: level 5 of 5, random assignment of comparable units to the programme and to a comparison" in out
+    assert "grade B: starts at B by its design and SMS level" in out
+    assert "EMMIE (College of Policing Crime Reduction Toolkit, 'Hot spots policing')" in out
+    effect = next(line for line in out.splitlines() if line.strip().startswith("effect (impact on crime):"))
+    assert "Evidence quality 4" in effect and "Overall, the evidence suggests that hot spots" in effect
+    assert "mechanism (how it works): Evidence quality 1" in out
+    assert "  source: http://whatworks.college.police.uk/toolkit/Pages/Intervention.aspx?InterventionID=46" in out
+
+
+def test_evidence_show_gives_each_downgrade_with_its_reason(capsys):
+    assert main(["evidence", "show", "braga2012_focused_deterrence"]) == 0
+    out = " ".join(capsys.readouterr().out.split())   # unwrapped
+    assert "SMS: none (the scale rates one quantitative evaluation; this is a meta-analysis)" in out
+    assert "grade C: starts at A by its design; down for imprecision: 'medium-sized' is a word" in out
+    assert "down for indirectness: crime among the targeted groups" in out
+    assert "effect (impact on crime): Overall reduction; Very strong" in out
+    assert "economic cost (what it costs): No information" in out
+
+
 def test_evidence_show_a_hypothesis_gives_its_sign_not_an_error(capsys):
     # the flagship's own detection -> burglary prior comes from this entry
     assert main(["evidence", "show", "fig1_detection_deters_burglary"]) == 0

@@ -134,12 +134,13 @@ def test_unsafe_yaml_tags_are_refused():
 
 
 def test_every_bundled_grade_is_its_design_lowered_by_its_recorded_reasons(evidence):
-    from copath.constants import DESIGN_GRADE, DOWNGRADE_DOMAINS, downgraded
+    from copath.constants import DESIGN_GRADE, DOWNGRADE_DOMAINS, UPGRADE_DOMAINS, expected_grade
 
     for e in evidence:
         if e.role == "effect":
-            assert e.grade == downgraded(e.design, len(e.downgrade)), e.id
+            assert e.grade == expected_grade(e.design, e.sms, e.downgrade, e.upgrade), e.id
             assert set(e.downgrade) <= set(DOWNGRADE_DOMAINS) and all(r.strip() for r in e.downgrade.values())
+            assert set(e.upgrade) <= set(UPGRADE_DOMAINS) and all(r.strip() for r in e.upgrade.values())
     # the entries the issue named: a reviewed null is not "no evidence"; "medium-sized" is a word
     assert evidence["weisburd2004_no_crime_cut"].grade == "C" and DESIGN_GRADE["systematic-review"] == "A"
     assert set(evidence["weisburd2004_no_crime_cut"].downgrade) == {"risk_of_bias", "indirectness"}
@@ -162,3 +163,181 @@ def test_a_grade_above_what_the_design_allows_is_refused_and_a_downgrade_needs_i
         loads_evidence(base.format(g="D", extra="  downgrade: {imprecision: ''}\n"))
     round_trip = loads_evidence(base.format(g="D", extra="  downgrade: {imprecision: one site}\n"))["e1"].to_dict()
     assert round_trip["downgrade"] == {"imprecision": "one site"}
+
+
+# ---------------------------------------------------------------------------- the field's own ratings
+RATED = """
+- id: r1
+  citation: "A (2020)"
+  quote: "q"
+  design: evaluation
+  grade: C
+  sms: 2
+  upgrade: {dose_response: "more patrols, fewer crimes, in steps"}
+  effect: {measure: percent_reduction, value: 10}
+  link: {from: a, to: b}
+  emmie:
+    url: "https://example.org/toolkit/x"
+    intervention: Patrols
+    effect: {impact: "Overall reduction", rating: "Strong", quote: "it reduced crime"}
+    mechanism: {rating: "Low"}
+"""
+
+UP = '  upgrade: {dose_response: "more patrols, fewer crimes, in steps"}\n'
+
+
+@pytest.mark.parametrize(
+    "old, new, field, match",
+    [
+        ("sms: 2", "sms: 6", "sms", "must be a Maryland SMS level, a whole number from 1 to 5, got 6"),
+        ("sms: 2", "sms: two", "sms", "must be a Maryland SMS level"),
+        ("sms: 2", "sms: true", "sms", "must be a Maryland SMS level"),
+        ("design: evaluation\n  grade: C\n  sms: 2\n" + UP, "design: rct\n  grade: C\n  sms: 2\n", "sms",
+         "SMS 2 (before/after without a comparison group, or with one not shown to be comparable) does not fit "
+         "design 'rct', which is SMS 4, 5"),
+        ("design: evaluation\n  grade: C\n  sms: 2\n" + UP, "design: meta-analysis\n  grade: C\n  sms: 2\n", "sms",
+         "the SMS rates one quantitative evaluation and design 'meta-analysis' takes no level"),
+        ("    mechanism:", "    mechanisms:", "emmie", "unknown key 'mechanisms'"),
+        ('    url: "https://example.org/toolkit/x"\n', "", "emmie.url", "required, in text"),
+        ('"https://example.org/toolkit/x"', '"toolkit page 3"', "emmie.url", "must be the toolkit page's web address"),
+        ('{rating: "Low"}', '{quote: "how it works"}', "emmie.mechanism",
+         "must be a mapping with the toolkit's 'rating'"),
+        ('{rating: "Low"}', '{rating: "Low", stars: 2}', "emmie.mechanism", "unknown key 'stars'"),
+        ('{rating: "Low"}', '{rating: 2}', "emmie.mechanism.rating", "must be text, as the toolkit page states it"),
+        ("upgrade: {dose_response:", "upgrade: {big_effect:", "upgrade", "unknown domain 'big_effect'"),
+        ("design: evaluation\n  grade: C\n  sms: 2", "design: rct\n  grade: B\n  sms: 5", "upgrade",
+         "GRADE rates up observational evidence only, and design 'rct' starts at grade B"),
+        ("design: evaluation\n  grade: C\n  sms: 2", "design: systematic-review\n  grade: A", "upgrade",
+         "design 'systematic-review' starts at grade A"),
+        ("design: evaluation\n  grade: C\n  sms: 2", "design: qualitative\n  grade: D", "upgrade",
+         "design 'qualitative' is not"),
+        ("grade: C", "grade: A", "grade",
+         "design 'evaluation' at SMS 2 starts at grade C and 0 recorded downgrade(s) and 1 upgrade(s) allow at "
+         "most B, not A"),
+        ("  sms: 2\n" + UP, "  sms: 1\n", "grade",
+         "design 'evaluation' at SMS 1 starts at grade D and 0 recorded downgrade(s) allow at most D, not C"),
+    ],
+)
+def test_bad_ratings_are_refused_naming_the_field(old, new, field, match):
+    assert old in RATED
+    with pytest.raises(EvidenceError) as info:
+        loads_evidence(RATED.replace(old, new), source="rated.yaml")
+    message = str(info.value)
+    assert message.startswith("rated.yaml, line 2: entry r1: ")
+    assert f"field {field!r}: " in message and match in message, message
+
+
+def test_a_well_formed_rated_entry_loads_and_round_trips():
+    import yaml
+
+    from copath.evidence.registry import entry_from_dict
+
+    entry = loads_evidence(RATED)["r1"]
+    assert entry.sms == 2 and entry.upgrade == {"dose_response": "more patrols, fewer crimes, in steps"}
+    assert entry.emmie.url == "https://example.org/toolkit/x" and entry.emmie.intervention == "Patrols"
+    assert entry.emmie.ratings["effect"].describe() == "Overall reduction; Strong"
+    assert entry.emmie.ratings["effect"].quote == "it reduced crime"
+    assert set(entry.emmie.ratings) == {"effect", "mechanism"}   # what the page does not state stays absent
+    d = entry.to_dict()
+    assert d["sms"] == 2 and d["upgrade"] == {"dose_response": "more patrols, fewer crimes, in steps"}
+    assert d["emmie"] == {"url": "https://example.org/toolkit/x", "intervention": "Patrols",
+                          "effect": {"rating": "Strong", "impact": "Overall reduction", "quote": "it reduced crime"},
+                          "mechanism": {"rating": "Low"}}
+    assert entry_from_dict(d).to_dict() == d
+    again = loads_evidence(yaml.safe_dump([d], sort_keys=False))["r1"]
+    assert again.to_dict() == d and again.emmie == entry.emmie
+    plain = loads_evidence(GOOD)["x1"].to_dict()
+    assert not {"sms", "emmie", "upgrade"} & set(plain)   # absent ratings are not written as empty
+
+
+@pytest.mark.parametrize(
+    "design, sms, down, up, grade",
+    [
+        ("rct", 5, 0, 0, "B"),                      # randomised: the design's B
+        ("quasi-experiment", 4, 0, 0, "B"),         # well-controlled: B either way
+        ("quasi-experiment", 2, 0, 0, "C"),         # a non-comparable comparison: SMS 2 lowers B to C
+        ("evaluation", 3, 0, 0, "C"),               # SMS 3 starts at C, no higher than the design
+        ("evaluation", 1, 1, 0, "E"),               # a correlation starts at D, one step down
+        ("evaluation", 2, 0, 1, "B"),               # one step up from C
+        ("survey", None, 0, 3, "A"),                # three steps up from C stop at A
+        ("evaluation", 2, 5, 0, "E"),               # five steps down from C stop at E
+        ("meta-analysis", None, ["publication_bias"], 0, "B"),
+        ("systematic-review", None, ["risk_of_bias", "inconsistency"], 0, "C"),
+        ("survey", 1, ["indirectness"], ["large_effect"], "D"),
+    ],
+)
+def test_the_grade_follows_from_design_sms_and_reasons(design, sms, down, up, grade):
+    from copath.constants import expected_grade
+
+    assert expected_grade(design, sms, down, up) == grade
+
+
+def test_publication_bias_is_a_downgrade_reason():
+    base = ("- id: e1\n  citation: c\n  quote: q\n  design: meta-analysis\n  grade: {g}\n"
+            "  downgrade: {{publication_bias: \"small studies only, funnel plot asymmetric\"}}\n"
+            "  effect: {{measure: percent_reduction, value: 20}}\n  link: {{from: a, to: b}}\n")
+    assert loads_evidence(base.format(g="B"))["e1"].downgrade == {
+        "publication_bias": "small studies only, funnel plot asymmetric"}
+    with pytest.raises(EvidenceError, match="allow at most B, not A"):
+        loads_evidence(base.format(g="A"))
+
+
+def test_bundled_sms_levels_fit_their_designs_and_the_unclear_ones_say_why(evidence):
+    from copath.constants import SMS_DESIGNS
+
+    assert evidence["groff2011_foot_patrol"].sms == 5          # "a controlled experiment"
+    assert evidence["milton2016_speedwatch"].sms == 2          # before/after against the national fall
+    assert evidence["uservoice2010_complaints"].sms == 2       # before/after at one site
+    rated = [e for e in evidence if e.sms is not None]
+    assert all(e.sms in SMS_DESIGNS[e.design] for e in rated)
+    # every effect reading from a design the scale rates has a level, or a note saying why not
+    unsaid = [e.id for e in evidence if e.link and SMS_DESIGNS[e.design] and e.sms is None and "No sms" not in e.note]
+    assert unsaid == []
+    assert "No sms" in evidence["probono2010_through_the_gates"].note
+
+
+def test_every_emmie_rating_is_quoted_from_a_toolkit_page_with_its_address(evidence):
+    from copath.constants import EMMIE_DIMENSIONS
+
+    rated = {e.id: e.emmie for e in evidence if e.emmie is not None}
+    assert set(rated) >= {"bennett2008_nw", "groff2011_foot_patrol", "braga2012_focused_deterrence",
+                          "ross2011_mentoring", "bazemore2007_rj_recidivism"}
+    for entry_id, emmie in rated.items():
+        assert emmie.url.startswith(("http://", "https://")) and "college.police.uk" in emmie.url, entry_id
+        assert emmie.intervention.strip() and emmie.ratings, entry_id
+        assert set(emmie.ratings) <= set(EMMIE_DIMENSIONS), entry_id
+        assert all(r.rating.strip() for r in emmie.ratings.values()), entry_id
+    # the quotes are the toolkit's, not the seed's: each says what the toolkit page says
+    nw = rated["bennett2008_nw"]
+    assert nw.url.endswith("InterventionID=8") and nw.intervention == "Neighbourhood watch"
+    assert nw.ratings["effect"].rating == "Evidence quality 3"
+    assert nw.ratings["effect"].quote == "Overall, the evidence suggests that neighbourhood watch can reduce crime."
+    assert rated["braga2012_focused_deterrence"].ratings["economic_cost"].rating == "No information"
+    assert "quote" not in rated["bazemore2007_rj_recidivism"].ratings["effect"].to_dict()
+
+
+def test_to_frame_has_the_sms_level_and_the_emmie_effect(evidence):
+    table = evidence.to_frame().set_index("id")
+    assert table.loc["groff2011_foot_patrol", "sms"] == 5
+    assert table["sms"].isna().sum() == sum(e.sms is None for e in evidence)
+    assert table.loc["bennett2008_nw", "emmie_effect"] == "Evidence quality 3"
+    assert table.loc["braga2012_focused_deterrence", "emmie_effect"] == "Overall reduction; Very strong"
+    assert table.loc["weisburd2004_no_crime_cut", "emmie_effect"] == ""
+
+
+def test_the_report_evidence_table_shows_sms_and_emmie(evidence, flagship):
+    from types import SimpleNamespace
+
+    from copath.evidence.priors import priors_for
+    from copath.reports import content
+    from copath.reports.document import Table
+
+    record = SimpleNamespace(pathway=flagship, evidence=evidence, priors=priors_for(flagship, evidence))
+    tables = [b for b in content.evidence_section(record).blocks if isinstance(b, Table)]
+    table = next(t for t in tables if t.caption == "Evidence per link: citation and verbatim quote").frame
+    assert {"sms", "emmie"} <= set(table.columns)
+    row = table[table["id"] == "groff2011_foot_patrol"].iloc[0]
+    assert row["sms"] == 5
+    assert row["emmie"].startswith("Hot spots policing: effect Evidence quality 4")
+    assert "InterventionID=46" in row["emmie"]
+    assert table[table["id"] == "weisburd2004_no_crime_cut"].iloc[0]["emmie"] == "-"

@@ -3,13 +3,14 @@
 Example
 -------
 >>> from copath.cli import main
->>> main(["evidence", "list", "--grade", "A"])  # doctest: +NORMALIZE_WHITESPACE
-id                            link                                        measure     grade  role
-bennett2008_nw_votes          nw_coverage -> burglary                     proportion  A      context
-umbreit2008_vom_recidivism    restorative_justice -> reoffending          direction   A      effect
-umbreit2008_vom_satisfaction  restorative_justice -> victim_satisfaction  direction   A      effect
+>>> main(["evidence", "list", "--grade", "A"])  # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
+id                            link                                        measure     grade  sms  emmie  role
+bennett2008_nw_votes          nw_coverage -> burglary                     proportion  A      -           context
+umbreit2008_vom_recidivism    restorative_justice -> reoffending          direction   A      -           effect
+umbreit2008_vom_satisfaction  restorative_justice -> victim_satisfaction  direction   A      -           effect
 <BLANKLINE>
 3 entries
+sms: Maryland Scientific Methods Scale level, 1-5 (-: not given); emmie: ...
 0
 """
 
@@ -29,24 +30,58 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="policing_coproduction",
                    help="pathway used to turn an entry into a link prior (default: %(default)s)")
     esub = p.add_subparsers(dest="evidence_command", required=True, metavar="ACTION")
-    lp = esub.add_parser("list", help="table of every entry: id, link, measure, grade")
+    lp = esub.add_parser("list", help="table of every entry: id, link, measure, grade, SMS level, EMMIE ratings")
     lp.add_argument("--grade", help="only entries with this grade (A-E)")
     lp.set_defaults(run=_list)
-    sp = esub.add_parser("show", help="one entry, its quote, and the prior it gives")
+    sp = esub.add_parser("show", help="one entry, its quote, its ratings and reasons, and the prior it gives")
     sp.add_argument("id")
     sp.set_defaults(run=_show)
 
 
 def _list(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from copath.display import text_table
     from copath.evidence.registry import load_evidence
 
-    table = load_evidence(args.registry).to_frame()[["id", "link", "measure", "grade", "role"]]
+    frame = load_evidence(args.registry).to_frame()
     if args.grade:
-        table = table[table["grade"] == args.grade.upper()]
+        frame = frame[frame["grade"] == args.grade.upper()]
+    table = frame[["id", "link", "measure", "grade"]].assign(
+        sms=["-" if pd.isna(v) else str(v) for v in frame["sms"]],
+        emmie=["yes" if text else "" for text in frame["emmie_effect"]],
+        role=frame["role"])
     print(text_table(table))
     print(f"\n{len(table)} entries")
+    print("sms: Maryland Scientific Methods Scale level, 1-5 (-: not given); emmie: rated in the College of "
+          "Policing Crime Reduction Toolkit ('copath evidence show ID' gives the ratings)")
     return 0
+
+
+def _ratings(entry) -> list[str]:
+    """The lines ``show`` prints for the entry's SMS level, GRADE reasons and EMMIE ratings."""
+    from copath.constants import EMMIE_MEANING, SMS_DESIGNS, SMS_MEANING, starting_grade
+
+    out = []
+    if entry.sms is not None:
+        out.append(f"SMS: level {entry.sms} of 5, {SMS_MEANING[entry.sms]} (Maryland Scientific Methods Scale)")
+    elif not SMS_DESIGNS[entry.design]:
+        out.append(f"SMS: none (the scale rates one quantitative evaluation; this is a {entry.design})")
+    else:
+        out.append("SMS: not given")
+    reasons = [f"starts at {starting_grade(entry.design, entry.sms)} by its "
+               f"{'design and SMS level' if entry.sms is not None else 'design'}"]
+    reasons += [f"down for {domain.replace('_', ' ')}: {why}" for domain, why in entry.downgrade.items()]
+    reasons += [f"up for {domain.replace('_', ' ')}: {why}" for domain, why in entry.upgrade.items()]
+    out.append(f"grade {entry.grade}: " + "; ".join(reasons))
+    if entry.emmie is not None:
+        out.append(f"EMMIE (College of Policing Crime Reduction Toolkit, '{entry.emmie.intervention}'): the quality "
+                   "of the evidence on each dimension (and the impact on crime), in the page's words:")
+        for dim, rating in entry.emmie.ratings.items():
+            line = f"  {dim.replace('_', ' ')} ({EMMIE_MEANING[dim]}): {rating.describe()}"
+            out.append(line + (f" \u2014 \u201c{rating.quote}\u201d" if rating.quote else ""))
+        out.append(f"  source: {entry.emmie.url}")
+    return out
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -65,6 +100,10 @@ def _show(args: argparse.Namespace) -> int:
     if entry.section:
         print(f"seed section: {entry.section}")
     print(f"design: {entry.design}   grade: {entry.grade}   role: {entry.role}")
+    for line in _ratings(entry):  # wrapped, except an address, which stays whole to be copied
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        print(line if "://" in line else textwrap.fill(line, 100, subsequent_indent=indent,
+                                                       break_long_words=False, break_on_hyphens=False))
     print(f"effect: {entry.effect.describe()}")
     print(f"{'link' if entry.link else 'node'}: {entry.link_name or entry.node}")
     print("quote:")

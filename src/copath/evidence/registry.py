@@ -13,6 +13,14 @@ base rate or context figure that informs a node but is no effect).
 - ``context``: corroborating figures that are not a separate estimate (e.g. a vote
   count from a review whose pooled range is already an entry).
 
+Beside copath's own grade an entry may carry the field's ratings: ``sms``, the Maryland
+Scientific Methods Scale level of the evaluation behind the number (it sets the starting
+grade when it is lower than the design's, :func:`copath.constants.starting_grade`), and
+``emmie``, the College of Policing Crime Reduction Toolkit's EMMIE ratings of the
+intervention, quoted from the toolkit page with its address (:class:`Emmie`). ``downgrade``
+and ``upgrade`` record GRADE's reasons for rating the study down or (observational designs
+only) up; the grade may not claim more than :func:`copath.constants.expected_grade` allows.
+
 Example
 -------
 >>> ev = load_evidence()
@@ -29,7 +37,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copath.constants import DESIGN_GRADE, DESIGNS, DOWNGRADE_DOMAINS, GRADES, downgraded, is_weak
+from copath.constants import (
+    DESIGNS,
+    DOWNGRADE_DOMAINS,
+    EMMIE_DIMENSIONS,
+    GRADES,
+    SMS_DESIGNS,
+    SMS_LEVELS,
+    SMS_MEANING,
+    UPGRADE_DOMAINS,
+    can_upgrade,
+    expected_grade,
+    is_weak,
+    starting_grade,
+)
 from copath.errors import CopathError, EvidenceError
 from copath.resources import bundled_dir
 from copath.yaml_io import line_of, read_yaml, read_yaml_text
@@ -38,7 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Link, Pathway
 
 __all__ = ["Effect", "EvidenceEntry", "Evidence", "load_evidence", "MEASURES", "link_entries", "link_grade", "direction_only", "setting_entries",
-           "strongest"]
+           "strongest", "Emmie", "EmmieRating"]
 
 #: Measure name -> (required fields, optional fields).
 MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -55,8 +76,9 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _ENTRY_KEYS = {
     "id", "citation", "quote", "design", "grade", "effect", "link", "node",
-    "role", "informs", "note", "section", "downgrade",
+    "role", "informs", "note", "section", "downgrade", "upgrade", "sms", "emmie",
 }
+_EMMIE_KEYS = ("url", "intervention", *EMMIE_DIMENSIONS)
 _ROLES = ("effect", "base_rate", "context")
 _TEXT_FIELDS = ("of", "unit")
 
@@ -110,6 +132,99 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class EmmieRating:
+    """One EMMIE dimension as the toolkit page states it.
+
+    ``rating`` is the page's own words or score for the quality of the evidence (e.g.
+    ``"Evidence quality 3"`` or ``"Strong"``); ``impact``, for the effect only, the page's
+    summary of the impact on crime where it gives one in words (e.g. ``"Overall
+    reduction"``); ``quote`` a short verbatim sentence from the page, where there is one.
+
+    Example
+    -------
+    >>> EmmieRating("Strong", impact="Overall reduction").describe()
+    'Overall reduction; Strong'
+    """
+
+    rating: str
+    quote: str = ""
+    impact: str = ""
+
+    def describe(self) -> str:
+        """The impact (when given) and the rating, in the toolkit's words.
+
+        Returns
+        -------
+        str
+            ``"<impact>; <rating>"``, or the rating alone.
+        """
+        return f"{self.impact}; {self.rating}" if self.impact else self.rating
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain dict in the registry's YAML format.
+
+        Returns
+        -------
+        dict[str, str]
+            ``rating``, and ``impact`` and ``quote`` when given.
+        """
+        out = {"rating": self.rating}
+        if self.impact:
+            out["impact"] = self.impact
+        if self.quote:
+            out["quote"] = self.quote
+        return out
+
+
+@dataclass(frozen=True)
+class Emmie:
+    """Where the College of Policing Crime Reduction Toolkit rates the intervention behind an
+    entry: the page's address, the intervention as the toolkit names it, and the dimensions
+    (:data:`copath.constants.EMMIE_DIMENSIONS`) the page rates; a dimension the page does not
+    state is absent, not guessed.
+
+    Example
+    -------
+    >>> e = load_evidence()["bennett2008_nw"].emmie
+    >>> e.intervention, e.ratings["effect"].rating
+    ('Neighbourhood watch', 'Evidence quality 3')
+    """
+
+    url: str
+    intervention: str
+    ratings: dict[str, EmmieRating] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line: the intervention and each rated dimension (for tables).
+
+        Returns
+        -------
+        str
+            ``"<intervention>: <dimension> <rating>; ..."`` in the order of
+            :data:`copath.constants.EMMIE_DIMENSIONS`.
+
+        Example
+        -------
+        >>> Emmie("https://x", "Mentoring", {"effect": EmmieRating("Evidence quality 4")}).describe()
+        'Mentoring: effect Evidence quality 4'
+        """
+        parts = [f"{dim.replace('_', ' ')} {r.describe()}" for dim, r in self.ratings.items()]
+        return f"{self.intervention}: {'; '.join(parts)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict in the registry's YAML format.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``url``, ``intervention`` and one mapping per rated dimension
+            (:meth:`EmmieRating.to_dict`).
+        """
+        return {"url": self.url, "intervention": self.intervention,
+                **{dim: r.to_dict() for dim, r in self.ratings.items()}}
+
+
+@dataclass(frozen=True)
 class EvidenceEntry:
     """One citable, graded piece of evidence.
 
@@ -135,6 +250,9 @@ class EvidenceEntry:
     source: str | None = None
     line: int | None = None
     downgrade: dict[str, str] = field(default_factory=dict)
+    upgrade: dict[str, str] = field(default_factory=dict)
+    sms: int | None = None
+    emmie: Emmie | None = None
 
     @property
     def link_name(self) -> str | None:
@@ -148,8 +266,8 @@ class EvidenceEntry:
         dict[str, Any]
             ``id``, ``citation``, ``quote``, ``design``, ``grade``, ``effect`` (the
             measure and its values), ``link`` as ``{from, to}`` or ``node``, ``role``, and
-            ``informs``, ``note`` and ``section`` when not empty. ``source`` and ``line``
-            are not included.
+            ``informs``, ``note``, ``section``, ``downgrade``, ``upgrade``, ``sms`` and
+            ``emmie`` when given. ``source`` and ``line`` are not included.
         """
         out: dict[str, Any] = {
             "id": self.id,
@@ -169,6 +287,12 @@ class EvidenceEntry:
                 out[key] = getattr(self, key)
         if self.downgrade:
             out["downgrade"] = dict(self.downgrade)
+        if self.upgrade:
+            out["upgrade"] = dict(self.upgrade)
+        if self.sms is not None:
+            out["sms"] = self.sms
+        if self.emmie is not None:
+            out["emmie"] = self.emmie.to_dict()
         return out
 
 
@@ -286,12 +410,15 @@ class Evidence:
         return [e for e in self if e.node == node]
 
     def to_frame(self):
-        """A pandas table: id, link/node, measure, grade, design, citation.
+        """A pandas table: id, link/node, measure, grade, design, role, citation, the Maryland
+        SMS level (``sms``, missing where not given) and the toolkit's EMMIE effect rating
+        (``emmie_effect``, empty where the toolkit rates none).
 
         Example
         -------
-        >>> load_evidence().to_frame().columns.tolist()[:4]
-        ['id', 'link', 'measure', 'grade']
+        >>> table = load_evidence().to_frame()
+        >>> table.columns.tolist()[:4], int(table.set_index("id").loc["groff2011_foot_patrol", "sms"])
+        (['id', 'link', 'measure', 'grade'], 5)
         """
         import pandas as pd
 
@@ -304,10 +431,15 @@ class Evidence:
                 "design": e.design,
                 "role": e.role,
                 "citation": e.citation,
+                "sms": e.sms,
+                "emmie_effect": e.emmie.ratings["effect"].describe() if e.emmie and "effect" in e.emmie.ratings else "",
             }
             for e in self
         ]
-        return pd.DataFrame(rows, columns=["id", "link", "measure", "grade", "design", "role", "citation"])
+        frame = pd.DataFrame(rows, columns=["id", "link", "measure", "grade", "design", "role", "citation", "sms",
+                                            "emmie_effect"])
+        frame["sms"] = frame["sms"].astype("Int64")
+        return frame
 
 
 # ---------------------------------------------------------------------------- links
@@ -589,7 +721,12 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         raise err(f"must be one of {', '.join(GRADES)}, got {raw['grade']!r}", "grade")
     if raw["design"] not in DESIGNS:
         raise err(f"must be one of {', '.join(DESIGNS)}, got {raw['design']!r}", "design")
-    downgrade = _downgrade(raw.get("downgrade", {}), err)
+    downgrade = _reasons(raw.get("downgrade", {}), DOWNGRADE_DOMAINS, "downgrade", err)
+    upgrade = _reasons(raw.get("upgrade", {}), UPGRADE_DOMAINS, "upgrade", err)
+    if upgrade and not can_upgrade(raw["design"]):
+        raise err(_no_upgrade(raw["design"]), "upgrade")
+    sms = _sms(raw.get("sms"), raw["design"], err)
+    emmie = _emmie(raw["emmie"], err) if "emmie" in raw else None
     effect = _effect(raw["effect"], err)
     link = None
     if "link" in raw:
@@ -611,14 +748,17 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         raise err(f"a {effect.measure} is a base rate, not an effect; set role: base_rate or context", "role")
     if role == "base_rate" and not raw.get("informs"):
         raise err("a base rate must say what it informs ('informs: ...')", "informs")
-    # A grade may not claim more than the design and the recorded downgrades allow; a lower
-    # grade without a recorded reason is accepted (it errs on the cautious side), and the
-    # bundled registry records every reason (tests/evidence/test_registry.py).
-    expected = downgraded(raw["design"], len(downgrade))
+    # A grade may not claim more than the design (or a lower SMS level) and the recorded
+    # downgrades and upgrades allow; a lower grade without a recorded reason is accepted (it
+    # errs on the cautious side), and the bundled registry records every reason
+    # (tests/evidence/test_registry.py).
+    expected = expected_grade(raw["design"], sms, downgrade, upgrade)
     if GRADES.index(raw["grade"]) < GRADES.index(expected):
+        start = f"design {raw['design']!r}" + (f" at SMS {sms}" if sms is not None else "")
+        ups = f" and {len(upgrade)} upgrade(s)" if upgrade else ""
         raise err(
-            f"design {raw['design']!r} starts at grade {DESIGN_GRADE[raw['design']]} and {len(downgrade)} recorded "
-            f"downgrade(s) allow at most {expected}, not {raw['grade']}", "grade")
+            f"{start} starts at grade {starting_grade(raw['design'], sms)} and {len(downgrade)} recorded "
+            f"downgrade(s){ups} allow at most {expected}, not {raw['grade']}", "grade")
     return EvidenceEntry(
         id=raw["id"],
         citation=raw["citation"],
@@ -635,19 +775,78 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         source=source,
         line=line,
         downgrade=downgrade,
+        upgrade=upgrade,
+        sms=sms,
+        emmie=emmie,
     )
 
 
-def _downgrade(raw: Any, err) -> dict[str, str]:
-    """The entry's recorded downgrades: GRADE domain -> the reason, in text."""
+def _reasons(raw: Any, domains: tuple[str, ...], key: str, err) -> dict[str, str]:
+    """The entry's recorded downgrades or upgrades: GRADE domain -> the reason, in text."""
     if not isinstance(raw, dict):
-        raise err(f"must map a domain ({', '.join(DOWNGRADE_DOMAINS)}) to its reason", "downgrade")
-    for key, reason in raw.items():
-        if key not in DOWNGRADE_DOMAINS:
-            raise err(f"unknown domain {key!r} (allowed: {', '.join(DOWNGRADE_DOMAINS)})", "downgrade")
+        raise err(f"must map a domain ({', '.join(domains)}) to its reason", key)
+    for domain, reason in raw.items():
+        if domain not in domains:
+            raise err(f"unknown domain {domain!r} (allowed: {', '.join(domains)})", key)
         if not isinstance(reason, str) or not reason.strip():
-            raise err(f"domain {key!r} needs its reason, in text", "downgrade")
+            raise err(f"domain {domain!r} needs its reason, in text", key)
     return dict(raw)
+
+
+def _no_upgrade(design: str) -> str:
+    start = starting_grade(design)
+    if start in ("A", "B"):
+        return (f"GRADE rates up observational evidence only, and design {design!r} starts at grade {start}; "
+                "record no upgrade for it")
+    return f"GRADE rates up observational, quantitative evidence only, and design {design!r} is not"
+
+
+def _sms(raw: Any, design: str, err) -> int | None:
+    """The Maryland SMS level, checked against the levels the design can have."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw not in SMS_LEVELS:
+        raise err(f"must be a Maryland SMS level, a whole number from 1 to 5, got {raw!r}", "sms")
+    allowed = SMS_DESIGNS[design]
+    if not allowed:
+        raise err(f"the SMS rates one quantitative evaluation and design {design!r} takes no level "
+                  "(a review's included studies have their own: say so in 'note')", "sms")
+    if raw not in allowed:
+        levels = ", ".join(str(level) for level in allowed)
+        raise err(f"SMS {raw} ({SMS_MEANING[raw]}) does not fit design {design!r}, which is SMS {levels}", "sms")
+    return raw
+
+
+def _emmie(raw: Any, err) -> Emmie:
+    """The toolkit's EMMIE ratings: its address, the intervention's name and the rated dimensions."""
+    if not isinstance(raw, dict):
+        raise err(f"must be a mapping with {', '.join(_EMMIE_KEYS)}", "emmie")
+    for key in raw:
+        if key not in _EMMIE_KEYS:
+            raise err(f"unknown key {key!r} (allowed: {', '.join(_EMMIE_KEYS)})", "emmie")
+    for key in ("url", "intervention"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise err("required, in text", f"emmie.{key}")
+    if not raw["url"].startswith(("http://", "https://")):
+        raise err(f"must be the toolkit page's web address, got {raw['url']!r}", "emmie.url")
+    ratings = {}
+    for dim in EMMIE_DIMENSIONS:
+        if dim not in raw:
+            continue
+        value = raw[dim]
+        allowed = ("rating", "quote", "impact") if dim == "effect" else ("rating", "quote")
+        if not isinstance(value, dict) or "rating" not in value:
+            raise err("must be a mapping with the toolkit's 'rating' (and 'quote' where the page gives one)",
+                      f"emmie.{dim}")
+        for key, text in value.items():
+            if key not in allowed:
+                raise err(f"unknown key {key!r} (allowed: {', '.join(allowed)})", f"emmie.{dim}")
+            if not isinstance(text, str) or not text.strip():
+                raise err("must be text, as the toolkit page states it", f"emmie.{dim}.{key}")
+        ratings[dim] = EmmieRating(value["rating"], value.get("quote", ""), value.get("impact", ""))
+    if not ratings:
+        raise err(f"rates no dimension (give at least one of {', '.join(EMMIE_DIMENSIONS)})", "emmie")
+    return Emmie(raw["url"], raw["intervention"], ratings)
 
 
 def _effect(raw: Any, err) -> Effect:

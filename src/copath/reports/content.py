@@ -175,6 +175,8 @@ def evidence_section(res: FitRecord) -> Section:
     for link in pw.links:
         for e in link_entries(link, res.evidence, pw):
             entry_rows.append({"link": link.name, "id": e.id, "grade": e.grade, "design": e.design,
+                               "sms": "-" if e.sms is None else e.sms,
+                               "emmie": f"{e.emmie.describe()} ({e.emmie.url})" if e.emmie else "-",
                                "citation": e.citation, "quote": e.quote.strip()})
     if entry_rows:
         blocks.append(Table(pd.DataFrame(entry_rows).set_index("link"),
