@@ -94,7 +94,8 @@ def _show(args: argparse.Namespace) -> int:
         raise EvidenceError(f"no entry with id {args.id!r} (see 'copath evidence list')",
                             file=args.registry or "priors/")
     entry = ev[args.id]
-    wrap = lambda text: textwrap.fill(text, 88, initial_indent="  ", subsequent_indent="  ")  # noqa: E731
+    wrap = lambda text: textwrap.fill(text, 88, initial_indent="  ", subsequent_indent="  ",  # noqa: E731
+                                      break_on_hyphens=False)
     print(f"id: {entry.id}")
     print(f"citation: {entry.citation}")
     if entry.section:
