@@ -32,9 +32,9 @@ def test_evidence_show_gives_quote_and_prior_quantiles(capsys):
     q05, q50, q95 = (float(part.split()[-1]) for part in line.split(":", 1)[1].split(","))
     assert q05 < q50 < q95
     assert 0.74 < q50 < 0.84
-    # a review's mean for a new setting: sd sqrt(0.0385^2 + 0.10^2 (its bias, grade B) + 0.5^2 (tau's
-    # prior) + 0.15^2 (shared bias)) = 0.5329, so exp(-0.2377 + 1.645 x 0.5329) = 1.894 at 95%
-    assert q95 == pytest.approx(1.894, abs=0.002)
+    # a review's mean for a new setting: sd sqrt(0.0385^2 + 0.05^2 (a review's own bias) + 0.5^2 (tau's
+    # prior) + 0.15^2 (shared bias, grade B)) = 0.5258, so exp(-0.2377 + 1.645 x 0.5258) = 1.872 at 95%
+    assert q95 == pytest.approx(1.872, abs=0.002)
     flat = " ".join(out.split())  # the synthesis sentence is wrapped
     assert "k = 1: pooled mean -0.238" in flat and "half-normal(0.5)" in flat
 
@@ -77,7 +77,7 @@ def test_evidence_show_a_hypothesis_gives_its_sign_not_an_error(capsys):
     assert main(["evidence", "show", "fig1_detection_deters_burglary"]) == 0
     out = capsys.readouterr().out
     assert "a hypothesised direction (-), no size" in out and "truncated to below 0" in out
-    assert "held softly, as the fit uses it (91% on that side; the data may overturn it)" in out
+    assert "held softly, as the fit uses it (63% on that side; the data may overturn it)" in out
 
 
 def test_evidence_show_base_rate_has_no_prior(capsys):

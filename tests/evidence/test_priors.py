@@ -18,17 +18,19 @@ def test_nw_burglary_prior(flagship, evidence):
     median_rr = prior.natural_quantiles([0.5])[0]
     assert 0.74 < median_rr < 0.84
     # hand computation: the review's 90% interval is its mean effect over settings (mu): its
-    # own bias by grade B (a review, one step down for indirectness), tau once (its prior's
-    # E[tau^2] = 0.5^2, as one review's mean says nothing about tau), the shared bias once
+    # own bias by its design (a review: A; its indirectness is shared, not its own), tau once
+    # (its prior's E[tau^2] = 0.5^2, as one review's mean says nothing about tau), and the
+    # shared bias of the link's grade B (a review, one step down for indirectness) once
     mean = (math.log(0.84) + math.log(0.74)) / 2
     sd = (math.log(0.84) - math.log(0.74)) / (2 * norm.ppf(0.95))
     assert prior.mu == pytest.approx(mean)
-    expected = math.sqrt(sd**2 + STUDY_BIAS_SD["B"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["B"] ** 2)
-    assert prior.sigma == pytest.approx(expected, rel=1e-4) == pytest.approx(0.5329, abs=1e-4)
+    expected = math.sqrt(sd**2 + STUDY_BIAS_SD["A"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["B"] ** 2)
+    assert prior.sigma == pytest.approx(expected, rel=1e-4) == pytest.approx(0.5258, abs=1e-4)
     assert prior.prob_below_zero() == pytest.approx(norm.cdf(-mean / expected), rel=1e-4)  # 0.67
     assert prior.grade == "B" and not prior.weak
     syn = prior.synthesis
     assert syn.k == 1 and syn.i2 is None and syn.q is None and syn.transport_sd == TRANSPORT_SD["B"]
+    assert not syn.tau_estimated and "from its prior alone" in syn.describe()
     assert syn.tau_median == pytest.approx(TAU_SCALE * norm.ppf(0.75), rel=5e-3)  # the prior's median (grid)
 
 
@@ -123,11 +125,12 @@ def test_a_reviewed_null_is_graded_by_its_review_not_as_no_evidence(flagship, ev
     # Weisburd & Eck (2004): a review (A) of experiments, quasi-experiments and correlational
     # studies, one step down for risk of bias and one for indirectness: C, where it was E like
     # "no evidence". A null is an estimate of about zero, pooled like a sized one: the review's
-    # mean, its bias by grade C, tau once (prior), then grade C's shared bias
+    # mean, its own bias (a review, A, one step down for its risk of bias: B), tau once (prior),
+    # then the link's grade C's shared bias (its indirectness is shared)
     link = flagship.link("beat_meetings", "burglary")
     prior = cp.prior_for(link, evidence, flagship)
     assert prior.mu == 0 and prior.grade == "C" and prior.weak
-    expected = math.sqrt(0.1**2 + STUDY_BIAS_SD["C"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2)
+    expected = math.sqrt(0.1**2 + STUDY_BIAS_SD["B"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2)
     assert prior.sigma * abs(link.contrast) == pytest.approx(expected, rel=1e-4)
 
 
@@ -139,12 +142,61 @@ def test_no_evidence_gives_the_weak_default(flagship, evidence):
     assert ratio.method == "default" and ratio.sign == 0
 
 
-def test_a_hypothesised_sign_is_the_default_half_normal(flagship, evidence):
-    """Figure 1's hypothesised arrows: grade E, the default's scale, the stated side of zero."""
+def test_a_hypothesised_sign_is_a_grade_e_direction_reading(flagship, evidence):
+    """Figure 1's hypothesised arrows: grade E, read as a direction reading N(+0.3, 0.2) of one
+    setting with grade E's own bias, tau for its setting and the new one, and grade E's shared
+    bias: sd sqrt(0.2^2 + 0.4^2 + 2 x 0.5^2 + 0.3^2) = 0.889, 63% on the stated side (soft)."""
     prior = cp.prior_for(flagship.link("burglary", "worried"), evidence, flagship)
-    assert (prior.mu, prior.sigma, prior.grade, prior.weak, prior.sign) == (0.0, DEFAULT_SD, "E", True, 1)
+    expected = math.sqrt(0.2**2 + STUDY_BIAS_SD["E"] ** 2 + 2 * TAU_SCALE**2 + TRANSPORT_SD["E"] ** 2)
+    assert (prior.grade, prior.weak, prior.sign) == ("E", True, 1)
+    assert prior.mu == pytest.approx(0.3) and prior.sigma == pytest.approx(expected, rel=1e-3)
     assert prior.method == "hypothesis" and prior.sources == ("fig1_crime_fear_burglary",)
-    assert prior.mean == pytest.approx(DEFAULT_SD * np.sqrt(2 / np.pi))  # a half-normal's mean
+    assert 1 - prior.softened().prob_below_zero() == pytest.approx(norm.cdf(0.3 / expected), rel=1e-3)
+
+
+def test_weaker_evidence_never_gives_a_narrower_prior():
+    """Issue 27 review: a sized review < a direction from the same review < a sized study < a
+    direction from a weaker study < a hypothesis, in prior sd; and for the same discordant
+    studies the prior never narrows as their grade weakens (tau is read from the reported
+    errors, so a study's own bias cannot explain the spread between studies away)."""
+    from copath.evidence.conversions import Estimate
+    from copath.evidence.priors import synthesise
+
+    review_sized = synthesise([Estimate(-0.3, 0.05)], ["A"], ["meta-analysis"], "A").prior_sd
+    review_direction = synthesise([Estimate(0.3, 0.2)], ["A"], ["meta-analysis"], "D").prior_sd
+    trial = synthesise([Estimate(-0.3, 0.1)], ["B"], ["rct"], "B").prior_sd
+    evaluation_direction = synthesise([Estimate(0.3, 0.2)], ["C"], ["evaluation"], "D").prior_sd
+    hypothesis = synthesise([Estimate(0.3, 0.2)], ["E"], ["none"], "E").prior_sd
+    assert review_sized < review_direction < trial < evaluation_direction < hypothesis
+    rng = np.random.default_rng(0)
+    for k in (2, 5, 10):
+        ys = rng.normal(-0.3, 0.4, k)
+        sds = [synthesise([Estimate(y, 0.1) for y in ys], [g] * k, ["rct"] * k, g).prior_sd for g in "ABCDE"]
+        assert all(b > a for a, b in zip(sds, sds[1:], strict=False)), (k, sds)
+
+
+def test_a_null_beside_a_sized_entry_is_pooled_with_it():
+    text = """
+- id: sized
+  citation: "c"
+  quote: "q"
+  design: evaluation
+  grade: C
+  effect: {measure: rate_ratio, value: 0.6, low: 0.4, high: 0.9}
+  link: {from: x, to: y}
+- id: nothing
+  citation: "c"
+  quote: "q"
+  design: meta-analysis
+  grade: A
+  effect: {measure: "null"}
+  link: {from: x, to: y}
+"""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    prior = cp.prior_for(pw.links[0], cp.loads_evidence(text), pw)
+    assert prior.method == "pooled" and prior.synthesis.k == 2 and prior.grade == "A"
+    assert math.log(0.6) < prior.mu < 0  # the grade-A null pulls the C study's estimate towards zero
 
 
 def test_contrast_rescales_to_per_unit(flagship, evidence):
@@ -184,8 +236,8 @@ def test_several_sized_entries_are_pooled_to_a_predictive():
     assert lo < prior.mu < hi
     one = math.sqrt(comps[0]["sd"] ** 2 + STUDY_BIAS_SD["C"] ** 2 + 2 * TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2)
     assert TRANSPORT_SD["C"] < prior.sigma < one
-    assert prior.synthesis.k == 2 and prior.synthesis.q == pytest.approx(
-        (comps[0]["mean"] - comps[1]["mean"]) ** 2 / (2 * 0.15**2))  # Cochran's Q of two, by hand
+    # two point values: their standard errors were assumed (0.15), so Q and I^2 would mean nothing
+    assert prior.synthesis.k == 2 and prior.synthesis.q is None and prior.synthesis.i2 is None
 
 
 def test_sized_entry_is_not_moved_by_corroborating_directions(flagship, evidence):
@@ -250,7 +302,8 @@ def test_prior_sd_does_not_grow_as_concordant_studies_are_added():
 
 def test_focused_deterrence_is_read_from_the_word_medium_widely_and_graded_c(flagship, evidence):
     # "medium-sized": d between 0.2 and 0.8 as a 90% interval, log OR = d pi / sqrt 3 (Chinn 2000),
-    # used as a log rate ratio; grade C (a review, two steps down): the review's mean, its bias,
+    # used as a log rate ratio; grade C (a review, two steps down): the review's mean, its own
+    # bias (a review's, A: its downgrades are imprecision and indirectness, neither its own bias),
     # tau once and grade C's shared bias
     link = flagship.link("focused_deterrence", "violent_crime")
     prior = cp.prior_for(link, evidence, flagship)
@@ -258,5 +311,5 @@ def test_focused_deterrence_is_read_from_the_word_medium_widely_and_graded_c(fla
     sd = 0.6 / (2 * norm.ppf(0.95)) * k
     assert prior.mu * link.contrast == pytest.approx(-0.5 * k) == pytest.approx(-0.9069, abs=1e-4)
     assert prior.sigma * abs(link.contrast) == pytest.approx(
-        math.sqrt(sd**2 + STUDY_BIAS_SD["C"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2), rel=1e-4)
+        math.sqrt(sd**2 + STUDY_BIAS_SD["A"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2), rel=1e-4)
     assert prior.grade == "C" and prior.weak

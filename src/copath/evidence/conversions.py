@@ -108,15 +108,17 @@ class Estimate:
     Example
     -------
     >>> Estimate(-0.2, 0.1).scaled(0.5)
-    Estimate(mean=-0.1, sd=0.05)
+    Estimate(mean=-0.1, sd=0.05, assumed=False)
     """
 
     mean: float
     sd: float
+    #: True when the sd was not reported but assumed (a point value, a direction, a null)
+    assumed: bool = False
 
     def scaled(self, factor: float) -> Estimate:
         """The estimate multiplied by ``factor`` (sd by its absolute value)."""
-        return Estimate(self.mean * factor, self.sd * abs(factor))
+        return Estimate(self.mean * factor, self.sd * abs(factor), self.assumed)
 
 
 def z_for(interval: float) -> float:
@@ -162,10 +164,10 @@ def percent_reduction(
     if low is not None and high is not None:
         est = _log_interval(_log1m(low), _log1m(high), interval)
     elif value is not None:
-        est = Estimate(_log1m(value), point_sd)
+        est = Estimate(_log1m(value), point_sd, assumed=True)
     else:
         raise ValueError("percent_reduction needs 'value' or both 'low' and 'high'")
-    return Estimate(est.mean + shift, est.sd)
+    return Estimate(est.mean + shift, est.sd, est.assumed)
 
 
 def ratio(
@@ -192,7 +194,7 @@ def ratio(
         return Estimate(mean, est.sd)
     if value is None:
         raise ValueError("a ratio needs 'value' or both 'low' and 'high'")
-    return Estimate(math.log(value), point_sd)
+    return Estimate(math.log(value), point_sd, assumed=True)
 
 
 def cohens_d_to_log_or(d: float) -> float:
@@ -229,8 +231,11 @@ def before_after(
     return Estimate(mean, math.sqrt(sum(1 / c for c in counts)))
 
 
-def risk_ratio_to_odds_ratio(log_rr: float, baseline: float) -> float:
+def risk_ratio_to_odds_ratio(log_rr: float, baseline: float, clip: bool = False) -> float:
     """Log OR from a log risk ratio and a baseline risk ``baseline`` (a share, 0-1).
+
+    ``clip=True`` reads a risk ratio above ``1 / baseline`` (a risk above 1) at that bound
+    instead of refusing it: for an interval's end, whose centre is possible.
 
     Example
     -------
@@ -240,12 +245,14 @@ def risk_ratio_to_odds_ratio(log_rr: float, baseline: float) -> float:
     if not 0 < baseline < 1:
         raise ValueError(f"baseline risk must be between 0 and 1, got {baseline}")
     rr = math.exp(log_rr)
+    if clip:  # an interval's end beyond the largest possible risk ratio is read at that bound
+        rr = min(rr, (1.0 - 1e-6) / baseline)
     if rr * baseline >= 1:
         raise ValueError(f"risk ratio {rr:.3g} with baseline {baseline} gives a risk above 1")
     return math.log(rr * (1 - baseline) / (1 - rr * baseline))
 
 
-def through(est: Estimate, f, z: float = 1.0) -> Estimate:
+def through(est: Estimate, f, z: float = 1.0, ends: tuple[float, float] | None = None) -> Estimate:
     """An estimate carried through a monotone conversion ``f`` by its interval's ends.
 
     Parameters
@@ -257,18 +264,21 @@ def through(est: Estimate, f, z: float = 1.0) -> Estimate:
     z
         Half-width of the interval in sds (:func:`z_for` of the interval the study
         reported; 1 for a point value with an assumed sd).
+    ends
+        The reported interval's ends on ``f``'s scale, when they are not ``m -+ z s`` (a
+        value with an asymmetric interval); default ``m -+ z s``.
 
     Returns
     -------
     Estimate
-        Centre ``f(m)``; sd ``|f(m + z s) - f(m - z s)| / (2 z)``.
+        Centre ``f(m)``; sd ``|f(hi) - f(lo)| / (2 z)``.
 
     Example
     -------
-    >>> # a 40% reduction (20-60%, a 90% range) at a 25% baseline risk, as a log odds ratio
+    >>> # a reduction of 20-60% (a 90% range) at a 25% baseline risk, as a log odds ratio
     >>> e = through(percent_reduction(low=20, high=60), lambda x: risk_ratio_to_odds_ratio(x, 0.25), z_for(0.90))
     >>> round(e.sd, 4)
     0.2465
     """
-    lo, hi = f(est.mean - z * est.sd), f(est.mean + z * est.sd)
-    return Estimate(f(est.mean), abs(hi - lo) / (2 * z))
+    lo, hi = ends if ends is not None else (est.mean - z * est.sd, est.mean + z * est.sd)
+    return Estimate(f(est.mean), abs(f(hi) - f(lo)) / (2 * z), est.assumed)

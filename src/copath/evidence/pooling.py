@@ -95,6 +95,7 @@ class PooledEffect:
     tau_scale: float | None
     q: float | None = None
     i2: float | None = None
+    tau_estimated: bool = True
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict (for reports and YAML).
@@ -145,6 +146,8 @@ def pool_effects(
     mu_prior_mean: float = 0.0,
     mu_prior_sd: float | None = None,
     of_mean: Sequence[bool] | None = None,
+    bias_sd: Sequence[float] | None = None,
+    shared_sd: float = 0.0,
 ) -> PooledEffect:
     r"""Pool estimates with known standard errors under a random-effects model.
 
@@ -169,6 +172,16 @@ def pool_effects(
         One flag per estimate: True where the estimate is itself a pooled mean over settings
         (a meta-analysis's summary), which estimates :math:`\mu` and enters without
         :math:`\tau^2`. None (default): every estimate is one setting's.
+    bias_sd
+        One sd per estimate of the study's own bias (Turner et al. 2009): it is added to the
+        estimate's variance where the mean :math:`\mu` is estimated (weaker studies weigh
+        less, and :math:`\mu` is less certain), but not where :math:`\tau` is: the spread
+        between the estimates is read from their reported standard errors alone, so a study's
+        bias never explains heterogeneity away (a conservative choice; with the bias in both,
+        a weaker grade could give a narrower prediction). None (default): no bias term.
+    shared_sd
+        sd of a bias every study shares, added once to the predictive for a new setting
+        (default 0).
 
     Returns
     -------
@@ -204,6 +217,11 @@ def pool_effects(
     pooled_mean = np.zeros(y.size, dtype=bool) if of_mean is None else np.asarray(of_mean, dtype=bool)
     if pooled_mean.shape != y.shape:
         raise ValueError("of_mean must give one flag per estimate")
+    bias = np.zeros(y.size) if bias_sd is None else np.asarray(bias_sd, dtype=float)
+    if bias.shape != y.shape or not np.all(np.isfinite(bias)) or np.any(bias < 0):
+        raise ValueError("bias_sd must give one finite sd >= 0 per estimate")
+    if not (math.isfinite(shared_sd) and shared_sd >= 0):
+        raise ValueError("shared_sd must be a finite sd >= 0")
     custom = callable(tau_prior)
     if not custom:
         check("tau_prior", tau_prior, TauPrior)
@@ -220,7 +238,8 @@ def pool_effects(
         upper = max(upper, 50 * float(tau_scale))
     # a grid dense near zero, where the posterior of tau often piles up
     tau = upper * np.linspace(0.0, 1.0, _GRID_SIZE) ** 2
-    var = s[None, :] ** 2 + np.where(pooled_mean, 0.0, 1.0)[None, :] * tau[:, None] ** 2
+    tau2_term = np.where(pooled_mean, 0.0, 1.0)[None, :] * tau[:, None] ** 2
+    var = s[None, :] ** 2 + tau2_term  # tau's posterior: the reported errors alone
     y_all = y
     if mu_prior_sd is not None:  # the prior on mu as one more study, without tau
         var = np.hstack([var, np.full((tau.size, 1), float(mu_prior_sd) ** 2)])
@@ -239,6 +258,13 @@ def pool_effects(
         - 0.5 * np.log(var[:, : y.size]).sum(axis=1)
         - 0.5 * (w * (y_all[None, :] - mu_hat[:, None]) ** 2).sum(axis=1)
     )
+    if bias_sd is not None:  # mu given tau with each study's own bias in its variance
+        var_b = (s**2 + bias**2)[None, :] + tau2_term
+        if mu_prior_sd is not None:
+            var_b = np.hstack([var_b, np.full((tau.size, 1), float(mu_prior_sd) ** 2)])
+        w_b = 1.0 / var_b
+        v_mu = 1.0 / w_b.sum(axis=1)
+        mu_hat = v_mu * (w_b * y_all[None, :]).sum(axis=1)
     dens = np.exp(log_post - log_post.max())
     # trapezoid weights on the non-uniform grid
     dtau = np.diff(tau)
@@ -251,8 +277,8 @@ def pool_effects(
     lo_q, hi_q = (1 - prob) / 2, (1 + prob) / 2
     mean = float(np.sum(weights * mu_hat))
     var_mu = float(np.sum(weights * (v_mu + mu_hat**2)) - mean**2)
-    pred_var = float(np.sum(weights * (v_mu + tau**2 + mu_hat**2)) - mean**2)
-    sd_mu, sd_pred = np.sqrt(v_mu), np.sqrt(v_mu + tau**2)
+    pred_var = float(np.sum(weights * (v_mu + tau**2 + shared_sd**2 + mu_hat**2)) - mean**2)
+    sd_mu, sd_pred = np.sqrt(v_mu), np.sqrt(v_mu + tau**2 + shared_sd**2)
 
     cdf_tau = np.cumsum(weights)
     tau_q = [float(np.interp(q, cdf_tau, tau)) for q in (lo_q, 0.5, hi_q)]
@@ -279,6 +305,7 @@ def pool_effects(
         tau_scale=None if custom or tau_prior == "uniform" else float(tau_scale),
         q=q_stat,
         i2=i2,
+        tau_estimated=int((~pooled_mean).sum()) >= 2,
     )
 
 

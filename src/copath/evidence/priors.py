@@ -159,7 +159,9 @@ class Synthesis:
     every entry is a review's pooled mean); the predictive for a new setting before the shared
     bias (``predictive_sd``); the shared-bias sd added after pooling (``transport_sd``); the
     prior's sd (``prior_sd``, the two in quadrature) and its central ``prediction_interval``
-    (normal, probability ``prob``); the tau prior's half-normal scale (``tau_scale``).
+    (the exact predictive's equal-tailed interval, a mixture of normals over tau, of
+    probability ``prob``); the tau prior's half-normal scale (``tau_scale``); and
+    ``tau_estimated``, False when fewer than two study-level entries leave tau at its prior.
 
     Example
     -------
@@ -183,6 +185,7 @@ class Synthesis:
     prediction_interval: tuple[float, float]
     prob: float
     tau_scale: float
+    tau_estimated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping (intervals as lists); :meth:`from_dict` reads it back."""
@@ -202,13 +205,15 @@ class Synthesis:
         Example
         -------
         >>> Synthesis(2, -0.2, 0.1, 0.1, (0.01, 0.5), 1.2, 0.17, 0.3, 0.15, 0.335, (-0.83, 0.43), 0.94, 0.5).describe()
-        'k = 2: pooled mean -0.2 (sd 0.1); tau 0.1 (94% interval 0.01 to 0.5) under a half-normal(0.5) prior; I^2 17%, Q 1.2; shared bias sd 0.15; a new setting: 94% interval -0.83 to 0.43.'
+        'k = 2: pooled mean -0.2 (sd 0.1); tau 0.1 (94% interval 0.01 to 0.5), estimated under a half-normal(0.5) prior; I^2 17% (Higgins & Thompson), Q 1.2; shared bias sd 0.15; a new setting: 94% interval -0.83 to 0.43.'
         """
         p = int(round(self.prob * 100))
-        het = f"; I^2 {self.i2:.0%}, Q {self.q:.3g}" if self.i2 is not None else ""
+        het = f"; I^2 {self.i2:.0%} (Higgins & Thompson), Q {self.q:.3g}" if self.i2 is not None else ""
+        how = ("estimated under a half-normal" if self.tau_estimated
+               else "from its prior alone (one study-level entry cannot estimate it), a half-normal")
         return (f"k = {self.k}: pooled mean {self.mean:.3g} (sd {self.sd:.3g}); tau {self.tau_median:.3g} "
-                f"({p}% interval {self.tau_interval[0]:.3g} to {self.tau_interval[1]:.3g}) under a "
-                f"half-normal({self.tau_scale:.3g}) prior{het}; shared bias sd {self.transport_sd:.3g}; a new setting: "
+                f"({p}% interval {self.tau_interval[0]:.3g} to {self.tau_interval[1]:.3g}), {how}"
+                f"({self.tau_scale:.3g}) prior{het}; shared bias sd {self.transport_sd:.3g}; a new setting: "
                 f"{p}% interval {self.prediction_interval[0]:.3g} to {self.prediction_interval[1]:.3g}.")
 
 
@@ -273,10 +278,10 @@ class LinkPrior:
         return kinds.natural_effects()[self.scale]
 
     def softened(self) -> LinkPrior:
-        """This prior with its sign left free: the normal with the sign-fixed prior's mean and
-        sd (a half-normal's keeps 91% of its mass on the stated side). A stated direction is
-        a belief the data may overturn: data against it then show as a prior-data conflict
-        instead of piling up at zero. ``stated`` and ``stated_by`` keep the direction.
+        """This prior with its stated sign not held: the normal ``N(mu, sigma)`` itself, most of
+        its mass on the stated side and some on the other, so that data against the direction
+        show as a prior-data conflict instead of piling up at zero. ``stated`` and
+        ``stated_by`` keep the direction.
 
         Returns
         -------
@@ -284,18 +289,17 @@ class LinkPrior:
 
         Example
         -------
-        >>> h = LinkPrior("a -> b", 0.0, 1.0, "slope", sign=-1).softened()
-        >>> round(h.mu, 3), round(h.sigma, 3), h.sign, h.stated, round(h.prob_below_zero(), 2)
-        (-0.798, 0.603, 0, -1, 0.91)
+        >>> h = LinkPrior("a -> b", -0.3, 0.6, "slope", sign=-1).softened()
+        >>> h.mu, h.sigma, h.sign, h.stated, round(h.prob_below_zero(), 2)
+        (-0.3, 0.6, 0, -1, 0.69)
         """
         if self.sign == 0:
             return self
-        soft = replace(self, mu=self.mean, sigma=self.sd, sign=0, stated=self.sign)
+        soft = replace(self, sign=0, stated=self.sign)
         side = soft.prob_below_zero() if self.sign < 0 else 1.0 - soft.prob_below_zero()
         who = f" by {self.stated_by}" if self.stated_by else ""
         return replace(soft, note=f"{self.note} Direction {'+' if self.sign > 0 else '-'} stated{who} held softly "
-                                  f"({side:.0%} of the prior on that side; the data may overturn it): the sign-fixed "
-                                  "prior's mean and sd as a normal.".strip())
+                                  f"({side:.0%} of the prior on that side; the data may overturn it).".strip())
 
     def held(self, why: str = "") -> LinkPrior:
         """This prior with its stated sign held fixed (it already is: only the note changes),
@@ -587,14 +591,14 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
 
     if m == "direction":
         sign = 1.0 if v["sign"] == "+" else -1.0
-        return conv.Estimate(sign * conv.DIRECTION_MEAN, conv.DIRECTION_SD).scaled(slope_scale)
+        return conv.Estimate(sign * conv.DIRECTION_MEAN, conv.DIRECTION_SD, assumed=True).scaled(slope_scale)
     if m == "null":
-        return conv.Estimate(0.0, conv.NULL_SD).scaled(slope_scale)
+        return conv.Estimate(0.0, conv.NULL_SD, assumed=True).scaled(slope_scale)
     if m == "cohens_d":
         if "low" in v:
             d = conv.Estimate((v["low"] + v["high"]) / 2, (v["high"] - v["low"]) / (2 * conv.z_for(v.get("interval", 0.90))))
         else:
-            d = conv.Estimate(v["value"], point_sd / (math.pi / math.sqrt(3)))
+            d = conv.Estimate(v["value"], point_sd / (math.pi / math.sqrt(3)), assumed=True)
         return d.scaled(kind.d_scale(child))
     if not kind.ratio_scale:
         raise fail(f"a {m} cannot set a {kind.coefficient_scale} on {kind.name} node {child.name!r}; "
@@ -612,25 +616,55 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
         else:
             raise fail(f"a {m} is not an effect")
         if kind.odds_scale and m != "odds_ratio" and "baseline" in v:
-            # by the interval's ends (a point value's at +-1 sd): the conversion is not linear
-            ends = "low" in v and "high" in v
-            z = conv.z_for(v.get("interval", 0.90 if m == "percent_reduction" else 0.95)) if ends else 1.0
-            est = conv.through(est, lambda x: conv.risk_ratio_to_odds_ratio(x, v["baseline"] / 100), z)
+            # by the reported interval's ends (a point value's at -+1 sd): the conversion is not
+            # linear; an end past the largest possible risk ratio is read at that bound
+            ends = None
+            z = 1.0
+            if "low" in v and "high" in v:
+                z = conv.z_for(v.get("interval", 0.90))
+                ends = (conv.percent_reduction(v["high"], control=v.get("control")).mean,
+                        conv.percent_reduction(v["low"], control=v.get("control")).mean)
+            est = conv.through(est, lambda x: conv.risk_ratio_to_odds_ratio(x, v["baseline"] / 100, clip=True), z, ends)
     except ValueError as err:
         raise fail(str(err)) from None
     return est
 
 
 # --------------------------------------------------------------------------- priors
-def _is_pooled(entries: list[EvidenceEntry]) -> list[int]:
-    """Positions of the entries pooled as estimates: the sized ones, or, on a link with neither
-    a sized nor a direction entry, its null readings (a null is an estimate of about zero)."""
-    sized = [i for i, e in enumerate(entries) if e.effect.has_size]
-    if sized:
-        return sized
-    if any(e.effect.measure == "direction" for e in entries):
-        return []
-    return [i for i, e in enumerate(entries) if e.effect.measure == "null"]
+def bias_grade(entry: EvidenceEntry) -> str:
+    """The grade that sets a study's own bias sd (:data:`STUDY_BIAS_SD`): its design's (or SMS
+    level's) starting grade, lowered for a recorded risk of bias and raised by its upgrades.
+
+    The other GRADE reasons go elsewhere: imprecision is already in the study's standard error;
+    indirectness and publication bias are shared by the studies of a link, so they lower the
+    link's grade, which sets the shared-bias sd (:data:`TRANSPORT_SD`); inconsistency is what
+    tau estimates.
+
+    Parameters
+    ----------
+    entry
+        A registry entry.
+
+    Returns
+    -------
+    str
+        A grade, never stronger than the entry's own.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> ev = cp.load_evidence()
+    >>> ev["bennett2008_nw"].grade, bias_grade(ev["bennett2008_nw"])   # indirectness is shared, not the review's own bias
+    ('B', 'A')
+    """
+    from copath.constants import expected_grade
+
+    own = expected_grade(entry.design, entry.sms, [r for r in entry.downgrade if r == "risk_of_bias"], entry.upgrade)
+    return own
+
+
+def _design(entry: EvidenceEntry) -> str:
+    return "none" if entry.effect.measure == "hypothesis" else entry.design
 
 
 def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], designs: Sequence[str],
@@ -641,11 +675,12 @@ def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], design
     ----------
     estimates
         The entries' estimates on the effect scale (for the evidence contrast).
-    grades, designs
-        Each entry's grade (sets its own bias sd, :data:`STUDY_BIAS_SD`) and design (a review's
-        pooled mean estimates mu: :data:`REVIEW_DESIGNS`).
+    grades
+        Each entry's grade for its own bias sd (:func:`bias_grade`; :data:`STUDY_BIAS_SD`).
+    designs
+        Each entry's design: a review's pooled mean estimates mu (:data:`REVIEW_DESIGNS`).
     grade
-        The link's grade: sets the shared-bias sd added once (:data:`TRANSPORT_SD`).
+        The grade that sets the shared-bias sd added once (:data:`TRANSPORT_SD`).
     unit_scale
         1 for log ratios; the node scale for slopes (multiplies every sd above).
     prob
@@ -654,6 +689,8 @@ def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], design
     Returns
     -------
     Synthesis
+        With ``prediction_interval`` the exact predictive's equal-tailed interval (a mixture
+        of normals over tau), and ``prior_sd`` its sd (the sd of the normal the prior uses).
 
     Example
     -------
@@ -665,52 +702,52 @@ def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], design
     True
     """
     from copath.constants import HDI_PROB
+    from copath.evidence.pooling import heterogeneity
 
     prob = HDI_PROB if prob is None else prob
-    bias = np.array([STUDY_BIAS_SD[g] for g in grades]) * unit_scale
-    sds = np.hypot([e.sd for e in estimates], bias)
-    pooled = pool_effects([e.mean for e in estimates], sds, tau_prior="half_normal",
-                          tau_scale=TAU_SCALE * unit_scale, prob=prob,
-                          of_mean=[d in REVIEW_DESIGNS for d in designs])
+    reviews = [d in REVIEW_DESIGNS for d in designs]
     t = TRANSPORT_SD[grade] * unit_scale
-    sd = math.hypot(pooled.predictive_sd, t)
-    z = float(norm.ppf(0.5 + prob / 2))
-    # Q and I^2 from the entries' own standard errors (the usual definitions), study-level entries only
-    from copath.evidence.pooling import heterogeneity
-    study = [i for i, d in enumerate(designs) if d not in REVIEW_DESIGNS]
-    q, i2 = heterogeneity([estimates[i].mean for i in study], [estimates[i].sd for i in study])
+    pooled = pool_effects([e.mean for e in estimates], [e.sd for e in estimates], tau_prior="half_normal",
+                          tau_scale=TAU_SCALE * unit_scale, prob=prob, of_mean=reviews,
+                          bias_sd=[STUDY_BIAS_SD[g] * unit_scale for g in grades], shared_sd=t)
+    # Q and I^2 by their usual definitions, on study-level entries whose standard errors were reported
+    study = [i for i, r in enumerate(reviews) if not r]
+    q, i2 = (None, None) if any(estimates[i].assumed for i in study) else heterogeneity(
+        [estimates[i].mean for i in study], [estimates[i].sd for i in study])
     return Synthesis(
         k=len(estimates), mean=pooled.mean, sd=pooled.sd, tau_median=pooled.tau_median,
-        tau_interval=pooled.tau_interval, q=q, i2=i2, predictive_sd=pooled.predictive_sd, transport_sd=t,
-        prior_sd=sd, prediction_interval=(pooled.predictive_mean - z * sd, pooled.predictive_mean + z * sd),
-        prob=prob, tau_scale=TAU_SCALE * unit_scale)
+        tau_interval=pooled.tau_interval, q=q, i2=i2,
+        predictive_sd=math.sqrt(max(pooled.predictive_sd**2 - t**2, 0.0)), transport_sd=t,
+        prior_sd=pooled.predictive_sd, prediction_interval=pooled.predictive_interval,
+        prob=prob, tau_scale=TAU_SCALE * unit_scale, tau_estimated=pooled.tau_estimated)
 
 
-def _combine(
-    entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float, grade: str
-) -> tuple[float, float, str, str, Synthesis | None]:
-    """Mean and sd of the link's effect for a new setting, the method used, a note, the synthesis."""
-    pooled = _is_pooled(entries)
-    if pooled:
-        syn = synthesise([estimates[i] for i in pooled], [entries[i].grade for i in pooled],
-                         [entries[i].design for i in pooled], grade, unit_scale)
-        extra = len(entries) - len(pooled)
-        corroborate = (f"; {extra} direction/null entr{'y' if extra == 1 else 'ies'} corroborate without moving it"
-                       if extra else "")
-        who = entries[pooled[0]].id if len(pooled) == 1 else f"{len(pooled)} entries"
-        note = (f"Random-effects predictive for a new setting from {who}{corroborate}: each study's own bias by its "
-                f"grade, between-setting sd tau ~ HN({syn.tau_scale:.3g}) (median {syn.tau_median:.3g}), then a "
-                f"shared-bias sd {syn.transport_sd:.3g} (grade {grade}) added once.")
-        method = "single" if len(pooled) == 1 else "pooled"
-        return syn.mean, syn.prior_sd, method, note, syn
-    # only direction / null readings: an equal-weight mixture of them, moment-matched
-    means = np.array([e.mean for e in estimates])
-    sds = np.array([e.sd for e in estimates])
-    mean = float(means.mean())
-    sd = float(np.sqrt(np.mean(sds**2) + np.var(means)))
-    if len(estimates) == 1:
-        return mean, sd, entries[0].effect.measure, f"From {entries[0].id}.", None
-    return mean, sd, "mixture", f"Equal-weight mixture of {len(estimates)} direction/null readings.", None
+def _combine(entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float,
+             grade: str) -> tuple[Synthesis, str, str, list[int]]:
+    """The synthesis that sets a link's prior, its method, a note, and the entries used."""
+    used = [i for i, e in enumerate(entries) if e.effect.has_size or e.effect.measure == "null"]
+    if used:
+        method = "single" if len(used) == 1 else "pooled"
+        shared = grade
+    else:  # direction readings (or hypotheses) only: the strongest one; several do not tell a size
+        ranked = sorted(range(len(entries)), key=lambda i: GRADES.index(entries[i].grade))
+        used = ranked[:1]
+        method = "hypothesis" if entries[used[0]].effect.measure == "hypothesis" else "direction"
+        # a direction says nothing of the size however strong the study: its shared spread is
+        # never narrower than grade D's (a strong study makes the sign reliable, not the size)
+        shared = max(grade, DIRECTION_SPREAD_GRADE, key=GRADES.index)
+    syn = synthesise([estimates[i] for i in used], [bias_grade(entries[i]) for i in used],
+                     [_design(entries[i]) for i in used], shared, unit_scale)
+    extra = len(entries) - len(used)
+    corroborate = (f"; {extra} other entr{'y' if extra == 1 else 'ies'} corroborate without moving it"
+                   if extra else "")
+    who = entries[used[0]].id if len(used) == 1 else f"{len(used)} entries"
+    tau = (f"tau estimated from them (median {syn.tau_median:.3g})" if syn.tau_estimated
+           else f"tau from its half-normal({syn.tau_scale:.3g}) prior (median {syn.tau_median:.3g}; one study-level "
+                "entry cannot tell how much the effect varies between settings)")
+    note = (f"Predictive for a new setting from {who}{corroborate}: each study's own bias by its design and risk of "
+            f"bias, {tau}, and a shared-bias sd {syn.transport_sd:.3g} (grade {shared}) added once.")
+    return syn, method, note, used
 
 
 def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPrior:
@@ -729,9 +766,12 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     Returns
     -------
     LinkPrior
-        Per unit of the parent. ``method`` is ``"default"`` (no effect entry),
-        ``"single"``, ``"pooled"``, ``"mixture"``, or ``"direction"`` / ``"null"`` for
-        one such entry alone; ``components`` holds each entry's converted estimate.
+        Per unit of the parent. ``method`` is ``"default"`` (no effect entry and no stated
+        direction), ``"single"`` or ``"pooled"`` (sized and null entries), ``"direction"``
+        (direction readings only) or ``"hypothesis"`` (a stated direction without evidence);
+        ``components`` holds each entry's converted estimate and ``synthesis`` what pooling
+        found. ``sign`` is the stated direction (the fit holds it only where the data cannot
+        tell the sign: :func:`copath.model.fit.signs_where_needed`).
 
     Raises
     ------
@@ -744,8 +784,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     >>> import copath as cp
     >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
     >>> p = prior_for(pw.link("worried", "qol_citizens"), ev, pw)  # Figure 1's hypothesised sign
-    >>> p.method, p.weak, p.mu, p.sign
-    ('hypothesis', True, 0.0, -1)
+    >>> p.method, p.weak, p.sign, round(1 - p.softened().prob_below_zero(), 2) < 0.5   # mostly below 0
+    ('hypothesis', True, -1, True)
     """
     child = pathway.nodes[link.target]
     scale_name = child.node_kind.coefficient_scale
@@ -753,45 +793,44 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     c = link.contrast
     every = link_entries(link, evidence, pathway)
     sign, sign_note = link_sign(link, every)
-    entries = [e for e in every if e.effect.measure != "hypothesis"]  # a hypothesis has a sign, no size
-    hypotheses = [e for e in every if e.effect.measure == "hypothesis"]
+    stated_by = sign_note.split(" stated by ", 1)[1] if sign else ""
+    entries = [e for e in every if e.effect.measure != "hypothesis"] or every
     if not entries:
-        grade = strongest([e.grade for e in hypotheses])
-        return LinkPrior(
-            link=link.name, mu=0.0, sigma=DEFAULT_SD * unit_scale / abs(c), scale=scale_name,
-            grade=grade, weak=True, sources=tuple(e.id for e in hypotheses), contrast=c,
-            method="hypothesis" if sign else "default", sign=sign, stated=sign,
-            stated_by=sign_note.split(" stated by ", 1)[1] if sign else "",
-            note=("No reported size: weakly-informative default" + (f", {sign_note}" if sign else "") + "."),
-        )
-    estimates = [entry_estimate(e, child) for e in entries]
+        if not sign:
+            return LinkPrior(link=link.name, mu=0.0, sigma=DEFAULT_SD * unit_scale / abs(c), scale=scale_name,
+                             grade=None, weak=True, sources=(), contrast=c, method="default",
+                             note="No evidence: weakly-informative default.")
+        # a direction stated by the spec alone: a hypothesis (grade E) of that sign
+        from copath.evidence.registry import Effect, EvidenceEntry as Entry
+
+        entries = [Entry(id="spec", citation="the spec", quote="", design="none", grade="E",
+                         effect=Effect("hypothesis", {"sign": "+" if sign * (1 if c > 0 else -1) > 0 else "-"}))]
+    estimates = [_reading(e, child) for e in entries]
     components = tuple(
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
-        for e, est in zip(entries, estimates, strict=True)
+        for e, est in zip(entries, estimates, strict=True) if e.id != "spec"
     )
-    # The grade that counts is that of the entries that set the estimate: the sized ones when
-    # there are any (direction and null readings then corroborate without moving it).
     setting = setting_entries(entries)
     grade = strongest([e.grade for e in setting])
     assert grade is not None
-    m, s, method, note, syn = _combine(entries, estimates, unit_scale, grade)
-    if syn is not None:  # the predictive already holds tau and the shared bias
-        s_wide = s
-    else:  # direction/null readings: the spread between settings in quadrature
-        # A direction says nothing about the size, however strong the study behind it: its spread
-        # is never narrower than grade D's (a strong study makes the sign, not the size, reliable).
-        spread = DIRECTION_SPREAD_GRADE if any(e.effect.measure == "direction" for e in setting) and (
-            GRADES.index(grade) < GRADES.index(DIRECTION_SPREAD_GRADE)) else grade
-        note += f" Widened for transport (grade {spread})."
-        s_wide = math.hypot(s, TRANSPORT_SD[spread] * unit_scale)
+    syn, method, note, _ = _combine(entries, estimates, unit_scale, grade)
     if sign:
-        note += f" {sign_note[0].upper()}{sign_note[1:]}."
+        note += f" {sign_note[0].upper()}{sign_note[1:]}: held softly (the data may overturn it)."
     return LinkPrior(
-        link=link.name, mu=m / c, sigma=s_wide / abs(c), scale=scale_name, grade=grade,
-        weak=is_weak(grade, direction_only=direction_only(setting)), sources=tuple(e.id for e in every), contrast=c,
-        method=method, note=note, components=components, sign=sign, synthesis=syn, stated=sign,
-        stated_by=sign_note.split(" stated by ", 1)[1] if sign else "",
+        link=link.name, mu=syn.mean / c, sigma=syn.prior_sd / abs(c), scale=scale_name, grade=grade,
+        weak=is_weak(grade, direction_only=direction_only(setting)),
+        sources=tuple(e.id for e in every), contrast=c, method=method, note=note, components=components,
+        sign=sign, synthesis=syn, stated=sign, stated_by=stated_by,
     )
+
+
+def _reading(entry: EvidenceEntry, child: Node) -> conv.Estimate:
+    """An entry's estimate; a hypothesis reads as a direction reading of its sign."""
+    if entry.effect.measure == "hypothesis":
+        sign = 1.0 if entry.effect.values["sign"] == "+" else -1.0
+        return conv.Estimate(sign * conv.DIRECTION_MEAN, conv.DIRECTION_SD,
+                             assumed=True).scaled(child.node_kind.unit_scale(child))
+    return entry_estimate(entry, child)
 
 
 def link_sign(link: Link, entries: Sequence[EvidenceEntry]) -> tuple[int, str]:

@@ -530,8 +530,9 @@ def direction_only(entries: Sequence[EvidenceEntry]) -> bool:
 
 
 def setting_entries(entries: Sequence[EvidenceEntry]) -> list[EvidenceEntry]:
-    """The entries that set a link's estimate: its sized entries when it has any, else its
-    direction and null readings, else its hypotheses (:mod:`copath.evidence.priors`).
+    """The entries that set a link's estimate: its sized and null entries when it has any (a
+    null is an estimate of about zero), else its direction readings, else its hypotheses
+    (:mod:`copath.evidence.priors`).
 
     Parameters
     ----------
@@ -541,8 +542,8 @@ def setting_entries(entries: Sequence[EvidenceEntry]) -> list[EvidenceEntry]:
     Returns
     -------
     list[EvidenceEntry]
-        The subset whose grade is the link's grade; direction and null readings beside a
-        sized entry corroborate it without moving it, so their grade does not count.
+        The subset whose grade is the link's grade; direction readings beside a sized or
+        null entry corroborate it without moving it, so their grade does not count.
 
     Example
     -------
@@ -550,8 +551,9 @@ def setting_entries(entries: Sequence[EvidenceEntry]) -> list[EvidenceEntry]:
     >>> [e.id for e in setting_entries([ev["ross2011_mentoring"], ev["probono2010_through_the_gates"]])]
     ['probono2010_through_the_gates']
     """
+    estimates = [e for e in entries if e.effect.has_size or e.effect.measure == "null"]
     readings = [e for e in entries if e.effect.measure != "hypothesis"]
-    return [e for e in readings if e.effect.has_size] or readings or list(entries)
+    return estimates or readings or list(entries)
 
 
 def link_grade(link: Link, evidence: Evidence | None, pathway: Pathway | None = None) -> str | None:
