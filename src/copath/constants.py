@@ -18,7 +18,7 @@ from collections.abc import Collection
 from typing import Literal, get_args
 
 __all__ = ["HDI_PROB", "MODEL_NAMES", "data_name", "missing_name", "observed_dim", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "is_weak", "GRADE_MEANING", "DESIGNS", "DESIGN_GRADE", "DOWNGRADE_DOMAINS", "downgraded",
-           "UpgradeDomain", "UPGRADE_DOMAINS", "SMS_LEVELS", "SMS_MEANING", "SMS_SOURCES", "SMS_GRADE", "SMS_DESIGNS",
+           "UpgradeDomain", "UPGRADE_DOMAINS", "UPGRADE_CEILING", "LARGE_EFFECT_RR", "SMS_LEVELS", "SMS_MEANING", "SMS_SOURCES", "SMS_GRADE", "SMS_DESIGNS",
            "can_upgrade", "starting_grade", "expected_grade", "EmmieDimension", "EMMIE_DIMENSIONS", "EMMIE_MEANING"]
 
 #: Probability mass of every highest-density interval copath reports.
@@ -116,15 +116,19 @@ DESIGNS: tuple[str, ...] = (
     "none",
 )
 
-#: The grade a study design starts from, before downgrades (DESIGN.md, "in the spirit of
-#: GRADE": Guyatt et al. 2008, BMJ 336:924). Reviews of controlled studies start at A,
-#: randomised and well-controlled studies at B, single uncontrolled evaluations, official
-#: figures and surveys at C, qualitative work at D, a hypothesis at E.
+#: The grade a study design starts from when no SMS level is stated, before downgrades
+#: (DESIGN.md, "in the spirit of GRADE": Guyatt et al. 2008, BMJ 336:924). Reviews of
+#: controlled studies start at A, randomised studies at B, single evaluations, official figures
+#: and surveys at C, qualitative work at D, a hypothesis at E. A quasi-experiment starts at C,
+#: the grade of SMS 3 (a comparison with a comparable group; SMS 2, the level below, also starts
+#: at C): only a stated ``sms: 4`` (several units, with controls for other factors) makes it the
+#: well-controlled study of grade B (:func:`starting_grade`). Were it B without a level, leaving
+#: the level out would pay: the same study would lose a grade by stating ``sms: 3``.
 DESIGN_GRADE: dict[str, str] = {
     "meta-analysis": "A",
     "systematic-review": "A",
     "rct": "B",
-    "quasi-experiment": "B",
+    "quasi-experiment": "C",
     "official-statistics": "C",
     "evaluation": "C",
     "survey": "C",
@@ -141,14 +145,50 @@ DESIGN_GRADE: dict[str, str] = {
 DOWNGRADE_DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "indirectness", "imprecision",
                                       "publication_bias")
 
-#: GRADE's reasons for rating observational evidence up one step (Guyatt et al. 2011, "GRADE
-#: guidelines: 9. Rating up the quality of evidence", J Clin Epidemiol 64:1311,
-#: doi:10.1016/j.jclinepi.2011.06.004, http://pubmed.gov/21802902): a large effect, a
-#: dose-response gradient, and plausible confounding that would reduce the effect shown (or
-#: would make a spurious effect where none is found). GRADE applies them to observational
-#: studies only: a randomised or well-controlled design has no bias of that kind to offset.
+#: GRADE's reasons for rating evidence up one step (Guyatt et al. 2011, "GRADE guidelines: 9.
+#: Rating up the quality of evidence", J Clin Epidemiol 64:1311, doi:10.1016/j.jclinepi.2011.06.004,
+#: http://pubmed.gov/21802902): a large effect, a dose-response gradient, and plausible
+#: confounding that would reduce the effect shown (or would make a spurious effect where none is
+#: found). The abstract (read at that address): "GRADE suggests considering rating up quality of
+#: evidence one level when methodologically rigorous observational studies show at least a
+#: two-fold reduction or increase in risk, and rating up two levels for at least a five-fold
+#: reduction or increase in risk. Systematic review authors and guideline developers may also
+#: consider rating up quality of evidence when a dose-response gradient is present, and when all
+#: plausible confounders or biases would decrease an apparent treatment effect". GRADE rates up
+#: a body of evidence, and systematic-review authors do; in copath a single study may be rated
+#: up when it starts at C or below (:func:`can_upgrade`), and a review, which starts at A, has
+#: no step above it. copath's conditions, checked by the registry:
+#:
+#: - not beside a ``risk_of_bias`` downgrade: GRADE rates up "methodologically rigorous"
+#:   observational studies, and a study rated down for its risk of bias is not one;
+#: - ``large_effect`` only where the effect is at least two-fold (:data:`LARGE_EFFECT_RR`);
+#: - never above :data:`UPGRADE_CEILING`.
 UpgradeDomain = Literal["large_effect", "dose_response", "plausible_confounding"]
 UPGRADE_DOMAINS: tuple[str, ...] = get_args(UpgradeDomain)
+
+#: The best grade upgrades can give a single study: B, the grade of a randomised or
+#: well-controlled study. In GRADE randomised trials start at the top and observational studies
+#: two levels below it (as the Belgian KCE's GRADE process book puts it, "Randomized trials start
+#: as high-quality evidence, observational studies as low quality",
+#: https://processbook.kce.be/book/export/html/96), so rating up can make observational evidence
+#: equal to randomised evidence, never better. copath starts a randomised
+#: study at B and keeps A for reviews of several, so an upgraded single study stops at B.
+UPGRADE_CEILING: str = "B"
+
+#: The relative risks a ``large_effect`` upgrade must reach: an entry whose effect is a ratio
+#: (``rate_ratio``, ``odds_ratio``) or a ``percent_reduction`` with a size is refused the
+#: upgrade when its reported central value lies strictly inside this interval. GRADE 9's
+#: threshold for one level: "at least a two-fold reduction or increase in risk"
+#: (http://pubmed.gov/21802902), in its table "relative risk [RR]=2-5 or RR=0.5-0.2 with no
+#: plausible confounders" (as quoted from the article at
+#: https://help.magicapp.org/knowledgebase/articles/295011-how-to-rate-up-the-quality-of-evidence).
+#: The central value is the entry's ``value``, else the centre of ``low``-``high`` on the log
+#: scale (as :mod:`copath.evidence.conversions` reads a range); a percentage reduction ``r`` is
+#: RR = 1 - r/100, against the comparison's ``control`` fall ``c`` where one is given
+#: (RR = (1 - r/100)/(1 - c/100), the ratio the prior is built from). An odds ratio is taken as
+#: it is: it lies further from 1 than the risk ratio, so one inside the interval is never
+#: two-fold in risk. Other measures (a Cohen's d, before/after counts) are not checked.
+LARGE_EFFECT_RR: tuple[float, float] = (0.5, 2.0)
 
 #: The Maryland Scientific Methods Scale (SMS), 1 (weakest) to 5: how well an evaluation's
 #: design rules out other explanations of the effect it reports (internal validity). Levels 1
@@ -176,15 +216,17 @@ SMS_SOURCES: tuple[str, ...] = (
     "http://www.whatworksgrowth.org/resources/the-scientific-maryland-scale/",
 )
 
-#: The grade an evaluation starts from by its SMS level, used instead of its design's when it
-#: is lower. SMS 5 and 4 are copath's "randomised or well-controlled study" (B); SMS 3, one
-#: comparison with a comparable group but not yet several units with controls, stays at C, on
-#: the cautious side of a grade scale with no step between B and C (the What Works Centre for
-#: Local Economic Growth shortlists only evaluations that "could potentially score 3 or above",
-#: the threshold for an impact evaluation, not the mark of a strong one); SMS 2, a before/after,
-#: is what grade C describes; SMS 1, a correlation at one point in time, cannot even tell which
-#: came first (temporal order is what level 2 adds), so it starts one step lower, at D. No level
-#: starts at A: the SMS rates one evaluation, and A is for a review of several.
+#: The grade an evaluation starts from by its SMS level, when one is stated (never above the
+#: grade of its design's best level, :func:`starting_grade`: an evaluation at SMS 3 stays at C,
+#: a quasi-experiment reaches B only at SMS 4). SMS 5 and 4 are copath's "randomised or
+#: well-controlled study" (B); SMS 3, one comparison with a comparable group but not yet several
+#: units with controls, stays at C, on the cautious side of a grade scale with no step between B
+#: and C (the What Works Centre for Local Economic Growth shortlists only evaluations that
+#: "could potentially score 3 or above", the threshold for an impact evaluation, not the mark of
+#: a strong one); SMS 2, a before/after, is what grade C describes; SMS 1, a correlation at one
+#: point in time, cannot even tell which came first (temporal order is what level 2 adds), so it
+#: starts one step lower, at D. No level starts at A: the SMS rates one evaluation, and A is for
+#: a review of several.
 SMS_GRADE: dict[int, str] = {5: "B", 4: "B", 3: "C", 2: "C", 1: "D"}
 
 #: The SMS levels each design can have; an entry whose ``sms`` is outside its design's levels
@@ -227,33 +269,43 @@ def _count(reasons: int | Collection[str]) -> int:
     return reasons if isinstance(reasons, int) else len(reasons)
 
 
-def can_upgrade(design: str) -> bool:
-    """Whether GRADE's upgrades (:data:`UPGRADE_DOMAINS`) apply to a study of ``design``.
+def can_upgrade(design: str, sms: int | None = None) -> bool:
+    """Whether GRADE's upgrades (:data:`UPGRADE_DOMAINS`) apply to a study of ``design`` at SMS
+    level ``sms``: whether it is one quantitative study (a design the SMS rates,
+    :data:`SMS_DESIGNS`) whose :func:`starting_grade` is C or below.
 
     Parameters
     ----------
     design
         One of :data:`DESIGNS`.
+    sms
+        The study's Maryland SMS level (1 to 5), or None.
 
     Returns
     -------
     bool
-        True for the observational, quantitative designs (those starting at C: evaluations,
-        surveys, official figures); False for reviews and randomised or well-controlled
-        studies (A or B), which GRADE does not rate up, for qualitative work (no size to be
-        large, no dose to respond to) and for ``none``, a hypothesis with no study to rate.
+        True for observational evidence starting at C or below: an evaluation, survey or
+        official figure, and a quasi-experiment at SMS 2 or 3 or without a level. False for a
+        start of B (a randomised study, a quasi-experiment at SMS 4), which an upgraded single
+        study cannot pass (:data:`UPGRADE_CEILING`), and of A (a review, already at the top);
+        False too for qualitative work (no size to be large, no dose to respond to) and for
+        ``none``, a hypothesis with no study to rate.
 
     Example
     -------
-    >>> can_upgrade("evaluation"), can_upgrade("rct"), can_upgrade("qualitative")
-    (True, False, False)
+    >>> can_upgrade("evaluation"), can_upgrade("quasi-experiment", 3), can_upgrade("quasi-experiment", 4)
+    (True, True, False)
+    >>> can_upgrade("rct"), can_upgrade("meta-analysis"), can_upgrade("qualitative")
+    (False, False, False)
     """
-    return DESIGN_GRADE[design] == "C"
+    return bool(SMS_DESIGNS[design]) and GRADES.index(starting_grade(design, sms)) >= GRADES.index("C")
 
 
 def starting_grade(design: str, sms: int | None = None) -> str:
-    """The grade a study starts from: its design's (:data:`DESIGN_GRADE`), or its SMS
-    level's (:data:`SMS_GRADE`) when that is lower.
+    """The grade a study starts from: its design's (:data:`DESIGN_GRADE`) when no SMS level is
+    stated; its SMS level's (:data:`SMS_GRADE`) when one is, but never above the grade of the
+    best level its design can have (:data:`SMS_DESIGNS`; for a design the SMS does not rate,
+    never above the design's).
 
     Parameters
     ----------
@@ -269,13 +321,15 @@ def starting_grade(design: str, sms: int | None = None) -> str:
 
     Example
     -------
-    >>> starting_grade("quasi-experiment"), starting_grade("quasi-experiment", 2), starting_grade("evaluation", 1)
-    ('B', 'C', 'D')
+    >>> starting_grade("quasi-experiment"), starting_grade("quasi-experiment", 4), starting_grade("evaluation", 1)
+    ('C', 'B', 'D')
     """
     start = DESIGN_GRADE[design]
-    if sms is not None and GRADES.index(SMS_GRADE[sms]) > GRADES.index(start):
-        return SMS_GRADE[sms]
-    return start
+    if sms is None:
+        return start
+    levels = SMS_DESIGNS[design]
+    best = SMS_GRADE[max(levels)] if levels else start
+    return GRADES[max(GRADES.index(SMS_GRADE[sms]), GRADES.index(best))]
 
 
 def expected_grade(design: str, sms: int | None = None, downgrades: int | Collection[str] = 0,
@@ -283,10 +337,11 @@ def expected_grade(design: str, sms: int | None = None, downgrades: int | Collec
     """The grade the design, the SMS level and the recorded reasons give a study.
 
     The study starts at :func:`starting_grade`; each downgrade lowers it one step and each
-    upgrade raises it one step, and the net result is kept between A and E (GRADE: rate down,
-    then up; never above the strongest grade). Whether an upgrade is allowed for the design
-    (:func:`can_upgrade`) and whether ``sms`` fits it (:data:`SMS_DESIGNS`) is checked by the
-    registry, not here.
+    upgrade raises it one step, and the net result is kept between A and E. With an upgrade the
+    result is never above :data:`UPGRADE_CEILING` (B) nor above the start: upgraded observational
+    evidence can match a randomised study, not pass it, and only a review is A. Whether an
+    upgrade is allowed (:func:`can_upgrade` and the conditions under :data:`UPGRADE_DOMAINS`) and
+    whether ``sms`` fits the design (:data:`SMS_DESIGNS`) is checked by the registry, not here.
 
     Parameters
     ----------
@@ -308,9 +363,12 @@ def expected_grade(design: str, sms: int | None = None, downgrades: int | Collec
     >>> expected_grade("rct", sms=5), expected_grade("evaluation", sms=2, downgrades=["imprecision"])
     ('B', 'D')
     >>> expected_grade("evaluation", upgrades=["large_effect", "dose_response"]), expected_grade("survey", 1, 1, 1)
-    ('A', 'D')
+    ('B', 'D')
     """
-    index = GRADES.index(starting_grade(design, sms)) + _count(downgrades) - _count(upgrades)
+    start = GRADES.index(starting_grade(design, sms))
+    index = start + _count(downgrades) - _count(upgrades)
+    if _count(upgrades):
+        index = max(index, min(start, GRADES.index(UPGRADE_CEILING)))
     return GRADES[min(max(index, 0), len(GRADES) - 1)]
 
 

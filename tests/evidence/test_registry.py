@@ -206,7 +206,8 @@ UP = '  upgrade: {dose_response: "more patrols, fewer crimes, in steps"}\n'
         ('{rating: "Low"}', '{rating: 2}', "emmie.mechanism.rating", "must be text, as the toolkit page states it"),
         ("upgrade: {dose_response:", "upgrade: {big_effect:", "upgrade", "unknown domain 'big_effect'"),
         ("design: evaluation\n  grade: C\n  sms: 2", "design: rct\n  grade: B\n  sms: 5", "upgrade",
-         "GRADE rates up observational evidence only, and design 'rct' starts at grade B"),
+         "design 'rct' at SMS 5 starts at grade B, the grade of a randomised or well-controlled study, which an "
+         "upgraded single study cannot pass"),
         ("design: evaluation\n  grade: C\n  sms: 2", "design: systematic-review\n  grade: A", "upgrade",
          "design 'systematic-review' starts at grade A"),
         ("design: evaluation\n  grade: C\n  sms: 2", "design: qualitative\n  grade: D", "upgrade",
@@ -259,7 +260,7 @@ def test_a_well_formed_rated_entry_loads_and_round_trips():
         ("evaluation", 3, 0, 0, "C"),               # SMS 3 starts at C, no higher than the design
         ("evaluation", 1, 1, 0, "E"),               # a correlation starts at D, one step down
         ("evaluation", 2, 0, 1, "B"),               # one step up from C
-        ("survey", None, 0, 3, "A"),                # three steps up from C stop at A
+        ("survey", None, 0, 3, "B"),                # three steps up from C stop at B, a randomised study's grade
         ("evaluation", 2, 5, 0, "E"),               # five steps down from C stop at E
         ("meta-analysis", None, ["publication_bias"], 0, "B"),
         ("systematic-review", None, ["risk_of_bias", "inconsistency"], 0, "C"),
@@ -341,3 +342,114 @@ def test_the_report_evidence_table_shows_sms_and_emmie(evidence, flagship):
     assert row["emmie"].startswith("Hot spots policing: effect Evidence quality 4")
     assert "InterventionID=46" in row["emmie"]
     assert table[table["id"] == "weisburd2004_no_crime_cut"].iloc[0]["emmie"] == "-"
+
+
+# ---------------------------------------------------------------------------- GRADE's limits on rating up
+def _entry(design="evaluation", grade="C", extra="", effect="{measure: percent_reduction, value: 60}"):
+    return (f"- id: g1\n  citation: c\n  quote: q\n  design: {design}\n  grade: {grade}\n{extra}"
+            f"  effect: {effect}\n  link: {{from: a, to: b}}\n")
+
+
+def _refused(text: str, field: str, *parts: str) -> str:
+    with pytest.raises(EvidenceError) as info:
+        loads_evidence(text, source="g.yaml")
+    message = str(info.value)
+    assert message.startswith("g.yaml, line 1: entry g1: ") and f"field {field!r}: " in message, message
+    assert all(part in message for part in parts), message
+    return message
+
+
+TWO_UP = '  upgrade: {large_effect: "halved", dose_response: "more patrols, fewer crimes"}\n'
+
+
+def test_an_upgraded_single_study_stops_at_b_the_grade_of_a_randomised_one():
+    from copath.constants import UPGRADE_CEILING, expected_grade
+
+    assert UPGRADE_CEILING == "B"
+    assert expected_grade("evaluation", upgrades=["large_effect", "dose_response"]) == "B"
+    assert expected_grade("survey", None, 0, 3) == "B"
+    assert expected_grade("evaluation", 1, 0, 3) == "B"            # from D, three steps, stop at B
+    assert expected_grade("evaluation", 1, 0, 1) == "C"            # from D, one step
+    assert expected_grade("meta-analysis", None, 1, 0) == "B"      # only a review is A
+    assert loads_evidence(_entry(grade="B", extra=TWO_UP))["g1"].grade == "B"
+    _refused(_entry(grade="A", extra=TWO_UP), "grade", "allow at most B, not A",
+             "an upgraded single study stops at B, the grade of a randomised or well-controlled study")
+
+
+def test_no_upgrade_beside_a_downgrade_for_risk_of_bias():
+    extra = '  downgrade: {risk_of_bias: "areas chose themselves"}\n  upgrade: {dose_response: "in steps"}\n'
+    _refused(_entry(grade="C", extra=extra), "upgrade", "risk_of_bias", "methodologically rigorous")
+    ok = '  downgrade: {imprecision: "one site"}\n  upgrade: {dose_response: "in steps"}\n'
+    assert loads_evidence(_entry(grade="C", extra=ok))["g1"].grade == "C"
+
+
+LARGE = '  upgrade: {large_effect: "a big fall"}\n'
+
+
+@pytest.mark.parametrize(
+    "effect, rr",
+    [
+        ("{measure: percent_reduction, value: 30}", "0.70"),
+        ("{measure: percent_reduction, low: 20, high: 40}", "0.69"),        # centre of the log range
+        ("{measure: percent_reduction, value: 60, control: 30}", "0.57"),   # against the comparison's fall
+        ("{measure: percent_reduction, value: -80}", "1.80"),               # an 80% rise
+        ("{measure: rate_ratio, value: 1.5, low: 1.1, high: 2.5}", "1.50"),  # the value, not the interval
+        ("{measure: odds_ratio, value: 0.6}", "0.60"),
+    ],
+)
+def test_large_effect_needs_a_relative_risk_of_at_least_two_or_at_most_a_half(effect, rr):
+    _refused(_entry(grade="B", extra=LARGE, effect=effect), "upgrade.large_effect",
+             f"RR {rr}", "inside (0.5, 2)", "GRADE guidelines: 9")
+
+
+@pytest.mark.parametrize(
+    "effect",
+    [
+        "{measure: percent_reduction, value: 50}",                 # RR 0.5: two-fold, on the line
+        "{measure: percent_reduction, low: 40, high: 60}",         # centre RR 0.49
+        "{measure: percent_reduction, value: -150}",               # RR 2.5
+        "{measure: rate_ratio, value: 2}",
+        "{measure: rate_ratio, low: 0.1, high: 0.4}",
+        "{measure: odds_ratio, value: 0.3}",
+        "{measure: cohens_d, value: 0.2}",                         # not a ratio: not checked here
+        "{measure: before_after, before: 100, after: 80}",         # counts: not checked here
+    ],
+)
+def test_large_effect_beyond_the_threshold_or_without_a_ratio_loads(effect):
+    entry = loads_evidence(_entry(grade="B", extra=LARGE, effect=effect))["g1"]
+    assert entry.upgrade == {"large_effect": "a big fall"}
+
+
+UP = '  upgrade: {dose_response: "in steps"}\n'
+
+
+def test_whether_a_study_may_be_rated_up_follows_its_starting_grade():
+    from copath.constants import can_upgrade
+
+    assert can_upgrade("quasi-experiment", 3) and can_upgrade("quasi-experiment", 2)
+    assert can_upgrade("evaluation", 3) and can_upgrade("evaluation", 1) and can_upgrade("survey")
+    assert not can_upgrade("quasi-experiment", 4) and not can_upgrade("rct", 5) and not can_upgrade("rct")
+    assert not can_upgrade("meta-analysis") and not can_upgrade("qualitative") and not can_upgrade("none")
+    entry = loads_evidence(_entry("quasi-experiment", "B", "  sms: 3\n" + UP))["g1"]
+    assert entry.grade == "B" and entry.sms == 3
+    _refused(_entry("quasi-experiment", "B", "  sms: 4\n" + UP), "upgrade",
+             "design 'quasi-experiment' at SMS 4 starts at grade B")
+
+
+def test_a_quasi_experiment_without_its_sms_level_starts_at_c():
+    from copath.constants import DESIGN_GRADE, starting_grade
+
+    assert DESIGN_GRADE["quasi-experiment"] == "C"
+    assert starting_grade("quasi-experiment") == "C" == starting_grade("quasi-experiment", 3)
+    assert starting_grade("quasi-experiment", 4) == "B" and starting_grade("quasi-experiment", 2) == "C"
+    assert starting_grade("evaluation", 3) == "C" and starting_grade("rct") == "B" == starting_grade("rct", 4)
+    assert loads_evidence(_entry("quasi-experiment", "B", "  sms: 4\n"))["g1"].grade == "B"
+    assert loads_evidence(_entry("quasi-experiment", "C"))["g1"].grade == "C"
+    _refused(_entry("quasi-experiment", "B"), "grade", "design 'quasi-experiment' starts at grade C",
+             "allow at most C, not B", "sms: 4")
+
+
+def test_an_upgrade_on_a_review_is_refused_as_moot_not_as_outside_grade():
+    message = _refused(_entry("systematic-review", "A", UP), "upgrade",
+                       "design 'systematic-review' starts at grade A", "moot")
+    assert "observational evidence only" not in message

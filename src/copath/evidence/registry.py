@@ -18,8 +18,11 @@ Scientific Methods Scale level of the evaluation behind the number (it sets the 
 grade when it is lower than the design's, :func:`copath.constants.starting_grade`), and
 ``emmie``, the College of Policing Crime Reduction Toolkit's EMMIE ratings of the
 intervention, quoted from the toolkit page with its address (:class:`Emmie`). ``downgrade``
-and ``upgrade`` record GRADE's reasons for rating the study down or (observational designs
-only) up; the grade may not claim more than :func:`copath.constants.expected_grade` allows.
+and ``upgrade`` record GRADE's reasons for rating the study down or up (up only from a start
+of C or below, :func:`copath.constants.can_upgrade`; not beside a ``risk_of_bias`` downgrade;
+``large_effect`` only for an effect at least two-fold, :data:`copath.constants.LARGE_EFFECT_RR`);
+the grade may not claim more than :func:`copath.constants.expected_grade` allows (an upgraded
+single study at most B).
 
 Example
 -------
@@ -42,9 +45,12 @@ from copath.constants import (
     DOWNGRADE_DOMAINS,
     EMMIE_DIMENSIONS,
     GRADES,
+    LARGE_EFFECT_RR,
     SMS_DESIGNS,
+    SMS_GRADE,
     SMS_LEVELS,
     SMS_MEANING,
+    UPGRADE_CEILING,
     UPGRADE_DOMAINS,
     can_upgrade,
     expected_grade,
@@ -725,11 +731,21 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         raise err(f"must be one of {', '.join(DESIGNS)}, got {raw['design']!r}", "design")
     downgrade = _reasons(raw.get("downgrade", {}), DOWNGRADE_DOMAINS, "downgrade", err)
     upgrade = _reasons(raw.get("upgrade", {}), UPGRADE_DOMAINS, "upgrade", err)
-    if upgrade and not can_upgrade(raw["design"]):
-        raise err(_no_upgrade(raw["design"]), "upgrade")
     sms = _sms(raw.get("sms"), raw["design"], err)
+    if upgrade and not can_upgrade(raw["design"], sms):
+        raise err(_no_upgrade(raw["design"], sms), "upgrade")
+    if upgrade and "risk_of_bias" in downgrade:
+        raise err("GRADE rates up only methodologically rigorous observational evidence (GRADE guidelines: 9), "
+                  "and this entry records a downgrade for risk_of_bias: record no upgrade beside it", "upgrade")
     emmie = _emmie(raw["emmie"], err) if "emmie" in raw else None
     effect = _effect(raw["effect"], err)
+    if "large_effect" in upgrade:
+        rr = _central_ratio(effect)
+        low, high = LARGE_EFFECT_RR
+        if rr is not None and low < rr < high:
+            raise err(f"GRADE rates up for a large effect at a relative risk of {high:g} or more, or {low:g} or less "
+                      f"(GRADE guidelines: 9, a two-fold change in risk); this entry's central value is "
+                      f"RR {rr:.2f}, inside ({low:g}, {high:g})", "upgrade.large_effect")
     link = None
     if "link" in raw:
         rl = raw["link"]
@@ -756,11 +772,7 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
     # (tests/evidence/test_registry.py).
     expected = expected_grade(raw["design"], sms, downgrade, upgrade)
     if GRADES.index(raw["grade"]) < GRADES.index(expected):
-        start = f"design {raw['design']!r}" + (f" at SMS {sms}" if sms is not None else "")
-        ups = f" and {len(upgrade)} upgrade(s)" if upgrade else ""
-        raise err(
-            f"{start} starts at grade {starting_grade(raw['design'], sms)} and {len(downgrade)} recorded "
-            f"downgrade(s){ups} allow at most {expected}, not {raw['grade']}", "grade")
+        raise err(_too_high(raw["design"], sms, downgrade, upgrade, expected, raw["grade"]), "grade")
     return EvidenceEntry(
         id=raw["id"],
         citation=raw["citation"],
@@ -795,12 +807,62 @@ def _reasons(raw: Any, domains: tuple[str, ...], key: str, err) -> dict[str, str
     return dict(raw)
 
 
-def _no_upgrade(design: str) -> str:
-    start = starting_grade(design)
-    if start in ("A", "B"):
-        return (f"GRADE rates up observational evidence only, and design {design!r} starts at grade {start}; "
-                "record no upgrade for it")
-    return f"GRADE rates up observational, quantitative evidence only, and design {design!r} is not"
+def _too_high(design: str, sms: int | None, downgrade: dict, upgrade: dict, expected: str, grade: str) -> str:
+    """Why ``grade`` claims more than ``expected``, the best the design, SMS and reasons allow."""
+    start = starting_grade(design, sms)
+    where = f"design {design!r}" + (f" at SMS {sms}" if sms is not None else "")
+    ups = f" and {len(upgrade)} upgrade(s)" if upgrade else ""
+    message = (f"{where} starts at grade {start} and {len(downgrade)} recorded downgrade(s){ups} allow at most "
+               f"{expected}, not {grade}")
+    uncapped = GRADES.index(start) + len(downgrade) - len(upgrade)
+    if upgrade and expected == UPGRADE_CEILING and uncapped < GRADES.index(UPGRADE_CEILING):
+        message += (f" (an upgraded single study stops at {UPGRADE_CEILING}, the grade of a randomised or "
+                    "well-controlled study; only a review starts at A)")
+    levels = SMS_DESIGNS[design]
+    if sms is None and levels and GRADES.index(SMS_GRADE[max(levels)]) < GRADES.index(start):
+        best = max(levels)
+        message += (f" (a {design} starts at {SMS_GRADE[best]} only with 'sms: {best}' stated: "
+                    f"{SMS_MEANING[best]})")
+    return message
+
+
+def _no_upgrade(design: str, sms: int | None) -> str:
+    """Why an entry of ``design`` at SMS level ``sms`` may not record an upgrade."""
+    start = starting_grade(design, sms)
+    where = f"design {design!r}" + (f" at SMS {sms}" if sms is not None else "")
+    if start == "A":
+        return (f"{where} starts at grade A, the top grade, so an upgrade is moot (GRADE rates up bodies of "
+                "evidence too, but there is no step above A): record no upgrade for it")
+    if start == UPGRADE_CEILING:
+        return (f"{where} starts at grade {start}, the grade of a randomised or well-controlled study, which an "
+                f"upgraded single study cannot pass: record no upgrade for it")
+    return (f"GRADE's upgrades (a large effect, a dose-response gradient, confounding that hides an effect) "
+            f"rate a quantitative study, and {where} is not one: record no upgrade for it")
+
+
+def _central_ratio(effect: Effect) -> float | None:
+    """The relative risk at the centre of a ratio or percentage-reduction effect with a size
+    (:data:`copath.constants.LARGE_EFFECT_RR`), or None for any other measure.
+
+    Example
+    -------
+    >>> round(_central_ratio(Effect("percent_reduction", {"value": 60, "control": 30})), 4)
+    0.5714
+    >>> round(_central_ratio(Effect("rate_ratio", {"low": 0.1, "high": 0.4})), 4), _central_ratio(Effect("null"))
+    (0.2, None)
+    """
+    v = effect.values
+    sized = "value" in v or "low" in v
+    if effect.measure not in ("rate_ratio", "odds_ratio", "percent_reduction") or not sized:
+        return None
+    as_ratio = (lambda r: 1 - r / 100) if effect.measure == "percent_reduction" else (lambda r: r)
+    if "value" in v:
+        ratio = as_ratio(v["value"])
+    else:
+        ratio = math.sqrt(as_ratio(v["low"]) * as_ratio(v["high"]))
+    if "control" in v:
+        ratio /= 1 - v["control"] / 100
+    return ratio
 
 
 def _sms(raw: Any, design: str, err) -> int | None:
