@@ -202,6 +202,13 @@ def test_a_stated_sign_through_a_node_without_data_is_held_and_said_to_be_assume
     assert used["x -> c"].sign == -1
     assert used["x -> c"].direction_note() == "- assumed from the spec, not checked by the data"
     assert "not checked by the data" in used["x -> c"].note
+    # one held sign per node without data shuts the mirror: a second stated sign through c stays
+    # soft, so the data can tell it relative to the held one (methods review)
+    both = toy_spec("mirror2", c={"area_effects": True}, p=False, directions={"x -> c": "-", "c -> y": "+"})
+    check2 = _check(both, chain_data.drop(columns=["c"]))
+    used2 = signs_where_needed(cp.priors_for(cp.loads_pathway(both), None), check2)
+    assert check2.mirror_groups == {"c": ("x -> c", "c -> y")} and check2.sign_ambiguous == {}
+    assert (used2["x -> c"].sign, used2["c -> y"].sign, used2["c -> y"].stated) == (-1, 0, 1)
 
 
 def test_expected_contraction_uses_each_areas_rate_and_skips_inputs_known_only_at_prior_draws():

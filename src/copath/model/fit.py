@@ -77,15 +77,20 @@ def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettin
 
 def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> dict[str, LinkPrior]:
     """The link priors as the model uses them: a stated direction is a soft prior the data may
-    overturn (:meth:`copath.LinkPrior.softened`), except on a link the local data inform only as
-    a product through a node without data, where flipping every sign through that node fits
-    the data equally well (a true mirror symmetry): there the stated sign is held fixed and
-    reported as assumed, not checked by the data (:meth:`copath.LinkPrior.held`).
+    overturn (:meth:`copath.LinkPrior.softened`), except where the data cannot tell a sign at all.
+
+    Through a node without data (its links informed only as products), flipping the signs of
+    every link through it fits the data equally well: a true mirror symmetry. One held sign
+    per such node shuts it, so one stated sign is held there (the best-graded one on a link
+    whose other end is not itself such a node; all of them where there is none) and reported
+    as assumed, not checked by the data (:meth:`copath.LinkPrior.held`); the other stated
+    signs through the node stay soft, and the data then tell their signs relative to the
+    held one.
 
     Parameters
     ----------
     priors
-        The link priors from the evidence (some with a fixed sign).
+        The link priors from the evidence (some with a stated sign).
     check
         What the data can inform (:func:`copath.model.identification.identify`).
 
@@ -93,8 +98,26 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
     -------
     dict[str, LinkPrior]
     """
-    return {name: p if p.sign == 0 else p.held(check.reasons[name]) if check.status(name) == "product" else p.softened()
+    from copath.constants import GRADES
+
+    hold: set[str] = set()
+    middles = set(check.mirror_groups)
+    for node, links in check.mirror_groups.items():
+        stated = [n for n in links if priors[n].sign]
+        if not stated or hold.intersection(n for n in links if _other_end(n, node) not in middles):
+            continue
+        outside = [n for n in stated if _other_end(n, node) not in middles]
+        if outside:
+            hold.add(min(outside, key=lambda n: GRADES.index(priors[n].grade or "E")))
+        else:
+            hold.update(stated)
+    return {name: p if p.sign == 0 else p.held(check.reasons[name]) if name in hold else p.softened()
             for name, p in priors.items()}
+
+
+def _other_end(link: str, node: str) -> str:
+    source, target = link.split(" -> ")
+    return target if source == node else source
 
 
 def sampling_priors(pathway: Pathway, prepared: PreparedData,

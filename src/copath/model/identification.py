@@ -112,6 +112,9 @@ class Identification:
     notes: tuple[str, ...] = ()
     #: node without data -> the links through it whose common sign the data cannot tell
     sign_ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: node without data (and data below) -> every link through it that the data inform as a
+    #: product: flipping all their signs together fits the data equally well
+    mirror_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def status(self, link: str) -> str:
         """The status of ``link``.
@@ -306,7 +309,9 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
                   for n in pathway.endogenous if pathway.nodes[n].area_effects and not observed[n])
     notes += tuple(f"{n} has no local data, so its effects of time ({', '.join(pathway.nodes[n].time)}) are left out."
                    for n in pathway.endogenous if pathway.nodes[n].time and not observed[n])
-    return Identification(statuses, reasons, notes, _sign_groups(pathway, observed, below, priors, statuses))
+    mirror = _mirror_groups(pathway, observed, below, statuses)
+    ambiguous = {node: links for node, links in mirror.items() if not any(_sign_known(priors[n]) for n in links)}
+    return Identification(statuses, reasons, notes, ambiguous, mirror)
 
 
 def expected_contraction(pathway: Pathway, data: PreparedData, child: str, inputs: np.ndarray,
@@ -427,15 +432,15 @@ def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str,
                              f"{', '.join(others)}; the data inform only a combination of these links")
 
 
-def _sign_groups(pathway: Pathway, observed: Mapping[str, bool], below: Mapping[str, bool],
-                 priors: Mapping[str, LinkPrior], statuses: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+def _mirror_groups(pathway: Pathway, observed: Mapping[str, bool], below: Mapping[str, bool],
+                   statuses: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     groups = {}
     for node in pathway.endogenous:
         if observed[node] or not below[node]:
             continue
         links = [f"{p} -> {node}" for p in pathway.parents(node)] + [f"{node} -> {c}" for c in pathway.children(node)]
         links = [n for n in links if statuses[n] != "prior only"]
-        if len(links) > 1 and not any(_sign_known(priors[n]) for n in links):
+        if len(links) > 1:
             groups[node] = tuple(links)
     return groups
 
