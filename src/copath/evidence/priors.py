@@ -5,65 +5,66 @@ parent the evidence describes):
 
 1. every ``effect`` entry on the link is converted to a normal estimate
    :math:`N(y_i, s_i)` on the child's effect scale (:mod:`copath.evidence.conversions`);
-2. entries with a size (percentages, ratios, d, before/after counts), or a link's null
-   readings when it has neither a sized nor a direction entry, are pooled under a
-   random-effects model with a bias term per study and a shared bias, in the spirit of the
-   bias modelling of Turner, Spiegelhalter, Smith & Thompson (2009, *JRSS A* 172:21):
+2. entries with a size (percentages, ratios, d, before/after counts) and null entries (a
+   null is an estimate of about zero) are pooled under a random-effects model with a bias
+   term per study and a shared bias, in the spirit of the bias modelling of Turner,
+   Spiegelhalter, Smith & Thompson (2009, *JRSS A* 172:21):
 
    .. math::
 
-       y_i \sim N(\theta_i,\ s_i^2 + b_{g_i}^2), \qquad
+       y_i \sim N(\theta_i,\ s_i^2 + b_i^2), \qquad
        \theta_i \sim N(\mu, \tau^2), \qquad
        \tau \sim HN(\sigma_\tau), \qquad
        \theta_{new} = \mu + u + \delta,\ u \sim N(0, \tau^2),\ \delta \sim N(0, t_g^2).
 
-   - :math:`b_{g_i}` (:data:`STUDY_BIAS_SD`) is study *i*'s own bias sd, set by its grade
-     :math:`g_i`, which follows from its design and its recorded GRADE reasons (risk of
-     bias, inconsistency, indirectness, imprecision, publication bias); biases of different
-     studies are independent, so weaker studies count for less and their bias averages out
-     as studies are added.
+   - :math:`b_i` (:data:`STUDY_BIAS_SD`) is study *i*'s own bias sd, set by its design (or
+     SMS level) and a recorded risk of bias (:func:`bias_grade`); biases of different
+     studies are independent, so weaker studies weigh less, make :math:`\mu` less certain,
+     and average out as studies are added. Of GRADE's other reasons, imprecision is already
+     in :math:`s_i`, inconsistency is what :math:`\tau` estimates, and indirectness and
+     publication bias are shared by a link's studies: they lower the link's grade, which
+     sets :math:`t_g`.
    - :math:`\tau`, the spread of the effect between settings, has a weakly informative
      half-normal prior that does not depend on any grade, :math:`\sigma_\tau` =
      :data:`TAU_SCALE` (0.5 on a log ratio, times the node scale for slopes; the default of
-     :func:`copath.pool_effects`, and a half-normal scale of the kind Röver et al. 2021,
-     *Res Synth Methods* 12:448, discuss as weakly informative for log odds ratios); the
-     entries' spread decides it (:func:`copath.pool_effects`, exact up to a 1-D
-     quadrature). An entry that is itself a review's pooled mean (design
-     ``meta-analysis`` or ``systematic-review``) estimates :math:`\mu`, not one setting's
-     :math:`\theta_i`, and enters without :math:`\tau^2`. With a single study the data say
-     nothing about :math:`\tau`: its prior is then the answer, and the predictive variance
-     for a new setting is :math:`s^2 + b^2 + 2E[\tau^2]` (:math:`s^2 + b^2 + E[\tau^2]` for
-     a review's mean), which is wide, as one study in one place cannot say how much an
-     effect varies between places.
-   - :math:`\delta` is a bias the studies share (same design, same country, an outcome
-     other than the link's) and the step from the studied settings to the user's area; no
-     number of concordant studies can shrink it, so it is added once, after pooling, with
-     :math:`t_g` (:data:`TRANSPORT_SD`) the spread the link's grade ``g`` allows (the
-     strongest grade of the entries that set the estimate). The prior sd is therefore never
-     below :math:`t_g`, whatever the number of studies.
+     :func:`copath.pool_effects`). Its posterior is read from the spread of the entries
+     against their *reported* standard errors: a study's own bias widens :math:`\mu` but
+     never explains heterogeneity away (with the bias in both, the same discordant studies
+     graded weaker gave a narrower prior). An entry that is itself a review's pooled mean
+     (design ``meta-analysis`` or ``systematic-review``) estimates :math:`\mu`, not one
+     setting's :math:`\theta_i`, and enters without :math:`\tau^2`. With fewer than two
+     study-level entries the data say nothing about :math:`\tau`: its prior is then the
+     answer (:attr:`Synthesis.tau_estimated` is False), and the predictive variance for a
+     new setting is :math:`s^2 + b^2 + 2E[\tau^2]` (:math:`s^2 + b^2 + E[\tau^2]` for a
+     review's mean): wide, as one study in one place cannot say how much an effect varies
+     between places.
+   - :math:`\delta` is a bias the studies share, which no number of concordant studies can
+     shrink; it is added once, after pooling, with :math:`t_g` (:data:`TRANSPORT_SD`) set by
+     the link's grade ``g`` (the strongest grade of the entries that set the estimate). The
+     prior sd is therefore never below :math:`t_g`, whatever the number of studies.
 
-   The link prior is the normal with the predictive's mean and sd,
-   :math:`N(\bar\theta_{new}, \sqrt{\operatorname{Var}(\mu + u \mid y) + t_g^2})` (the
-   predictive is a scale mixture of normals, used as that normal). The pooled mean, its sd,
-   :math:`\tau` (median and interval), Cochran's Q and :math:`I^2` (Higgins & Thompson
-   2002) and the interval for a new setting are kept as :attr:`LinkPrior.synthesis`
-   (:class:`Synthesis`). The values of :math:`b_g` and :math:`t_g` are copath's judgement,
+   The link prior is the normal with the predictive's mean and sd (the predictive is a
+   scale mixture of normals over :math:`\tau`; its exact equal-tailed interval is
+   :attr:`Synthesis.prediction_interval`). The pooled mean, its sd, :math:`\tau` (median and
+   interval), Cochran's Q and :math:`I^2` (Higgins & Thompson 2002, only where every
+   standard error was reported, not assumed) are kept as :attr:`LinkPrior.synthesis`
+   (:class:`Synthesis`). The values of :math:`b` and :math:`t_g` are copath's judgement,
    not taken from Turner et al.;
-3. direction-only readings carry a sign and no size: copath's convention
-   :math:`N(\pm 0.3, 0.2)` (:mod:`copath.evidence.conversions`), widened by grade D's
-   transport spread (:data:`DIRECTION_SPREAD_GRADE`) even from a strong review (a strong
-   study makes the sign reliable, not the size). Several direction/null readings are an
-   equal-weight mixture, moment-matched: :math:`m = \bar m_i`,
-   :math:`s^2 = \overline{s_i^2} + \operatorname{var}(m_i)`, then
-   :math:`s' = \sqrt{s^2 + t_g^2}`. Direction and null readings beside a sized entry
-   corroborate it without moving it;
+3. with no sized or null entry, a link's direction readings (or, failing those, its
+   hypotheses) go through the same synthesis as one estimate :math:`N(\pm 0.3, 0.2)`
+   (copath's convention for a sign without a size, :mod:`copath.evidence.conversions`) of
+   one setting, or of a review's mean: the best-graded reading only, as several directions
+   do not tell a size; its shared spread is never narrower than grade D's
+   (:data:`DIRECTION_SPREAD_GRADE`: a strong study makes the sign reliable, not the size).
+   Weaker evidence therefore never gives a narrower prior: a sized review < a direction
+   from a review < a sized trial < a direction from an evaluation < a hypothesis. Direction
+   readings beside a sized or null entry corroborate it without moving it;
 4. a stated direction (a direction or hypothesis entry, or the spec's ``direction``) is a
-   belief the data may overturn: the prior keeps most of its mass on the stated side and
-   some on the other (:meth:`LinkPrior.softened`: the normal with the mean and sd of the
-   prior truncated to the stated side). ``prior_for`` returns the truncated form with
-   ``sign`` set; the fit softens it everywhere except where the identification check
-   finds a true mirror symmetry (a link the data inform only as a product through a node
-   without data), where the sign is held and reported as assumed, not checked by the data
+   belief the data may overturn: the fit uses the prior's normal itself, most of its mass
+   on the stated side and some on the other (:meth:`LinkPrior.softened`). ``prior_for``
+   returns the prior with ``sign`` set (truncated to the stated side); the fit holds that
+   truncation only where the identification check finds a true mirror symmetry (one link
+   per node without data), and reports it as assumed, not checked by the data
    (:func:`copath.model.fit.signs_where_needed`);
 5. the coefficient is per unit of the parent: :math:`\beta \sim N(m/c,\ s'/|c|)`.
 
