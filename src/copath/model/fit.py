@@ -152,7 +152,7 @@ def sampling_priors(pathway: Pathway, prepared: PreparedData,
     >>> {p.sign for p in used.values()}, check.any()  # every link has local data: no sign held, nothing to flag
     ({0}, False)
     >>> sum(p.stated != 0 for p in used.values())   # stated directions, all soft
-    27
+    26
     """
     check = identify(pathway, prepared, priors, held=prepared.held)
     refuse_sign_symmetry(check, pathway)
