@@ -60,12 +60,13 @@ def link_prior_table(pathway, evidence):
     from copath.evidence.priors import priors_for
 
     rows = []
-    for link, prior in zip(pathway.links, priors_for(pathway, evidence).values(), strict=True):
+    for link, stated in zip(pathway.links, priors_for(pathway, evidence).values(), strict=True):
+        prior = stated.softened()  # a stated direction as the fit uses it wherever the data can tell the sign
         q = prior.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
         rows.append({
             "link": link.name, "from": link.source, "to": link.target,
             "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
-            "prior_mu": prior.mu, "prior_sigma": prior.sigma, "sign": prior.sign, "contrast": prior.contrast,
+            "prior_mu": prior.mu, "prior_sigma": prior.sigma, "sign": stated.sign, "contrast": prior.contrast,
             "natural_q05": q[0], "natural_q50": q[1], "natural_q95": q[2],
             "sources": " ".join(prior.sources),
         })
@@ -90,11 +91,10 @@ def _run(args: argparse.Namespace) -> int:
     print("\nLink priors (natural scale for the evidence contrast: rate/odds ratio or slope):")
     print(with_cols.to_string(float_format=lambda v: f"{v:.3g}"))
     signed = int((table["sign"] != 0).sum())
-    print("(prior_mu and prior_sigma are the normal's parameters; for a link with a stated direction it is "
-          "truncated to that side, and the quantiles are the truncated prior's. In the fit, a direction is "
-          "held fixed only where the data cannot tell the sign, and is otherwise a normal with that prior's "
-          "mean and sd: the fit's summary shows the priors it used"
-          + (f"; {signed} links here have a direction)" if signed else ")"))
+    print("(prior_mu and prior_sigma are the normal's parameters and the quantiles are its own; 'sign' is a "
+          "stated direction, which the normal leans towards and the data may overturn: the fit holds it "
+          "fixed, truncating the normal, only where the data cannot tell the sign, and its summary shows the "
+          "priors it used" + (f"; {signed} links here have a stated direction)" if signed else ")"))
     weak = pw.weak_links(ev)
     print(f"\n{len(weak)} of {len(pw.links)} links are weak ({WEAK_RULE}):")
     for name in weak:
