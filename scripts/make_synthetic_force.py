@@ -2,10 +2,15 @@
 
 The data are simulated from the flagship pathway's own structural equations with
 `cp.simulate` (120 areas x 24 months, seed 2026). The link coefficients and intercepts
-are one draw from the priors; the nuisance parameters (area sd, overdispersion,
-residual sd) are set to typical values in NUISANCE, because a draw from their wide
-half-normal priors can give a force with, say, 150 burglaries in one small area-month.
-Run: `.venv/bin/python scripts/make_synthetic_force.py`.
+were drawn once from the registry's priors as they stood before issue 27 (grade-capped
+heterogeneity, tied signs held), and are kept in `datasets/synthetic_force.truth.yaml`
+so that the bundled force stays a fixed test bed while the prior rules evolve: by default
+the script re-simulates the data from that truth (`pinned_params`), and `--redraw` draws
+new coefficients and intercepts from the current priors (then the demo, the notebooks and
+the README's figures must be re-verified). The nuisance parameters (area sd,
+overdispersion, residual sd) are set to typical values in NUISANCE, because a draw from
+their wide half-normal priors can give a force with, say, 150 burglaries in one small
+area-month. Run: `.venv/bin/python scripts/make_synthetic_force.py [--redraw]`.
 """
 
 from __future__ import annotations
@@ -28,9 +33,15 @@ NUISANCE = {
 OUT = Path(__file__).resolve().parents[1] / "datasets"
 
 
-def main() -> None:
+def pinned_params() -> dict:
+    """The nuisance values and the kept truth's link coefficients and intercepts."""
+    truth = cp.datasets.load_truth("synthetic_force")
+    return {**NUISANCE, "beta": truth["beta"], "intercept": truth["intercept"]}
+
+
+def main(redraw: bool = False) -> None:
     pw = cp.load_pathway("policing_coproduction")
-    sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=NUISANCE)
+    sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=NUISANCE if redraw else pinned_params())
     data = sim.data
     csv = data.to_csv(index=False, float_format="%.6g").encode()
     truth = {
@@ -53,7 +64,8 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
         f"Made by `scripts/make_synthetic_force.py` with `cp.simulate(policing_coproduction, areas={AREAS}, "
         f"months={MONTHS}, random_seed={SEED}, params=NUISANCE)`. Every value comes from the flagship",
         "pathway's own structural equations, with link coefficients and intercepts drawn once from the",
-        "priors and typical nuisance values (area sd, overdispersion, residual sd; see the script), so a",
+        "registry's priors as they stood before issue 27 (kept since, so the test bed stays fixed) and",
+        "typical nuisance values (area sd, overdispersion, residual sd; see the script), so a",
         "fit should recover the true link coefficients below. It is not real data: use it to learn",
         "copath and to test a fit. The machine-readable truth is `synthetic_force.truth.yaml`.",
         "",
@@ -85,5 +97,7 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
 
 
 if __name__ == "__main__":
+    import sys
+
     np.seterr(all="ignore")
-    main()
+    main(redraw="--redraw" in sys.argv[1:])
