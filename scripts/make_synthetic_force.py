@@ -62,7 +62,7 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
         "# synthetic_force: a simulated police force, 120 areas x 24 months",
         "",
         f"Made by `scripts/make_synthetic_force.py` with `cp.simulate(policing_coproduction, areas={AREAS}, "
-        f"months={MONTHS}, random_seed={SEED}, params=NUISANCE)`. Every value comes from the flagship",
+        f"months={MONTHS}, random_seed={SEED}, params=pinned_params())`. Every value comes from the flagship",
         "pathway's own structural equations, with link coefficients and intercepts drawn once from the",
         "registry's priors as they stood before issue 27 (kept since, so the test bed stays fixed) and",
         "typical nuisance values (area sd, overdispersion, residual sd; see the script), so a",
