@@ -229,9 +229,9 @@ class FitRun:
     call to the posterior draws (``sampling_seconds``: MAP start, compilation and
     sampling); ``collapsed`` what the sampled model collapsed; ``approximation`` a
     variational fit's convergence; ``prior_swap`` how a prior was swapped;
-    ``identification`` what the data can inform, per link (status, reason and, where a
-    link's sign is tied through a node, that node;
-    :mod:`copath.model.identification`); ``centres`` the constant each node's input was
+    ``identification`` what the data can inform, per link (status and reason;
+    :mod:`copath.model.identification`; results saved before issue 27 may also name a node a
+    link's sign was tied through, a rule since removed); ``centres`` the constant each node's input was
     centred at (:func:`copath.model.equations.make_plan`), so the scenarios of a saved
     result use exactly the fit's equations; ``maturing`` the months each node with a
     ``maturity_lag`` had left out of its likelihood.
