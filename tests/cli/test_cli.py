@@ -76,8 +76,8 @@ def test_evidence_show_a_hypothesis_gives_its_sign_not_an_error(capsys):
     # the flagship's own detection -> burglary prior comes from this entry
     assert main(["evidence", "show", "fig1_detection_deters_burglary"]) == 0
     out = capsys.readouterr().out
-    assert "a hypothesised direction (-), no size" in out and "truncated to below 0" in out
-    assert "held softly, as the fit uses it (63% on that side; the data may overturn it)" in out
+    assert "a hypothesised direction (-), no size" in out and "truncated to below 0" in out  # only where held
+    assert "as a soft prior, as the fit uses it (63% on that side; the data may overturn it)" in out
 
 
 def test_evidence_show_base_rate_has_no_prior(capsys):

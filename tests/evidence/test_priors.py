@@ -96,12 +96,14 @@ outcomes: [burg]
     assert prior.sources == ("bennett2008_nw",) and prior.grade == "B"
 
 
-def test_a_stated_direction_fixes_the_sign_and_keeps_mass_near_zero(flagship, evidence):
+def test_a_stated_direction_leans_the_prior_and_is_held_only_on_request(flagship, evidence):
     prior = cp.prior_for(flagship.link("restorative_justice", "reoffending"), evidence, flagship)
     # a systematic review (grade A) that gives only a direction: the link is weak all the same
-    assert prior.weak and prior.grade == "A" and prior.sign == -1
-    assert prior.prob_below_zero() == 1.0 and prior.quantiles([0.999])[0] < 0
-    density_ratio = np.exp(prior.logpdf(np.array([-1e-9]))[0] - prior.logpdf(np.array([prior.mu]))[0])
+    assert prior.weak and prior.grade == "A" and (prior.sign, prior.stated) == (0, -1)
+    assert 0.6 < prior.prob_below_zero() < 0.8  # soft: the data may overturn it
+    held = prior.held()
+    assert held.sign == -1 and held.prob_below_zero() == 1.0 and held.quantiles([0.999])[0] < 0
+    density_ratio = np.exp(held.logpdf(np.array([-1e-9]))[0] - held.logpdf(np.array([held.mu]))[0])
     assert density_ratio > 0.5  # a sign, not a size: values near zero stay likely
 
 
@@ -148,10 +150,10 @@ def test_a_hypothesised_sign_is_a_grade_e_direction_reading(flagship, evidence):
     bias: sd sqrt(0.2^2 + 0.4^2 + 2 x 0.5^2 + 0.3^2) = 0.889, 63% on the stated side (soft)."""
     prior = cp.prior_for(flagship.link("burglary", "worried"), evidence, flagship)
     expected = math.sqrt(0.2**2 + STUDY_BIAS_SD["E"] ** 2 + 2 * TAU_SCALE**2 + TRANSPORT_SD["E"] ** 2)
-    assert (prior.grade, prior.weak, prior.sign) == ("E", True, 1)
+    assert (prior.grade, prior.weak, prior.sign, prior.stated) == ("E", True, 0, 1)
     assert prior.mu == pytest.approx(0.3) and prior.sigma == pytest.approx(expected, rel=1e-3)
     assert prior.method == "hypothesis" and prior.sources == ("fig1_crime_fear_burglary",)
-    assert 1 - prior.softened().prob_below_zero() == pytest.approx(norm.cdf(0.3 / expected), rel=1e-3)
+    assert 1 - prior.prob_below_zero() == pytest.approx(norm.cdf(0.3 / expected), rel=1e-3)
 
 
 def test_weaker_evidence_never_gives_a_narrower_prior():

@@ -139,13 +139,13 @@ def _show(args: argparse.Namespace) -> int:
     if prior.synthesis is not None:
         print(wrap(f"pooled for a new setting, on the {prior.scale} for the evidence contrast: "
                    + prior.synthesis.describe()))
-    soft = prior.softened()
-    side = {1: " truncated to above 0", -1: " truncated to below 0"}.get(prior.sign, "")
-    if prior.sign:  # the fit's default is the soft form; the truncated one only where the data cannot tell the sign
-        print(f"  coefficient ~ Normal({soft.mu:.4g}, {soft.sigma:.4g}) per unit of {entry.link[0]}: the stated "
-              f"direction held softly, as the fit uses it ({1 - soft.prob_below_zero() if prior.sign > 0 else soft.prob_below_zero():.0%} "
-              "on that side; the data may overturn it)")
-        print(f"  held fixed only where the data cannot tell the sign: Normal({prior.mu:.4g}, {prior.sigma:.4g}){side}")
+    soft = prior
+    if prior.stated:  # the fit's default is this normal; the truncated one only where the data cannot tell the sign
+        side = 1 - prior.prob_below_zero() if prior.stated > 0 else prior.prob_below_zero()
+        print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}) per unit of {entry.link[0]}: the stated "
+              f"direction as a soft prior, as the fit uses it ({side:.0%} on that side; the data may overturn it)")
+        print(f"  held fixed only where the data cannot tell the sign: that normal truncated to "
+              f"{'above' if prior.stated > 0 else 'below'} 0")
     else:
         print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}) per unit of {entry.link[0]}")
     q = soft.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)

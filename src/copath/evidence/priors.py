@@ -61,9 +61,9 @@ parent the evidence describes):
    readings beside a sized or null entry corroborate it without moving it;
 4. a stated direction (a direction or hypothesis entry, or the spec's ``direction``) is a
    belief the data may overturn: the fit uses the prior's normal itself, most of its mass
-   on the stated side and some on the other (:meth:`LinkPrior.softened`). ``prior_for``
-   returns the prior with ``sign`` set (truncated to the stated side); the fit holds that
-   truncation only where the identification check finds a true mirror symmetry (one link
+   on the stated side and some on the other. ``prior_for`` returns that soft prior, with
+   the direction in ``stated``; the fit truncates it to the stated side
+   (:meth:`LinkPrior.held`) only where the identification check finds a true mirror symmetry (one link
    per node without data), and reports it as assumed, not checked by the data
    (:func:`copath.model.fit.signs_where_needed`);
 5. the coefficient is per unit of the parent: :math:`\beta \sim N(m/c,\ s'/|c|)`.
@@ -222,10 +222,12 @@ class Synthesis:
 class LinkPrior:
     """A normal prior on one link's coefficient, with where it came from.
 
-    ``mu`` and ``sigma`` are the normal's parameters. ``sign`` fixes the coefficient's sign
-    when the evidence or the spec states a direction (+1 or -1): the prior is then the
-    normal truncated to that side of zero (a half-normal when ``mu`` is 0); 0 leaves the
-    sign free. A value object: validated on creation, round-trips through :meth:`to_dict` /
+    ``mu`` and ``sigma`` are the normal's parameters. ``stated`` is a direction the evidence
+    or the spec states (+1 or -1; 0 for none), and ``stated_by`` who states it: the normal
+    leans that way and the data may overturn it. ``sign`` (+1 or -1) holds the sign fixed:
+    the prior is then the normal truncated to that side of zero (a half-normal when ``mu``
+    is 0); the fit sets it only where the data cannot tell the sign (:meth:`held`); 0 leaves
+    the sign free. A value object: validated on creation, round-trips through :meth:`to_dict` /
     :meth:`from_dict` (and so through YAML/JSON).
 
     Example
@@ -303,8 +305,8 @@ class LinkPrior:
                                   f"({side:.0%} of the prior on that side; the data may overturn it).".strip())
 
     def held(self, why: str = "") -> LinkPrior:
-        """This prior with its stated sign held fixed (it already is: only the note changes),
-        for a link whose sign the data cannot check (a true mirror symmetry).
+        """This prior with its stated direction held fixed: the normal truncated to the stated
+        side, for a link whose sign the data cannot check (a true mirror symmetry).
 
         Parameters
         ----------
@@ -314,15 +316,19 @@ class LinkPrior:
         Returns
         -------
         LinkPrior
+            ``sign`` set to the stated direction (unchanged when none is stated).
 
         Example
         -------
-        >>> LinkPrior("a -> b", 0.0, 1.0, "slope", sign=1, stated=1, stated_by="s1").held().direction_note()
-        '+ assumed from s1, not checked by the data'
+        >>> h = LinkPrior("a -> b", 0.3, 0.9, "slope", stated=1, stated_by="s1").held()
+        >>> h.sign, h.direction_note(), round(h.prob_below_zero(), 2)
+        (1, '+ assumed from s1, not checked by the data', 0.0)
         """
-        if self.sign == 0:
+        side = self.sign or self.stated
+        if not side:
             return self
-        return replace(self, note=f"{self.note} {self.direction_note()[2:].capitalize()}{f' ({why})' if why else ''}.")
+        fixed = replace(self, sign=side, stated=side)
+        return replace(fixed, note=f"{self.note} {fixed.direction_note()[2:].capitalize()}{f' ({why})' if why else ''}.")
 
     def direction_note(self) -> str:
         """The stated direction and how the prior holds it, in a few words ('' when none).
@@ -771,8 +777,10 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
         direction), ``"single"`` or ``"pooled"`` (sized and null entries), ``"direction"``
         (direction readings only) or ``"hypothesis"`` (a stated direction without evidence);
         ``components`` holds each entry's converted estimate and ``synthesis`` what pooling
-        found. ``sign`` is the stated direction (the fit holds it only where the data cannot
-        tell the sign: :func:`copath.model.fit.signs_where_needed`).
+        found. A stated direction is ``stated`` (+1 or -1) with ``sign`` 0: the normal leans
+        that way and the data may overturn it; the fit truncates it to the stated side
+        (:meth:`LinkPrior.held`) only where the data cannot tell the sign
+        (:func:`copath.model.fit.signs_where_needed`).
 
     Raises
     ------
@@ -785,8 +793,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     >>> import copath as cp
     >>> pw, ev = cp.load_pathway("policing_coproduction"), cp.load_evidence()
     >>> p = prior_for(pw.link("worried", "qol_citizens"), ev, pw)  # Figure 1's hypothesised sign
-    >>> p.method, p.weak, p.sign, round(1 - p.softened().prob_below_zero(), 2) < 0.5   # mostly below 0
-    ('hypothesis', True, -1, True)
+    >>> p.method, p.weak, p.sign, p.stated, round(p.prob_below_zero(), 2)   # leaning below 0, not fixed there
+    ('hypothesis', True, 0, -1, 0.63)
     """
     child = pathway.nodes[link.target]
     scale_name = child.node_kind.coefficient_scale
@@ -816,12 +824,13 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     assert grade is not None
     syn, method, note, _ = _combine(entries, estimates, unit_scale, grade)
     if sign:
-        note += f" {sign_note[0].upper()}{sign_note[1:]}: held softly (the data may overturn it)."
+        note += (f" {sign_note[0].upper()}{sign_note[1:]}: a soft prior leaning that way (the data may overturn it; "
+                 "held fixed only where the data cannot tell the sign).")
     return LinkPrior(
         link=link.name, mu=syn.mean / c, sigma=syn.prior_sd / abs(c), scale=scale_name, grade=grade,
         weak=is_weak(grade, direction_only=direction_only(setting)),
         sources=tuple(e.id for e in every), contrast=c, method=method, note=note, components=components,
-        sign=sign, synthesis=syn, stated=sign, stated_by=stated_by,
+        sign=0, synthesis=syn, stated=sign, stated_by=stated_by,
     )
 
 
@@ -835,7 +844,7 @@ def _reading(entry: EvidenceEntry, child: Node) -> conv.Estimate:
 
 
 def link_sign(link: Link, entries: Sequence[EvidenceEntry]) -> tuple[int, str]:
-    """The sign a link's coefficient is fixed to, and why: +1 or -1 when the spec's
+    """The direction stated for a link's coefficient, and by whom: +1 or -1 when the spec's
     ``direction`` and every direction or hypothesis entry on the link agree and no entry
     reports a null; 0 (free) otherwise.
 

@@ -90,7 +90,8 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
     Parameters
     ----------
     priors
-        The link priors from the evidence (some with a stated sign).
+        The link priors from the evidence (some with a stated direction, soft; a prior given
+        with ``sign`` already held is softened unless it is held here).
     check
         What the data can inform (:func:`copath.model.identification.identify`).
 
@@ -103,7 +104,7 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
     hold: set[str] = set()
     middles = set(check.mirror_groups)
     for node, links in check.mirror_groups.items():
-        stated = [n for n in links if priors[n].sign]
+        stated = [n for n in links if priors[n].sign or priors[n].stated]
         if not stated or hold.intersection(n for n in links if _other_end(n, node) not in middles):
             continue
         outside = [n for n in stated if _other_end(n, node) not in middles]
@@ -111,8 +112,7 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
             hold.add(min(outside, key=lambda n: GRADES.index(priors[n].grade or "E")))
         else:
             hold.update(stated)
-    return {name: p if p.sign == 0 else p.held(check.reasons[name]) if name in hold else p.softened()
-            for name, p in priors.items()}
+    return {name: p.held(check.reasons[name]) if name in hold else p.softened() for name, p in priors.items()}
 
 
 def _other_end(link: str, node: str) -> str:

@@ -176,7 +176,7 @@ def _varies(values: np.ndarray) -> bool:
 
 def _sign_known(prior: LinkPrior) -> bool:
     p = prior.prob_below_zero()
-    return bool(prior.sign) or p >= SIGN_MASS or p <= 1 - SIGN_MASS
+    return bool(prior.sign or prior.stated) or p >= SIGN_MASS or p <= 1 - SIGN_MASS
 
 
 def _inputs(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], seed: int) -> dict[str, np.ndarray]:

@@ -159,8 +159,9 @@ class Link:
 
     ``contrast`` is the change of the parent, in the parent's unit, that the
     link's evidence describes (1.0 = e.g. scheme absent -> present). ``direction``
-    (``"+"`` or ``"-"``) is a hypothesised sign that fixes the sign of the link's
-    coefficient (its prior is truncated to that side of zero).
+    (``"+"`` or ``"-"``) is a hypothesised sign: the link's prior leans that way (a soft
+    prior the data may overturn; :mod:`copath.evidence.priors`), and it is held fixed only
+    where the data cannot tell the sign (a link through a node without data).
 
     Example
     -------
