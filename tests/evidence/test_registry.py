@@ -453,3 +453,23 @@ def test_an_upgrade_on_a_review_is_refused_as_moot_not_as_outside_grade():
     message = _refused(_entry("systematic-review", "A", UP), "upgrade",
                        "design 'systematic-review' starts at grade A", "moot")
     assert "observational evidence only" not in message
+
+
+def test_your_own_studies_are_added_to_the_bundled_registry(tmp_path, flagship):
+    own = tmp_path / "mine.yaml"
+    own.write_text("""
+- id: local_eval
+  citation: "Local evaluation"
+  quote: "burglary fell"
+  design: evaluation
+  grade: C
+  effect: {measure: rate_ratio, value: 0.8, low: 0.65, high: 0.98}
+  link: {from: nw_coverage, to: burglary}
+""")
+    ev = cp.load_evidence(extra=[own])
+    assert len(ev) == len(cp.load_evidence()) + 1
+    prior = cp.prior_for(flagship.link("nw_coverage", "burglary"), ev, flagship)
+    assert prior.synthesis.k == 2 and prior.synthesis.tau_estimated  # a review's mean beside a study informs tau
+    assert prior.sigma < cp.prior_for(flagship.link("nw_coverage", "burglary"), cp.load_evidence(), flagship).sigma
+    with pytest.raises(EvidenceError, match="duplicate id"):
+        cp.load_evidence(extra=[own, own])

@@ -305,7 +305,7 @@ def pool_effects(
         tau_scale=None if custom or tau_prior == "uniform" else float(tau_scale),
         q=q_stat,
         i2=i2,
-        tau_estimated=int((~pooled_mean).sum()) >= 2,
+        tau_estimated=y.size >= 2 and bool((~pooled_mean).any()),
     )
 
 

@@ -162,7 +162,8 @@ class Synthesis:
     prior's sd (``prior_sd``, the two in quadrature) and its central ``prediction_interval``
     (the exact predictive's equal-tailed interval, a mixture of normals over tau, of
     probability ``prob``); the tau prior's half-normal scale (``tau_scale``); and
-    ``tau_estimated``, False when fewer than two study-level entries leave tau at its prior.
+    ``tau_estimated``, False when the entries cannot inform tau (one entry, or only reviews'
+    means), so it stays at its prior; ``study_bias_sd``, each entry's own bias sd as applied.
 
     Example
     -------
@@ -187,6 +188,7 @@ class Synthesis:
     prob: float
     tau_scale: float
     tau_estimated: bool = True
+    study_bias_sd: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping (intervals as lists); :meth:`from_dict` reads it back."""
@@ -196,8 +198,9 @@ class Synthesis:
     def from_dict(cls, data: dict[str, Any]) -> Synthesis:
         """A synthesis from :meth:`to_dict`'s mapping."""
         data = dict(data)
-        for key in ("tau_interval", "prediction_interval"):
-            data[key] = tuple(data[key])
+        for key in ("tau_interval", "prediction_interval", "study_bias_sd"):
+            if key in data:
+                data[key] = tuple(data[key])
         return cls(**data)
 
     def describe(self) -> str:
@@ -206,16 +209,19 @@ class Synthesis:
         Example
         -------
         >>> Synthesis(2, -0.2, 0.1, 0.1, (0.01, 0.5), 1.2, 0.17, 0.3, 0.15, 0.335, (-0.83, 0.43), 0.94, 0.5).describe()
-        'k = 2: pooled mean -0.2 (sd 0.1); tau 0.1 (94% interval 0.01 to 0.5), estimated under a half-normal(0.5) prior; I^2 17% (Higgins & Thompson), Q 1.2; shared bias sd 0.15; a new setting: 94% interval -0.83 to 0.43.'
+        'k = 2: pooled mean -0.2 (sd 0.1); tau 0.1 (94% interval 0.01 to 0.5), estimated under a half-normal(0.5) prior; I^2 17% (Higgins & Thompson), Q 1.2; shared bias sd 0.15; a new setting: 94% interval -0.83 to 0.43 (the exact predictive; the prior the fit uses is the normal with its mean and sd, 0.335).'
         """
         p = int(round(self.prob * 100))
         het = f"; I^2 {self.i2:.0%} (Higgins & Thompson), Q {self.q:.3g}" if self.i2 is not None else ""
         how = ("estimated under a half-normal" if self.tau_estimated
-               else "from its prior alone (one study-level entry cannot estimate it), a half-normal")
-        return (f"k = {self.k}: pooled mean {self.mean:.3g} (sd {self.sd:.3g}); tau {self.tau_median:.3g} "
+               else "from its prior alone (a single entry, or reviews' means only, cannot estimate it), a half-normal")
+        bias = (f"; each entry's own bias sd {', '.join(f'{b:.3g}' for b in self.study_bias_sd)}"
+                if self.study_bias_sd else "")
+        return (f"k = {self.k}: pooled mean {self.mean:.3g} (sd {self.sd:.3g}){bias}; tau {self.tau_median:.3g} "
                 f"({p}% interval {self.tau_interval[0]:.3g} to {self.tau_interval[1]:.3g}), {how}"
                 f"({self.tau_scale:.3g}) prior{het}; shared bias sd {self.transport_sd:.3g}; a new setting: "
-                f"{p}% interval {self.prediction_interval[0]:.3g} to {self.prediction_interval[1]:.3g}.")
+                f"{p}% interval {self.prediction_interval[0]:.3g} to {self.prediction_interval[1]:.3g} (the exact "
+                f"predictive; the prior the fit uses is the normal with its mean and sd, {self.prior_sd:.3g}).")
 
 
 @dataclass(frozen=True)
@@ -726,7 +732,8 @@ def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], design
         tau_interval=pooled.tau_interval, q=q, i2=i2,
         predictive_sd=math.sqrt(max(pooled.predictive_sd**2 - t**2, 0.0)), transport_sd=t,
         prior_sd=pooled.predictive_sd, prediction_interval=pooled.predictive_interval,
-        prob=prob, tau_scale=TAU_SCALE * unit_scale, tau_estimated=pooled.tau_estimated)
+        prob=prob, tau_scale=TAU_SCALE * unit_scale, tau_estimated=pooled.tau_estimated,
+        study_bias_sd=tuple(STUDY_BIAS_SD[g] * unit_scale for g in grades))
 
 
 def _combine(entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float,
@@ -750,8 +757,8 @@ def _combine(entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_
                    if extra else "")
     who = entries[used[0]].id if len(used) == 1 else f"{len(used)} entries"
     tau = (f"tau estimated from them (median {syn.tau_median:.3g})" if syn.tau_estimated
-           else f"tau from its half-normal({syn.tau_scale:.3g}) prior (median {syn.tau_median:.3g}; one study-level "
-                "entry cannot tell how much the effect varies between settings)")
+           else f"tau from its half-normal({syn.tau_scale:.3g}) prior (median {syn.tau_median:.3g}; a single entry, "
+                "or reviews' means only, cannot tell how much the effect varies between settings)")
     note = (f"Predictive for a new setting from {who}{corroborate}: each study's own bias by its design and risk of "
             f"bias, {tau}, and a shared-bias sd {syn.transport_sd:.3g} (grade {shared}) added once.")
     return syn, method, note, used
@@ -763,7 +770,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     Parameters
     ----------
     link
-        A link of ``pathway``; its ``contrast`` and ``evidence`` ids are used.
+        A link of ``pathway``; its ``contrast`` is used, and its entries are those its
+        ``evidence`` lists plus every registry entry whose ``link`` names it.
     evidence
         The registry; None gives the weakly-informative default prior.
     pathway

@@ -1,6 +1,7 @@
 """The evidence registry: citable effects read from ``priors/*.yaml``.
 
-Each entry (format in DESIGN.md) records what a study reported (the verbatim
+Each entry (its YAML format: README.md, "How evidence becomes a prior", and the bundled
+``priors/*.yaml``) records what a study reported (the verbatim
 quote), its citation, design and grade, the effect as a *measure*, and what it
 informs: a ``link`` (an effect, turned into that link's prior) or a ``node`` (a
 base rate or context figure that informs a node but is no effect).
@@ -588,8 +589,9 @@ def link_grade(link: Link, evidence: Evidence | None, pathway: Pathway | None = 
 
 
 # ---------------------------------------------------------------------------- loading
-def load_evidence(path: str | Path | None = None) -> Evidence:
-    """Load the registry: the bundled ``priors/`` folder, another folder, or one file.
+def load_evidence(path: str | Path | None = None, extra: Sequence[str | Path] = ()) -> Evidence:
+    """Load the registry: the bundled ``priors/`` folder, another folder, or one file, and
+    optionally more files or folders added to it (your own studies beside the bundled ones).
 
     A folder is read file by file (``*.yaml``, in name order); every file holds a
     list of entries.
@@ -600,6 +602,11 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
         None (default) for the bundled ``priors/`` folder; a folder, whose ``*.yaml``
         files and then ``*.yml`` files are read, each group in name order; or one YAML
         file.
+    extra
+        More files or folders, read the same way after ``path``: e.g.
+        ``load_evidence(extra=["my_studies.yaml"])`` adds your entries to the bundled
+        registry. An entry naming a link (``link: {from, to}``) informs it without being
+        listed on the link in the spec.
 
     Returns
     -------
@@ -618,17 +625,9 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
     >>> ev["milton2016_speedwatch"].effect.get("control")
     22
     """
-    if path is None:
-        folder = bundled_dir("priors")
-        files = sorted(folder.glob("*.yaml"))
-    else:
-        path = Path(path)
-        if path.is_dir():
-            files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
-        elif path.is_file():
-            files = [path]
-        else:
-            raise EvidenceError("no such file or folder", file=path)
+    files = sorted(bundled_dir("priors").glob("*.yaml")) if path is None else _registry_files(path)
+    for more in extra:
+        files += _registry_files(more)
     entries: list[EvidenceEntry] = []
     for file in files:
         try:
@@ -637,6 +636,15 @@ def load_evidence(path: str | Path | None = None) -> Evidence:
             raise EvidenceError(err.message, file=err.file, where=err.where, line=err.line) from None
         entries.extend(entries_from_doc(doc, source=str(file)))
     return Evidence(entries)
+
+
+def _registry_files(path: str | Path) -> list[Path]:
+    path = Path(path)
+    if path.is_dir():
+        return sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+    if path.is_file():
+        return [path]
+    raise EvidenceError("no such file or folder", file=path)
 
 
 def loads_evidence(text: str, source: str = "<string>") -> Evidence:
