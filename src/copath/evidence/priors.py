@@ -122,11 +122,12 @@ __all__ = [
     "DIRECTION_SPREAD_GRADE",
 ]
 
-#: The shared-bias (transport) sd by the link's grade, added once after pooling: the spread of
-#: a bias the studies share (one design, one country, an outcome other than the link's) and of
-#: the step from the studied settings to the user's area, which no number of concordant
-#: studies can shrink. 0.10 on a log ratio (rate ratios within about x/1.2 of the estimate
-#: for 95% of areas) for a review of controlled studies, rising to 0.30 for a hypothesis.
+#: The shared-bias sd by the link's grade, added once after pooling: the spread of a bias all
+#: the studies share (one design, one country, an outcome other than the link's: GRADE's
+#: indirectness and publication bias lower the grade), which no number of concordant studies
+#: can shrink. (The user's area differing from the studied settings is tau's part: the area
+#: is one more setting.) 0.10 on a log ratio (rate ratios within about x/1.2 of the estimate
+#: for 95% of draws) for a review of controlled studies, rising to 0.30 for a hypothesis.
 #: Framework: Turner et al. (2009, JRSS A 172:21), who add an elicited bias distribution to
 #: each study; the values are copath's judgement, not that paper's. Times the node scale for
 #: slopes.
