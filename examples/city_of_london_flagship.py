@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> cp.FitResult:
     parser.add_argument("--out", type=Path, default=Path("out/city_of_london_flagship"))
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--tune", type=int, default=1000)
-    parser.add_argument("--chains", type=int, default=2)
+    parser.add_argument("--chains", type=int, default=4)
     args = parser.parse_args(argv)
     data = load(args.data)
     immature = data.attrs["maturing_months"]
