@@ -315,3 +315,33 @@ def test_focused_deterrence_is_read_from_the_word_medium_widely_and_graded_c(fla
     assert prior.sigma * abs(link.contrast) == pytest.approx(
         math.sqrt(sd**2 + STUDY_BIAS_SD["A"] ** 2 + TAU_SCALE**2 + TRANSPORT_SD["C"] ** 2), rel=1e-4)
     assert prior.grade == "C" and prior.weak
+
+
+def test_a_grade_a_entry_outweighs_a_grade_d_one():
+    """Issue 27's case: a grade-A estimate (log RR -0.3, se 0.1) pooled with a grade-D one (+0.3,
+    se 0.1). With one tau prior for both and no bias terms the mean was 0.000, as if equally
+    credible; with each study's own bias by its grade the mean lies nearer the grade-A figure."""
+    text = """
+- id: strong
+  citation: "c"
+  quote: "q"
+  design: meta-analysis
+  grade: A
+  effect: {measure: rate_ratio, low: 0.6089638, high: 0.9012221}
+  link: {from: x, to: y}
+- id: weak
+  citation: "c"
+  quote: "q"
+  design: evaluation
+  grade: D
+  downgrade: {risk_of_bias: "no comparison group"}
+  effect: {measure: rate_ratio, low: 1.1096, high: 1.6421}
+  link: {from: x, to: y}
+"""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    prior = cp.prior_for(pw.links[0], cp.loads_evidence(text), pw)
+    comps = {c["id"]: c["mean"] for c in prior.components}
+    assert comps["strong"] == pytest.approx(-0.3, abs=1e-4) and comps["weak"] == pytest.approx(0.3, abs=1e-4)
+    assert prior.synthesis.study_bias_sd == (STUDY_BIAS_SD["A"], STUDY_BIAS_SD["D"])
+    assert prior.mu < -0.15  # nearer -0.3 than +0.3 by a clear margin
