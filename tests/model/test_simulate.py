@@ -53,10 +53,11 @@ def test_bundled_synthetic_force_matches_its_truth_file(flagship):
     truth = cp.datasets.load_truth("synthetic_force")
     assert len(df) == 120 * 24
     assert set(truth["beta"]) == set(flagship.link_names)
-    from scripts.make_synthetic_force import pinned_params
+    from scripts.make_synthetic_force import pinned_params, pinned_priors
 
     # the coefficients were drawn from the priors before issue 27 and kept (the script says why)
-    sim = cp.simulate(flagship, areas=120, months=24, random_seed=2026, params=pinned_params())
+    sim = cp.simulate(flagship, areas=120, months=24, random_seed=2026, params=pinned_params(),
+                      priors=pinned_priors(flagship))
     for link, value in truth["beta"].items():
         assert sim.truth["beta"][link] == pytest.approx(value)
     np.testing.assert_allclose(sim.data["burglary"], df["burglary"])
@@ -75,3 +76,16 @@ def test_a_continuous_outcome_past_its_range_is_warned_not_clipped():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cp.simulate(pw, areas=50, months=4, random_seed=1, params=inside)   # 5 sd from either end: silent
+
+
+def test_simulate_draws_from_the_priors_it_is_given():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y, direction: '-'}\noutcomes: [y]\n")
+    soft = cp.priors_for(pw, None)
+    held = {n: p.held() for n, p in soft.items()}
+    draws = [cp.simulate(pw, areas=2, months=1, random_seed=s, priors=held).truth["beta"]["x -> y"] for s in range(30)]
+    assert max(draws) < 0  # held: every world on the stated side
+    free = [cp.simulate(pw, areas=2, months=1, random_seed=s, priors=soft).truth["beta"]["x -> y"] for s in range(30)]
+    assert min(free) < 0 < max(free)  # soft: some worlds on the other side
+    with pytest.raises(ValueError, match="one prior per link"):
+        cp.simulate(pw, areas=2, months=1, priors={})

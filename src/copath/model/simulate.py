@@ -115,9 +115,9 @@ def draw_params(
     return out
 
 
-def _draw_params(pathway: Pathway, evidence: Evidence | None, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+def _draw_params(pathway: Pathway, priors: Mapping[str, LinkPrior], rng: np.random.Generator) -> dict[str, dict[str, Any]]:
     # half the intercept prior sd: typical levels near the declared baseline
-    return draw_params(pathway, priors_for(pathway, evidence), rng, intercept_sd_factor=0.5)
+    return draw_params(pathway, priors, rng, intercept_sd_factor=0.5)
 
 
 def check_hidden(pathway: Pathway, nodes: Collection[str], argument: str = "hidden") -> None:
@@ -165,6 +165,7 @@ def simulate(
     random_seed: int | None = 0,
     evidence: Evidence | None = None,
     hidden: Collection[str] = (),
+    priors: Mapping[str, LinkPrior] | None = None,
 ) -> Simulation:
     """Simulate ``areas`` x ``months`` rows from ``pathway``; return data and truth.
 
@@ -194,6 +195,12 @@ def simulate(
         (:func:`copath.model.equations.make_plan`), rather than at its baseline; so the
         simulation's parameters are the fit's (used by simulation-based calibration). Their
         columns are still written. Default: none.
+    priors
+        The link priors to draw coefficients from, by link name (default: the evidence's,
+        :func:`copath.priors_for`, where a stated direction is soft). E.g. the priors a fit
+        used (``res.priors``), or with every stated direction held
+        (``{n: p.held() for n, p in cp.priors_for(pw, ev).items()}``) to draw only worlds on
+        the stated sides.
 
     Returns
     -------
@@ -214,10 +221,12 @@ def simulate(
     """
     if areas < 1 or months < 1:
         raise ValueError("areas and months must be at least 1")
-    if evidence is None:
-        evidence = load_evidence()
+    if priors is None:
+        priors = priors_for(pathway, load_evidence() if evidence is None else evidence)
+    elif set(priors) != set(pathway.link_names):
+        raise ValueError("priors: give one prior per link of the pathway, by link name")
     rng = np.random.default_rng(random_seed)
-    truth = _draw_params(pathway, evidence, rng)
+    truth = _draw_params(pathway, priors, rng)
     for group, values in (params or {}).items():
         if group not in truth:
             raise ValueError(f"unknown parameter group {group!r}; expected one of {', '.join(_param_groups())}")
