@@ -29,7 +29,7 @@ SIGNATURES = {
            "method: 'Method' = 'nuts', advi_iterations: 'int' = 30000, collapse: 'bool' = True, "
            "target_accept: 'float' = 0.8, max_treedepth: 'int' = 10) -> 'FitResult'",
     "load_pathway": "(name_or_path: 'str | Path') -> 'Pathway'",
-    "load_evidence": "(path: 'str | Path | None' = None) -> 'Evidence'",
+    "load_evidence": "(path: 'str | Path | None' = None, extra: 'Sequence[str | Path]' = ()) -> 'Evidence'",
     "FitResult.scenario": "(self, changes: 'Mapping[str, float | str]', areas: 'Any' = None, "
                           "name: 'str | None' = None, period: 'Any' = None) -> 'Scenario'",
     "FitResult.path_effects": "(self, source: 'str', target: 'str', delta: 'float' = 1.0) -> 'PathEffects'",
