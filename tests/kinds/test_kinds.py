@@ -189,3 +189,29 @@ def test_required_columns_come_from_the_kinds():
                           "y": [0.1]})
     with pytest.raises(cp.DataError, match="offsets must be positive"):
         prepare_data(pw, frame)
+
+
+@pytest.mark.parametrize("given", ["count", "share"])
+def test_beta_binomial_predictive_draws_survive_saturated_shares(given):
+    """Issue 29: a wide prior drives the expected share to exactly 0 or 1 in floating point; the
+    prior predictive draws then stopped with 'b <= 0' (a share with an effective sample size) or
+    scipy's domain error (counts). The share is kept inside (0, 1) for the beta parameters."""
+    import pandas as pd
+    import pymc as pm
+
+    from copath.evidence.priors import LinkPrior
+    from copath.model.builder import build_model
+
+    spec = ("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: proportion, trials: n, family: beta_binomial"
+            + (", given_as: share" if given == "share" else "") + "}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    rng = np.random.default_rng(0)
+    y = rng.binomial(50, 0.3, 40).astype(float)
+    df = pd.DataFrame({"area": [f"A{i}" for i in range(40)], "month": 1, "x": rng.uniform(0, 1, 40),
+                       "n": 50.0, "y": y / 50 if given == "share" else y})
+    built = build_model(pw, df, priors={"x -> y": LinkPrior("x -> y", 0.0, 200.0, "log odds ratio")})
+    with built.model:
+        draws = pm.sample_prior_predictive(draws=200, random_seed=1)
+    sim = draws["prior_predictive"]["y"].values
+    share = sim / 50  # successes out of n = 50 either way (a share enters as share x its sample size)
+    assert np.isfinite(sim).all() and ((share == 0) | (share == 1)).mean() > 0.5  # saturated, and drawn

@@ -45,6 +45,9 @@ from copath.options import ProportionFamily, check
 __all__ = ["Proportion", "PROPORTION", "binomial_kernel", "beta_binomial_kernel", "effective_sample_size",
            "BB_SCALE"]
 
+#: How close to 0 or 1 a beta-binomial's expected share may come in its beta parameters (a
+#: saturated logit gives exactly 0 or 1 in floating point, and a beta parameter of 0 is refused).
+SHARE_FLOOR: float = 1e-12
 #: The half-normal scale of a beta-binomial node's ``inv_sqrt_kappa``.
 BB_SCALE = 0.25
 
@@ -230,7 +233,9 @@ class Proportion(NodeKind):
             pm.Binomial(name, n=n.astype("int64"), logit_p=eta, observed=y.astype("int64"), dims=dims)
         elif whole:
             kappa = 1.0 / noise**2
-            mu = pm.math.sigmoid(eta)
+            # a share of exactly 0 or 1 (a saturated logit) would give a beta parameter of 0,
+            # which prior and posterior predictive draws refuse: keep it inside (0, 1)
+            mu = pt.clip(pm.math.sigmoid(eta), SHARE_FLOOR, 1.0 - SHARE_FLOOR)
             pm.BetaBinomial(name, alpha=mu * kappa, beta=(1.0 - mu) * kappa, n=n.astype("int64"),
                             observed=y.astype("int64"), dims=dims)
         else:  # a share x effective sample size: the binomial (or beta-binomial) density at real y
@@ -242,6 +247,7 @@ class Proportion(NodeKind):
                 p = expit(eta)
                 if noise:
                     kappa = 1.0 / np.asarray(noise[0]) ** 2
+                    p = np.clip(p, SHARE_FLOOR, 1.0 - SHARE_FLOOR)  # a saturated share: no beta parameter of 0
                     p = rng.beta(p * kappa, (1.0 - p) * kappa, size=size)
                 return rng.binomial(np.round(n).astype(int), p, size=size).astype(float)
 
