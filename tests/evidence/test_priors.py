@@ -345,3 +345,28 @@ def test_a_grade_a_entry_outweighs_a_grade_d_one():
     assert comps["strong"] == pytest.approx(-0.3, abs=1e-4) and comps["weak"] == pytest.approx(0.3, abs=1e-4)
     assert prior.synthesis.study_bias_sd == (STUDY_BIAS_SD["A"], STUDY_BIAS_SD["D"])
     assert prior.mu < -0.15  # nearer -0.3 than +0.3 by a clear margin
+
+
+def test_an_entry_may_describe_another_change_of_the_parent_than_the_link():
+    """A local study of coverage rising by 0.3 (20% to 50%) beside the link's contrast of 1
+    (scheme absent -> present): its log rate ratio is per 0.3 of coverage, so for the link's
+    contrast it is 1/0.3 times as large."""
+    base = """
+- id: local
+  citation: "c"
+  quote: "q"
+  design: evaluation
+  grade: C
+  effect: {measure: rate_ratio, value: 0.9, low: 0.8, high: 1.0125}
+  link: {from: x, to: y}
+"""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    plain = cp.prior_for(pw.links[0], cp.loads_evidence(base), pw)
+    scaled = cp.prior_for(pw.links[0], cp.loads_evidence(base + "  contrast: 0.3\n"), pw)
+    assert scaled.components[0]["mean"] == pytest.approx(math.log(0.9) / 0.3)
+    assert scaled.components[0]["sd"] == pytest.approx(plain.components[0]["sd"] / 0.3)
+    from copath.errors import EvidenceError
+    with pytest.raises(EvidenceError, match="field 'contrast'"):
+        cp.loads_evidence(base + "  contrast: 0\n")
+    assert cp.loads_evidence(base + "  contrast: 0.3\n")["local"].to_dict()["contrast"] == 0.3

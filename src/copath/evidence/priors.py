@@ -823,7 +823,10 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
 
         entries = [Entry(id="spec", citation="the spec", quote="", design="none", grade="E",
                          effect=Effect("hypothesis", {"sign": "+" if sign * (1 if c > 0 else -1) > 0 else "-"}))]
-    estimates = [_reading(e, child) for e in entries]
+    # each entry's effect for the link's contrast: one describing another change of the parent
+    # (its own ``contrast``) is rescaled, the coefficient being per unit of the parent
+    estimates = [_reading(e, child).scaled(c / e.contrast) if e.contrast is not None else _reading(e, child)
+                 for e in entries]
     components = tuple(
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
         for e, est in zip(entries, estimates, strict=True) if e.id != "spec"

@@ -83,7 +83,7 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _ENTRY_KEYS = {
     "id", "citation", "quote", "design", "grade", "effect", "link", "node",
-    "role", "informs", "note", "section", "downgrade", "upgrade", "sms", "emmie",
+    "role", "informs", "note", "section", "downgrade", "upgrade", "sms", "emmie", "contrast",
 }
 _EMMIE_KEYS = ("url", "intervention", *EMMIE_DIMENSIONS)
 _ROLES = ("effect", "base_rate", "context")
@@ -260,6 +260,9 @@ class EvidenceEntry:
     upgrade: dict[str, str] = field(default_factory=dict)
     sms: int | None = None
     emmie: Emmie | None = None
+    #: the change of the parent this entry's effect describes, in the parent's unit (None:
+    #: the link's ``contrast``), e.g. 0.3 for a study of coverage rising from 20% to 50%
+    contrast: float | None = None
 
     @property
     def link_name(self) -> str | None:
@@ -296,6 +299,8 @@ class EvidenceEntry:
             out["downgrade"] = dict(self.downgrade)
         if self.upgrade:
             out["upgrade"] = dict(self.upgrade)
+        if self.contrast is not None:
+            out["contrast"] = self.contrast
         if self.sms is not None:
             out["sms"] = self.sms
         if self.emmie is not None:
@@ -800,7 +805,21 @@ def entry_from_dict(raw: Any, source: str | None = None, position: int = 0) -> E
         upgrade=upgrade,
         sms=sms,
         emmie=emmie,
+        contrast=_entry_contrast(raw, link, err),
     )
+
+
+def _entry_contrast(raw: dict, link: tuple[str, str] | None, err) -> float | None:
+    """An entry's own contrast: a finite non-zero number, on an entry about a link."""
+    if "contrast" not in raw:
+        return None
+    value = raw["contrast"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value == 0:
+        raise err(f"must be a finite non-zero number (the change of the parent the effect describes), got {value!r}",
+                  "contrast")
+    if link is None:
+        raise err("only an entry about a link has a contrast", "contrast")
+    return float(value)
 
 
 def _reasons(raw: Any, domains: tuple[str, ...], key: str, err) -> dict[str, str]:
