@@ -819,7 +819,8 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
                              grade=None, weak=True, sources=(), contrast=c, method="default",
                              note="No evidence: weakly-informative default.")
         # a direction stated by the spec alone: a hypothesis (grade E) of that sign
-        from copath.evidence.registry import Effect, EvidenceEntry as Entry
+        from copath.evidence.registry import Effect
+        from copath.evidence.registry import EvidenceEntry as Entry
 
         entries = [Entry(id="spec", citation="the spec", quote="", design="none", grade="E",
                          effect=Effect("hypothesis", {"sign": "+" if sign * (1 if c > 0 else -1) > 0 else "-"}))]
