@@ -92,7 +92,7 @@ import numpy as np
 from scipy.stats import norm, truncnorm
 
 from copath import kinds
-from copath.constants import GRADES, is_weak
+from copath.constants import GRADES, HDI_PROB, expected_grade, is_weak
 from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.pooling import pool_effects
@@ -603,7 +603,7 @@ def entry_estimate(entry: EvidenceEntry, child: Node) -> conv.Estimate:
     def fail(message: str) -> EvidenceError:
         return EvidenceError(message, file=entry.source, where=where, line=entry.line)
 
-    if m == "direction":
+    if m in ("direction", "hypothesis"):  # a sign without a size: copath's direction reading
         sign = 1.0 if v["sign"] == "+" else -1.0
         return conv.Estimate(sign * conv.DIRECTION_MEAN, conv.DIRECTION_SD, assumed=True).scaled(slope_scale)
     if m == "null":
@@ -662,7 +662,7 @@ def bias_grade(entry: EvidenceEntry) -> str:
     Returns
     -------
     str
-        A grade, never stronger than the entry's own.
+        A grade; stronger than the entry's own where its other reasons lowered that.
 
     Example
     -------
@@ -671,10 +671,7 @@ def bias_grade(entry: EvidenceEntry) -> str:
     >>> ev["bennett2008_nw"].grade, bias_grade(ev["bennett2008_nw"])   # indirectness is shared, not the review's own bias
     ('B', 'A')
     """
-    from copath.constants import expected_grade
-
-    own = expected_grade(entry.design, entry.sms, [r for r in entry.downgrade if r == "risk_of_bias"], entry.upgrade)
-    return own
+    return expected_grade(entry.design, entry.sms, [r for r in entry.downgrade if r == "risk_of_bias"], entry.upgrade)
 
 
 def _design(entry: EvidenceEntry) -> str:
@@ -715,26 +712,22 @@ def synthesise(estimates: Sequence[conv.Estimate], grades: Sequence[str], design
     >>> 0.15 <= ten.prior_sd < one.prior_sd
     True
     """
-    from copath.constants import HDI_PROB
-    from copath.evidence.pooling import heterogeneity
-
     prob = HDI_PROB if prob is None else prob
     reviews = [d in REVIEW_DESIGNS for d in designs]
     t = TRANSPORT_SD[grade] * unit_scale
+    bias = tuple(STUDY_BIAS_SD[g] * unit_scale for g in grades)
     pooled = pool_effects([e.mean for e in estimates], [e.sd for e in estimates], tau_prior="half_normal",
-                          tau_scale=TAU_SCALE * unit_scale, prob=prob, of_mean=reviews,
-                          bias_sd=[STUDY_BIAS_SD[g] * unit_scale for g in grades], shared_sd=t)
-    # Q and I^2 by their usual definitions, on study-level entries whose standard errors were reported
-    study = [i for i, r in enumerate(reviews) if not r]
-    q, i2 = (None, None) if any(estimates[i].assumed for i in study) else heterogeneity(
-        [estimates[i].mean for i in study], [estimates[i].sd for i in study])
+                          tau_scale=TAU_SCALE * unit_scale, prob=prob, of_mean=reviews, bias_sd=bias, shared_sd=t)
+    # pool_effects' Q and I^2 (study-level entries, reported errors) mean nothing where an error was assumed
+    assumed = any(e.assumed for e, r in zip(estimates, reviews, strict=True) if not r)
+    q, i2 = (None, None) if assumed else (pooled.q, pooled.i2)
     return Synthesis(
         k=len(estimates), mean=pooled.mean, sd=pooled.sd, tau_median=pooled.tau_median,
         tau_interval=pooled.tau_interval, q=q, i2=i2,
         predictive_sd=math.sqrt(max(pooled.predictive_sd**2 - t**2, 0.0)), transport_sd=t,
         prior_sd=pooled.predictive_sd, prediction_interval=pooled.predictive_interval,
         prob=prob, tau_scale=TAU_SCALE * unit_scale, tau_estimated=pooled.tau_estimated,
-        study_bias_sd=tuple(STUDY_BIAS_SD[g] * unit_scale for g in grades))
+        study_bias_sd=bias)
 
 
 def _combine(entries: list[EvidenceEntry], estimates: list[conv.Estimate], unit_scale: float,
@@ -826,8 +819,7 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
                          effect=Effect("hypothesis", {"sign": "+" if sign * (1 if c > 0 else -1) > 0 else "-"}))]
     # each entry's effect for the link's contrast: one describing another change of the parent
     # (its own ``contrast``) is rescaled, the coefficient being per unit of the parent
-    estimates = [_reading(e, child).scaled(c / e.contrast) if e.contrast is not None else _reading(e, child)
-                 for e in entries]
+    estimates = [entry_estimate(e, child).scaled(c / (e.contrast or c)) for e in entries]
     components = tuple(
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
         for e, est in zip(entries, estimates, strict=True) if e.id != "spec"
@@ -845,15 +837,6 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
         sources=tuple(e.id for e in every), contrast=c, method=method, note=note, components=components,
         sign=0, synthesis=syn, stated=sign, stated_by=stated_by,
     )
-
-
-def _reading(entry: EvidenceEntry, child: Node) -> conv.Estimate:
-    """An entry's estimate; a hypothesis reads as a direction reading of its sign."""
-    if entry.effect.measure == "hypothesis":
-        sign = 1.0 if entry.effect.values["sign"] == "+" else -1.0
-        return conv.Estimate(sign * conv.DIRECTION_MEAN, conv.DIRECTION_SD,
-                             assumed=True).scaled(child.node_kind.unit_scale(child))
-    return entry_estimate(entry, child)
 
 
 def link_sign(link: Link, entries: Sequence[EvidenceEntry]) -> tuple[int, str]:
