@@ -60,13 +60,13 @@ def link_prior_table(pathway, evidence):
     from copath.evidence.priors import priors_for
 
     rows = []
-    for link, stated in zip(pathway.links, priors_for(pathway, evidence).values(), strict=True):
-        prior = stated  # soft: a stated direction as the fit uses it wherever the data can tell the sign
+    # soft: a stated direction as the fit uses it wherever the data can tell the sign
+    for link, prior in zip(pathway.links, priors_for(pathway, evidence).values(), strict=True):
         q = prior.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
         rows.append({
             "link": link.name, "from": link.source, "to": link.target,
             "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
-            "prior_mu": prior.mu, "prior_sigma": prior.sigma, "sign": stated.stated, "contrast": prior.contrast,
+            "prior_mu": prior.mu, "prior_sigma": prior.sigma, "sign": prior.stated, "contrast": prior.contrast,
             "natural_q05": q[0], "natural_q50": q[1], "natural_q95": q[2],
             "sources": " ".join(prior.sources),
         })

@@ -139,7 +139,6 @@ def _show(args: argparse.Namespace) -> int:
     if prior.synthesis is not None:
         print(wrap(f"pooled for a new setting, on the {prior.scale} for the evidence contrast: "
                    + prior.synthesis.describe()))
-    soft = prior
     if prior.stated:  # the fit's default is this normal; the truncated one only where the data cannot tell the sign
         side = 1 - prior.prob_below_zero() if prior.stated > 0 else prior.prob_below_zero()
         print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}) per unit of {entry.link[0]}: the stated "
@@ -148,9 +147,9 @@ def _show(args: argparse.Namespace) -> int:
               f"{'above' if prior.stated > 0 else 'below'} 0")
     else:
         print(f"  coefficient ~ Normal({prior.mu:.4g}, {prior.sigma:.4g}) per unit of {entry.link[0]}")
-    q = soft.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
+    q = prior.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
     contrast = "" if prior.contrast == 1 else f" for a change of {prior.contrast:g} in {entry.link[0]}"
     print(f"  {prior.natural_scale}{contrast}: 5% {q[0]:.3f}, 50% {q[1]:.3f}, 95% {q[2]:.3f}")
     if prior.is_ratio:
-        print(f"  P({prior.natural_scale} < 1) = {soft.prob_below_zero():.3f}")
+        print(f"  P({prior.natural_scale} < 1) = {prior.prob_below_zero():.3f}")
     return 0
