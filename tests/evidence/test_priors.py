@@ -12,6 +12,9 @@ import copath as cp
 from copath.evidence.priors import DEFAULT_SD, STUDY_BIAS_SD, TAU_SCALE, TRANSPORT_SD, LinkPrior, priors_for
 from copath.evidence.registry import link_entries
 
+#: a one-link pathway x -> y (a count) for registry entries written in a test
+XY = "name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n"
+
 
 def test_nw_burglary_prior(flagship, evidence):
     prior = cp.prior_for(flagship.link("nw_coverage", "burglary"), evidence, flagship)
@@ -194,8 +197,7 @@ def test_a_null_beside_a_sized_entry_is_pooled_with_it():
   effect: {measure: "null"}
   link: {from: x, to: y}
 """
-    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
-                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(XY)
     prior = cp.prior_for(pw.links[0], cp.loads_evidence(text), pw)
     assert prior.method == "pooled" and prior.synthesis.k == 2 and prior.grade == "A"
     assert math.log(0.6) < prior.mu < 0  # the grade-A null pulls the C study's estimate towards zero
@@ -265,7 +267,7 @@ def test_weaker_grade_gives_a_wider_prior():
   effect: {{measure: percent_reduction, value: 20}}
   link: {{from: x, to: y}}
 """
-    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(XY)
     sigmas = [cp.prior_for(pw.link("x", "y"), cp.loads_evidence(text.format(grade=g)), pw).sigma for g in "ABC"]
     assert sigmas[0] < sigmas[1] < sigmas[2]
 
@@ -290,8 +292,7 @@ def test_prior_sd_does_not_grow_as_concordant_studies_are_added():
   design: rct
   quote: "q"
   effect: {{measure: rate_ratio, low: 0.6089638, high: 0.9012221, interval: 0.95}}"""
-    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
-                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(XY)
     sds = [cp.prior_for(pw.links[0], cp.loads_evidence("".join(entry.format(i=i) for i in range(k))), pw).sigma
            for k in range(1, 11)]
     # one study: its se, its bias, tau for its setting and for the new one, the shared bias
@@ -338,8 +339,7 @@ def test_a_grade_a_entry_outweighs_a_grade_d_one():
   effect: {measure: rate_ratio, low: 1.1096, high: 1.6421}
   link: {from: x, to: y}
 """
-    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
-                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(XY)
     prior = cp.prior_for(pw.links[0], cp.loads_evidence(text), pw)
     comps = {c["id"]: c["mean"] for c in prior.components}
     assert comps["strong"] == pytest.approx(-0.3, abs=1e-4) and comps["weak"] == pytest.approx(0.3, abs=1e-4)
@@ -360,8 +360,7 @@ def test_an_entry_may_describe_another_change_of_the_parent_than_the_link():
   effect: {measure: rate_ratio, value: 0.9, low: 0.8, high: 1.0125}
   link: {from: x, to: y}
 """
-    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
-                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(XY)
     plain = cp.prior_for(pw.links[0], cp.loads_evidence(base), pw)
     scaled = cp.prior_for(pw.links[0], cp.loads_evidence(base + "  contrast: 0.3\n"), pw)
     assert scaled.components[0]["mean"] == pytest.approx(math.log(0.9) / 0.3)
