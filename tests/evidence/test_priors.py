@@ -369,3 +369,15 @@ def test_an_entry_may_describe_another_change_of_the_parent_than_the_link():
     with pytest.raises(EvidenceError, match="field 'contrast'"):
         cp.loads_evidence(base + "  contrast: 0\n")
     assert cp.loads_evidence(base + "  contrast: 0.3\n")["local"].to_dict()["contrast"] == 0.3
+
+
+def test_a_direction_stated_only_by_the_spec_is_a_hypothesis_with_no_registry_component():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links:\n  - {from: x, to: y, direction: '-'}\noutcomes: [y]\n")
+    prior = cp.prior_for(pw.links[0], cp.loads_evidence("[]"), pw)
+    assert prior.method == "hypothesis" and prior.stated == -1 and prior.mu == pytest.approx(-0.3)
+    assert prior.components == () and prior.sources == () and prior.stated_by == "the spec"
+    # a registry entry that happens to be called 'spec' is an entry like any other
+    own = cp.loads_evidence('- {id: spec, citation: "c", quote: "q", design: evaluation, grade: C, '
+                            'effect: {measure: rate_ratio, value: 0.8}, link: {from: x, to: y}}')
+    assert [c["id"] for c in cp.prior_for(pw.links[0], own, pw).components] == ["spec"]

@@ -97,6 +97,7 @@ from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.pooling import pool_effects
 from copath.evidence.registry import (
+    Effect,
     Evidence,
     EvidenceEntry,
     direction_only,
@@ -812,18 +813,15 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
                              grade=None, weak=True, sources=(), contrast=c, method="default",
                              note="No evidence: weakly-informative default.")
         # a direction stated by the spec alone: a hypothesis (grade E) of that sign
-        from copath.evidence.registry import Effect
-        from copath.evidence.registry import EvidenceEntry as Entry
-
-        entries = [Entry(id="spec", citation="the spec", quote="", design="none", grade="E",
+        entries = [EvidenceEntry(id="spec", citation="the spec", quote="", design="none", grade="E",
                          effect=Effect("hypothesis", {"sign": "+" if sign * (1 if c > 0 else -1) > 0 else "-"}))]
     # each entry's effect for the link's contrast: one describing another change of the parent
     # (its own ``contrast``) is rescaled, the coefficient being per unit of the parent
     estimates = [entry_estimate(e, child).scaled(c / (e.contrast or c)) for e in entries]
-    components = tuple(
+    components = tuple(  # none for the spec's own direction: it is no registry entry
         {"id": e.id, "grade": e.grade, "measure": e.effect.measure, "mean": est.mean, "sd": est.sd}
-        for e, est in zip(entries, estimates, strict=True) if e.id != "spec"
-    )
+        for e, est in zip(entries, estimates, strict=True)
+    ) if every else ()
     setting = setting_entries(entries)
     grade = strongest([e.grade for e in setting])
     assert grade is not None
