@@ -239,14 +239,18 @@ def pool_effects(
     # a grid dense near zero, where the posterior of tau often piles up
     tau = upper * np.linspace(0.0, 1.0, _GRID_SIZE) ** 2
     tau2_term = np.where(pooled_mean, 0.0, 1.0)[None, :] * tau[:, None] ** 2
-    var = s[None, :] ** 2 + tau2_term  # tau's posterior: the reported errors alone
-    y_all = y
-    if mu_prior_sd is not None:  # the prior on mu as one more study, without tau
-        var = np.hstack([var, np.full((tau.size, 1), float(mu_prior_sd) ** 2)])
-        y_all = np.append(y, float(mu_prior_mean))
+    y_all = y if mu_prior_sd is None else np.append(y, float(mu_prior_mean))
+
+    def mu_given_tau(study_var: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's variances (with the prior on mu as one more study, without tau), and
+        the mean and variance of mu given tau."""
+        if mu_prior_sd is not None:
+            study_var = np.hstack([study_var, np.full((tau.size, 1), float(mu_prior_sd) ** 2)])
+        v = 1.0 / (1.0 / study_var).sum(axis=1)
+        return study_var, v * (y_all[None, :] / study_var).sum(axis=1), v
+
+    var, mu_hat, v_mu = mu_given_tau(s[None, :] ** 2 + tau2_term)  # tau's posterior: the reported errors alone
     w = 1.0 / var
-    v_mu = 1.0 / w.sum(axis=1)
-    mu_hat = v_mu * (w * y_all[None, :]).sum(axis=1)
     if custom:
         with np.errstate(divide="ignore"):
             log_prior = np.log(np.asarray(tau_prior(tau), dtype=float))
@@ -259,12 +263,7 @@ def pool_effects(
         - 0.5 * (w * (y_all[None, :] - mu_hat[:, None]) ** 2).sum(axis=1)
     )
     if bias_sd is not None:  # mu given tau with each study's own bias in its variance
-        var_b = (s**2 + bias**2)[None, :] + tau2_term
-        if mu_prior_sd is not None:
-            var_b = np.hstack([var_b, np.full((tau.size, 1), float(mu_prior_sd) ** 2)])
-        w_b = 1.0 / var_b
-        v_mu = 1.0 / w_b.sum(axis=1)
-        mu_hat = v_mu * (w_b * y_all[None, :]).sum(axis=1)
+        _, mu_hat, v_mu = mu_given_tau((s**2 + bias**2)[None, :] + tau2_term)
     dens = np.exp(log_post - log_post.max())
     # trapezoid weights on the non-uniform grid
     dtau = np.diff(tau)
