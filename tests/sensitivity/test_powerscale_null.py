@@ -138,7 +138,8 @@ def test_conflict_check_on_soft_direction_priors_flags_at_most_6_percent_when_th
     """Issue 27: a stated direction is a soft prior (the sign-fixed prior's mean and sd as a
     normal) and the conflict check runs on it. Truths drawn from the stated side (the direction
     is right) or from the soft prior itself, data of contraction 0.2-0.95, exact conjugate draws at
-    the demo's 2 x 1,200: the check flags at most 6% (measured 4.5-4.8% at 2,000 a cell)."""
+    the demo's 2 x 1,200: the check flags at most 6% (benchmarks/bench_prior_rules.py records
+    3.7-4.5% at 2,000 a cell for the soft priors copath now builds)."""
     from copath.evidence.priors import LinkPrior
     from copath.sensitivity.powerscale import conflict_p
 
