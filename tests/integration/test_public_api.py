@@ -15,9 +15,9 @@ from copath.options import choices
 PUBLIC = [
     "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "EVSIResult", "Evidence",
     "EvidenceEntry", "EvidenceError", "FitResult", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
-    "PathEffects", "Pathway", "PooledEffect", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
+    "PathEffects", "Pathway", "PooledEffect", "PriorCheck", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
     "__version__", "calibrate", "compare", "datasets", "effective_sample_size", "evpi", "evppi", "evsi", "fit", "load_evidence", "load_pathway",
-    "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_for", "priors_for", "scale_value", "simulate", "study_se_for", "sweep",
+    "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_check", "prior_for", "priors_for", "scale_value", "simulate", "study_se_for", "sweep",
 ]
 
 SIGNATURES = {

@@ -41,7 +41,7 @@ from copath.model.equations import linear_predictors, make_plan
 from copath.model.time import SEASON_SD_SCALE, TREND_SD_SCALE, month_features, time_terms
 from copath.spec.pathway import Pathway
 
-__all__ = ["Simulation", "check_hidden", "simulate", "draw_params"]
+__all__ = ["Simulation", "check_hidden", "simulate", "draw_params", "exposure_rows"]
 
 def _param_groups() -> tuple[str, ...]:
     return ("beta", "intercept", "area_sd", "season_sd", "trend", *noise_variables())
@@ -54,7 +54,8 @@ class Simulation(NamedTuple):
     truth: dict[str, dict[str, Any]]
 
 
-def _exposure(node, n_areas: int, n_months: int, rng: np.random.Generator) -> np.ndarray:
+def exposure_rows(node, n_areas: int, n_months: int, rng: np.random.Generator) -> np.ndarray:
+    """An exposure's simulated values, areas x months (the rule in the module docstring)."""
     lo, hi = node.range if node.range is not None else (None, None)
     if lo is None:
         level = rng.normal(0, 1, n_areas)[:, None]
@@ -245,7 +246,7 @@ def simulate(
         frame[pathway.index[1]] = month_ids
 
     for name in pathway.exposures:
-        frame[name] = _exposure(pathway.nodes[name], areas, months, rng).reshape(n)
+        frame[name] = exposure_rows(pathway.nodes[name], areas, months, rng).reshape(n)
     columns: dict[str, str] = {}
     for node in pathway.nodes.values():  # the first node to name a column says its role, as in required_columns
         for column, role in node.node_kind.data_columns(node).items():

@@ -29,7 +29,7 @@ _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "descriptio
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
-    "time", "given_as", "observed_at", "weight",
+    "time", "given_as", "observed_at", "weight", "plausible",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
@@ -230,6 +230,11 @@ def _node(name: Any, raw: Any, err) -> Node:
         if not isinstance(rng, list) or len(rng) != 2:
             raise err("'range' must be [low, high]", where=where, line=line)
         kwargs["range"] = tuple(_number(v, "range", err, where, line) for v in rng)
+    if "plausible" in raw and raw["plausible"] is not None:
+        bounds = raw["plausible"]
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise err("'plausible' must be [low, high] on the node's natural scale", where=where, line=line)
+        kwargs["plausible"] = tuple(_number(v, "plausible", err, where, line) for v in bounds)
     return Node(name=name, **kwargs)
 
 

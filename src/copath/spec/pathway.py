@@ -84,7 +84,10 @@ class Node:
     proportion; rows weigh the same without it): see :mod:`copath.model.aggregate`.
     ``time`` lists an endogenous node's effects of time, ``"season"`` (one effect per month
     of the year) and ``"trend"`` (a straight line per year on its link scale); see
-    :mod:`copath.model.time`.
+    :mod:`copath.model.time`. ``plausible`` is an endogenous node's ``[low, high]`` on its
+    natural scale beyond which an expected value would be implausible: the prior predictive
+    check's bounds (:mod:`copath.model.prior_check`; default: the ``range``, or 20 times the
+    baseline either way).
 
     Example
     -------
@@ -112,6 +115,7 @@ class Node:
     given_as: GivenAs = "count"
     observed_at: tuple[str, ...] = ()
     weight: str | None = None
+    plausible: tuple[float, float] | None = None
 
     @property
     def display(self) -> str:
@@ -336,6 +340,15 @@ class Pathway:
             lo, hi = node.range
             if not (lo < hi):
                 raise self._err(f"range [{lo}, {hi}] must have low < high", where)
+        if node.plausible is not None:
+            lo, hi = node.plausible
+            if not node.node_kind.endogenous:
+                raise self._err("only an endogenous node has 'plausible' bounds (an exposure has a 'range')", where)
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise self._err(f"plausible [{lo}, {hi}] must be two finite numbers with low < high", where)
+            if node.range is not None and (lo < node.range[0] or hi > node.range[1]):
+                raise self._err(f"plausible [{lo:g}, {hi:g}] must lie inside the range "
+                                f"[{node.range[0]:g}, {node.range[1]:g}]", where)
         for problem in node.node_kind.validate(node):
             raise self._err(problem, where)
         if node.reference is not None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from copath.display import frame_html
 from copath.evidence.priors import LinkPrior
+from copath.model.prior_check import PriorCheck, prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import save_record
 from copath.options import ReportFormat, TornadoMethod
@@ -154,6 +155,27 @@ class FitResult(FitRecord):
         eff = path_effects(self, source, target, delta=delta)
         self.computed.remember(self.computed.path_effects, f"{source} -> {target}", eff)
         return eff
+
+    def prior_check(self, draws: int = 500, threshold: float = 0.05, random_seed: int | None = 0) -> PriorCheck:
+        """The prior predictive check of this fit's priors on its own data's exposures: the share
+        of expected values each node's priors put outside its bounds, and the links behind it
+        (:func:`copath.prior_check`).
+
+        Parameters
+        ----------
+        draws
+            Prior draws.
+        threshold
+            The largest share outside a node's bounds that passes.
+        random_seed
+            Seed of the draws.
+
+        Returns
+        -------
+        PriorCheck
+        """
+        return prior_check(self.pathway, self.evidence, data=self.data, priors=self.priors, draws=draws,
+                           threshold=threshold, random_seed=random_seed)
 
     # --------------------------------------------------------- sensitivity
     def sensitivity(self, threshold: float = 0.05, alternatives: bool = False, scenarios: Sequence[Scenario] = (),

@@ -1,0 +1,120 @@
+"""The prior predictive check: shares outside a node's bounds, against hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import copath as cp
+from copath.errors import SpecError
+from copath.model.prior_check import PLAUSIBLE_RATIO, node_bounds, prior_check
+
+TOY = """
+name: toy
+nodes:
+  x: {kind: exposure, range: [0, 1]}
+  z: {kind: exposure, range: [0, 1]}
+  y: {kind: count, baseline: 2}
+  s: {kind: continuous, baseline: 5, scale: 1.0, range: [0, 10]}
+links:
+  - {from: x, to: y}
+  - {from: z, to: y}
+  - {from: x, to: s}
+outcomes: [y, s]
+"""
+
+
+def _priors(**sds):
+    scales = {"x -> y": "log rate ratio", "z -> y": "log rate ratio", "x -> s": "slope"}
+    out = {}
+    for name, scale in scales.items():
+        mu, sd = sds.get(name.replace(" -> ", "_"), (0.0, 1e-6))
+        out[name] = cp.LinkPrior(name, mu, sd, scale)
+    return out
+
+
+def test_share_outside_a_range_matches_the_intercept_prior_by_hand():
+    pw = cp.loads_pathway(TOY)
+    check = prior_check(pw, priors=_priors(), draws=4000, random_seed=2)
+    # s = intercept ~ N(5, 2 x scale = 2), links ~ 0: outside [0, 10] with probability 2 (1 - Phi(2.5))
+    expected = 2 * stats.norm.sf(2.5)
+    assert check.nodes.loc["s", "outside"] == pytest.approx(expected, abs=0.006)
+    # y = intercept ~ N(log 2, 1): beyond 20 x / 20 either way with probability 2 (1 - Phi(log 20))
+    assert check.nodes.loc["y", "outside"] == pytest.approx(2 * stats.norm.sf(np.log(PLAUSIBLE_RATIO)), abs=0.004)
+    assert check.passed and check.failing == []
+
+
+def test_an_absurd_prior_is_flagged_and_named():
+    pw = cp.loads_pathway(TOY)
+    check = prior_check(pw, priors=_priors(x_y=(0.0, 25.0), z_y=(0.0, 0.05)), draws=500, random_seed=1)
+    assert not check.passed
+    assert check.failing == ["y"]
+    assert check.nodes.loc["y", "outside"] > 0.2
+    top = check.culprits("y")
+    assert top.index[0] == "x -> y" and top.iloc[0, 0] > 0.15
+    assert check.links.loc["z -> y", "drop[y]"] < 0.01
+    assert "y:" in check.describe() and "x -> y" in check.describe()
+
+
+def test_what_a_link_implies_across_its_parents_whole_range():
+    pw = cp.loads_pathway(TOY)
+    # a log rate ratio of 6 per unit share: across 0..1 the rate moves x 403, past 20 x in every draw
+    check = prior_check(pw, priors=_priors(x_y=(6.0, 0.01)), draws=300, random_seed=3)
+    row = check.links.loc["x -> y"]
+    assert (row["span_low"], row["span_high"], row["span_source"]) == (0.0, 1.0, "its range")
+    assert row["change_median"] == pytest.approx(6.0, abs=0.01)
+    assert row["natural"].startswith("rate ratio 40")  # e^6 = 403
+    assert row["beyond"] > 0.95
+    assert "x -> y: across 0 to 1" in check.describe()
+    assert check.links.loc["z -> y", "beyond"] < 0.05
+
+
+def test_plausible_bounds_from_the_spec_replace_the_default():
+    spec = TOY.replace("y: {kind: count, baseline: 2}", "y: {kind: count, baseline: 2, plausible: [1, 4]}")
+    pw = cp.loads_pathway(spec)
+    assert node_bounds(pw, "y") == (1.0, 4.0, "plausible")
+    check = prior_check(pw, priors=_priors(), draws=3000, random_seed=4)
+    # y = exp(N(log 2, 1)) outside [1, 4]: P(|N(0,1)| > log 2)
+    assert check.nodes.loc["y", "outside"] == pytest.approx(2 * stats.norm.sf(np.log(2)), abs=0.02)
+
+
+@pytest.mark.parametrize("bounds, message", [
+    ("[4, 1]", "low < high"),
+    ("[1]", "must be \\[low, high\\]"),
+    ("[-1, 5]", None),  # a count may state any bounds (no range to lie inside)
+])
+def test_plausible_is_validated(bounds, message):
+    spec = TOY.replace("y: {kind: count, baseline: 2}", f"y: {{kind: count, baseline: 2, plausible: {bounds}}}")
+    if message is None:
+        assert cp.loads_pathway(spec).nodes["y"].plausible == (-1.0, 5.0)
+        return
+    with pytest.raises(SpecError, match=message):
+        cp.loads_pathway(spec)
+
+
+def test_plausible_must_lie_inside_a_range_and_not_on_an_exposure():
+    with pytest.raises(SpecError, match="inside the range"):
+        cp.loads_pathway(TOY.replace("range: [0, 10]}", "range: [0, 10], plausible: [2, 12]}"))
+    with pytest.raises(SpecError, match="only an endogenous node"):
+        cp.loads_pathway(TOY.replace("x: {kind: exposure, range: [0, 1]}",
+                                     "x: {kind: exposure, range: [0, 1], plausible: [0, 1]}"))
+
+
+def test_the_flagships_citizen_alert_prior_is_read_across_the_whole_range(flagship, evidence):
+    check = prior_check(flagship, evidence, draws=300, random_seed=0)
+    row = check.links.loc["citizen_alert -> detection"]
+    # a direction read across no one -> everyone signed up (before: over a 5% sign-up, an odds ratio of ~240)
+    assert abs(row["change_median"]) < 1.0 and row["beyond"] < 0.05
+    assert set(check.nodes.index) == set(flagship.endogenous)
+
+
+def test_bad_arguments():
+    pw = cp.loads_pathway(TOY)
+    with pytest.raises(ValueError, match="draws"):
+        prior_check(pw, draws=0)
+    with pytest.raises(ValueError, match="unknown link"):
+        prior_check(pw, priors={"a -> b": cp.LinkPrior("a -> b", 0.0, 1.0, "slope")})
+    with pytest.raises(ValueError, match="no column for exposure"):
+        import pandas as pd
+        prior_check(pw, data=pd.DataFrame({"x": [0.1, 0.2]}))
