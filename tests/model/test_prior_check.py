@@ -47,7 +47,7 @@ def test_share_outside_a_range_matches_the_intercept_prior_by_hand():
 
 def test_an_absurd_prior_is_flagged_and_named():
     pw = cp.loads_pathway(TOY)
-    check = prior_check(pw, priors=_priors(x_y=(0.0, 25.0), z_y=(0.0, 0.05)), draws=500, random_seed=1)
+    check = prior_check(pw, priors=_priors(x_y=(0.0, 25.0), z_y=(0.0, 0.05)), draws=500, random_seed=1, strict=True)
     assert not check.passed
     assert check.failing == ["y"]
     assert check.nodes.loc["y", "outside"] > 0.2
@@ -55,6 +55,20 @@ def test_an_absurd_prior_is_flagged_and_named():
     assert top.index[0] == "x -> y" and top.iloc[0, 0] > 0.15
     assert check.links.loc["z -> y", "drop[y]"] < 0.01
     assert "y:" in check.describe() and "x -> y" in check.describe()
+
+
+def test_the_default_bound_is_advisory_unless_strict_or_stated():
+    pw = cp.loads_pathway(TOY)
+    wild = _priors(x_y=(0.0, 25.0))
+    check = prior_check(pw, priors=wild, draws=500, random_seed=1)
+    assert check.passed and check.failing == [] and check.advisories == ["y"]
+    assert not check.nodes.loc["y", "binding"] and check.nodes.loc["y", "passed"] is None
+    assert "advisory" in check.describe() and "- y:" in check.describe()
+    stated = cp.loads_pathway(TOY.replace("y: {kind: count, baseline: 2}",
+                                          "y: {kind: count, baseline: 2, plausible: [0.1, 40]}"))
+    assert prior_check(stated, priors=wild, draws=500, random_seed=1).failing == ["y"]
+    # a continuous node's range binds: a wild slope fails it
+    assert prior_check(pw, priors=_priors(x_s=(0.0, 60.0)), draws=500, random_seed=1).failing == ["s"]
 
 
 def test_what_a_link_implies_across_its_parents_whole_range():

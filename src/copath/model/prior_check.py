@@ -11,12 +11,14 @@ simulated force's), through the pathway's own structural equations
 - else a continuous node's ``range``;
 - else, for a count or proportion with a ``baseline``, a rate or odds ratio of at most
   :data:`PLAUSIBLE_RATIO` (20) either way from the baseline: copath's convention for "no area
-  of a force is 20 times above or below its typical level", which a spec overrides with
-  ``plausible``;
+  of a force is 20 times above or below its typical level". This bound is *advisory*: it is
+  reported, and fails the check only with ``strict=True`` (a spec that states ``plausible``
+  makes its own bound binding);
 - else none (the node is not checked; the table says so).
 
 For each node the check reports the share of expected values (over draws and rows) outside
-its bounds; the node passes when that share is at most ``threshold`` (5%). For each link it
+its bounds; the check passes when that share is at most ``threshold`` (5%) on every node with
+a binding bound (a declared range or a stated plausible bound). For each link it
 reports (a) what the link is *responsible* for: how far the worst node's share outside falls
 when that link's coefficient is set to 0 in every draw (the rest unchanged), and (b) what the
 link's prior implies across its parent's whole span: an exposure's declared ``range`` (its
@@ -39,7 +41,7 @@ Example
 >>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure, range: [0, 1]}\n"
 ...     "  y: {kind: count, baseline: 2}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n")
 >>> wild = {"x -> y": cp.LinkPrior("x -> y", 0.0, 30.0, "log rate ratio")}
->>> check = prior_check(pw, priors=wild, draws=200, random_seed=1)
+>>> check = prior_check(pw, priors=wild, draws=200, random_seed=1, strict=True)
 >>> check.passed, float(check.nodes.loc["y", "outside"]) > 0.2
 (False, True)
 """
@@ -114,8 +116,9 @@ class PriorCheck:
     Attributes
     ----------
     nodes
-        Indexed by node: ``low``, ``high`` (bounds, natural scale), ``source``, ``outside``
-        (share of expected values outside), ``below``, ``above``, ``passed``.
+        Indexed by node: ``low``, ``high`` (bounds, natural scale), ``source``, ``binding``
+        (False for the advisory 20 x baseline bound), ``outside`` (share of expected values
+        outside), ``below``, ``above``, ``passed`` (None where the bound is advisory).
     links
         Indexed by link: ``span_low``, ``span_high`` (the parent's span), ``span_source``,
         ``change_median``, ``change_low``, ``change_high`` (the 5%, 50% and 95% of the
@@ -135,14 +138,20 @@ class PriorCheck:
 
     @property
     def passed(self) -> bool:
-        """True when every checked node's share outside is at most ``threshold``."""
-        return bool(self.nodes["passed"].dropna().all())
+        """True when every node with a binding bound has at most ``threshold`` outside it."""
+        return not self.failing
 
     @property
     def failing(self) -> list[str]:
-        """The nodes whose share outside exceeds ``threshold``."""
-        checked = self.nodes.dropna(subset=["outside"])
-        return list(checked.index[~checked["passed"].astype(bool)])
+        """The nodes with a binding bound whose share outside exceeds ``threshold``."""
+        over = self.nodes["outside"] > self.threshold
+        return list(self.nodes.index[over & self.nodes["binding"].astype(bool)])
+
+    @property
+    def advisories(self) -> list[str]:
+        """The nodes beyond their advisory bound (20 x baseline) in more than ``threshold``."""
+        over = self.nodes["outside"] > self.threshold
+        return list(self.nodes.index[over & ~self.nodes["binding"].astype(bool)])
 
     def culprits(self, node: str, top: int = 3) -> pd.DataFrame:
         """The links most responsible for ``node``'s expected values leaving its bounds.
@@ -172,17 +181,21 @@ class PriorCheck:
         -------
         str
         """
-        n_checked = int(self.nodes["outside"].notna().sum())
+        n_binding = int(self.nodes["binding"].astype(bool).sum())
         unchecked = list(self.nodes.index[self.nodes["outside"].isna()])
         lines = []
         if self.passed:
-            lines.append(f"The priors pass the prior predictive check: on each of the {n_checked} nodes with "
-                         f"bounds, at most {100 * self.threshold:g}% of the expected values over {self.draws} "
-                         f"prior draws x {self.rows} rows fall outside them.")
+            lines.append(f"The priors pass the prior predictive check: on each of the {n_binding} nodes with a "
+                         f"declared range or plausible bound, at most {100 * self.threshold:g}% of the expected "
+                         f"values over {self.draws} prior draws x {self.rows} rows fall outside it.")
         else:
-            lines.append(f"The priors fail the prior predictive check on {len(self.failing)} of {n_checked} nodes: "
-                         "they describe worlds that cannot exist.")
-            for node in self.failing:
+            lines.append(f"The priors fail the prior predictive check on {len(self.failing)} of {n_binding} nodes "
+                         "with a declared range or plausible bound: they describe worlds that cannot exist.")
+        for title, names in (("", self.failing), ("advisory", self.advisories)):
+            if title and names:
+                lines.append(f"Beyond {PLAUSIBLE_RATIO:g} times their baseline either way (advisory: state "
+                             "'plausible: [low, high]' on the node, or pass strict=True, to make it binding):")
+            for node in names:
                 row = self.nodes.loc[node]
                 top = self.culprits(node, top=2)
                 why = "; ".join(f"{link} (removing it cuts the share by {100 * float(v):.0f} points)"
@@ -263,6 +276,7 @@ def prior_check(
     areas: int = 40,
     months: int = 12,
     random_seed: int | None = 0,
+    strict: bool = False,
 ) -> PriorCheck:
     """Check that the priors' expected values stay inside each node's bounds (module docstring).
 
@@ -287,6 +301,8 @@ def prior_check(
         The simulated force's size when ``data`` is None.
     random_seed
         Seed of the draws (and the simulated exposures).
+    strict
+        Make the advisory bound (20 x a count's or proportion's baseline either way) binding.
 
     Returns
     -------
@@ -297,7 +313,7 @@ def prior_check(
     >>> import copath as cp
     >>> check = cp.prior_check(cp.load_pathway("calibration"), draws=100)
     >>> sorted(check.nodes.columns)[:3], check.rows
-    (['above', 'below', 'high'], 480)
+    (['above', 'below', 'binding'], 480)
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
@@ -350,14 +366,15 @@ def prior_check(
     for name in plan.endogenous:
         bound = bounds[name]
         if bound is None:
-            rows.append({"node": name, "low": np.nan, "high": np.nan, "source": "none", "outside": np.nan,
-                         "below": np.nan, "above": np.nan, "passed": np.nan})
+            rows.append({"node": name, "low": np.nan, "high": np.nan, "source": "none", "binding": False,
+                         "outside": np.nan, "below": np.nan, "above": np.nan, "passed": None})
             continue
         below, above = base[name]
-        rows.append({"node": name, "low": bound[0], "high": bound[1], "source": bound[2], "outside": below + above,
-                     "below": below, "above": above, "passed": below + above <= threshold})
+        binding = strict or bound[2] in ("range", "plausible")
+        rows.append({"node": name, "low": bound[0], "high": bound[1], "source": bound[2], "binding": binding,
+                     "outside": below + above, "below": below, "above": above,
+                     "passed": (below + above <= threshold) if binding else None})
     nodes = pd.DataFrame(rows).set_index("node")
-    nodes["passed"] = nodes["passed"].astype(object)
 
     link_rows = []
     for j, link in enumerate(plan.link_names):
