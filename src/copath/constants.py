@@ -17,12 +17,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Literal, get_args
 
-__all__ = ["HDI_PROB", "MODEL_NAMES", "data_name", "missing_name", "observed_dim", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "is_weak", "GRADE_MEANING", "DESIGNS", "DESIGN_GRADE", "DOWNGRADE_DOMAINS", "downgraded",
+__all__ = ["HDI_PROB", "PLAUSIBLE_RATIO", "MODEL_NAMES", "data_name", "missing_name", "observed_dim", "GRADES", "WEAK_GRADES", "STRONG_GRADES", "WEAK_RULE", "STRONG_RULE", "is_weak", "GRADE_MEANING", "DESIGNS", "DESIGN_GRADE", "DOWNGRADE_DOMAINS", "downgraded",
            "UpgradeDomain", "UPGRADE_DOMAINS", "UPGRADE_CEILING", "LARGE_EFFECT_RR", "SMS_LEVELS", "SMS_MEANING", "SMS_SOURCES", "SMS_GRADE", "SMS_DESIGNS",
            "can_upgrade", "starting_grade", "expected_grade", "EmmieDimension", "EMMIE_DIMENSIONS", "EMMIE_MEANING"]
 
 #: Probability mass of every highest-density interval copath reports.
 HDI_PROB: float = 0.94
+
+#: A count's rate or a proportion's odds may lie at most this factor above or below the node's
+#: baseline before the prior predictive check calls an expected value implausible (advisory;
+#: a spec's ``plausible: [low, high]`` replaces it): :mod:`copath.model.prior_check`.
+PLAUSIBLE_RATIO: float = 20.0
 
 #: Evidence grades, strongest first.
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E")

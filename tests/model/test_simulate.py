@@ -89,3 +89,29 @@ def test_simulate_draws_from_the_priors_it_is_given():
     assert min(free) < 0 < max(free)  # soft: some worlds on the other side
     with pytest.raises(ValueError, match="one prior per link"):
         cp.simulate(pw, areas=2, months=1, priors={})
+
+
+def test_plausible_worlds_only():
+    from copath.model.simulate import PLAUSIBLE_TRIES
+
+    spec = ("name: t\nnodes:\n  x: {kind: exposure, range: [0, 1]}\n"
+            "  s: {kind: continuous, baseline: 5, scale: 0.5, range: [0, 10]}\n"
+            "links:\n  - {from: x, to: s}\noutcomes: [s]\n")
+    pw = cp.loads_pathway(spec)
+    wide = {"x -> s": cp.LinkPrior("x -> s", 0.0, 40.0, "slope")}
+    # one draw from a wide prior: most seeds' worlds leave 0..10
+    outside = []
+    for seed in range(10):
+        sim = cp.simulate(pw, areas=30, months=4, random_seed=seed, priors=wide)
+        b, x = sim.truth["beta"]["x -> s"], sim.data["x"]
+        mean = sim.truth["intercept"]["s"] + b * (x - x.mean())
+        outside.append(float(((mean < 0) | (mean > 10)).mean()))
+    assert sum(o > 0.05 for o in outside) >= 3
+    for seed in range(10):
+        sim = cp.simulate(pw, areas=30, months=4, random_seed=seed, priors=wide, plausible=True)
+        b, x = sim.truth["beta"]["x -> s"], sim.data["x"]
+        mean = sim.truth["intercept"]["s"] + b * (x - x.mean())
+        assert ((mean < 0) | (mean > 10)).mean() <= 0.05
+    impossible = {"x -> s": cp.LinkPrior("x -> s", 1e4, 1.0, "slope")}
+    with pytest.raises(ValueError, match=f"none of {PLAUSIBLE_TRIES} draws"):
+        cp.simulate(pw, areas=30, months=4, random_seed=0, priors=impossible, plausible=True)

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from copath.constants import PLAUSIBLE_RATIO
 from copath.display import frame_html, paragraphs, text_table
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
@@ -65,26 +66,9 @@ from copath.spec.pathway import Pathway
 
 __all__ = ["PLAUSIBLE_RATIO", "PriorCheck", "prior_check", "node_bounds"]
 
-#: A count's rate or a proportion's odds may lie at most this factor above or below the
-#: node's baseline before the check calls an expected value implausible (a spec's
-#: ``plausible: [low, high]`` replaces it).
-PLAUSIBLE_RATIO = 20.0
-
-
 def node_bounds(pathway: Pathway, name: str) -> tuple[float, float, str] | None:
-    """Node ``name``'s bounds on its natural scale and where they come from, or None.
-
-    Parameters
-    ----------
-    pathway
-        The pathway.
-    name
-        An endogenous node.
-
-    Returns
-    -------
-    tuple of (low, high, source) or None
-        ``source`` is ``"plausible"``, ``"range"`` or ``"baseline x/÷ 20"``.
+    """Node ``name``'s bounds on its natural scale and where they come from, or None
+    (:attr:`copath.Node.bounds`).
 
     Example
     -------
@@ -95,18 +79,7 @@ def node_bounds(pathway: Pathway, name: str) -> tuple[float, float, str] | None:
     >>> lo, hi, src = node_bounds(pw, "burglary"); round(lo, 3), round(hi, 1), src
     (0.04, 16.0, 'baseline x/÷ 20')
     """
-    node = pathway.nodes[name]
-    if node.plausible is not None:
-        return float(node.plausible[0]), float(node.plausible[1]), "plausible"
-    if node.range is not None:
-        return float(node.range[0]), float(node.range[1]), "range"
-    if node.baseline is None or node.kind not in ("count", "proportion"):
-        return None
-    kind = node.node_kind
-    centre = float(kind.link(node.baseline))
-    step = float(np.log(PLAUSIBLE_RATIO))
-    lo, hi = float(kind.natural(centre - step)), float(kind.natural(centre + step))
-    return lo, hi, f"baseline x/÷ {PLAUSIBLE_RATIO:g}"
+    return pathway.nodes[name].bounds
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,7 @@ def simulate(
     evidence: Evidence | None = None,
     hidden: Collection[str] = (),
     priors: Mapping[str, LinkPrior] | None = None,
+    plausible: bool = False,
 ) -> Simulation:
     """Simulate ``areas`` x ``months`` rows from ``pathway``; return data and truth.
 
@@ -202,6 +203,13 @@ def simulate(
         used (``res.priors``), or with every stated direction held
         (``{n: p.held() for n, p in cp.priors_for(pw, ev).items()}``) to draw only worlds on
         the stated sides.
+    plausible
+        Draw only worlds that could exist: parameters are redrawn (up to
+        :data:`PLAUSIBLE_TRIES` times) until no node puts more than 5% of its expected values
+        outside its bounds (:attr:`copath.Node.bounds`: a range, a stated ``plausible``, or 20
+        times a count's or proportion's baseline either way), i.e. the priors restricted to
+        plausible worlds, as :func:`copath.prior_check` defines them. Default False: one draw,
+        whatever it implies (a seed's data stay the same).
 
     Returns
     -------
@@ -217,8 +225,8 @@ def simulate(
     Raises
     ------
     ValueError
-        If ``areas`` or ``months`` is below 1, or ``params`` names an unknown group,
-        link or node.
+        If ``areas`` or ``months`` is below 1, ``params`` names an unknown group, link or
+        node, or ``plausible`` finds no plausible world.
     """
     if areas < 1 or months < 1:
         raise ValueError("areas and months must be at least 1")
@@ -226,7 +234,51 @@ def simulate(
         priors = priors_for(pathway, load_evidence() if evidence is None else evidence)
     elif set(priors) != set(pathway.link_names):
         raise ValueError("priors: give one prior per link of the pathway, by link name")
+    check_hidden(pathway, hidden)
     rng = np.random.default_rng(random_seed)
+    worst: tuple[str, float] | None = None
+    for _ in range(PLAUSIBLE_TRIES if plausible else 1):
+        frame, truth, eta = _simulate_once(pathway, areas, months, params, rng, priors, hidden)
+        worst = _implausible(pathway, eta) if plausible else None
+        if worst is None:
+            break
+    else:
+        raise ValueError(f"simulate: none of {PLAUSIBLE_TRIES} draws from the priors gave a plausible world "
+                         f"(the last put {100 * worst[1]:.0f}% of {worst[0]!r}'s expected values outside its "
+                         "bounds); copath.prior_check says which links' priors are too wide")
+    _warn_outside_range(pathway, frame)
+    return Simulation(pd.DataFrame(frame), truth)
+
+
+#: How many parameter draws ``simulate(plausible=True)`` tries before it gives up.
+PLAUSIBLE_TRIES = 200
+
+#: The largest share of a node's expected values outside its bounds in a plausible world.
+PLAUSIBLE_SHARE = 0.05
+
+
+def _implausible(pathway: Pathway, eta: Mapping[str, np.ndarray]) -> tuple[str, float] | None:
+    """The node whose expected values leave its bounds (:attr:`copath.Node.bounds`, the advisory
+    20 x baseline included) most often, with that share, when it exceeds
+    :data:`PLAUSIBLE_SHARE`; else None."""
+    worst: tuple[str, float] | None = None
+    for name, values in eta.items():
+        node = pathway.nodes[name]
+        bounds = node.bounds
+        if bounds is None:
+            continue
+        natural = node.node_kind.natural(values)
+        share = float(np.mean((natural < bounds[0]) | (natural > bounds[1])))
+        if share > PLAUSIBLE_SHARE and (worst is None or share > worst[1]):
+            worst = (name, share)
+    return worst
+
+
+def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[str, Mapping[str, float]] | None,
+                   rng: np.random.Generator, priors: Mapping[str, LinkPrior], hidden: Collection[str]
+                   ) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
+    """One draw of the parameters and the data: the frame's columns, the truth and every node's
+    linear predictor."""
     truth = _draw_params(pathway, priors, rng)
     for group, values in (params or {}).items():
         if group not in truth:
@@ -282,7 +334,6 @@ def simulate(
                 area_terms[name] = area_terms[name] + term if name in area_terms else term + np.zeros(n)
 
     plan = make_plan(pathway, {e: float(np.mean(frame[e])) for e in pathway.exposures})
-    check_hidden(pathway, hidden)
     if hidden:
         plan = dataclasses.replace(plan, centres={**plan.centres, **{n: float("nan") for n in hidden}})
     beta = np.array([truth["beta"][l] for l in plan.link_names])
@@ -306,8 +357,7 @@ def simulate(
         node = pathway.nodes[name]
         frame[name] = node.node_kind.simulate(node, eta[name], frame, noise_value(name), rng, observed.get(name))
     truth["centres"] = dict(plan.centres)
-    _warn_outside_range(pathway, frame)
-    return Simulation(pd.DataFrame(frame), truth)
+    return frame, truth, eta
 
 
 def _warn_outside_range(pathway: Pathway, frame: Mapping[str, Any]) -> None:

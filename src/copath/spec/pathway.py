@@ -27,10 +27,11 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from copath import kinds, plotting
-from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
+from copath.constants import MODEL_NAMES, PLAUSIBLE_RATIO, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
 from copath.options import Better, GivenAs, TimeEffect, check
@@ -116,6 +117,30 @@ class Node:
     observed_at: tuple[str, ...] = ()
     weight: str | None = None
     plausible: tuple[float, float] | None = None
+
+    @property
+    def bounds(self) -> tuple[float, float, str] | None:
+        """Where the node's expected value may plausibly lie, natural scale, and why: its
+        ``plausible`` bounds, else its ``range``, else (a count or proportion with a
+        ``baseline``) 20 times the baseline rate or odds either way
+        (:data:`copath.constants.PLAUSIBLE_RATIO`), else None.
+
+        Example
+        -------
+        >>> Node("y", "continuous", range=(0.0, 10.0)).bounds
+        (0.0, 10.0, 'range')
+        >>> lo, hi, why = Node("c", "count", baseline=1.0).bounds; round(lo, 3), round(hi, 1), why
+        (0.05, 20.0, 'baseline x/÷ 20')
+        """
+        if self.plausible is not None:
+            return float(self.plausible[0]), float(self.plausible[1]), "plausible"
+        if self.range is not None:
+            return float(self.range[0]), float(self.range[1]), "range"
+        if self.baseline is None or self.kind not in ("count", "proportion"):
+            return None
+        kind = self.node_kind
+        centre, step = float(kind.link(self.baseline)), float(np.log(PLAUSIBLE_RATIO))
+        return float(kind.natural(centre - step)), float(kind.natural(centre + step)), f"baseline x/÷ {PLAUSIBLE_RATIO:g}"
 
     @property
     def display(self) -> str:
