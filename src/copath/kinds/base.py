@@ -42,6 +42,7 @@ class NodeSpec(Protocol):
     scale: float
     baseline: float | None
     given_as: str
+    observed_at: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,21 @@ class NodeKind:
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
         """The node's noise parameter, if its likelihood has one."""
         return None
+
+    def noise_label(self, node: NodeSpec) -> str:
+        """The node's entry along its noise parameter's dim: its name, or for a node observed
+        only as group aggregates (``observed_at``) ``"<name>@<group columns>"``, e.g.
+        ``"crime@borough x quarter"``: that node's noise parameter is the dispersion of its
+        group figures, not of rows (:mod:`copath.model.aggregate`), and its label says so.
+
+        Example
+        -------
+        >>> from types import SimpleNamespace
+        >>> from copath.kinds import of
+        >>> of("count").noise_label(SimpleNamespace(name="crime", observed_at=("borough", "quarter")))
+        'crime@borough x quarter'
+        """
+        return f"{node.name}@{' x '.join(node.observed_at)}" if node.observed_at else node.name
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:

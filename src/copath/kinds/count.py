@@ -3,7 +3,11 @@ r"""The ``count`` kind: Poisson or negative binomial with a log link.
 Structural equation: :math:`y_i \sim \text{Poisson}(s_i e^{\eta_i})` (or negative
 binomial with :math:`1/\sqrt{\phi} \sim HN(1)`), where :math:`s_i` is the row's exposure,
 ``offset / per`` (1 without an offset), so :math:`e^{\eta}` is a rate per ``per`` of the
-offset. A coefficient on a link into it is a log rate ratio per unit of the parent; its
+offset. A negative-binomial count observed only as group totals (``observed_at``) has
+instead the dispersion :math:`\phi_g` of its group totals, with its own prior
+:math:`1/\sqrt{\phi_g} \sim HN(1)` (:data:`GROUP_NB_SCALE`) and its own label,
+``"<node>@<group columns>"`` (:meth:`NodeKind.noise_label`): a sum of rows with dispersion
+:math:`\phi` is not negative binomial with :math:`\phi` (:mod:`copath.model.aggregate`). A coefficient on a link into it is a log rate ratio per unit of the parent; its
 children see it through :math:`\eta` (the expected log rate), so Poisson noise does not
 attenuate them.
 
@@ -38,9 +42,22 @@ import pytensor.tensor as pt
 from copath.kinds.base import NodeKind, NodeSpec, NoiseParameter
 from copath.options import CountFamily, check, choices
 
-__all__ = ["Count", "COUNT", "FAMILIES", "MAX_COUNT", "poisson_kernel", "negative_binomial_kernel"]
+__all__ = ["Count", "COUNT", "FAMILIES", "MAX_COUNT", "NB_SCALE", "GROUP_NB_SCALE", "poisson_kernel",
+           "negative_binomial_kernel"]
 
 FAMILIES = choices(CountFamily)
+#: The half-normal scale of a negative-binomial row count's ``inv_sqrt_phi``, :math:`1/\sqrt{\phi}`:
+#: the coefficient of variation of the gamma-distributed rate behind each row's count.
+NB_SCALE = 1.0
+#: The half-normal scale of the group-level ``inv_sqrt_phi`` of a negative-binomial count
+#: observed only as group totals: :math:`1/\sqrt{\phi_g}` is the coefficient of variation of
+#: the group's total around its expected total beyond Poisson noise. The node has no area or
+#: time effects of its own, so this also takes up differences between groups that its links do
+#: not explain (boroughs' rates differ by factors of 2 or 3): hence the row's weakly
+#: informative scale again, a coefficient of variation up to about 2 within two prior sds. It is
+#: a scale-free quantity (it does not grow or shrink with the group's size), so its prior need
+#: not know how many rows a group has; a row dispersion would (see :mod:`copath.model.aggregate`).
+GROUP_NB_SCALE = 1.0
 #: Largest count (or number of trials) accepted: beyond it a float no longer holds every
 #: whole number exactly, and the likelihood's integer cast would corrupt it.
 MAX_COUNT = 1e15
@@ -231,7 +248,12 @@ class Count(NodeKind):
         return rows * mean / (1.0 + mean * d)
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
-        return NoiseParameter(self.noise_variable, self.noise_dim, 1.0) if _family(node) == "negative_binomial" else None
+        r"""``inv_sqrt_phi`` of a negative-binomial count: the rows' :math:`1/\sqrt{\phi}`, or for a
+        node observed only as group totals the group totals' :math:`1/\sqrt{\phi_g}`, with its own
+        prior scale :data:`GROUP_NB_SCALE` (labelled ``"<node>@<groups>"``: :meth:`noise_label`)."""
+        if _family(node) != "negative_binomial":
+            return None
+        return NoiseParameter(self.noise_variable, self.noise_dim, GROUP_NB_SCALE if node.observed_at else NB_SCALE)
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:

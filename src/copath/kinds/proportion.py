@@ -8,7 +8,11 @@ with the successes in the node's column and the trials in its ``trials`` column.
 :math:`\operatorname{Var}(y_i/n_i) = \mu_i(1-\mu_i)/n_i \cdot (1 + (n_i - 1)/(\kappa + 1))`; the
 model samples :math:`\kappa^{-1/2} \sim HN(0.25)` (``inv_sqrt_kappa``, dim ``bb_node``), so
 the binomial (:math:`\kappa \to \infty`) is at the prior's mode and an extra between-row sd
-of the share of up to about :math:`0.5\sqrt{\mu(1-\mu)}` is within two prior sds.
+of the share of up to about :math:`0.5\sqrt{\mu(1-\mu)}` is within two prior sds. A
+beta-binomial proportion observed only as group figures (``observed_at``) has instead the
+concentration :math:`\kappa_g` of its group figures, with its own prior
+:math:`\kappa_g^{-1/2} \sim HN(0.25)` (:data:`GROUP_BB_SCALE`) and its own label,
+``"<node>@<group columns>"`` (:meth:`NodeKind.noise_label`; :mod:`copath.model.aggregate`).
 With ``given_as: share`` (or ``percent``) the column holds the share (or percentage) and
 ``trials`` the effective sample size (a survey's respondents divided by its design
 effect; :func:`effective_sample_size` from a standard error), which need not be whole:
@@ -43,13 +47,21 @@ from copath.kinds.count import log_rising_ratio, whole_numbers
 from copath.options import ProportionFamily, check
 
 __all__ = ["Proportion", "PROPORTION", "binomial_kernel", "beta_binomial_kernel", "effective_sample_size",
-           "BB_SCALE"]
+           "BB_SCALE", "GROUP_BB_SCALE"]
 
 #: How close to 0 or 1 a beta-binomial's expected share may come in its beta parameters (a
 #: saturated logit gives exactly 0 or 1 in floating point, and a beta parameter of 0 is refused).
 SHARE_FLOOR: float = 1e-12
 #: The half-normal scale of a beta-binomial node's ``inv_sqrt_kappa``.
 BB_SCALE = 0.25
+#: The half-normal scale of the group-level ``inv_sqrt_kappa`` of a beta-binomial proportion
+#: observed only as group figures: :math:`\kappa_g^{-1/2}` is about the extra sd of a group's
+#: share around its expected (weighted mean) share, over :math:`\sqrt{\mu(1-\mu)}`, for a large
+#: sample. A survey's group figure is not a sum of row surveys (its respondents are drawn from
+#: the whole group), so no row concentration could be carried up to it. The scale is the row's
+#: again: the quantity is scale-free, and as the node has no area or time effects of its own it
+#: also takes up differences between groups that its links do not explain.
+GROUP_BB_SCALE = 0.25
 
 
 def effective_sample_size(share: Any, standard_error: Any) -> Any:
@@ -223,7 +235,12 @@ class Proportion(NodeKind):
         return sizes * p * (1.0 - p)
 
     def noise(self, node: NodeSpec) -> NoiseParameter | None:
-        return NoiseParameter(self.noise_variable, self.noise_dim, BB_SCALE) if _family(node) == "beta_binomial" else None
+        r"""``inv_sqrt_kappa`` of a beta-binomial proportion: the rows' :math:`\kappa^{-1/2}`, or for
+        a node observed only as group figures the groups' :math:`\kappa_g^{-1/2}`, with its own
+        prior scale :data:`GROUP_BB_SCALE` (labelled ``"<node>@<groups>"``: :meth:`noise_label`)."""
+        if _family(node) != "beta_binomial":
+            return None
+        return NoiseParameter(self.noise_variable, self.noise_dim, GROUP_BB_SCALE if node.observed_at else BB_SCALE)
 
     def likelihood(self, name: str, node: NodeSpec, eta: Any, y: np.ndarray, size: Any, noise: Any,
                    dims: str) -> None:

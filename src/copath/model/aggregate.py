@@ -19,6 +19,31 @@ Both enter the node's own likelihood through the group's link-scale value
 offset-weighted mean rate with size :math:`\sum s_i`), so the kind's kernels are reused.
 Children of the node still see its row-level :math:`\eta_i`.
 
+**The dispersion is the group figures'.** A negative-binomial count or beta-binomial
+proportion observed at a coarser level has a dispersion of its group figures,
+:math:`y_g \sim \text{NB2}(\mu_g, \phi_g)` with :math:`\mu_g = \sum_{i \in R_g} s_i e^{\eta_i}`
+(or :math:`y_g \sim \text{BetaBinomial}(n_g, \bar p_g\kappa_g, (1 - \bar p_g)\kappa_g)`), not
+the rows' dispersion. A row dispersion could not be reused there: for :math:`m` independent
+rows :math:`y_i \sim \text{NB2}(\mu_i, \phi)`, :math:`\operatorname{Var} y_i = \mu_i + \mu_i^2/\phi`,
+the sum has mean :math:`\mu_g = \sum\mu_i` and variance :math:`\mu_g + \sum_i \mu_i^2/\phi`,
+while an NB2 with dispersion :math:`\phi'` has :math:`\mu_g + \mu_g^2/\phi'`; the moments match
+at :math:`\phi' = \phi\,\mu_g^2/\sum_i\mu_i^2`, which is :math:`m\phi` for equal rows (and
+only then is the sum exactly negative binomial: NB(:math:`m\phi`, p) as a sum of NB(:math:`\phi`, p)
+with one p; Johnson, Kemp & Kotz 2005, *Univariate Discrete Distributions*, 3rd ed., sec. 5.1).
+So the sum of NB(:math:`\phi`) rows is not NB(:math:`\phi`), and its dispersion depends on the
+group's size and make-up. Likewise a survey's group figure is not a sum of row surveys:
+its :math:`n_g` respondents are drawn from the whole group. And the node has no row
+observations from which a row dispersion could be learnt. The model therefore has one
+parameter, the group figures' own (:math:`1/\sqrt{\phi_g}`, :math:`\kappa_g^{-1/2}`), estimated
+from the group figures, with its own prior (:data:`copath.kinds.count.GROUP_NB_SCALE`,
+:data:`copath.kinds.proportion.GROUP_BB_SCALE`) and its own label along the noise dim,
+``"<node>@<group columns>"`` (``inv_sqrt_phi[crime@borough x quarter]``;
+:meth:`copath.kinds.NodeKind.noise_label`). It also takes up differences between groups
+that the links do not explain (the node has no area or time effects of its own).
+Predictive draws (prior and posterior predictive) of the node are drawn from this
+group-level likelihood, one per group, never as row draws summed; :func:`copath.simulate`
+draws the group figures the same way (:func:`draw_group_figures`).
+
 The data hold the group's figure in the node's column on the group's rows (merge the
 survey table onto the rows by the group columns): every value given within a group must
 agree, and rows without a value still belong to their group. The rows' group columns
@@ -50,7 +75,7 @@ import pytensor.tensor as pt
 
 from copath.spec.pathway import Node
 
-__all__ = ["Aggregation", "aggregate_rows", "group_eta", "group_means"]
+__all__ = ["Aggregation", "aggregate_rows", "draw_group_figures", "group_eta", "group_means"]
 
 
 @dataclass(frozen=True)
@@ -176,3 +201,71 @@ def group_eta(kind_name: str, agg: Aggregation, eta_rows: Any) -> Any:
         return pt.log(group_means(agg, pt.exp(eta_rows), backend=pt))
     mean = group_means(agg, pt.sigmoid(eta_rows), backend=pt)
     return pt.log(mean) - pt.log1p(-mean)
+
+
+def draw_group_figures(node: Node, eta: np.ndarray, frame: pd.DataFrame, values: dict[str, np.ndarray],
+                       noise: float | None, rng: np.random.Generator) -> np.ndarray:
+    """Simulated group figures of ``node`` (with ``observed_at``), each on every row of its group.
+
+    Every row is in a group (the group columns of ``frame``). Each group's figure is drawn
+    from the group-level likelihood the model fits (see the module docstring): a count's
+    group total from Poisson, or negative binomial with the group dispersion ``noise``
+    (:math:`1/\\sqrt{\\phi_g}`), at the group's expected total :math:`\\sum s_i e^{\\eta_i}`; a
+    proportion's successes (or share, percent) from the binomial, or beta-binomial with
+    ``noise`` (:math:`\\kappa_g^{-1/2}`), at the weighted mean share with the group's ``trials``
+    (which must be the same on every row of a group). The kind's own simulator draws it
+    (:meth:`copath.kinds.NodeKind.simulate`), at the group's link-scale value.
+
+    Parameters
+    ----------
+    node
+        A count or proportion node with ``observed_at``.
+    eta
+        The node's linear predictor per row.
+    frame
+        The rows, with the group columns.
+    values
+        Numeric columns by name: the node's offset, or its trials and ``weight``.
+    noise
+        The group-level dispersion parameter, or None (Poisson, binomial).
+    rng
+        The random generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per row: its group's figure.
+
+    Raises
+    ------
+    ValueError
+        If the rows cannot be grouped (a group column with a gap, a group weighing nothing,
+        trials that differ within a group).
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...     "  c: {kind: count, observed_at: [borough]}\\nlinks:\\n  - {from: x, to: c}\\noutcomes: [c]\\n")
+    >>> frame = pd.DataFrame({"borough": ["B1", "B1", "B2"]})
+    >>> y = draw_group_figures(pw.nodes["c"], np.log([2.0, 3.0, 4.0]), frame, {}, None, np.random.default_rng(0))
+    >>> bool(y[0] == y[1]), y.shape
+    (True, (3,))
+    """
+    def refuse(column: str, message: str) -> None:
+        raise ValueError(f"simulating {node.name}: column {column!r}: {message}")
+
+    eta = np.broadcast_to(np.asarray(eta, dtype=float), (len(frame),))
+    agg = aggregate_rows(node, frame, values, np.zeros(len(frame)), refuse)  # every group has a figure
+    kind = node.node_kind
+    mean = group_means(agg, kind.natural(eta[agg.rows]))
+    if node.kind == "count":  # the group's expected total, as a rate on an exposure of one
+        group_value = np.log(np.maximum(mean * agg.size, 1e-300))
+        columns = {node.offset: np.full(agg.n_groups, node.per or 1.0)} if node.offset else {}
+    else:
+        group_value = kind.link(mean)
+        columns = {node.trials: agg.size}
+    figures = kind.simulate(node, group_value, columns, noise, rng, None)
+    out = np.full(len(frame), np.nan)
+    out[agg.rows] = figures[agg.group]
+    return out

@@ -30,7 +30,11 @@ Variables (all labelled by dims, so every table and plot reads by name):
   and which have data (:mod:`copath.model.time`); ``season`` is ``season_sd * season_z``
   with ``season_z`` zero-sum normal over the twelve months;
 - ``inv_sqrt_phi`` (dim ``nb_node``): negative-binomial overdispersion,
-  :math:`1/\sqrt{\phi} \sim HN(1)`;
+  :math:`1/\sqrt{\phi} \sim HN(1)`; ``inv_sqrt_kappa`` (dim ``bb_node``): a beta-binomial's,
+  :math:`\kappa^{-1/2} \sim HN(0.25)`. A node observed only as group aggregates
+  (``observed_at``) has the dispersion of its group figures instead, labelled
+  ``"<node>@<group columns>"`` along the dim (``inv_sqrt_phi[crime@borough x quarter]``) with
+  its kind's group-level prior (:mod:`copath.model.aggregate`);
 - ``sigma`` (dim ``continuous_node``): residual sd, :math:`HN(\text{scale})`;
 - one observed variable per node with data, named after the node, over the rows where
   it is observed (dim ``<node>_obs``); ``<node>_missing`` imputes the missing values of
@@ -172,8 +176,8 @@ def build_model(
     }
     if area_nodes:
         coords["area_node"] = area_nodes
-    for variable, nodes in noise_nodes.items():
-        coords[noise_params[nodes[0]].dim] = nodes
+    for variable, nodes in noise_nodes.items():  # a group-level one labelled "<node>@<groups>"
+        coords[noise_params[nodes[0]].dim] = [pathway.nodes[n].node_kind.noise_label(pathway.nodes[n]) for n in nodes]
     timed = {effect: [n for n in endo if effect in pathway.nodes[n].time and prepared.observed[n].size]
              for effect in ("season", "trend")}
     if timed["season"]:
@@ -224,7 +228,7 @@ def build_model(
         noise_vars: dict[str, tuple[Any, int]] = {}  # node -> (its noise variable, its position in it)
         for variable, nodes in noise_nodes.items():
             first = noise_params[nodes[0]]
-            scale = np.array([noise_params[n].scale for n in nodes]) if first.per_node else first.scale
+            scale = np.array([noise_params[n].scale for n in nodes])  # a node's own, or its level's (rows, groups)
             var = pm.HalfNormal(variable, sigma=scale, dims=first.dim)
             noise_vars.update({n: (var, k) for k, n in enumerate(nodes)})
 

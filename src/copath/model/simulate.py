@@ -9,6 +9,17 @@ from the lower third of their range; unranged ones standard normal.
 Offsets are area sizes (about 500-2,000, constant over months; ``residents`` is
 2.3 x ``households`` when both are used) and trials are Poisson(40) + 5 per row.
 
+A node observed only as group aggregates (``observed_at``) gets its group columns and its
+group figures (:func:`add_group_columns`): a column whose name has ``quarter`` in it groups
+the months in threes (``Q1`` = months 1-3, ``Q5`` = months 13-15), one with ``year`` in
+twelves (``Y1``, ``Y2``, ...); any other groups the areas in consecutive blocks, about
+:math:`\sqrt{\text{areas}}` of them (``borough0``, ``borough1``, ...). A proportion's trials are
+then one survey per group, Poisson(100) + 20 respondents on each of its rows, and its
+``weight`` column is the areas' sizes (500-2,000). Each group's figure is drawn from the
+group-level likelihood with the group dispersion
+(:func:`copath.model.aggregate.draw_group_figures`) and written on every row of its group,
+as :func:`copath.model.data.prepare_data` expects.
+
 Parameters not given in ``params`` are drawn from the priors: link coefficients from
 the evidence priors, intercepts from the intercept priors (the nodes' baselines), the
 area sd from its half-normal prior, and so on. The returned ``truth`` holds every
@@ -36,12 +47,13 @@ import pandas as pd
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
 from copath.kinds import noise_variables
+from copath.model.aggregate import draw_group_figures
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.time import SEASON_SD_SCALE, TREND_SD_SCALE, month_features, time_terms
 from copath.spec.pathway import Pathway
 
-__all__ = ["Simulation", "check_hidden", "simulate", "draw_params", "exposure_rows"]
+__all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows"]
 
 def _param_groups() -> tuple[str, ...]:
     return ("beta", "intercept", "area_sd", "season_sd", "trend", *noise_variables())
@@ -86,7 +98,9 @@ def draw_params(
     """Every parameter from the priors the model builder uses: link coefficients (moved by
     ``prior_shift`` prior sds), intercepts (sd times ``intercept_sd_factor``), area sds,
     seasonal sds and trends of nodes with ``time`` effects, negative-binomial dispersions
-    and residual sds.
+    and residual sds. A noise parameter is keyed by the label the model gives it
+    (:meth:`copath.kinds.NodeKind.noise_label`): the node's name, or ``"<node>@<groups>"`` for
+    the group-level dispersion of a node observed only as group aggregates.
 
     Example
     -------
@@ -112,7 +126,7 @@ def draw_params(
             out["trend"][name] = float(rng.normal(0, TREND_SD_SCALE * unit))
         noise = node.node_kind.noise(node)
         if noise is not None:
-            out[noise.variable][name] = float(abs(rng.normal(0, noise.scale)))
+            out[noise.variable][node.node_kind.noise_label(node)] = float(abs(rng.normal(0, noise.scale)))
     return out
 
 
@@ -173,7 +187,9 @@ def simulate(
 
     ``params`` maps a group (``beta``, ``intercept``, ``area_sd``, ``season_sd``, ``trend``,
     ``inv_sqrt_phi``, ``sigma``) to ``{name: value}`` (links by their ``"a -> b"`` name); what it leaves
-    out is drawn from the priors (``evidence`` defaults to the bundled registry).
+    out is drawn from the priors (``evidence`` defaults to the bundled registry). The
+    group-level dispersion of a node observed only as group aggregates is keyed as the model
+    labels it, ``"<node>@<group columns>"`` (e.g. ``{"inv_sqrt_phi": {"crime@borough": 0.2}}``).
 
     Parameters
     ----------
@@ -186,7 +202,8 @@ def simulate(
         column is written only when the pathway's ``index`` has a second column.
     params
         Parameter values to use instead of prior draws: group -> ``{name: value}``. Keys
-        must be link names for ``beta`` and endogenous node names for the other groups.
+        must be link names for ``beta``, the model's labels for the noise parameters (a
+        node's name, or ``"<node>@<groups>"``) and endogenous node names for the other groups.
     random_seed
         Seed of every random draw (default 0); None for fresh entropy.
     evidence
@@ -215,8 +232,9 @@ def simulate(
     -------
     Simulation
         ``data``: a DataFrame with ``areas`` x ``months`` rows, holding the index
-        column(s), every exposure, the offset and trials columns the nodes use, and
-        every endogenous node. ``truth``: every parameter group (``beta``,
+        column(s), every exposure, the offset, trials, group and weight columns the nodes
+        use, and every endogenous node (a node with ``observed_at``: its group's figure on
+        each row). ``truth``: every parameter group (``beta``,
         ``intercept``, ``area_sd`` and the noise parameters) as ``{name: value}``, plus
         ``area_effect`` (node -> array of one effect per area), ``season`` (node -> its
         twelve monthly effects, January first, summing to zero) and ``centres`` (the value
@@ -284,9 +302,10 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
         if group not in truth:
             raise ValueError(f"unknown parameter group {group!r}; expected one of {', '.join(_param_groups())}")
         for key, value in values.items():
-            valid = pathway.link_names if group == "beta" else pathway.endogenous
+            valid = pathway.link_names if group == "beta" else _param_keys(pathway, group)
             if key not in valid:
-                raise ValueError(f"params[{group!r}]: unknown {'link' if group == 'beta' else 'node'} {key!r}")
+                raise ValueError(f"params[{group!r}]: unknown {'link' if group == 'beta' else 'node'} {key!r}"
+                                 + _label_hint(pathway, group, key))
             truth[group][key] = float(value)
 
     n = areas * months
@@ -311,6 +330,7 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     for column in (c for c, role in columns.items() if role == "trials" and c not in sizes):
         sizes[column] = (rng.poisson(40, n) + 5).astype(float)
     frame.update(sizes)
+    add_group_columns(pathway, frame, areas, months, rng)
 
     truth["area_effect"] = {}
     area_terms = {}
@@ -341,8 +361,9 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     observed: dict[str, np.ndarray] = {}
 
     def noise_value(name: str) -> float | None:
-        noise = pathway.nodes[name].node_kind.noise(pathway.nodes[name])
-        return truth[noise.variable][name] if noise else None
+        node = pathway.nodes[name]
+        noise = node.node_kind.noise(node)
+        return truth[noise.variable][node.node_kind.noise_label(node)] if noise else None
 
     def value_of(name: str, eta: np.ndarray) -> np.ndarray:  # a node its children see by its value
         y = pathway.nodes[name].node_kind.simulate(pathway.nodes[name], eta, frame, noise_value(name), rng, None)
@@ -355,6 +376,9 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     )
     for name in plan.endogenous:
         node = pathway.nodes[name]
+        if node.observed_at:  # one figure per group, from the group-level likelihood
+            frame[name] = _group_figures(node, eta[name], frame, noise_value(name), rng)
+            continue
         frame[name] = node.node_kind.simulate(node, eta[name], frame, noise_value(name), rng, observed.get(name))
     truth["centres"] = dict(plan.centres)
     return frame, truth, eta
@@ -375,3 +399,110 @@ def _warn_outside_range(pathway: Pathway, frame: Mapping[str, Any]) -> None:
                           f"[{node.range[0]:g}, {node.range[1]:g}]; its {node.kind} equation does not know the range "
                           "(nor does the model's likelihood), so with these parameters its normal spread reaches past an "
                           "end; give params= (intercept, sigma, beta) that keep it inside if that matters", stacklevel=3)
+
+
+# ----------------------------------------------------------------- nodes observed as group aggregates
+def _param_keys(pathway: Pathway, group: str) -> set[str]:
+    """The keys ``params[group]`` may have: the endogenous nodes, except that a group-level
+    noise parameter goes by its label (``"<node>@<groups>"``) instead of its node's name."""
+    keys = set(pathway.endogenous)
+    for name in pathway.endogenous:
+        node = pathway.nodes[name]
+        noise = node.node_kind.noise(node)
+        if noise is not None and noise.variable == group and node.node_kind.noise_label(node) != name:
+            keys = (keys - {name}) | {node.node_kind.noise_label(node)}
+    return keys
+
+
+def _label_hint(pathway: Pathway, variable: str, key: str) -> str:
+    """Where ``key`` is a node whose ``variable`` is group-level, the label to use instead."""
+    node = pathway.nodes.get(key)
+    if node is None or not node.observed_at or key not in pathway.endogenous:
+        return ""
+    return (f"; {key} is observed only as group aggregates, so its {variable} is the group figures' "
+            f"dispersion, named {node.node_kind.noise_label(node)!r}")
+
+
+def _group_label(column: str, areas: int, months: int) -> np.ndarray:
+    """Each row's group in ``column`` (rows area-major, months within; see the module docstring)."""
+    month = np.tile(np.arange(months), areas)
+    lowered = column.lower()
+    if "quarter" in lowered:
+        return np.array([f"Q{q + 1}" for q in month // 3], dtype=object)
+    if "year" in lowered:
+        return np.array([f"Y{y + 1}" for y in month // 12], dtype=object)
+    blocks = max(1, int(round(np.sqrt(areas))))
+    block = np.repeat(np.arange(areas) * blocks // areas, months)
+    return np.array([f"{column}{b}" for b in block], dtype=object)
+
+
+def add_group_columns(pathway: Pathway, frame: dict[str, Any], areas: int, months: int,
+                      rng: np.random.Generator) -> None:
+    """Add what the nodes observed only as group aggregates need to simulated rows, in place.
+
+    For each such node (``observed_at``), in the pathway's order: its group columns (the
+    rule in the module docstring), and for a proportion its ``weight`` column (the areas'
+    sizes, 500-2,000, over every month) and its ``trials`` (one survey of Poisson(100) + 20
+    respondents per group, on each of the group's rows). Columns already there are kept,
+    except a proportion's trials, which become the group's. Draws nothing without such a node.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    frame
+        Column name -> values over ``areas`` x ``months`` rows (area-major); changed in place.
+    areas, months
+        The rows' layout.
+    rng
+        The random generator.
+
+    Raises
+    ------
+    ValueError
+        If two aggregated proportions share a trials column but not their groups.
+
+    Example
+    -------
+    >>> import numpy as np, copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...     "  p: {kind: proportion, trials: n, observed_at: [borough, quarter]}\\n"
+    ...     "links:\\n  - {from: x, to: p}\\noutcomes: [p]\\n")
+    >>> frame = {}
+    >>> add_group_columns(pw, frame, areas=9, months=6, rng=np.random.default_rng(0))
+    >>> sorted(set(frame["borough"])), sorted(set(frame["quarter"])), len(set(frame["n"])) <= 6
+    (['borough0', 'borough1', 'borough2'], ['Q1', 'Q2'], True)
+    """
+    surveys: dict[str, tuple[str, ...]] = {}
+    for name in pathway.endogenous:
+        node = pathway.nodes[name]
+        if not node.observed_at:
+            continue
+        for column in node.observed_at:
+            if column not in frame:
+                frame[column] = _group_label(column, areas, months)
+        if node.kind != "proportion":
+            continue
+        if node.weight and node.weight not in frame:
+            frame[node.weight] = np.repeat(rng.integers(500, 2000, areas), months).astype(float)
+        if node.trials in surveys:
+            if surveys[node.trials] != node.observed_at:
+                raise ValueError(f"simulate: {name} shares its trials column {node.trials!r} with a node observed "
+                                 f"at {' x '.join(surveys[node.trials])}, not {' x '.join(node.observed_at)}; "
+                                 "give each grouping its own trials column")
+            continue
+        surveys[node.trials] = node.observed_at
+        key = pd.Series(frame[node.observed_at[0]]).astype(str)
+        for column in node.observed_at[1:]:
+            key = key + " | " + pd.Series(frame[column]).astype(str)
+        codes, uniques = pd.factorize(key)
+        frame[node.trials] = (rng.poisson(100, len(uniques)) + 20).astype(float)[codes]
+
+
+def _group_figures(node: Any, eta: np.ndarray, frame: Mapping[str, Any], noise: float | None,
+                   rng: np.random.Generator) -> np.ndarray:
+    """The node's simulated group figures on every row of their group (:func:`draw_group_figures`)."""
+    columns = [c for c in (node.offset, node.trials, node.weight) if c]
+    values = {c: np.asarray(frame[c], dtype=float) for c in columns}
+    table = pd.DataFrame({c: np.asarray(frame[c]) for c in node.observed_at})
+    return draw_group_figures(node, eta, table, values, noise, rng)

@@ -210,7 +210,8 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
             f"Which thresholds apply where: rank-normalised split R-hat <= {RHAT_MAX} and bulk and tail ESS >= "
             f"{diag.ess_min:.0f} (copath's rule: 100 per chain, at most 400) on every element "
             "of every sampled parameter: link coefficients (beta), intercepts, area-effect spreads (area_sd) and "
-            "area effects (area_c, area_z and area_effect), overdispersions (inv_sqrt_phi), residual sds (sigma) "
+            "area effects (area_c, area_z and area_effect), overdispersions (inv_sqrt_phi, inv_sqrt_kappa; "
+            "a label node@groups marks the dispersion of a node's group figures), residual sds (sigma) "
             "and imputed values; no divergent transition after warm-up and BFMI >= 0.3 in every chain "
             "(Vehtari et al. 2021, Bayesian Analysis 16:667; Betancourt 2016)."))
     s, run = res.settings, res.run
