@@ -33,7 +33,7 @@ from copath import kinds, plotting
 from copath.constants import MODEL_NAMES, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
-from copath.options import Better, GivenAs, TimeEffect, check
+from copath.options import Better, ContinuousLink, GivenAs, TimeEffect, check
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -84,12 +84,17 @@ class Node:
     proportion; rows weigh the same without it): see :mod:`copath.model.aggregate`.
     ``time`` lists an endogenous node's effects of time, ``"season"`` (one effect per month
     of the year) and ``"trend"`` (a straight line per year on its link scale); see
-    :mod:`copath.model.time`.
+    :mod:`copath.model.time`. ``link`` is a continuous node's link: ``identity`` (the default:
+    its expected value is its linear predictor) or ``logit``, which needs a ``range: [lo, hi]``
+    and keeps the expected value inside it, :math:`lo + (hi - lo)\\operatorname{logit}^{-1}\\eta`
+    (:class:`copath.kinds.continuous.ScaledLogit`; coefficients into it are logit slopes).
 
     Example
     -------
     >>> Node("burglary", "count", offset="households", per=1000).kind
     'count'
+    >>> Node("qol", "continuous", range=(0.0, 10.0), link="logit").coefficient_scale
+    'logit slope'
     """
 
     name: str
@@ -112,6 +117,7 @@ class Node:
     given_as: GivenAs = "count"
     observed_at: tuple[str, ...] = ()
     weight: str | None = None
+    link: ContinuousLink = "identity"
 
     @property
     def display(self) -> str:
@@ -127,7 +133,7 @@ class Node:
         >>> Node("y", "proportion", trials="n").node_kind.natural_level
         'share'
         """
-        return kinds.of(self.kind)
+        return kinds.of(self)
 
     @property
     def coefficient_scale(self) -> str:
@@ -336,6 +342,17 @@ class Pathway:
             lo, hi = node.range
             if not (lo < hi):
                 raise self._err(f"range [{lo}, {hi}] must have low < high", where)
+        if node.link != "identity":
+            try:
+                check("link", node.link, ContinuousLink)
+            except ValueError as err:
+                raise self._err(str(err), where) from None
+            if node.kind != "continuous":
+                raise self._err(f"'link: {node.link}' is for a continuous node; a {node.kind} node's link is "
+                                "set by its kind", where)
+            if node.range is None:
+                raise self._err(f"'link: {node.link}' needs a 'range: [low, high]' for the expected value to "
+                                "stay inside", where)
         for problem in node.node_kind.validate(node):
             raise self._err(problem, where)
         if node.reference is not None:
