@@ -7,9 +7,9 @@ import math
 import pytest
 from scipy.stats import norm
 
+from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.priors import TRANSPORT_SD, entry_estimate
-from copath.errors import EvidenceError
 from copath.evidence.registry import loads_evidence
 from copath.spec.pathway import Node
 

@@ -13,7 +13,7 @@ from scipy.stats import norm
 
 import copath as cp
 from copath.model.builder import build_model
-from copath.model.compact import affine_in_inputs, plan_groups
+from copath.model.compact import affine_in_inputs
 from copath.model.data import prepare_data
 
 SPEC = """name: bounded

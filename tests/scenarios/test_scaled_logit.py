@@ -40,7 +40,7 @@ def _draws(rec):
 
 def test_a_scenario_moves_the_node_by_a_difference_of_scaled_expits():
     rec = _record(SPEC, BETA, INTERCEPT)
-    b, x, eta_s = _draws(rec)
+    b, _, eta_s = _draws(rec)
     sc = build_scenario(rec, {"x": "+1"})
     before, after = 10 * expit(eta_s), 10 * expit(eta_s + b["x -> s"])
     np.testing.assert_allclose(sc.baseline["s"], before.mean(axis=1), rtol=1e-10)
@@ -61,7 +61,7 @@ def test_a_scenario_moves_the_node_by_a_difference_of_scaled_expits():
 
 def test_path_effects_through_a_scaled_logit_mediator_are_row_by_row():
     rec = _record(SPEC, BETA, INTERCEPT)
-    b, x, eta_s = _draws(rec)
+    b, _, eta_s = _draws(rec)
     eff = path_effects(rec, "x", "y", delta=0.5)
     change = 10 * expit(eta_s + 0.5 * b["x -> s"]) - 10 * expit(eta_s)
     indirect = (b["s -> y"] * change).mean(axis=1)

@@ -34,7 +34,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -276,7 +276,7 @@ class ScaledLogit(Continuous):
         return super().simulate(node, self.natural(eta), columns, noise, rng, value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def scaled_logit(lo: float, hi: float) -> ScaledLogit:
     """The :class:`ScaledLogit` kind of the range ``[lo, hi]`` (one instance per range).
 

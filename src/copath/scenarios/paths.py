@@ -162,7 +162,9 @@ nor path-specific effects (Avin, Shpitser & Pearl 2005, *IJCAI* 19:357) nor a Sh
 split: a bookkeeping of the total, not a causal quantity of its own.
 
 ``delta`` is in the source's unit for an exposure or a continuous node, and on the
-link scale (log rate or logit) for a count or proportion source.
+link scale (log rate or logit) for a count or proportion source. A continuous mediator
+with ``link: logit`` passes on the change of its scaled expit, which differs by row
+(:meth:`Forward.value_change`), so the effects through it are then computed row by row.
 
 Example
 -------
