@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
     "AlternativePrior", "Better", "CountFamily", "TauPrior", "LinkFunction", "OutcomeFrequency",
-    "DiscountTiming", "check", "choices",
+    "DiscountTiming", "ContinuousLink", "check", "choices",
 ]
 
 #: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
@@ -56,6 +56,9 @@ Better = Literal["lower", "higher"]
 CountFamily = Literal["poisson", "negative_binomial"]
 #: A proportion node's likelihood (beta-binomial: overdispersed).
 ProportionFamily = Literal["binomial", "beta_binomial"]
+#: A continuous node's link: ``identity`` (E[y] = eta) or ``logit``, the scaled logit that keeps
+#: E[y] inside the node's ``range`` (copath.kinds.continuous.ScaledLogit).
+ContinuousLink = Literal["identity", "logit"]
 #: What a proportion node's column holds: successes (a count), a share (0-1) or a percentage (0-100).
 GivenAs = Literal["count", "share", "percent"]
 #: A node's effects of time (copath.model.time): month of year, and a linear trend.

@@ -7,6 +7,7 @@ import math
 import pytest
 from scipy.stats import norm
 
+from copath.errors import EvidenceError
 from copath.evidence import conversions as conv
 from copath.evidence.priors import TRANSPORT_SD, entry_estimate
 from copath.evidence.registry import loads_evidence
@@ -143,3 +144,15 @@ def test_risk_ratio_conversion_is_continuous_at_one():
 def test_transport_widening_grows_as_grade_weakens():
     values = [TRANSPORT_SD[g] for g in "ABCDE"]
     assert values == sorted(values) and len(set(values)) == 5
+
+
+def test_a_logit_continuous_child_reads_effects_at_its_baseline():
+    """d, a direction and the default prior on the logit scale: the node's scale in points over
+    (hi - lo) p0 (1 - p0) at its baseline (the delta method); a ratio cannot set a logit slope."""
+    node = Node("b", "continuous", range=(0.0, 10.0), link="logit", scale=2.0, baseline=7.5)
+    unit = 2.0 / (10 * 0.75 * 0.25)
+    assert entry_estimate(_entry("{measure: cohens_d, value: -0.5}"), node).mean == pytest.approx(-0.5 * unit)
+    up = entry_estimate(_entry('{measure: direction, sign: "+"}', "D"), node)
+    assert (up.mean, up.sd) == (pytest.approx(conv.DIRECTION_MEAN * unit), pytest.approx(conv.DIRECTION_SD * unit))
+    with pytest.raises(EvidenceError, match="cannot set a logit slope on continuous node 'b'"):
+        entry_estimate(_entry("{measure: rate_ratio, value: 0.8, low: 0.7, high: 0.9}"), node)

@@ -35,9 +35,10 @@ def test_units_say_what_the_expected_value_is():
 
 
 def test_coefficient_scales_come_from_the_kinds():
-    assert kinds.coefficient_scales() == ("log rate ratio", "log odds ratio", "slope")
+    # "logit slope": a continuous node with link: logit (the continuous kind's variant)
+    assert kinds.coefficient_scales() == ("log rate ratio", "log odds ratio", "slope", "logit slope")
     assert kinds.natural_effects() == {"log rate ratio": "rate ratio", "log odds ratio": "odds ratio",
-                                       "slope": "slope"}
+                                       "slope": "slope", "logit slope": "logit slope"}
     assert kinds.noise_variables() == ("inv_sqrt_phi", "inv_sqrt_kappa", "sigma")
     with pytest.raises(KeyError, match="unknown node kind 'banana'"):
         kinds.of("banana")

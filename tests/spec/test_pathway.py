@@ -137,3 +137,31 @@ def test_draw_dashes_weak_links(flagship, evidence):
     assert len(dashed) == len(flagship.weak_links(evidence))
     texts = {t.get_text().replace("\n", " ") for t in fig.axes[0].texts}
     assert "Residential burglaries" in texts
+
+
+@pytest.mark.parametrize(
+    "node, match",
+    [
+        ("y: {kind: continuous, link: logit}", "node y: 'link: logit' needs a 'range: [low, high]'"),
+        ("y: {kind: continuous, range: [0, 10], link: probit}",
+         "node y: link must be one of 'identity', 'logit'; got 'probit'"),
+        ("y: {kind: continuous, range: [0, 10], link: logit, baseline: 10}",
+         "node y: 'baseline' 10 must lie strictly inside the range [0, 10]"),
+        ("y: {kind: continuous, range: [0, 10], link: 3}", "node y"),
+    ],
+)
+def test_a_continuous_link_is_checked(node, match):
+    with pytest.raises(cp.SpecError) as info:
+        cp.loads_pathway(BASE.replace("y: {kind: continuous}", node), source="models/bad.yaml")
+    assert match in str(info.value) and str(info.value).startswith("models/bad.yaml")
+    with pytest.raises(cp.SpecError, match="node m: 'link: logit' is for a continuous node"):
+        cp.loads_pathway(BASE.replace("m: {kind: count,", "m: {kind: count, range: [0, 9], link: logit,"))
+
+
+def test_a_logit_link_round_trips_through_the_spec_mapping():
+    from copath.spec.loader import pathway_from_dict, pathway_to_dict
+
+    pw = cp.loads_pathway(BASE.replace("y: {kind: continuous}", "y: {kind: continuous, range: [0, 10], link: logit}"))
+    doc = pathway_to_dict(pw)
+    assert doc["nodes"]["y"]["link"] == "logit" and "link" not in doc["nodes"]["p"]  # the default is left out
+    assert pathway_from_dict(doc).nodes["y"].coefficient_scale == "logit slope"

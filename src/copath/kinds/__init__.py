@@ -61,14 +61,18 @@ def register(kind: NodeKind) -> NodeKind:
     return kind
 
 
+def _with_variants() -> list[NodeKind]:
+    return [v for k in KINDS.values() for v in (k, *k.variants())]
+
+
 def coefficient_scales() -> tuple[str, ...]:
-    """What a link coefficient can be: the scales of the endogenous kinds."""
-    return tuple(dict.fromkeys(k.coefficient_scale for k in KINDS.values() if k.endogenous))
+    """What a link coefficient can be: the scales of the endogenous kinds and their variants."""
+    return tuple(dict.fromkeys(k.coefficient_scale for k in _with_variants() if k.endogenous))
 
 
 def natural_effects() -> dict[str, str]:
     """A coefficient scale -> its natural-scale effect (``"log rate ratio"`` -> ``"rate ratio"``)."""
-    return {k.coefficient_scale: k.natural_effect for k in KINDS.values() if k.endogenous}
+    return {k.coefficient_scale: k.natural_effect for k in _with_variants() if k.endogenous}
 
 
 def reserved_names() -> tuple[str, ...]:
@@ -82,15 +86,21 @@ def noise_variables() -> tuple[str, ...]:
 
 
 def of(node_or_name: Any) -> NodeKind:
-    """The kind of a node (anything with a ``kind`` attribute) or of a kind name.
+    """The kind of a node (anything with a ``kind`` attribute), as the node uses it
+    (:meth:`NodeKind.for_node`: a continuous node with ``link: logit`` gets its scaled logit),
+    or of a kind name.
 
     Example
     -------
     >>> of("proportion").coefficient_scale
     'log odds ratio'
+    >>> from types import SimpleNamespace
+    >>> of(SimpleNamespace(kind="continuous", link="logit", range=(0.0, 10.0))).coefficient_scale
+    'logit slope'
     """
     name = node_or_name if isinstance(node_or_name, str) else node_or_name.kind
     try:
-        return KINDS[name]
+        kind = KINDS[name]
     except KeyError:
         raise KeyError(f"unknown node kind {name!r}; expected one of {', '.join(KINDS)}") from None
+    return kind if isinstance(node_or_name, str) else kind.for_node(node_or_name)

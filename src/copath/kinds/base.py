@@ -43,6 +43,8 @@ class NodeSpec(Protocol):
     baseline: float | None
     given_as: str
     observed_at: tuple[str, ...]
+    range: tuple[float, float] | None
+    link: str
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,17 @@ class NodeKind:
 
     def __repr__(self) -> str:
         return f"NodeKind({self.name!r})"
+
+    def for_node(self, node: NodeSpec) -> NodeKind:
+        """The kind as ``node`` uses it: this kind, or one of its :meth:`variants` chosen by
+        the node's own fields (a continuous node with ``link: logit`` gets the scaled logit
+        over its range). :func:`copath.kinds.of` and :attr:`copath.spec.Node.node_kind` ask it."""
+        return self
+
+    def variants(self) -> tuple[NodeKind, ...]:
+        """One instance of each variant :meth:`for_node` can return (their coefficient scales
+        are valid scales of a link prior)."""
+        return ()
 
     # ------------------------------------------------------------------ scales
     def link(self, value: Any) -> Any:

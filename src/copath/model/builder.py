@@ -38,7 +38,9 @@ Variables (all labelled by dims, so every table and plot reads by name):
 - ``sigma`` (dim ``continuous_node``): residual sd, :math:`HN(\text{scale})`;
 - one observed variable per node with data, named after the node, over the rows where
   it is observed (dim ``<node>_obs``); ``<node>_missing`` imputes the missing values of
-  a continuous node that is some node's parent.
+  a continuous node that is some node's parent. A continuous node with ``link: logit``
+  has mean :math:`lo + (hi - lo)\operatorname{logit}^{-1}\eta` (its intercept prior is
+  then on the logit scale with sd 1, centred at the logit of its baseline's fraction).
 
 Example
 -------
@@ -241,15 +243,16 @@ def build_model(
 
         def value_of(name: str, eta: Any) -> Any:
             """A continuous node's input to its children: observed, imputed where missing."""
+            mean = plan.kinds[name].natural(eta)  # eta itself with an identity link
             if name not in parents_of_something:
-                return eta
+                return mean
             y = prepared.values.get(name)
             if y is None or prepared.observed[name].size == 0:
-                return eta  # no local data at all: its expected value
+                return mean  # no local data at all: its expected value
             missing = np.flatnonzero(np.isnan(y))
             full = pt.as_tensor_variable(np.nan_to_num(y))
             if missing.size:
-                imputed = pm.Normal(missing_name(name), mu=eta[missing], sigma=noise_of(name), shape=missing.size)
+                imputed = pm.Normal(missing_name(name), mu=mean[missing], sigma=noise_of(name), shape=missing.size)
                 full = pt.set_subtensor(full[missing], imputed)
             return full
 
@@ -263,7 +266,8 @@ def build_model(
             exps = {e: inputs.get(e, np.zeros(size)) for e in pathway.exposures}
             terms = {n: area_effect[k][areas] for k, n in enumerate(area_nodes)} if areas is not None else {}
             return linear_predictors(plan, exps, params, terms,
-                                     value_of=lambda n, e: pt.as_tensor_variable(inputs[n]) if n in inputs else e)[name]
+                                     value_of=lambda n, e: (pt.as_tensor_variable(inputs[n]) if n in inputs
+                                                            else plan.kinds[n].natural(e)))[name]
 
         for name, g in groups.items():
             pm.Potential(name, _collapsed_term(pathway.nodes[name].node_kind, g, eta_at, prepared, noise_of(name)))

@@ -15,6 +15,9 @@ area effect enters. Rows with the same values in those columns have the same
   :math:`\sum_i (y_i - Z_i\theta)^2 = RSS_{\min} + (\theta - \hat\theta)^\top Z^\top Z
   (\theta - \hat\theta)` needs only :math:`Z^\top Z`, the least-squares fit
   :math:`\hat\theta` and its residual sum of squares, whatever the number of rows.
+  A continuous node with ``link: logit`` (mean :math:`lo + (hi-lo)\operatorname{logit}^{-1}
+  \eta`) is not affine in :math:`\theta`: it collapses by group only, as do the children
+  of such a node when it has no data (they see its nonlinear expected value).
 
 Negative-binomial nodes and nodes whose inputs include imputed values (per-row
 parameters) keep one term per row. The collapsed model is used for sampling only:
@@ -44,7 +47,7 @@ import numpy as np
 from copath.model.data import PreparedData
 from copath.spec.pathway import Pathway
 
-__all__ = ["NodeGroups", "input_columns", "plan_groups", "COLLAPSE_RATIO"]
+__all__ = ["NodeGroups", "input_columns", "affine_in_inputs", "plan_groups", "COLLAPSE_RATIO"]
 
 #: A count or proportion node is collapsed when its groups are at most this share of its
 #: rows (below that the row-level likelihood is as cheap).
@@ -127,6 +130,36 @@ def input_columns(pathway: Pathway, data: PreparedData, name: str) -> tuple[tupl
     return tuple(dict.fromkeys(columns)), area
 
 
+def affine_in_inputs(pathway: Pathway, data: PreparedData, name: str) -> bool:
+    """Whether node ``name``'s linear predictor is affine in its input columns
+    (:func:`input_columns`): False when a continuous ancestor without data enters through
+    its expected value and that is not linear in its own inputs (a scaled logit, ``link:
+    logit``), since the :math:`Z^\\top Z` form then does not hold.
+
+    Example
+    -------
+    >>> import copath as cp, pandas as pd
+    >>> from copath.model.data import prepare_data
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...     "  s: {kind: continuous, range: [0, 10], link: logit}\\n  y: {kind: continuous}\\n"
+    ...     "links:\\n  - {from: x, to: s}\\n  - {from: s, to: y}\\noutcomes: [y]\\n")
+    >>> df = pd.DataFrame({"area": [0, 1, 2], "month": 1, "x": [0.0, 1.0, 2.0], "y": [1.0, 2.0, 2.5]})
+    >>> affine_in_inputs(pw, prepare_data(pw, df), "y")
+    False
+    """
+    for link in pathway.links:
+        if link.target != name:
+            continue
+        parent = pathway.nodes[link.source].node_kind
+        if not parent.endogenous or (parent.passes_value and _observed(data, link.source)):
+            continue
+        if parent.passes_value and not parent.identity_link:
+            return False
+        if not affine_in_inputs(pathway, data, link.source):
+            return False
+    return True
+
+
 def _affine_form(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     design = np.column_stack([np.ones(len(y)), z])
     theta_hat, *_ = np.linalg.lstsq(design, y, rcond=None)
@@ -137,8 +170,10 @@ def _affine_form(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RATIO) -> dict[str, NodeGroups]:
     """For every node that gains from it, its observed rows collapsed by shared inputs.
 
-    A continuous node without an area effect always collapses (to :math:`Z^\\top Z`);
-    other nodes when their groups number at most ``ratio`` of their rows.
+    A continuous node without an area effect always collapses (to :math:`Z^\\top Z`) when
+    its linear predictor is affine in its inputs (:func:`affine_in_inputs`); other nodes,
+    and a scaled-logit continuous node (``link: logit``, a nonlinear mean), when their
+    groups number at most ``ratio`` of their rows.
     Negative-binomial nodes and nodes with imputed inputs are left out.
     """
     out: dict[str, NodeGroups] = {}
@@ -154,7 +189,7 @@ def plan_groups(pathway: Pathway, data: PreparedData, ratio: float = COLLAPSE_RA
         columns, area = found
         z = np.column_stack([data.values[c][obs] for c in columns]) if columns else np.empty((obs.size, 0))
         y = data.values[name][obs]
-        if kind.affine_collapse and not area:
+        if kind.affine_collapse and not area and affine_in_inputs(pathway, data, name):
             gram, theta_hat, rss = _affine_form(z, y)
             out[name] = NodeGroups(name, int(obs.size), columns, area, obs[:0], np.array([y.sum()]),
                                    np.array([float(obs.size)]), affine=(gram, theta_hat, rss))

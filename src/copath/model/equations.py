@@ -83,12 +83,16 @@ class Plan:
 
     def centre(self, name: str, intercept: Any) -> Any:
         """What node ``name``'s input is centred at: its constant, or (NaN in ``centres``, a
-        node without data) its own intercept, taken from ``intercept`` (node axis last)."""
+        node without data) its own intercept, taken from ``intercept`` (node axis last); a
+        node its children see by value (continuous) on its natural scale, the intercept's
+        expected value (the same number with an identity link)."""
         c = self.centres[name]
         if c == c:  # not NaN
             return c
         position = next(n.position for n in self.nodes if n.name == name)
-        return _column(intercept, position)
+        kind = self.kinds[name]
+        column = _column(intercept, position)
+        return column if kind.identity_link or not kind.passes_value else kind.natural(column)
 
 
 def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float],
@@ -105,6 +109,8 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float],
     funnel the sampler cannot cross). Without data (simulation), an
     endogenous node is centred at its ``baseline``, else 0. Centring a parent where its
     input actually lies keeps its child's intercept and link coefficient from trading off.
+    A node its children see by value is centred on its natural scale (a scaled-logit node:
+    the natural value of its link-scale level).
 
     Parameters
     ----------
@@ -138,9 +144,13 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float],
         elif levels is not None:
             centres[name] = float("nan")  # no data: centred at its own intercept
         elif node.baseline is not None:
-            centres[name] = link_value(node.kind, node.baseline)
+            centres[name] = float(node.node_kind.link(node.baseline))
         else:
             centres[name] = 0.0
+        kind = node.node_kind
+        if kind.passes_value and not kind.identity_link and centres[name] == centres[name]:
+            # its children see its value (points), so it is centred on that scale
+            centres[name] = float(kind.natural(centres[name]))
     nodes = []
     for position, name in enumerate(pathway.endogenous):
         node = pathway.nodes[name]
@@ -175,7 +185,8 @@ def linear_predictors(
     ``params["intercept"]`` and ``params["beta"]`` have the node / link axis last
     (and any draw axes before it). ``area_effects[node]`` is the area effect already
     looked up for each row. ``value_of(node, eta)`` gives a continuous parent's input
-    (default: its linear predictor, i.e. the expected value). ``adjust(node, eta)``
+    (default: its expected value, ``kind.natural(eta)``; the linear predictor itself with an
+    identity link). ``adjust(node, eta)``
     may replace a node's :math:`\\eta` before its children see it (a do-intervention).
     """
     intercept, beta = params["intercept"], params["beta"]
@@ -194,6 +205,8 @@ def linear_predictors(
         eta[node.name] = total
         if node.kind.passes_value and value_of is not None:
             inputs[node.name] = value_of(node.name, total)
+        elif node.kind.passes_value and not node.kind.identity_link:
+            inputs[node.name] = node.kind.natural(total)
         else:
             inputs[node.name] = total
     return eta

@@ -191,10 +191,11 @@ def _inputs(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior
     inputs: dict[str, np.ndarray] = dict(x)
 
     def value_of(name: str, eta: np.ndarray) -> np.ndarray:
+        mean = plan.kinds[name].natural(eta)  # a continuous node's expected value (eta with an identity link)
         y = data.values.get(name)
         if y is None or data.observed[name].size == 0:
-            return eta
-        return np.where(np.isnan(y), eta, y)
+            return mean
+        return np.where(np.isnan(y), mean, y)
 
     eta = linear_predictors(plan, x, {"intercept": intercept, "beta": beta}, area, value_of=value_of)
     for node in plan.nodes:
@@ -352,7 +353,7 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
     """
     node = pathway.nodes[child]
     kind = node.node_kind
-    if kind.identity_link or child in data.aggregated:
+    if kind.passes_value or child in data.aggregated:  # normal (identity or scaled logit): needs sigma
         return None
     rows = data.observed[child]
     size = np.broadcast_to(np.asarray(kind.size(node, data.values, rows), dtype=float), rows.shape)

@@ -394,7 +394,11 @@ def _warn_outside_range(pathway: Pathway, frame: Mapping[str, Any]) -> None:
             continue
         values = np.asarray(frame[name], dtype=float)
         outside = float(np.mean((values < node.range[0]) | (values > node.range[1])))
-        if outside > 0:
+        if outside > 0 and node.link == "logit":  # its mean stays inside: only the normal noise reaches past
+            warnings.warn(f"simulate: {100 * outside:.1f}% of the simulated {name!r} values fall outside its range "
+                          f"[{node.range[0]:g}, {node.range[1]:g}]; its expected values stay inside (link: logit) "
+                          "but its normal noise (sigma) reaches past an end near it", stacklevel=3)
+        elif outside > 0:
             warnings.warn(f"simulate: {100 * outside:.1f}% of the simulated {name!r} values fall outside its range "
                           f"[{node.range[0]:g}, {node.range[1]:g}]; its {node.kind} equation does not know the range "
                           "(nor does the model's likelihood), so with these parameters its normal spread reaches past an "

@@ -121,6 +121,10 @@ class Forward:
         self.ranges: dict[str, tuple[float, float]] = {
             m: self.pathway.nodes[m].range for m in self.plan.endogenous
             if self.plan.kinds[m].identity_link and self.pathway.nodes[m].range is not None}
+        #: continuous nodes with a nonlinear mean (``link: logit``): a change of their linear
+        #: predictor reaches their children as the change of their natural value
+        self.bends: set[str] = {m for m in self.plan.endogenous
+                                if self.plan.kinds[m].passes_value and not self.plan.kinds[m].identity_link}
         self.chunk_elements = chunk_elements
         self.cache_bytes = cache_bytes
         self._cache: tuple | None = None
@@ -143,8 +147,8 @@ class Forward:
     def _node_sizes(self, name: str) -> np.ndarray | None:
         node = self.pathway.nodes[name]
         kind = node.node_kind
-        if kind.identity_link or any(c not in self.prepared.values for c in kind.data_columns(node)):
-            return None
+        if kind.passes_value or any(c not in self.prepared.values for c in kind.data_columns(node)):
+            return None  # a continuous node's mean has no denominator
         n = self.prepared.n_rows
         return np.broadcast_to(np.asarray(kind.size(node, self.prepared.values, np.arange(n)), dtype=float),
                                (n,)).copy()
@@ -276,17 +280,19 @@ class Forward:
         return [m for m in months if m in wanted]
 
     # --------------------------------------------------------------- forward
-    def baseline_eta_chunks(self, target: str):
-        """Yield ``(draw slice, eta)`` of ``target``'s baseline linear predictor (draws x rows)."""
+    def baseline_eta_chunks(self, target: str | None):
+        """Yield ``(draw slice, eta)`` of ``target``'s baseline linear predictor (draws x rows),
+        or with ``target`` None of every endogenous node's (a dict)."""
         for sl, eta in self._eta_chunks(np.arange(self.prepared.n_rows)):
-            yield sl, eta[target]
+            yield sl, eta if target is None else eta[target]
 
     def input_means(self) -> dict[str, np.ndarray]:
         """Each node's input to its children at every data row, averaged over the draws.
 
         An exposure's input is its value; an observed continuous node's, its observed value
-        (its expected value where missing); any other node's, the posterior mean of its
-        linear predictor (the log rate or logit its children see).
+        (its expected value where missing); a continuous node without data, its expected
+        value; any other node's, the posterior mean of its linear predictor (the log rate or
+        logit its children see).
 
         Returns
         -------
@@ -305,7 +311,7 @@ class Forward:
         totals = {m: np.zeros(len(rows)) for m in self.plan.endogenous}
         for _, eta in self._eta_chunks(rows):
             for m in totals:
-                totals[m] += eta[m].sum(axis=0)
+                totals[m] += (self.plan.kinds[m].natural(eta[m]) if m in self.bends else eta[m]).sum(axis=0)
         out = {e: np.asarray(self.prepared.values[e], dtype=float) for e in self.pathway.exposures}
         observed = self._observed(rows)
         for m, total in totals.items():
@@ -385,6 +391,30 @@ class Forward:
         self._baseline(rows)
         return float(self._outside[1][name])
 
+    def value_change(self, name: str, eta0: np.ndarray, d: np.ndarray | float) -> np.ndarray | float:
+        """The change of node ``name``'s input to its children when its linear predictor
+        moves from ``eta0`` by ``d``: ``d`` itself, except for a continuous node with a
+        nonlinear mean (:attr:`bends`), whose children see its value: its residual held,
+        that moves by ``natural(eta0 + d) - natural(eta0)``.
+
+        Parameters
+        ----------
+        name
+            An endogenous node.
+        eta0
+            Its baseline linear predictor (draws x rows).
+        d
+            The change of its linear predictor.
+
+        Returns
+        -------
+        numpy.ndarray or float
+        """
+        if name not in self.bends:
+            return d
+        kind = self.plan.kinds[name]
+        return kind.natural(eta0 + d) - kind.natural(eta0)
+
     def _observed(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         kinds = self.plan.kinds
         return {m: self.prepared.values[m][rows] for m in self.plan.endogenous
@@ -395,8 +425,9 @@ class Forward:
         observed = self._observed(rows)
 
         def value_of(name: str, eta: np.ndarray) -> np.ndarray:
+            mean = self.plan.kinds[name].natural(eta)  # eta itself with an identity link
             y = observed.get(name)
-            return eta if y is None else np.where(np.isnan(y), eta, y)
+            return mean if y is None else np.where(np.isnan(y), mean, y)
 
         x = {e: self.prepared.values[e][rows] for e in self.pathway.exposures}
         area_idx = self.prepared.area_index[rows]
@@ -427,7 +458,9 @@ class Forward:
         The equations are linear on the link scale, so the scenario only needs the
         *change* of each downstream node's linear predictor,
         :math:`\\Delta\\eta_v = \\sum_p \\beta_{p \\to v} \\Delta x_p`, added to the cached
-        baseline; a do-intervened node's change is set directly (its parents are cut).
+        baseline; a do-intervened node's change is set directly (its parents are cut). A
+        continuous parent with ``link: logit`` passes on the change of its natural value,
+        :math:`\\Delta x_p = g(\\eta_p + \\Delta\\eta_p) - g(\\eta_p)` (:meth:`value_change`).
         """
         rows = np.arange(self.prepared.n_rows) if rows is None else rows
         kinds = self.plan.kinds
@@ -439,7 +472,7 @@ class Forward:
         out1 = {m: means0[m].copy() for m in self.plan.endogenous}
         if not affected:
             return means0, out1
-        if not do_nodes:
+        if not do_nodes and not any(m in affected and any(self.graph.successors(m)) for m in self.bends):
             return means0, self._shift_exposures(dx, affected, means0, eta_full, rows)
         observed = self._observed(rows)
         chunks = (
@@ -462,17 +495,17 @@ class Forward:
                     d = kind.link(change.apply(kind.natural(eta0[name]))) - eta0[name]
                     y = observed.get(name)
                     if y is not None:
-                        base_input = np.where(np.isnan(y), eta0[name], y)
+                        base_input = np.where(np.isnan(y), kind.natural(eta0[name]), y)
                         d_input[name] = change.apply(base_input) - base_input
                     else:
-                        d_input[name] = d
+                        d_input[name] = self.value_change(name, eta0[name], d)
                 else:
                     d = 0.0
                     for link_idx, parent in node.parents:
                         dp = d_input.get(parent)
                         if dp is not None:
                             d = d + beta[sl, link_idx][:, None] * dp
-                    d_input[name] = d
+                    d_input[name] = self.value_change(name, eta0[name], d)
                 out1[name][sl] = self.average(name, self.natural(name, eta0[name] + d), rows)
 
         if eta_full is None:  # baseline too large to keep: recompute chunk by chunk
@@ -508,7 +541,8 @@ class Forward:
                 base = x_parent[None, :] - centre
             else:
                 y = observed.get(parent)
-                base = (eta0[parent] if y is None else np.where(np.isnan(y), eta0[parent], y)) - centre
+                mean = self.plan.kinds[parent].natural(eta0[parent]) if parent in self.bends else eta0[parent]
+                base = (mean if y is None else np.where(np.isnan(y), mean, y)) - centre
             d_input: dict[str, np.ndarray] = {}
             for node in self.plan.nodes:
                 if node.name not in affected:
@@ -517,7 +551,7 @@ class Forward:
                 for li, p in node.parents:
                     if p in d_input:
                         d = d + beta[sl, li][:, None] * d_input[p]
-                d_input[node.name] = d
+                d_input[node.name] = self.value_change(node.name, eta0[node.name], d)
                 out[node.name][sl] = self.average(node.name, self.natural(node.name, eta0[node.name] + d), rows)
 
         if eta_full is None:

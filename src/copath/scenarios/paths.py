@@ -162,7 +162,9 @@ nor path-specific effects (Avin, Shpitser & Pearl 2005, *IJCAI* 19:357) nor a Sh
 split: a bookkeeping of the total, not a causal quantity of its own.
 
 ``delta`` is in the source's unit for an exposure or a continuous node, and on the
-link scale (log rate or logit) for a count or proportion source.
+link scale (log rate or logit) for a count or proportion source. A continuous mediator
+with ``link: logit`` passes on the change of its scaled expit, which differs by row
+(:meth:`Forward.value_change`), so the effects through it are then computed row by row.
 
 Example
 -------
@@ -498,34 +500,45 @@ def _induced_confounders(graph: nx.DiGraph, mediators: list[str], target: str) -
     return pairs
 
 
-def _target_shifts(forward: Forward, source: str, target: str, delta: float,
-                   mediators: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _target_shifts(forward: Forward, source: str, target: str, delta: float, mediators: list[str],
+                   sl: slice = slice(None), eta: dict[str, np.ndarray] | None = None,
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per draw, the change of ``target``'s linear predictor when ``source`` moves by
     ``delta``: through its own link (the source at a', mediators at M(a)), and through each
     mediator parent ``m`` (the source's own link at a, ``m`` at M_m(a'), every other
     mediator at M(a)): :math:`\\beta_{mt}` times ``m``'s change. The forward propagation of
     :class:`Forward`, with every change constant over rows; the mediator parents' changes
-    add up to the shift through all of them, M(a')."""
-    beta = forward.draws.beta
-    n = forward.n_draws
-    change = {source: np.full(n, float(delta))}
+    add up to the shift through all of them, M(a').
+
+    With a mediator whose children see a nonlinear function of its linear predictor (a
+    continuous node with ``link: logit``, :attr:`Forward.bends`) the changes differ by row:
+    given the draws ``sl`` and the baseline linear predictors ``eta`` (draws x rows), each is
+    then an array of draws x rows (:meth:`Forward.value_change`), the others draws x 1."""
+    beta = forward.draws.beta[sl]
+    n = beta.shape[0]
+    rowwise = eta is not None
+
+    def col(v: np.ndarray) -> np.ndarray:
+        return v[:, None] if rowwise else v
+
+    change = {source: col(np.full(n, float(delta)))}
     inside = set(mediators)
-    direct = np.zeros(n)
+    direct = col(np.zeros(n))
     through: dict[str, np.ndarray] = {}
     for node in forward.plan.nodes:  # topological order
         if node.name == target:
             for link, parent in node.parents:
                 if parent == source:
-                    direct = direct + beta[:, link] * change[source]
+                    direct = direct + col(beta[:, link]) * change[source]
                 elif parent in inside:
-                    through[parent] = through.get(parent, 0.0) + beta[:, link] * change[parent]
+                    through[parent] = through.get(parent, 0.0) + col(beta[:, link]) * change[parent]
             break
         if node.name in inside:
-            d = np.zeros(n)
+            d = col(np.zeros(n))
             for link, parent in node.parents:
                 if parent in change:
-                    d = d + beta[:, link] * change[parent]
-            change[node.name] = d
+                    d = d + col(beta[:, link]) * change[parent]
+            change[node.name] = forward.value_change(node.name, eta[node.name], d) if rowwise else d
     return direct, through
 
 
@@ -584,18 +597,26 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
         contributions[" -> ".join(path)] = prod
     order = list(nx.topological_sort(graph))
     mediators = _mediators(graph, order, source, target)
-    direct, through = _target_shifts(forward, source, target, delta, mediators)
-    indirect = sum(through.values(), np.zeros(forward.n_draws))
+    rows = np.arange(forward.prepared.n_rows)
+    if forward.bends & set(mediators):  # a scaled-logit mediator: its changes differ by row
+        chunks = ((sl, eta[target], _target_shifts(forward, source, target, delta, mediators, sl, eta))
+                  for sl, eta in forward.baseline_eta_chunks(None))
+    else:  # every change constant over rows: one set of shifts per draw
+        direct, through = _target_shifts(forward, source, target, delta, mediators)
+        chunks = ((sl, eta, (direct[sl, None], {m: d[sl, None] for m, d in through.items()}))
+                  for sl, eta in forward.baseline_eta_chunks(target))
     # E[Y(a, M(a))], E[Y(a', M(a))], E[Y(a, M(a'))], E[Y(a', M(a'))] per draw, weighted over rows
     # as scenarios are; then E[Y(a', M_m(a'), M_-m(a))] for each mediator parent m of the target
-    shifts = {"aa": None, "a1a": direct, "aa1": indirect, "a1a1": direct + indirect}
-    shifts.update({("via", m): direct + d for m, d in through.items()})
-    means = {k: np.empty(forward.n_draws) for k in shifts}
-    rows = np.arange(forward.prepared.n_rows)
-    for sl, eta in forward.baseline_eta_chunks(target):
+    means: dict = {}
+    through_keys: set[str] = set()
+    for sl, eta, (direct, through) in chunks:
+        through_keys |= set(through)
+        indirect = sum(through.values(), np.zeros_like(direct))
+        shifts = {"aa": None, "a1a": direct, "aa1": indirect, "a1a1": direct + indirect}
+        shifts.update({("via", m): direct + d for m, d in through.items()})
         for k, s in shifts.items():
-            value = forward.natural(target, eta if s is None else eta + s[sl, None])
-            means[k][sl] = forward.average(target, value, rows)
+            value = forward.natural(target, eta if s is None else eta + s)
+            means.setdefault(k, np.empty(forward.n_draws))[sl] = forward.average(target, value, rows)
     total = means["a1a1"] - means["aa"]
     shift = sum(contributions.values())  # (S,): direct + indirect, path by path
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -603,7 +624,7 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
     parts = {name: ratio * c for name, c in contributions.items()}
     tnie = means["a1a1"] - means["a1a"]
     # a mediator without a link into the target moves nothing while the others are held
-    via = {m: (means[("via", m)] - means["a1a"]) if m in through else np.zeros(forward.n_draws)
+    via = {m: (means[("via", m)] - means["a1a"]) if m in through_keys else np.zeros(forward.n_draws)
            for m in mediators}
     remainder = tnie - sum(via.values(), np.zeros(forward.n_draws))
     # an identity link's remainder is 0 but for rounding: show it as the 0 it is
@@ -615,4 +636,4 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
         tnde=means["a1a1"] - means["aa1"], pnie=means["aa1"] - means["aa"],
         mediators=tuple(mediators), induced_confounders=tuple(_induced_confounders(graph, mediators, target)),
         interventional_indirect=via, interventional_remainder=remainder,
-        enters_target=tuple(m for m in mediators if m in through))
+        enters_target=tuple(m for m in mediators if m in through_keys))

@@ -65,7 +65,7 @@ def _relative_ok(spec: Any, base: float) -> bool:
     cost near 0 would give relative changes of hundreds of percent from tiny differences."""
     if not base:
         return False
-    if not spec.node_kind.identity_link:
+    if not spec.node_kind.passes_value:  # a rate or a share
         return base > 0
     if spec.range is None or spec.range[0] != 0:
         return False

@@ -440,6 +440,9 @@ def _confounding(result: FitRecord, observed: set[str], prob: float = HDI_PROB) 
             fn = "identity"
             sd = float(np.nanstd(prepared.values[link.target][at], ddof=1)) if len(at) > 1 else nan
             basis = "standardised difference d: RR = exp(0.91 d)"
+            if not kind.identity_link:  # link: logit, a logit slope: worth (hi - lo) p (1 - p) points at the data's level
+                sd = sd / float(kind.points_per_logit(np.nanmean(prepared.values[link.target][at])))
+                basis = "standardised difference d at the data's mean (logit slope x (hi - lo) p (1 - p)): RR = exp(0.91 d)"
         if not contrast > 0:
             basis = "parent does not vary across areas"
         values = link_e_values(params[link.name].to_numpy(), contrast if contrast > 0 else nan, fn, outcome, sd, prob)

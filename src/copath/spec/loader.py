@@ -29,7 +29,7 @@ _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "descriptio
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
-    "time", "given_as", "observed_at", "weight", "plausible",
+    "time", "given_as", "observed_at", "weight", "plausible", "link",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
 
@@ -191,7 +191,8 @@ def _node(name: Any, raw: Any, err) -> Node:
     if "kind" not in raw:
         raise err("missing 'kind'", where=where, line=line)
     kwargs: dict[str, Any] = {"kind": _text(raw["kind"], "kind", err, where, line)}
-    for key in ("label", "unit", "offset", "trials", "family", "better", "description", "given_as", "weight"):
+    for key in ("label", "unit", "offset", "trials", "family", "better", "description", "given_as", "weight",
+                "link"):
         if key in raw and raw[key] is not None:
             kwargs[key] = _text(raw[key], key, err, where, line)
     if "per" in raw and raw["per"] is not None:

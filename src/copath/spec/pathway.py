@@ -34,7 +34,7 @@ from copath import kinds, plotting
 from copath.constants import MODEL_NAMES, PLAUSIBLE_RATIO, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
-from copath.options import Better, GivenAs, TimeEffect, check
+from copath.options import Better, ContinuousLink, GivenAs, TimeEffect, check
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -89,11 +89,17 @@ class Node:
     natural scale beyond which an expected value would be implausible: the prior predictive
     check's bounds (:mod:`copath.model.prior_check`; default: the ``range``, or 20 times the
     baseline either way).
+    ``link`` is a continuous node's link: ``identity`` (the default:
+    its expected value is its linear predictor) or ``logit``, which needs a ``range: [lo, hi]``
+    and keeps the expected value inside it, :math:`lo + (hi - lo)\\operatorname{logit}^{-1}\\eta`
+    (:class:`copath.kinds.continuous.ScaledLogit`; coefficients into it are logit slopes).
 
     Example
     -------
     >>> Node("burglary", "count", offset="households", per=1000).kind
     'count'
+    >>> Node("qol", "continuous", range=(0.0, 10.0), link="logit").coefficient_scale
+    'logit slope'
     """
 
     name: str
@@ -141,6 +147,7 @@ class Node:
         kind = self.node_kind
         centre, step = float(kind.link(self.baseline)), float(np.log(PLAUSIBLE_RATIO))
         return float(kind.natural(centre - step)), float(kind.natural(centre + step)), f"baseline x/÷ {PLAUSIBLE_RATIO:g}"
+    link: ContinuousLink = "identity"
 
     @property
     def display(self) -> str:
@@ -156,7 +163,7 @@ class Node:
         >>> Node("y", "proportion", trials="n").node_kind.natural_level
         'share'
         """
-        return kinds.of(self.kind)
+        return kinds.of(self)
 
     @property
     def coefficient_scale(self) -> str:
@@ -374,6 +381,17 @@ class Pathway:
             if node.range is not None and (lo < node.range[0] or hi > node.range[1]):
                 raise self._err(f"plausible [{lo:g}, {hi:g}] must lie inside the range "
                                 f"[{node.range[0]:g}, {node.range[1]:g}]", where)
+        if node.link != "identity":
+            try:
+                check("link", node.link, ContinuousLink)
+            except ValueError as err:
+                raise self._err(str(err), where) from None
+            if node.kind != "continuous":
+                raise self._err(f"'link: {node.link}' is for a continuous node; a {node.kind} node's link is "
+                                "set by its kind", where)
+            if node.range is None:
+                raise self._err(f"'link: {node.link}' needs a 'range: [low, high]' for the expected value to "
+                                "stay inside", where)
         for problem in node.node_kind.validate(node):
             raise self._err(problem, where)
         if node.reference is not None:

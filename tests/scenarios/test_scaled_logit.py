@@ -1,0 +1,97 @@
+"""Scenarios and path effects through a continuous node with ``link: logit``.
+
+No sampling: a record with three hand-made posterior draws (as in ``test_paths``), so every
+expected number is a difference of scaled expits computed here from the draws and the data
+(to a relative 1e-6: scenarios keep their baseline linear predictors in float32).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from copath.scenarios.forward import forward_of
+from copath.scenarios.paths import path_effects
+from copath.scenarios.scenario import build_scenario
+from tests.scenarios.test_paths import _record
+
+SPEC = """name: bounded
+nodes:
+  x: {kind: exposure}
+  s: {kind: continuous, range: [0, 10], link: logit, baseline: 7.0}
+  y: {kind: continuous}
+links:
+  - {from: x, to: s}
+  - {from: s, to: y}
+  - {from: x, to: y}
+outcomes: [y, s]
+"""
+BETA = {"x -> s": [0.5, -0.3, 1.2], "s -> y": [0.8, 0.4, -0.2], "x -> y": [0.1, 0.0, 0.3]}
+INTERCEPT = {"s": [0.9, 1.4, -0.5], "y": [0.2, 0.1, 0.0]}
+
+
+def _draws(rec):
+    b = {k: np.array(v)[:, None] for k, v in BETA.items()}
+    x = rec.data["x"].to_numpy()
+    eta_s = np.array(INTERCEPT["s"])[:, None] + b["x -> s"] * (x - x.mean())  # draws x rows
+    return b, x, eta_s
+
+
+def test_a_scenario_moves_the_node_by_a_difference_of_scaled_expits():
+    rec = _record(SPEC, BETA, INTERCEPT)
+    b, _, eta_s = _draws(rec)
+    sc = build_scenario(rec, {"x": "+1"})
+    before, after = 10 * expit(eta_s), 10 * expit(eta_s + b["x -> s"])
+    np.testing.assert_allclose(sc.baseline["s"], before.mean(axis=1), rtol=1e-10)
+    np.testing.assert_allclose(sc.values["s"] - sc.baseline["s"], (after - before).mean(axis=1), rtol=1e-6)
+    # y sees s's observed value, which keeps its residual and moves by its scaled expit's change
+    dy = (b["s -> y"] * (after - before)).mean(axis=1) + b["x -> y"][:, 0]
+    np.testing.assert_allclose(sc.values["y"] - sc.baseline["y"], dy, rtol=1e-6)
+    linear = b["x -> s"][:, 0] * b["s -> y"][:, 0] + b["x -> y"][:, 0]  # what an identity link would give
+    assert np.abs(dy - linear).max() > 0.1
+    # set s to 9 points: its mean is 9; y moves by its slope times 9 - the observed s
+    s_obs = rec.data["s"].to_numpy()
+    do = build_scenario(rec, {"s": 9.0})
+    np.testing.assert_allclose(do.values["s"], 9.0, rtol=1e-6)
+    np.testing.assert_allclose(do.values["y"] - do.baseline["y"], b["s -> y"][:, 0] * (9.0 - s_obs).mean(), rtol=1e-6)
+    with pytest.raises(ValueError, match="strictly between"):
+        build_scenario(rec, {"s": 10.0})
+
+
+def test_path_effects_through_a_scaled_logit_mediator_are_row_by_row():
+    rec = _record(SPEC, BETA, INTERCEPT)
+    b, _, eta_s = _draws(rec)
+    eff = path_effects(rec, "x", "y", delta=0.5)
+    change = 10 * expit(eta_s + 0.5 * b["x -> s"]) - 10 * expit(eta_s)
+    indirect = (b["s -> y"] * change).mean(axis=1)
+    np.testing.assert_allclose(eff.total, 0.5 * b["x -> y"][:, 0] + indirect, rtol=1e-6)
+    np.testing.assert_allclose(eff.pnde, 0.5 * b["x -> y"][:, 0], rtol=1e-6)
+    np.testing.assert_allclose(eff.tnie, indirect, rtol=1e-6)
+    np.testing.assert_allclose(eff.interventional_indirect["s"], indirect, rtol=1e-6)
+    # the target itself: s's total effect is its mean scaled-expit difference
+    own = path_effects(rec, "x", "s", delta=0.5)
+    np.testing.assert_allclose(own.total, change.mean(axis=1), rtol=1e-6)
+
+
+def test_a_coefficient_set_and_a_node_without_data_go_through_the_scaled_expit():
+    rec = _record(SPEC, BETA, INTERCEPT)
+    b, x, eta_s = _draws(rec)
+    fw = forward_of(rec)
+    k = fw.plan.link_names.index("x -> s")
+    out = fw.node_means_with_coefficient(k, 2.0)
+    moved = 10 * expit(np.array(INTERCEPT["s"])[:, None] + 2.0 * (x - x.mean()))
+    np.testing.assert_allclose(out["s"], moved.mean(axis=1), rtol=1e-6)
+    base, _ = fw.node_means({}, {})
+    dy = (b["s -> y"] * (moved - 10 * expit(eta_s))).mean(axis=1)
+    np.testing.assert_allclose(out["y"] - base["y"], dy, rtol=1e-6)
+    # without s's data, y sees s's expected value (points), centred at s's baseline
+    hidden = _record(SPEC, BETA, INTERCEPT)
+    hidden.data = hidden.data.drop(columns="s")
+    base, _ = forward_of(hidden).node_means({}, {})
+    y0 = (np.array(INTERCEPT["y"])[:, None] + b["s -> y"] * (10 * expit(eta_s) - 7.0)
+          + b["x -> y"] * (x - x.mean()))
+    np.testing.assert_allclose(base["y"], y0.mean(axis=1), rtol=1e-6)
+    sc = build_scenario(hidden, {"x": "+1"})
+    dy = (b["s -> y"] * (10 * expit(eta_s + b["x -> s"]) - 10 * expit(eta_s))).mean(axis=1) + b["x -> y"][:, 0]
+    np.testing.assert_allclose(sc.values["y"] - sc.baseline["y"], dy, rtol=1e-6)
