@@ -142,7 +142,9 @@ def test_a_reviewed_null_is_graded_by_its_review_not_as_no_evidence(flagship, ev
 def test_no_evidence_gives_the_weak_default(flagship, evidence):
     prior = cp.prior_for(flagship.link("road_casualties", "qol_citizens"), evidence, flagship)
     assert (prior.mu, prior.grade, prior.weak, prior.sign) == (0.0, None, True, 0)
-    assert prior.sigma == DEFAULT_SD * flagship.nodes["qol_citizens"].scale  # a slope: in the node's scale
+    # a logit slope into a 0-10 mean: one node-scale sd (0.5 points) at the baseline 7.5 is
+    # 0.5 / (10 x 0.75 x 0.25) logit units (the delta method)
+    assert prior.sigma == pytest.approx(DEFAULT_SD * 0.5 / (10 * 0.75 * 0.25))
     ratio = cp.prior_for(flagship.link("confidence", "qol_citizens"), evidence, flagship)
     assert ratio.method == "default" and ratio.sign == 0
 
@@ -204,11 +206,12 @@ def test_a_null_beside_a_sized_entry_is_pooled_with_it():
 
 
 def test_contrast_rescales_to_per_unit(flagship, evidence):
-    link = flagship.link("citizen_alert", "detection")
+    link = flagship.link("beat_meetings", "confidence")
     prior = cp.prior_for(link, evidence, flagship)
-    assert link.contrast == 0.05
-    # per contrast the prior is the direction reading; per unit it is 20x larger
+    assert link.contrast == 2
+    # per contrast (2 meetings a month) the prior is the direction reading; per meeting half of it
     assert prior.mu * link.contrast == pytest.approx(0.3)
+    assert prior.mu == pytest.approx(0.15)
 
 
 def test_several_sized_entries_are_pooled_to_a_predictive():
