@@ -10,6 +10,12 @@ bulk ESS over the link coefficients, ESS per second, max R-hat over the links, a
 ratios copath / plain.
 
     .venv/bin/python benchmarks/bench_fit.py [--draws 1000 --tune 1000] [--areas N --months T]
+
+``--against REV`` instead compares this checkout with an older release (a git revision), each
+``cp.fit`` at its own defaults on its own bundled synthetic_force, by the seconds to min bulk
+ESS 400 over every parameter (issue 28's "twice as fast" check):
+
+    .venv/bin/python benchmarks/bench_fit.py --against 762b534
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ from _record import record
 from copath.evidence.priors import priors_for
 from copath.model.builder import intercept_prior
 from copath.model.data import prepare_data
-from copath.model.equations import link_value
 
 
 
@@ -59,8 +64,10 @@ def plain_pymc_model(pw: cp.Pathway, df, ev) -> pm.Model:
                 b = pm.Normal(f"b[{parent} -> {name}]", prior.mu, prior.sigma)
                 centre = 0.0
                 parent_node = pw.nodes[parent]
-                if parent_node.kind != "exposure" and parent_node.baseline is not None:
-                    centre = link_value(parent_node.kind, parent_node.baseline)
+                if parent_node.kind == "continuous" and parent_node.baseline is not None:
+                    centre = parent_node.baseline  # a continuous parent enters by its value
+                elif parent_node.kind != "exposure" and parent_node.baseline is not None:
+                    centre = float(parent_node.node_kind.link(parent_node.baseline))
                 eta = eta + b * (value[parent] - centre)
             y = values[name]
             if node.kind == "count":
@@ -76,7 +83,11 @@ def plain_pymc_model(pw: cp.Pathway, df, ev) -> pm.Model:
                 value[name] = eta
             else:
                 sigma = pm.HalfNormal(f"sigma_{name}", node.scale)
-                pm.Normal(name, eta, sigma, observed=y)
+                if getattr(node, "link", "identity") == "logit":  # a scaled logit keeps the mean in its range
+                    lo, hi = node.range
+                    pm.Normal(name, lo + (hi - lo) * pm.math.sigmoid(eta), sigma, observed=y)
+                else:
+                    pm.Normal(name, eta, sigma, observed=y)
                 value[name] = y
     return model
 
@@ -89,13 +100,82 @@ def link_stats(posterior, names: list[str]) -> tuple[float, float]:
     return (float(min(ess[n].values for n in names)), float(max(rhat[n].values for n in names)))
 
 
+#: Run in a subprocess against an older checkout (``--against REV``): that release's cp.fit at its
+#: own defaults on its own bundled synthetic_force, timed the same way.
+_SNIPPET = """
+import json, time, warnings
+import arviz as az, numpy as np, copath as cp
+warnings.simplefilter("ignore")
+pw, df = cp.load_pathway("policing_coproduction"), cp.datasets.load("synthetic_force")
+t0 = time.perf_counter()
+res = cp.fit(pw, df, random_seed=1, progressbar=False)
+wall = time.perf_counter() - t0
+post = res.posterior
+ess = az.ess(post, method="bulk")
+rhat = az.rhat(post)
+print(json.dumps({"wall": wall, "ess_all": float(min(float(ess[v].min()) for v in ess.data_vars)),
+                  "rhat_all": float(max(float(rhat[v].max()) for v in rhat.data_vars)),
+                  "ess_links": float(ess["beta"].min()),
+                  "divergences": int(res.idata["sample_stats"]["diverging"].sum())}))
+"""
+
+
+def run_release(rev: str | None) -> dict:
+    """``cp.fit`` at its defaults on the bundled synthetic_force: this checkout (None) or ``rev``
+    (a git worktree of it in a temporary folder, run in a subprocess with its own source)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if rev is None:
+        where = root
+    else:
+        where = Path(tempfile.mkdtemp(prefix="copath-rev-")) / "tree"
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(where), rev], check=True)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(where / "src")}
+        out = subprocess.run([sys.executable, "-c", _SNIPPET], cwd=where, env=env, check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+    finally:
+        if rev is not None:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(where)], check=False)
+
+
+def to_400(run: dict) -> float:
+    """Seconds to min bulk ESS 400 on every parameter: the wall time when the run reached it,
+    else the wall time scaled by 400 / ESS (ESS grows about linearly with draws)."""
+    return run["wall"] * max(1.0, 400.0 / max(run["ess_all"], 1e-9))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--areas", type=int, default=0, help="0: the bundled synthetic_force")
     parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--against", default="",
+                        help="a git revision: compare this checkout's cp.fit defaults with that release's, each on "
+                             "its own bundled synthetic_force, over every parameter (no plain PyMC run)")
     args = parser.parse_args()
+    if args.against:
+        now, then = run_release(None), run_release(args.against)
+        lines = ["## Fit: flagship on synthetic_force at cp.fit's defaults, this checkout vs " + args.against, "",
+                 f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {platform.python_version()}, 2 cores; "
+                 "each release at its own defaults on its own bundled data; ESS and R-hat over every parameter.", "",
+                 "| release | wall s | min bulk ESS (all) | max R-hat (all) | min bulk ESS (links) | divergences | "
+                 "s to ESS 400 (all) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        for label, run in (("this checkout", now), (args.against, then)):
+            lines.append(f"| {label} | {run['wall']:.0f} | {run['ess_all']:.0f} | {run['rhat_all']:.3f} | "
+                         f"{run['ess_links']:.0f} | {run['divergences']} | {to_400(run):.0f} |")
+        lines += ["", f"Ratio this / {args.against}, seconds to min bulk ESS 400 on every parameter: "
+                      f"{to_400(now) / to_400(then):.2f} (scaled by 400 / ESS where a run fell short).", ""]
+        record(lines)
+        return
     pw = cp.load_pathway("policing_coproduction")
     ev = cp.load_evidence()
     if args.areas:
