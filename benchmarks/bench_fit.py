@@ -161,9 +161,22 @@ def main() -> None:
     parser.add_argument("--against", default="",
                         help="a git revision: compare this checkout's cp.fit defaults with that release's, each on "
                              "its own bundled synthetic_force, over every parameter (no plain PyMC run)")
+    parser.add_argument("--against-json", default="",
+                        help="with --against: read that release's run from this JSON file (written by an earlier "
+                             "--against run with --save-json) instead of running it again")
+    parser.add_argument("--save-json", default="", help="with --against: write the older release's run here")
     args = parser.parse_args()
     if args.against:
-        now, then = run_release(None), run_release(args.against)
+        import json
+        from pathlib import Path
+
+        if args.against_json:
+            then = json.loads(Path(args.against_json).read_text())
+        else:
+            then = run_release(args.against)
+            if args.save_json:
+                Path(args.save_json).write_text(json.dumps(then))
+        now = run_release(None)
         lines = ["## Fit: flagship on synthetic_force at cp.fit's defaults, this checkout vs " + args.against, "",
                  f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {platform.python_version()}, 2 cores; "
                  "each release at its own defaults on its own bundled data; ESS and R-hat over every parameter.", "",

@@ -82,6 +82,11 @@ def test_report_numbers_come_from_the_result(fitted, html_report):
     assert "30 areas (area) x 3 periods" in page
     # z (normal, no area effect) was sampled by its sufficient statistics, and the report says so
     assert fitted.run.collapsed and all(html.escape(line) in page for line in fitted.run.collapsed)
+    # the prior predictive check on the data's exposures: y (count, no baseline) and z (no range) have no
+    # bounds, so nothing binds and the report says what was not checked
+    check = fitted.prior_check(draws=300)
+    assert check.passed and "Prior predictive check of expected values" in page
+    assert html.escape("Not checked (no range, baseline or plausible bounds): y, z.") in page
 
 
 def test_path_effects_say_which_decomposition_each_number_is(fitted, html_report):

@@ -32,6 +32,7 @@ import yaml
 from copath.constants import HDI_PROB, WEAK_RULE
 from copath.evidence.registry import link_entries
 from copath.model.diagnostics import RHAT_MAX, Diagnostics
+from copath.model.prior_check import prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
@@ -231,6 +232,11 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
         except ValueError:
             continue
         blocks.append(Table(table, caption=f"{title} per observed node (p near 0 or 1: the model misses the data)"))
+    check = prior_check(res.pathway, res.evidence, data=res.data, priors=res.priors, draws=300, random_seed=0)
+    lines = check.describe().splitlines()
+    blocks.append(Paragraph("Prior predictive check of expected values against each node's bounds "
+                            "(copath.prior_check, on these data's exposures): " + lines[0]))
+    blocks.extend(Paragraph(line) for line in lines[1:])
     return Section("diagnostics", "Diagnostics", blocks)
 
 
