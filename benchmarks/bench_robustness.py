@@ -8,7 +8,13 @@ default start and target_accept). Data are drawn with ``cp.simulate(..., plausib
 parameters from the priors the fit samples with (a stated sign held where the data cannot
 tell it, as in simulation-based calibration), restricted to worlds whose expected values
 stay inside every node's bounds (a force's data come from a world that exists); a node left
-without data enters its children centred at its own level, as the fit centres it.
+without data enters its children centred at its own level, as the fit centres it. Because the
+truth comes from the priors restricted to plausible worlds while the fit samples with the
+unrestricted priors, coverage is optimistic for links the data barely inform (their posterior
+is near the prior, which is wider than the truth's distribution): the coverage is therefore
+also given separately for the links the data inform well (posterior sd under half the prior
+sd). simulate's own conventions also apply: intercepts drawn with half their prior sd, and
+endogenous parents centred at their baseline.
 
 Records, per pathway: the share of fits that pass their own diagnostics (R-hat <= 1.01, bulk
 and tail ESS >= 400, no divergences, BFMI >= 0.3); among those that pass, the coverage of the
@@ -64,14 +70,16 @@ def one_fit(pw: cp.Pathway, evidence: cp.Evidence, areas: int, months: int, seed
     seconds = time.perf_counter() - started
     table = res.summary()
     truth = sim.truth["beta"]
-    inside, z = [], []
+    inside, z, informed = [], [], []
     for link in pw.link_names:
         lo, hi = table.loc[link, "post_hdi_low"], table.loc[link, "post_hdi_high"]
         inside.append(lo <= truth[link] <= hi)
         z.append(abs(truth[link] - table.loc[link, "post_mean"]) / max(table.loc[link, "post_sd"], 1e-12))
+        informed.append(table.loc[link, "sd_ratio"] < 0.5)
     d = res.diagnostics()
     return {"areas": areas, "months": months, "seed": seed, "passed": d.passed, "divergences": d.divergences,
             "max_rhat": d.max_rhat, "min_ess": min(d.min_ess_bulk, d.min_ess_tail), "coverage": float(np.mean(inside)),
+            "inside_informed": int(np.sum(np.array(inside) & np.array(informed))), "informed": int(np.sum(informed)),
             "max_z": float(max(z)), "seconds": seconds, "worst": d.worst[0].describe() if d.worst else ""}
 
 
@@ -107,9 +115,12 @@ def main() -> None:
                          f"{r['divergences']} | {r['max_rhat']:.3f} | {r['min_ess']:.0f} | {r['coverage']:.3f} | "
                          f"{r['max_z']:.2f} | {r['seconds']:.0f} |")
         coverage = float(np.mean([r["coverage"] for r in passed])) if passed else float("nan")
+        n_informed = sum(r["informed"] for r in passed)
+        informed = sum(r["inside_informed"] for r in passed) / n_informed if n_informed else float("nan")
         max_z = max((r["max_z"] for r in passed), default=float("nan"))
         lines += ["", f"Passed {len(passed)} of {n} ({100 * len(passed) / n:.0f}%); among them, coverage of the 94% "
-                      f"HDIs {coverage:.3f} and the largest truth-to-mean distance {max_z:.2f} posterior sds; "
+                      f"HDIs {coverage:.3f} ({informed:.3f} over the {n_informed} well-informed links, posterior "
+                      f"sd < half the prior's) and the largest truth-to-mean distance {max_z:.2f} posterior sds; "
                       f"median {np.median([r['seconds'] for r in rows]):.0f} s per fit.", ""]
         record(lines)
 

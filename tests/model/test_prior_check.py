@@ -132,3 +132,40 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="no column for exposure"):
         import pandas as pd
         prior_check(pw, data=pd.DataFrame({"x": [0.1, 0.2]}))
+
+
+def test_nothing_binding_is_not_a_pass_and_a_logit_node_is_held_inside():
+    spec = TOY.replace("range: [0, 10]}", "range: [0, 10], link: logit}")
+    pw = cp.loads_pathway(spec)
+    check = prior_check(pw, priors=_priors(x_s=(0.0, 40.0)), draws=300, random_seed=1)
+    # s cannot leave 0..10 whatever its prior; y's bound is advisory: nothing binds
+    assert check.passed is None and check.failing == []
+    assert not check.nodes.loc["s", "can_leave"] and check.nodes.loc["s", "outside"] == 0.0
+    text = check.describe()
+    assert text.startswith("Nothing binding to check") and "Kept inside their range by their logit link" in text
+    assert np.isnan(check.links.loc["x -> s", "beyond"])
+    # a logit slope's change is given in logit units and in points from the baseline 5
+    row = prior_check(pw, priors=_priors(x_s=(1.0, 1e-6)), draws=50, random_seed=1).links.loc["x -> s"]
+    points = 10 * (1 / (1 + np.exp(-1.0))) - 5  # 10 expit(logit(0.5) + 1) - 5 = 2.31
+    assert f"{points:+.3g} points from 5" in row["natural"]
+
+
+def test_a_node_without_baseline_is_centred_at_its_data_level():
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure, range: [0, 1]}\n"
+                          "  y: {kind: continuous, scale: 5, range: [0, 100]}\nlinks:\n  - {from: x, to: y}\n"
+                          "outcomes: [y]\n")
+    rng = np.random.default_rng(0)
+    import pandas as pd
+    data = pd.DataFrame({"area": np.repeat(np.arange(20), 3), "month": np.tile([1, 2, 3], 20),
+                         "x": rng.uniform(0, 1, 60), "y": rng.normal(60, 5, 60)})
+    tight = {"x -> y": cp.LinkPrior("x -> y", 0.0, 0.1, "slope")}
+    # with the data: the intercept prior is centred near 60 (sd 10): P(outside 0..100) is about 0
+    assert prior_check(pw, data=data, priors=tight, draws=300).nodes.loc["y", "outside"] < 0.01
+    # without data or a baseline its level is unknown: the node is not checked
+    assert np.isnan(prior_check(pw, priors=tight, draws=300).nodes.loc["y", "outside"])
+
+
+def test_a_link_nothing_downstream_depends_on_names_no_node():
+    pw = cp.loads_pathway(TOY)
+    check = prior_check(pw, priors=_priors(), draws=200, random_seed=0)
+    assert check.links.loc["z -> y", "worst_node"] == "" and check.links.loc["z -> y", "responsible_for"] == 0.0

@@ -69,6 +69,17 @@ def test_path_effects_through_a_scaled_logit_mediator_are_row_by_row():
     np.testing.assert_allclose(eff.pnde, 0.5 * b["x -> y"][:, 0], rtol=1e-6)
     np.testing.assert_allclose(eff.tnie, indirect, rtol=1e-6)
     np.testing.assert_allclose(eff.interventional_indirect["s"], indirect, rtol=1e-6)
+    # the proportional split puts each path's product in points: the path through s carries s's
+    # points per logit unit at its baseline, 10 p (1 - p) averaged over rows (the delta method)
+    slope = (10 * expit(eta_s) * (1 - expit(eta_s))).mean(axis=1)
+    via_s = 0.5 * b["x -> s"][:, 0] * slope * b["s -> y"][:, 0]
+    direct = 0.5 * b["x -> y"][:, 0]
+    ratio = eff.total / (via_s + direct)
+    np.testing.assert_allclose(eff.proportional_split["x -> s -> y"], ratio * via_s, rtol=1e-6)
+    np.testing.assert_allclose(eff.proportional_split["x -> y"], ratio * direct, rtol=1e-6)
+    # and each part has the sign of its own effect (draw 3: direct +0.15, through s -0.203)
+    assert np.sign(eff.proportional_split["x -> y"][2]) == np.sign(eff.pnde[2]) > 0
+    assert np.sign(eff.proportional_split["x -> s -> y"][2]) == np.sign(eff.tnie[2]) < 0
     # the target itself: s's total effect is its mean scaled-expit difference
     own = path_effects(rec, "x", "s", delta=0.5)
     np.testing.assert_allclose(own.total, change.mean(axis=1), rtol=1e-6)

@@ -54,9 +54,10 @@ NB_SCALE = 1.0
 #: the group's total around its expected total beyond Poisson noise. The node has no area or
 #: time effects of its own, so this also takes up differences between groups that its links do
 #: not explain (boroughs' rates differ by factors of 2 or 3): hence the row's weakly
-#: informative scale again, a coefficient of variation up to about 2 within two prior sds. It is
-#: a scale-free quantity (it does not grow or shrink with the group's size), so its prior need
-#: not know how many rows a group has; a row dispersion would (see :mod:`copath.model.aggregate`).
+#: informative scale again, a coefficient of variation up to about 2 within two prior sds. One
+#: shared value assumes the extra variation's coefficient of variation is the same for groups of
+#: every size; if it arose row by row it would shrink with the group's size (phi_g about m phi
+#: for m equal rows: :mod:`copath.model.aggregate`), which this model does not represent.
 GROUP_NB_SCALE = 1.0
 #: Largest count (or number of trials) accepted: beyond it a float no longer holds every
 #: whole number exactly, and the likelihood's integer cast would corrupt it.

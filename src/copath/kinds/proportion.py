@@ -59,8 +59,9 @@ BB_SCALE = 0.25
 #: share around its expected (weighted mean) share, over :math:`\sqrt{\mu(1-\mu)}`, for a large
 #: sample. A survey's group figure is not a sum of row surveys (its respondents are drawn from
 #: the whole group), so no row concentration could be carried up to it. The scale is the row's
-#: again: the quantity is scale-free, and as the node has no area or time effects of its own it
-#: also takes up differences between groups that its links do not explain.
+#: again. One shared value assumes the groups' extra variation is alike whatever their size; as
+#: the node has no area or time effects of its own it also takes up differences between groups
+#: that its links do not explain.
 GROUP_BB_SCALE = 0.25
 
 

@@ -39,18 +39,7 @@ from typing import Any
 from copath.kinds import NodeKind, of
 from copath.spec.pathway import Pathway
 
-__all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors", "link_value"]
-
-
-def link_value(kind: str, level: float) -> float:
-    """A natural-scale level (a node's baseline, say) on the kind's link scale, as a float.
-
-    Example
-    -------
-    >>> round(link_value("proportion", 0.5), 6), round(link_value("count", 1.0), 6)
-    (0.0, 0.0)
-    """
-    return float(of(kind).link(level))
+__all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors"]
 
 
 @dataclass(frozen=True)

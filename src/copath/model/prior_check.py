@@ -18,14 +18,19 @@ simulated force's), through the pathway's own structural equations
 
 For each node the check reports the share of expected values (over draws and rows) outside
 its bounds; the check passes when that share is at most ``threshold`` (5%) on every node with
-a binding bound (a declared range or a stated plausible bound). For each link it
-reports (a) what the link is *responsible* for: how far the worst node's share outside falls
-when that link's coefficient is set to 0 in every draw (the rest unchanged), and (b) what the
-link's prior implies across its parent's whole span: an exposure's declared ``range`` (its
-range in the data without one), an endogenous parent's central 95% of inputs. The implied
-change is given on the child's link scale and naturally (a rate or odds ratio, or points),
-with the share of draws in which that change alone would carry the child from its baseline
-past a bound. That column is a note, not a failure: a linear link cannot hold across every
+a binding bound (a declared range or a stated plausible bound) that its expected values can
+leave, and says there is nothing binding to check (``passed`` None) when there is none: a
+continuous node with ``link: logit`` cannot leave its range, so it is reported as held inside,
+not as evidence that the priors are sound. A node without a baseline is checked only with data
+(its intercept prior is centred at its level in the data). For each link it reports (a) what
+the link is *responsible* for: how far a downstream node's share outside falls when that
+link's coefficient is set to 0 in every draw (the rest unchanged), and (b) what the link's
+prior implies across its parent's whole span: an exposure's declared ``range`` (its range in
+the data without one), an endogenous parent's central 95% over rows within a draw about its own
+level (as its children see it). The implied change is given on the child's link scale and
+naturally (a rate or odds ratio, or points), with the share of draws in which the child, at
+its level for typical parents moved by the coefficient times either end's distance from the
+parent's centre, would fall outside a bound. That column is a note, not a failure: a linear link cannot hold across every
 range, but a prior that implies an odds ratio of 400 across a share's 0 to 1 says more than
 any evidence does. This is the prior predictive check of the Bayesian workflow (Gabry,
 Simpson, Vehtari, Betancourt & Gelman 2019, *JRSS A* 182:389, section 3; Gelman et al. 2020,
@@ -52,6 +57,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -90,15 +96,22 @@ class PriorCheck:
     ----------
     nodes
         Indexed by node: ``low``, ``high`` (bounds, natural scale), ``source``, ``binding``
-        (False for the advisory 20 x baseline bound), ``outside`` (share of expected values
-        outside), ``below``, ``above``, ``passed`` (None where the bound is advisory).
+        (False for the advisory 20 x baseline bound), ``can_leave`` (False for a node its logit
+        link keeps inside its range), ``outside`` (share of expected values outside), ``below``,
+        ``above``, ``passed`` (None where the bound is advisory).
     links
-        Indexed by link: ``span_low``, ``span_high`` (the parent's span), ``span_source``,
-        ``change_median``, ``change_low``, ``change_high`` (the 5%, 50% and 95% of the
-        change across the span on the child's link scale), ``natural`` (what that change
-        means: a ratio or points), ``beyond`` (share of draws in which the change alone
-        carries the child from its baseline past a bound), ``responsible_for`` (the drop in
-        the worst node's share outside when the link is set to 0) and ``worst_node``.
+        Indexed by link: ``span_low``, ``span_high`` (the parent's span: an exposure's range,
+        else the median over draws of an endogenous parent's central 95% over rows about its
+        own level), ``span_source``, ``change_median``, ``change_low``, ``change_high`` (the
+        5%, 50% and 95% over draws of the coefficient times the span, on the child's link
+        scale), ``natural`` (what that change means: a ratio, points, or for a logit child its
+        logit units and the points they make from the child's baseline), ``beyond`` (share of
+        draws in which the child, at its level for typical parents moved by the coefficient
+        times the distance of either end of the span from the parent's centre, falls outside
+        its bounds; NaN for a child without bounds or held inside them by its link),
+        ``responsible_for`` and ``worst_node`` (the largest drop in a downstream node's share
+        outside when the link's coefficient is set to 0, and that node; blank when none drops),
+        and ``drop[node]`` per node.
     draws, rows, threshold
         The settings of the check.
     """
@@ -110,8 +123,12 @@ class PriorCheck:
     threshold: float
 
     @property
-    def passed(self) -> bool:
-        """True when every node with a binding bound has at most ``threshold`` outside it."""
+    def passed(self) -> bool | None:
+        """True when every node with a binding bound its expected values can leave has at most
+        ``threshold`` outside it; None when there is no such node (nothing binding to check:
+        e.g. every ranged node is held inside by a logit link)."""
+        if not (self.nodes["binding"].astype(bool) & self.nodes["can_leave"].astype(bool)).any():
+            return None
         return not self.failing
 
     @property
@@ -154,10 +171,15 @@ class PriorCheck:
         -------
         str
         """
-        n_binding = int(self.nodes["binding"].astype(bool).sum())
+        binding = self.nodes["binding"].astype(bool) & self.nodes["can_leave"].astype(bool)
+        n_binding = int(binding.sum())
+        held = list(self.nodes.index[self.nodes["binding"].astype(bool) & ~self.nodes["can_leave"].astype(bool)])
         unchecked = list(self.nodes.index[self.nodes["outside"].isna()])
         lines = []
-        if self.passed:
+        if self.passed is None:
+            lines.append("Nothing binding to check: no node has a declared range or a stated plausible bound that "
+                         "its expected values can leave (the advisory bounds below are not binding).")
+        elif self.passed:
             lines.append(f"The priors pass the prior predictive check: on each of the {n_binding} nodes with a "
                          f"declared range or plausible bound, at most {100 * self.threshold:g}% of the expected "
                          f"values over {self.draws} prior draws x {self.rows} rows fall outside it.")
@@ -185,6 +207,8 @@ class PriorCheck:
                 lines.append(f"- {link}: across {row['span_low']:.3g} to {row['span_high']:.3g} "
                              f"({row['span_source']}), {row['natural']}; beyond a bound in "
                              f"{100 * row['beyond']:.0f}% of draws.")
+        if held:
+            lines.append("Kept inside their range by their logit link (cannot fail): " + ", ".join(held) + ".")
         if unchecked:
             lines.append("Not checked (no range, baseline or plausible bounds): " + ", ".join(unchecked) + ".")
         return "\n".join(lines)
@@ -220,22 +244,51 @@ def _exposures(pathway: Pathway, data: pd.DataFrame | None, areas: int, months: 
     return out, areas_of, int(areas_of.max()) + 1 if len(areas_of) else 1
 
 
-def _span(pathway: Pathway, parent: str, inputs: Mapping[str, np.ndarray]) -> tuple[float, float, str]:
+def _can_leave(node) -> bool:
+    """False for a node its link keeps inside its bounds (a logit continuous node, bounded by its range)."""
+    bounds = node.bounds
+    return not (getattr(node, "link", "identity") == "logit" and bounds is not None and bounds[2] == "range")
+
+
+def _prepared(pathway: Pathway, data: pd.DataFrame | None):
+    """The prepared data (for the intercept priors' centres), or None without data or when the
+    data hold only exposures."""
+    if data is None:
+        return None
+    from copath.model.data import prepare_data
+
+    try:
+        return prepare_data(pathway, data)
+    except (ValueError, KeyError):
+        return None
+
+
+def _span(pathway: Pathway, parent: str, deviation: np.ndarray, centre: float | None
+          ) -> tuple[np.ndarray, np.ndarray, float, float, str]:
+    """The parent's span as its children see it, as deviations from its centre per draw:
+    (low, high per draw; their medians for the table; where the span comes from). An exposure's
+    declared range (else the data's range) about its centre; an endogenous parent's central 95%
+    over rows within each draw (it enters centred at its own level)."""
     node = pathway.nodes[parent]
-    if not node.node_kind.endogenous and node.range is not None:
-        return float(node.range[0]), float(node.range[1]), "its range"
-    x = np.asarray(inputs[parent])
     if not node.node_kind.endogenous:
-        return float(np.min(x)), float(np.max(x)), "the data's range"
-    lo, hi = np.quantile(x, [0.025, 0.975])
-    return float(lo), float(hi), "central 95% of its prior inputs"
+        lo, hi = (node.range if node.range is not None else (float(np.min(deviation)), float(np.max(deviation))))
+        source = "its range" if node.range is not None else "the data's range"
+        n = deviation.shape[0] if deviation.ndim > 1 else 1
+        return (np.full(n, lo - centre), np.full(n, hi - centre), float(lo), float(hi), source)
+    lo, hi = np.quantile(deviation, [0.025, 0.975], axis=-1)
+    return lo, hi, float(np.median(lo)), float(np.median(hi)), "central 95% over rows, per draw, about its level"
 
 
-def _natural_change(scale: str, lo: float, mid: float, hi: float) -> str:
+def _natural_change(kind, scale: str, level: float, lo: float, mid: float, hi: float) -> str:
     if scale.startswith("log rate"):
         return f"rate ratio {np.exp(mid):.3g} (90%: {np.exp(lo):.3g} to {np.exp(hi):.3g})"
     if scale.startswith("log odds"):
         return f"odds ratio {np.exp(mid):.3g} (90%: {np.exp(lo):.3g} to {np.exp(hi):.3g})"
+    if scale == "logit slope":  # points at the child's baseline (the scale's fraction moves on the logit)
+        at = float(kind.link(level))
+        pts = [float(kind.natural(at + v) - level) for v in (mid, lo, hi)]
+        return (f"{mid:+.3g} logit units, {pts[0]:+.3g} points from {level:g} "
+                f"(90%: {pts[1]:+.3g} to {pts[2]:+.3g})")
     return f"{mid:+.3g} points (90%: {lo:+.3g} to {hi:+.3g})"
 
 
@@ -305,7 +358,8 @@ def prior_check(
     plan = dataclasses.replace(plan, centres={**plan.centres, **{n: float("nan") for n in plan.endogenous}})
     beta = np.column_stack([np.atleast_1d(used[n].draw(rng, size=draws)) for n in plan.link_names]) \
         if plan.link_names else np.zeros((draws, 0))
-    intercept = np.column_stack([rng.normal(*intercept_prior(pathway, n, None), size=draws)
+    prepared = _prepared(pathway, data)
+    intercept = np.column_stack([rng.normal(*intercept_prior(pathway, n, prepared), size=draws)
                                  for n in plan.endogenous])
     area_terms = {}
     for name in plan.area_nodes:
@@ -313,6 +367,9 @@ def prior_check(
         sd = np.abs(rng.normal(0.0, AREA_SD_SCALE * node.node_kind.unit_scale(node), size=(draws, 1)))
         area_terms[name] = (sd * rng.normal(0.0, 1.0, size=(draws, n_areas)))[:, area_index]
     bounds = {n: node_bounds(pathway, n) for n in plan.endogenous}
+    for n in plan.endogenous:  # no baseline and no data: the intercept prior is centred at 0, not a level
+        if pathway.nodes[n].baseline is None and (prepared is None or n not in prepared.levels):
+            bounds[n] = None
 
     def forward(b: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         inputs: dict[str, np.ndarray] = {}
@@ -340,38 +397,56 @@ def prior_check(
         bound = bounds[name]
         if bound is None:
             rows.append({"node": name, "low": np.nan, "high": np.nan, "source": "none", "binding": False,
+                         "can_leave": True,
                          "outside": np.nan, "below": np.nan, "above": np.nan, "passed": None})
             continue
         below, above = base[name]
         binding = strict or bound[2] in ("range", "plausible")
         rows.append({"node": name, "low": bound[0], "high": bound[1], "source": bound[2], "binding": binding,
+                     "can_leave": _can_leave(pathway.nodes[name]),
                      "outside": below + above, "below": below, "above": above,
                      "passed": (below + above <= threshold) if binding else None})
     nodes = pd.DataFrame(rows).set_index("node")
 
     link_rows = []
+    graph = pathway.to_networkx()
     for j, link in enumerate(plan.link_names):
         parent, child = link.split(" -> ")
         zeroed = beta.copy()
         zeroed[:, j] = 0.0
         without = shares(forward(zeroed)[0])
         drops = {m: sum(base[m]) - sum(without[m]) for m in base}
-        lo, hi, source = _span(pathway, parent, inputs)
-        change = beta[:, j] * (hi - lo)
+        parent_node = pathway.nodes[parent]
+        if parent_node.node_kind.endogenous:
+            deviation = inputs[parent] - plan.centre(parent, intercept)
+            centre = None
+        else:
+            deviation, centre = inputs[parent], plan.centres[parent]
+        end_lo, end_hi, lo, hi, source = _span(pathway, parent, np.asarray(deviation), centre)
+        change = beta[:, j] * (end_hi - end_lo)
         q5, q50, q95 = np.quantile(change, [0.05, 0.5, 0.95])
         bound = bounds[child]
         kind = plan.kinds[child]
-        if bound is None:
+        if bound is None or not _can_leave(pathway.nodes[child]):
             beyond = np.nan
         else:
-            centre = intercept[:, plan.endogenous.index(child)]  # the child's level in each draw
-            edges = kind.link(np.array(bound[:2]))
-            beyond = float(np.mean((centre + change < edges[0]) | (centre + change > edges[1])))
-        worst = max(drops, key=drops.get) if drops else ""
+            # the child at the parent's two ends: its level at typical parents (its intercept
+            # draw) moved by the coefficient times the end's distance from the parent's centre
+            level = intercept[:, plan.endogenous.index(child)]
+            ends = np.stack([level + beta[:, j] * end_lo, level + beta[:, j] * end_hi])
+            value = kind.natural(ends)
+            beyond = float(np.mean(((value < bound[0]) | (value > bound[1])).any(axis=0)))
+        downstream = nx.descendants(graph, parent) & set(drops)
+        gains = {m: d for m, d in drops.items() if m in downstream and d > 0}
+        worst = max(gains, key=gains.get) if gains else ""
+        level_of_child = pathway.nodes[child].baseline
+        if level_of_child is None and pathway.nodes[child].range is not None:
+            level_of_child = sum(pathway.nodes[child].range) / 2
         link_rows.append({"link": link, "span_low": lo, "span_high": hi, "span_source": source,
                           "change_median": q50, "change_low": q5, "change_high": q95,
-                          "natural": _natural_change(used[link].scale, q5, q50, q95), "beyond": beyond,
-                          "responsible_for": drops.get(worst, 0.0), "worst_node": worst,
+                          "natural": _natural_change(kind, pathway.nodes[child].coefficient_scale, level_of_child or 0.0,
+                                                     q5, q50, q95),
+                          "beyond": beyond, "responsible_for": gains.get(worst, 0.0), "worst_node": worst,
                           **{f"drop[{m}]": d for m, d in drops.items()}})
     links = pd.DataFrame(link_rows).set_index("link") if link_rows else pd.DataFrame()
     return PriorCheck(nodes=nodes, links=links, draws=draws, rows=len(area_index), threshold=threshold)

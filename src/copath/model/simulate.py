@@ -221,12 +221,17 @@ def simulate(
         (``{n: p.held() for n, p in cp.priors_for(pw, ev).items()}``) to draw only worlds on
         the stated sides.
     plausible
-        Draw only worlds that could exist: parameters are redrawn (up to
-        :data:`PLAUSIBLE_TRIES` times) until no node puts more than 5% of its expected values
-        outside its bounds (:attr:`copath.Node.bounds`: a range, a stated ``plausible``, or 20
-        times a count's or proportion's baseline either way), i.e. the priors restricted to
-        plausible worlds, as :func:`copath.prior_check` defines them. Default False: one draw,
-        whatever it implies (a seed's data stay the same).
+        Draw only worlds that could exist: parameters (and the exposures, area effects and
+        noise with them; with every parameter given, only those) are redrawn, up to
+        :data:`PLAUSIBLE_TRIES` times, until no node puts more than 5% of this world's expected
+        values outside its bounds (:attr:`copath.Node.bounds`: a range, a stated
+        ``plausible``, or 20 times a count's or proportion's baseline either way; here the
+        20 x bound binds, as it does in :func:`copath.prior_check` only with ``strict=True``).
+        The truth is then a draw from the priors restricted to such worlds, narrower than the
+        priors a fit samples with on the links that move a node most (on the flagship about one
+        draw in five is kept: ``benchmarks/results.md``, "Prior predictive check"), so interval
+        coverage measured on such data is optimistic for links the data barely inform.
+        Default False: one draw, whatever it implies (a seed's data stay the same).
 
     Returns
     -------

@@ -1,7 +1,10 @@
 r"""Direct links sampled as their total through nodes without data.
 
 When a node :math:`u` has no data, its children see only its deviation from its own
-level (:mod:`copath.model.equations`), which is linear in its parents' inputs. A child
+level (:mod:`copath.model.equations`), which is linear in its parents' inputs (except for a
+continuous node with ``link: logit``, whose value bends: the reparametrisation below is still
+exact, a shift with Jacobian 1, but the data no longer pin the total down as they do through
+a linear node). A child
 :math:`y` with data and a parent :math:`q` that reaches it both directly and through
 such nodes then sees :math:`x_q` with one coefficient only, the total
 

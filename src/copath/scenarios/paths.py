@@ -30,7 +30,8 @@ so :math:`TE = PNDE + TNIE = TNDE + PNIE` exactly, draw by draw (Robins & Greenl
 *Epidemiology* 3:143, who named the pure and total effects; Pearl 2001, "Direct and
 indirect effects", *UAI* 17:411; VanderWeele 2015, *Explanation in Causal Inference*,
 chapters 2 and 5, for several mediators taken jointly). Every parent enters its children
-linearly on the link scale, so under :math:`a'` a node's linear predictor moves by
+linearly on the link scale (a ``link: logit`` mediator enters by its value, which bends: its
+changes are then taken row by row), so under :math:`a'` a node's linear predictor moves by
 :math:`\delta` times the sum over its paths from ``s`` of the products of their link
 coefficients (the forward propagation of :class:`~copath.scenarios.forward.Forward`), and
 
@@ -156,8 +157,11 @@ link-scale contribution :math:`\delta\prod_{\ell \in p}\beta_\ell`:
 
 .. math:: \text{share}_p = TE \cdot \frac{\prod_{\ell\in p}\beta_\ell}{\sum_{q}\prod_{\ell\in q}\beta_\ell}.
 
-They add up to the total exactly and for a continuous target they are the products
-themselves, but with a nonlinear link they are neither natural direct and indirect effects
+Through a mediator with ``link: logit`` (a scaled logit) the coefficient into it is per logit
+unit and its children's per point, so the product carries the mediator's points per logit
+unit at its baseline, :math:`(hi - lo)\,p(1 - p)` averaged over rows (the delta method), and
+the split is then approximate. They add up to the total exactly and for a continuous target
+with identity-link mediators they are the products themselves, but with a nonlinear link they are neither natural direct and indirect effects
 nor path-specific effects (Avin, Shpitser & Pearl 2005, *IJCAI* 19:357) nor a Shapley
 split: a bookkeeping of the total, not a causal quantity of its own.
 
@@ -542,6 +546,19 @@ def _target_shifts(forward: Forward, source: str, target: str, delta: float, med
     return direct, through
 
 
+def _points_per_logit(forward, nodes: list[str], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Per draw, each scaled-logit node's points per logit unit at its baseline, averaged over
+    the rows as its mean is: :math:`(hi - lo)\,p(1 - p)`, :math:`p = \operatorname{logit}^{-1}\eta`
+    (the delta method), so that a path's product of coefficients through it is in one scale."""
+    out = {m: np.empty(forward.n_draws) for m in nodes}
+    for sl, eta in forward.baseline_eta_chunks(None):
+        for m in nodes:
+            lo, hi = forward.pathway.nodes[m].range
+            p = 1.0 / (1.0 + np.exp(-eta[m]))
+            out[m][sl] = forward.average(m, (hi - lo) * p * (1.0 - p), rows)
+    return out
+
+
 def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0) -> PathEffects:
     """The total effect of ``source`` on ``target``, its natural direct and indirect effects,
     the interventional indirect effect through each mediator, and its split in proportion to
@@ -598,6 +615,13 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
     order = list(nx.topological_sort(graph))
     mediators = _mediators(graph, order, source, target)
     rows = np.arange(forward.prepared.n_rows)
+    bent = [m for m in mediators if m in forward.bends]
+    if bent:  # a scaled-logit mediator: its coefficient in is per logit unit, its children's per point
+        slopes = _points_per_logit(forward, bent, rows)
+        for name, path in zip(list(contributions), paths, strict=True):
+            for m in path[1:-1]:
+                if m in slopes:
+                    contributions[name] = contributions[name] * slopes[m]
     if forward.bends & set(mediators):  # a scaled-logit mediator: its changes differ by row
         chunks = ((sl, eta[target], _target_shifts(forward, source, target, delta, mediators, sl, eta))
                   for sl, eta in forward.baseline_eta_chunks(None))
