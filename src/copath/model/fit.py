@@ -254,6 +254,7 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         ppc_draws=ppc_draws, sampling_seconds=round(drawn.seconds, 3), posterior_seconds=round(posterior_seconds, 3),
         collapsed=tuple(g.describe() for g in sampled.groups.values()), approximation=drawn.approximation,
         identification=check.to_dict(), centres=dict(built.plan.centres), maturing=dict(prepared.maturing),
+        starts=dict(drawn.starts or {}),
     )
     return FitRecord(idata=xr.DataTree.from_dict({"posterior": posterior, **groups}), pathway=pathway,
                      evidence=evidence, priors=built.priors, data=built.data.frame, settings=s, run=run,
