@@ -36,9 +36,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pymc as pm
@@ -48,7 +47,7 @@ from scipy.optimize import minimize
 from copath.model.pathfinder import pathfinder
 
 __all__ = ["PathfinderStarts", "best_optimum", "chain_optimum", "chain_starter", "flat_layout", "map_start",
-           "map_starts", "pathfinder_starter", "start_shake", "starter", "support_vector"]
+           "map_starts", "pathfinder_starter", "pilot_spread", "start_shake", "starter", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:
@@ -419,6 +418,37 @@ class PathfinderStarts:
         self.info.update(method="map", fallback=reason)
         self._fallback = chain_starter(self._model, self._x0, self._logp_dlogp)
 
+    def pilot(self, n: int = 100, seed: int = 0) -> np.ndarray:
+        """``n`` distinct draws on the model's flat scale, resampled from the paths' pooled
+        draws (:meth:`copath.model.pathfinder.Pathfinder.resample`): a pilot of the
+        posterior, for the geometry (:func:`pilot_spread`).
+
+        Parameters
+        ----------
+        n
+            How many draws.
+        seed
+            Seed of the draws.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, N)``.
+
+        Raises
+        ------
+        FloatingPointError
+            If Pathfinder failed.
+        """
+        if self._fit is None and self._fallback is None:
+            self._prepare()
+        if self._fit is None:
+            raise FloatingPointError(self.info.get("fallback", "Pathfinder failed"))
+        with np.errstate(all="ignore"):
+            draws, khat = self._fit.resample(np.random.default_rng(seed), n, max(n, self._m), self._objective)
+        self.info["pilot_pareto_k"] = round(khat, 3)
+        return np.array([self._to_model(d) for d in draws])
+
     def __call__(self, seed: int) -> np.ndarray:
         key = int(seed)
         if key in self._starts:
@@ -470,6 +500,51 @@ def pathfinder_starter(model: pm.Model, x0: RaveledVars,
     True
     """
     return PathfinderStarts(model, x0, logp_dlogp, random_seed)
+
+
+def pilot_spread(model: pm.Model, random_seed: int | None = None, n: int = 100) -> tuple[dict[str, float], dict]:
+    """Each area node's areas' sd from a Pathfinder pilot: the median of ``area_sd`` over
+    ``n`` draws (:meth:`PathfinderStarts.pilot`), on PyMC's own compiled log density.
+
+    Parameters
+    ----------
+    model
+        The model (with ``area_sd``, dim ``area_node``; else nothing to say).
+    random_seed
+        Seed of the paths and draws.
+    n
+        Pilot draws.
+
+    Returns
+    -------
+    tuple of (dict[str, float], dict)
+        Node -> its areas' sd (empty when the model has no area effects or Pathfinder
+        failed), and what the pilot did (:class:`PathfinderStarts`'s ``info``).
+
+    Example
+    -------
+    >>> coords = {"node": ["y"], "area_node": ["y"], "area_noncentred": ["y: a", "y: b", "y: c"]}
+    >>> with pm.Model(coords=coords) as m:
+    ...     sd = pm.HalfNormal("area_sd", 1.0, dims="area_node")
+    ...     z = pm.Normal("area_z", 0.0, 1.0, dims="area_noncentred")
+    ...     _ = pm.Normal("obs", sd[0] * z, 0.05, observed=[1.0, -1.0, 0.5])
+    >>> spread, info = pilot_spread(m, random_seed=1)
+    >>> 0.4 < spread["y"] < 2.0, info["method"]
+    (True, 'pathfinder')
+    """
+    x0 = support_vector(model)
+    at = flat_layout(x0)
+    if "area_sd_log__" not in at:
+        return {}, {"method": "none"}
+    logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
+    logp_dlogp.set_extra_values({})
+    start = PathfinderStarts(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), random_seed)
+    try:
+        draws = start.pilot(n, seed=0 if random_seed is None else int(random_seed))
+    except FloatingPointError:
+        return {}, start.info
+    sd = np.median(np.exp(draws[:, at["area_sd_log__"]]), axis=0)
+    return {str(node): float(v) for node, v in zip(model.coords["area_node"], sd, strict=True)}, start.info
 
 
 def starter(model: pm.Model, x0: RaveledVars, logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]],

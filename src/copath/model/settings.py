@@ -241,7 +241,11 @@ class FitRun:
     ``maturity_lag`` had left out of its likelihood; ``starts`` how the chains started
     (``"method"``: ``"pathfinder"``, ``"map"`` or ``"default"``; with Pathfinder its paths,
     the iterate and ELBO each kept, the Pareto k of each chain's importance weights, and a
-    fallback's reason: :class:`copath.model.init.PathfinderStarts`).
+    fallback's reason: :class:`copath.model.init.PathfinderStarts`; ``"pilot"``: the
+    Pathfinder pilot's ``area_sd`` per node, which chose the parametrisation); ``centred``
+    the areas whose effects were sampled centred, per node (the model of a reloaded result
+    is built with them, so its variables match the stored posterior; empty for results
+    saved before it was recorded, which the moment rule rebuilds).
     """
 
     sampler: str
@@ -258,6 +262,7 @@ class FitRun:
     centres: dict[str, float] = field(default_factory=dict, compare=False)
     maturing: dict[str, list[str]] = field(default_factory=dict, compare=False)
     starts: dict[str, Any] = field(default_factory=dict, compare=False)
+    centred: dict[str, list[str]] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping; :meth:`from_dict` reads it back.
