@@ -354,8 +354,9 @@ class PathfinderStarts:
     ``info`` says what was done: ``"method"`` (``"pathfinder"``, or ``"map"`` after a
     fallback, with ``"fallback"`` the reason), the paths fitted and failed, the iterate
     each path kept and its ELBO, and the Pareto k of each chain's importance weights
-    (``"pareto_k"``, in the order chains asked; above 0.7 a start is closer to the paths'
-    Gaussians than to the posterior, though still a reasonable start).
+    (``"pareto_k"``, in the order chains asked; above 0.7 the start was resampled by the
+    paths' ELBOs, :meth:`copath.model.pathfinder.Pathfinder.resample`) and each start's
+    log density (``"logp"``, the model's, as the sampler reports it).
 
     Parameters
     ----------
@@ -461,6 +462,7 @@ class PathfinderStarts:
                     draw, khat = self._fit.resample(np.random.default_rng(key), 1, self._m, self._objective)
                 self.info["pareto_k"].append(round(khat, 3))
                 x = self._to_model(draw[0])
+                self.info.setdefault("logp", []).append(round(float(self._logp_dlogp(x)[0]), 3))
             except (FloatingPointError, ValueError) as err:
                 self._use_fallback(str(err))
         if self._fallback is not None:
