@@ -9,8 +9,8 @@ that pass every diagnostic (divergences, R-hat, ESS, BFMI, stray chains), the me
 seconds to the posterior (the Pathfinder pilot and any rebuild, compilation, starts,
 warm-up and draws: ``FitRun.posterior_seconds``), the median max R-hat and min
 bulk ESS, and, for Pathfinder, the share of starts whose log density lies inside the
-central 98% of the posterior draws' (a start at the mode lies above it) and the median
-Pareto k. The warm-up saved is the difference in tuning steps per chain and in seconds.
+central 98% of the posterior draws' (a start at the mode lies above it), how far the
+starts' log densities lie from the posterior draws' median, and the median Pareto k. The warm-up saved is the difference in tuning steps per chain and in seconds.
 
 Appends to ``benchmarks/results.md`` unless ``--dry`` (print only: for a short check that the
 script runs, which is not a result).
@@ -41,12 +41,13 @@ def fit_once(pw: cp.Pathway, data, init: str, tune: int, draws: int, chains: int
                      init=init, log_likelihood="none")
     diag = res.diagnostics()
     lp = res.idata["sample_stats"]["logp"].values
-    low, high = np.quantile(lp, [0.01, 0.99])
+    low, mid, high = np.quantile(lp, [0.01, 0.5, 0.99])
     starts = res.run.starts.get("logp", [])
     inside = [low <= s <= high for s in starts]
     return {"passed": diag.passed, "seconds": res.run.posterior_seconds, "rhat": diag.max_rhat,
             "ess": diag.min_ess_bulk, "stray": len(diag.stray), "inside": inside,
-            "above": sum(s > high for s in starts), "k": res.run.starts.get("pareto_k", [])}
+            "above": sum(s > high for s in starts), "k": res.run.starts.get("pareto_k", []),
+            "gap": [s - mid for s in starts], "width": high - low}
 
 
 def main() -> None:
@@ -79,18 +80,22 @@ def main() -> None:
         f"{args.seed}..{args.seed + args.sims - 1}); {args.chains} chains x {args.draws} draws, nutpie; "
         f"{time.perf_counter() - started:.0f} s in all.", "",
         "| init | tune | pass | median s | median max R-hat | median min bulk ESS | stray chains | "
-        "starts inside central 98% | starts above it | median Pareto k |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "starts inside central 98% | starts above it | start lp - posterior median (median [min, max]) | "
+        "posterior's 98% width (median) | median Pareto k |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (init, tune), fits in out.items():
         inside = [x for f in fits for x in f["inside"]]
         ks = [k for f in fits for k in f["k"]]
+        gaps = [g for f in fits for g in f["gap"]]
         lines.append(
             f"| {init} | {tune} | {sum(f['passed'] for f in fits)}/{len(fits)} | "
             f"{np.median([f['seconds'] for f in fits]):.1f} | {np.median([f['rhat'] for f in fits]):.3f} | "
             f"{np.median([f['ess'] for f in fits]):.0f} | {sum(f['stray'] for f in fits)} | "
-            + (f"{sum(inside)}/{len(inside)} | {sum(f['above'] for f in fits)} | {np.median(ks):.2f} |" if inside
-               else "- | - | - |"))
+            + (f"{sum(inside)}/{len(inside)} | {sum(f['above'] for f in fits)} | "
+               f"{np.median(gaps):.1f} [{min(gaps):.1f}, {max(gaps):.1f}] | "
+               f"{np.median([f['width'] for f in fits]):.1f} | {np.median(ks):.2f} |" if inside
+               else "- | - | - | - | - |"))
     base = next(((i, t) for i, t in arms if i == "map"), None)
     for init, tune in arms:
         if init == "pathfinder" and base is not None:

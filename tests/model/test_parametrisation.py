@@ -103,7 +103,8 @@ def test_the_pilot_chooses_by_the_posteriors_spread_and_a_stored_choice_is_built
     pw, sim = _data(3.0, 0.3, seed=5)
     prepared = prepare_data(pw, sim.data)
     sampled = build_model(pw, prepared, collapse=True)
-    chosen, pilot = geometry_from_pilot(pw, prepared, sampled, seed=1)
+    chosen, pilot, paths = geometry_from_pilot(pw, prepared, sampled, seed=1)
+    assert paths is not None and len(paths.paths) >= 3
     sd = pilot["area_sd"]["c"]
     assert 0.15 < sd < 0.6  # the truth is 0.3
     mask = centred_from_spread(pw, prepared, ["c"], {"c": sd})
@@ -126,6 +127,9 @@ def test_a_fit_stores_its_parametrisation_and_a_reload_builds_it():
     pw, sim = _data(3.0, 0.3, seed=5)
     res = cp.fit(pw, sim.data, draws=100, tune=100, chains=2, random_seed=2, progressbar=False)
     assert res.run.centred == centred_of(res.built) and "pilot" in res.run.starts
+    # the pilot's paths serve the chains' starts unless the parametrisation changed
+    moment_rule = centred_of(build_model(pw, sim.data))
+    assert (res.run.starts.get("paths_from") == "pilot") == (res.run.centred == moment_rule)
     with tempfile.TemporaryDirectory() as folder:
         res.save(folder + "/r")
         back = cp.load_result(folder + "/r")

@@ -158,3 +158,19 @@ def test_a_failing_pathfinder_falls_back_to_map_starts_with_a_warning():
         x = start(1)
     assert start.info["method"] == "map" and "fallback" in start.info
     assert abs(x[0] - 3.0) < 0.05
+
+
+def test_resampling_by_the_paths_elbos_when_asked_drops_a_worse_path():
+    from copath.model.pathfinder import GaussianApprox, Pathfinder
+
+    def unit(mean, elbo):
+        return GaussianApprox(np.full(2, mean), np.ones(2), np.zeros((2, 0)), np.zeros((0, 0)), 0.0, elbo, 1)
+
+    f = lambda x: (-0.5 * float(x @ x), -x)  # noqa: E731
+    pf = Pathfinder((unit(0.0, -2.0), unit(50.0, -1250.0)), 0, f)
+    by_elbo, k = pf.resample(np.random.default_rng(0), 20, 50, max_k=-1.0)  # always by the ELBOs
+    assert np.all(np.abs(by_elbo) < 6.0)  # every draw from the better path, none from the one at 50
+    by_weights, _ = pf.resample(np.random.default_rng(0), 20, 50)  # by the weights: the same here
+    assert np.all(np.abs(by_weights) < 6.0)
+    # within the kept path, by the ELBOs takes draws as its Gaussian gives them (norm^2 ~ chi2_2, mean 2)
+    assert 0.5 < np.mean(np.sum(by_elbo**2, axis=1)) < 4.0

@@ -144,7 +144,7 @@ def centred_of(built: Any) -> dict[str, list[str]]:
 
 
 def geometry_from_pilot(pathway: Pathway, prepared: PreparedData, sampled: Any, seed: int
-                        ) -> tuple[dict[str, list[str]] | None, dict[str, Any]]:
+                        ) -> tuple[dict[str, list[str]] | None, dict[str, Any], Any]:
     """The area effects' parametrisation from a Pathfinder pilot of the sampling model: the
     rule ``I[a] * sd^2 > 1`` with each node's ``area_sd`` from the pilot's draws
     (:func:`copath.model.init.pilot_spread`, :func:`copath.model.parametrisation.centred_from_spread`)
@@ -162,17 +162,18 @@ def geometry_from_pilot(pathway: Pathway, prepared: PreparedData, sampled: Any, 
     Returns
     -------
     tuple
-        The centred areas per node (None when the pilot failed) and what the pilot did:
-        its Pareto k and each node's ``area_sd``.
+        The centred areas per node (None when the pilot failed), what the pilot did (its
+        Pareto k and each node's ``area_sd``), and its paths (reused for the chains'
+        starts when the parametrisation stays).
     """
-    spread, info = pilot_spread(sampled.model, random_seed=seed)
+    spread, info, paths = pilot_spread(sampled.model, random_seed=seed)
     if not spread:
-        return None, {"method": info.get("method", "none"), "failed": info.get("fallback", "no area spread")}
+        return None, {"method": info.get("method", "none"), "failed": info.get("fallback", "no area spread")}, None
     nodes = list(sampled.plan.area_nodes)
     mask = centred_from_spread(pathway, prepared, nodes, spread)
     chosen = mask_to_lists(nodes, list(sampled.model.coords["area"]), mask)
     return chosen, {"area_sd": {k: round(v, 4) for k, v in spread.items()},
-                    "pareto_k": info.get("pilot_pareto_k"), "elbo": info.get("elbo")}
+                    "pareto_k": info.get("pilot_pareto_k"), "elbo": info.get("elbo")}, paths
 
 
 def sampling_priors(pathway: Pathway, prepared: PreparedData,
@@ -270,15 +271,16 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
     built = build_model(pathway, prepared, priors=priors)
     # the model NUTS sees: rows sharing inputs collapsed, likelihood kernels (same posterior)
     sampled = build_model(pathway, built.data, priors=priors, collapse=True) if s.collapse else built
-    centred, pilot = centred_of(built), {}
+    centred, pilot, paths = centred_of(built), {}, None
     if s.init == "pathfinder" and s.method == "nuts" and built.plan.area_nodes:
-        chosen, pilot = geometry_from_pilot(pathway, prepared, sampled, int(fit_seeds(s.random_seed)[3]))
+        chosen, pilot, paths = geometry_from_pilot(pathway, prepared, sampled, int(fit_seeds(s.random_seed)[3]))
         if chosen is not None and chosen != centred:
-            centred = chosen
+            # another parametrisation: other coordinates, so the chains' starts take new paths
+            centred, paths = chosen, None
             built = build_model(pathway, prepared, priors=priors, centred=centred)
             sampled = build_model(pathway, built.data, priors=priors, collapse=True, centred=centred) \
                 if s.collapse else built
-    drawn = draw_posterior(sampled.model, s)
+    drawn = draw_posterior(sampled.model, s, pilot=paths)
     posterior_seconds = time.perf_counter() - entered
     tree = drawn.tree
     seeds = fit_seeds(s.random_seed)

@@ -44,7 +44,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-from copath.model.pathfinder import pathfinder
+from copath.model.pathfinder import Pathfinder, pathfinder
 
 __all__ = ["PathfinderStarts", "best_optimum", "chain_optimum", "chain_starter", "flat_layout", "map_start",
            "map_starts", "pathfinder_starter", "pilot_spread", "start_shake", "starter", "support_vector"]
@@ -374,6 +374,10 @@ class PathfinderStarts:
         Draws from each path's Gaussian per chain, resampled to one.
     maxiter
         L-BFGS iterations per path at most.
+    fitted
+        Paths already fitted to this model's density in the same coordinates (a pilot's,
+        :attr:`fitted`): they are reused, and only the chains' draws are taken here, with
+        ``logp_dlogp``.
 
     Example
     -------
@@ -391,10 +395,12 @@ class PathfinderStarts:
 
     def __init__(self, model: pm.Model, x0: RaveledVars,
                  logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], random_seed: int | None = None,
-                 paths: int = 4, draws_per_path: int = 100, maxiter: int = 1000) -> None:
+                 paths: int = 4, draws_per_path: int = 100, maxiter: int = 1000,
+                 fitted: Pathfinder | None = None) -> None:
         self._model, self._x0, self._logp_dlogp = model, x0, logp_dlogp
         self._seed, self._paths, self._m, self._maxiter = random_seed, paths, draws_per_path, maxiter
-        self._fit = None
+        self._fit: Pathfinder | None = None
+        self._given = fitted
         self._fallback: Callable[[int], np.ndarray] | None = None
         self._starts: dict[int, np.ndarray] = {}
         self.info: dict = {"method": "pathfinder", "paths": paths, "pareto_k": []}
@@ -407,12 +413,21 @@ class PathfinderStarts:
         starts = view0 + rng.normal(0.0, 1.0, size=(self._paths, view0.size))
         try:
             with np.errstate(all="ignore"):
-                self._fit = pathfinder(objective, starts, random_seed=self._seed, maxiter=self._maxiter)
+                self._fit = self._given if self._given is not None else pathfinder(
+                    objective, starts, random_seed=self._seed, maxiter=self._maxiter)
         except (FloatingPointError, ValueError, np.linalg.LinAlgError) as err:
             self._use_fallback(str(err))
             return
         self.info.update(failed=self._fit.failed, iterations=[p.iteration for p in self._fit.paths],
-                         elbo=[round(p.elbo, 3) for p in self._fit.paths])
+                         elbo=[round(p.elbo, 3) for p in self._fit.paths], paths=len(self._fit.paths) + self._fit.failed)
+        if self._given is not None:
+            self.info["paths_from"] = "pilot"
+
+    @property
+    def fitted(self) -> Pathfinder | None:
+        """The paths' Gaussians (None before the first start, or after a fallback); a
+        second :class:`PathfinderStarts` of the same model can reuse them (``fitted=``)."""
+        return self._fit
 
     def _use_fallback(self, reason: str) -> None:
         warnings.warn(f"Pathfinder failed ({reason}); the chains start at MAP optimisations instead", stacklevel=3)
@@ -473,7 +488,7 @@ class PathfinderStarts:
 
 def pathfinder_starter(model: pm.Model, x0: RaveledVars,
                        logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]],
-                       random_seed: int | None = None) -> PathfinderStarts:
+                       random_seed: int | None = None, fitted: Pathfinder | None = None) -> PathfinderStarts:
     """Seed -> that chain's start, a Pathfinder draw (:class:`PathfinderStarts`).
 
     Parameters
@@ -486,6 +501,8 @@ def pathfinder_starter(model: pm.Model, x0: RaveledVars,
         Flat unconstrained vector -> (log density, gradient), the sampler's own.
     random_seed
         Seed of the paths.
+    fitted
+        A pilot's paths on the same model, to reuse.
 
     Returns
     -------
@@ -501,10 +518,11 @@ def pathfinder_starter(model: pm.Model, x0: RaveledVars,
     >>> bool(abs(start(1)[0] - 3.0) < 4.0)
     True
     """
-    return PathfinderStarts(model, x0, logp_dlogp, random_seed)
+    return PathfinderStarts(model, x0, logp_dlogp, random_seed, fitted=fitted)
 
 
-def pilot_spread(model: pm.Model, random_seed: int | None = None, n: int = 100) -> tuple[dict[str, float], dict]:
+def pilot_spread(model: pm.Model, random_seed: int | None = None, n: int = 100
+                 ) -> tuple[dict[str, float], dict, Pathfinder | None]:
     """Each area node's areas' sd from a Pathfinder pilot: the median of ``area_sd`` over
     ``n`` draws (:meth:`PathfinderStarts.pilot`), on PyMC's own compiled log density.
 
@@ -519,9 +537,10 @@ def pilot_spread(model: pm.Model, random_seed: int | None = None, n: int = 100) 
 
     Returns
     -------
-    tuple of (dict[str, float], dict)
+    tuple of (dict[str, float], dict, Pathfinder or None)
         Node -> its areas' sd (empty when the model has no area effects or Pathfinder
-        failed), and what the pilot did (:class:`PathfinderStarts`'s ``info``).
+        failed), what the pilot did (:class:`PathfinderStarts`'s ``info``), and its paths
+        (for the chains' starts when the model stays as it is).
 
     Example
     -------
@@ -530,27 +549,29 @@ def pilot_spread(model: pm.Model, random_seed: int | None = None, n: int = 100) 
     ...     sd = pm.HalfNormal("area_sd", 1.0, dims="area_node")
     ...     z = pm.Normal("area_z", 0.0, 1.0, dims="area_noncentred")
     ...     _ = pm.Normal("obs", sd[0] * z, 0.05, observed=[1.0, -1.0, 0.5])
-    >>> spread, info = pilot_spread(m, random_seed=1)
+    >>> spread, info, _ = pilot_spread(m, random_seed=1)
     >>> 0.4 < spread["y"] < 2.0, info["method"]
     (True, 'pathfinder')
     """
     x0 = support_vector(model)
     at = flat_layout(x0)
     if "area_sd_log__" not in at:
-        return {}, {"method": "none"}
+        return {}, {"method": "none"}, None
     logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
     logp_dlogp.set_extra_values({})
     start = PathfinderStarts(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), random_seed)
     try:
         draws = start.pilot(n, seed=0 if random_seed is None else int(random_seed))
     except FloatingPointError:
-        return {}, start.info
+        return {}, start.info, None
     sd = np.median(np.exp(draws[:, at["area_sd_log__"]]), axis=0)
-    return {str(node): float(v) for node, v in zip(model.coords["area_node"], sd, strict=True)}, start.info
+    return ({str(node): float(v) for node, v in zip(model.coords["area_node"], sd, strict=True)}, start.info,
+            start.fitted)
 
 
 def starter(model: pm.Model, x0: RaveledVars, logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]],
-            init: str, random_seed: int | None = None) -> Callable[[int], np.ndarray]:
+            init: str, random_seed: int | None = None, fitted: Pathfinder | None = None
+            ) -> Callable[[int], np.ndarray]:
     """Seed -> a chain's start as ``init`` says: ``"pathfinder"`` (:class:`PathfinderStarts`)
     or ``"map"`` (:func:`chain_starter`).
 
@@ -566,6 +587,8 @@ def starter(model: pm.Model, x0: RaveledVars, logp_dlogp: Callable[[np.ndarray],
         ``"pathfinder"`` or ``"map"``.
     random_seed
         Seed of Pathfinder's paths (the MAP starts are seeded by each chain's seed alone).
+    fitted
+        A pilot's Pathfinder paths on this model, reused by ``init="pathfinder"``.
 
     Returns
     -------
@@ -582,14 +605,15 @@ def starter(model: pm.Model, x0: RaveledVars, logp_dlogp: Callable[[np.ndarray],
     True
     """
     if init == "pathfinder":
-        return pathfinder_starter(model, x0, logp_dlogp, random_seed)
+        return pathfinder_starter(model, x0, logp_dlogp, random_seed, fitted)
     if init == "map":
         return chain_starter(model, x0, logp_dlogp)
     raise ValueError(f"init must be 'pathfinder' or 'map' for a start per chain, got {init!r}")
 
 
 def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
-               maxiter: int = 400, init: str = "map", info: dict | None = None) -> list[dict[str, np.ndarray]]:
+               maxiter: int = 400, init: str = "map", info: dict | None = None,
+               fitted: Pathfinder | None = None) -> list[dict[str, np.ndarray]]:
     """One start per chain (:func:`starter`: a MAP optimisation, or a Pathfinder draw with
     ``init="pathfinder"``), on the constrained scale, by RV name; what PyMC's sampler takes.
 
@@ -607,6 +631,8 @@ def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
         ``"map"`` or ``"pathfinder"``.
     info
         When given, updated with how the chains started (:class:`PathfinderStarts`'s ``info``).
+    fitted
+        A pilot's Pathfinder paths on this model, reused by ``init="pathfinder"``.
 
     Returns
     -------
@@ -617,7 +643,7 @@ def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
     logp_dlogp.set_extra_values({})
     x0 = support_vector(model)
     f = lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info))  # noqa: E731
-    start = chain_starter(model, x0, f, maxiter) if init == "map" else starter(model, x0, f, init, random_seed)
+    start = chain_starter(model, x0, f, maxiter) if init == "map" else starter(model, x0, f, init, random_seed, fitted)
     out = [_constrained(model, start(int(seed)), x0) for seed in seeds]
     if info is not None:
         info.update(getattr(start, "info", {"method": "map"}))

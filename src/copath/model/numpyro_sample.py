@@ -45,12 +45,13 @@ _STATS = {"diverging": "diverging", "num_steps": "n_steps", "energy": "energy",
 def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
                    random_seed: int = 0, init: str = "pathfinder", map_seed: int | None = None,
                    progressbar: bool = False, target_accept: float = 0.8, dense_mass: bool = True,
-                   max_tree_depth: int = 10, start_info: dict | None = None) -> xr.DataTree:
+                   max_tree_depth: int = 10, start_info: dict | None = None, fitted=None) -> xr.DataTree:
     """Posterior and sample statistics of ``model`` by NumPyro's NUTS.
 
     ``init="pathfinder"`` starts each chain at its own draw from multi-path Pathfinder
     (:class:`copath.model.init.PathfinderStarts`, seeded from ``map_seed``; what it did is
-    written into ``start_info`` when given); ``init="map"`` at its own MAP optimisation from
+    written into ``start_info`` when given; ``fitted``, a pilot's paths on this model, are
+    reused); ``init="map"`` at its own MAP optimisation from
     a dispersed point (:func:`copath.model.init.chain_optimum`, seeded from ``map_seed``);
     ``init="default"`` at the model's support point jittered by U(-1, 1)
     on the unconstrained scale, per chain (PyMC's default). ``dense_mass`` adapts a dense
@@ -86,7 +87,7 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
             return float(value), np.asarray(grad, dtype=float)
 
         seeds = np.random.SeedSequence(map_seed).generate_state(chains)
-        start = starter(model, support, logp_dlogp, init, map_seed)
+        start = starter(model, support, logp_dlogp, init, map_seed, fitted)
         starts = np.stack([start(int(seed)) for seed in seeds])
         if start_info is not None:
             start_info.update(getattr(start, "info", {"method": "map"}))

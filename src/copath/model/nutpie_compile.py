@@ -45,7 +45,8 @@ from copath.options import Init, check
 __all__ = ["compile_for_nutpie"]
 
 
-def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: int | None = None) -> Any:
+def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: int | None = None,
+                       fitted: Any = None) -> Any:
     """nutpie's compiled ``model`` (fastmath off), each chain started at its own Pathfinder
     draw (``init="pathfinder"``) or MAP (``init="map"``).
 
@@ -68,6 +69,8 @@ def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: i
         jittered start).
     random_seed
         Seed of the starting points, combined with each chain's seed.
+    fitted
+        Pathfinder paths already fitted to this model (a pilot's), reused for the starts.
 
     Returns
     -------
@@ -90,7 +93,7 @@ def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: i
         value, grad = compiled.logp_func(np.ascontiguousarray(x, dtype=np.float64))
         return float(value), np.array(grad, dtype=float)
 
-    chain_start = starter(model, support, logp_dlogp, init, random_seed)
+    chain_start = starter(model, support, logp_dlogp, init, random_seed, fitted)
     starts: dict[int, np.ndarray] = {}
     # nutpie asks for the chains' starts from its chains' threads at once; the compiled
     # PyTensor function behind logp_func keeps its inputs and outputs in shared storage,

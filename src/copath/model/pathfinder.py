@@ -329,20 +329,24 @@ class Pathfinder:
     logp_dlogp: LogpGrad | None = field(default=None, repr=False, compare=False)
 
     def resample(self, rng: np.random.Generator, n: int, draws_per_path: int = 100,
-                 logp_dlogp: LogpGrad | None = None, max_k: float = 0.7) -> tuple[np.ndarray, float]:
+                 logp_dlogp: LogpGrad | None = None, max_k: float = np.inf) -> tuple[np.ndarray, float]:
         """``n`` distinct draws resampled without replacement from the paths' pooled draws
         by their Pareto-smoothed importance weights (Zhang et al. 2022, Algorithm 5), or,
-        when Pareto k exceeds ``max_k``, by their paths' ELBOs alone.
+        when Pareto k exceeds ``max_k`` (never, by default), by their paths' ELBOs alone.
 
         Above k = 0.7 the smoothed weights are unreliable (Vehtari et al. 2024), and in
         many dimensions they fall on the few draws with the highest ``log p - log q``,
         which are those nearest the mode: on a 200-dimensional Gaussian that Pathfinder
         fits well (its own draws' log densities 97.5 below the mode on average, the
-        posterior's 100), resampling by the weights (k = 5.1) gave draws 70.6 below it, a
-        start at the mode's height rather than in the mass. There each draw is instead
-        weighted by ``exp(ELBO)`` of the path it came from, so a path that ended in a
-        minor mode (a lower ELBO) still gives way to the others, and a draw is taken as
-        its path's Gaussian gives it.
+        posterior's 100), resampling by the weights (k = 5.1) gave draws 70.6 below it.
+        ``max_k`` then weights each draw by ``exp(ELBO)`` of the path it came from
+        instead, so a path that ended in a minor mode still gives way to the others and a
+        draw is taken as its path's Gaussian gives it (113.6 below the mode there). It is
+        not the default: on three simulations of the calibration pathway (30 areas x 6
+        months, k about 2.4) the weights put 8 of 12 starts inside the central 98% of the
+        posterior's log densities (median 6.4 below the posterior's median) and the ELBOs
+        alone 4 of 12 (median 18.8 below, one 141 below): the paths' Gaussians there have
+        long tails the weights trim.
 
         Parameters
         ----------

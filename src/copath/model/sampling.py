@@ -136,12 +136,13 @@ def _stop_if(interrupted: list[int] | tuple, phase: str) -> None:
 
 
 def _sample_nutpie(model: pm.Model, s: FitSettings, seed: int, map_seed: int,
-                   interrupted: list[int] | tuple = (), start_info: dict | None = None) -> xr.DataTree:
+                   interrupted: list[int] | tuple = (), start_info: dict | None = None,
+                   fitted: Any = None) -> xr.DataTree:
     """nutpie's posterior and sample stats, from one compilation that also finds the starts
     (how the chains started is written into ``start_info`` when given)."""
     import nutpie
 
-    compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed)
+    compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed, fitted=fitted)
     if start_info is not None:  # filled as nutpie's chains ask for their starts
         start_info.clear()
         start_info.update(method=s.init)
@@ -191,7 +192,7 @@ def _approximate(model: pm.Model, s: FitSettings, seed: int,
     return xr.DataTree.from_dict({"posterior": posterior}), info
 
 
-def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
+def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None) -> Drawn:
     """The posterior of ``model`` as ``settings`` say (sampler, method, draws, init, seed).
 
     Parameters
@@ -200,6 +201,9 @@ def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
         The model to sample (:func:`copath.model.builder.build_model`, collapsed for speed).
     settings
         A fit's settings; only the sampling ones are read here.
+    pilot
+        Pathfinder paths already fitted to ``model`` (:func:`copath.model.init.pilot_spread`'s),
+        reused for the chains' starts with ``init="pathfinder"``.
 
     Returns
     -------
@@ -216,20 +220,21 @@ def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
     start_info: dict[str, Any] = {"method": s.init}
     with _interrupt_guard() as interrupted:
         if s.method == "nuts" and chosen == "nutpie":  # one compilation for the starts and the sampler
-            tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted, start_info)
+            tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted, start_info, pilot)
         elif s.method == "nuts" and chosen == "numpyro":  # one JAX translation for the starts and the sampler
             tree = sample_numpyro(model, s.draws, s.tune, s.chains, int(seeds[0]), s.init, int(seeds[3]),
                                   s.progressbar, target_accept=s.target_accept, dense_mass=numpyro_mass == "dense",
-                                  max_tree_depth=s.max_treedepth, start_info=start_info)
+                                  max_tree_depth=s.max_treedepth, start_info=start_info, fitted=pilot)
         else:
             if s.method == "nuts":
-                starts = (map_starts(model, s.chains, random_seed=int(seeds[3]), init=s.init, info=start_info)
-                          if s.init != "default" else None)
+                starts = (map_starts(model, s.chains, random_seed=int(seeds[3]), init=s.init, info=start_info,
+                                     fitted=pilot) if s.init != "default" else None)
                 _stop_if(interrupted, "the starts")
                 tree = _sample_pymc(model, s, int(seeds[0]), starts)
             else:
                 if s.init == "pathfinder":
-                    start = map_starts(model, 1, random_seed=int(seeds[3]), init=s.init, info=start_info)[0]
+                    start = map_starts(model, 1, random_seed=int(seeds[3]), init=s.init, info=start_info,
+                                       fitted=pilot)[0]
                 else:
                     start = map_start(model, random_seed=int(seeds[3])) if s.init == "map" else None
                 _stop_if(interrupted, "the start")
