@@ -354,9 +354,10 @@ class PathfinderStarts:
     ``info`` says what was done: ``"method"`` (``"pathfinder"``, or ``"map"`` after a
     fallback, with ``"fallback"`` the reason), the paths fitted and failed, the iterate
     each path kept and its ELBO, and the Pareto k of each chain's importance weights
-    (``"pareto_k"``, in the order chains asked; above 0.7 the start was resampled by the
-    paths' ELBOs, :meth:`copath.model.pathfinder.Pathfinder.resample`) and each start's
-    log density (``"logp"``, the model's, as the sampler reports it).
+    (``"pareto_k"``, in the order chains asked; above 0.7 the weights are unreliable and
+    the start sits nearer the paths' Gaussians than the posterior, though usually near its
+    mass: :meth:`copath.model.pathfinder.Pathfinder.resample`) and each start's log
+    density (``"logp"``, the model's, as the sampler reports it).
 
     Parameters
     ----------
