@@ -114,12 +114,17 @@ def test_every_start_differs_and_lies_in_the_posteriors_typical_set_not_at_its_m
     # a Gaussian posterior: log p(draw) = top - chi2_d / 2, so its central 98% is
     low, high = top - stats.chi2(d).ppf(0.99) / 2, top - stats.chi2(d).ppf(0.01) / 2
     start = PathfinderStarts(model, x0, f, random_seed=1)
-    starts = np.array([start(seed) for seed in (101, 202, 303, 404, 505, 606)])
+    starts = np.array([start(seed) for seed in range(101, 141)])
     heights = np.array([f(x)[0] for x in starts])
-    assert len({tuple(x) for x in starts}) == 6  # every chain's start differs
-    assert np.all((heights > low) & (heights < high)), (heights - top, low - top, high - top)
-    assert np.all(heights < top - 3.0)  # well below the mode (chi2_21 / 2 has its 1% point at 4.4)
-    assert start.info["method"] == "pathfinder" and len(start.info["pareto_k"]) == 6
+    assert len({tuple(x) for x in starts}) == 40  # every chain's start differs
+    # forty starts, distributed as posterior draws would be: about 98% inside the central 98%
+    # (seen: 38 of 40, 2 below, KS p = 0.19), none above it at the mode's height, 2 (top - log p) ~ chi2_d
+    inside = (heights > low) & (heights < high)
+    assert inside.mean() >= 0.9 and not np.any(heights >= high), (heights - top, low - top, high - top)
+    chi2 = 2 * (top - heights)
+    assert abs(chi2.mean() - d) < 3 * np.sqrt(2 * d / 40)
+    assert stats.kstest(chi2, stats.chi2(d).cdf).pvalue > 0.01
+    assert start.info["method"] == "pathfinder" and len(start.info["pareto_k"]) == 40
     # a Gaussian posterior, but 21 dimensions and 6 (s, y) pairs: the weights are mostly reliable
     assert np.median(start.info["pareto_k"]) < 0.7
     # MAP starts, by contrast, sit at the mode: above the posterior's typical set

@@ -44,7 +44,7 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-from copath.model.pathfinder import Pathfinder, pathfinder
+from copath.model.pathfinder import Pathfinder, fit_path, pathfinder
 
 __all__ = ["PathfinderStarts", "best_optimum", "chain_optimum", "chain_starter", "flat_layout", "map_start",
            "map_starts", "pathfinder_starter", "pilot_spread", "start_shake", "starter", "support_vector"]
@@ -336,6 +336,11 @@ def chain_starter(model: pm.Model, x0: RaveledVars,
     return lambda seed: to_model(chain_optimum(objective, view0, seed, maxiter, shake))
 
 
+#: How far below the shared paths' best ELBO a chain's own path may end and still give
+#: the chain its start: exp(-5) < 1%, a mode with under 1% of the best one's mass.
+ELBO_GAP = 5.0
+
+
 class PathfinderStarts:
     """Seed -> that chain's start, a draw from multi-path Pathfinder (built on first use).
 
@@ -345,11 +350,22 @@ class PathfinderStarts:
     MAP starts: a path that never moves the area effects learns nothing of their
     curvature, and Pathfinder stops at its best ELBO before the spreads can collapse;
     on the calibration pathway the paths' best ELBOs rose by about 10), seeded by
-    ``random_seed``. Each chain then draws
-    ``draws_per_path`` points from every path's Gaussian with its own seed and keeps one,
-    resampled by Pareto-smoothed importance weights: chains with different seeds get
-    different starts (draws from a continuous distribution), and the same seed the same
-    start, whichever order the chains ask in (nutpie asks from its chains' threads).
+    ``random_seed`` (or taken from a pilot, ``fitted``).
+
+    Each chain then runs one path of its own, from a point shaken by its own seed, and
+    keeps one of ``draws_per_path`` x paths draws of that path's Gaussian, resampled by
+    Pareto-smoothed importance weights. Its own path, so that chains reach the modes of a
+    posterior independently, as MAP starts from dispersed points do, and R-hat and the
+    stray-chain check can see them: drawn from the shared paths' pool, chains are tied to
+    where those few paths ended (with four paths, all four chains of a posterior with two
+    equal modes start in one mode a third of the time instead of an eighth, and
+    ``tests/model/test_identification.py`` saw one sign only). But a chain whose path ended
+    more than :data:`ELBO_GAP` below the shared paths' best (a minor mode) is started from
+    the shared paths' pooled draws, resampled by their weights (Zhang et al.'s multi-path
+    Pathfinder), so no chain starts in a mode that holds under 1% of the best one's mass.
+    Chains with different seeds get different starts (draws from a continuous
+    distribution), and the same seed the same start, whichever order the chains ask in
+    (nutpie asks from its chains' threads).
 
     ``info`` says what was done: ``"method"`` (``"pathfinder"``, or ``"map"`` after a
     fallback, with ``"fallback"`` the reason), the paths fitted and failed, the iterate
@@ -357,7 +373,8 @@ class PathfinderStarts:
     (``"pareto_k"``, in the order chains asked; above 0.7 the weights are unreliable and
     the start sits nearer the paths' Gaussians than the posterior, though usually near its
     mass: :meth:`copath.model.pathfinder.Pathfinder.resample`) and each start's log
-    density (``"logp"``, the model's, as the sampler reports it).
+    density (``"logp"``, the model's, as the sampler reports it) and where it came from
+    (``"source"``: ``"own path"`` or ``"pool"``).
 
     Parameters
     ----------
@@ -410,7 +427,7 @@ class PathfinderStarts:
         objective, to_model, to_view = funnel_free(self._model, self._x0, self._logp_dlogp)
         self._objective, self._to_model = objective, to_model
         rng = np.random.default_rng(np.random.SeedSequence(self._seed).spawn(1)[0])
-        view0 = to_view(self._x0.data)
+        view0 = self._view0 = to_view(self._x0.data)
         starts = view0 + rng.normal(0.0, 1.0, size=(self._paths, view0.size))
         try:
             with np.errstate(all="ignore"):
@@ -466,6 +483,22 @@ class PathfinderStarts:
         self.info["pilot_pareto_k"] = round(khat, 3)
         return np.array([self._to_model(d) for d in draws])
 
+    def _chain_draw(self, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+        """One chain's draw: from its own path when that path's ELBO is within
+        :data:`ELBO_GAP` of the shared paths' best, else from the shared paths' pool."""
+        view0 = self._view0
+        start = view0 + rng.normal(0.0, 1.0, size=view0.size)
+        try:
+            own = fit_path(self._objective, start, rng, maxiter=self._maxiter)
+        except FloatingPointError:
+            own = None
+        best = max(p.elbo for p in self._fit.paths)
+        if own is not None and own.elbo >= best - ELBO_GAP:
+            self.info.setdefault("source", []).append("own path")
+            return Pathfinder((own,), 0, self._objective).resample(rng, 1, self._m * len(self._fit.paths))
+        self.info.setdefault("source", []).append("pool")
+        return self._fit.resample(rng, 1, self._m, self._objective)
+
     def __call__(self, seed: int) -> np.ndarray:
         key = int(seed)
         if key in self._starts:
@@ -475,7 +508,8 @@ class PathfinderStarts:
         if self._fallback is None:
             try:
                 with np.errstate(all="ignore"):
-                    draw, khat = self._fit.resample(np.random.default_rng(key), 1, self._m, self._objective)
+                    mixed = np.random.SeedSequence([key % 2**63, 0 if self._seed is None else int(self._seed)])
+                    draw, khat = self._chain_draw(np.random.default_rng(mixed))
                 self.info["pareto_k"].append(round(khat, 3))
                 x = self._to_model(draw[0])
                 self.info.setdefault("logp", []).append(round(float(self._logp_dlogp(x)[0]), 3))
