@@ -1,13 +1,14 @@
 """Where the chains start: in the posterior's mass by Pathfinder, or at a MAP optimisation.
 
 By default (``init="pathfinder"``, :func:`pathfinder_starter`) each chain starts at its
-own draw from multi-path Pathfinder (:mod:`copath.model.pathfinder`; Zhang, Carpenter,
-Gelman & Vehtari 2022, JMLR 23(306)): four L-BFGS paths from dispersed points give a
-Gaussian each, and every chain's start is one draw resampled by Pareto-smoothed
-importance weights from draws of those Gaussians, so it lies in the posterior's typical
-set rather than at its mode (on a hierarchical model the mode can sit a hundred
-log-density units above the draws). Should Pathfinder fail, the chains start as
-``init="map"`` says, with a warning.
+own draw from Pathfinder (:mod:`copath.model.pathfinder`; Zhang, Carpenter, Gelman &
+Vehtari 2022, JMLR 23(306)): L-BFGS paths from dispersed points give a Gaussian each,
+and every chain's start is one draw resampled by Pareto-smoothed importance weights from
+draws of its own path's Gaussian, or of four shared paths' when its own ended in a minor
+mode (:class:`PathfinderStarts`), so it lies in the posterior's typical set rather than
+at its mode (on a hierarchical model the mode can sit a hundred log-density units above
+the draws). Should Pathfinder fail, the chains start as ``init="map"`` says, with a
+warning.
 
 With ``init="map"`` every chain starts at the highest of three posterior modes found by L-BFGS, each from
 its own starting point: the model's support point with its coefficients, intercepts,
