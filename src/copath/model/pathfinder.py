@@ -235,8 +235,12 @@ def fit_path(logp_dlogp: LogpGrad, x0: np.ndarray, rng: np.random.Generator, his
 
     Steps that fail the curvature condition ``s'y > 1e-12 |y|^2`` are skipped (Zhang et al.
     2022, Algorithm 3); the diagonal is updated with every kept pair (:func:`_diagonal_update`).
-    Every iterate's ELBO is estimated from the same ``K`` standard normals (common random
-    numbers): with fresh draws per iterate, the highest of a few hundred noisy estimates
+    The ELBO is estimated at the first 20 iterates and then at every ``stride``-th one
+    (and the last), ``stride = ceil(L / 100)`` for a path of ``L`` iterates: at most about
+    120 estimates of ``K`` log densities each, where one per iterate made the ELBOs ten
+    times the cost of the path itself (a 1,000-iterate path of the flagship model, 302
+    parameters: 28 s, against 7 s for its L-BFGS). Every estimate uses the same ``K``
+    standard normals (common random numbers): with fresh draws per iterate, the highest of a few hundred noisy estimates
     is often a poor Gaussian that drew lucky points (on a 5-dimensional Gaussian, an
     iterate 0.25 sd off won with an ELBO above log Z, which no Gaussian can reach in
     expectation).
@@ -275,11 +279,15 @@ def fit_path(logp_dlogp: LogpGrad, x0: np.ndarray, rng: np.random.Generator, his
     kept_y: list[np.ndarray] = []
     best: GaussianApprox | None = None
     normals = rng.standard_normal((elbo_draws, xs.shape[1]))
+    last = xs.shape[0] - 1
+    stride = max(1, -(-last // 100))
     for i in range(1, xs.shape[0]):
         s, y = xs[i] - xs[i - 1], gs[i - 1] - gs[i]
         if s @ y > 1e-12 * (y @ y):
             alpha = _diagonal_update(alpha, s, y)
             kept_s, kept_y = [*kept_s, s][-history:], [*kept_y, y][-history:]
+        if i > 20 and i % stride and i != last:
+            continue
         approx = gaussian_at(xs[i], gs[i], alpha, np.array(kept_s).reshape(-1, xs.shape[1]),
                              np.array(kept_y).reshape(-1, xs.shape[1]))
         if approx is None:
