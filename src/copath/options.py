@@ -31,9 +31,10 @@ __all__ = [
 Sampler = Literal["nutpie", "pymc", "numpyro"]
 #: ``nuts`` is exact MCMC; the others are variational approximations for a first look.
 Method = Literal["nuts", "advi", "fullrank_advi"]
-#: ``map``: each chain starts at its own MAP optimisation from its own dispersed point;
+#: ``pathfinder``: each chain starts at its own multi-path Pathfinder draw, in the posterior's
+#: mass; ``map``: at its own MAP optimisation from its own dispersed point;
 #: ``default``: the sampler's own jittered start.
-Init = Literal["map", "default"]
+Init = Literal["pathfinder", "map", "default"]
 #: Mass-matrix adaptation: nutpie's ``low_rank`` (NumPyro's dense) or ``diag``.
 Adaptation = Literal["low_rank", "diag"]
 #: How the log likelihood is stored: per row, per node total, not at all, or chosen by size.
@@ -76,7 +77,7 @@ def choices(option: Any) -> tuple[str, ...]:
     Example
     -------
     >>> choices(Init)
-    ('map', 'default')
+    ('pathfinder', 'map', 'default')
     """
     return tuple(get_args(option))
 

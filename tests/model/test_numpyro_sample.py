@@ -66,5 +66,5 @@ def test_same_seed_same_draws_and_bad_init_refused(tree):
     np.testing.assert_array_equal(again.posterior["mu"].values, tree.posterior["mu"].values)
     other = sample_numpyro(conjugate_model(), draws=50, tune=50, chains=1, random_seed=4, init="default")
     assert other.posterior["mu"].shape == (1, 50, 2)
-    with pytest.raises(ValueError, match="init must be one of 'map', 'default'"):
+    with pytest.raises(ValueError, match="init must be one of 'pathfinder', 'map', 'default'"):
         sample_numpyro(conjugate_model(), draws=10, tune=10, chains=1, init="mode")

@@ -75,5 +75,5 @@ def test_same_seed_same_start_and_default_init_is_nutpies(sampled, compiled):
     assert np.array_equal(again.initial_point_func(0), compiled.initial_point_func(0))
     default = compile_for_nutpie(sampled.model, init="default")
     assert not np.array_equal(default.initial_point_func(0), default.initial_point_func(1))  # jittered
-    with pytest.raises(ValueError, match="init must be one of 'map', 'default'"):
+    with pytest.raises(ValueError, match="init must be one of 'pathfinder', 'map', 'default'"):
         compile_for_nutpie(sampled.model, init="mode")

@@ -92,3 +92,48 @@ def test_starts_do_not_fall_into_the_funnel_of_centred_area_effects():
         step = np.zeros_like(x)
         step[i] = 1e-6
         assert (objective(x + step)[0] - objective(x - step)[0]) / 2e-6 == pytest.approx(grad[i], rel=1e-4, abs=1e-4)
+
+
+def test_the_pilot_chooses_by_the_posteriors_spread_and_a_stored_choice_is_built():
+    """Geometry from a pilot (copath issue 28, item 3): the rule I[a] * sd^2 > 1 with
+    area_sd from Pathfinder's draws; a stored choice is what the model is built with."""
+    from copath.model.fit import centred_of, geometry_from_pilot
+    from copath.model.parametrisation import centred_from_spread, mask_to_lists
+
+    pw, sim = _data(3.0, 0.3, seed=5)
+    prepared = prepare_data(pw, sim.data)
+    sampled = build_model(pw, prepared, collapse=True)
+    chosen, pilot, paths = geometry_from_pilot(pw, prepared, sampled, seed=1)
+    assert paths is not None and len(paths.paths) >= 3
+    sd = pilot["area_sd"]["c"]
+    assert 0.15 < sd < 0.6  # the truth is 0.3
+    mask = centred_from_spread(pw, prepared, ["c"], {"c": sd})
+    assert chosen == mask_to_lists(["c"], sampled.model.coords["area"], mask)
+    info, _ = area_information(pw, prepared, "c")
+    assert chosen["c"] == [a for a, i in zip(sampled.model.coords["area"], info, strict=True) if i * sd**2 > 1]
+    # a stored choice is what the model is built with, not the moment rule
+    none_centred = build_model(pw, prepared, centred={"c": []})
+    assert "area_c" not in none_centred.model.named_vars and centred_of(none_centred) == {"c": []}
+    with pytest.raises(ValueError, match="areas not in the data"):
+        build_model(pw, prepared, centred={"c": ["nowhere"]})
+
+
+def test_a_fit_stores_its_parametrisation_and_a_reload_builds_it():
+    import dataclasses
+    import tempfile
+
+    from copath.model.fit import centred_of
+
+    pw, sim = _data(3.0, 0.3, seed=5)
+    res = cp.fit(pw, sim.data, draws=100, tune=100, chains=2, random_seed=2, progressbar=False)
+    assert res.run.centred == centred_of(res.built) and "pilot" in res.run.starts
+    # the pilot's paths serve the chains' starts unless the parametrisation changed
+    moment_rule = centred_of(build_model(pw, sim.data))
+    assert (res.run.starts.get("paths_from") == "pilot") == (res.run.centred == moment_rule)
+    with tempfile.TemporaryDirectory() as folder:
+        res.save(folder + "/r")
+        back = cp.load_result(folder + "/r")
+    assert back.run.centred == res.run.centred
+    assert list(back.model.coords.get("area_centred", [])) == list(res.model.coords.get("area_centred", []))
+    record = dataclasses.replace(back, run=dataclasses.replace(back.run, centred={"c": []}), _built=None)
+    assert "area_c" not in record.built.model.named_vars  # the stored choice, whatever the rule says

@@ -55,3 +55,13 @@ def test_a_run_round_trips_with_its_prior_swap():
     run = FitRun(sampler="nutpie", collapsed=("y: 10 rows -> 2 terms",),
                  prior_swap=PriorSwap("a -> b", P1.to_dict(), "psis", 0.2, 0.7, 300.0, True))
     assert FitRun.from_dict(run.to_dict()) == run
+
+
+def test_a_run_keeps_how_its_chains_started_through_json():
+    import json
+    starts = {"method": "pathfinder", "paths": 4, "failed": 0, "iterations": [33, 51, 51, 37],
+              "elbo": [10631.0, 10623.7, 10627.9, 10622.7], "pareto_k": [2.18, 1.87]}
+    back = FitRun.from_dict(json.loads(json.dumps(FitRun(sampler="nutpie", starts=starts).to_dict())))
+    assert back.starts == starts
+    assert FitRun.from_dict({"sampler": "nutpie"}).starts == {}  # a result saved before it had none
+    assert FitSettings().init == "pathfinder"

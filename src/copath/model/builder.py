@@ -74,7 +74,7 @@ from copath.model.aggregate import group_eta
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
-from copath.model.parametrisation import centred_areas
+from copath.model.parametrisation import centred_areas, mask_from_lists
 from copath.model.time import MONTH_NAMES, SEASON_SD_SCALE, TREND_SD_SCALE, time_terms
 from copath.model.totals import LinkTotals, indirect, plan_totals
 from copath.spec.pathway import Pathway
@@ -146,6 +146,7 @@ def build_model(
     source: str = "<data>",
     collapse: bool = False,
     centres: Mapping[str, float] | None = None,
+    centred: Mapping[str, list[str]] | None = None,
 ) -> BuiltModel:
     """The PyMC model of ``pathway`` on ``data`` with evidence priors on every link.
 
@@ -155,6 +156,10 @@ def build_model(
     kernel (:mod:`copath.kinds`: no data-only constants). Its likelihood terms
     are then potentials named after the nodes, so predictive draws and the pointwise
     log likelihood come from the row-level model (``collapse=False``).
+
+    ``centred`` (node -> the areas whose effects are sampled centred) replaces the rule of
+    :func:`copath.model.parametrisation.centred_areas`: a fit's own choice, from its
+    pilot, so a reloaded result's model has the variables its posterior has.
     """
     prepared = data if isinstance(data, PreparedData) else prepare_data(pathway, data, source=source)
     priors = priors if priors is not None else priors_for(pathway, evidence)
@@ -222,7 +227,9 @@ def build_model(
                                for n in area_nodes])
             area_sd = pm.HalfNormal("area_sd", sigma=scales, dims="area_node")
             at = np.array([endo.index(n) for n in area_nodes])
-            area_effect = _area_effects(area_sd, intercept[at], centred_areas(pathway, prepared, area_nodes))
+            mask = (mask_from_lists(area_nodes, coords["area"], centred) if centred is not None
+                    else centred_areas(pathway, prepared, area_nodes))
+            area_effect = _area_effects(area_sd, intercept[at], mask)
             idx = prepared.area_index
             for k, name in enumerate(area_nodes):
                 area_terms[name] = area_effect[k][idx]

@@ -4,8 +4,9 @@ The thresholds are the usual ones (Vehtari et al. 2021, *Bayesian Analysis* 16:6
 rank-normalised split R-hat <= 1.01 and bulk and tail ESS >= 400 (``min(400, 100 x
 chains)`` for small runs) on every element of every variable in the posterior (link
 coefficients, intercepts, area effects and their spread, noise parameters, imputed
-values), no divergent transition after warm-up, and BFMI >= 0.3 in every chain
-(Betancourt 2016). Where the model samples a quantity in parts, the checks read the
+values), no divergent transition after warm-up, BFMI >= 0.3 in every chain
+(Betancourt 2016), and no chain that sits apart from the others in log density
+(:func:`stray_chains`: a chain stuck in another mode, named). Where the model samples a quantity in parts, the checks read the
 quantity the answers use, not its parts: the link coefficients ``beta`` (not ``beta_free``,
 ``beta_soft`` and ``beta_total``, which are transformed or shifted versions of it) and the
 area effects ``area_effect`` (not ``area_c``, nor ``area_z`` of ``area_sd * area_z``; the
@@ -33,8 +34,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "likely_causes", "RHAT_MAX",
-           "ESS_MIN", "BFMI_MIN"]
+__all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "likely_causes", "stray_chains",
+           "RHAT_MAX", "ESS_MIN", "BFMI_MIN", "STRAY_SDS"]
 
 #: Sampled parts of a quantity the checks read whole: the link coefficients ``beta`` (made
 #: of ``beta_free``, ``beta_soft`` and ``beta_total``) and the area effects ``area_effect`` (made of
@@ -45,6 +46,11 @@ AUXILIARY = {"beta_free": "beta", "beta_soft": "beta", "beta_total": "beta", "ar
 RHAT_MAX = 1.01
 ESS_MIN = 400
 BFMI_MIN = 0.3
+#: A chain whose mean log density lies more than this many within-chain sds from the
+#: median of the other chains' means sits apart (:func:`stray_chains`).
+STRAY_SDS = 3.0
+#: The log density's name in the sample stats: nutpie's, then PyMC's and copath's NumPyro driver's.
+LOGP_STATS = ("logp", "lp")
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Diagnostics:
     approximate: str | None = None  # the variational method, when the fit was not MCMC
     worst: tuple[Worst, ...] = field(default=(), compare=False)  # the parameters failing worst
     causes: tuple[str, ...] = field(default=(), compare=False)  # what usually causes that
+    stray: tuple[str, ...] = field(default=())  # one sentence per chain that sits apart (stray_chains)
 
     @property
     def checks(self) -> dict[str, bool]:
@@ -94,6 +101,7 @@ class Diagnostics:
             "ess_bulk": self.min_ess_bulk >= self.ess_min,
             "ess_tail": self.min_ess_tail >= self.ess_min,
             "bfmi": self.min_bfmi >= BFMI_MIN,
+            "chains": not self.stray,
         }
 
     @property
@@ -118,6 +126,7 @@ class Diagnostics:
                        "too few effective draws for stable intervals; draw more.")
         if not c["bfmi"]:
             out.append(f"min BFMI {self.min_bfmi:.2f} < {BFMI_MIN}: poor exploration of the energy.")
+        out.extend(self.stray)
         if out and self.worst:
             out.append("Worst: " + "; ".join(w.describe() for w in self.worst) + ".")
         out.extend(self.causes)
@@ -142,7 +151,8 @@ class Diagnostics:
         pandas.DataFrame
             Indexed by ``check`` with columns ``value``, ``threshold`` (as text, e.g.
             ``"<= 1.01"``) and ``pass``: one row each for divergences, max r_hat,
-            min ess_bulk, min ess_tail and min bfmi. For a variational fit it holds one
+            min ess_bulk, min ess_tail, min bfmi and stray chains (the value names them:
+            ``"2"``, or ``"none"``). For a variational fit it holds one
             row, ``method``, whose value is the method and whose ``pass`` is False.
         """
         if self.approximate:
@@ -154,6 +164,8 @@ class Diagnostics:
             ("min ess_bulk", round(self.min_ess_bulk), f">= {self.ess_min:.0f}", self.checks["ess_bulk"]),
             ("min ess_tail", round(self.min_ess_tail), f">= {self.ess_min:.0f}", self.checks["ess_tail"]),
             ("min bfmi", round(self.min_bfmi, 3), f">= {BFMI_MIN}", self.checks["bfmi"]),
+            ("stray chains", ", ".join(s.split(" ", 2)[1] for s in self.stray) or "none", "none",
+             self.checks["chains"]),
         ]
         return pd.DataFrame(rows, columns=["check", "value", "threshold", "pass"]).set_index("check")
 
@@ -166,6 +178,61 @@ class Diagnostics:
                 f"min BFMI {self.min_bfmi:.2f} ({self.n_draws} draws).")
         return text + "".join(f"\n  - {w}" for w in self.warnings)
 
+
+
+def stray_chains(logp: np.ndarray, sds: float = STRAY_SDS) -> tuple[str, ...]:
+    """The chains whose log density sits apart from the others', one sentence each.
+
+    Rule: chain ``c`` sits apart when its mean log density differs from the median of the
+    other chains' means by more than ``sds`` times the within-chain sd of the log density
+    (the median over chains of each chain's sd). Why this scale: within one mode, a
+    chain's mean log density varies from chain to chain by about ``sd / sqrt(ESS)`` of a
+    chain, so a gap of 3 sds is at least 9 standard errors once a chain has 10 effective
+    draws, never chance; a chain in another mode (or still walking in from its start) is
+    apart by a gap of the size of the modes' heights, typically tens of units where the
+    sd is a few (about ``sqrt(d / 2)`` for ``d`` parameters near a Gaussian posterior).
+    The median of the others, not their mean, so that one stray chain does not move the
+    reference the others are compared with. Needs three chains or more to say which
+    chain is apart (with two, R-hat sees the disagreement but not whose it is).
+
+    Parameters
+    ----------
+    logp
+        Log density of the posterior draws, ``(chain, draw)``.
+    sds
+        The threshold in within-chain sds.
+
+    Returns
+    -------
+    tuple of str
+        ``"chain 2 sits 48.1 log-density units below the others: ..."`` per stray chain.
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(0)
+    >>> lp = rng.normal(-100.0, 4.0, size=(4, 500))
+    >>> stray_chains(lp)
+    ()
+    >>> lp[2] -= 48.0
+    >>> stray_chains(lp)[0].split(':')[0]
+    'chain 2 sits 47.5 log-density units below the others (11.7 within-chain sds)'
+    """
+    lp = np.asarray(logp, dtype=float)
+    if lp.ndim != 2 or lp.shape[0] < 3 or not np.all(np.isfinite(lp)):
+        return ()
+    means = lp.mean(axis=1)
+    within = float(np.median(lp.std(axis=1, ddof=1)))
+    if not within > 0:
+        return ()
+    out = []
+    for c in range(lp.shape[0]):
+        gap = float(means[c] - np.median(np.delete(means, c)))
+        if abs(gap) > sds * within:
+            side = "below" if gap < 0 else "above"
+            out.append(f"chain {c} sits {abs(gap):.1f} log-density units {side} the others "
+                       f"({abs(gap) / within:.1f} within-chain sds): it may be stuck in another mode; "
+                       "its draws are not from the same distribution as the others'.")
+    return tuple(out)
 
 
 def _label(name: str, coords: Mapping[str, object]) -> str:
@@ -305,6 +372,8 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
     chains = post.sizes["chain"]
     ess_min = float(min(ESS_MIN, 100 * chains))
     worst = worst_parameters(rhat, ess_b, ess_t, ess_min)
+    logp_name = next((name for name in LOGP_STATS if name in stats), None)
+    stray = stray_chains(stats[logp_name].transpose("chain", "draw").values) if logp_name else ()
     return Diagnostics(
         divergences=divergences,
         max_rhat=float(extreme(rhat, np.max)),
@@ -315,5 +384,6 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
         ess_min=ess_min,
         worst=worst,
         causes=likely_causes(worst, divergences, notes) if (worst or divergences) else (),
+        stray=stray,
     )
 

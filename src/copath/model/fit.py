@@ -2,7 +2,9 @@
 
 :func:`fit_model` builds the row-level model (predictive draws, pointwise log likelihood)
 and the sampling model (rows sharing their inputs collapsed, likelihood kernels: the same
-posterior, :mod:`.compact`), draws the posterior (:mod:`.sampling`), then adds the prior
+posterior, :mod:`.compact`), chooses the area effects' parametrisation from a Pathfinder
+pilot when the chains start from Pathfinder (:func:`geometry_from_pilot`), draws the
+posterior (:mod:`.sampling`), then adds the prior
 and prior predictive, the posterior predictive (thinned to ``ppc_draws``), the log
 likelihood and the log prior (the sensitivity analysis needs both), all in one ArviZ
 ``DataTree``, and returns the :class:`~copath.model.record.FitRecord`.
@@ -43,7 +45,9 @@ from copath.evidence.registry import Evidence, load_evidence
 from copath.model.builder import build_model
 from copath.model.data import PreparedData, prepare_data
 from copath.model.identification import Identification, identify, refuse_sign_symmetry
+from copath.model.init import pilot_spread
 from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_likelihood_totals
+from copath.model.parametrisation import centred_from_spread, mask_to_lists
 from copath.model.record import FitRecord
 from copath.model.sampling import draw_posterior, fit_seeds
 from copath.model.settings import FitRun, FitSettings
@@ -118,6 +122,58 @@ def signs_where_needed(priors: dict[str, LinkPrior], check: Identification) -> d
 def _other_end(link: str, node: str) -> str:
     source, target = link.split(" -> ")
     return target if source == node else source
+
+
+def centred_of(built: Any) -> dict[str, list[str]]:
+    """The areas whose effects ``built``'s model samples centred, per area node (from its
+    ``area_centred`` labels, ``"<node>: <area>"``).
+
+    Parameters
+    ----------
+    built
+        A built model (:func:`copath.model.builder.build_model`).
+
+    Returns
+    -------
+    dict[str, list[str]]
+        Every area node, with its centred areas in the model's area order.
+    """
+    labels = set(built.model.coords.get("area_centred", ()))
+    nodes, areas = list(built.plan.area_nodes), list(built.model.coords.get("area", ()))
+    return {node: [a for a in areas if f"{node}: {a}" in labels] for node in nodes}
+
+
+def geometry_from_pilot(pathway: Pathway, prepared: PreparedData, sampled: Any, seed: int
+                        ) -> tuple[dict[str, list[str]] | None, dict[str, Any], Any]:
+    """The area effects' parametrisation from a Pathfinder pilot of the sampling model: the
+    rule ``I[a] * sd^2 > 1`` with each node's ``area_sd`` from the pilot's draws
+    (:func:`copath.model.init.pilot_spread`, :func:`copath.model.parametrisation.centred_from_spread`)
+    instead of the moment estimate on the raw data.
+
+    Parameters
+    ----------
+    pathway, prepared
+        The pathway and its prepared data.
+    sampled
+        The model that will be sampled (its parametrisation from the moment rule).
+    seed
+        Seed of the pilot.
+
+    Returns
+    -------
+    tuple
+        The centred areas per node (None when the pilot failed), what the pilot did (its
+        Pareto k and each node's ``area_sd``), and its paths (reused for the chains'
+        starts when the parametrisation stays).
+    """
+    spread, info, paths = pilot_spread(sampled.model, random_seed=seed)
+    if not spread:
+        return None, {"method": info.get("method", "none"), "failed": info.get("fallback", "no area spread")}, None
+    nodes = list(sampled.plan.area_nodes)
+    mask = centred_from_spread(pathway, prepared, nodes, spread)
+    chosen = mask_to_lists(nodes, list(sampled.model.coords["area"]), mask)
+    return chosen, {"area_sd": {k: round(v, 4) for k, v in spread.items()},
+                    "pareto_k": info.get("pilot_pareto_k"), "elbo": info.get("elbo")}, paths
 
 
 def sampling_priors(pathway: Pathway, prepared: PreparedData,
@@ -215,7 +271,16 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
     built = build_model(pathway, prepared, priors=priors)
     # the model NUTS sees: rows sharing inputs collapsed, likelihood kernels (same posterior)
     sampled = build_model(pathway, built.data, priors=priors, collapse=True) if s.collapse else built
-    drawn = draw_posterior(sampled.model, s)
+    centred, pilot, paths = centred_of(built), {}, None
+    if s.init == "pathfinder" and s.method == "nuts" and built.plan.area_nodes:
+        chosen, pilot, paths = geometry_from_pilot(pathway, prepared, sampled, int(fit_seeds(s.random_seed)[3]))
+        if chosen is not None and chosen != centred:
+            # another parametrisation: other coordinates, so the chains' starts take new paths
+            centred, paths = chosen, None
+            built = build_model(pathway, prepared, priors=priors, centred=centred)
+            sampled = build_model(pathway, built.data, priors=priors, collapse=True, centred=centred) \
+                if s.collapse else built
+    drawn = draw_posterior(sampled.model, s, pilot=paths)
     posterior_seconds = time.perf_counter() - entered
     tree = drawn.tree
     seeds = fit_seeds(s.random_seed)
@@ -254,6 +319,7 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         ppc_draws=ppc_draws, sampling_seconds=round(drawn.seconds, 3), posterior_seconds=round(posterior_seconds, 3),
         collapsed=tuple(g.describe() for g in sampled.groups.values()), approximation=drawn.approximation,
         identification=check.to_dict(), centres=dict(built.plan.centres), maturing=dict(prepared.maturing),
+        starts={**(drawn.starts or {}), **({"pilot": pilot} if pilot else {})}, centred=centred,
     )
     return FitRecord(idata=xr.DataTree.from_dict({"posterior": posterior, **groups}), pathway=pathway,
                      evidence=evidence, priors=built.priors, data=built.data.frame, settings=s, run=run,

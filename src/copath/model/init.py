@@ -1,6 +1,16 @@
-"""Where the chains start: each at its own MAP optimisation, from a dispersed point.
+"""Where the chains start: in the posterior's mass by Pathfinder, or at a MAP optimisation.
 
-Every chain starts at the highest of three posterior modes found by L-BFGS, each from
+By default (``init="pathfinder"``, :func:`pathfinder_starter`) each chain starts at its
+own draw from Pathfinder (:mod:`copath.model.pathfinder`; Zhang, Carpenter, Gelman &
+Vehtari 2022, JMLR 23(306)): L-BFGS paths from dispersed points give a Gaussian each,
+and every chain's start is one draw resampled by Pareto-smoothed importance weights from
+draws of its own path's Gaussian, or of four shared paths' when its own ended in a minor
+mode (:class:`PathfinderStarts`), so it lies in the posterior's typical set rather than
+at its mode (on a hierarchical model the mode can sit a hundred log-density units above
+the draws). Should Pathfinder fail, the chains start as ``init="map"`` says, with a
+warning.
+
+With ``init="map"`` every chain starts at the highest of three posterior modes found by L-BFGS, each from
 its own starting point: the model's support point with its coefficients, intercepts,
 spreads and dispersions shaken by standard-normal noise on the unconstrained scale
 (about a draw from the priors, which have scale near 1 there) and its area effects left
@@ -27,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -34,7 +45,10 @@ import pymc as pm
 from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy.optimize import minimize
 
-__all__ = ["best_optimum", "chain_optimum", "chain_starter", "flat_layout", "map_start", "map_starts", "start_shake", "support_vector"]
+from copath.model.pathfinder import Pathfinder, fit_path, pathfinder
+
+__all__ = ["PathfinderStarts", "best_optimum", "chain_optimum", "chain_starter", "flat_layout", "map_start",
+           "map_starts", "pathfinder_starter", "pilot_spread", "start_shake", "starter", "support_vector"]
 
 
 def support_vector(model: pm.Model) -> RaveledVars:
@@ -323,9 +337,321 @@ def chain_starter(model: pm.Model, x0: RaveledVars,
     return lambda seed: to_model(chain_optimum(objective, view0, seed, maxiter, shake))
 
 
+#: How far below the shared paths' best ELBO a chain's own path may end and still give
+#: the chain its start: exp(-5) < 1%, a mode with under 1% of the best one's mass.
+ELBO_GAP = 5.0
+
+
+class PathfinderStarts:
+    """Seed -> that chain's start, a draw from multi-path Pathfinder (built on first use).
+
+    The paths run once, in the coordinates of :func:`funnel_free` (centred area effects
+    seen non-centred, whose density has a proper mode), from the model's support point
+    shaken by N(0, 1) in every coordinate (area effects too, unlike :func:`start_shake`'s
+    MAP starts: a path that never moves the area effects learns nothing of their
+    curvature, and Pathfinder stops at its best ELBO before the spreads can collapse;
+    on the calibration pathway the paths' best ELBOs rose by about 10), seeded by
+    ``random_seed`` (or taken from a pilot, ``fitted``).
+
+    Each chain then runs one path of its own, from a point shaken by its own seed, and
+    keeps one of ``draws_per_path`` x paths draws of that path's Gaussian, resampled by
+    Pareto-smoothed importance weights. Its own path, so that chains reach the modes of a
+    posterior independently, as MAP starts from dispersed points do, and R-hat and the
+    stray-chain check can see them: drawn from the shared paths' pool, chains are tied to
+    where those few paths ended (with four paths, all four chains of a posterior with two
+    equal modes start in one mode a third of the time instead of an eighth, and
+    ``tests/model/test_identification.py`` saw one sign only). But a chain whose path ended
+    more than :data:`ELBO_GAP` below the shared paths' best (a minor mode) is started from
+    the shared paths' pooled draws, resampled by their weights (Zhang et al.'s multi-path
+    Pathfinder), so no chain starts in a mode that holds under 1% of the best one's mass.
+    Chains with different seeds get different starts (draws from a continuous
+    distribution), and the same seed the same start, whichever order the chains ask in
+    (nutpie asks from its chains' threads).
+
+    ``info`` says what was done: ``"method"`` (``"pathfinder"``, or ``"map"`` after a
+    fallback, with ``"fallback"`` the reason), the paths fitted and failed, the iterate
+    each path kept and its ELBO, and the Pareto k of each chain's importance weights
+    (``"pareto_k"``, in the order chains asked; above 0.7 the weights are unreliable and
+    the start sits nearer the paths' Gaussians than the posterior, though usually near its
+    mass: :meth:`copath.model.pathfinder.Pathfinder.resample`) and each start's log
+    density (``"logp"``, the model's, as the sampler reports it) and where it came from
+    (``"source"``: ``"own path"`` or ``"pool"``).
+
+    Parameters
+    ----------
+    model
+        The model.
+    x0
+        Its support point (:func:`support_vector`).
+    logp_dlogp
+        Flat unconstrained vector -> (log density, gradient), the sampler's own.
+    random_seed
+        Seed of the paths' starts and ELBO draws.
+    paths
+        How many L-BFGS paths.
+    draws_per_path
+        Draws from each path's Gaussian per chain, resampled to one.
+    maxiter
+        L-BFGS iterations per path at most.
+    fitted
+        Paths already fitted to this model's density in the same coordinates (a pilot's,
+        :attr:`fitted`): they are reused, and only the chains' draws are taken here, with
+        ``logp_dlogp``.
+
+    Example
+    -------
+    >>> with pm.Model() as m:
+    ...     x = pm.Normal("x", 3.0, 1.0, shape=2)
+    >>> x0 = support_vector(m)
+    >>> f = m.logp_dlogp_function(ravel_inputs=True, mode="CVM"); f.set_extra_values({})
+    >>> start = PathfinderStarts(m, x0, lambda x: f(RaveledVars(x, x0.point_map_info)), random_seed=0)
+    >>> a, b = start(1), start(2)
+    >>> bool(np.all(np.abs(a - 3.0) < 4)), bool(np.any(a != b)), bool(np.array_equal(a, start(1)))
+    (True, True, True)
+    >>> start.info["method"], len(start.info["pareto_k"])
+    ('pathfinder', 2)
+    """
+
+    def __init__(self, model: pm.Model, x0: RaveledVars,
+                 logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]], random_seed: int | None = None,
+                 paths: int = 4, draws_per_path: int = 100, maxiter: int = 1000,
+                 fitted: Pathfinder | None = None) -> None:
+        self._model, self._x0, self._logp_dlogp = model, x0, logp_dlogp
+        self._seed, self._paths, self._m, self._maxiter = random_seed, paths, draws_per_path, maxiter
+        self._fit: Pathfinder | None = None
+        self._given = fitted
+        self._fallback: Callable[[int], np.ndarray] | None = None
+        self._starts: dict[int, np.ndarray] = {}
+        self.info: dict = {"method": "pathfinder", "paths": paths, "pareto_k": []}
+
+    def _prepare(self) -> None:
+        objective, to_model, to_view = funnel_free(self._model, self._x0, self._logp_dlogp)
+        self._objective, self._to_model = objective, to_model
+        rng = np.random.default_rng(np.random.SeedSequence(self._seed).spawn(1)[0])
+        view0 = self._view0 = to_view(self._x0.data)
+        starts = view0 + rng.normal(0.0, 1.0, size=(self._paths, view0.size))
+        try:
+            with np.errstate(all="ignore"):
+                self._fit = self._given if self._given is not None else pathfinder(
+                    objective, starts, random_seed=self._seed, maxiter=self._maxiter)
+        except (FloatingPointError, ValueError, np.linalg.LinAlgError) as err:
+            self._use_fallback(str(err))
+            return
+        self.info.update(failed=self._fit.failed, iterations=[p.iteration for p in self._fit.paths],
+                         elbo=[round(p.elbo, 3) for p in self._fit.paths], paths=len(self._fit.paths) + self._fit.failed)
+        if self._given is not None:
+            self.info["paths_from"] = "pilot"
+
+    @property
+    def fitted(self) -> Pathfinder | None:
+        """The paths' Gaussians (None before the first start, or after a fallback); a
+        second :class:`PathfinderStarts` of the same model can reuse them (``fitted=``)."""
+        return self._fit
+
+    def _use_fallback(self, reason: str) -> None:
+        warnings.warn(f"Pathfinder failed ({reason}); the chains start at MAP optimisations instead", stacklevel=3)
+        self.info.update(method="map", fallback=reason)
+        self._fallback = chain_starter(self._model, self._x0, self._logp_dlogp)
+
+    def pilot(self, n: int = 100, seed: int = 0) -> np.ndarray:
+        """``n`` distinct draws on the model's flat scale, resampled from the paths' pooled
+        draws (:meth:`copath.model.pathfinder.Pathfinder.resample`): a pilot of the
+        posterior, for the geometry (:func:`pilot_spread`).
+
+        Parameters
+        ----------
+        n
+            How many draws.
+        seed
+            Seed of the draws.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, N)``.
+
+        Raises
+        ------
+        FloatingPointError
+            If Pathfinder failed.
+        """
+        if self._fit is None and self._fallback is None:
+            self._prepare()
+        if self._fit is None:
+            raise FloatingPointError(self.info.get("fallback", "Pathfinder failed"))
+        with np.errstate(all="ignore"):
+            draws, khat = self._fit.resample(np.random.default_rng(seed), n, max(n, self._m), self._objective)
+        self.info["pilot_pareto_k"] = round(khat, 3)
+        return np.array([self._to_model(d) for d in draws])
+
+    def _chain_draw(self, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+        """One chain's draw: from its own path when that path's ELBO is within
+        :data:`ELBO_GAP` of the shared paths' best, else from the shared paths' pool."""
+        view0 = self._view0
+        start = view0 + rng.normal(0.0, 1.0, size=view0.size)
+        try:
+            own = fit_path(self._objective, start, rng, maxiter=self._maxiter)
+        except FloatingPointError:
+            own = None
+        best = max(p.elbo for p in self._fit.paths)
+        if own is not None and own.elbo >= best - ELBO_GAP:
+            self.info.setdefault("source", []).append("own path")
+            return Pathfinder((own,), 0, self._objective).resample(rng, 1, self._m * len(self._fit.paths))
+        self.info.setdefault("source", []).append("pool")
+        return self._fit.resample(rng, 1, self._m, self._objective)
+
+    def __call__(self, seed: int) -> np.ndarray:
+        key = int(seed)
+        if key in self._starts:
+            return self._starts[key].copy()
+        if self._fit is None and self._fallback is None:
+            self._prepare()
+        if self._fallback is None:
+            try:
+                with np.errstate(all="ignore"):
+                    mixed = np.random.SeedSequence([key % 2**63, 0 if self._seed is None else int(self._seed)])
+                    draw, khat = self._chain_draw(np.random.default_rng(mixed))
+                self.info["pareto_k"].append(round(khat, 3))
+                x = self._to_model(draw[0])
+                self.info.setdefault("logp", []).append(round(float(self._logp_dlogp(x)[0]), 3))
+            except (FloatingPointError, ValueError) as err:
+                self._use_fallback(str(err))
+        if self._fallback is not None:
+            x = self._fallback(key)
+        self._starts[key] = x
+        return x.copy()
+
+
+def pathfinder_starter(model: pm.Model, x0: RaveledVars,
+                       logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]],
+                       random_seed: int | None = None, fitted: Pathfinder | None = None) -> PathfinderStarts:
+    """Seed -> that chain's start, a Pathfinder draw (:class:`PathfinderStarts`).
+
+    Parameters
+    ----------
+    model
+        The model.
+    x0
+        Its support point (:func:`support_vector`).
+    logp_dlogp
+        Flat unconstrained vector -> (log density, gradient), the sampler's own.
+    random_seed
+        Seed of the paths.
+    fitted
+        A pilot's paths on the same model, to reuse.
+
+    Returns
+    -------
+    PathfinderStarts
+
+    Example
+    -------
+    >>> with pm.Model() as m:
+    ...     x = pm.Normal("x", 3.0, 1.0)
+    >>> x0 = support_vector(m)
+    >>> f = m.logp_dlogp_function(ravel_inputs=True, mode="CVM"); f.set_extra_values({})
+    >>> start = pathfinder_starter(m, x0, lambda x: f(RaveledVars(x, x0.point_map_info)), 0)
+    >>> bool(abs(start(1)[0] - 3.0) < 4.0)
+    True
+    """
+    return PathfinderStarts(model, x0, logp_dlogp, random_seed, fitted=fitted)
+
+
+def pilot_spread(model: pm.Model, random_seed: int | None = None, n: int = 100
+                 ) -> tuple[dict[str, float], dict, Pathfinder | None]:
+    """Each area node's areas' sd from a Pathfinder pilot: the median of ``area_sd`` over
+    ``n`` draws (:meth:`PathfinderStarts.pilot`), on PyMC's own compiled log density.
+
+    Parameters
+    ----------
+    model
+        The model (with ``area_sd``, dim ``area_node``; else nothing to say).
+    random_seed
+        Seed of the paths and draws.
+    n
+        Pilot draws.
+
+    Returns
+    -------
+    tuple of (dict[str, float], dict, Pathfinder or None)
+        Node -> its areas' sd (empty when the model has no area effects or Pathfinder
+        failed), what the pilot did (:class:`PathfinderStarts`'s ``info``), and its paths
+        (for the chains' starts when the model stays as it is).
+
+    Example
+    -------
+    >>> coords = {"node": ["y"], "area_node": ["y"], "area_noncentred": ["y: a", "y: b", "y: c"]}
+    >>> with pm.Model(coords=coords) as m:
+    ...     sd = pm.HalfNormal("area_sd", 1.0, dims="area_node")
+    ...     z = pm.Normal("area_z", 0.0, 1.0, dims="area_noncentred")
+    ...     _ = pm.Normal("obs", sd[0] * z, 0.05, observed=[1.0, -1.0, 0.5])
+    >>> spread, info, _ = pilot_spread(m, random_seed=1)
+    >>> 0.4 < spread["y"] < 2.0, info["method"]
+    (True, 'pathfinder')
+    """
+    x0 = support_vector(model)
+    at = flat_layout(x0)
+    if "area_sd_log__" not in at:
+        return {}, {"method": "none"}, None
+    logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
+    logp_dlogp.set_extra_values({})
+    start = PathfinderStarts(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), random_seed)
+    try:
+        draws = start.pilot(n, seed=0 if random_seed is None else int(random_seed))
+    except FloatingPointError:
+        return {}, start.info, None
+    sd = np.median(np.exp(draws[:, at["area_sd_log__"]]), axis=0)
+    return ({str(node): float(v) for node, v in zip(model.coords["area_node"], sd, strict=True)}, start.info,
+            start.fitted)
+
+
+def starter(model: pm.Model, x0: RaveledVars, logp_dlogp: Callable[[np.ndarray], tuple[float, np.ndarray]],
+            init: str, random_seed: int | None = None, fitted: Pathfinder | None = None
+            ) -> Callable[[int], np.ndarray]:
+    """Seed -> a chain's start as ``init`` says: ``"pathfinder"`` (:class:`PathfinderStarts`)
+    or ``"map"`` (:func:`chain_starter`).
+
+    Parameters
+    ----------
+    model
+        The model.
+    x0
+        Its support point (:func:`support_vector`).
+    logp_dlogp
+        Flat unconstrained vector -> (log density, gradient), the sampler's own.
+    init
+        ``"pathfinder"`` or ``"map"``.
+    random_seed
+        Seed of Pathfinder's paths (the MAP starts are seeded by each chain's seed alone).
+    fitted
+        A pilot's Pathfinder paths on this model, reused by ``init="pathfinder"``.
+
+    Returns
+    -------
+    Callable[[int], numpy.ndarray]
+        With an ``info`` dict when Pathfinder (see :class:`PathfinderStarts`).
+
+    Example
+    -------
+    >>> with pm.Model() as m:
+    ...     x = pm.Normal("x", 3.0, 1.0)
+    >>> x0 = support_vector(m)
+    >>> f = m.logp_dlogp_function(ravel_inputs=True, mode="CVM"); f.set_extra_values({})
+    >>> bool(abs(starter(m, x0, lambda x: f(RaveledVars(x, x0.point_map_info)), "map")(1)[0] - 3.0) < 0.05)
+    True
+    """
+    if init == "pathfinder":
+        return pathfinder_starter(model, x0, logp_dlogp, random_seed, fitted)
+    if init == "map":
+        return chain_starter(model, x0, logp_dlogp)
+    raise ValueError(f"init must be 'pathfinder' or 'map' for a start per chain, got {init!r}")
+
+
 def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
-               maxiter: int = 400) -> list[dict[str, np.ndarray]]:
-    """One MAP start per chain (:func:`chain_optimum`), on the constrained scale, by RV name.
+               maxiter: int = 400, init: str = "map", info: dict | None = None,
+               fitted: Pathfinder | None = None) -> list[dict[str, np.ndarray]]:
+    """One start per chain (:func:`starter`: a MAP optimisation, or a Pathfinder draw with
+    ``init="pathfinder"``), on the constrained scale, by RV name; what PyMC's sampler takes.
 
     Parameters
     ----------
@@ -336,7 +662,13 @@ def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
     random_seed
         Seed of the chains' starting points.
     maxiter
-        L-BFGS iterations.
+        L-BFGS iterations of a MAP start.
+    init
+        ``"map"`` or ``"pathfinder"``.
+    info
+        When given, updated with how the chains started (:class:`PathfinderStarts`'s ``info``).
+    fitted
+        A pilot's Pathfinder paths on this model, reused by ``init="pathfinder"``.
 
     Returns
     -------
@@ -346,8 +678,12 @@ def map_starts(model: pm.Model, chains: int, random_seed: int | None = None,
     logp_dlogp = model.logp_dlogp_function(ravel_inputs=True, mode="CVM")
     logp_dlogp.set_extra_values({})
     x0 = support_vector(model)
-    start = chain_starter(model, x0, lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info)), maxiter)
-    return [_constrained(model, start(int(seed)), x0) for seed in seeds]
+    f = lambda x: logp_dlogp(RaveledVars(x, x0.point_map_info))  # noqa: E731
+    start = chain_starter(model, x0, f, maxiter) if init == "map" else starter(model, x0, f, init, random_seed, fitted)
+    out = [_constrained(model, start(int(seed)), x0) for seed in seeds]
+    if info is not None:
+        info.update(getattr(start, "info", {"method": "map"}))
+    return out
 
 
 def _constrained(model: pm.Model, flat: np.ndarray, x0: RaveledVars) -> dict[str, np.ndarray]:

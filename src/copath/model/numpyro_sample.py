@@ -1,8 +1,8 @@
 """NumPyro's NUTS on a PyMC model, from one JAX translation of its log density.
 
 ``cp.fit(..., sampler="numpyro")`` runs here: the model's log density is translated to
-JAX once and serves the MAP start (L-BFGS on its jitted value and gradient, see
-:mod:`copath.model.init`), NumPyro's sampler (tuning and draws in one XLA program, on a
+JAX once and serves the starts (Pathfinder's paths or the MAP optimisations on its
+jitted value and gradient, see :mod:`copath.model.init`), NumPyro's sampler (tuning and draws in one XLA program, on a
 GPU when JAX sees one), and the back-transform of the draws. PyMC's own
 ``pm.sample(nuts_sampler="numpyro")`` would need the MAP start compiled separately and
 evaluates the initial point and the sample statistics op by op, each a small XLA
@@ -32,7 +32,7 @@ import xarray as xr
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
 from pymc.util import get_default_varnames
 
-from copath.model.init import chain_starter, support_vector
+from copath.model.init import starter, support_vector
 from copath.options import Init, check
 
 __all__ = ["sample_numpyro"]
@@ -43,13 +43,17 @@ _STATS = {"diverging": "diverging", "num_steps": "n_steps", "energy": "energy",
 
 
 def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
-                   random_seed: int = 0, init: str = "map", map_seed: int | None = None,
+                   random_seed: int = 0, init: str = "pathfinder", map_seed: int | None = None,
                    progressbar: bool = False, target_accept: float = 0.8, dense_mass: bool = True,
-                   max_tree_depth: int = 10) -> xr.DataTree:
+                   max_tree_depth: int = 10, start_info: dict | None = None, fitted=None) -> xr.DataTree:
     """Posterior and sample statistics of ``model`` by NumPyro's NUTS.
 
-    ``init="map"`` starts each chain at its own MAP optimisation from a dispersed point
-    (:func:`copath.model.init.chain_optimum`, seeded from ``map_seed``); ``init="default"`` at the model's support point jittered by U(-1, 1)
+    ``init="pathfinder"`` starts each chain at its own draw from multi-path Pathfinder
+    (:class:`copath.model.init.PathfinderStarts`, seeded from ``map_seed``; what it did is
+    written into ``start_info`` when given; ``fitted``, a pilot's paths on this model, are
+    reused); ``init="map"`` at its own MAP optimisation from
+    a dispersed point (:func:`copath.model.init.chain_optimum`, seeded from ``map_seed``);
+    ``init="default"`` at the model's support point jittered by U(-1, 1)
     on the unconstrained scale, per chain (PyMC's default). ``dense_mass`` adapts a dense
     mass matrix (NumPyro has no low-rank one): a pathway's links trade off against each
     other, which a diagonal mass matrix cannot follow (the reason ``cp.fit`` adapts a
@@ -75,7 +79,7 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
     def logp(flat):
         return logp_graph(*unravel(flat))[0]
 
-    if init == "map":
+    if init in ("map", "pathfinder"):
         value_and_grad = jax.jit(jax.value_and_grad(logp))
 
         def logp_dlogp(x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -83,8 +87,10 @@ def sample_numpyro(model: pm.Model, draws: int = 1000, tune: int = 1000, chains:
             return float(value), np.asarray(grad, dtype=float)
 
         seeds = np.random.SeedSequence(map_seed).generate_state(chains)
-        start = chain_starter(model, support, logp_dlogp)
+        start = starter(model, support, logp_dlogp, init, map_seed, fitted)
         starts = np.stack([start(int(seed)) for seed in seeds])
+        if start_info is not None:
+            start_info.update(getattr(start, "info", {"method": "map"}))
     else:
         rng = np.random.default_rng(random_seed)
         starts = x0[None, :] + rng.uniform(-1.0, 1.0, size=(chains, x0.size))

@@ -1,9 +1,10 @@
-"""Compile a PyMC model for nutpie, reproducibly, each chain started at its own MAP.
+"""Compile a PyMC model for nutpie, reproducibly, each chain started at its own point.
 
-One compilation serves both the MAP starts and the sampler: each chain's MAP search
-(:func:`copath.model.init.chain_optimum`, from a dispersed point seeded by the seed
-nutpie gives that chain) runs on the log density and gradient that nutpie compiled,
-rather than compiling the model a second time for the optimiser.
+One compilation serves both the starts and the sampler: Pathfinder's paths and each
+chain's resampled draw (:class:`copath.model.init.PathfinderStarts`, ``init="pathfinder"``)
+or each chain's MAP search (:func:`copath.model.init.chain_optimum`, ``init="map"``), seeded
+by the seed nutpie gives that chain, run on the log density and gradient that nutpie
+compiled, rather than compiling the model a second time for the optimiser.
 
 Reproducible across processes: numba code compiled with PyTensor's default fastmath
 flags gives last-bit differences between a fresh compilation and one loaded from
@@ -19,6 +20,9 @@ Example
 >>> compiled = compile_for_nutpie(m, init="map", random_seed=0)
 >>> abs(float(compiled.initial_point_func(1)[0]) - 3.0) < 0.05
 True
+>>> compiled.start_info["method"]
+'map'
+
 >>> bool(compiled.initial_point_func(1)[0] != compiled.initial_point_func(2)[0])  # chains differ
 True
 >>> tree = nutpie.sample(compiled, draws=200, tune=200, chains=1, seed=1, progress_bar=False)
@@ -35,31 +39,38 @@ from typing import Any
 import numpy as np
 import pymc as pm
 
-from copath.model.init import chain_starter, support_vector
+from copath.model.init import starter, support_vector
 from copath.options import Init, check
 
 __all__ = ["compile_for_nutpie"]
 
 
-def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | None = None) -> Any:
-    """nutpie's compiled ``model`` (fastmath off), each chain started at its own MAP when
-    ``init="map"``.
+def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: int | None = None,
+                       fitted: Any = None) -> Any:
+    """nutpie's compiled ``model`` (fastmath off), each chain started at its own Pathfinder
+    draw (``init="pathfinder"``) or MAP (``init="map"``).
 
     nutpie asks for a chain's start with a seed of its own (the same for the same
-    ``nutpie.sample`` seed and chain); the start is an L-BFGS optimisation from the
-    model's support point shaken by N(0, 1) on the unconstrained scale, seeded by that
-    seed and ``random_seed`` (:func:`copath.model.init.chain_optimum`), computed when
-    asked and kept. Chains starting apart can settle in different modes, which R-hat
-    then reports.
+    ``nutpie.sample`` seed and chain); the start is computed when asked and kept, seeded
+    by that seed and ``random_seed``: a draw from multi-path Pathfinder, whose paths run
+    once (:class:`copath.model.init.PathfinderStarts`), or an L-BFGS optimisation from the
+    model's support point shaken by N(0, 1) on the unconstrained scale
+    (:func:`copath.model.init.chain_optimum`). Chains starting apart can settle in
+    different modes, which R-hat then reports. The returned model's ``start_info`` (a
+    dict, filled as the chains ask) says how they started (Pathfinder's Pareto k per
+    chain, or the fallback to MAP starts and why).
 
     Parameters
     ----------
     model
         The PyMC model.
     init
-        ``"map"`` (a MAP start per chain) or ``"default"`` (nutpie's own jittered start).
+        ``"pathfinder"``, ``"map"`` (a MAP start per chain) or ``"default"`` (nutpie's own
+        jittered start).
     random_seed
         Seed of the starting points, combined with each chain's seed.
+    fitted
+        Pathfinder paths already fitted to this model (a pilot's), reused for the starts.
 
     Returns
     -------
@@ -82,7 +93,7 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
         value, grad = compiled.logp_func(np.ascontiguousarray(x, dtype=np.float64))
         return float(value), np.array(grad, dtype=float)
 
-    chain_start = chain_starter(model, support, logp_dlogp)
+    chain_start = starter(model, support, logp_dlogp, init, random_seed, fitted)
     starts: dict[int, np.ndarray] = {}
     # nutpie asks for the chains' starts from its chains' threads at once; the compiled
     # PyTensor function behind logp_func keeps its inputs and outputs in shared storage,
@@ -99,4 +110,6 @@ def compile_for_nutpie(model: pm.Model, init: str = "map", random_seed: int | No
                 starts[key] = np.ascontiguousarray(chain_start(mixed), dtype=np.float64)
             return starts[key].copy()
 
-    return dataclasses.replace(compiled, initial_point_func=start)
+    replaced = dataclasses.replace(compiled, initial_point_func=start)
+    object.__setattr__(replaced, "start_info", getattr(chain_start, "info", {"method": "map"}))
+    return replaced

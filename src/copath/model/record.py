@@ -68,9 +68,11 @@ class FitRecord:
     # ---------------------------------------------------------------- model
     @property
     def built(self) -> BuiltModel:
-        """The PyMC model (rebuilt from spec, priors, data and the fit's centring after a load)."""
+        """The PyMC model (rebuilt from spec, priors, data, the fit's centring and its centred
+        areas after a load)."""
         if self._built is None:
-            self._built = build_model(self.pathway, self.data, priors=self.priors, centres=self.centres())
+            self._built = build_model(self.pathway, self.data, priors=self.priors, centres=self.centres(),
+                                      centred=self.run.centred or None)
         return self._built
 
     def centres(self) -> dict[str, float]:

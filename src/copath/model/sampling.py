@@ -3,11 +3,12 @@
 :func:`draw_posterior` is the one place a copath model is sampled: :func:`copath.fit`
 and simulation-based calibration (:mod:`copath.calibration`) both call it, so a
 calibration checks the sampler users run. With NUTS it runs nutpie (default; one
-compilation serves the MAP starts and the sampler, :mod:`.nutpie_compile`), NumPyro
-(:mod:`.numpyro_sample`) or PyMC's own sampler; each chain starts at its own MAP,
-optimised from its own dispersed point, unless ``init="default"`` (:mod:`.init`).
-``method="advi"``/``"fullrank_advi"`` fits a variational approximation from the best
-MAP start instead.
+compilation serves the starts and the sampler, :mod:`.nutpie_compile`), NumPyro
+(:mod:`.numpyro_sample`) or PyMC's own sampler; each chain starts at its own draw from
+multi-path Pathfinder (``init="pathfinder"``), or at its own MAP optimised from its own
+dispersed point (``init="map"``), or at the sampler's own start (``init="default"``; see
+:mod:`.init`). ``method="advi"``/``"fullrank_advi"`` fits a variational approximation
+from one Pathfinder draw (or the best MAP start) instead.
 
 A Ctrl-C is never lost: a KeyboardInterrupt swallowed inside numba's compilation is
 remembered and raised at the next checkpoint, and a partial nutpie run is refused.
@@ -68,6 +69,7 @@ class Drawn:
     adaptation: str | None
     seconds: float
     approximation: dict[str, Any] | None = None
+    starts: dict[str, Any] | None = None
 
 
 def _has_discrete(model: pm.Model) -> bool:
@@ -134,11 +136,17 @@ def _stop_if(interrupted: list[int] | tuple, phase: str) -> None:
 
 
 def _sample_nutpie(model: pm.Model, s: FitSettings, seed: int, map_seed: int,
-                   interrupted: list[int] | tuple = ()) -> xr.DataTree:
-    """nutpie's posterior and sample stats, from one compilation that also finds the MAP start."""
+                   interrupted: list[int] | tuple = (), start_info: dict | None = None,
+                   fitted: Any = None) -> xr.DataTree:
+    """nutpie's posterior and sample stats, from one compilation that also finds the starts
+    (how the chains started is written into ``start_info`` when given)."""
     import nutpie
 
-    compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed)
+    compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed, fitted=fitted)
+    if start_info is not None:  # filled as nutpie's chains ask for their starts
+        start_info.clear()
+        start_info.update(method=s.init)
+        start_info.update(getattr(compiled, "start_info", {}))
     _stop_if(interrupted, "compilation and the MAP start")
     tree = nutpie.sample(compiled, draws=s.draws, tune=s.tune, chains=s.chains, seed=seed,
                          progress_bar=s.progressbar, save_warmup=False, adaptation=s.adaptation,
@@ -148,6 +156,8 @@ def _sample_nutpie(model: pm.Model, s: FitSettings, seed: int, map_seed: int,
     got = tree["posterior"].sizes.get("draw", 0) if "posterior" in tree.children else 0
     if got < s.draws:
         raise KeyboardInterrupt(f"sampling stopped after {got} of {s.draws} draws")
+    if start_info is not None:
+        start_info.update(getattr(compiled, "start_info", {}))
     return xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset(),
                                   "sample_stats": tree["sample_stats"].to_dataset()})
 
@@ -182,7 +192,7 @@ def _approximate(model: pm.Model, s: FitSettings, seed: int,
     return xr.DataTree.from_dict({"posterior": posterior}), info
 
 
-def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
+def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None) -> Drawn:
     """The posterior of ``model`` as ``settings`` say (sampler, method, draws, init, seed).
 
     Parameters
@@ -191,6 +201,9 @@ def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
         The model to sample (:func:`copath.model.builder.build_model`, collapsed for speed).
     settings
         A fit's settings; only the sampling ones are read here.
+    pilot
+        Pathfinder paths already fitted to ``model`` (:func:`copath.model.init.pilot_spread`'s),
+        reused for the chains' starts with ``init="pathfinder"``.
 
     Returns
     -------
@@ -204,23 +217,29 @@ def draw_posterior(model: pm.Model, settings: FitSettings) -> Drawn:
     numpyro_mass = "dense" if s.adaptation == "low_rank" else "diag"  # NumPyro has no low-rank mass matrix
     started = time.perf_counter()
     approx_info = None
+    start_info: dict[str, Any] = {"method": s.init}
     with _interrupt_guard() as interrupted:
-        if s.method == "nuts" and chosen == "nutpie":  # one compilation for the MAP start and the sampler
-            tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted)
-        elif s.method == "nuts" and chosen == "numpyro":  # one JAX translation for the MAP start and the sampler
+        if s.method == "nuts" and chosen == "nutpie":  # one compilation for the starts and the sampler
+            tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted, start_info, pilot)
+        elif s.method == "nuts" and chosen == "numpyro":  # one JAX translation for the starts and the sampler
             tree = sample_numpyro(model, s.draws, s.tune, s.chains, int(seeds[0]), s.init, int(seeds[3]),
                                   s.progressbar, target_accept=s.target_accept, dense_mass=numpyro_mass == "dense",
-                                  max_tree_depth=s.max_treedepth)
+                                  max_tree_depth=s.max_treedepth, start_info=start_info, fitted=pilot)
         else:
             if s.method == "nuts":
-                starts = map_starts(model, s.chains, random_seed=int(seeds[3])) if s.init == "map" else None
-                _stop_if(interrupted, "the MAP starts")
+                starts = (map_starts(model, s.chains, random_seed=int(seeds[3]), init=s.init, info=start_info,
+                                     fitted=pilot) if s.init != "default" else None)
+                _stop_if(interrupted, "the starts")
                 tree = _sample_pymc(model, s, int(seeds[0]), starts)
             else:
-                start = map_start(model, random_seed=int(seeds[3])) if s.init == "map" else None
-                _stop_if(interrupted, "the MAP start")
+                if s.init == "pathfinder":
+                    start = map_starts(model, 1, random_seed=int(seeds[3]), init=s.init, info=start_info,
+                                       fitted=pilot)[0]
+                else:
+                    start = map_start(model, random_seed=int(seeds[3])) if s.init == "map" else None
+                _stop_if(interrupted, "the start")
                 tree, approx_info = _approximate(model, s, int(seeds[0]), start)
                 chosen = s.method
         _stop_if(interrupted, "sampling")
     adaptation = {"nutpie": s.adaptation, "numpyro": numpyro_mass}.get(chosen)
-    return Drawn(tree, chosen, adaptation, time.perf_counter() - started, approx_info)
+    return Drawn(tree, chosen, adaptation, time.perf_counter() - started, approx_info, start_info)

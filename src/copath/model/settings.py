@@ -62,7 +62,11 @@ class FitSettings:
         Draws for the prior (and prior predictive) and cap on the posterior draws used for
         the posterior predictive.
     init
-        ``"map"`` (each chain starts at its own MAP optimisation, from its own dispersed point, so chains can find different modes) or ``"default"``.
+        ``"pathfinder"`` (default: each chain starts at its own draw from multi-path
+        Pathfinder, Zhang et al. 2022, so in the posterior's mass, not at its mode:
+        :mod:`copath.model.pathfinder`), ``"map"`` (each chain starts at its own MAP
+        optimisation, from its own dispersed point, so chains can find different modes) or
+        ``"default"`` (the sampler's own jittered start).
     source
         How the data are named in error messages (a file name).
     priors
@@ -97,7 +101,7 @@ class FitSettings:
     progressbar: bool = True
     prior_draws: int = 500
     ppc_draws: int = 500
-    init: Init = "map"
+    init: Init = "pathfinder"
     source: str = "<data>"
     priors: tuple[LinkPrior, ...] = ()
     adaptation: Adaptation = "low_rank"
@@ -234,7 +238,14 @@ class FitRun:
     link's sign was tied through, a rule since removed); ``centres`` the constant each node's input was
     centred at (:func:`copath.model.equations.make_plan`), so the scenarios of a saved
     result use exactly the fit's equations; ``maturing`` the months each node with a
-    ``maturity_lag`` had left out of its likelihood.
+    ``maturity_lag`` had left out of its likelihood; ``starts`` how the chains started
+    (``"method"``: ``"pathfinder"``, ``"map"`` or ``"default"``; with Pathfinder its paths,
+    the iterate and ELBO each kept, the Pareto k of each chain's importance weights, and a
+    fallback's reason: :class:`copath.model.init.PathfinderStarts`; ``"pilot"``: the
+    Pathfinder pilot's ``area_sd`` per node, which chose the parametrisation); ``centred``
+    the areas whose effects were sampled centred, per node (the model of a reloaded result
+    is built with them, so its variables match the stored posterior; empty for results
+    saved before it was recorded, which the moment rule rebuilds).
     """
 
     sampler: str
@@ -250,6 +261,8 @@ class FitRun:
     identification: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     centres: dict[str, float] = field(default_factory=dict, compare=False)
     maturing: dict[str, list[str]] = field(default_factory=dict, compare=False)
+    starts: dict[str, Any] = field(default_factory=dict, compare=False)
+    centred: dict[str, list[str]] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping; :meth:`from_dict` reads it back.
