@@ -547,7 +547,7 @@ def _target_shifts(forward: Forward, source: str, target: str, delta: float, med
 
 
 def _points_per_logit(forward, nodes: list[str], rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Per draw, each scaled-logit node's points per logit unit at its baseline, averaged over
+    r"""Per draw, each scaled-logit node's points per logit unit at its baseline, averaged over
     the rows as its mean is: :math:`(hi - lo)\,p(1 - p)`, :math:`p = \operatorname{logit}^{-1}\eta`
     (the delta method), so that a path's product of coefficients through it is in one scale."""
     out = {m: np.empty(forward.n_draws) for m in nodes}
