@@ -32,6 +32,7 @@ def test_numpy_whole_numbers_are_accepted_as_ints():
     ("target_accept", 1.0, "target_accept must be a number between 0 and 1"),
     ("max_treedepth", 0, "max_treedepth must be a positive whole number"),
     ("random_seed", -3, "random_seed must be a whole number >= 0"),
+    ("prior_draws", -1, "prior_draws must be a whole number >= 0"),
 ])
 def test_bad_values_are_one_clear_error(field, value, message):
     with pytest.raises(ValueError, match=message):

@@ -122,3 +122,17 @@ def test_pymc_sampler_fallback(monkeypatch):
     stats = res.idata["sample_stats"].to_dataset()
     # PyMC's own NUTS (PyMC 6 would hand the model to nutpie unless told), with the tree depth asked for
     assert "reached_max_treedepth" in stats and int(stats["tree_depth"].max()) <= 6
+
+
+def test_prior_draws_0_leaves_out_the_prior_groups():
+    """Issue 29: prior_draws=0 is allowed; the fit has no prior or prior predictive group and
+    says so when asked for the prior predictive check."""
+    pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, baseline: 2}\n"
+                          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    sim = cp.simulate(pw, areas=15, months=2, random_seed=2)
+    res = cp.fit(pw, sim.data, draws=100, tune=100, chains=2, random_seed=2, progressbar=False, prior_draws=0)
+    assert "prior" not in res.idata.children and "prior_predictive" not in res.idata.children
+    assert res.run.prior_draws == 0
+    with pytest.raises(ValueError, match="no prior_predictive group"):
+        res.prior_predictive()
+    assert "posterior_predictive" in res.idata.children

@@ -307,11 +307,12 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
             groups["posterior_predictive"] = pp["posterior_predictive"].to_dataset()
         if "observed_data" in pp.children:
             groups["observed_data"] = pp["observed_data"].to_dataset()
-        with _quiet_pymc():
-            prior = pm.sample_prior_predictive(prior_draws, random_seed=int(seeds[2]))
-        groups["prior"] = prior["prior"].to_dataset()
-        if "prior_predictive" in prior.children:
-            groups["prior_predictive"] = prior["prior_predictive"].to_dataset()
+        if prior_draws:  # 0: no prior or prior predictive group (cp.prior_check needs neither)
+            with _quiet_pymc():
+                prior = pm.sample_prior_predictive(prior_draws, random_seed=int(seeds[2]))
+            groups["prior"] = prior["prior"].to_dataset()
+            if "prior_predictive" in prior.children:
+                groups["prior_predictive"] = prior["prior_predictive"].to_dataset()
     if "sample_stats" in tree.children:
         groups["sample_stats"] = tree["sample_stats"].to_dataset()
     run = FitRun(

@@ -59,8 +59,8 @@ class FitSettings:
     progressbar
         Show the sampler's progress bar.
     prior_draws, ppc_draws
-        Draws for the prior (and prior predictive) and cap on the posterior draws used for
-        the posterior predictive.
+        Draws for the prior (and prior predictive; 0 leaves both groups out) and cap on the
+        posterior draws used for the posterior predictive.
     init
         ``"pathfinder"`` (default: each chain starts at its own draw from multi-path
         Pathfinder, Zhang et al. 2022, so in the posterior's mass, not at its mode:
@@ -113,7 +113,7 @@ class FitSettings:
     max_treedepth: int = 10
 
     def __post_init__(self) -> None:
-        for name, least in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 1), ("ppc_draws", 1),
+        for name, least in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 0), ("ppc_draws", 1),
                             ("advi_iterations", 1), ("max_treedepth", 1)):
             _whole(name, getattr(self, name), least)
             object.__setattr__(self, name, int(getattr(self, name)))

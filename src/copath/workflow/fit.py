@@ -92,7 +92,8 @@ def fit(
     progressbar
         Show the sampler's progress bar.
     prior_draws
-        Draws of the prior and prior predictive.
+        Draws of the prior and prior predictive (0: neither group, e.g. when wide priors
+        make the prior predictive meaningless; ``cp.prior_check`` checks priors without them).
     ppc_draws
         Cap on the posterior draws used for the posterior predictive (stored per row).
     init
