@@ -169,3 +169,17 @@ def test_a_link_nothing_downstream_depends_on_names_no_node():
     pw = cp.loads_pathway(TOY)
     check = prior_check(pw, priors=_priors(), draws=200, random_seed=0)
     assert check.links.loc["z -> y", "worst_node"] == "" and check.links.loc["z -> y", "responsible_for"] == 0.0
+
+
+def test_a_failure_from_the_levels_prior_is_said_to_be_so():
+    # y's level ~ exp(N(log 2, 1)) against a stated band [1, 4]: 49% outside with every link at 0
+    spec = TOY.replace("y: {kind: count, baseline: 2}", "y: {kind: count, baseline: 2, plausible: [1, 4]}")
+    check = prior_check(cp.loads_pathway(spec), priors=_priors(), draws=2000, random_seed=4)
+    row = check.nodes.loc["y"]
+    assert row["without_links"] == pytest.approx(row["outside"], abs=1e-12)
+    assert row["without_links"] == pytest.approx(2 * stats.norm.sf(np.log(2)), abs=0.03)
+    text = check.describe()
+    assert "with every link at 0, 49% would still be outside" in text and "give it a baseline" in text
+    assert "removing it cuts" not in text  # no link is to blame
+    table = repr(check).split("\n\n")[-1]
+    assert table.split()[0] == "node" and {"y", "s"} <= set(table.split())  # the printed table names its nodes

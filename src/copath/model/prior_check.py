@@ -98,7 +98,9 @@ class PriorCheck:
         Indexed by node: ``low``, ``high`` (bounds, natural scale), ``source``, ``binding``
         (False for the advisory 20 x baseline bound), ``can_leave`` (False for a node its logit
         link keeps inside its range), ``outside`` (share of expected values outside), ``below``,
-        ``above``, ``passed`` (None where the bound is advisory).
+        ``above``, ``without_links`` (the share outside with every link's coefficient at 0: what
+        the priors of the node's level and area effects allow alone), ``passed`` (None where
+        the bound is advisory).
     links
         Indexed by link: ``span_low``, ``span_high`` (the parent's span: an exposure's range,
         else the median over draws of an endogenous parent's central 95% over rows about its
@@ -184,8 +186,10 @@ class PriorCheck:
                          f"declared range or plausible bound, at most {100 * self.threshold:g}% of the expected "
                          f"values over {self.draws} prior draws x {self.rows} rows fall outside it.")
         else:
+            what = ("with a binding bound" if self.nodes.loc[self.failing, "source"].str.startswith("baseline").any()
+                    else "with a declared range or plausible bound")
             lines.append(f"The priors fail the prior predictive check on {len(self.failing)} of {n_binding} nodes "
-                         "with a declared range or plausible bound: they describe worlds that cannot exist.")
+                         f"{what}: they describe worlds that cannot exist.")
         for title, names in (("", self.failing), ("advisory", self.advisories)):
             if title and names:
                 lines.append(f"Beyond {PLAUSIBLE_RATIO:g} times their baseline either way (advisory: state "
@@ -197,7 +201,12 @@ class PriorCheck:
                                 for link, v in top.iloc[:, 0].items() if float(v) > 0.005)
                 lines.append(f"- {node}: {100 * row['outside']:.0f}% of expected values outside "
                              f"[{row['low']:.3g}, {row['high']:.3g}] ({row['source']})"
-                             + (f"; most from {why}." if why else "."))
+                             + (f"; the links whose removal cuts it most: {why}" if why else "")
+                             + (f"; with every link at 0, {100 * row['without_links']:.0f}% would still be "
+                                "outside: the priors of its level (intercept: N(its baseline or data level on the "
+                                "link scale, 1) for a count or share) and of its area effects allow that much, "
+                                "so give it a baseline near its real level, or wider bounds"
+                                if row["without_links"] > self.threshold / 2 else "") + ".")
         wide = self.links[self.links["beyond"] > 0.5]
         if len(wide):
             lines.append("Across their parent's whole span, these links' priors put the child past a bound in "
@@ -214,7 +223,7 @@ class PriorCheck:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return self.describe() + "\n\n" + text_table(self.nodes)
+        return self.describe() + "\n\n" + text_table(self.nodes.reset_index())
 
     def _repr_html_(self) -> str:
         return paragraphs(self.describe()) + frame_html(self.nodes)
@@ -392,19 +401,22 @@ def prior_check(
 
     eta, inputs = forward(beta)
     base = shares(eta)
+    levels_only = shares(forward(np.zeros_like(beta))[0])  # every link at 0: the levels' and areas' priors
     rows = []
     for name in plan.endogenous:
         bound = bounds[name]
         if bound is None:
             rows.append({"node": name, "low": np.nan, "high": np.nan, "source": "none", "binding": False,
                          "can_leave": True,
-                         "outside": np.nan, "below": np.nan, "above": np.nan, "passed": None})
+                         "outside": np.nan, "below": np.nan, "above": np.nan, "without_links": np.nan,
+                         "passed": None})
             continue
         below, above = base[name]
         binding = strict or bound[2] in ("range", "plausible")
         rows.append({"node": name, "low": bound[0], "high": bound[1], "source": bound[2], "binding": binding,
                      "can_leave": _can_leave(pathway.nodes[name]),
                      "outside": below + above, "below": below, "above": above,
+                     "without_links": sum(levels_only[name]),
                      "passed": (below + above <= threshold) if binding else None})
     nodes = pd.DataFrame(rows).set_index("node")
 
