@@ -42,8 +42,8 @@ from copath.model.data import prepare_data
 from copath.model.fit import sampling_priors
 
 #: (areas, months) cycled over the flagship's fits: 40-200 areas, 12-36 months.
-FLAGSHIP_SIZES = [(40, 12), (80, 24), (120, 36), (200, 12), (60, 36), (150, 24), (100, 12), (40, 36), (200, 24),
-                  (80, 12)]
+FLAGSHIP_SIZES = [(40, 12), (60, 24), (80, 12), (40, 36), (100, 12), (60, 12), (200, 12), (40, 24), (120, 12),
+                  (50, 36)]
 CALIBRATION_SIZES = [(30, 6), (60, 12), (40, 24), (100, 6), (20, 12)]
 UNOBSERVED = {"calibration_pathway": ["fear"]}
 SEED_BASE = 28_000
