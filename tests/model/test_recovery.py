@@ -10,9 +10,9 @@ import copath as cp
 @pytest.mark.slow  # a fit at cp.fit's defaults (make test-slow)
 def test_flagship_recovery_from_simulated_data(flagship, evidence):
     """Issue 28: a fresh plausible world of 40 areas x 12 months, fitted at cp.fit's defaults,
-    passes its diagnostics and recovers the 41 link coefficients: no truth more than 4
-    posterior sds from its mean, and at most 4 of 41 outside their 94% HDIs (2.5 expected;
-    4 or fewer with probability about 0.9 under Binomial(41, 0.06))."""
+    passes its diagnostics and recovers the 40 link coefficients: no truth more than 4
+    posterior sds from its mean, and at most 4 of 40 outside their 94% HDIs (2.4 expected;
+    4 or fewer with probability about 0.9 under Binomial(40, 0.06))."""
     sim = cp.simulate(flagship, areas=40, months=12, random_seed=0, evidence=evidence, plausible=True)
     res = cp.fit(flagship, sim.data, evidence=evidence, random_seed=1, progressbar=False)
     assert res.diagnostics().passed, res.diagnostics().warnings
