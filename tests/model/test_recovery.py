@@ -8,6 +8,10 @@ import copath as cp
 
 
 @pytest.mark.slow  # a fit at cp.fit's defaults (make test-slow)
+@pytest.mark.xfail(strict=True, reason=(
+    "open bug (issue 28): the flagship at cp.fit's defaults does not yet converge reliably on fresh plausible "
+    "worlds: bench_robustness's first flagship fit of this size (40 x 12, seed 28000, 2026-12-07) passed R-hat "
+    "(1.007) and ESS (569) but had 28 divergences. strict: the suite says when this starts passing"))
 def test_flagship_recovery_from_simulated_data(flagship, evidence):
     """Issue 28: a fresh plausible world of 40 areas x 12 months, fitted at cp.fit's defaults,
     passes its diagnostics and recovers the 40 link coefficients: no truth more than 4

@@ -106,3 +106,20 @@ def test_a_coefficient_set_and_a_node_without_data_go_through_the_scaled_expit()
     sc = build_scenario(hidden, {"x": "+1"})
     dy = (b["s -> y"] * (10 * expit(eta_s + b["x -> s"]) - 10 * expit(eta_s))).mean(axis=1) + b["x -> y"][:, 0]
     np.testing.assert_allclose(sc.values["y"] - sc.baseline["y"], dy, rtol=1e-6)
+
+
+def test_path_effects_are_the_same_computed_in_draw_chunks():
+    """The draws are processed in chunks on large data: every chunk must use its own draws'
+    shifts (a chunked run once reused the first chunk's and failed on the demo)."""
+    from copath.scenarios.forward import forward_of
+
+    spec = SPEC.replace("s: {kind: continuous, range: [0, 10], link: logit, baseline: 7.0}",
+                        "s: {kind: count, baseline: 2.0}")  # no logit mediator: the per-draw branch
+    for text in (SPEC, spec):
+        rec = _record(text, BETA, INTERCEPT)
+        whole = path_effects(rec, "x", "y", delta=0.5)
+        rec2 = _record(text, BETA, INTERCEPT)
+        forward_of(rec2).chunk_elements = len(rec2.data)  # one draw per chunk
+        parts = path_effects(rec2, "x", "y", delta=0.5)
+        np.testing.assert_allclose(parts.total, whole.total, rtol=1e-6)
+        np.testing.assert_allclose(parts.tnie, whole.tnie, rtol=1e-6)

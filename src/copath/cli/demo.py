@@ -118,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     def step(text: str) -> None:
         print(f"\n[{time.perf_counter() - started:5.0f} s] {text}", flush=True)
 
-    step("1/4 fitting (MAP start, then NUTS) ...")
+    step("1/4 fitting (Pathfinder starts, then NUTS) ...")
     res = cp.fit(pw, data, evidence=ev, draws=args.draws, tune=args.tune, chains=args.chains,
                  random_seed=args.seed, target_accept=args.target_accept, source="datasets/synthetic_force.csv")
     print()

@@ -53,7 +53,7 @@ class FitSettings:
     draws, tune, chains
         Posterior draws per chain, tuning steps per chain, and chains.
     random_seed
-        Seed of every random step (MAP start, sampler, predictive draws); None for fresh entropy.
+        Seed of every random step (chains' starts, sampler, predictive draws); None for fresh entropy.
     sampler
         ``"nutpie"`` (default), ``"pymc"`` or ``"numpyro"``.
     progressbar

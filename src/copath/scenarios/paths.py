@@ -626,8 +626,9 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
         chunks = ((sl, eta[target], _target_shifts(forward, source, target, delta, mediators, sl, eta))
                   for sl, eta in forward.baseline_eta_chunks(None))
     else:  # every change constant over rows: one set of shifts per draw
-        direct, through = _target_shifts(forward, source, target, delta, mediators)
-        chunks = ((sl, eta, (direct[sl, None], {m: d[sl, None] for m, d in through.items()}))
+        # (named apart from the loop's own below: the generator reads them lazily, per chunk)
+        all_direct, all_through = _target_shifts(forward, source, target, delta, mediators)
+        chunks = ((sl, eta, (all_direct[sl, None], {m: d[sl, None] for m, d in all_through.items()}))
                   for sl, eta in forward.baseline_eta_chunks(target))
     # E[Y(a, M(a))], E[Y(a', M(a))], E[Y(a, M(a'))], E[Y(a', M(a'))] per draw, weighted over rows
     # as scenarios are; then E[Y(a', M_m(a'), M_-m(a))] for each mediator parent m of the target
