@@ -1,17 +1,16 @@
 """Generate datasets/synthetic_force.csv, its truth file and its data card.
 
 The data are simulated from the flagship pathway's own structural equations with
-`cp.simulate` (120 areas x 24 months, seed 2026). The link coefficients and intercepts were
-drawn once (issue 28) from the registry's priors with `cp.simulate(..., plausible=True)`: a
-world whose expected values stay inside every node's bounds (no quality of life above 10,
-no burglary rate 20 times its baseline in more than 5% of area-months; `cp.prior_check`),
-and are kept in `datasets/synthetic_force.truth.yaml` so that the bundled force stays a fixed
-test bed while the prior rules evolve. By default the script re-simulates the data from that
-truth (`pinned_params`), bit for bit; `--redraw` draws new coefficients and intercepts (then
-the demo, the notebooks and the README's figures must be re-verified). The nuisance
-parameters (area sd, overdispersion, residual sd) are set to typical values in NUISANCE,
-because a draw from their wide half-normal priors can give a force with, say, 150
-burglaries in one small area-month. Run: `.venv/bin/python scripts/make_synthetic_force.py [--redraw]`.
+`cp.simulate` (120 areas x 24 months, seed 2026). The link coefficients and intercepts
+were drawn once from the registry's priors as they stood before issue 27 (grade-capped
+heterogeneity, tied signs held), and are kept in `datasets/synthetic_force.truth.yaml`
+so that the bundled force stays a fixed test bed while the prior rules evolve: by default
+the script re-simulates the data from that truth (`pinned_params`), and `--redraw` draws
+new coefficients and intercepts from the current priors (then the demo, the notebooks and
+the README's figures must be re-verified). The nuisance parameters (area sd,
+overdispersion, residual sd) are set to typical values in NUISANCE, because a draw from
+their wide half-normal priors can give a force with, say, 150 burglaries in one small
+area-month. Run: `.venv/bin/python scripts/make_synthetic_force.py [--redraw]`.
 """
 
 from __future__ import annotations
@@ -40,16 +39,20 @@ def pinned_params() -> dict:
     return {**NUISANCE, "beta": truth["beta"], "intercept": truth["intercept"]}
 
 
+def pinned_priors(pw: cp.Pathway) -> dict:
+    """The link priors with every stated direction held, as they were when the kept truth was
+    drawn: a held prior consumes the random stream as it did then, so the area effects and
+    every count come out bit for bit (the values drawn are replaced by the kept truth)."""
+    return {name: p.held() for name, p in cp.priors_for(pw, cp.load_evidence()).items()}
+
+
 def main(redraw: bool = False) -> None:
     pw = cp.load_pathway("policing_coproduction")
-    if redraw:  # a plausible world's coefficients and intercepts, then the data from them as below
-        drawn = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=NUISANCE, plausible=True).truth
-        params = {**NUISANCE, "beta": drawn["beta"], "intercept": drawn["intercept"]}
+    if redraw:
+        sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=NUISANCE)
     else:
-        params = pinned_params()
-    # one draw with the parameters given: the same stream (area effects, exposures, counts) either
-    # way; plausible=True checks that world (a redraw, with a different stream, if it were not)
-    sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=params, plausible=True)
+        sim = cp.simulate(pw, areas=AREAS, months=MONTHS, random_seed=SEED, params=pinned_params(),
+                          priors=pinned_priors(pw))
     data = sim.data
     csv = data.to_csv(index=False, float_format="%.6g").encode()
     truth = {
@@ -72,9 +75,8 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
         f"Made by `scripts/make_synthetic_force.py` with `cp.simulate(policing_coproduction, areas={AREAS}, "
         f"months={MONTHS}, random_seed={SEED}, params=pinned_params())`. Every value comes from the flagship",
         "pathway's own structural equations, with link coefficients and intercepts drawn once from the",
-        "registry's priors as a plausible world (`cp.simulate(..., plausible=True)`: expected values inside",
-        "every node's bounds; kept since, so the test bed stays fixed) and typical nuisance values (area sd,",
-        "overdispersion, residual sd; see the script), so a",
+        "registry's priors as they stood before issue 27 (kept since, so the test bed stays fixed) and",
+        "typical nuisance values (area sd, overdispersion, residual sd; see the script), so a",
         "fit should recover the true link coefficients below. It is not real data: use it to learn",
         "copath and to test a fit. The machine-readable truth is `synthetic_force.truth.yaml`.",
         "",
@@ -93,7 +95,7 @@ def card(pw: cp.Pathway, data, truth: dict) -> str:
             what, unit = cols.get(col, "index column"), "count" if col not in pw.index else ""
         lines.append(f"| `{col}` | {what} | {unit} |")
     lines += ["", "## True link coefficients", "",
-              "On each link's coefficient scale (log rate ratio, log odds ratio, slope or logit slope) per unit of the parent.", "",
+              "On each link's coefficient scale (log rate ratio, log odds ratio or slope) per unit of the parent.", "",
               "| link | true value |", "| --- | --- |"]
     lines += [f"| {k} | {v:.4f} |" for k, v in truth["beta"].items()]
     lines += ["", "## Other true values", "", "| parameter | node | value |", "| --- | --- | --- |"]

@@ -142,9 +142,7 @@ def test_a_reviewed_null_is_graded_by_its_review_not_as_no_evidence(flagship, ev
 def test_no_evidence_gives_the_weak_default(flagship, evidence):
     prior = cp.prior_for(flagship.link("road_casualties", "qol_citizens"), evidence, flagship)
     assert (prior.mu, prior.grade, prior.weak, prior.sign) == (0.0, None, True, 0)
-    # a logit slope into a 0-10 mean: one node-scale sd (0.5 points) at the baseline 7.5 is
-    # 0.5 / (10 x 0.75 x 0.25) logit units (the delta method)
-    assert prior.sigma == pytest.approx(DEFAULT_SD * 0.5 / (10 * 0.75 * 0.25))
+    assert prior.sigma == DEFAULT_SD * flagship.nodes["qol_citizens"].scale  # a slope: in the node's scale
     ratio = cp.prior_for(flagship.link("confidence", "qol_citizens"), evidence, flagship)
     assert ratio.method == "default" and ratio.sign == 0
 

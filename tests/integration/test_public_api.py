@@ -23,7 +23,7 @@ PUBLIC = [
 SIGNATURES = {
     "fit": "(pathway: 'Pathway', data: 'pd.DataFrame', evidence: 'Evidence | None' = None, draws: 'int' = 1000, "
            "tune: 'int' = 1000, chains: 'int' = 4, random_seed: 'int | None' = None, sampler: 'Sampler' = 'nutpie', "
-           "progressbar: 'bool' = True, prior_draws: 'int' = 500, ppc_draws: 'int' = 500, init: 'Init' = 'pathfinder', "
+           "progressbar: 'bool' = True, prior_draws: 'int' = 500, ppc_draws: 'int' = 500, init: 'Init' = 'map', "
            "source: 'str' = '<data>', priors: 'Mapping[str, LinkPrior] | None' = None, "
            "adaptation: 'Adaptation' = 'low_rank', log_likelihood: 'LogLikelihood' = 'auto', "
            "method: 'Method' = 'nuts', advi_iterations: 'int' = 30000, collapse: 'bool' = True, "

@@ -1,6 +1,6 @@
 """Where the chains start: in the posterior's mass by Pathfinder, or at a MAP optimisation.
 
-By default (``init="pathfinder"``, :func:`pathfinder_starter`) each chain starts at its
+With ``init="pathfinder"`` (:func:`pathfinder_starter`; the default is ``"map"``) each chain starts at its
 own draw from Pathfinder (:mod:`copath.model.pathfinder`; Zhang, Carpenter, Gelman &
 Vehtari 2022, JMLR 23(306)): L-BFGS paths from dispersed points give a Gaussian each,
 and every chain's start is one draw resampled by Pareto-smoothed importance weights from

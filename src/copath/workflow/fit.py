@@ -56,7 +56,7 @@ def fit(
     progressbar: bool = True,
     prior_draws: int = 500,
     ppc_draws: int = 500,
-    init: Init = "pathfinder",
+    init: Init = "map",
     source: str = "<data>",
     priors: Mapping[str, LinkPrior] | None = None,
     adaptation: Adaptation = "low_rank",
@@ -97,11 +97,13 @@ def fit(
     ppc_draws
         Cap on the posterior draws used for the posterior predictive (stored per row).
     init
-        ``"pathfinder"`` (default): each chain starts at its own draw from multi-path
-        Pathfinder (Zhang, Carpenter, Gelman & Vehtari 2022), in the posterior's mass rather
-        than at its mode; ``"map"``: each chain starts at its own MAP optimisation from its
-        own dispersed point, so chains can settle in different modes and R-hat shows it
-        (:mod:`copath.model.init`); ``"default"``: the sampler's own jittered start.
+        ``"map"`` (default): each chain starts at its own MAP optimisation from its own
+        dispersed point, so chains can settle in different modes and R-hat shows it
+        (:mod:`copath.model.init`); ``"pathfinder"``: each chain starts at its own draw from
+        multi-path Pathfinder (Zhang, Carpenter, Gelman & Vehtari 2022), in the posterior's
+        mass rather than at its mode (not the default: on the flagship, on a redraw of its
+        force, its paths fell into the neck of the burglary area funnel); ``"default"``: the sampler's own
+        jittered start.
     source
         How the data are named in error messages (a file name).
     priors
