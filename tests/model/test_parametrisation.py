@@ -133,7 +133,7 @@ def test_a_fit_stores_its_parametrisation_and_a_reload_builds_it():
     from copath.model.fit import centred_of
 
     pw, sim = _data(3.0, 0.3, seed=5)
-    res = cp.fit(pw, sim.data, draws=100, tune=100, chains=2, random_seed=2, progressbar=False)
+    res = cp.fit(pw, sim.data, draws=100, tune=100, chains=2, random_seed=2, progressbar=False, init="pathfinder")
     assert res.run.centred == centred_of(res.built) and "pilot" in res.run.starts
     # the pilot's paths serve the chains' starts unless the parametrisation changed
     moment_rule = centred_of(build_model(pw, sim.data))
