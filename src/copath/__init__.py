@@ -30,8 +30,8 @@ from copath.evidence import (
 )
 from copath.kinds.proportion import effective_sample_size
 from copath.model.diagnostics import Diagnostics
-from copath.model.settings import FitSettings
 from copath.model.prior_check import PriorCheck, prior_check
+from copath.model.settings import FitSettings
 from copath.model.simulate import Simulation, simulate
 from copath.model.storage import ResultError
 from copath.scenarios import Comparison, PathEffects, Scenario, compare, sweep

@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from copath.kinds import NodeKind, of
+from copath.kinds import NodeKind
 from copath.spec.pathway import Pathway
 
 __all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors"]

@@ -31,7 +31,15 @@ import numpy as np
 import pandas as pd
 
 from copath import kinds, plotting
-from copath.constants import MODEL_NAMES, PLAUSIBLE_RATIO, STRONG_RULE, WEAK_RULE, data_name, missing_name, observed_dim
+from copath.constants import (
+    MODEL_NAMES,
+    PLAUSIBLE_RATIO,
+    STRONG_RULE,
+    WEAK_RULE,
+    data_name,
+    missing_name,
+    observed_dim,
+)
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
 from copath.options import Better, ContinuousLink, GivenAs, TimeEffect, check
