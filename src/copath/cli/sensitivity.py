@@ -15,7 +15,7 @@ Example
 >>> folder = str(res.save(tempfile.mkdtemp() + "/run"))
 >>> main(["sensitivity", folder, "--set", "x=+0.2"])  # doctest: +ELLIPSIS
 4 links, 4 of them weak ...
-Wrote sensitivity.csv, importance.csv, outcome_prior_sensitivity.csv, tornado.csv, parameter_sensitivity.csv, tornado.png to .../sensitivity
+Wrote sensitivity.csv, importance.csv, outcome_prior_sensitivity.csv, tornado.csv, parameter_sensitivity.csv, path_importance.csv, tornado.png to .../sensitivity
 0
 """
 

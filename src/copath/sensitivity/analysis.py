@@ -11,7 +11,9 @@ compute from the existing draws, with no refit:
   intercept, area sd, season sd, trend and noise parameter in ``Sensitivity.parameters``
   (:mod:`.nuisance`);
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
-  explained by the link's coefficient (:mod:`.importance`);
+  explained by the link's coefficient (:mod:`.importance`); for a scenario's effect, each
+  path from the changed node to the outcome gets the share its product of links explains
+  (``Sensitivity.paths``, :mod:`.path_shares`), ranked with the links in :meth:`Sensitivity.describe`;
 - robustness to unmeasured confounding (:mod:`.confounding`), for the links with
   ``local_data`` only (NaN on the others, ``e_value_basis`` saying why: ``no local data``
   for a prior-only link, else ``weak local data`` or ``data inform it only jointly (...)``;
@@ -83,6 +85,7 @@ from copath.scenarios.scenario import Scenario
 from copath.sensitivity.confounding import RARE_BELOW, link_e_values
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
 from copath.sensitivity.nuisance import nuisance_parameters, parameter_power_scaling
+from copath.sensitivity.path_shares import PATH_COLUMNS, TRADE_OFF, path_shares, paths_between
 from copath.sensitivity.powerscale import (
     CONFLICT,
     CONFLICT_LEVEL,
@@ -126,6 +129,9 @@ class Sensitivity:
     #: The same power-scaling for intercepts, area sds, season sds, trends and noise
     #: parameters, one row per element (:mod:`.nuisance`).
     parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Per scenario effect, the variance share of every path from the changed node to the
+    #: outcome (the product of its links; :mod:`.path_shares`).
+    paths: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PATH_COLUMNS)))
 
     def ranked(self) -> pd.DataFrame:
         """Weak links, most important first: the largest variance share they explain of a
@@ -219,10 +225,7 @@ class Sensitivity:
         for name in self.importance.columns:
             if name in self.outcomes:
                 continue
-            col = self.importance[name].sort_values(ascending=False)
-            top = [f"{link} ({100 * v:.0f}%)" for link, v in col.head(3).items() if v >= MATERIAL]
-            if top:
-                lines.append(f"{name} (scenario effect) hangs most on: {', '.join(top)}.")
+            lines.extend(self._effect_sentences(name))
         if self.alternatives is not None and len(self.alternatives):
             alt = self.alternatives.dropna(subset=["relative_change"])
             for quantity, group in alt.groupby("quantity", sort=False):
@@ -239,6 +242,24 @@ class Sensitivity:
                     + ("" if worst["reliable"] else " (Pareto k too high: refit to trust it)") + "."
                 )
         return "\n".join(lines)
+
+    def _effect_sentences(self, name: str) -> list[str]:
+        """What a scenario's effect hangs on: links and whole paths ranked together by variance
+        share, and a path whose links trade off named as the path."""
+        ranked = [(f"{link}", float(v)) for link, v in self.importance[name].items()]
+        paths = self.paths[self.paths["quantity"] == name] if len(self.paths) else self.paths
+        ranked += [(f"the path {row.path}", float(row.share)) for row in paths.itertuples()]
+        ranked.sort(key=lambda item: -item[1])
+        top = [f"{label} ({100 * v:.0f}%)" for label, v in ranked[:3] if v >= MATERIAL]
+        lines = [f"{name} (scenario effect) hangs most on: {', '.join(top)}."] if top else []
+        for row in paths.itertuples():
+            if row.share >= MATERIAL and row.trade_off and row.share > row.largest_link_share:
+                lines.append(
+                    f"Read {row.path} as one path for {name}: its links trade off in the posterior (correlation "
+                    f"{row.correlation:+.2f}, |r| >= {TRADE_OFF}), so together they explain {100 * row.share:.0f}% "
+                    f"of the effect's variance where the largest of them alone explains "
+                    f"{100 * row.largest_link_share:.0f}%; new evidence on either link moves the other.")
+        return lines
 
     def _confounding_sentence(self) -> str:
         """The informed link an unmeasured confounder would explain away most easily."""
@@ -306,7 +327,7 @@ class Sensitivity:
             The files written: ``sensitivity.csv``, ``importance.csv``,
             ``outcome_prior_sensitivity.csv``, ``tornado.csv``, ``alternatives.csv``
             (only when alternatives were computed), ``parameter_sensitivity.csv`` (only
-            when ``parameters`` has rows) and ``tornado.png`` (only when the tornado table
+            when ``parameters`` has rows), ``path_importance.csv`` (only when ``paths`` has rows) and ``tornado.png`` (only when the tornado table
             has rows).
         """
         folder = Path(folder)
@@ -317,6 +338,8 @@ class Sensitivity:
                   "tornado.csv": self.tornado.set_index(["quantity", "link"])}
         if self.parameters is not None and not self.parameters.empty:
             frames["parameter_sensitivity.csv"] = self.parameters
+        if len(self.paths):
+            frames["path_importance.csv"] = self.paths.set_index(["quantity", "path"])
         if self.alternatives is not None:
             frames["alternatives.csv"] = self.alternatives.set_index(["link", "alternative", "quantity"])
         for name, frame in frames.items():
@@ -493,6 +516,9 @@ def sensitivity(
     parameters = parameter_power_scaling(result, threshold=threshold, likelihood=likelihood)
     params = link_draws(result)
     shares = variance_shares(quantities, params)
+    routes = {f"{sc.name}: {node}": [p for source in sc.changes for p in paths_between(pw, source, node)]
+              for sc in scenarios for node in finals}
+    path_table = path_shares({q: quantities[q] for q in routes}, routes, params)
     if links is not None:
         chosen = list(links)
     else:
@@ -522,4 +548,5 @@ def sensitivity(
         warning=_convergence_warning(result),
         units=units,
         parameters=parameters,
+        paths=path_table,
     )
