@@ -14,7 +14,8 @@ spread ``area_sd`` is checked itself), and the seasonal effects ``season`` (not 
 
 When a check fails, :attr:`Diagnostics.worst` names the parameters that fail it worst,
 with their coordinates (``beta[worried -> qol_citizens]``, ``area_sd[burglary]``), and
-:attr:`Diagnostics.causes` says what usually causes that pattern.
+:attr:`Diagnostics.causes` says what usually causes that pattern (a pair of links whose
+chains sit in mirror-image modes is named as such: :mod:`copath.model.mirror`).
 
 Example
 -------

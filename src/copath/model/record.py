@@ -34,6 +34,7 @@ from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.data import prepare_data
 from copath.model.diagnostics import Diagnostics, compute_diagnostics
+from copath.model.mirror import mirror_modes
 from copath.model.equations import make_plan
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway
@@ -250,6 +251,8 @@ class FitRecord:
         if self._diagnostics is None:
             notes = {f"beta[{link}]": f"{v['status']}: {v['reason']}"
                      for link, v in self.run.identification.items() if v.get("status") != "local data"}
+            if self.settings.method == "nuts" and "beta" in self.posterior:
+                notes.update(mirror_modes(self.posterior["beta"]))
             self._diagnostics = compute_diagnostics(self.idata, self.settings.method, notes)
         return self._diagnostics
 
