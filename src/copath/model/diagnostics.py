@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["Diagnostics", "Worst", "compute_diagnostics", "worst_parameters", "likely_causes", "stray_chains",
+__all__ = ["Diagnostics", "Worst", "rhat_text", "compute_diagnostics", "worst_parameters", "likely_causes", "stray_chains",
            "RHAT_MAX", "ESS_MIN", "BFMI_MIN", "STRAY_SDS"]
 
 #: Sampled parts of a quantity the checks read whole: the link coefficients ``beta`` (made
@@ -54,6 +54,22 @@ STRAY_SDS = 3.0
 LOGP_STATS = ("logp", "lp")
 
 
+def rhat_text(value: float) -> str:
+    """R-hat to three decimals, or more where three would hide which side of :data:`RHAT_MAX`
+    it lies (1.01006 fails the check and must not print as 1.010).
+
+    Example
+    -------
+    >>> rhat_text(1.0043), rhat_text(1.01006), rhat_text(1.0100004)
+    ('1.004', '1.0101', '1.0100004')
+    """
+    for digits in range(3, 9):
+        text = f"{value:.{digits}f}"
+        if (float(text) > RHAT_MAX) == (value > RHAT_MAX):
+            return text
+    return f"{value:.9f}"
+
+
 @dataclass(frozen=True)
 class Worst:
     """One parameter's convergence: its label with coordinates, R-hat and bulk/tail ESS."""
@@ -65,7 +81,7 @@ class Worst:
 
     def describe(self) -> str:
         """``"beta[x -> y] (R-hat 1.08, bulk ESS 40, tail ESS 52)"``."""
-        return f"{self.parameter} (R-hat {self.r_hat:.3f}, bulk ESS {self.ess_bulk:.0f}, tail ESS {self.ess_tail:.0f})"
+        return f"{self.parameter} (R-hat {rhat_text(self.r_hat)}, bulk ESS {self.ess_bulk:.0f}, tail ESS {self.ess_tail:.0f})"
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ class Diagnostics:
             out.append(f"{self.divergences} divergent transitions: the posterior may be biased; "
                        "reparametrise or raise target_accept.")
         if not c["r_hat"]:
-            out.append(f"max R-hat {self.max_rhat:.3f} > {RHAT_MAX}: chains disagree; run longer.")
+            out.append(f"max R-hat {rhat_text(self.max_rhat)} > {RHAT_MAX}: chains disagree; run longer.")
         if not c["ess_bulk"] or not c["ess_tail"]:
             out.append(f"min ESS {min(self.min_ess_bulk, self.min_ess_tail):.0f} < {self.ess_min:.0f}: "
                        "too few effective draws for stable intervals; draw more.")
@@ -174,7 +190,7 @@ class Diagnostics:
         if self.approximate:
             return f"Diagnostics FAIL: {self.warnings[0]} ({self.n_draws} draws)."
         verdict = "pass" if self.passed else "FAIL"
-        text = (f"Diagnostics {verdict}: {self.divergences} divergences, max R-hat {self.max_rhat:.3f}, "
+        text = (f"Diagnostics {verdict}: {self.divergences} divergences, max R-hat {rhat_text(self.max_rhat)}, "
                 f"min bulk ESS {self.min_ess_bulk:.0f}, min tail ESS {self.min_ess_tail:.0f}, "
                 f"min BFMI {self.min_bfmi:.2f} ({self.n_draws} draws).")
         return text + "".join(f"\n  - {w}" for w in self.warnings)
