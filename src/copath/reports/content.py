@@ -485,7 +485,8 @@ def risks_section(pathway: Pathway) -> Section:
                    Checklist(groups, source=shared)]
     else:
         blocks.append(Paragraph("The pathway's spec lists no risks of its own (a 'risks:' list in the spec adds "
-                                "them: what could make its links fail or backfire that the model cannot see)."))
+                                "them: what could make its links fail or backfire that the model cannot see; "
+                                "docs/spec.md in the project shows how)."))
     area = pathway.index[0]
     groups, _ = _risk_groups(generic_risks(pathway), GENERIC_GROUP)
     blocks += [Paragraph(f"The links are estimated from observational data on {area}s"

@@ -73,8 +73,9 @@ def link_name(source: str, target: str) -> str:
 class Node:
     """One variable of the pathway.
 
-    ``kind`` is exposure, count, proportion or continuous (see DESIGN.md for each
-    structural equation). ``better`` says which direction is an improvement
+    ``kind`` is exposure, count, proportion or continuous (each kind's structural equation:
+    :mod:`copath.model.equations`; every key a node takes in a spec, with its allowed values and
+    an example: the spec reference, ``docs/spec.md`` in the project). ``better`` says which direction is an improvement
     ("lower" or "higher"), used when scenarios report whether an outcome improves.
     ``baseline`` is the node's typical level on its natural scale (a rate per ``per``
     for counts, a share for proportions, a mean for continuous nodes): the centre of
