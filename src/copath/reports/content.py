@@ -479,8 +479,9 @@ def risks_section(pathway: Pathway) -> Section:
     blocks: list[Any] = []
     if pathway.risks:
         groups, shared = _risk_groups(pathway.risks, "Risks listed in the spec")
-        blocks += [Paragraph(f"The pathway's spec lists {len(pathway.risks)} risk(s) that can reduce or reverse the "
-                             "effects estimated here and are not in the model: check each before acting on the "
+        n = len(pathway.risks)
+        blocks += [Paragraph(f"The pathway's spec lists {n} risk{'s' if n != 1 else ''} that can reduce or reverse "
+                             "the effects estimated here and are not in the model: check each before acting on the "
                              "results."),
                    Checklist(groups, source=shared)]
     else:

@@ -232,6 +232,11 @@ class Link:
 class Pathway:
     """A validated pathway DAG. Build it with :meth:`build` or :func:`copath.load_pathway`.
 
+    ``risks`` are the spec's own risks (``risks:``; :class:`copath.spec.risks.Risk`): what could
+    make the answer wrong that the model does not represent. The report lists them, then the
+    generic threats to a causal reading worded for the pathway's nodes
+    (:func:`copath.spec.risks.generic_risks`). Every key of a spec: ``docs/spec.md``.
+
     Example
     -------
     >>> import copath as cp
