@@ -488,10 +488,9 @@ def risks_section(pathway: Pathway) -> Section:
         blocks.append(Paragraph("The pathway's spec lists no risks of its own (a 'risks:' list in the spec adds "
                                 "them: what could make its links fail or backfire that the model cannot see; "
                                 "docs/spec.md in the project shows how)."))
-    area = pathway.index[0]
     groups, _ = _risk_groups(generic_risks(pathway), GENERIC_GROUP)
-    blocks += [Paragraph(f"The links are estimated from observational data on {area}s"
-                         f"{f' and {pathway.index[1]}s' if len(pathway.index) > 1 else ''}, not from an experiment. "
+    blocks += [Paragraph(f"The links are estimated from observational data (rows of {' x '.join(pathway.index)}), "
+                         "not from an experiment. "
                          "The threats below, worded for this pathway's nodes, can make an estimated link differ from "
                          "the effect of changing its parent; each names its source."),
                Checklist(groups, source=GENERIC_SOURCE)]

@@ -96,6 +96,15 @@ def _names(items: list[str], limit: int = 12) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def _plural_of(word: str) -> str:
+    """``borough`` -> ``boroughs``, ``city`` -> ``cities``, ``class`` -> ``classes``."""
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if len(word) > 1 and word.endswith("y") and word[-2].lower() not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
 def _a(word: str) -> str:
     """``a borough``, ``an area``."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
@@ -158,7 +167,7 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
     >>> risks[0].name, risks[-1].name
     ('Unmeasured confounding', 'Spill-over between areas')
     """
-    area = pathway.index[0]
+    area, areas = pathway.index[0], _plural_of(pathway.index[0])
     period = pathway.index[1] if len(pathway.index) > 1 else None
     exposures = pathway.exposures
     exposure_links = [link.name for link in pathway.links if link.source in exposures]
@@ -173,13 +182,13 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
     # --- unmeasured confounding
     if exposures:
         text = (f"The {_plural(exposures, 'exposure', 'exposures')} {_names(exposures)} "
-                f"{_plural(exposures, 'is', 'are')} not assigned at random: {area}s"
-                f"{f' and {period}s' if period else ''} that differ in {_plural(exposures, 'it', 'them')} differ "
-                f"in much else. A common cause of an exposure and "
+                f"{_plural(exposures, 'is', 'are')} not assigned at random: {areas}"
+                f"{f' and {_plural_of(period)}' if period else ''} that differ in {_plural(exposures, 'it', 'them')} "
+                "differ in much else. A common cause of an exposure and "
                 f"{_names(children) if children else 'its children'} that the pathway leaves out is read as "
                 f"the link's effect.")
     else:
-        text = (f"The links are read from {area}s that differ in many ways at once: a common cause of a parent "
+        text = (f"The links are read from {areas} that differ in many ways at once: a common cause of a parent "
                 "and its child that the pathway leaves out is read as the link's effect.")
     if inner_links:
         text += (f" The same holds between measured nodes ({_names(inner_links, 3)}): a cause of both that is not "
@@ -189,7 +198,7 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
         text += (f" Area effects on {_names(with_area)} absorb causes that stay constant within {_a(area)}; no "
                  f"part of the model absorbs one that changes within {_a(area)} over time.")
     else:
-        text += (f" No node has area effects, so the links are read from differences between {area}s as well as "
+        text += (f" No node has area effects, so the links are read from differences between {areas} as well as "
                  "within them, where such causes are most likely.")
     add("Unmeasured confounding", text, exposures, exposure_links + inner_links,
         f"{_SHADISH}, 'selection'")
@@ -260,17 +269,19 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
                 "the model reads that as a link between them.")
         links = []
     if exposures:
-        text += (f" If {_names(exposures)} come from the same survey as {_plural(exposures, 'its', 'their')} "
-                 "children, the same holds for the links out of " f"{_plural(exposures, 'it', 'them')}.")
+        text += (f" If {_names(exposures)} {_plural(exposures, 'comes', 'come')} from the same survey as "
+                 f"{_plural(exposures, 'its', 'their')} children, the same holds for the links out of "
+                 f"{_plural(exposures, 'it', 'them')}.")
     add("Shared respondents", text, surveys, links,
         "Podsakoff, MacKenzie, Lee & Podsakoff 2003, J. Appl. Psychol. 88:879")
 
     # --- spill-over between areas
     text = f"Each {area}'s nodes depend only on its own exposures"
     if exposures and children:
-        text += f": {_names(exposures)} in one {area} are assumed not to change {_names(children)} in another"
+        text += (f": {_names(exposures)} in one {area} {_plural(exposures, 'is', 'are')} assumed not to change "
+                 f"{_names(children)} in another")
     text += (f". Crime displaced to a neighbouring {area}, people who live in one {area} and are policed or surveyed "
             f"in another, or a scheme copied next door break this, and the model would misread them.")
-    add(f"Spill-over between {area}s", text, exposures, exposure_links,
+    add(f"Spill-over between {areas}", text, exposures, exposure_links,
         "no interference (the stable unit treatment value assumption), Rubin 1980")
     return tuple(out)
