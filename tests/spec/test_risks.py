@@ -192,3 +192,14 @@ def test_a_risk_may_name_links_with_or_without_spaces():
                                                                     "local review")
     page = _page(pw)
     assert "<h3>Spill-over</h3>" in page and "moves (concerns contact, contact -&gt; fair)" in page
+
+
+def test_the_threats_use_the_index_names_and_agree_in_number():
+    pw = cp.loads_pathway("name: t\nindex: [city, year]\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+                          "links: [{from: x, to: y}]\n")
+    risks = {r.name: r.description for r in generic_risks(pw)}
+    assert risks["Unmeasured confounding"].startswith("The exposure x is not assigned at random: cities and years that "
+                                                      "differ in it differ")
+    assert "(the rows sharing a year value:" in risks["Events common to a period"]
+    assert "x in one city is assumed not to change y in another" in risks["Spill-over between cities"]
+    assert "If x comes from the same survey as its children" in risks["Shared respondents"]
