@@ -4,8 +4,9 @@
 Sections: summary; the pathway (DAG, nodes with units); evidence and prior per link;
 diagnostics (pass/fail, plain-language warnings, predictive checks); prior vs
 posterior per link; final outcomes; scenarios and path effects (when given); weak
-links and sensitivity (when given); the data used; risks the model does not capture
-(Table 1 of the seed paper as a checklist); reproducibility.
+links and sensitivity (when given); the data used; risks the model does not capture (the
+spec's own ``risks:``, then the generic threats to a causal reading worded for its nodes, as
+checklists); reproducibility.
 
 Example
 -------
@@ -22,7 +23,6 @@ import platform
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
@@ -50,8 +50,10 @@ from copath.scenarios.forward import forward_of
 from copath.scenarios.paths import PathEffects
 from copath.scenarios.scenario import Scenario, hdi_1d
 from copath.sensitivity.analysis import Sensitivity
+from copath.spec.pathway import Pathway
+from copath.spec.risks import GENERIC_GROUP, GENERIC_SOURCE, Risk, generic_risks
 
-__all__ = ["build_document", "dysfunctions", "reproducibility", "data_summary"]
+__all__ = ["build_document", "risks_section", "reproducibility", "data_summary"]
 
 _PACKAGES = ("copath", "pymc", "pytensor", "arviz", "arviz-stats", "nutpie", "numpy", "pandas", "scipy", "xarray")
 
@@ -441,20 +443,58 @@ def data_section(res: FitRecord) -> Section:
     return Section("data", "The data used", blocks)
 
 
-def dysfunctions() -> dict[str, Any]:
-    """Table 1 of the seed paper (dysfunctions of co-production), as bundled."""
-    text = files("copath.reports").joinpath("dysfunctions.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+def _risk_groups(risks: Sequence[Risk], default: str) -> tuple[list[tuple[str, list[tuple[str, str]]]], str]:
+    """Checklist groups of ``risks`` (in order of first appearance) and the one citation they
+    share (else each item carries its own, with the nodes and links it concerns)."""
+    cited = {r.citation for r in risks}
+    shared = cited.pop() if len(cited) == 1 else ""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for risk in risks:
+        detail = risk.description
+        concerns = [*risk.nodes, *risk.links]
+        if concerns and risk.group != GENERIC_GROUP:
+            detail += f" (concerns {', '.join(concerns)})"
+        if risk.citation and not shared:
+            detail += f" [{risk.citation}]"
+        groups.setdefault(risk.group or default, []).append((risk.name, detail))
+    return list(groups.items()), shared
 
 
-def risks_section() -> Section:
-    table = dysfunctions()
-    groups = [(g["type"], [(i["name"], i["example"]) for i in g["items"]]) for g in table["groups"]]
-    return Section("risks", "Risks the model does not capture", [
-        Paragraph("The pathway assumes co-production works as intended. The dysfunctions below can reduce or "
-                  "reverse its effects and are not in the model: check each before acting on the results."),
-        Checklist(groups, source=table["source"]),
-    ])
+def risks_section(pathway: Pathway) -> Section:
+    """What could make the answer wrong that the model does not represent: the risks the spec
+    lists (``risks:``; the flagship's are Table 1 of Loeffler & Bovaird), then the generic
+    threats to a causal reading of observational area data, worded for the pathway's nodes
+    (:func:`copath.spec.risks.generic_risks`).
+
+    Parameters
+    ----------
+    pathway
+        The fitted pathway.
+
+    Returns
+    -------
+    Section
+        Titled "Risks the model does not capture".
+    """
+    blocks: list[Any] = []
+    if pathway.risks:
+        groups, shared = _risk_groups(pathway.risks, "Risks listed in the spec")
+        n = len(pathway.risks)
+        blocks += [Paragraph(f"The pathway's spec lists {n} risk{'s' if n != 1 else ''} that can reduce or reverse "
+                             "the effects estimated here and are not in the model: check each before acting on the "
+                             "results."),
+                   Checklist(groups, source=shared)]
+    else:
+        blocks.append(Paragraph("The pathway's spec lists no risks of its own (a 'risks:' list in the spec adds "
+                                "them: what could make its links fail or backfire that the model cannot see; "
+                                "docs/spec.md in the project shows how)."))
+    groups, _ = _risk_groups(generic_risks(pathway), GENERIC_GROUP)
+    blocks += [Paragraph(f"The links are estimated from observational data (rows of {' x '.join(pathway.index)}), "
+                         "not from an experiment. "
+                         "The threats below, worded for this pathway's nodes, can make an estimated link differ from "
+                         "the effect of changing its parent; each names its source."),
+               Checklist(groups, source=GENERIC_SOURCE)]
+    return Section("risks", "Risks the model does not capture", blocks)
 
 
 def reproducibility(res: FitRecord) -> dict[str, Any]:
@@ -513,7 +553,7 @@ def build_document(
         sections.append(scenarios_section(scenarios, path_effects))
     if sensitivity is not None:
         sections.append(sensitivity_section(sensitivity))
-    sections += [data_section(res), risks_section(), reproducibility_section(res)]
+    sections += [data_section(res), risks_section(res.pathway), reproducibility_section(res)]
     pw = res.pathway
     return Document(
         title=title or f"copath report: {pw.name}",

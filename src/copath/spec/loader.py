@@ -1,8 +1,9 @@
 """Read a pathway spec (models/*.yaml) into a validated :class:`Pathway`.
 
-The YAML format is the one in DESIGN.md. Unknown keys are refused (a typo such as
-``ofset`` would otherwise be ignored silently), every value is type-checked, and
-each error names the file, the line, and the node or link.
+Every key a spec takes, with its meaning, allowed values and an example, is in the spec
+reference, ``docs/spec.md`` in the project (linked from the README). Unknown keys are
+refused (a typo such as ``ofset`` would otherwise be ignored silently), every value is
+type-checked, and each error names the file, the line, and the node, link or risk.
 
 Example
 -------
@@ -21,17 +22,19 @@ from typing import Any
 from copath.errors import CopathError, SpecError
 from copath.resources import find_bundled
 from copath.spec.pathway import Link, Node, Pathway
+from copath.spec.risks import Risk
 from copath.yaml_io import line_of, read_yaml, read_yaml_text
 
 __all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dict"]
 
-_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description"}
+_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
     "time", "given_as", "observed_at", "weight", "plausible", "link",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
+_RISK_KEYS = {"name", "description", "nodes", "links", "citation", "group"}
 
 
 def load_pathway(name_or_path: str | Path) -> Pathway:
@@ -147,6 +150,12 @@ def pathway_from_dict(doc: Any, source: str | None = None) -> Pathway:
     index = doc.get("index", ["area", "month"])
     if not isinstance(index, list) or not index or not all(isinstance(c, str) for c in index):
         raise err("'index' must be a non-empty list of column names", where="index")
+    raw_risks = doc.get("risks")
+    if raw_risks is None:
+        raw_risks = []
+    if not isinstance(raw_risks, list):
+        raise err("'risks' must be a list of {name: ..., description: ...}", where="risks")
+    risks = [_risk(i, raw, err) for i, raw in enumerate(raw_risks)]
     return Pathway.build(
         name=name,
         title=_text(doc.get("title", ""), "title", err),
@@ -155,6 +164,7 @@ def pathway_from_dict(doc: Any, source: str | None = None) -> Pathway:
         outcomes=outcomes,
         index=index,
         source=source,
+        risks=risks,
     )
 
 
@@ -271,6 +281,52 @@ def _link(i: int, raw: Any, err) -> Link:
     )
 
 
+def _risk(i: int, raw: Any, err) -> Risk:
+    """One entry of ``risks:``: name and description (text, required), nodes (names), links
+    (``"from -> to"``), citation and group (text)."""
+    where = f"risks[{i}]"
+    if not isinstance(raw, dict):
+        raise err("a risk must be a mapping {name: ..., description: ...}", where=where)
+    line = line_of(raw)
+    if isinstance(raw.get("name"), str) and raw["name"].strip():
+        where = f"risks[{i}] ({raw['name']})"
+    _check_keys(raw, _RISK_KEYS, where, err)
+    text: dict[str, str] = {}
+    for key in ("name", "description", "citation", "group"):
+        if key not in raw or raw[key] is None:
+            if key in ("name", "description"):
+                raise err(f"missing {key!r} (a risk needs a name and a description)", where=where, line=line)
+            continue
+        value = _text(raw[key], key, err, where, line).strip()
+        if key in ("name", "description") and not value:
+            raise err(f"{key!r} must not be empty", where=where, line=line)
+        text[key] = value
+    parts: dict[str, tuple[str, ...]] = {}
+    for key, what in (("nodes", "node names"), ("links", "links written 'from -> to'")):
+        value = raw.get(key)
+        if value is None:
+            continue
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise err(f"{key!r} must be a list of {what}, got {raw[key]!r}", where=where, line=line)
+        parts[key] = tuple(" -> ".join(p.strip() for p in v.split("->")) if key == "links" else v.strip()
+                           for v in value)
+    return Risk(name=text["name"], description=text["description"], nodes=parts.get("nodes", ()),
+                links=parts.get("links", ()), citation=text.get("citation", ""), group=text.get("group", ""),
+                line=line)
+
+
+def _risk_to_dict(risk: Risk) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": risk.name, "description": risk.description}
+    for key in ("nodes", "links"):
+        if getattr(risk, key):
+            entry[key] = list(getattr(risk, key))
+    for key in ("citation", "group"):
+        if getattr(risk, key):
+            entry[key] = getattr(risk, key)
+    return entry
+
+
 def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
     """The spec mapping of ``pathway`` (the inverse of :func:`pathway_from_dict`).
 
@@ -302,7 +358,10 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
         if link.direction:
             item["direction"] = link.direction
         links.append(item)
-    return {
+    doc: dict[str, Any] = {
         "name": pathway.name, "title": pathway.title, "index": list(pathway.index),
         "nodes": nodes, "links": links, "outcomes": list(pathway.outcomes),
     }
+    if pathway.risks:
+        doc["risks"] = [_risk_to_dict(r) for r in pathway.risks]
+    return doc

@@ -43,6 +43,7 @@ from copath.constants import (
 from copath.display import frame_html, png_img
 from copath.errors import SpecError
 from copath.options import Better, ContinuousLink, GivenAs, TimeEffect, check
+from copath.spec.risks import Risk
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -72,8 +73,9 @@ def link_name(source: str, target: str) -> str:
 class Node:
     """One variable of the pathway.
 
-    ``kind`` is exposure, count, proportion or continuous (see DESIGN.md for each
-    structural equation). ``better`` says which direction is an improvement
+    ``kind`` is exposure, count, proportion or continuous (each kind's structural equation:
+    :mod:`copath.model.equations`; every key a node takes in a spec, with its allowed values and
+    an example: the spec reference, ``docs/spec.md`` in the project). ``better`` says which direction is an improvement
     ("lower" or "higher"), used when scenarios report whether an outcome improves.
     ``baseline`` is the node's typical level on its natural scale (a rate per ``per``
     for counts, a share for proportions, a mean for continuous nodes): the centre of
@@ -230,6 +232,11 @@ class Link:
 class Pathway:
     """A validated pathway DAG. Build it with :meth:`build` or :func:`copath.load_pathway`.
 
+    ``risks`` are the spec's own risks (``risks:``; :class:`copath.spec.risks.Risk`): what could
+    make the answer wrong that the model does not represent. The report lists them, then the
+    generic threats to a causal reading worded for the pathway's nodes
+    (:func:`copath.spec.risks.generic_risks`). Every key of a spec: ``docs/spec.md``.
+
     Example
     -------
     >>> import copath as cp
@@ -245,6 +252,7 @@ class Pathway:
     title: str = ""
     index: tuple[str, ...] = ("area", "month")
     source: str | None = None
+    risks: tuple[Risk, ...] = ()
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -257,6 +265,7 @@ class Pathway:
         title: str = "",
         index: list[str] | tuple[str, ...] = ("area", "month"),
         source: str | None = None,
+        risks: list[Risk] | tuple[Risk, ...] = (),
     ) -> Pathway:
         """Validate the parts and return a Pathway; raise SpecError on the first problem.
 
@@ -277,6 +286,10 @@ class Pathway:
             names the area.
         source
             The file the spec came from, named in error messages.
+        risks
+            The risks the spec lists (:class:`copath.spec.risks.Risk`; ``risks:`` in YAML): what
+            could make the answer wrong that the model does not represent. Default: none, and
+            the report then lists only the generic threats (:func:`copath.spec.risks.generic_risks`).
 
         Returns
         -------
@@ -289,7 +302,8 @@ class Pathway:
             If there are no nodes, a node is invalid (name, kind, range, kind-specific
             fields, ``better``), a link names an unknown node, is declared twice, points
             into an exposure or has a zero or non-finite ``contrast``, the links form a
-            cycle, or an outcome is not an endogenous node.
+            cycle, an outcome is not an endogenous node, or a risk names a node or link
+            the pathway does not have.
 
         Example
         -------
@@ -306,6 +320,7 @@ class Pathway:
             title=title,
             index=tuple(index),
             source=source,
+            risks=tuple(risks),
         )
         pw._validate()
         return pw
@@ -354,6 +369,21 @@ class Pathway:
                 raise self._err(f"outcome {outcome!r} is not a node", where="outcomes")
             if not self.nodes[outcome].node_kind.endogenous:
                 raise self._err(f"outcome {outcome!r} is an exposure", where="outcomes")
+        self._validate_risks()
+
+    def _validate_risks(self) -> None:
+        """Every node and link a risk names is the pathway's."""
+        names = set(self.link_names)
+        for i, risk in enumerate(self.risks):
+            where = f"risks[{i}] ({risk.name})"
+            for node in risk.nodes:
+                if node not in self.nodes:
+                    raise self._err(f"'nodes' names unknown node {node!r} (nodes: {', '.join(self.nodes)})", where,
+                                    risk.line)
+            for link in risk.links:
+                if link not in names:
+                    raise self._err(f"'links' names unknown link {link!r} (write it as 'from -> to'; links: "
+                                    f"{', '.join(self.link_names)})", where, risk.line)
 
     def _validate_names(self) -> None:
         """No node may take a name the model gives its own variables, data or dimensions."""
