@@ -66,7 +66,7 @@ GROUP_BB_SCALE = 0.25
 
 
 def effective_sample_size(share: Any, standard_error: Any) -> Any:
-    """The sample size a share's standard error implies: :math:`p(1-p)/\text{se}^2`.
+    r"""The sample size a share's standard error implies: :math:`p(1-p)/\text{se}^2`.
 
     Parameters
     ----------
