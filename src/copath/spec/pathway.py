@@ -21,7 +21,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
@@ -47,6 +47,8 @@ from copath.spec.risks import Risk
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+
+    from copath.spec.implications import Implication
 
 __all__ = ["Node", "Link", "Pathway", "link_name", "WeakLinkRule"]
 
@@ -523,6 +525,33 @@ class Pathway:
             if link.source == source and link.target == target:
                 return link
         raise KeyError(f"no link {link_name(source, target)} in pathway {self.name!r}")
+
+    def implications(self, observed: Collection[str] | None = None) -> list[Implication]:
+        """The testable conditional independencies the pathway implies among ``observed`` nodes:
+        each endogenous node independent of its other non-descendants given its parents (the
+        local Markov basis; :mod:`copath.spec.implications` says which and why).
+
+        Parameters
+        ----------
+        observed
+            The nodes with data (default: every node).
+
+        Returns
+        -------
+        list of Implication
+            One statement per (node, non-descendant), e.g. ``worried _||_ nw_coverage | burglary, ...``;
+            its ``missing_link`` is the link whose absence it tests.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> imp = cp.load_pathway("policing_coproduction").implications()
+        >>> str(imp[0]).split(" | ")[0], imp[0].missing_link
+        ('road_casualties _||_ social_causes', 'social_causes -> road_casualties')
+        """
+        from copath.spec.implications import implications
+
+        return implications(self, observed)
 
     def parents(self, node: str) -> list[str]:
         """Parents of ``node`` in spec order.
