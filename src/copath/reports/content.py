@@ -88,8 +88,8 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     what = ", ".join(f"{pw.nodes[n].display} {c.describe()} ({pw.nodes[n].unit_label})" for n, c in sc.changes.items())
     where = "every area" if sc.areas is None else f"{len(sc.areas)} area(s)"
     months = sc.months()
-    when = (f"over the period's {len(sc.period)} month(s), {sc.period[0]} to {sc.period[-1]}" if sc.period
-            else f"over the data's {months} month(s)" if months else "over the data's rows")
+    when = (f"over the period's {sc.span()}, {sc.period[0]} to {sc.period[-1]}" if sc.period
+            else f"over the data's {sc.span()}" if months else "over the data's rows")
     rests = sc.path_links() if rests is None else rests
     informed = int(rests["rests_on"].isin(["local data", "both"]).sum())
     default = int((rests["rests_on"] == "default prior").sum())
@@ -314,7 +314,7 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
         blocks.append(Paragraph(
             "Means are over the scenario's rows, weighted by each row's offset or trials ('weighted_by'): a rate is "
             "total expected events over the total offset. 'total_difference_per_year' is the change in expected "
-            "events (counts) or successes (shares) over the scenario's areas, scaled from the data's months to a "
+            "events (counts) or successes (shares) over the scenario's areas, scaled from the data's span to a "
             f"year (proportions at the observed trials). Intervals are {_pct(HDI_PROB)} highest-density intervals "
             "of the posterior draws. 'uninformed_share' is the "
             "share of the difference's variance that goes when the links the local data do not inform are fixed at "
