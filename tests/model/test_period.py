@@ -112,6 +112,18 @@ def test_a_scenario_on_yearly_rows_counts_years(yearly):
     assert "from the 10 years of data" in res.scenario({"x": "+0.1"}).describe()
     with pytest.raises(ValueError, match="period 12 counts the rows' own periods.*10 years"):
         res.scenario({"x": "+0.1"}, period=12)
+    # the command line's --period 12 on yearly rows: one line naming --period, not ten years read as months
+    from copath.cli.scenario import scenario_from_args
+    from copath.errors import CopathError
+
+    with pytest.raises(CopathError, match="--period.*10 years \\(12 to 120\\)"):
+        scenario_from_args(res, ["x=+0.1"], period=["12"])
+    assert scenario_from_args(res, ["x=+0.1"], period=["2"]).span() == "2 years"
+    # the report's question counts years too
+    from copath.reports.content import summary_section
+
+    question = summary_section(res, res.diagnostics(), [last3]).blocks[0].text
+    assert "over the period's 3 years, 96 to 120?" in question
     # by hand: the last year's baseline share per draw, with that year's own effect
     one = res.scenario({"x": "+0.1"}, period=1)
     post = res.posterior.stack(sample=("chain", "draw"))
