@@ -50,7 +50,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import copath as cp
@@ -178,7 +177,15 @@ def main(argv: list[str] | None = None) -> dict[str, cp.FitResult]:
         pe = res.path_effects(source, "good_job", delta=0.1)
         print(f"\n{source} +10 points -> good_job (fit 1, natural effects, percentage points):")
         print((100 * pe.table()[["mean", "hdi_low", "hdi_high"]]).round(2).to_string())
-    for name, period in (("the latest year", 1), ("all ten years", None)):
+    print("\nTotal and through-fairness (TNIE) effects on good_job of +10 points, percentage points:")
+    for key, label in (("years", "(1) year effects"), ("trend", "(2) straight trend")):
+        for source in ("contact_ward_officer", "informed_local"):
+            t = results[key].path_effects(source, "good_job", delta=0.1).table()
+            tot, ind = t.loc["total"], t.loc["natural indirect (TNIE)"]
+            print(f"  {label}, {source}: total {100 * tot['mean']:+.2f} ({100 * tot['hdi_low']:+.2f} to "
+                  f"{100 * tot['hdi_high']:+.2f}), via fair {100 * ind['mean']:+.2f} ({100 * ind['hdi_low']:+.2f} to "
+                  f"{100 * ind['hdi_high']:+.2f})")
+    for name, period in (("the latest three years", 3), ("all ten years", None)):
         sc = res.scenario({"contact_ward_officer": "+0.1", "informed_local": "+0.1"}, period=period,
                           name=f"10 more points of contact and of informed, {name}")
         print("\n" + sc.describe())
