@@ -282,7 +282,7 @@ class Forward:
                 try:
                     step = month_features(pd.Series(column.unique())).step
                 except ValueError:
-                    step = 1
+                    step = 0  # labels that are not months
                 unit = {1: "months", 3: "quarters", 12: "years"}.get(step, "periods")
                 raise ValueError(f"period {period} counts the rows' own periods, and the data have "
                                  f"{len(months)} {unit} ({months[0]} to {months[-1]}); give at most {len(months)}")
