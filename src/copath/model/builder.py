@@ -353,7 +353,33 @@ def period_centred(pathway: Pathway, data: PreparedData, name: str) -> bool:
     :mod:`copath.model.parametrisation` uses for areas, with the prior's scale standing in
     for the periods' spread (Papaspiliopoulos, Roberts & Skold 2007, *Statistical Science*
     22:59). A period effect is shared by every area's rows in its period, so with more
-    than a handful of areas it usually is."""
+    than a handful of areas it usually is.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    data
+        The prepared data (with month features: a node has effects of time).
+    name
+        A node with ``period`` or ``period_rw`` among its effects of time, and data.
+
+    Returns
+    -------
+    bool
+        True: sample its period parameters centred, :math:`N(0, \\sigma_p)`; False: as
+        :math:`\\sigma_p z`.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...                       "  y: {kind: proportion, trials: n, time: [period]}\\n"
+    ...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> sim = cp.simulate(pw, areas=30, months=5, step=12, random_seed=0)
+    >>> period_centred(pw, prepare_data(pw, sim.data), "y")  # 30 areas x ~45 trials a year
+    True
+    """
     node = pathway.nodes[name]
     kind = node.node_kind
     rows = data.observed[name]

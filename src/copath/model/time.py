@@ -104,7 +104,23 @@ class MonthFeatures:
 
     def period_values(self, values: np.ndarray) -> np.ndarray:
         """Each period's value of a per-row quantity that is constant within a period (its
-        first row's), e.g. ``f.period_values(f.years)``: the periods' centred times."""
+        first row's), e.g. ``f.period_values(f.years)``: the periods' centred times.
+
+        Parameters
+        ----------
+        values
+            One value per row.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per period, in :attr:`labels` order.
+
+        Example
+        -------
+        >>> month_features([24, 12, 24]).period_values(np.array([5.0, 7.0, 5.0])).tolist()
+        [7.0, 5.0]
+        """
         first = np.unique(self.period, return_index=True)[1]
         return np.asarray(values)[first]
 
