@@ -35,6 +35,7 @@ from copath.model.diagnostics import RHAT_MAX, Diagnostics
 from copath.model.prior_check import prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
+from copath.model.time import month_features, span_words
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
 from copath.reports.document import Figure as Fig
 from copath.reports.figures import (
@@ -431,9 +432,14 @@ def data_section(res: FitRecord) -> Section:
         f"{times[-1]})." + (f" Nodes with no data column (they rest on their priors): {', '.join(absent)}."
                             if absent else "")),
         Table(data_summary(res), caption="Columns used")]
+    try:  # the rows' own period: a maturity_lag on yearly rows leaves out years
+        step = month_features(pd.Series(unique)).step
+    except ValueError:
+        step = 1
     for node, months in res.run.maturing.items():
-        which = f"the last month ({months[0]}) is" if len(months) == 1 else \
-            f"the last {len(months)} months ({months[0]} to {months[-1]}) are"
+        span = span_words(len(months), step)
+        which = f"the last {span.split()[1]} ({months[0]}) is" if len(months) == 1 else \
+            f"the last {span} ({months[0]} to {months[-1]}) are"
         blocks.append(Paragraph(
             f"{node}: {which} left out of its likelihood: "
             f"its outcomes are still maturing (maturity_lag: {pw.nodes[node].maturity_lag} in the spec). Those "
