@@ -107,7 +107,8 @@ def observed_dim(node: str) -> str:
 MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_soft", "beta_total", "intercept", "area_sd", "area_z", "area_c",
                                 "area_effect", "link", "link_free", "link_signed", "link_total", "node", "area", "area_node",
                                 "area_centred", "area_noncentred", "season", "season_sd", "season_z", "trend",
-                                "season_node", "trend_node", "month_of_year")
+                                "season_node", "trend_node", "month_of_year", "period", "period_sd", "period_raw", "period_effect",
+                                "period_node", "period_free")
 
 DESIGNS: tuple[str, ...] = (
     "meta-analysis",

@@ -62,8 +62,9 @@ ProportionFamily = Literal["binomial", "beta_binomial"]
 ContinuousLink = Literal["identity", "logit"]
 #: What a proportion node's column holds: successes (a count), a share (0-1) or a percentage (0-100).
 GivenAs = Literal["count", "share", "percent"]
-#: A node's effects of time (copath.model.time): month of year, and a linear trend.
-TimeEffect = Literal["season", "trend"]
+#: A node's effects of time (copath.model.time): month of year, a linear trend, one partially
+#: pooled effect per period (month, quarter or year, as the rows are), a random walk over periods.
+TimeEffect = Literal["season", "trend", "period", "period_rw"]
 #: When each year's value of information is discounted (copath.scale_value):
 #: at the end of year t, by (1 + r)^t for t = 1..T, or at its start, t = 0..T-1.
 DiscountTiming = Literal["end", "start"]

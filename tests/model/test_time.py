@@ -50,7 +50,7 @@ def test_spec_checks_time_effects():
     pw = cp.loads_pathway(SPEC.format(time="[season, trend]"))
     assert pw.nodes["y"].time == ("season", "trend")
     assert cp.loads_pathway(SPEC.format(time="season")).nodes["y"].time == ("season",)
-    with pytest.raises(SpecError, match="time must be one of 'season', 'trend'; got 'weekly'"):
+    with pytest.raises(SpecError, match="time must be one of 'season', 'trend', 'period', 'period_rw'; got 'weekly'"):
         cp.loads_pathway(SPEC.format(time="[weekly]"))
     with pytest.raises(SpecError, match="lists an effect twice"):
         cp.loads_pathway(SPEC.format(time="[trend, trend]"))

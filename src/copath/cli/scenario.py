@@ -39,8 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="e.g. nw_coverage=+0.2, peer_mentoring=0.5, worried=-10%%, beat_meetings=x1.5")
     p.add_argument("--areas", nargs="+", help="only these areas (default: all)")
     p.add_argument("--period", nargs="+", metavar="MONTH",
-                   help="only these months: a number n (the data's last n months, e.g. 12) or month labels "
-                        "(default: every month)")
+                   help="only these periods: a number n (the data's last n periods, counted in the rows' own "
+                        "period: 12 on monthly rows is a year, 3 on yearly rows is three years) or month labels "
+                        "(default: every period)")
     p.add_argument("--name", help="a name for the scenario")
     p.add_argument("--csv", help="where to write the table (default: RESULT/scenario_NAME.csv)")
     p.set_defaults(run=_run)
@@ -66,7 +67,8 @@ def scenario_from_args(res, items: list[str], areas=None, name: str | None = Non
     except ValueError as err:
         if isinstance(err, CopathError):
             raise
-        raise CopathError(str(err), where="--set") from None
+        about_period = str(err).startswith(("period", "unknown month", "a period"))
+        raise CopathError(str(err), where="--period" if about_period else "--set") from None
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -29,6 +29,15 @@ Variables (all labelled by dims, so every table and plot reads by name):
   ``trend`` (dim ``trend_node``): the effects of time of nodes whose spec has ``time:``
   and which have data (:mod:`copath.model.time`); ``season`` is ``season_sd * season_z``
   with ``season_z`` zero-sum normal over the twelve months;
+- ``period_sd`` (dim ``period_node``), ``period_raw`` (dim ``period_free``, labelled
+  ``"<node>: <k>"``) and ``period_effect`` (dims ``period_node, period``, the month column's
+  distinct values in time order): one effect per period (``time: [period]``) or a random
+  walk over periods (``period_rw``), ``period_effect = B @ period_raw`` per node with the fixed
+  basis ``B`` of :func:`copath.model.time.period_basis` (identified against the intercept,
+  trend and season). ``period_raw`` is sampled centred, :math:`N(0, \sigma_p)`, where every
+  period's data pin its level down more tightly than the prior's scale (the node's
+  Fisher information per period times the scale squared above 1, as for areas in
+  :mod:`copath.model.parametrisation`), else as :math:`\sigma_p z`;
 - ``inv_sqrt_phi`` (dim ``nb_node``): negative-binomial overdispersion,
   :math:`1/\sqrt{\phi} \sim HN(1)`; ``inv_sqrt_kappa`` (dim ``bb_node``): a beta-binomial's,
   :math:`\kappa^{-1/2} \sim HN(0.25)`. A node observed only as group aggregates
@@ -75,11 +84,19 @@ from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
 from copath.model.parametrisation import centred_areas, mask_from_lists
-from copath.model.time import MONTH_NAMES, SEASON_SD_SCALE, TREND_SD_SCALE, time_terms
+from copath.model.time import (
+    MONTH_NAMES,
+    PERIOD_EFFECTS,
+    PERIOD_SD_SCALE,
+    SEASON_SD_SCALE,
+    TREND_SD_SCALE,
+    period_basis,
+    time_terms,
+)
 from copath.model.totals import LinkTotals, indirect, plan_totals
 from copath.spec.pathway import Pathway
 
-__all__ = ["BuiltModel", "build_model", "intercept_prior"]
+__all__ = ["BuiltModel", "build_model", "intercept_prior", "period_centred"]
 
 #: The half-normal scale of an area effect's sd, in the node's own scale (:meth:`NodeKind.unit_scale`).
 AREA_SD_SCALE = 0.5
@@ -187,11 +204,15 @@ def build_model(
         coords[noise_params[nodes[0]].dim] = [pathway.nodes[n].node_kind.noise_label(pathway.nodes[n]) for n in nodes]
     timed = {effect: [n for n in endo if effect in pathway.nodes[n].time and prepared.observed[n].size]
              for effect in ("season", "trend")}
+    timed["period"] = [n for n in endo if set(pathway.nodes[n].time) & set(PERIOD_EFFECTS) and prepared.observed[n].size]
     if timed["season"]:
         coords["season_node"] = timed["season"]
         coords["month_of_year"] = list(MONTH_NAMES)
     if timed["trend"]:
         coords["trend_node"] = timed["trend"]
+    if timed["period"]:
+        coords["period_node"] = timed["period"]
+        coords["period"] = list(prepared.time.labels)
     for name in endo:
         if prepared.observed[name].size:
             coords[observed_dim(name)] = prepared.observed[name].tolist()
@@ -303,7 +324,7 @@ def build_model(
 
 def _add_time_terms(pathway: Pathway, data: PreparedData, timed: dict[str, list[str]],
                     terms: dict[str, Any]) -> None:
-    """Add each timed node's season and trend (:mod:`copath.model.time`) to its row terms."""
+    """Add each timed node's season, trend and period effects (:mod:`copath.model.time`) to its row terms."""
     unit = {n: pathway.nodes[n].node_kind.unit_scale(pathway.nodes[n]) for n in pathway.endogenous}
     season = trend = None
     if timed["season"]:
@@ -314,13 +335,85 @@ def _add_time_terms(pathway: Pathway, data: PreparedData, timed: dict[str, list[
     if timed["trend"]:
         trend = pm.Normal("trend", 0.0, np.array([TREND_SD_SCALE * unit[n] for n in timed["trend"]]),
                           dims="trend_node")
-    for name in dict.fromkeys(timed["season"] + timed["trend"]):
+    period = _period_effects(pathway, data, timed["period"], unit) if timed["period"] else None
+    for name in dict.fromkeys(timed["season"] + timed["trend"] + timed["period"]):
         term = time_terms(
             data.time,
             season[timed["season"].index(name)] if name in timed["season"] else None,
             trend[timed["trend"].index(name)] if name in timed["trend"] else None,
+            period=period[timed["period"].index(name)] if name in timed["period"] else None,
         )
         terms[name] = terms[name] + term if name in terms else term
+
+
+def period_centred(pathway: Pathway, data: PreparedData, name: str) -> bool:
+    """Whether node ``name``'s period parameters are sampled centred: when the data's Fisher
+    information about every period's level (:meth:`copath.kinds.NodeKind.area_information`,
+    with periods in place of areas) times the prior scale squared exceeds 1, the rule
+    :mod:`copath.model.parametrisation` uses for areas, with the prior's scale standing in
+    for the periods' spread (Papaspiliopoulos, Roberts & Skold 2007, *Statistical Science*
+    22:59). A period effect is shared by every area's rows in its period, so with more
+    than a handful of areas it usually is.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    data
+        The prepared data (with month features: a node has effects of time).
+    name
+        A node with ``period`` or ``period_rw`` among its effects of time, and data.
+
+    Returns
+    -------
+    bool
+        True: sample its period parameters centred, :math:`N(0, \\sigma_p)`; False: as
+        :math:`\\sigma_p z`.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...                       "  y: {kind: proportion, trials: n, time: [period]}\\n"
+    ...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> sim = cp.simulate(pw, areas=30, months=5, step=12, random_seed=0)
+    >>> period_centred(pw, prepare_data(pw, sim.data), "y")  # 30 areas x ~45 trials a year
+    True
+    """
+    node = pathway.nodes[name]
+    kind = node.node_kind
+    rows = data.observed[name]
+    n = len(data.time.labels)
+    y = data.values[name][rows]
+    size = np.broadcast_to(np.asarray(kind.size(node, data.values, rows), dtype=float), y.shape)
+    at = data.time.period[rows]
+    totals = np.bincount(at, weights=y, minlength=n)
+    sizes = np.bincount(at, weights=size, minlength=n)
+    counts = np.bincount(at, minlength=n).astype(float)
+    means = np.divide(totals, counts, out=np.zeros(n), where=counts > 0)
+    within = float(np.sum((y - means[at]) ** 2) / max(y.size - np.count_nonzero(counts), 1))
+    info = kind.area_information(node, totals, sizes, counts, within)
+    scale = PERIOD_SD_SCALE * kind.unit_scale(node)
+    return bool(np.all(info * scale**2 > 1.0))
+
+
+def _period_effects(pathway: Pathway, data: PreparedData, nodes: list[str], unit: dict[str, float]) -> Any:
+    """``period_effect`` (dims ``period_node, period``): each node's fixed basis times its free
+    parameters, sampled centred or not as :func:`period_centred` says."""
+    model = pm.modelcontext(None)
+    bases = [period_basis(data.time, pathway.nodes[n].time) for n in nodes]
+    model.add_coord("period_free", [f"{n}: {k + 1}" for n, b in zip(nodes, bases, strict=True)
+                                    for k in range(b.shape[1])])
+    owner = np.concatenate([np.full(b.shape[1], i) for i, b in enumerate(bases)])
+    sd = pm.HalfNormal("period_sd", sigma=np.array([PERIOD_SD_SCALE * unit[n] for n in nodes]), dims="period_node")
+    centred = np.array([period_centred(pathway, data, n) for n in nodes])[owner]
+    raw = pm.Normal("period_raw", 0.0, pt.where(centred, sd[owner], 1.0), dims="period_free")
+    values = pt.where(centred, raw, sd[owner] * raw)
+    effects, start = [], 0
+    for b in bases:
+        effects.append(pt.dot(b, values[start:start + b.shape[1]]))
+        start += b.shape[1]
+    return pm.Deterministic("period_effect", pt.stack(effects), dims=("period_node", "period"))
 
 
 def _area_effects(area_sd: Any, level: Any, centred: np.ndarray) -> Any:

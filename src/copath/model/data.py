@@ -40,7 +40,7 @@ from copath.errors import DataError
 from copath.kinds import MAX_COUNT
 from copath.kinds.count import whole_numbers
 from copath.model.aggregate import Aggregation, aggregate_rows
-from copath.model.time import MonthFeatures, month_features
+from copath.model.time import PERIOD_EFFECTS, MonthFeatures, month_features, period_basis
 from copath.spec.pathway import Pathway
 
 __all__ = ["PreparedData", "prepare_data", "required_columns"]
@@ -300,6 +300,12 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
             if both and span <= 12:
                 problems.add(index[1], f"the data span {span} month(s), and within one year a trend cannot be "
                                        f"told from the season; give {', '.join(both)} one of them, not both")
+            for name in pathway.endogenous:
+                if set(pathway.nodes[name].time) & set(PERIOD_EFFECTS):
+                    try:
+                        period_basis(time, pathway.nodes[name].time)
+                    except ValueError as err:
+                        problems.add(index[1], f"{name}: {err}")
     problems.raise_if_any()
     maturing = _leave_out_maturing(pathway, frame, values, observed, unobserved)
 

@@ -10,7 +10,8 @@ values), no divergent transition after warm-up, BFMI >= 0.3 in every chain
 quantity the answers use, not its parts: the link coefficients ``beta`` (not ``beta_free``,
 ``beta_soft`` and ``beta_total``, which are transformed or shifted versions of it) and the
 area effects ``area_effect`` (not ``area_c``, nor ``area_z`` of ``area_sd * area_z``; the
-spread ``area_sd`` is checked itself), and the seasonal effects ``season`` (not ``season_z``).
+spread ``area_sd`` is checked itself), the seasonal effects ``season`` (not ``season_z``) and
+the period effects ``period_effect`` (not ``period_raw``).
 
 When a check fails, :attr:`Diagnostics.worst` names the parameters that fail it worst,
 with their coordinates (``beta[worried -> qol_citizens]``, ``area_sd[burglary]``), and
@@ -42,7 +43,7 @@ __all__ = ["Diagnostics", "Worst", "rhat_text", "compute_diagnostics", "worst_pa
 #: of ``beta_free``, ``beta_soft`` and ``beta_total``) and the area effects ``area_effect`` (made of
 #: ``area_c`` and ``area_sd * area_z``).
 AUXILIARY = {"beta_free": "beta", "beta_soft": "beta", "beta_total": "beta", "area_c": "area_effect", "area_z": "area_effect",
-             "season_z": "season"}
+             "season_z": "season", "period_raw": "period_effect"}
 
 RHAT_MAX = 1.01
 ESS_MIN = 400

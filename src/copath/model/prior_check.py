@@ -37,7 +37,7 @@ Simpson, Vehtari, Betancourt & Gelman 2019, *JRSS A* 182:389, section 3; Gelman 
 "Bayesian workflow", arXiv:2011.01808, section 2.4), applied to expected values so that
 measurement noise does not blur it.
 
-Time effects (season, trend) are left out: they move every area alike and are small by
+Time effects (season, trend, period effects) are left out: they move every area alike and are small by
 their priors.
 
 Example

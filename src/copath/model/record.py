@@ -42,6 +42,11 @@ from copath.spec.pathway import Pathway
 __all__ = ["FitRecord"]
 
 
+def _period_sd_label(time: tuple[str, ...]) -> str:
+    """The time summary's label of a node's period sd: a random walk's is the sd of one step."""
+    return "period step sd" if "period_rw" in time else "period sd"
+
+
 def _dataset(tree: xr.DataTree, group: str) -> xr.Dataset:
     return tree[group].to_dataset()
 
@@ -208,10 +213,12 @@ class FitRecord:
         Returns
         -------
         pandas.DataFrame
-            One row per node and term (``trend per year``, then ``Jan`` ... ``Dec``), with the
-            posterior ``mean``, ``hdi_low`` and ``hdi_high`` on the link scale, and ``factor``
-            (exp of the mean: the rate or odds ratio against a typical month, or per year;
-            NaN for a continuous node). Empty when no node has effects of time.
+            One row per node and term (``trend per year``, then ``Jan`` ... ``Dec``, then
+            ``period sd`` or ``period step sd`` (a random walk's), then one row per period
+            labelled as in the data, ``2014-12`` ...), with the posterior ``mean``,
+            ``hdi_low`` and ``hdi_high`` on the link scale, and ``factor`` (exp of the mean:
+            the rate or odds ratio against a typical month or period, or per year; NaN for a
+            continuous node and for the sds). Empty when no node has effects of time.
 
         Example
         -------
@@ -223,19 +230,24 @@ class FitRecord:
         """
         rows = []
         post = self.posterior
-        for var, dim, terms in (("trend", "trend_node", None), ("season", "season_node", "month_of_year")):
+        for var, dim, terms in (("trend", "trend_node", None), ("season", "season_node", "month_of_year"),
+                                ("period_sd", "period_node", None), ("period_effect", "period_node", "period")):
             if var not in post:
                 continue
             for node in post[var].coords[dim].values:
                 ratio = self.pathway.nodes[str(node)].node_kind.ratio_scale
                 values = post[var].sel({dim: node})
-                labels = ["trend per year"] if terms is None else [str(m) for m in values.coords[terms].values]
+                if terms is None:
+                    labels = ["trend per year" if var == "trend" else _period_sd_label(self.pathway.nodes[str(node)].time)]
+                else:
+                    labels = [str(m) for m in values.coords[terms].values]
                 for label in labels:
                     draws = (values if terms is None else values.sel({terms: label})).values.ravel()
                     low, high = az.hdi(draws, prob=prob)
                     rows.append({"node": str(node), "term": label, "mean": float(draws.mean()),
                                  "hdi_low": float(low), "hdi_high": float(high),
-                                 "factor": float(np.exp(draws.mean())) if ratio else float("nan")})
+                                 "factor": float(np.exp(draws.mean())) if ratio and var != "period_sd"
+                                 else float("nan")})
         columns = ["node", "term", "mean", "hdi_low", "hdi_high", "factor"]
         return pd.DataFrame(rows, columns=columns).set_index(["node", "term"])
 

@@ -50,13 +50,21 @@ from copath.kinds import noise_variables
 from copath.model.aggregate import draw_group_figures
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.time import SEASON_SD_SCALE, TREND_SD_SCALE, month_features, time_terms
+from copath.model.time import (
+    PERIOD_EFFECTS,
+    PERIOD_SD_SCALE,
+    SEASON_SD_SCALE,
+    TREND_SD_SCALE,
+    month_features,
+    period_basis,
+    time_terms,
+)
 from copath.spec.pathway import Pathway
 
 __all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows"]
 
 def _param_groups() -> tuple[str, ...]:
-    return ("beta", "intercept", "area_sd", "season_sd", "trend", *noise_variables())
+    return ("beta", "intercept", "area_sd", "season_sd", "trend", "period_sd", *noise_variables())
 
 
 class Simulation(NamedTuple):
@@ -97,7 +105,7 @@ def draw_params(
 ) -> dict[str, dict[str, Any]]:
     """Every parameter from the priors the model builder uses: link coefficients (moved by
     ``prior_shift`` prior sds), intercepts (sd times ``intercept_sd_factor``), area sds,
-    seasonal sds and trends of nodes with ``time`` effects, negative-binomial dispersions
+    seasonal sds, trends and period sds of nodes with ``time`` effects, negative-binomial dispersions
     and residual sds. A noise parameter is keyed by the label the model gives it
     (:meth:`copath.kinds.NodeKind.noise_label`): the node's name, or ``"<node>@<groups>"`` for
     the group-level dispersion of a node observed only as group aggregates.
@@ -124,6 +132,8 @@ def draw_params(
             out["season_sd"][name] = float(abs(rng.normal(0, SEASON_SD_SCALE * unit)))
         if "trend" in node.time:
             out["trend"][name] = float(rng.normal(0, TREND_SD_SCALE * unit))
+        if set(node.time) & set(PERIOD_EFFECTS):
+            out["period_sd"][name] = float(abs(rng.normal(0, PERIOD_SD_SCALE * unit)))
         noise = node.node_kind.noise(node)
         if noise is not None:
             out[noise.variable][node.node_kind.noise_label(node)] = float(abs(rng.normal(0, noise.scale)))
@@ -182,11 +192,12 @@ def simulate(
     hidden: Collection[str] = (),
     priors: Mapping[str, LinkPrior] | None = None,
     plausible: bool = False,
+    step: int = 1,
 ) -> Simulation:
     """Simulate ``areas`` x ``months`` rows from ``pathway``; return data and truth.
 
     ``params`` maps a group (``beta``, ``intercept``, ``area_sd``, ``season_sd``, ``trend``,
-    ``inv_sqrt_phi``, ``sigma``) to ``{name: value}`` (links by their ``"a -> b"`` name); what it leaves
+    ``period_sd``, ``inv_sqrt_phi``, ``sigma``) to ``{name: value}`` (links by their ``"a -> b"`` name); what it leaves
     out is drawn from the priors (``evidence`` defaults to the bundled registry). The
     group-level dispersion of a node observed only as group aggregates is keyed as the model
     labels it, ``"<node>@<group columns>"`` (e.g. ``{"inv_sqrt_phi": {"crime@borough": 0.2}}``).
@@ -198,8 +209,9 @@ def simulate(
     areas
         Number of areas (at least 1; default 100), named ``A0000``, ``A0001``, ...
     months
-        Number of months per area (at least 1; default 24), numbered from 1. The month
-        column is written only when the pathway's ``index`` has a second column.
+        Number of rows (periods) per area (at least 1; default 24). With ``step`` 1 they are
+        months numbered from 1. The month column is written only when the pathway's
+        ``index`` has a second column.
     params
         Parameter values to use instead of prior draws: group -> ``{name: value}``. Keys
         must be link names for ``beta``, the model's labels for the noise parameters (a
@@ -232,6 +244,11 @@ def simulate(
         draw in five is kept: ``benchmarks/results.md``, "Prior predictive check"), so interval
         coverage measured on such data is optimistic for links the data barely inform.
         Default False: one draw, whatever it implies (a seed's data stay the same).
+    step
+        Months between an area's consecutive rows: 1 (monthly, the default), 3 (quarterly:
+        months 3, 6, ...) or 12 (yearly: months 12, 24, ..., each a December, as
+        ``"2014-12", "2015-12"`` rows are). Period effects (``time: [period]``) are then one
+        per row's period, and a trend's years are the rows' own.
 
     Returns
     -------
@@ -242,7 +259,9 @@ def simulate(
         each row). ``truth``: every parameter group (``beta``,
         ``intercept``, ``area_sd`` and the noise parameters) as ``{name: value}``, plus
         ``area_effect`` (node -> array of one effect per area), ``season`` (node -> its
-        twelve monthly effects, January first, summing to zero) and ``centres`` (the value
+        twelve monthly effects, January first, summing to zero), ``period`` (node -> one
+        effect per period, in time order, in the model's parametrisation: what the intercept,
+        trend and season cannot make; :func:`copath.model.time.period_basis`) and ``centres`` (the value
         each node is centred at when it enters its children's equations).
 
     Raises
@@ -253,6 +272,8 @@ def simulate(
     """
     if areas < 1 or months < 1:
         raise ValueError("areas and months must be at least 1")
+    if step < 1:
+        raise ValueError(f"step counts months between rows and must be at least 1, got {step}")
     if priors is None:
         priors = priors_for(pathway, load_evidence() if evidence is None else evidence)
     elif set(priors) != set(pathway.link_names):
@@ -261,7 +282,7 @@ def simulate(
     rng = np.random.default_rng(random_seed)
     worst: tuple[str, float] | None = None
     for _ in range(PLAUSIBLE_TRIES if plausible else 1):
-        frame, truth, eta = _simulate_once(pathway, areas, months, params, rng, priors, hidden)
+        frame, truth, eta = _simulate_once(pathway, areas, months, params, rng, priors, hidden, step)
         worst = _implausible(pathway, eta) if plausible else None
         if worst is None:
             break
@@ -298,8 +319,8 @@ def _implausible(pathway: Pathway, eta: Mapping[str, np.ndarray]) -> tuple[str, 
 
 
 def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[str, Mapping[str, float]] | None,
-                   rng: np.random.Generator, priors: Mapping[str, LinkPrior], hidden: Collection[str]
-                   ) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
+                   rng: np.random.Generator, priors: Mapping[str, LinkPrior], hidden: Collection[str],
+                   step: int = 1) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
     """One draw of the parameters and the data: the frame's columns, the truth and every node's
     linear predictor."""
     truth = _draw_params(pathway, priors, rng)
@@ -315,7 +336,7 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
 
     n = areas * months
     area_ids = np.repeat([f"A{i:04d}" for i in range(areas)], months)
-    month_ids = np.tile(np.arange(1, months + 1), areas)
+    month_ids = np.tile(np.arange(1, months + 1) * step, areas)
     area_idx = np.repeat(np.arange(areas), months)
     frame: dict[str, Any] = {pathway.index[0]: area_ids}
     if len(pathway.index) > 1:
@@ -335,7 +356,7 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     for column in (c for c, role in columns.items() if role == "trials" and c not in sizes):
         sizes[column] = (rng.poisson(40, n) + 5).astype(float)
     frame.update(sizes)
-    add_group_columns(pathway, frame, areas, months, rng)
+    add_group_columns(pathway, frame, areas, months, rng, step=step)
 
     truth["area_effect"] = {}
     area_terms = {}
@@ -345,6 +366,7 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
             truth["area_effect"][name] = effects
             area_terms[name] = effects[area_idx]
     truth["season"] = {}
+    truth["period"] = {}
     if len(pathway.index) > 1 and any(pathway.nodes[n].time for n in pathway.endogenous):
         features = month_features(month_ids)
         for name in pathway.endogenous:
@@ -354,8 +376,12 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
                 z = rng.normal(0, 1, 12)
                 season = truth["season"][name] = (z - z.mean()) * truth["season_sd"][name]
             trend = truth["trend"][name] if "trend" in time else None
+            period = None
+            if set(time) & set(PERIOD_EFFECTS):
+                basis = period_basis(features, time)
+                period = truth["period"][name] = basis @ rng.normal(0, truth["period_sd"][name], basis.shape[1])
             if time:
-                term = time_terms(features, season, trend)
+                term = time_terms(features, season, trend, period=period)
                 area_terms[name] = area_terms[name] + term if name in area_terms else term + np.zeros(n)
 
     plan = make_plan(pathway, {e: float(np.mean(frame[e])) for e in pathway.exposures})
@@ -432,9 +458,9 @@ def _label_hint(pathway: Pathway, variable: str, key: str) -> str:
             f"dispersion, named {node.node_kind.noise_label(node)!r}")
 
 
-def _group_label(column: str, areas: int, months: int) -> np.ndarray:
+def _group_label(column: str, areas: int, months: int, step: int = 1) -> np.ndarray:
     """Each row's group in ``column`` (rows area-major, months within; see the module docstring)."""
-    month = np.tile(np.arange(months), areas)
+    month = np.tile(np.arange(months) * step, areas)
     lowered = column.lower()
     if "quarter" in lowered:
         return np.array([f"Q{q + 1}" for q in month // 3], dtype=object)
@@ -446,7 +472,7 @@ def _group_label(column: str, areas: int, months: int) -> np.ndarray:
 
 
 def add_group_columns(pathway: Pathway, frame: dict[str, Any], areas: int, months: int,
-                      rng: np.random.Generator) -> None:
+                      rng: np.random.Generator, step: int = 1) -> None:
     """Add what the nodes observed only as group aggregates need to simulated rows, in place.
 
     For each such node (``observed_at``), in the pathway's order: its group columns (the
@@ -465,6 +491,8 @@ def add_group_columns(pathway: Pathway, frame: dict[str, Any], areas: int, month
         The rows' layout.
     rng
         The random generator.
+    step
+        Months between an area's consecutive rows (as :func:`simulate`'s ``step``).
 
     Raises
     ------
@@ -489,7 +517,7 @@ def add_group_columns(pathway: Pathway, frame: dict[str, Any], areas: int, month
             continue
         for column in node.observed_at:
             if column not in frame:
-                frame[column] = _group_label(column, areas, months)
+                frame[column] = _group_label(column, areas, months, step)
         if node.kind != "proportion":
             continue
         if node.weight and node.weight not in frame:

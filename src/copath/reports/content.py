@@ -35,6 +35,7 @@ from copath.model.diagnostics import RHAT_MAX, Diagnostics
 from copath.model.prior_check import prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
+from copath.model.time import month_features, span_words
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
 from copath.reports.document import Figure as Fig
 from copath.reports.figures import (
@@ -90,8 +91,8 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     what = ", ".join(f"{pw.nodes[n].display} {c.describe()} ({pw.nodes[n].unit_label})" for n, c in sc.changes.items())
     where = "every area" if sc.areas is None else f"{len(sc.areas)} area(s)"
     months = sc.months()
-    when = (f"over the period's {len(sc.period)} month(s), {sc.period[0]} to {sc.period[-1]}" if sc.period
-            else f"over the data's {months} month(s)" if months else "over the data's rows")
+    when = (f"over the period's {sc.span()}, {sc.period[0]} to {sc.period[-1]}" if sc.period
+            else f"over the data's {sc.span()}" if months else "over the data's rows")
     rests = sc.path_links() if rests is None else rests
     informed = int(rests["rests_on"].isin(["local data", "both"]).sum())
     default = int((rests["rests_on"] == "default prior").sum())
@@ -316,7 +317,7 @@ def scenarios_section(scenarios: Sequence[Scenario], effects: Sequence[PathEffec
         blocks.append(Paragraph(
             "Means are over the scenario's rows, weighted by each row's offset or trials ('weighted_by'): a rate is "
             "total expected events over the total offset. 'total_difference_per_year' is the change in expected "
-            "events (counts) or successes (shares) over the scenario's areas, scaled from the data's months to a "
+            "events (counts) or successes (shares) over the scenario's areas, scaled from the data's span to a "
             f"year (proportions at the observed trials). Intervals are {_pct(HDI_PROB)} highest-density intervals "
             "of the posterior draws. 'uninformed_share' is the "
             "share of the difference's variance that goes when the links the local data do not inform are fixed at "
@@ -433,9 +434,14 @@ def data_section(res: FitRecord) -> Section:
         f"{times[-1]})." + (f" Nodes with no data column (they rest on their priors): {', '.join(absent)}."
                             if absent else "")),
         Table(data_summary(res), caption="Columns used")]
+    try:  # the rows' own period: a maturity_lag on yearly rows leaves out years
+        step = month_features(pd.Series(unique)).step
+    except ValueError:
+        step = 1
     for node, months in res.run.maturing.items():
-        which = f"the last month ({months[0]}) is" if len(months) == 1 else \
-            f"the last {len(months)} months ({months[0]} to {months[-1]}) are"
+        span = span_words(len(months), step)
+        which = f"the last {span.split()[1]} ({months[0]}) is" if len(months) == 1 else \
+            f"the last {span} ({months[0]} to {months[-1]}) are"
         blocks.append(Paragraph(
             f"{node}: {which} left out of its likelihood: "
             f"its outcomes are still maturing (maturity_lag: {pw.nodes[node].maturity_lag} in the spec). Those "

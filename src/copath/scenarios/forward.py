@@ -74,6 +74,7 @@ class _Draws:
     area: dict[str, np.ndarray]  # node -> (S, n_areas)
     season: dict[str, np.ndarray]  # node -> (S, 12)
     trend: dict[str, np.ndarray]  # node -> (S,)
+    period: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # node -> (S, P)
 
 
 class Forward:
@@ -106,7 +107,9 @@ class Forward:
                    for n in post["season"].coords["season_node"].values} if "season" in post else {})
         trend = ({str(n): stacked["trend"].sel(trend_node=n).values[take]
                   for n in post["trend"].coords["trend_node"].values} if "trend" in post else {})
-        self.draws = _Draws(beta, intercept, area, season, trend)
+        period = ({str(n): stacked["period_effect"].sel(period_node=n).transpose("sample", "period").values[take]
+                   for n in post["period_effect"].coords["period_node"].values} if "period_effect" in post else {})
+        self.draws = _Draws(beta, intercept, area, season, trend, period)
         self.n_draws = beta.shape[0]
         #: node -> each row's size (offset / per for a count, 1 without an offset; trials for a
         #: proportion), or None (a continuous node, a survey share, or the size column is not in the data)
@@ -227,8 +230,9 @@ class Forward:
         areas
             An area or a list of areas; None for every area.
         period
-            The months: a whole number n (the data's last n months) or a list of month
-            labels as in the data's month column; None for every month.
+            The months: a whole number n (the data's last n periods: months, quarters or
+            years as the rows are) or a list of month labels as in the data's month column;
+            None for every month.
 
         Returns
         -------
@@ -238,7 +242,8 @@ class Forward:
         Raises
         ------
         ValueError
-            For an unknown area or month, or a period of fewer than 1 month.
+            For an unknown area or month, or a period of fewer than 1 or more periods than
+            the data have.
         """
         keep = np.ones(self.prepared.n_rows, dtype=bool)
         if areas is not None:
@@ -259,7 +264,8 @@ class Forward:
         Parameters
         ----------
         period
-            A whole number n (the last n months) or a list of month labels.
+            A whole number n (the last n periods of the rows: months, quarters or years) or a
+            list of month labels.
 
         Returns
         -------
@@ -271,7 +277,15 @@ class Forward:
         months = [str(m) for m in _in_time_order(column.unique())]
         if isinstance(period, (int, np.integer)) and not isinstance(period, bool):
             if period < 1:
-                raise ValueError(f"period must be at least 1 month, got {period}")
+                raise ValueError(f"period must be at least 1 period, got {period}")
+            if period > len(months):
+                try:
+                    step = month_features(pd.Series(column.unique())).step
+                except ValueError:
+                    step = 0  # labels that are not months
+                unit = {1: "months", 3: "quarters", 12: "years"}.get(step, "periods")
+                raise ValueError(f"period {period} counts the rows' own periods, and the data have "
+                                 f"{len(months)} {unit} ({months[0]} to {months[-1]}); give at most {len(months)}")
             return months[-int(period):]
         wanted = [str(m) for m in ([period] if isinstance(period, str) else period)]
         unknown = [m for m in wanted if m not in months]
@@ -436,10 +450,11 @@ class Forward:
             sl = slice(start, start + step)
             params = {"intercept": self.draws.intercept[sl], "beta": self.draws.beta[sl]}
             area_terms = {m: a[sl][:, area_idx] for m, a in self.draws.area.items()}
-            for m in set(self.draws.season) | set(self.draws.trend):
-                season, trend = self.draws.season.get(m), self.draws.trend.get(m)
+            for m in set(self.draws.season) | set(self.draws.trend) | set(self.draws.period):
+                season, trend, period = self.draws.season.get(m), self.draws.trend.get(m), self.draws.period.get(m)
                 term = time_terms(self.prepared.time, None if season is None else season[sl],
-                                  None if trend is None else trend[sl], rows)
+                                  None if trend is None else trend[sl], rows,
+                                  period=None if period is None else period[sl])
                 area_terms[m] = area_terms[m] + term if m in area_terms else term
             yield sl, linear_predictors(self.plan, x, params, area_terms, value_of=value_of)
 

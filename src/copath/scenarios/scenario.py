@@ -41,7 +41,7 @@ import pandas as pd
 from copath.constants import HDI_PROB
 from copath.display import frame_html, paragraphs
 from copath.model.record import FitRecord
-from copath.model.time import month_features
+from copath.model.time import month_features, span_words
 from copath.scenarios.changes import Change, parse_change
 from copath.scenarios.forward import forward_of
 
@@ -217,6 +217,21 @@ class Scenario:
     def _rows(self) -> np.ndarray:
         return np.arange(len(self.result.data)) if self.rows is None else self.rows
 
+    def _step(self) -> int | None:
+        """Months per period of the rows (1 monthly, 3 quarterly, 12 yearly: the typical gap
+        between consecutive labels of the data), when the index's second column is named
+        ``month`` or holds ``YYYY-MM`` labels; None otherwise."""
+        index = self.result.pathway.index
+        if len(index) < 2:
+            return None
+        column = self.result.data[index[1]]
+        if not (index[1] == "month" or column.astype(str).str.fullmatch(r"\d{4}-\d{2}").all()):
+            return None
+        try:
+            return month_features(pd.Series(column.unique())).step
+        except ValueError:
+            return 1
+
     def months(self) -> int | None:
         """How many months the scenario's rows span.
 
@@ -229,21 +244,32 @@ class Scenario:
             or holds ``YYYY-MM`` labels; None otherwise (no second column, or periods that
             may not be months: per-year totals are then not given).
         """
+        step = self._step()
+        if step is None:
+            return None
+        return int(self.result.data[self.result.pathway.index[1]].iloc[self._rows()].nunique()) * step
+
+    def span(self) -> str:
+        """How long the scenario's rows last, in the rows' own period: ``"10 years"`` on
+        yearly rows, ``"18 months"`` on monthly ones (:func:`copath.model.time.span_words`).
+
+        Returns
+        -------
+        str
+            The span; ``"<n> period(s)"`` when the second index column may not be months, and
+            ``"<n> row(s)"`` without one.
+
+        Example
+        -------
+        >>> build_scenario(rec, {"x": "+0.2"}, period=2).span()
+        '2 months'
+        """
         index = self.result.pathway.index
         if len(index) < 2:
-            return None
-        column = self.result.data[index[1]].iloc[self._rows()]
-        monthly = index[1] == "month" or column.astype(str).str.fullmatch(r"\d{4}-\d{2}").all()
-        if not monthly:
-            return None
-        every = self.result.data[index[1]].unique()
-        try:
-            f = month_features(pd.Series(every))
-            counts = np.unique(np.round(f.years * 12 + f.centre))  # months from the first
-        except ValueError:
-            counts = np.arange(len(every))
-        gap = int(np.median(np.diff(counts))) if counts.size > 1 else 1
-        return int(column.nunique()) * max(gap, 1)
+            return f"{len(self._rows())} row(s)"
+        n = int(self.result.data[index[1]].iloc[self._rows()].nunique())
+        step = self._step()
+        return f"{n} period(s)" if step is None else span_words(n, step)
 
     def total_difference(self, node: str) -> np.ndarray | None:
         """Per draw, the scenario's change in ``node``'s expected total over its rows: events
@@ -389,7 +415,7 @@ class Scenario:
         where = "" if self.areas is None else f" in {len(self.areas)} area(s)"
         if self.period is not None:
             where += (f" in {self.period[0]}" if len(self.period) == 1
-                      else f" over {len(self.period)} months, {self.period[0]} to {self.period[-1]}")
+                      else f" over {self.span()}, {self.period[0]} to {self.period[-1]}")
         lines = [f"Scenario {self.name!r} ({what}{where}):"]
         diag = self.result.diagnostics()
         if diagnostics and not diag.passed:
@@ -424,7 +450,7 @@ class Scenario:
         if len(totals):
             n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()
             lines.append(f"Expected totals over the {n_areas} area(s), per year (events for counts, successes "
-                         f"for shares; from the {self.months()} month(s) of data):")
+                         f"for shares; from the {self.span()} of data):")
             per_year = 12 / self.months()
             for node, row in totals.iterrows():
                 trials = getattr(self.result.pathway.nodes[node], "trials", None)
@@ -454,10 +480,11 @@ def build_scenario(
     period: Any = None,
 ) -> Scenario:
     """Run ``changes`` through the fitted pathway (see module docstring) on the rows of
-    ``areas`` (default all) in ``period``: a whole number n, the data's last n months, or a
+    ``areas`` (default all) in ``period``: a whole number n, the data's last n periods (months,
+    quarters or years, as the rows are: 12 on monthly rows is a year, 1 on yearly rows), or a
     list of month labels (default every month). Nodes with effects of time
-    (:mod:`copath.model.time`) keep each row's own month's season and trend, so a period
-    holds time at those months."""
+    (:mod:`copath.model.time`) keep each row's own month's season, trend and period effect,
+    so a period holds time at those months."""
     pw = result.pathway
     if not changes:
         raise ValueError("a scenario needs at least one change, e.g. {'nw_coverage': '+0.2'}")

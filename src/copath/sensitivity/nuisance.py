@@ -1,5 +1,5 @@
 r"""Power-scaling sensitivity of the parameters that are not links: intercepts, area sds,
-season sds and trends, and each kind's noise (dispersion, residual sd).
+season sds, trends and period sds, and each kind's noise (dispersion, residual sd).
 
 Links are not the only priors a conclusion can rest on. The intercept of a node without
 local data sits at its illustrative baseline; the spread of area effects, the dispersion of
@@ -47,7 +47,7 @@ from copath.sensitivity.powerscale import (
 __all__ = ["parameter_power_scaling", "NUISANCE_PARAMETERS", "nuisance_parameters", "prior_moments"]
 
 #: Model variables that are not links and are sensitivity-checked (besides each kind's noise).
-NUISANCE_PARAMETERS: tuple[str, ...] = ("intercept", "area_sd", "season_sd", "trend")
+NUISANCE_PARAMETERS: tuple[str, ...] = ("intercept", "area_sd", "season_sd", "trend", "period_sd")
 
 
 def nuisance_parameters(result: FitRecord) -> list[str]:

@@ -96,7 +96,10 @@ class Node:
     survey), and ``weight`` the column weighting each row in its group's share (a
     proportion; rows weigh the same without it): see :mod:`copath.model.aggregate`.
     ``time`` lists an endogenous node's effects of time, ``"season"`` (one effect per month
-    of the year) and ``"trend"`` (a straight line per year on its link scale); see
+    of the year), ``"trend"`` (a straight line per year on its link scale), ``"period"``
+    (one partially pooled effect per period, the month column's distinct values: a month,
+    quarter or year as the rows are; e.g. London-wide years) or ``"period_rw"`` (a random
+    walk over the periods; a node has ``period`` or ``period_rw``, not both); see
     :mod:`copath.model.time`. ``plausible`` is an endogenous node's ``[low, high]`` on its
     natural scale beyond which an expected value would be implausible: the prior predictive
     check's bounds (:mod:`copath.model.prior_check`; default: the ``range``, or 20 times the
@@ -459,6 +462,9 @@ class Pathway:
                     raise self._err(str(err), where) from None
             if len(set(node.time)) != len(node.time):
                 raise self._err(f"'time' lists an effect twice: {list(node.time)}", where)
+            if {"period", "period_rw"} <= set(node.time):
+                raise self._err("'time' has both 'period' (one effect per period) and 'period_rw' (a random walk "
+                                "over periods); they would describe the same effects, so give one", where)
         if node.given_as != "count" or node.weight is not None:
             try:
                 check("given_as", node.given_as, GivenAs)

@@ -122,9 +122,10 @@ class FitResult(FitRecord):
         name
             The scenario's name (default: from the changes).
         period
-            Only these months: a whole number n (the data's last n months, e.g. 12 for the
-            latest year) or a list of month labels (default: every month). Effects of time
-            (a node's ``time:``) are those of each month in the period.
+            Only these months: a whole number n, the data's last n periods counted in the
+            rows' own period (12 on monthly rows is the latest year; 1 on yearly rows is),
+            or a list of month labels (default: every month). Effects of time (a node's
+            ``time:``) are those of each month in the period.
 
         Returns
         -------
