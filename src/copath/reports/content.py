@@ -32,6 +32,7 @@ import yaml
 from copath.constants import HDI_PROB, WEAK_RULE
 from copath.evidence.registry import link_entries
 from copath.model.diagnostics import RHAT_MAX, Diagnostics
+from copath.model.predictive import COVERAGE_SES, COVERAGE_SHORTFALL, P_EXTREME
 from copath.model.prior_check import prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
@@ -62,12 +63,17 @@ def _pct(prob: float) -> str:
 
 # ----------------------------------------------------------------------------- sections
 def _badge(diag: Diagnostics) -> Callout:
-    """The one diagnostics verdict on the first screen, linking to the details."""
-    verdict = "Sampler " + str(diag).splitlines()[0].replace("Diagnostics", "diagnostics", 1).rstrip(".")
-    verdict += (". This says whether the draws represent the model's posterior, not whether the answer rests on "
-                "local data.")
-    if not diag.passed:
+    """The one diagnostics verdict on the first screen (the sampler and the posterior predictive
+    check), linking to the details."""
+    verdict = str(diag).splitlines()[0].rstrip(".")
+    verdict += (". This says whether the draws represent the model's posterior" +
+                (" and whether the model reproduces the data" if diag.predictive is not None else "") +
+                ", not whether the answer rests on local data.")
+    if not diag.sampler_passed:
         verdict += " Every number in this report may be unreliable: see Diagnostics."
+    elif not diag.passed:
+        verdict += (" The model misses the data where its check fails, so intervals through those nodes may be "
+                    "too narrow: see Diagnostics for the remedy.")
     return Callout("pass" if diag.passed else "fail", verdict, href="#diagnostics")
 
 
@@ -192,6 +198,8 @@ _PLAIN = {
     "ess_bulk": "Too few effective draws for stable means and intervals.",
     "ess_tail": "Too few effective draws in the tails for stable intervals.",
     "bfmi": "Low BFMI means the sampler explored the energy poorly (often a funnel-shaped posterior).",
+    "predictive": "A failed posterior predictive check means the model misses the data at a node: the data "
+                  "vary more (or less) than the model allows, so its intervals are too narrow (or wide) there.",
 }
 
 
@@ -203,7 +211,8 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
             blocks.append(Callout("fail", _PLAIN[check]))
     blocks.extend(Paragraph(w) for w in diag.warnings)
     # four digits: an R-hat of 1.006 must not read "1.01" beside its threshold "<= 1.01"
-    blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics", float_digits=4))
+    blocks.append(Table(diag.to_frame(), caption="Diagnostics: the sampler and the posterior predictive check",
+                        float_digits=4))
     if diag.worst:
         blocks.append(Table(diag.worst_frame(), caption="The parameters that fail worst"))
     if res.settings.method == "nuts":
@@ -231,7 +240,15 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
             table = (res.posterior_predictive() if group == "posterior_predictive" else res.prior_predictive())
         except ValueError:
             continue
-        blocks.append(Table(table, caption=f"{title} per observed node (p near 0 or 1: the model misses the data)"))
+        blocks.append(Table(table, caption=f"{title} per observed node (p near 0 or 1, or coverage far below "
+                                           f"{_pct(HDI_PROB)}: the model misses the data; proportions as shares "
+                                           "of their trials)"))
+        if group == "posterior_predictive":
+            blocks.append(Paragraph(
+                f"The check fails at a node when p_mean or p_sd lies within {P_EXTREME} of 0 or 1, or the "
+                f"coverage of its {_pct(HDI_PROB)} intervals falls below nominal by more than "
+                f"{COVERAGE_SHORTFALL} and {COVERAGE_SES:g} binomial standard errors "
+                "(copath.model.predictive; Gelman, Meng and Stern 1996)."))
     check = prior_check(res.pathway, res.evidence, data=res.data, priors=res.priors, draws=300, random_seed=0)
     lines = check.describe().splitlines()
     blocks.append(Paragraph("Prior predictive check of expected values against each node's bounds "

@@ -454,6 +454,9 @@ def _convergence_warning(result: FitRecord) -> str | None:
     diag = result.diagnostics()
     if diag.passed:
         return None
+    if diag.sampler_passed:  # the draws are the posterior, of a model that misses the data somewhere
+        return ("the model misses the data, so these sensitivities describe a posterior whose intervals may be "
+                "too narrow: " + " ".join(diag.predictive or ()))
     return ("the fit did not pass its diagnostics, so these sensitivities describe draws that may not "
             "represent the posterior: " + " ".join(diag.warnings))
 
