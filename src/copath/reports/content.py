@@ -379,15 +379,18 @@ def _confounding_blocks(sens: Sensitivity) -> list[Any]:
     informed = t[t["local_data"]]
     if not len(informed):
         return []
-    cols = ["from", "to", "contrast", "risk_ratio", "e_value", "e_value_ci", "e_value_basis"]
+    cols = [c for c in ("from", "to", "contrast_label", "contrast", "risk_ratio", "e_value", "e_value_ci",
+                        "e_value_basis") if c in t.columns]
     return [
         Paragraph(
             "E-value: an unmeasured area-level confounder associated with both the parent and the child by a risk "
             "ratio of E each, above the measured covariates, could explain away the link. 'e_value' is for the "
             "link's effect at its posterior mean, 'e_value_ci' for the limit of its "
-            f"{_pct(HDI_PROB)} interval nearer no effect (1: the interval already holds no effect); both are for a "
-            "contrast of one standard deviation of the parent over the areas ('contrast', in the parent's input "
-            "units), with the effect read as a risk ratio as 'e_value_basis' says (VanderWeele and Ding 2017). "
+            f"{_pct(HDI_PROB)} interval nearer no effect (1: the interval already holds no effect); both are for the "
+            "change of the parent that 'contrast_label' names ('contrast', in the parent's input units): a scenario's "
+            "change of it, else 10 points for a share, else one standard deviation of the parent over the areas. An "
+            "E-value grows with the contrast: one for a small contrast reads as fragile only because the contrast "
+            "is small. The effect is read as a risk ratio as 'e_value_basis' says (VanderWeele and Ding 2017). "
             "Only links with 'local_data' have one: for a link resting on its prior, informed only jointly with "
             "others or only weakly, it would describe the prior (the literature) more than these data."),
         Table(informed[cols], caption="Robustness to unmeasured confounding of the links the local data inform"),
