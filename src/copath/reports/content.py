@@ -416,6 +416,13 @@ def sensitivity_section(sens: Sensitivity) -> Section:
         blocks.append(Table(alt.head(15).set_index(["link", "alternative"])[
             ["quantity", "current_mean", "new_mean", "relative_change", "pareto_k", "reliable"]],
             caption="Largest moves under sceptical / vague / registry priors (PSIS; unreliable rows need a refit)"))
+        blocks.append(Paragraph(
+            "Pareto k is the shape of the tail of the importance weights (Vehtari et al. 2024, \"Pareto smoothed "
+            "importance sampling\", JMLR 25:72): a row is reliable when k is at most min(1 - 1/log10(S), 0.7) "
+            "for S draws. A negative k is good, not an error: the weights' tail is bounded, lighter than an "
+            "exponential's, so the weights are well behaved (typical of a prior that changes only where the "
+            "posterior has little mass)."
+            + (f" Here k runs down to {alt['pareto_k'].min():.2f}." if (alt["pareto_k"] < 0).any() else "")))
     return Section("sensitivity", "Weak links and sensitivity", blocks)
 
 

@@ -47,7 +47,8 @@ weak link's coefficient at its 5% and 95% quantiles (conditional by default; see
 :mod:`.importance` for the two readings). With ``alternatives=True``, ``alternatives`` shows how every final
 outcome, and every scenario's effect on it, moves when a weak link's (or an important link's) prior is swapped
 for the sceptical, vague or registry prior (:mod:`.prior_swap`, PSIS; Pareto k and
-``reliable`` say when the swap would need a refit; ``mcse`` is the Monte Carlo
+``reliable`` say when the swap would need a refit, and a negative k means a bounded, well-behaved
+tail of the weights, :func:`copath.model.settings.pareto_k_meaning`; ``mcse`` is the Monte Carlo
 standard error of the reweighted mean, which treats draws as independent, so read
 changes of a few ``mcse`` as noise).
 
