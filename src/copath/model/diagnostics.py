@@ -211,7 +211,14 @@ class Diagnostics:
         return pd.DataFrame(rows, columns=["check", "value", "threshold", "pass"]).set_index("check")
 
     def predictive_summary(self) -> str:
-        """``"posterior predictive check passes"``, ``"... FAILS for a, b"``, or ``""`` when not made."""
+        """The posterior predictive check in a phrase, for the verdict's first line.
+
+        Returns
+        -------
+        str
+            ``"posterior predictive check passes"``, ``"posterior predictive check FAILS for a, b"``,
+            or ``""`` when no check was made.
+        """
         if self.predictive is None:
             return ""
         if not self.predictive:

@@ -272,7 +272,13 @@ class PriorSwap:
     reliable: bool
 
     def describe(self) -> str:
-        """``"x -> y: psis reweighting, importance ESS 3900. Pareto k -1.73 < 0: ..."``."""
+        """The swap in a sentence, with what its Pareto k means.
+
+        Returns
+        -------
+        str
+            ``"x -> y: psis reweighting, importance ESS 3900. Pareto k -1.73 < 0: ..."``.
+        """
         how = "psis reweighting" if self.method == "psis" else "refit (reweighting was unreliable)"
         return f"{self.link}: {how}, importance ESS {self.ess:.0f}. {pareto_k_meaning(self.pareto_k, self.threshold)}"
 
