@@ -99,6 +99,10 @@ def test_a_binomial_fit_to_overdispersed_shares_is_flagged_with_its_remedy():
     assert "fails for p" in diag.predictive[0] and "family: beta_binomial" in diag.predictive[0]
     assert "FAILS for p" in str(diag).splitlines()[0]
     assert "fails for p" in res.scenario({"x": "+1"}).describe()
+    # the sensitivity analysis says the draws are the posterior of a model that misses the data
+    from copath.sensitivity.analysis import _convergence_warning
+
+    assert _convergence_warning(res).startswith("the model misses the data, so these sensitivities describe")
 
 
 def test_the_beta_binomial_fit_of_the_same_shares_is_not_flagged():
