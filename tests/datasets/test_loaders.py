@@ -64,6 +64,7 @@ def test_pas_tidy_and_wide():
     # 32 London boroughs: "Richmond Upon Thames" (a few rows) is merged into "Richmond upon Thames"
     assert len(tidy) == 9312 and tidy["borough"].nunique() == 32
     assert tidy.attrs["merged_boroughs"] == {"Richmond Upon Thames": "Richmond upon Thames"}
+    assert tidy.attrs["merged_rows"] == {"Richmond Upon Thames": 24}
     assert not tidy.duplicated(["borough", "quarter", "measure"]).any()
     assert "good_job_local" in set(tidy["measure"])
     assert tidy["proportion"].between(0, 1).all()
@@ -133,3 +134,20 @@ def test_maturing_months_rarely_flags_a_steady_series():
         charged[-4:] = rng.binomial(400, 0.05, 4)
         found += maturing_months(pd.DataFrame({"month": months, "charged": charged, "crimes": 400})) == months[-4:]
     assert found / 200 > 0.95
+
+
+def test_read_pas_says_which_borough_spellings_it_merged(tmp_path, capsys):
+    pas = tmp_path / "pas.csv"
+    rows = ["Date;Survey;Borough;Measure;Proportion;MPS"]
+    for date in ("31/03/2020", "30/06/2020", "30/09/2020"):
+        rows += [f"{date};PAS;Richmond upon Thames;Good Job local;0,7;0,6", f"{date};PAS;Camden;Good Job local;0,5;0,6"]
+    rows.append("31/12/2020;PAS;Richmond Upon Thames;Good Job local;0,72;0,6")
+    pas.write_text("\n".join(rows) + "\n")
+    tidy = cp.datasets.read_pas(pas)
+    err = capsys.readouterr().err
+    assert tidy["borough"].nunique() == 2 and tidy.attrs["merged_rows"] == {"Richmond Upon Thames": 1}
+    assert err.strip() == ("read_pas: 7 rows: 2 boroughs x 4 quarters x 1 measures; merged 1 spelling that differs "
+                           "only in case (3 names -> 2 boroughs): 'Richmond Upon Thames' (1 rows) into "
+                           "'Richmond upon Thames'.")
+    cp.datasets.read_pas(pas, report=False)
+    assert capsys.readouterr().err == ""

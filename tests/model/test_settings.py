@@ -66,3 +66,15 @@ def test_a_run_keeps_how_its_chains_started_through_json():
     assert back.starts == starts
     assert FitRun.from_dict({"sampler": "nutpie"}).starts == {}  # a result saved before it had none
     assert FitSettings().init == "map"  # Pathfinder is an option (README: the funnel-neck failure)
+
+
+def test_a_negative_pareto_k_is_explained_as_a_well_behaved_tail():
+    from copath.model.settings import PriorSwap, pareto_k_meaning
+
+    negative = pareto_k_meaning(-1.73, 0.7)
+    assert negative.startswith("Pareto k -1.73 < 0: the largest importance weights have a bounded tail")
+    assert "lighter than an exponential's" in negative and "Vehtari et al. 2024" in negative
+    assert pareto_k_meaning(0.5, 0.7).startswith("Pareto k 0.50 <= 0.70: ") and "reliable" in pareto_k_meaning(0.5)
+    assert "unreliable" in pareto_k_meaning(0.9, 0.7) and "refit" in pareto_k_meaning(0.9, 0.7)
+    swap = PriorSwap("x -> y", {"mu": 0.0, "sigma": 3.0}, "psis", -1.73, 0.7, 3900.0, True)
+    assert swap.describe() == "x -> y: psis reweighting, importance ESS 3900. " + negative

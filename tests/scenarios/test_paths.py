@@ -14,7 +14,15 @@ import copath as cp
 from copath.model.record import FitRecord
 from copath.scenarios.changes import Change
 from copath.scenarios.forward import forward_of
-from copath.scenarios.paths import NATURAL, PROPORTIONAL, REMAINDER_ROW, TOTAL, PathEffects, path_effects
+from copath.scenarios.paths import (
+    INTERVENTIONAL,
+    NATURAL,
+    PROPORTIONAL,
+    REMAINDER_ROW,
+    TOTAL,
+    PathEffects,
+    path_effects,
+)
 
 
 def _record(spec: str, beta: dict[str, list[float]], intercept: dict[str, list[float]]) -> FitRecord:
@@ -225,7 +233,10 @@ def test_interventional_indirect_effects_of_a_linear_chain_are_path_products():
     assert list(t.index) == ["l", "m", REMAINDER_ROW] and t.index.name == "mediator"
     assert list(t.columns) == ["enters_target", "mean", "hdi_low", "hdi_high", "share_of_total"]
     assert t.loc["l", "mean"] == pytest.approx(-0.25 / 3) and t.loc["m", "mean"] == pytest.approx(0.875 / 3)
-    assert t.loc["m", "share_of_total"] == pytest.approx(0.875 / 0.625)
+    # via l (-0.083) and via m (+0.292) pull in opposite directions: no shares of the total (m's would be 1.4)
+    assert t["share_of_total"].isna().all()
+    assert "opposite signs (m +0.292, l -0.0833; total +0.208)" in eff.share_notes()[INTERVENTIONAL]
+    assert "No shares of the total where" in eff.describe()  # the natural pair shares a sign (PNDE 0)
     assert (t.loc["m", "hdi_low"], t.loc["m", "hdi_high"]) == pytest.approx((-0.375, 1.5))  # 3 draws: all
     assert t.loc[REMAINDER_ROW, "mean"] == 0 and not t.loc[REMAINDER_ROW, "enters_target"]
     text = eff.describe()
@@ -305,3 +316,39 @@ def test_a_mediator_without_a_link_into_the_target_has_no_interventional_effect(
     # no mediator, no rows
     assert path_effects(log_record, "m", "y").interventional().empty
     assert PathEffects("x", "y", 1.0, np.zeros(2), {}, "").interventional().empty
+
+
+def test_no_proportion_mediated_when_the_direct_and_indirect_effects_have_opposite_signs():
+    # draw means: ab = (-0.4 + 0.36 - 0.8) / 3 = -0.28 and c = 0.3; at delta 0.5 PNDE +0.15, TNIE -0.14,
+    # total +0.0100: TNIE / total would be -14, PNDE / total 15
+    rec = _record(LINEAR, {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    eff = path_effects(rec, "x", "y", delta=0.5)
+    t = eff.table()
+    assert t.loc["natural direct (PNDE)", "mean"] == pytest.approx(0.15)
+    assert t.loc["natural indirect (TNIE)", "mean"] == pytest.approx(-0.14)
+    assert t.loc[t["decomposition"] != TOTAL, "share_of_total"].isna().all()
+    assert t.loc["total", "share_of_total"] == 1.0
+    notes = eff.share_notes()
+    assert set(notes) == {NATURAL, f"{NATURAL}, TNDE + PNIE", PROPORTIONAL, INTERVENTIONAL}
+    assert notes[NATURAL] == ("the natural effects PNDE and TNIE: parts of opposite signs (natural direct (PNDE) "
+                              "+0.15, natural indirect (TNIE) -0.14; total +0.01)")
+    text = eff.describe()
+    assert "No proportion mediated and no shares of the total" in text and "Proportion mediated (TNIE" not in text
+    assert notes[PROPORTIONAL] in text
+
+
+def test_the_proportion_mediated_is_given_when_the_parts_share_a_sign():
+    # constant draws a = 1, b = 0.5, c = 0.25: TNIE 0.5, PNDE 0.25, proportion mediated 0.5 / 0.75
+    rec = _record(LINEAR, {"x -> m": [1.0] * 3, "m -> y": [0.5] * 3, "x -> y": [0.25] * 3},
+                  {"m": [0.0] * 3, "y": [0.0] * 3})
+    eff = path_effects(rec, "x", "y", delta=1.0)
+    t = eff.table()
+    assert t.loc["natural indirect (TNIE)", "share_of_total"] == pytest.approx(2 / 3)
+    assert t.loc["x -> m -> y", "share_of_total"] == pytest.approx(2 / 3)
+    assert eff.share_notes() == {}
+    assert "Proportion mediated (TNIE over the total): 0.67" in eff.describe()
+    # a negligible part of the other sign (under 1% of the total) does not block it
+    rec = _record(LINEAR, {"x -> m": [1.0] * 3, "m -> y": [0.5] * 3, "x -> y": [-0.004] * 3},
+                  {"m": [0.0] * 3, "y": [0.0] * 3})
+    shares = path_effects(rec, "x", "y").table()["share_of_total"]
+    assert shares["natural indirect (TNIE)"] == pytest.approx(0.5 / 0.496)

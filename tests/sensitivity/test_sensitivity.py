@@ -591,3 +591,44 @@ def test_the_conflict_check_does_not_run_on_a_sign_fixed_prior(chain_fit):
     assert np.isnan(table.loc[name, "conflict_p"])
     assert table.loc[name, "diagnosis"] in ("fine (conflict not checked)", "prior dominates (conflict not checked)",
                                             "prior and data both inform (conflict not checked)")
+
+
+def test_e_values_are_for_a_contrast_a_reader_can_picture(toy):
+    from copath.sensitivity.analysis import _confounding, readable_contrast
+    from copath.sensitivity.confounding import link_e_values
+
+    _, sim, res = toy
+    observed = set(res.observed_links())
+    t = _confounding(res, observed)
+    # x is a share (range 0-1): 10 points, not one area sd (about 0.1 or less here)
+    assert t.loc["x -> c", "contrast"] == 0.1 and t.loc["x -> c", "contrast_label"] == "10 points"
+    beta = res.posterior["beta"].sel(link="x -> c").values.ravel()
+    assert t.loc["x -> c", "e_value"] == pytest.approx(link_e_values(beta, 0.1, "log")["e_value"])
+    # p is a proportion: its logit over the 10 points around its mean share
+    row = t.loc["p -> y"]
+    assert row["contrast_label"].startswith("10 points around its mean share")
+    share = float(row["contrast_label"].split("share ")[1].split("%")[0]) / 100
+    assert row["contrast"] == pytest.approx(np.log((share + 0.05) / (0.95 - share))
+                                            - np.log((share - 0.05) / (1.05 - share)), abs=0.02)
+    # a scenario's change of the parent sets the contrast, named with it
+    sc = res.scenario({"x": "+0.02"}, name="more x")
+    t = _confounding(res, observed, scenarios=[sc])
+    assert t.loc["x -> c", "contrast"] == 0.02 and t.loc["x -> c", "contrast_label"] == "+0.02, as scenario 'more x'"
+    # an unranged exposure keeps one area sd, and says so
+    node = cp.loads_pathway(CHAIN).nodes["x"]
+    values, area = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0, 0, 1, 1])
+    assert readable_contrast(node, values, area) == (pytest.approx(np.std([0.5, 2.5], ddof=1)), "one area sd (1.41)")
+
+
+def test_the_confounding_sentence_names_the_contrast(chain_fit):
+    sc = chain_fit.scenario({"x": "+0.3"}, name="more x")
+    sens = chain_fit.sensitivity(scenarios=[sc])
+    t = sens.table
+    assert t.loc["x -> m", "contrast"] == pytest.approx(0.3)
+    assert "one area sd of its log rate" in t.loc["m -> y", "contrast_label"]
+    text = sens.describe()
+    weakest = text.split("Weakest to unmeasured confounding")[1].split(": an unmeasured")[0]
+    name = weakest.split("clear of no effect: ")[1].split(",")[0]
+    expected = {"x -> m": "for x +0.3, as scenario 'more x')",
+                "m -> y": f"for one area sd of m of its log rate ({t.loc['m -> y', 'contrast']:.3g}))"}[name]
+    assert weakest.endswith(expected)

@@ -3,7 +3,10 @@
 ``copath fit`` saves the result whether or not the sampler's diagnostics pass (an
 unconverged result is still worth inspecting), but when they fail it says so on stderr
 and exits with code 3, so a batch script cannot mistake it for a usable posterior;
-``--allow-unconverged`` makes that exit 0. Bad input is exit 2, an interrupted run 1.
+``--allow-unconverged`` makes that exit 0. A converged fit whose posterior predictive check
+fails at a node (the model misses the data: :mod:`copath.model.predictive`) is a usable
+posterior of a model to revise: it says so on stderr, with the remedy, and exits 0.
+Bad input is exit 2, an interrupted run 1.
 
 Example
 -------
@@ -27,7 +30,7 @@ from copath.options import Method, Sampler, choices
 
 __all__ = ["register", "print_fit", "UNCONVERGED"]
 
-#: Exit code of ``copath fit`` when the result was saved but its diagnostics failed.
+#: Exit code of ``copath fit`` when the result was saved but the sampler's diagnostics failed.
 UNCONVERGED = 3
 
 
@@ -105,6 +108,9 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"\nSaved the result to {out}")
     diag = res.diagnostics()
     if diag.passed:
+        return 0
+    if diag.sampler_passed:  # converged, but the model misses the data somewhere: say so, exit 0
+        print(f"copath: warning: the model misses the data: {' '.join(diag.predictive or ())}", file=sys.stderr)
         return 0
     print(f"copath: warning: the fit did not converge; the saved result is for inspection only. "
           f"{' '.join(diag.warnings)}", file=sys.stderr)

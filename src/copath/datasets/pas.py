@@ -7,7 +7,12 @@ measure with columns ``borough``, ``quarter`` (a date), ``measure`` (snake case,
 ``good_job_local``), ``proportion`` and ``mps``; ``wide=True`` gives one column per
 measure instead. Borough names that differ only in case are one borough, spelled as most
 rows spell it (the published file has both "Richmond upon Thames" and "Richmond Upon
-Thames"); ``attrs["merged_boroughs"]`` lists the spellings replaced.
+Thames"); ``attrs["merged_boroughs"]`` lists the spellings replaced and
+``attrs["merged_rows"]`` how many rows each covered. What it merged it says on stderr, as
+:func:`copath.datasets.read_police_uk` says what it dropped (``report=False`` keeps it quiet;
+the facts are in ``attrs`` either way); on the published file: "read_pas: 9,312 rows: 32
+boroughs x 37 quarters x 8 measures; merged 1 spelling that differs only in case (33 names -> 32
+boroughs): 'Richmond Upon Thames' (24 rows) into 'Richmond upon Thames'."
 
 The borough figures behave as rolling 12-month estimates: the survey is designed for 100
 interviews a quarter in each of the 32 boroughs, "400 interviews in any 12-month rolling
@@ -30,6 +35,7 @@ True
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -52,7 +58,7 @@ def measure_column(measure: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", measure.lower()).strip("_")
 
 
-def read_pas(path: str | Path, wide: bool = False) -> pd.DataFrame:
+def read_pas(path: str | Path, wide: bool = False, report: bool = True) -> pd.DataFrame:
     """The PAS borough file as a tidy table (or wide, one column per measure).
 
     Parameters
@@ -61,12 +67,16 @@ def read_pas(path: str | Path, wide: bool = False) -> pd.DataFrame:
         ``PAS_boroughs.csv`` as MOPAC publishes it (semicolon-separated, decimal commas).
     wide
         One row per borough and quarter with a column per measure, instead of one row per measure.
+    report
+        Say on stderr what was read and which borough spellings were merged (default True).
 
     Returns
     -------
     pandas.DataFrame
         ``borough``, ``quarter`` (the quarter's date), ``measure`` (a column-safe name),
         ``proportion`` (share agreeing, 0-1) and ``mps`` (the Met-wide share); or the wide table.
+        ``attrs``: ``merged_boroughs`` ({replaced spelling: kept spelling}) and ``merged_rows``
+        ({replaced spelling: its rows}).
     """
     path = Path(path)
     if not path.is_file():
@@ -100,7 +110,23 @@ def read_pas(path: str | Path, wide: bool = False) -> pd.DataFrame:
     if wide:
         tidy = tidy.pivot_table(index=["borough", "quarter"], columns="measure", values="proportion").reset_index()
     tidy.attrs["merged_boroughs"] = merged
+    tidy.attrs["merged_rows"] = {name: int((raw["Borough"] == name).sum()) for name in merged}
+    if report:
+        print(_report(raw, borough, quarter, tidy.attrs), file=sys.stderr)
     return tidy
+
+
+def _report(raw: pd.DataFrame, borough: pd.Series, quarter: pd.Series, attrs: dict) -> str:
+    """One line: rows, boroughs x quarters x measures, and the spellings merged."""
+    merged = attrs["merged_boroughs"]
+    line = (f"read_pas: {len(raw):,} rows: {borough.nunique()} boroughs x {quarter.nunique()} quarters x "
+            f"{raw['Measure'].nunique()} measures")
+    if not merged:
+        return line + "; no borough spellings merged."
+    names = raw["Borough"].nunique()
+    listing = "; ".join(f"{old!r} ({attrs['merged_rows'][old]:,} rows) into {new!r}" for old, new in merged.items())
+    return (line + f"; merged {len(merged)} spelling{'s' * (len(merged) != 1)} that differ{'s' * (len(merged) == 1)} "
+            f"only in case ({names} names -> {borough.nunique()} boroughs): {listing}.")
 
 
 def _one_spelling(names: pd.Series) -> tuple[pd.Series, dict[str, str]]:

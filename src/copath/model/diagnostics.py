@@ -18,12 +18,23 @@ with their coordinates (``beta[worried -> qol_citizens]``, ``area_sd[burglary]``
 :attr:`Diagnostics.causes` says what usually causes that pattern (a pair of links whose
 chains sit in mirror-image modes is named as such: :mod:`copath.model.mirror`).
 
+The sampler can pass while the model misses the data. A fit's diagnostics
+(:meth:`copath.model.record.FitRecord.diagnostics`) therefore carry the posterior predictive
+check as well (:attr:`Diagnostics.predictive`: one sentence per node whose check fails, with
+its remedy; :mod:`copath.model.predictive` holds the rule), and :attr:`Diagnostics.passed` is
+the one verdict on both; :attr:`Diagnostics.sampler_passed` is the sampler's alone (what
+simulation-based calibration and ``copath fit``'s exit code ask).
+
 Example
 -------
 >>> d = Diagnostics(divergences=0, max_rhat=1.004, min_ess_bulk=850.0, min_ess_tail=700.0,
 ...                 min_bfmi=0.8, n_draws=4000)
 >>> d.passed, d.to_frame().columns.tolist()
 (True, ['value', 'threshold', 'pass'])
+>>> misfit = Diagnostics(0, 1.006, 850.0, 700.0, 0.8, 4000,
+...                      predictive=("posterior predictive check fails for good_job: p_sd 0.000.",))
+>>> misfit.sampler_passed, misfit.passed, str(misfit).splitlines()[0].split("; ")[-1]
+(True, False, 'posterior predictive check FAILS for good_job.')
 """
 
 from __future__ import annotations
@@ -108,9 +119,13 @@ class Diagnostics:
     worst: tuple[Worst, ...] = field(default=(), compare=False)  # the parameters failing worst
     causes: tuple[str, ...] = field(default=(), compare=False)  # what usually causes that
     stray: tuple[str, ...] = field(default=())  # one sentence per chain that sits apart (stray_chains)
+    #: one sentence per node whose posterior predictive check fails, with its remedy
+    #: (copath.model.predictive.misfits); None when no check was made (no node has data)
+    predictive: tuple[str, ...] | None = None
 
     @property
-    def checks(self) -> dict[str, bool]:
+    def sampler_checks(self) -> dict[str, bool]:
+        """The sampler's checks by name (``{"mcmc": False}`` for a variational fit)."""
         if self.approximate:
             return {"mcmc": False}
         return {
@@ -123,7 +138,22 @@ class Diagnostics:
         }
 
     @property
+    def checks(self) -> dict[str, bool]:
+        """Every check by name: the sampler's, and ``predictive`` when the posterior
+        predictive check was made."""
+        out = self.sampler_checks
+        if self.predictive is not None:
+            out["predictive"] = not self.predictive
+        return out
+
+    @property
+    def sampler_passed(self) -> bool:
+        """Whether the draws represent the model's posterior (the sampler's checks alone)."""
+        return all(self.sampler_checks.values())
+
+    @property
     def passed(self) -> bool:
+        """The one verdict: the sampler's checks pass and no node's posterior predictive check fails."""
         return all(self.checks.values())
 
     @property
@@ -132,7 +162,8 @@ class Diagnostics:
         out = []
         if self.approximate:
             return [f"approximate fit ({self.approximate}): no MCMC diagnostics, and variational fits "
-                    "understate uncertainty; use it to explore, then fit with NUTS (method='nuts')."]
+                    "understate uncertainty; use it to explore, then fit with NUTS (method='nuts')."
+                    ] + list(self.predictive or ())
         c = self.checks
         if not c["divergences"]:
             out.append(f"{self.divergences} divergent transitions: the posterior may be biased; "
@@ -148,7 +179,14 @@ class Diagnostics:
         if out and self.worst:
             out.append("Worst: " + "; ".join(w.describe() for w in self.worst) + ".")
         out.extend(self.causes)
+        out.extend(self.predictive or ())
         return out
+
+    def _predictive_row(self) -> list[tuple]:
+        if self.predictive is None:
+            return []
+        failing = ", ".join(s.split(" fails for ", 1)[1].split(":", 1)[0] for s in self.predictive)
+        return [("posterior predictive", failing or "none", "none fails", not self.predictive)]
 
     def worst_frame(self) -> pd.DataFrame:
         """The parameters failing worst, one row each (empty when every check passes).
@@ -170,11 +208,13 @@ class Diagnostics:
             Indexed by ``check`` with columns ``value``, ``threshold`` (as text, e.g.
             ``"<= 1.01"``) and ``pass``: one row each for divergences, max r_hat,
             min ess_bulk, min ess_tail, min bfmi and stray chains (the value names them:
-            ``"2"``, or ``"none"``). For a variational fit it holds one
-            row, ``method``, whose value is the method and whose ``pass`` is False.
+            ``"2"``, or ``"none"``), and, when it was made, ``posterior predictive`` (the
+            nodes whose check fails, or ``"none"``). For a variational fit it holds the
+            row ``method``, whose value is the method and whose ``pass`` is False, and the
+            predictive row.
         """
         if self.approximate:
-            return pd.DataFrame([("method", self.approximate, "nuts", False)],
+            return pd.DataFrame([("method", self.approximate, "nuts", False), *self._predictive_row()],
                                 columns=["check", "value", "threshold", "pass"]).set_index("check")
         rows = [
             ("divergences", self.divergences, "0", self.checks["divergences"]),
@@ -184,16 +224,34 @@ class Diagnostics:
             ("min bfmi", round(self.min_bfmi, 3), f">= {BFMI_MIN}", self.checks["bfmi"]),
             ("stray chains", ", ".join(s.split(" ", 2)[1] for s in self.stray) or "none", "none",
              self.checks["chains"]),
+            *self._predictive_row(),
         ]
         return pd.DataFrame(rows, columns=["check", "value", "threshold", "pass"]).set_index("check")
 
+    def predictive_summary(self) -> str:
+        """The posterior predictive check in a phrase, for the verdict's first line.
+
+        Returns
+        -------
+        str
+            ``"posterior predictive check passes"``, ``"posterior predictive check FAILS for a, b"``,
+            or ``""`` when no check was made.
+        """
+        if self.predictive is None:
+            return ""
+        if not self.predictive:
+            return "posterior predictive check passes"
+        return "posterior predictive check FAILS for " + self._predictive_row()[0][1]
+
     def __str__(self) -> str:
+        ppc = self.predictive_summary()
         if self.approximate:
-            return f"Diagnostics FAIL: {self.warnings[0]} ({self.n_draws} draws)."
+            text = f"Diagnostics FAIL: {self.warnings[0]} ({self.n_draws} draws)."
+            return text + "".join(f"\n  - {w}" for w in self.predictive or ())
         verdict = "pass" if self.passed else "FAIL"
         text = (f"Diagnostics {verdict}: {self.divergences} divergences, max R-hat {rhat_text(self.max_rhat)}, "
                 f"min bulk ESS {self.min_ess_bulk:.0f}, min tail ESS {self.min_ess_tail:.0f}, "
-                f"min BFMI {self.min_bfmi:.2f} ({self.n_draws} draws).")
+                f"min BFMI {self.min_bfmi:.2f} ({self.n_draws} draws)" + (f"; {ppc}." if ppc else "."))
         return text + "".join(f"\n  - {w}" for w in self.warnings)
 
 
@@ -348,7 +406,8 @@ def likely_causes(worst: tuple[Worst, ...], divergences: int, notes: Mapping[str
     return tuple(dict.fromkeys(out))
 
 
-def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping[str, str] | None = None) -> Diagnostics:
+def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping[str, str] | None = None,
+                        predictive: tuple[str, ...] | None = None) -> Diagnostics:
     """Divergences, worst R-hat and ESS over all posterior variables, and BFMI, of ``idata``.
 
     Parameters
@@ -359,6 +418,9 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
         The fit's method: a variational fit (``"advi"``) has no MCMC diagnostics.
     notes
         Parameter label -> what the identification check found (named in the causes).
+    predictive
+        The failed posterior predictive checks (:func:`copath.model.predictive.misfits`),
+        carried into the verdict; None (default) when none was made.
 
     Returns
     -------
@@ -367,7 +429,8 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
     post = idata["posterior"].to_dataset()
     if method != "nuts":
         n = int(post.sizes["chain"] * post.sizes["draw"])
-        return Diagnostics(0, float("nan"), float("nan"), float("nan"), float("nan"), n, approximate=method)
+        return Diagnostics(0, float("nan"), float("nan"), float("nan"), float("nan"), n, approximate=method,
+                           predictive=predictive)
     # checked as the quantities their parts make (beta, area_effect), where the model has them
     post = post.drop_vars([part for part, whole in AUXILIARY.items() if part in post and whole in post])
     stats = idata["sample_stats"].to_dataset() if "sample_stats" in idata.children else xr.Dataset()
@@ -403,5 +466,6 @@ def compute_diagnostics(idata: xr.DataTree, method: str = "nuts", notes: Mapping
         worst=worst,
         causes=likely_causes(worst, divergences, notes) if (worst or divergences) else (),
         stray=stray,
+        predictive=predictive,
     )
 

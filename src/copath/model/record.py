@@ -36,6 +36,7 @@ from copath.model.data import prepare_data
 from copath.model.diagnostics import Diagnostics, compute_diagnostics
 from copath.model.mirror import mirror_modes
 from copath.model.equations import make_plan
+from copath.model.predictive import misfits, predictive_table
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway
 
@@ -252,57 +253,46 @@ class FitRecord:
         return pd.DataFrame(rows, columns=columns).set_index(["node", "term"])
 
     def diagnostics(self) -> Diagnostics:
-        """Divergences, worst R-hat and ESS over all parameters, and BFMI (computed once).
+        """One verdict on the fit: the sampler's checks (divergences, worst R-hat and ESS over
+        all parameters, BFMI, stray chains) and the posterior predictive check of every observed
+        node (computed once).
 
         Returns
         -------
         Diagnostics
             The checks of :func:`copath.model.diagnostics.compute_diagnostics` for this fit's
-            method; the first call computes them and later calls return the same object.
+            method, with :attr:`~copath.model.diagnostics.Diagnostics.predictive` the nodes whose
+            posterior predictive check fails (:func:`copath.model.predictive.misfits`: interval
+            coverage far below nominal, ``p_mean`` or ``p_sd`` near 0 or 1, each with its remedy);
+            ``passed`` needs both, ``sampler_passed`` only the sampler's. The first call computes
+            them and later calls return the same object.
         """
         if self._diagnostics is None:
             notes = {f"beta[{link}]": f"{v['status']}: {v['reason']}"
                      for link, v in self.run.identification.items() if v.get("status") != "local data"}
             if self.settings.method == "nuts" and "beta" in self.posterior:
                 notes.update(mirror_modes(self.posterior["beta"]))
-            self._diagnostics = compute_diagnostics(self.idata, self.settings.method, notes)
+            try:
+                table = predictive_table(self.idata, self.pathway, self.data, "posterior_predictive", HDI_PROB)
+            except ValueError:  # no posterior predictive group (no node has data): nothing to check
+                failed = None
+            else:
+                failed = misfits(table, self.pathway, HDI_PROB)
+            self._diagnostics = compute_diagnostics(self.idata, self.settings.method, notes, predictive=failed)
         return self._diagnostics
 
     def _predictive_check(self, group: str, prob: float) -> pd.DataFrame:
-        if group not in self.idata.children or "observed_data" not in self.idata.children:
-            raise ValueError(f"this result has no {group} group")
-        pred = _dataset(self.idata, group)
-        obs = _dataset(self.idata, "observed_data")
-        rows = []
-        lo_q, hi_q = (1 - prob) / 2, (1 + prob) / 2
-        for name in obs.data_vars:
-            if name not in pred:
-                continue
-            y = obs[name].values
-            sims = pred[name].values.reshape(-1, y.size)
-            stat = sims.mean(axis=1)
-            sd = sims.std(axis=1)
-            node = self.pathway.nodes.get(str(name))
-            rows.append({
-                "node": name, "kind": node.kind if node else "",
-                "observed_mean": float(y.mean()),
-                "predicted_mean": float(stat.mean()),
-                "mean_low": float(np.quantile(stat, lo_q)), "mean_high": float(np.quantile(stat, hi_q)),
-                "p_mean": float(np.mean(stat >= y.mean())),
-                "observed_sd": float(y.std()), "predicted_sd": float(sd.mean()),
-                "p_sd": float(np.mean(sd >= y.std())),
-                "coverage": float(np.mean((y >= np.quantile(sims, lo_q, axis=0)) & (y <= np.quantile(sims, hi_q, axis=0)))),
-            })
-        table = pd.DataFrame(rows).set_index("node")
-        table["ok"] = table["p_mean"].between(0.01, 0.99) & table["p_sd"].between(0.01, 0.99)
-        return table
+        return predictive_table(self.idata, self.pathway, self.data, group, prob)
 
     def prior_predictive(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """Prior predictive check per observed node: does the prior allow the data?
 
         ``p_mean`` / ``p_sd`` are the shares of prior-predictive data sets whose mean /
         sd is at least the observed one (near 0 or 1: the prior rules the data out);
-        ``coverage`` is the share of observations inside the central ``prob`` interval.
+        ``coverage`` is the share of observations inside the central ``prob`` interval. A
+        proportion node is compared as shares of its trials (``scale`` says ``share of
+        trials``): its means and sds are of the rows' shares, not of successes
+        (:func:`copath.model.predictive.predictive_table`).
 
         Parameters
         ----------
@@ -315,10 +305,12 @@ class FitRecord:
         -------
         pandas.DataFrame
             Indexed by node (each variable of ``observed_data`` that the group simulates),
-            with columns ``kind``, ``observed_mean``, ``predicted_mean``, ``mean_low``,
+            with columns ``kind``, ``scale`` (``share of trials`` or ``as observed``), ``n_obs``,
+            ``observed_mean``, ``predicted_mean``, ``mean_low``,
             ``mean_high``, ``p_mean``, ``observed_sd``, ``predicted_sd``, ``p_sd``,
             ``coverage`` and ``ok`` (True when ``p_mean`` and ``p_sd`` both lie in
-            [0.01, 0.99]).
+            [0.01, 0.99] and ``coverage`` is not far below ``prob``:
+            :func:`copath.model.predictive.flag_reasons`).
 
         Raises
         ------

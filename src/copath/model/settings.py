@@ -34,7 +34,47 @@ from typing import Any
 from copath.evidence.priors import LinkPrior
 from copath.options import Adaptation, Init, LogLikelihood, Method, Sampler, check
 
-__all__ = ["FitSettings", "FitRun", "PriorSwap"]
+__all__ = ["FitSettings", "FitRun", "PriorSwap", "pareto_k_meaning"]
+
+
+def pareto_k_meaning(k: float, threshold: float = 0.7) -> str:
+    """What a PSIS Pareto :math:`\\hat k` says about importance weights, in a sentence.
+
+    :math:`\\hat k` is the shape of the generalised Pareto distribution fitted to the largest
+    importance weights (Vehtari et al. 2024, "Pareto smoothed importance sampling", *JMLR*
+    25:72). Below 0 the fitted tail is bounded, lighter than an exponential's: the weights
+    have an upper limit, every moment is finite, and the reweighted estimates are well
+    behaved (a k far below 0, as -1.7, typically means the new prior differs from the old
+    only where the posterior has little mass, so the weights barely vary). From 0 to the
+    threshold the tail is heavier but PSIS is reliable; above it the estimates are not.
+
+    Parameters
+    ----------
+    k
+        The Pareto k.
+    threshold
+        The reliability threshold (``min(1 - 1/log10(S), 0.7)`` for S draws).
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> pareto_k_meaning(-1.73)[:60]
+    'Pareto k -1.73 < 0: the largest importance weights have a bo'
+    """
+    if k != k:  # NaN
+        return "Pareto k not available."
+    if k < 0:
+        return (f"Pareto k {k:.2f} < 0: the largest importance weights have a bounded tail, lighter than an "
+                "exponential's, so the weights are well behaved and the reweighting reliable (a negative k "
+                "is good, not an error; Vehtari et al. 2024, JMLR 25:72).")
+    if k <= threshold:
+        return (f"Pareto k {k:.2f} <= {threshold:.2f}: the weights' tail is light enough for PSIS to be "
+                "reliable (Vehtari et al. 2024).")
+    return (f"Pareto k {k:.2f} > {threshold:.2f}: the weights' tail is too heavy, the reweighted estimates are "
+            "unreliable; refit to trust them (Vehtari et al. 2024).")
 
 
 def _whole(name: str, value: Any, least: int) -> None:
@@ -213,7 +253,15 @@ class FitSettings:
 @dataclass(frozen=True)
 class PriorSwap:
     """How a result's prior on one link was swapped (:meth:`copath.FitResult.with_prior`):
-    by PSIS reweighting or a refit, with Pareto k, its threshold and the importance ESS."""
+    by PSIS reweighting or a refit, with Pareto k, its threshold and the importance ESS.
+    A negative Pareto k is good news (a bounded tail of the weights): :meth:`describe`
+    says what ``pareto_k`` means (:func:`pareto_k_meaning`).
+
+    Example
+    -------
+    >>> PriorSwap("x -> y", {}, "psis", -1.73, 0.7, 3900.0, True).describe()[:22]
+    'x -> y: psis reweighti'
+    """
 
     link: str
     prior: dict[str, Any]
@@ -222,6 +270,17 @@ class PriorSwap:
     threshold: float
     ess: float
     reliable: bool
+
+    def describe(self) -> str:
+        """The swap in a sentence, with what its Pareto k means.
+
+        Returns
+        -------
+        str
+            ``"x -> y: psis reweighting, importance ESS 3900. Pareto k -1.73 < 0: ..."``.
+        """
+        how = "psis reweighting" if self.method == "psis" else "refit (reweighting was unreliable)"
+        return f"{self.link}: {how}, importance ESS {self.ess:.0f}. {pareto_k_meaning(self.pareto_k, self.threshold)}"
 
 
 @dataclass(frozen=True)

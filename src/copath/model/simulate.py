@@ -7,7 +7,8 @@ switched on in about 30% of areas, some of them part-way through; other ranged
 exposures spanning zero (scores) standard normal by area; other ranged exposures
 from the lower third of their range; unranged ones standard normal.
 Offsets are area sizes (about 500-2,000, constant over months; ``residents`` is
-2.3 x ``households`` when both are used) and trials are Poisson(40) + 5 per row.
+2.3 x ``households`` when both are used) and trials (or a share's effective sample size)
+are Poisson(40) + 5 per row.
 
 A node observed only as group aggregates (``observed_at``) gets its group columns and its
 group figures (:func:`add_group_columns`): a column whose name has ``quarter`` in it groups
@@ -353,7 +354,8 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
         sizes[column] = np.repeat(rng.integers(500, 2000, areas), months).astype(float)
     if "households" in sizes and "residents" in sizes:
         sizes["residents"] = np.round(sizes["households"] * 2.3)
-    for column in (c for c, role in columns.items() if role == "trials" and c not in sizes):
+    # a share's effective sample size (given_as: share or percent) is drawn as trials are
+    for column in (c for c, role in columns.items() if role in ("trials", "sample size") and c not in sizes):
         sizes[column] = (rng.poisson(40, n) + 5).astype(float)
     frame.update(sizes)
     add_group_columns(pathway, frame, areas, months, rng, step=step)

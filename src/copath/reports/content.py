@@ -32,6 +32,7 @@ import yaml
 from copath.constants import HDI_PROB, WEAK_RULE
 from copath.evidence.registry import link_entries
 from copath.model.diagnostics import RHAT_MAX, Diagnostics
+from copath.model.predictive import COVERAGE_SES, COVERAGE_SHORTFALL, P_EXTREME
 from copath.model.prior_check import prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import content_hashes
@@ -65,12 +66,17 @@ def _pct(prob: float) -> str:
 
 # ----------------------------------------------------------------------------- sections
 def _badge(diag: Diagnostics) -> Callout:
-    """The one diagnostics verdict on the first screen, linking to the details."""
-    verdict = "Sampler " + str(diag).splitlines()[0].replace("Diagnostics", "diagnostics", 1).rstrip(".")
-    verdict += (". This says whether the draws represent the model's posterior, not whether the answer rests on "
-                "local data.")
-    if not diag.passed:
+    """The one diagnostics verdict on the first screen (the sampler and the posterior predictive
+    check), linking to the details."""
+    verdict = str(diag).splitlines()[0].rstrip(".")
+    verdict += (". This says whether the draws represent the model's posterior" +
+                (" and whether the model reproduces the data" if diag.predictive is not None else "") +
+                ", not whether the answer rests on local data.")
+    if not diag.sampler_passed:
         verdict += " Every number in this report may be unreliable: see Diagnostics."
+    elif not diag.passed:
+        verdict += (" The model misses the data where its check fails, so intervals through those nodes may be "
+                    "too narrow: see Diagnostics for the remedy.")
     return Callout("pass" if diag.passed else "fail", verdict, href="#diagnostics")
 
 
@@ -195,6 +201,8 @@ _PLAIN = {
     "ess_bulk": "Too few effective draws for stable means and intervals.",
     "ess_tail": "Too few effective draws in the tails for stable intervals.",
     "bfmi": "Low BFMI means the sampler explored the energy poorly (often a funnel-shaped posterior).",
+    "predictive": "A failed posterior predictive check means the model misses the data at a node: the data "
+                  "vary more (or less) than the model allows, so its intervals are too narrow (or wide) there.",
 }
 
 
@@ -206,7 +214,8 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
             blocks.append(Callout("fail", _PLAIN[check]))
     blocks.extend(Paragraph(w) for w in diag.warnings)
     # four digits: an R-hat of 1.006 must not read "1.01" beside its threshold "<= 1.01"
-    blocks.append(Table(diag.to_frame(), caption="Sampler diagnostics", float_digits=4))
+    blocks.append(Table(diag.to_frame(), caption="Diagnostics: the sampler and the posterior predictive check",
+                        float_digits=4))
     if diag.worst:
         blocks.append(Table(diag.worst_frame(), caption="The parameters that fail worst"))
     if res.settings.method == "nuts":
@@ -234,7 +243,15 @@ def diagnostics_section(res: FitRecord, diag: Diagnostics) -> Section:
             table = (res.posterior_predictive() if group == "posterior_predictive" else res.prior_predictive())
         except ValueError:
             continue
-        blocks.append(Table(table, caption=f"{title} per observed node (p near 0 or 1: the model misses the data)"))
+        blocks.append(Table(table, caption=f"{title} per observed node (p near 0 or 1, or coverage far below "
+                                           f"{_pct(HDI_PROB)}: the model misses the data; proportions as shares "
+                                           "of their trials)"))
+        if group == "posterior_predictive":
+            blocks.append(Paragraph(
+                f"The check fails at a node when p_mean or p_sd lies within {P_EXTREME} of 0 or 1, or the "
+                f"coverage of its {_pct(HDI_PROB)} intervals falls below nominal by more than "
+                f"{COVERAGE_SHORTFALL} and {COVERAGE_SES:g} binomial standard errors "
+                "(copath.model.predictive; Gelman, Meng and Stern 1996)."))
     check = prior_check(res.pathway, res.evidence, data=res.data, priors=res.priors, draws=300, random_seed=0)
     lines = check.describe().splitlines()
     blocks.append(Paragraph("Prior predictive check of expected values against each node's bounds "
@@ -365,15 +382,18 @@ def _confounding_blocks(sens: Sensitivity) -> list[Any]:
     informed = t[t["local_data"]]
     if not len(informed):
         return []
-    cols = ["from", "to", "contrast", "risk_ratio", "e_value", "e_value_ci", "e_value_basis"]
+    cols = [c for c in ("from", "to", "contrast_label", "contrast", "risk_ratio", "e_value", "e_value_ci",
+                        "e_value_basis") if c in t.columns]
     return [
         Paragraph(
             "E-value: an unmeasured area-level confounder associated with both the parent and the child by a risk "
             "ratio of E each, above the measured covariates, could explain away the link. 'e_value' is for the "
             "link's effect at its posterior mean, 'e_value_ci' for the limit of its "
-            f"{_pct(HDI_PROB)} interval nearer no effect (1: the interval already holds no effect); both are for a "
-            "contrast of one standard deviation of the parent over the areas ('contrast', in the parent's input "
-            "units), with the effect read as a risk ratio as 'e_value_basis' says (VanderWeele and Ding 2017). "
+            f"{_pct(HDI_PROB)} interval nearer no effect (1: the interval already holds no effect); both are for the "
+            "change of the parent that 'contrast_label' names ('contrast', in the parent's input units): a scenario's "
+            "change of it, else 10 points for a share, else one standard deviation of the parent over the areas. An "
+            "E-value grows with the contrast: one for a small contrast reads as fragile only because the contrast "
+            "is small. The effect is read as a risk ratio as 'e_value_basis' says (VanderWeele and Ding 2017). "
             "Only links with 'local_data' have one: for a link resting on its prior, informed only jointly with "
             "others or only weakly, it would describe the prior (the literature) more than these data."),
         Table(informed[cols], caption="Robustness to unmeasured confounding of the links the local data inform"),
@@ -399,6 +419,13 @@ def sensitivity_section(sens: Sensitivity) -> Section:
         blocks.append(Table(alt.head(15).set_index(["link", "alternative"])[
             ["quantity", "current_mean", "new_mean", "relative_change", "pareto_k", "reliable"]],
             caption="Largest moves under sceptical / vague / registry priors (PSIS; unreliable rows need a refit)"))
+        blocks.append(Paragraph(
+            "Pareto k is the shape of the tail of the importance weights (Vehtari et al. 2024, \"Pareto smoothed "
+            "importance sampling\", JMLR 25:72): a row is reliable when k is at most min(1 - 1/log10(S), 0.7) "
+            "for S draws. A negative k is good, not an error: the weights' tail is bounded, lighter than an "
+            "exponential's, so the weights are well behaved (typical of a prior that changes only where the "
+            "posterior has little mass)."
+            + (f" Here k runs down to {alt['pareto_k'].min():.2f}." if (alt["pareto_k"] < 0).any() else "")))
     return Section("sensitivity", "Weak links and sensitivity", blocks)
 
 

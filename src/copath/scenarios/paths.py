@@ -165,6 +165,19 @@ with identity-link mediators they are the products themselves, but with a nonlin
 nor path-specific effects (Avin, Shpitser & Pearl 2005, *IJCAI* 19:357) nor a Shapley
 split: a bookkeeping of the total, not a causal quantity of its own.
 
+Shares of the total
+-------------------
+``share_of_total`` is a part's mean over the total's mean; for TNIE it is the *proportion
+mediated*. It reads as a proportion only when the parts of its decomposition (PNDE and TNIE;
+TNDE and PNIE; the paths of the split; PNDE, the interventional indirect effects and the
+remainder) share a sign: when they pull in opposite directions each is larger than the total
+it is divided by, a "proportion" of 2.3 or of -1.3 that measures nothing (VanderWeele 2015,
+chapter 2, advises against reporting it then). So copath gives the shares of a decomposition
+only when its parts share a sign, and otherwise NaN, with the reason in
+:meth:`PathEffects.share_notes` and :meth:`PathEffects.describe`. A part smaller than
+:data:`NEGLIGIBLE_PART` of the total does not count: it cannot push another part's share
+further than that outside 0-1.
+
 ``delta`` is in the source's unit for an exposure or a continuous node, and on the
 link scale (log rate or logit) for a count or proportion source. A continuous mediator
 with ``link: logit`` passes on the change of its scaled expit, which differs by row
@@ -205,7 +218,15 @@ from copath.model.record import FitRecord
 from copath.scenarios.forward import Forward, forward_of
 from copath.scenarios.scenario import hdi_1d
 
-__all__ = ["PathEffects", "path_effects", "TOTAL", "NATURAL", "PROPORTIONAL", "NATURAL_ROWS", "REMAINDER_ROW"]
+__all__ = ["PathEffects", "path_effects", "TOTAL", "NATURAL", "PROPORTIONAL", "NATURAL_ROWS", "REMAINDER_ROW",
+           "NEGLIGIBLE_PART", "INTERVENTIONAL", "shares_of_total"]
+
+#: A part of a decomposition whose mean is under this share of the total's (in absolute value)
+#: does not stop the others' shares being given when its sign differs: it moves their shares
+#: outside 0-1 by at most this much (a direct effect of 0.001 against an indirect one of 0.3).
+NEGLIGIBLE_PART = 0.01
+#: The key of the interventional decomposition in :meth:`PathEffects.share_notes`.
+INTERVENTIONAL = "interventional indirect effects"
 
 #: The ``decomposition`` of the total effect's row.
 TOTAL = "total effect"
@@ -223,6 +244,46 @@ NATURAL_ROWS: dict[str, str] = {
     "tnde": "total natural direct (TNDE)",
     "pnie": "pure natural indirect (PNIE)",
 }
+
+
+def shares_of_total(parts: dict[str, float], total: float, what: str) -> tuple[dict[str, float], str | None]:
+    """Each part's share of the total, or NaN for all with the reason, when the parts do not share a sign.
+
+    Parameters
+    ----------
+    parts
+        Label -> the part's posterior mean (the parts add up to the total).
+    total
+        The total's posterior mean.
+    what
+        The decomposition, for the reason (``"the natural effects"``).
+
+    Returns
+    -------
+    shares : dict[str, float]
+        Label -> mean / total, or NaN.
+    reason : str or None
+        Why the shares are NaN, short: ``"<what>: parts of opposite signs (<part> <mean>, ...;
+        total <mean>)"`` or ``"<what>: the total is 0"`` (None when they are given).
+
+    Example
+    -------
+    >>> shares_of_total({"PNDE": 0.25, "TNIE": 0.75}, 1.0, "the natural effects")
+    ({'PNDE': 0.25, 'TNIE': 0.75}, None)
+    >>> shares, why = shares_of_total({"PNDE": -0.4, "TNIE": 0.7}, 0.3, "the natural effects")
+    >>> shares["TNIE"], why
+    (nan, 'the natural effects: parts of opposite signs (TNIE +0.7, PNDE -0.4; total +0.3)')
+    """
+    nan = float("nan")
+    if not total:
+        return dict.fromkeys(parts, nan), f"{what}: the total is 0"
+    counted = {k: v for k, v in parts.items() if abs(v) >= NEGLIGIBLE_PART * abs(total)}
+    up = [k for k, v in counted.items() if v > 0]
+    down = [k for k, v in counted.items() if v < 0]
+    if up and down:
+        listing = ", ".join(f"{k} {counted[k]:+.3g}" for k in [*up, *down])
+        return dict.fromkeys(parts, nan), f"{what}: parts of opposite signs ({listing}; total {total:+.3g})"
+    return {k: v / total for k, v in parts.items()}, None
 
 
 @dataclass
@@ -338,8 +399,9 @@ class PathEffects:
             :data:`REMAINDER_ROW`. Columns: ``enters_target`` (whether the mediator has a link
             into the target; False on the remainder row), ``mean`` (posterior mean),
             ``hdi_low`` and ``hdi_high`` (the HDI), in the target's natural unit, and
-            ``share_of_total`` (the row's mean over the total effect's mean, NaN when that is
-            0). PNDE plus the rows' means is the total's mean. No rows when the effects were
+            ``share_of_total`` (the row's mean over the total effect's mean; NaN for every row
+            when that is 0 or when PNDE, the rows and the remainder do not share a sign:
+            :meth:`share_notes`). PNDE plus the rows' means is the total's mean. No rows when the effects were
             not computed or no node lies between source and target.
 
         Example
@@ -353,16 +415,67 @@ class PathEffects:
         cols = ["enters_target", "mean", "hdi_low", "hdi_high", "share_of_total"]
         if not self.interventional_indirect or self.interventional_remainder is None:
             return pd.DataFrame(columns=cols, index=pd.Index([], name="mediator"))
-        total_mean = float(self.total.mean())
-        rows = []
         items = [*self.interventional_indirect.items(), (REMAINDER_ROW, self.interventional_remainder)]
+        shares, _ = self._interventional_shares()
+        rows = []
         for name, draws in items:
             lo, hi = hdi_1d(draws, prob)
-            mean = float(draws.mean())
-            rows.append({"mediator": name, "enters_target": name in self.enters_target, "mean": mean,
-                         "hdi_low": lo, "hdi_high": hi,
-                         "share_of_total": mean / total_mean if total_mean else float("nan")})
+            rows.append({"mediator": name, "enters_target": name in self.enters_target, "mean": float(draws.mean()),
+                         "hdi_low": lo, "hdi_high": hi, "share_of_total": shares[name]})
         return pd.DataFrame(rows, columns=["mediator", *cols]).set_index("mediator")
+
+    def _interventional_shares(self) -> tuple[dict[str, float], str | None]:
+        items = [*(self.interventional_indirect or {}).items(), (REMAINDER_ROW, self.interventional_remainder)]
+        parts = {name: float(draws.mean()) for name, draws in items if draws is not None}
+        direct = {NATURAL_ROWS["pnde"]: float(self.pnde.mean())} if self.pnde is not None else {}
+        shares, why = shares_of_total(direct | parts, float(self.total.mean()),
+                                      "the natural direct and interventional indirect effects")
+        return {k: shares[k] for k in parts}, why
+
+    def _table_shares(self) -> tuple[dict[str, float], dict[str, str]]:
+        """Each row's share of the total, by decomposition, and the reasons where NaN."""
+        total = float(self.total.mean())
+        nat = {label: float(d.mean()) for label, d in self.natural_effects().items()}
+        out, notes = {"total": 1.0 if total else float("nan")}, {}
+        for pair, key in ((("pnde", "tnie"), NATURAL), (("tnde", "pnie"), f"{NATURAL}, TNDE + PNIE")):
+            labels = [NATURAL_ROWS[a] for a in pair if NATURAL_ROWS[a] in nat]
+            if labels:
+                names = " and ".join(label.split("(")[1].rstrip(")") for label in labels)
+                shares, why = shares_of_total({k: nat[k] for k in labels}, total, f"the natural effects {names}")
+                out |= shares
+                if why:
+                    notes[key] = why
+        paths = {label: float(d.mean()) for label, d in self.proportional_split.items()}
+        shares, why = shares_of_total(paths, total, "the paths of the proportional split")
+        out |= shares
+        if why:
+            notes[PROPORTIONAL] = why
+        return out, notes
+
+    def share_notes(self) -> dict[str, str]:
+        """Why a decomposition's ``share_of_total`` is NaN, by decomposition (empty when every
+        share is given): its parts have opposite signs, or the total is 0 (see
+        :mod:`copath.scenarios.paths`, "Shares of the total").
+
+        Returns
+        -------
+        dict[str, str]
+            :data:`NATURAL` (PNDE and TNIE; TNDE and PNIE under ``NATURAL + ", TNDE + PNIE"``),
+            :data:`PROPORTIONAL` or :data:`INTERVENTIONAL` -> the reason.
+
+        Example
+        -------
+        >>> eff = PathEffects("x", "y", 1.0, np.array([0.3, 0.3]), {}, "points",
+        ...                   pnde=np.array([-0.4, -0.4]), tnie=np.array([0.7, 0.7]))
+        >>> list(eff.share_notes()), bool(np.isnan(eff.table().loc["natural indirect (TNIE)", "share_of_total"]))
+        (['natural effect (nested counterfactuals, mediators jointly)'], True)
+        """
+        _, notes = self._table_shares()
+        if self.interventional_indirect and self.interventional_remainder is not None:
+            _, why = self._interventional_shares()
+            if why:
+                notes[INTERVENTIONAL] = why
+        return notes
 
     def table(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """One row per effect, saying which decomposition it belongs to.
@@ -382,7 +495,9 @@ class PathEffects:
             ``decomposition`` (:data:`TOTAL`, :data:`NATURAL` or :data:`PROPORTIONAL`),
             ``mean`` (posterior mean), ``hdi_low`` and ``hdi_high`` (the HDI), all in the
             target's natural unit, and ``share_of_total`` (the row's mean over the total's
-            mean, NaN when that is 0: for TNIE the proportion mediated).
+            mean: for TNIE the proportion mediated). It is NaN for a decomposition's rows when its
+            parts have opposite signs (PNDE and TNIE; TNDE and PNIE; the paths) or the total is 0,
+            where it would be no proportion; :meth:`share_notes` says which and why.
 
         Example
         -------
@@ -392,15 +507,14 @@ class PathEffects:
         {'decomposition': 'share of total in proportion to link-scale path products', 'mean': 0.4}
         """
         rows = []
-        total_mean = float(self.total.mean())
+        shares, _ = self._table_shares()
         items = ([("total", TOTAL, self.total)]
                  + [(label, NATURAL, draws) for label, draws in self.natural_effects().items()]
                  + [(label, PROPORTIONAL, draws) for label, draws in self.proportional_split.items()])
         for label, kind, draws in items:
             lo, hi = hdi_1d(draws, prob)
-            mean = float(draws.mean())
-            rows.append({"effect": label, "decomposition": kind, "mean": mean, "hdi_low": lo, "hdi_high": hi,
-                         "share_of_total": mean / total_mean if total_mean else float("nan")})
+            rows.append({"effect": label, "decomposition": kind, "mean": float(draws.mean()), "hdi_low": lo,
+                         "hdi_high": hi, "share_of_total": shares[label]})
         return pd.DataFrame(rows).set_index("effect")
 
     def describe(self, prob: float = HDI_PROB) -> str:
@@ -481,6 +595,16 @@ class PathEffects:
                 "interventional analogues are (VanderWeele, Vansteelandt & Robins 2014)"
                 + (", which are the interventional indirect effects above."
                    if self.interventional_indirect else ", and this record does not hold them."))
+        share = t["share_of_total"].get(NATURAL_ROWS["tnie"], float("nan"))
+        if self.mediators and np.isfinite(share):
+            lines.append(f"Proportion mediated (TNIE over the total): {share:.2f}; the natural direct and indirect "
+                         "effects share a sign, so it is a proportion.")
+        notes = self.share_notes()
+        if notes:
+            lines.append(("No proportion mediated and no" if NATURAL in notes else "No")
+                         + " shares of the total where a decomposition's parts pull in opposite directions (or the "
+                         "total is 0): a share would fall outside 0-1 and measure no proportion (VanderWeele 2015, "
+                         "chapter 2); the effects themselves stand. Not given for " + "; ".join(notes.values()) + ".")
         top = t[t["decomposition"] == PROPORTIONAL].sort_values("mean", key=np.abs, ascending=False)
         parts = "; ".join(f"{k}: {v:+.3g}" for k, v in top["mean"].head(3).items())
         lines.append(f"Split of the total in proportion to link-scale path products (a bookkeeping that adds up, "

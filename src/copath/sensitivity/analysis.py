@@ -20,11 +20,17 @@ compute from the existing draws, with no refit:
   an E-value of a link the data do not inform on their own would describe the prior, the
   literature's estimate, more than these data):
 
-  - ``contrast``: the parent's contrast the E-value is for, one standard deviation over the
-    areas of the parent's input (the area means, over the rows where the child has data, of
-    what the child's equation sees: an exposure's value, an observed continuous parent's
-    value, else the posterior mean of the parent's log rate or logit), in the parent's input
-    units;
+  - ``contrast``: the parent's contrast the E-value is for, in the parent's input units, and
+    ``contrast_label`` naming it, chosen so the E-value answers a question a reader has
+    (:func:`readable_contrast`): a scenario's change of the parent when a scenario given
+    changes it by an amount (``"+0.2, as scenario 'more x'"``); else 10 points for a parent
+    that is a share (an exposure with range 0-1, or 0-100 for percentages: :data:`SHARE_POINTS`)
+    or a proportion (its logit over the 10 points around its mean share in the data); else
+    one standard deviation over the areas of the parent's input (the area means, over the rows
+    where the child has data, of what the child's equation sees: an exposure's value, an
+    observed continuous parent's value, else the posterior mean of the parent's log rate).
+    An E-value grows with the contrast, so one for a small contrast (one area sd of a share
+    can be 3 points) reads as fragile only because the contrast is small;
   - ``risk_ratio``: the link's effect for that contrast at the coefficient's posterior mean,
     as an (approximate) risk ratio; ``e_value_basis`` says how it was read (a rate ratio; an
     odds ratio through sqrt(OR) for a share of 15% or more, else as it is; a
@@ -43,7 +49,8 @@ weak link's coefficient at its 5% and 95% quantiles (conditional by default; see
 :mod:`.importance` for the two readings). With ``alternatives=True``, ``alternatives`` shows how every final
 outcome, and every scenario's effect on it, moves when a weak link's (or an important link's) prior is swapped
 for the sceptical, vague or registry prior (:mod:`.prior_swap`, PSIS; Pareto k and
-``reliable`` say when the swap would need a refit; ``mcse`` is the Monte Carlo
+``reliable`` say when the swap would need a refit, and a negative k means a bounded, well-behaved
+tail of the weights, :func:`copath.model.settings.pareto_k_meaning`; ``mcse`` is the Monte Carlo
 standard error of the reweighted mean, which treats draws as independent, so read
 changes of a few ``mcse`` as noise).
 
@@ -73,6 +80,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy.special import expit, logit
 
 from copath import plotting
 from copath.constants import HDI_PROB, WEAK_RULE
@@ -99,15 +107,20 @@ from copath.sensitivity.powerscale import (
     power_scaling,
 )
 from copath.sensitivity.prior_swap import alternative_priors, importance_weights, khat_threshold
+from copath.spec.pathway import Node
 
-__all__ = ["Sensitivity", "sensitivity", "IMPORTANCE_PREFIX", "CONFOUNDING_COLUMNS"]
+__all__ = ["Sensitivity", "sensitivity", "readable_contrast", "IMPORTANCE_PREFIX", "CONFOUNDING_COLUMNS",
+           "SHARE_POINTS"]
 
 IMPORTANCE_PREFIX = "importance: "
 #: A variance share worth naming in :meth:`Sensitivity.describe`.
 MATERIAL = 0.05
 #: The table's columns on unmeasured confounding (see the module docstring).
-CONFOUNDING_COLUMNS = ("contrast", "risk_ratio", "e_value", "e_value_ci", "bias_to_null", "bias_to_null_ci",
-                       "e_value_basis")
+CONFOUNDING_COLUMNS = ("contrast", "contrast_label", "risk_ratio", "e_value", "e_value_ci", "bias_to_null",
+                       "bias_to_null_ci", "e_value_basis")
+#: The contrast of a share parent an E-value is stated for: 10 percentage points (0.1 of a
+#: share), a change a policy could make and a reader can picture, whatever the areas' spread.
+SHARE_POINTS = 0.1
 
 
 @dataclass
@@ -281,7 +294,7 @@ class Sensitivity:
         name, weakest = str(ranked.index[0]), ranked.iloc[0]
         return (f"Weakest to unmeasured confounding of the {len(clear)} link(s) the local data inform with an interval "
                 f"clear of no effect: {name}, E-value {weakest['e_value']:.2f} ({weakest['e_value_ci']:.2f} for its "
-                f"{100 * HDI_PROB:.0f}% interval; for one area sd of {weakest['from']}): an unmeasured area-level "
+                f"{100 * HDI_PROB:.0f}% interval; for {_contrast_words(weakest)}): an unmeasured area-level "
                 f"confounder associated with both {weakest['from']} and {weakest['to']} by a risk ratio of "
                 f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away."
                 + heldtext)
@@ -417,6 +430,67 @@ def _area_sd(values: np.ndarray, area: np.ndarray) -> float:
     return float(np.std(means, ddof=1))
 
 
+def _contrast_words(row: pd.Series) -> str:
+    """``"10 points of contact"``: the contrast an E-value row is for, in words."""
+    label = row.get("contrast_label")
+    if not isinstance(label, str) or not label:  # a table saved before contrasts were named
+        return f"one area sd of {row['from']}"
+    for head in ("10 points", "one area sd"):
+        if label.startswith(head):
+            return f"{head} of {row['from']}{label[len(head):]}"
+    return f"{row['from']} {label}"  # a scenario's change: "contact +0.2, as scenario 'more'"
+
+
+def readable_contrast(node: Node, values: np.ndarray, area: np.ndarray,
+                      scenarios: Sequence[Scenario] = ()) -> tuple[float, str]:
+    """The contrast of a parent an E-value is stated for, in its input units, and its name.
+
+    Parameters
+    ----------
+    node
+        The parent.
+    values
+        The parent's input on the rows where the child has data (an exposure's value; a
+        proportion's logit; a count's log rate).
+    area
+        Each of those rows' area position.
+    scenarios
+        Scenarios; the first that changes the parent by an amount (``"+0.2"``) sets the contrast.
+
+    Returns
+    -------
+    contrast : float
+        Positive, or NaN when the parent does not vary and nothing else sets it.
+    label : str
+        ``"+0.2, as scenario 'more x'"``, ``"10 points"``, ``"10 points around its mean share 62%"``
+        or ``"one area sd (0.031)"``.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure, range: [0, 1]}\\n  y: {kind: continuous}\\n"
+    ...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> readable_contrast(pw.nodes["x"], np.array([0.3, 0.33]), np.array([0, 1]))
+    (0.1, '10 points')
+    """
+    for sc in scenarios:
+        change = sc.changes.get(node.name)
+        if change is not None and change.kind == "add" and change.amount:
+            return abs(float(change.amount)), f"{change.describe()}, as scenario '{sc.name}'"
+    low, high = node.range if node.range else (None, None)
+    if node.kind == "exposure" and (low, high) in ((0, 1), (0.0, 1.0)):
+        return SHARE_POINTS, "10 points"
+    if node.kind == "exposure" and (low, high) in ((0, 100), (0.0, 100.0)):
+        return 100 * SHARE_POINTS, "10 points"
+    if node.node_kind.odds_scale and np.isfinite(values).any():  # a proportion: its logit moves
+        share = float(np.clip(expit(np.nanmean(values)), SHARE_POINTS / 2 + 0.01, 1 - SHARE_POINTS / 2 - 0.01))
+        step = float(logit(share + SHARE_POINTS / 2) - logit(share - SHARE_POINTS / 2))
+        return step, f"10 points around its mean share {share:.0%} (logit {step:.2f})"
+    sd = _area_sd(values, area)
+    scale = " of its log rate" if node.node_kind.ratio_scale else ""
+    return sd, f"one area sd{scale} ({sd:.3g})"
+
+
 def _not_informed(status: str | None) -> str:
     """Why a link outside ``local_data`` has no E-value."""
     if status in (None, "prior only"):
@@ -426,7 +500,8 @@ def _not_informed(status: str | None) -> str:
     return f"data inform it only jointly ({status})"
 
 
-def _confounding(result: FitRecord, observed: set[str], prob: float = HDI_PROB) -> pd.DataFrame:
+def _confounding(result: FitRecord, observed: set[str], prob: float = HDI_PROB,
+                 scenarios: Sequence[Scenario] = ()) -> pd.DataFrame:
     """The confounding columns of the table (:data:`CONFOUNDING_COLUMNS`), one row per link."""
     pw = result.pathway
     status = {k: v.get("status") for k, v in result.run.identification.items()}
@@ -440,13 +515,14 @@ def _confounding(result: FitRecord, observed: set[str], prob: float = HDI_PROB) 
     for link in pw.links:
         row: dict[str, float | str] = dict.fromkeys(CONFOUNDING_COLUMNS[:-1], nan)
         if link.name not in observed:
-            rows.append({**row, "e_value_basis": _not_informed(status.get(link.name))})
+            rows.append({**row, "contrast_label": "", "e_value_basis": _not_informed(status.get(link.name))})
             continue
         child = pw.nodes[link.target]
         kind = child.node_kind
         at = (prepared.aggregated[link.target].rows if link.target in prepared.aggregated
               else prepared.observed[link.target])
-        contrast = _area_sd(inputs[link.source][at], prepared.area_index[at])
+        contrast, label = readable_contrast(pw.nodes[link.source], inputs[link.source][at], prepared.area_index[at],
+                                            scenarios)
         outcome: OutcomeFrequency = "common"
         sd = None
         fn: LinkFunction
@@ -469,7 +545,7 @@ def _confounding(result: FitRecord, observed: set[str], prob: float = HDI_PROB) 
         if not contrast > 0:
             basis = "parent does not vary across areas"
         values = link_e_values(params[link.name].to_numpy(), contrast if contrast > 0 else nan, fn, outcome, sd, prob)
-        rows.append({**row, "contrast": contrast, **values, "e_value_basis": basis})
+        rows.append({**row, "contrast": contrast, "contrast_label": label, **values, "e_value_basis": basis})
     return pd.DataFrame(rows, index=pd.Index(pw.link_names, name="link"), columns=list(CONFOUNDING_COLUMNS))
 
 
@@ -477,6 +553,9 @@ def _convergence_warning(result: FitRecord) -> str | None:
     diag = result.diagnostics()
     if diag.passed:
         return None
+    if diag.sampler_passed:  # the draws are the posterior, of a model that misses the data somewhere
+        return ("the model misses the data, so these sensitivities describe a posterior whose intervals may be "
+                "too narrow: " + " ".join(diag.predictive or ()))
     return ("the fit did not pass its diagnostics, so these sensitivities describe draws that may not "
             "represent the posterior: " + " ".join(diag.warnings))
 
@@ -534,7 +613,7 @@ def sensitivity(
     table = table.join(power)
     for node in finals:
         table[f"{IMPORTANCE_PREFIX}{node}"] = shares[node]
-    table = table.join(_confounding(result, observed))
+    table = table.join(_confounding(result, observed, scenarios=scenarios))
     units = {node: pw.nodes[node].unit_label for node in finals}
     return Sensitivity(
         table=table,

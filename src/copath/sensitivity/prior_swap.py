@@ -8,7 +8,11 @@ and every other prior cancel). The raw ratios can have a heavy right tail; PSIS
 generalised Pareto distribution whose shape :math:`\hat k` says whether the swap can
 be trusted: above :math:`\min(1 - 1/\log_{10} S,\ 0.7)` for :math:`S` draws the
 reweighted posterior is unreliable and :func:`with_prior` refits instead (or, with
-``refit=False``, warns and marks the result unreliable).
+``refit=False``, warns and marks the result unreliable). A *negative* :math:`\hat k` (-1.7,
+say) is not an error: the fitted tail is bounded, lighter than an exponential's, so the
+weights have an upper limit and the reweighting is well behaved; it is typical of a new prior
+that differs from the old only where the posterior has little mass
+(:func:`copath.model.settings.pareto_k_meaning` says it in a sentence wherever k is shown).
 
 The reweighted result keeps the original number of draws by systematic resampling
 with the smoothed weights; its effective sample size is at most the importance ESS
