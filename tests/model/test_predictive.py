@@ -22,7 +22,7 @@ BINOMIAL = SHARES.replace(", family: beta_binomial", "")
 
 
 def overdispersed_shares() -> pd.DataFrame:
-    """Shares with an effective sample size drawn beta-binomial: 1 + (n - 1)/(kappa + 1) = 5.1 times
+    """Shares with an effective sample size drawn beta-binomial: 1 + (n - 1)/(kappa + 1) = about 4.7 times
     the binomial's variance at n = 46, kappa = 11 (inv_sqrt_kappa 0.3)."""
     sim = cp.simulate(cp.loads_pathway(SHARES), areas=30, months=3, random_seed=1,
                       params={"beta": {"x -> p": 0.5}, "intercept": {"p": 0.5}, "inv_sqrt_kappa": {"p": 0.3}})
@@ -102,7 +102,7 @@ def test_a_binomial_fit_to_overdispersed_shares_is_flagged_with_its_remedy():
     # the sensitivity analysis says the draws are the posterior of a model that misses the data
     from copath.sensitivity.analysis import _convergence_warning
 
-    assert _convergence_warning(res).startswith("the model misses the data, so these sensitivities describe")
+    assert _convergence_warning(res).startswith("a posterior predictive check fails, so these sensitivities describe")
 
 
 def test_the_beta_binomial_fit_of_the_same_shares_is_not_flagged():
@@ -111,3 +111,12 @@ def test_the_beta_binomial_fit_of_the_same_shares_is_not_flagged():
     row = res.posterior_predictive().loc["p"]
     assert row["ok"] and row["coverage"] >= 0.89
     assert res.diagnostics().predictive == ()
+
+
+def test_too_few_predictive_draws_make_no_verdict_and_say_so():
+    # the same misfit as above, but 50 predictive draws cannot tell a misfit from their own coarseness
+    res = cp.fit(cp.loads_pathway(BINOMIAL), overdispersed_shares(), draws=200, tune=300, chains=2, random_seed=1,
+                 progressbar=False, ppc_draws=50)
+    d = res.diagnostics()
+    assert d.predictive is None and "predictive" not in d.checks
+    assert "posterior predictive check not made: 50 predictive draws, fewer than 200" in str(d).splitlines()[0]

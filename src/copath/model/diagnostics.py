@@ -122,6 +122,9 @@ class Diagnostics:
     #: one sentence per node whose posterior predictive check fails, with its remedy
     #: (copath.model.predictive.misfits); None when no check was made (no node has data)
     predictive: tuple[str, ...] | None = None
+    #: why no posterior predictive check was made, when ``predictive`` is None for a reason
+    #: the user should see (too few predictive draws to judge coverage or p-values)
+    predictive_note: str = field(default="", compare=False)
 
     @property
     def sampler_checks(self) -> dict[str, bool]:
@@ -235,10 +238,11 @@ class Diagnostics:
         -------
         str
             ``"posterior predictive check passes"``, ``"posterior predictive check FAILS for a, b"``,
-            or ``""`` when no check was made.
+            :attr:`predictive_note` (e.g. ``"posterior predictive check not made: 20 predictive draws, fewer
+            than 200"``) or ``""`` when no check was made.
         """
         if self.predictive is None:
-            return ""
+            return self.predictive_note
         if not self.predictive:
             return "posterior predictive check passes"
         return "posterior predictive check FAILS for " + self._predictive_row()[0][1]

@@ -21,7 +21,7 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import arviz as az
 import numpy as np
@@ -36,7 +36,7 @@ from copath.model.data import prepare_data
 from copath.model.diagnostics import Diagnostics, compute_diagnostics
 from copath.model.mirror import mirror_modes
 from copath.model.equations import make_plan
-from copath.model.predictive import misfits, predictive_table
+from copath.model.predictive import PREDICTIVE_DRAWS_MIN, misfits, predictive_table
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway
 
@@ -272,13 +272,21 @@ class FitRecord:
                      for link, v in self.run.identification.items() if v.get("status") != "local data"}
             if self.settings.method == "nuts" and "beta" in self.posterior:
                 notes.update(mirror_modes(self.posterior["beta"]))
-            try:
-                table = predictive_table(self.idata, self.pathway, self.data, "posterior_predictive", HDI_PROB)
-            except ValueError:  # no posterior predictive group (no node has data): nothing to check
-                failed = None
+            failed, why = None, ""
+            group = self.idata.children.get("posterior_predictive")
+            draws = int(group.sizes.get("chain", 1) * group.sizes.get("draw", 0)) if group is not None else 0
+            if group is not None and draws < PREDICTIVE_DRAWS_MIN:
+                why = (f"posterior predictive check not made: {draws} predictive draws, fewer than "
+                       f"{PREDICTIVE_DRAWS_MIN} (ppc_draws)")
             else:
-                failed = misfits(table, self.pathway, HDI_PROB)
-            self._diagnostics = compute_diagnostics(self.idata, self.settings.method, notes, predictive=failed)
+                try:
+                    table = predictive_table(self.idata, self.pathway, self.data, "posterior_predictive", HDI_PROB)
+                except ValueError:  # no posterior predictive group (no node has data): nothing to check
+                    failed = None
+                else:
+                    failed = misfits(table, self.pathway, HDI_PROB)
+            diag = compute_diagnostics(self.idata, self.settings.method, notes, predictive=failed)
+            self._diagnostics = replace(diag, predictive_note=why) if why else diag
         return self._diagnostics
 
     def _predictive_check(self, group: str, prob: float) -> pd.DataFrame:
