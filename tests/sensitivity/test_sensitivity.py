@@ -632,3 +632,19 @@ def test_the_confounding_sentence_names_the_contrast(chain_fit):
     expected = {"x -> m": "for x +0.3, as scenario 'more x')",
                 "m -> y": f"for one area sd of m of its log rate ({t.loc['m -> y', 'contrast']:.3g}))"}[name]
     assert weakest.endswith(expected)
+
+
+def test_a_scenario_change_of_a_count_parent_is_not_read_as_a_log_rate_contrast():
+    # the scenario moves a count's rate by 5 per `per`; its input to the child is the log rate, which
+    # moves by far less: the default contrast (one area sd of the log rate) stays
+    from types import SimpleNamespace
+
+    from copath.scenarios.changes import parse_change
+    from copath.sensitivity.analysis import readable_contrast
+
+    pw = cp.loads_pathway(CHAIN)
+    sc = SimpleNamespace(name="fewer m", changes={"m": parse_change("-5"), "x": parse_change("+0.3")})
+    values, area = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0, 0, 1, 1])
+    contrast, label = readable_contrast(pw.nodes["m"], values, area, [sc])
+    assert label.startswith("one area sd of its log rate") and contrast == pytest.approx(np.std([0.5, 2.5], ddof=1))
+    assert readable_contrast(pw.nodes["x"], values, area, [sc]) == (pytest.approx(0.3), "+0.3, as scenario 'fewer m'")

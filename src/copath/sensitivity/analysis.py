@@ -13,7 +13,8 @@ compute from the existing draws, with no refit:
 - ``importance: <outcome>``: the share of each final outcome's posterior variance
   explained by the link's coefficient (:mod:`.importance`); for a scenario's effect, each
   path from the changed node to the outcome gets the share its product of links explains
-  (``Sensitivity.paths``, :mod:`.path_shares`), ranked with the links in :meth:`Sensitivity.describe`;
+  (``Sensitivity.paths``, :mod:`.path_shares`), named in :meth:`Sensitivity.describe` when it explains
+  materially more than any of its links;
 - robustness to unmeasured confounding (:mod:`.confounding`), for the links with
   ``local_data`` only (NaN on the others, ``e_value_basis`` saying why: ``no local data``
   for a prior-only link, else ``weak local data`` or ``data inform it only jointly (...)``;
@@ -93,7 +94,7 @@ from copath.scenarios.scenario import Scenario
 from copath.sensitivity.confounding import RARE_BELOW, link_e_values
 from copath.sensitivity.importance import fixed_tornado, link_draws, outcome_draws, tornado, variance_shares
 from copath.sensitivity.nuisance import nuisance_parameters, parameter_power_scaling
-from copath.sensitivity.path_shares import PATH_COLUMNS, TRADE_OFF, path_shares, paths_between
+from copath.sensitivity.path_shares import PATH_COLUMNS, path_shares, paths_between
 from copath.sensitivity.powerscale import (
     CONFLICT,
     CONFLICT_LEVEL,
@@ -257,21 +258,31 @@ class Sensitivity:
         return "\n".join(lines)
 
     def _effect_sentences(self, name: str) -> list[str]:
-        """What a scenario's effect hangs on: links and whole paths ranked together by variance
-        share, and a path whose links trade off named as the path."""
-        ranked = [(f"{link}", float(v)) for link, v in self.importance[name].items()]
+        """What a scenario's effect hangs on: the links by variance share, then each path whose
+        product explains a material share more than any of its links (a path is no separate
+        source of uncertainty, and its share can reach 100% by construction, so it is not
+        ranked among the links)."""
+        col = self.importance[name].sort_values(ascending=False)
+        top = [f"{link} ({100 * v:.0f}%)" for link, v in col.head(3).items() if v >= MATERIAL]
+        lines = [f"{name} (scenario effect) hangs most on: {', '.join(top)} of its posterior variance."] if top else []
+        if col.sum() < 0.5:
+            lines.append(f"The links explain little of {name}'s uncertainty one by one (their shares add to "
+                         f"{100 * col.sum():.0f}%): the rest comes from the levels the change acts at (intercepts, "
+                         "area and period effects, on a nonlinear scale) and from links acting together. These are "
+                         "shares of the effect's variance, not of the effect: where the effect runs is "
+                         "res.path_effects's split.")
         paths = self.paths[self.paths["quantity"] == name] if len(self.paths) else self.paths
-        ranked += [(f"the path {row.path}", float(row.share)) for row in paths.itertuples()]
-        ranked.sort(key=lambda item: -item[1])
-        top = [f"{label} ({100 * v:.0f}%)" for label, v in ranked[:3] if v >= MATERIAL]
-        lines = [f"{name} (scenario effect) hangs most on: {', '.join(top)}."] if top else []
         for row in paths.itertuples():
-            if row.share >= MATERIAL and row.trade_off and row.share > row.largest_link_share:
-                lines.append(
-                    f"Read {row.path} as one path for {name}: its links trade off in the posterior (correlation "
-                    f"{row.correlation:+.2f}, |r| >= {TRADE_OFF}), so together they explain {100 * row.share:.0f}% "
-                    f"of the effect's variance where the largest of them alone explains "
-                    f"{100 * row.largest_link_share:.0f}%; new evidence on either link moves the other.")
+            if row.share - row.largest_link_share < MATERIAL:
+                continue
+            text = (f"{name} runs through the path {row.path}: the product of its links explains "
+                    f"{100 * row.share:.0f}% of the effect's variance, any one of them alone at most "
+                    f"{100 * row.largest_link_share:.0f}%")
+            if row.trade_off:
+                text += (f"; its links trade off in the posterior (within-chain correlation of their log sizes "
+                         f"{row.correlation:+.2f}): the data fix their product, so new evidence on one moves the "
+                         "other. Read the path whole")
+            lines.append(text + ".")
         return lines
 
     def _confounding_sentence(self) -> str:
@@ -290,14 +301,18 @@ class Sensitivity:
         if not len(clear):
             return (f"Every one of the {len(informed)} link(s) the local data inform has a {100 * HDI_PROB:.0f}% "
                     "interval that already holds no effect, so no E-value is quoted.")
-        ranked = clear.sort_values(["e_value_ci", "e_value"])
+        # ranked by the bias that would move the interval to no effect, in posterior sds: E-values of links
+        # whose contrasts differ (a scenario's change, 10 points, one area sd) do not compare
+        keys = [c for c in ("bias_to_null_ci", "bias_to_null") if c in clear.columns] or ["e_value_ci", "e_value"]
+        ranked = clear.sort_values(keys)
         name, weakest = str(ranked.index[0]), ranked.iloc[0]
         return (f"Weakest to unmeasured confounding of the {len(clear)} link(s) the local data inform with an interval "
                 f"clear of no effect: {name}, E-value {weakest['e_value']:.2f} ({weakest['e_value_ci']:.2f} for its "
                 f"{100 * HDI_PROB:.0f}% interval; for {_contrast_words(weakest)}): an unmeasured area-level "
                 f"confounder associated with both {weakest['from']} and {weakest['to']} by a risk ratio of "
-                f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away."
-                + heldtext)
+                f"{weakest['e_value']:.2f} each, above the measured parents, could explain the link away (links "
+                f"ranked by the bias, in posterior sds, that would move their interval to no effect: E-values for "
+                f"different contrasts do not compare)." + heldtext)
 
 
     def figure_tornado(self, quantities: Sequence[str] | None = None, top: int = 10) -> Figure:
@@ -455,14 +470,17 @@ def readable_contrast(node: Node, values: np.ndarray, area: np.ndarray,
     area
         Each of those rows' area position.
     scenarios
-        Scenarios; the first that changes the parent by an amount (``"+0.2"``) sets the contrast.
+        Scenarios; the first that changes the parent by an amount (``"+0.2"``) sets the contrast,
+        for an exposure or a continuous parent (whose input is its value); a count's or a
+        proportion's input is its log rate or logit, which a change in events or points does not
+        move by the same amount, so theirs keep the default contrast.
 
     Returns
     -------
     contrast : float
         Positive, or NaN when the parent does not vary and nothing else sets it.
     label : str
-        ``"+0.2, as scenario 'more x'"``, ``"10 points"``, ``"10 points around its mean share 62%"``
+        ``"+0.2, as scenario 'more x'"``, ``"10 points"``, ``"10 points around its mean share 62% (a step of 0.41 on its logit)"``
         or ``"one area sd (0.031)"``.
 
     Example
@@ -473,9 +491,9 @@ def readable_contrast(node: Node, values: np.ndarray, area: np.ndarray,
     >>> readable_contrast(pw.nodes["x"], np.array([0.3, 0.33]), np.array([0, 1]))
     (0.1, '10 points')
     """
-    for sc in scenarios:
+    for sc in scenarios:   # a scenario's change is on the natural scale: the input's units only where they agree
         change = sc.changes.get(node.name)
-        if change is not None and change.kind == "add" and change.amount:
+        if change is not None and change.kind == "add" and change.amount and node.kind in ("exposure", "continuous"):
             return abs(float(change.amount)), f"{change.describe()}, as scenario '{sc.name}'"
     low, high = node.range if node.range else (None, None)
     if node.kind == "exposure" and (low, high) in ((0, 1), (0.0, 1.0)):
@@ -485,7 +503,7 @@ def readable_contrast(node: Node, values: np.ndarray, area: np.ndarray,
     if node.node_kind.odds_scale and np.isfinite(values).any():  # a proportion: its logit moves
         share = float(np.clip(expit(np.nanmean(values)), SHARE_POINTS / 2 + 0.01, 1 - SHARE_POINTS / 2 - 0.01))
         step = float(logit(share + SHARE_POINTS / 2) - logit(share - SHARE_POINTS / 2))
-        return step, f"10 points around its mean share {share:.0%} (logit {step:.2f})"
+        return step, f"10 points around its mean share {share:.0%} (a step of {step:.2f} on its logit)"
     sd = _area_sd(values, area)
     scale = " of its log rate" if node.node_kind.ratio_scale else ""
     return sd, f"one area sd{scale} ({sd:.3g})"
@@ -554,8 +572,8 @@ def _convergence_warning(result: FitRecord) -> str | None:
     if diag.passed:
         return None
     if diag.sampler_passed:  # the draws are the posterior, of a model that misses the data somewhere
-        return ("the model misses the data, so these sensitivities describe a posterior whose intervals may be "
-                "too narrow: " + " ".join(diag.predictive or ()))
+        return ("a posterior predictive check fails, so these sensitivities describe the posterior of a model that "
+                "misses some of the data: " + " ".join(diag.predictive or ()))
     return ("the fit did not pass its diagnostics, so these sensitivities describe draws that may not "
             "represent the posterior: " + " ".join(diag.warnings))
 
@@ -597,7 +615,8 @@ def sensitivity(
     shares = variance_shares(quantities, params)
     routes = {f"{sc.name}: {node}": [p for source in sc.changes for p in paths_between(pw, source, node)]
               for sc in scenarios for node in finals}
-    path_table = path_shares({q: quantities[q] for q in routes}, routes, params)
+    path_table = path_shares({q: quantities[q] for q in routes}, routes, params,
+                             chains=int(result.posterior.sizes["chain"]))
     if links is not None:
         chosen = list(links)
     else:

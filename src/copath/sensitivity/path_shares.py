@@ -20,8 +20,15 @@ effect hangs on it is used only through its first-order variance share
 :math:`S_\pi = \operatorname{Var}(E[Y \mid \beta_\pi]) / \operatorname{Var}(Y)`, with the
 same estimator as the links' (:func:`copath.sensitivity.regression.explained_share`).
 
-A path's links **trade off** when some pair of them has posterior correlation of at
-least :data:`TRADE_OFF` in absolute value: read the path, not its links.
+A path's links **trade off** when the data fix their product better than each link: then the
+posterior of their log sizes is a ridge of negative slope (:math:`\log|\beta_a| + \log|\beta_b|`
+about constant). copath measures it by the correlation of :math:`\log|\beta_a|` and
+:math:`\log|\beta_b|` within each chain, averaged over chains (within chains so that chains in
+mirror-image modes, :mod:`copath.model.mirror`, do not make a correlation of their own), for
+the pair of the path's links where it is most negative, and calls it a trade-off at or below
+:data:`TRADE_OFF`. On log sizes an exact product ridge gives -1 whatever its width (the
+correlation of the coefficients themselves weakens as the hyperbola widens), and links that
+rise together give a positive value, not a trade-off.
 
 Example
 -------
@@ -34,7 +41,7 @@ Example
 >>> t[["path", "share", "largest_link_share"]].round(2).values.tolist()
 [['x -> m -> y', 1.0, 0.14]]
 >>> round(float(t["correlation"].iloc[0]), 2)
--0.7
+-0.93
 """
 
 from __future__ import annotations
@@ -53,9 +60,10 @@ __all__ = ["PATH_LIMIT", "TRADE_OFF", "PATH_COLUMNS", "paths_between", "path_nam
 #: At most this many paths per (source, outcome) pair (the shortest first): the flagship's
 #: longest source-outcome pair has 6, a dense pathway can have thousands.
 PATH_LIMIT = 50
-#: The absolute posterior correlation between two links of a path at which they "trade
-#: off": above 0.5 a quarter or more of one link's variance moves with the other.
-TRADE_OFF = 0.5
+#: The within-chain correlation of two links' log sizes at or below which they "trade off":
+#: at -0.5 a quarter of one log size's variance moves against the other's. A convention, not
+#: a test: it names where to read a path whole and passes or fails nothing.
+TRADE_OFF = -0.5
 PATH_COLUMNS = ("quantity", "path", "links", "share", "largest_link_share", "correlation", "trade_off")
 
 
@@ -93,6 +101,7 @@ def path_shares(
     quantities: Mapping[str, np.ndarray],
     paths: Mapping[str, Sequence[Sequence[str]]],
     params: pd.DataFrame,
+    chains: int = 1,
 ) -> pd.DataFrame:
     """Variance share of each path's coefficient product, per quantity.
 
@@ -104,16 +113,18 @@ def path_shares(
         Per quantity, the paths (node sequences) to score; quantities without paths are skipped.
     params
         The link coefficients, one column per link (``"a -> b"``), one row per draw in the
-        same order as ``quantities``.
+        same order as ``quantities``, chain-major.
+    chains
+        How many chains the rows hold (equal blocks), for the within-chain correlation.
 
     Returns
     -------
     pandas.DataFrame
         One row per (quantity, path), columns :data:`PATH_COLUMNS`: ``share`` (the
         path's first-order variance share), ``largest_link_share`` (the largest share of a
-        single link on it), ``correlation`` (the posterior correlation of largest absolute
-        value between two of its links) and ``trade_off`` (``|correlation| >=``
-        :data:`TRADE_OFF`); sorted by share within each quantity, largest first.
+        single link on it), ``correlation`` (the most negative within-chain correlation of two
+        of its links' log sizes) and ``trade_off`` (``correlation <=`` :data:`TRADE_OFF`);
+        sorted by share within each quantity, largest first.
     """
     rows = []
     for quantity, y in quantities.items():
@@ -121,12 +132,12 @@ def path_shares(
         for nodes in paths.get(quantity, ()):
             links = [link_name(a, b) for a, b in zip(nodes[:-1], nodes[1:], strict=True)]
             values = params[links].to_numpy()
-            corr = _strongest_correlation(values)
+            corr = _log_size_correlation(values, chains)
             rows.append({
                 "quantity": quantity, "path": path_name(nodes), "links": ", ".join(links),
                 "share": explained_share(y, values.prod(axis=1)),
                 "largest_link_share": max(explained_share(y, values[:, j]) for j in range(len(links))),
-                "correlation": corr, "trade_off": bool(abs(corr) >= TRADE_OFF),
+                "correlation": corr, "trade_off": bool(corr <= TRADE_OFF),
             })
     table = pd.DataFrame(rows, columns=list(PATH_COLUMNS))
     if table.empty:
@@ -136,11 +147,17 @@ def path_shares(
             .drop(columns="_q").reset_index(drop=True))
 
 
-def _strongest_correlation(values: np.ndarray) -> float:
-    """The pairwise correlation of largest absolute value among the columns (0 if a column is constant)."""
-    sd = values.std(axis=0)
-    if values.shape[1] < 2 or np.any(sd == 0):
+def _log_size_correlation(values: np.ndarray, chains: int) -> float:
+    """The most negative correlation of two columns' log absolute values, within chains and
+    averaged over them (0 when a column is constant within a chain or there is one column)."""
+    if values.shape[1] < 2:
         return 0.0
-    corr = np.corrcoef(values, rowvar=False)
-    upper = corr[np.triu_indices_from(corr, k=1)]
-    return float(upper[np.argmax(np.abs(upper))])
+    logs = np.log(np.maximum(np.abs(values), 1e-300))
+    blocks = np.array_split(logs, max(chains, 1))
+    total = np.zeros((values.shape[1], values.shape[1]))
+    for block in blocks:
+        if np.any(block.std(axis=0) == 0):
+            return 0.0
+        total += np.corrcoef(block, rowvar=False)
+    corr = total / len(blocks)
+    return float(corr[np.triu_indices_from(corr, k=1)].min())

@@ -10,8 +10,10 @@ be trusted: above :math:`\min(1 - 1/\log_{10} S,\ 0.7)` for :math:`S` draws the
 reweighted posterior is unreliable and :func:`with_prior` refits instead (or, with
 ``refit=False``, warns and marks the result unreliable). A *negative* :math:`\hat k` (-1.7,
 say) is not an error: the fitted tail is bounded, lighter than an exponential's, so the
-weights have an upper limit and the reweighting is well behaved; it is typical of a new prior
-that differs from the old only where the posterior has little mass
+weights have an upper limit (the density ratio is bounded over the draws) and no draw dominates;
+the weights can still be uneven (a new prior narrower than the posterior gives k < 0 with an
+importance ESS of an eighth of the draws, in a methods review's check), so read the importance
+ESS beside it
 (:func:`copath.model.settings.pareto_k_meaning` says it in a sentence wherever k is shown).
 
 The reweighted result keeps the original number of draws by systematic resampling
