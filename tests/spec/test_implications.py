@@ -60,3 +60,24 @@ def test_flagship_statements_never_condition_on_a_descendant(flagship):
         assert imp.other not in nx.descendants(graph, imp.node)
         assert set(imp.given) == set(flagship.parents(imp.node))
         assert not graph.has_edge(imp.other, imp.node)
+
+
+def test_a_latent_parent_gives_statements_through_observed_separators():
+    # x -> a -> b and z -> c, a without data: b's statements need no parent of b (a methods review's case)
+    pw = cp.loads_pathway("""name: latent
+nodes:
+  x: {kind: exposure}
+  z: {kind: exposure}
+  a: {kind: count}
+  b: {kind: continuous}
+  c: {kind: continuous}
+links:
+  - {from: x, to: a}
+  - {from: a, to: b}
+  - {from: z, to: c}
+outcomes: [b, c]
+""")
+    got = {str(i) for i in pw.implications(observed=["x", "z", "b", "c"])}
+    assert got == {"b _||_ z", "b _||_ c", "c _||_ x | z", "c _||_ b | z"}
+    # x reaches b only through a: no observed set separates them, so no statement about b and x
+    assert not any(i.node == "b" and i.other == "x" for i in pw.implications(observed=["x", "z", "b", "c"]))

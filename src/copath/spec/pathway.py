@@ -533,9 +533,10 @@ class Pathway:
         raise KeyError(f"no link {link_name(source, target)} in pathway {self.name!r}")
 
     def implications(self, observed: Collection[str] | None = None) -> list[Implication]:
-        """The testable conditional independencies the pathway implies among ``observed`` nodes:
-        each endogenous node independent of its other non-descendants given its parents (the
-        local Markov basis; :mod:`copath.spec.implications` says which and why).
+        """The testable conditional independencies the pathway implies among ``observed`` nodes,
+        pair by pair: each endogenous node independent of each non-descendant it has no link from,
+        given its parents (or, where a parent has no data, a minimal observed separating set;
+        :mod:`copath.spec.implications` says which and why).
 
         Parameters
         ----------
