@@ -2,18 +2,25 @@ r"""Chains in mirror-image modes: a path's product agrees, its links' signs do n
 
 A parent enters its child through its expected value (:mod:`copath.model.equations`). When
 a node :math:`m` between :math:`x \to m \to y` has weak data of its own, the child's data
-fix only the product :math:`\beta_{x \to m}\,\beta_{m \to y}`; flipping both signs
-changes the fit to :math:`y` not at all and the fit to :math:`m`'s own data little, so the
-posterior has two modes of the two signs (the product's geometry of Gelman et al. 2013,
-*Bayesian Data Analysis*, 3rd ed., sect. 12.6 on multimodality, and of mediation with a latent
-mediator). NUTS chains started apart settle in different modes and R-hat fails on both links
-although every quantity that runs through the path agrees across chains.
+inform mostly the *product* :math:`\beta_{x \to m}\,\beta_{m \to y}`: flipping both signs
+(and moving the child's intercept to make up for :math:`\beta_{m \to y}` times :math:`m`'s
+level, and :math:`m`'s area effects with them) leaves the fit to :math:`y` nearly as good, and
+:math:`m`'s own data and the priors tell the two apart only weakly. The posterior then has two
+modes of the two signs, of unequal mass, and NUTS chains started apart settle in different
+ones: R-hat fails on both links although every quantity that runs through the path agrees
+across chains (multimodal posteriors and why chains stick in one mode: Gelman et al. 2013,
+*Bayesian Data Analysis*, 3rd ed., sect. 12.3; the two-link reproduction is
+``benchmarks/bench_mediator.py``).
 
 :func:`mirror_modes` finds such pairs from the draws: the per-chain means of both links take
 both signs, each by at least :data:`MIRROR_SEPARATION` within-chain sds, while the product's
 rank-normalised split R-hat is at most :data:`PRODUCT_RHAT`. It names the pair and says what
 it means, so the diagnostics do not read a sign the data cannot tell as a ridge to "run
-longer" on.
+longer" on. What it cannot see: chains that all settle in the same mode, the wrong one
+included (then nothing disagrees; ``bench_mediator`` seed 8 is such a fit). Pooled over
+chains, the draws weight the two modes by how many chains found each, not by their mass.
+In ``bench_mediator``'s arm where the mediator's data tell the sign (rates per 1,000, not
+per 100,000), the label is its false positive (results in ``benchmarks/results.md``).
 
 Example
 -------
@@ -36,8 +43,10 @@ import xarray as xr
 
 __all__ = ["mirror_modes", "MIRROR_SEPARATION", "PRODUCT_RHAT"]
 
-#: How far apart (in within-chain sds of the link) chain means of opposite signs must sit
-#: to count as separate modes rather than one wide posterior that straddles zero.
+#: How far from zero (in within-chain sds of the link) chain means of opposite signs must sit
+#: to count as separate modes rather than one wide posterior that straddles zero. At 1, two
+#: chains split 2/2 already give R-hat about 1.4, so a label never stands beside agreeing
+#: chains: it only explains an R-hat failure.
 MIRROR_SEPARATION = 1.0
 #: The product's R-hat below which the chains agree on the path (a looser bar than the
 #: diagnostics' 1.01: it tells mirror modes from chains lost elsewhere, it passes nothing).
