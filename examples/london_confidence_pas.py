@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> dict[str, cp.FitResult]:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--tune", type=int, default=1000)
     args = parser.parse_args(argv)
+    if not args.data.is_file():  # one line, not a traceback: the data sit beside the project, not in it
+        parser.error(f"--data: no file {args.data} (the MOPAC PAS borough file; this checkout expects it at "
+                     f"{DEFAULT_DATA}: pass --data /path/to/PAS_boroughs.csv)")
     table = load(args.data)
     print(f"{len(table)} rows: {table['borough'].nunique()} boroughs x {table['month'].nunique()} years to December "
           f"({table['month'].min()} to {table['month'].max()}).")

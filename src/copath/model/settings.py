@@ -68,8 +68,10 @@ def pareto_k_meaning(k: float, threshold: float = 0.7) -> str:
         return "Pareto k not available."
     if k < 0:
         return (f"Pareto k {k:.2f} < 0: the largest importance weights have a bounded tail, lighter than an "
-                "exponential's, so the weights are well behaved and the reweighting reliable (a negative k "
-                "is good, not an error; Vehtari et al. 2024, JMLR 25:72).")
+                "exponential's: the density ratio is bounded over the draws, so no single draw can dominate "
+                "(not an error; Vehtari et al. 2024, JMLR 25:72). Bounded weights can still be uneven (a "
+                "new prior narrower than the posterior gives k < 0 with few effective draws): read the "
+                "importance ESS beside it.")
     if k <= threshold:
         return (f"Pareto k {k:.2f} <= {threshold:.2f}: the weights' tail is light enough for PSIS to be "
                 "reliable (Vehtari et al. 2024).")

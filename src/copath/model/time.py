@@ -31,7 +31,7 @@ added to :math:`\eta_v` in every row of month :math:`m` (:mod:`copath.model.equa
   one constraint this is the zero-sum normal of :math:`P - 1` free effects.
 - **period_rw** :math:`r_{v,1..P}`: a first-order random walk over the periods,
   :math:`r_t = r_{t-1} + \sigma_r e_t`, :math:`e_t \sim N(0, 1)`, :math:`\sigma_r \sim HN(0.25)`
-  in the node's unit scale (the sd of one period's step), projected like ``period`` onto
+  in the node's unit scale (the sd of one period's step without a trend; beside a trend the projection shrinks the steps' variance to 0.66-1.0 of its square at 5-10 periods, by a methods review's computation), projected like ``period`` onto
   the patterns the other terms cannot make (so it sums to zero, and beside a trend has no
   linear part): the intrinsic RW1 with a sum-to-zero constraint (Rue & Held 2005,
   *Gaussian Markov Random Fields*, ch. 3). Use it when neighbouring periods should be

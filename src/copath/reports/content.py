@@ -423,8 +423,9 @@ def sensitivity_section(sens: Sensitivity) -> Section:
             "Pareto k is the shape of the tail of the importance weights (Vehtari et al. 2024, \"Pareto smoothed "
             "importance sampling\", JMLR 25:72): a row is reliable when k is at most min(1 - 1/log10(S), 0.7) "
             "for S draws. A negative k is good, not an error: the weights' tail is bounded, lighter than an "
-            "exponential's, so the weights are well behaved (typical of a prior that changes only where the "
-            "posterior has little mass)."
+            "exponential's: the density ratio is bounded over the draws, so no draw dominates; the weights "
+            "can still be uneven (a new prior narrower than the posterior gives k < 0 with few effective "
+            "draws)."
             + (f" Here k runs down to {alt['pareto_k'].min():.2f}." if (alt["pareto_k"] < 0).any() else "")))
     return Section("sensitivity", "Weak links and sensitivity", blocks)
 

@@ -26,7 +26,7 @@ threats for the pathway at hand, naming its exposures, its survey figures and it
   MacKenzie, Lee & Podsakoff 2003, *J. Appl. Psychol.* 88(5):879-903);
 - **spill-over between areas**: the no-interference part of the stable unit treatment value
   assumption (Rubin 1980): "potential outcomes for each person *i* are unrelated to the
-  treatment of other individuals" (Angrist, Imbens & Rubin 1996).
+  treatment status of other individuals" (Angrist, Imbens & Rubin 1996).
 
 Which nodes are survey figures is read from the spec: a proportion given as a share or
 percent with an effective sample size, a node observed only per group (``observed_at``), or a
@@ -57,8 +57,10 @@ __all__ = ["Risk", "generic_risks", "survey_nodes", "GENERIC_GROUP", "GENERIC_SO
 #: The heading the generic threats are listed under.
 GENERIC_GROUP = "Threats to a causal reading of the data"
 #: Where the list of generic threats comes from (each threat names its own source too).
-GENERIC_SOURCE = ("threats to validity after Shadish, Cook & Campbell (2002), Experimental and Quasi-Experimental "
-                  "Designs for Generalized Causal Inference; worded for this pathway's nodes by copath")
+GENERIC_SOURCE = ("confounding, period events and reverse causation after Shadish, Cook & Campbell (2002), "
+                  "Experimental and Quasi-Experimental Designs for Generalized Causal Inference; measurement error, "
+                  "shared respondents and spill-over from the sources each threat names; worded for this pathway's "
+                  "nodes by copath")
 
 _SURVEY_WORDS = re.compile(r"survey|respondent|interview", re.IGNORECASE)
 _SHADISH = "Shadish, Cook & Campbell 2002"
@@ -195,8 +197,10 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
                  "in the pathway is read as the link.")
     with_area = [n for n in endogenous if pathway.nodes[n].area_effects]
     if with_area:
-        text += (f" Area effects on {_names(with_area)} absorb causes that stay constant within {_a(area)}; no "
-                 f"part of the model absorbs one that changes within {_a(area)} over time.")
+        text += (f" Area effects on {_names(with_area)} absorb causes that stay constant within {_a(area)} only in "
+                 "part: they are partially pooled (random) effects, which assume the areas' levels unrelated to "
+                 "their exposures, so a cause behind both still leaks into the links (Mundlak 1978; Bell and "
+                 f"Jones 2015); no part of the model absorbs one that changes within {_a(area)} over time.")
     else:
         text += (f" No node has area effects, so the links are read from differences between {areas} as well as "
                  "within them, where such causes are most likely.")
@@ -206,8 +210,9 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
     # --- events common to a period
     if period:
         none = [n for n in endogenous if not pathway.nodes[n].time]
-        smooth = [n for n in endogenous if pathway.nodes[n].time and "period" not in pathway.nodes[n].time]
-        each = [n for n in endogenous if "period" in pathway.nodes[n].time]
+        per_period = {"period", "period_rw"}   # copath.model.time.PERIOD_EFFECTS (a layer above)
+        smooth = [n for n in endogenous if pathway.nodes[n].time and not per_period & set(pathway.nodes[n].time)]
+        each = [n for n in endogenous if per_period & set(pathway.nodes[n].time)]
         text = (f"An event that moves a node in every {area} at once in one period (the rows sharing a {period} "
                 "value: a national incident, a campaign, a change in how figures are collected) is read as the "
                 "links' effect when a parent moves in the same periods, unless the node has an effect for each "
@@ -217,7 +222,7 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
         if smooth:
             text += f" With only a season or a straight-line trend, which a one-off shock does not fit: {_names(smooth)}."
         if each:
-            text += f" With one effect per period (`time: [period]`): {_names(each)}."
+            text += f" With an effect per period (`time: [period]` or `[period_rw]`): {_names(each)}."
         elif endogenous:
             text += " `time: [period]` gives a node one partially pooled effect per period."
         add("Events common to a period", text, none + smooth, [], f"{_SHADISH}, 'history'")
@@ -244,8 +249,9 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
                          f"(whose children see {_plural(continuous_parents, 'its', 'their')} observed value)")
         text = (f"{' and '.join(parts)} {_plural(given, 'enters its', 'enter their')} children's equations as "
                 "given, measured without error. Where one is an estimate (a survey share, a count of recorded "
-                "events), its sampling or recording error biases the links out of it towards zero, and more rows "
-                "make the estimate more precisely wrong.")
+                "events), its random sampling or recording error biases a single link out of it towards zero and "
+                "can bias the other links into the same child either way (they absorb what the mismeasured parent "
+                "misses), and more rows make the estimate more precisely wrong.")
         text = text[0].upper() + text[1:]
         if surveyed:
             text += f" {_names(surveyed)} {_plural(surveyed, 'is a survey figure', 'are survey figures')}."
