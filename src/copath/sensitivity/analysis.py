@@ -265,7 +265,7 @@ class Sensitivity:
         col = self.importance[name].sort_values(ascending=False)
         top = [f"{link} ({100 * v:.0f}%)" for link, v in col.head(3).items() if v >= MATERIAL]
         lines = [f"{name} (scenario effect) hangs most on: {', '.join(top)} of its posterior variance."] if top else []
-        if col.sum() < 0.5:
+        if 0 < col.sum() < 0.5:   # 0: the effect does not vary (the node is off every path from the change)
             lines.append(f"The links explain little of {name}'s uncertainty one by one (their shares add to "
                          f"{100 * col.sum():.0f}%): the rest comes from the levels the change acts at (intercepts, "
                          "area and period effects, on a nonlinear scale) and from links acting together. These are "
