@@ -41,6 +41,7 @@ from copath.scenarios.scenario import Scenario, build_scenario
 from copath.sensitivity.analysis import Sensitivity, sensitivity
 from copath.sensitivity.evppi import EVPPIResult
 from copath.sensitivity.evsi import EVSIResult
+from copath.sensitivity.pathway_check import PathwayCheck, check_pathway
 from copath.sensitivity.prior_swap import with_prior
 from copath.sensitivity.value import check_evsi_request, result_evppi, result_evsi
 
@@ -177,6 +178,29 @@ class FitResult(FitRecord):
         """
         return prior_check(self.pathway, self.evidence, data=self.data, priors=self.priors, draws=draws,
                            threshold=threshold, random_seed=random_seed)
+
+    def check_pathway(self, alpha: float = 0.05) -> PathwayCheck:
+        """Test the independencies the pathway implies among the nodes with data (``pw.implications()``)
+        against this fit's residuals: a score test for each omitted link, clustered by area, with
+        Holm's adjustment across the list (:mod:`copath.sensitivity.pathway_check`).
+
+        Parameters
+        ----------
+        alpha
+            Family-wise level over the statements.
+
+        Returns
+        -------
+        PathwayCheck
+            ``table`` (one row per statement: association, slope, statistic, p-values, rejected)
+            and ``describe()``.
+
+        Example
+        -------
+        >>> res.check_pathway().describe().splitlines()[0]   # the toy's statements all condition on a count or share
+        'No implied independence could be tested here.'
+        """
+        return check_pathway(self, alpha=alpha)
 
     # --------------------------------------------------------- sensitivity
     def sensitivity(self, threshold: float = 0.05, alternatives: bool = False, scenarios: Sequence[Scenario] = (),
