@@ -23,6 +23,7 @@ from copath.model.loo import (
     resolve_by,
 )
 
+
 def test_grouping_sums_each_units_points():
     values = np.arange(12.0).reshape(1, 2, 6)
     of = np.array([2, 0, 0, 1, 2, 2])
@@ -138,3 +139,9 @@ def test_area_loo_with_area_effects_has_moderate_k(toy):
     assert lo.by == "area" and lo.table.loc[TOTAL, "n_units"] == 60
     assert (lo.pareto_k["c"] > 0.7).mean() <= 0.1
     assert np.isfinite(lo.table["elpd"]).all()
+
+
+def test_the_result_keeps_its_loo_and_says_which_unit(chain_fit):
+    first = chain_fit.loo(max_refits=0)
+    assert first.by == "row" and chain_fit.loo(by="row", max_refits=0) is first
+    assert "leaving out one row" in first.describe() and "Vehtari, Gelman & Gabry (2017)" in first.describe()

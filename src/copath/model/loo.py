@@ -226,7 +226,7 @@ def unit_map(record: FitRecord, by: str, nodes: list[str]) -> UnitMap:
         labels = [" ".join(str(frame[c].iloc[r]) for c in index) or str(r) for r in key_rows]
         of = {n: np.array([position[int(m[0])] for m in ms], dtype=int) for n, ms in members.items()}
         rows = [np.array([r]) for r in key_rows]
-        for n, ms in members.items():  # a group's rows go with its first row's unit
+        for ms in members.values():  # a group's rows go with its first row's unit
             for m in ms:
                 rows[position[int(m[0])]] = np.union1d(rows[position[int(m[0])]], m)
         return UnitMap(by="row", labels=labels, of=of, rows=rows)
