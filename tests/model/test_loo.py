@@ -145,3 +145,18 @@ def test_the_result_keeps_its_loo_and_says_which_unit(chain_fit):
     first = chain_fit.loo(max_refits=0)
     assert first.by == "row" and chain_fit.loo(by="row", max_refits=0) is first
     assert "leaving out one row" in first.describe() and "Vehtari, Gelman & Gabry (2017)" in first.describe()
+
+
+@pytest.mark.slow
+def test_an_area_with_high_k_is_refitted_without_its_rows_and_agrees_with_integrated_psis(toy):
+    """by="area": the exact refit masks every outcome of the area (its effect then comes
+    from the areas' spread) and agrees with the integrated PSIS estimate where k is moderate."""
+    _, _, res = toy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LooWarning)
+        psis = loo_of(res, by="area", max_refits=0)
+    ks = np.sort(np.concatenate([k.to_numpy() for k in psis.pareto_k.values()]))
+    lo = loo_of(res, by="area", k_threshold=float(ks[-2]), max_refits=1)
+    (area,) = lo.refitted
+    assert area in psis.pointwise[TOTAL].index and lo.reliable
+    assert lo.pointwise[TOTAL][area] == pytest.approx(psis.pointwise[TOTAL][area], abs=0.5)
