@@ -59,6 +59,8 @@ K_THRESHOLD = 0.7
 MAX_REFITS = 5
 #: Gauss-Hermite points integrating a left-out area's effect (``by="area"``).
 QUADRATURE_POINTS = 15
+#: At most this many log-likelihood values (8 bytes each) per evaluation of the quadrature.
+BATCH_VALUES = 20_000_000
 #: The row of the tables holding every node together.
 TOTAL = "total"
 REFERENCES = ("PSIS-LOO: Vehtari, Gelman & Gabry (2017), Statistics and Computing 27:1413. "
@@ -365,24 +367,32 @@ def integrated_area_log_likelihood(record: FitRecord, nodes: list[str], points: 
     x, log_w = _gauss_hermite(points)
     terms = {n: [] for n in todo}
     model = record.built.model
-    for q in range(points):
-        value = centre + scale * x[q]  # (c, d, node, area)
-        changed = post.copy()
-        for var, (k, a) in where.items():
-            new = value[..., k, a] + level[..., k] if var == "area_c" else value[..., k, a] / sd[..., k]
-            changed[var] = (post[var].transpose("chain", "draw", ...).dims, new)
-        with model:
-            ll = pm.compute_log_likelihood(xr.DataTree.from_dict({"posterior": changed}), var_names=todo,
-                                           extend_inferencedata=False, progressbar=False)
-        ll = _as_dataset(ll)
-        for n in todo:
-            i = area_nodes.index(n)
-            rows = prepared.observed[n]
-            by_area = grouped_log_likelihood(ll[n].transpose("chain", "draw", ...).values,
-                                             prepared.area_index[rows], len(areas))
-            weight = (log_w[q] + _normal_logpdf(value[..., i, :], 0.0, sd[..., i][..., None])
-                      - _normal_logpdf(value[..., i, :], centre[..., i, :], scale[..., i, :]))
-            terms[n].append(by_area + weight)
+    n_chains = post.sizes["chain"]
+    size = post.sizes["chain"] * post.sizes["draw"] * sum(prepared.observed[n].size for n in todo)
+    batch = max(1, min(points, BATCH_VALUES // max(size, 1)))  # quadrature points per model evaluation
+    for first in range(0, points, batch):
+        qs = list(range(first, min(points, first + batch)))
+        values = [centre + scale * x[q] for q in qs]  # each (c, d, node, area)
+        parts = []
+        for j, value in enumerate(values):
+            changed = post.copy()
+            for var, (k, a) in where.items():
+                new = value[..., k, a] + level[..., k] if var == "area_c" else value[..., k, a] / sd[..., k]
+                changed[var] = (post[var].transpose("chain", "draw", ...).dims, new)
+            parts.append(changed.assign_coords(chain=np.arange(n_chains) + j * n_chains))
+        stacked = xr.concat(parts, dim="chain") if len(parts) > 1 else parts[0]
+        with model:  # one compiled evaluation for the batch: its points stacked as chains
+            ll = _as_dataset(pm.compute_log_likelihood(xr.DataTree.from_dict({"posterior": stacked}), var_names=todo,
+                                                       extend_inferencedata=False, progressbar=False))
+        for j, (q, value) in enumerate(zip(qs, values, strict=True)):
+            for n in todo:
+                i = area_nodes.index(n)
+                rows = prepared.observed[n]
+                here = ll[n].transpose("chain", "draw", ...).values[j * n_chains:(j + 1) * n_chains]
+                by_area = grouped_log_likelihood(here, prepared.area_index[rows], len(areas))
+                weight = (log_w[q] + _normal_logpdf(value[..., i, :], 0.0, sd[..., i][..., None])
+                          - _normal_logpdf(value[..., i, :], centre[..., i, :], scale[..., i, :]))
+                terms[n].append(by_area + weight)
     return {n: logsumexp(np.stack(t), axis=0) for n, t in terms.items()}
 
 
