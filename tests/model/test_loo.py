@@ -160,3 +160,21 @@ def test_an_area_with_high_k_is_refitted_without_its_rows_and_agrees_with_integr
     (area,) = lo.refitted
     assert area in psis.pointwise[TOTAL].index and lo.reliable
     assert lo.pointwise[TOTAL][area] == pytest.approx(psis.pointwise[TOTAL][area], abs=0.5)
+
+
+def test_areas_sharing_a_survey_group_are_left_out_together():
+    """A node observed only per borough x quarter (4 areas a borough): leaving out an area
+    would leave its group's figure in, so the borough's areas form one unit; by row, a
+    group is a unit of its own, named by its first row."""
+    from tests.model.test_aggregate import COARSE, survey_data
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cp.fit(cp.loads_pathway(COARSE), survey_data(), draws=200, tune=200, chains=2, random_seed=1,
+                     progressbar=False)
+    by_area = loo_of(res, by="area", max_refits=0)
+    assert by_area.pointwise["p"].index[:2].tolist() == ["A0000 + A0001 + A0002 + A0003",
+                                                         "A0004 + A0005 + A0006 + A0007"]
+    assert by_area.table.loc["p", "n_units"] == 10
+    by_row = loo_of(res, by="row", max_refits=0)
+    assert by_row.table.loc["p", "n_units"] == 40 and by_row.pointwise["p"].index[:2].tolist() == ["A0000 1", "A0000 4"]
