@@ -30,6 +30,8 @@ from copath.evidence import (
 )
 from copath.kinds.proportion import effective_sample_size
 from copath.model.diagnostics import Diagnostics
+from copath.model.loo import Loo
+from copath.model.loo_compare import FitComparison, compare_fits
 from copath.model.prior_check import PriorCheck, prior_check
 from copath.model.settings import FitSettings
 from copath.model.simulate import Simulation, simulate
@@ -53,6 +55,9 @@ __all__ = [
     "HDI_PROB",
     "CopathError",
     "Diagnostics",
+    "FitComparison",
+    "Loo",
+    "compare_fits",
     "FitResult",
     "FitSettings",
     "Simulation",

@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
     "AlternativePrior", "Better", "CountFamily", "TauPrior", "LinkFunction", "OutcomeFrequency",
-    "DiscountTiming", "ContinuousLink", "check", "choices",
+    "DiscountTiming", "ContinuousLink", "LooBy", "check", "choices",
 ]
 
 #: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
@@ -70,6 +70,8 @@ TimeEffect = Literal["season", "trend", "period", "period_rw"]
 DiscountTiming = Literal["end", "start"]
 #: The prior on the between-study sd when pooling evidence (copath.evidence.pooling).
 TauPrior = Literal["half_normal", "half_cauchy", "uniform"]
+#: What PSIS-LOO leaves out (copath.model.loo): one row, one area's rows, or area when any node has area effects.
+LooBy = Literal["auto", "row", "area"]
 
 
 def choices(option: Any) -> tuple[str, ...]:

@@ -14,9 +14,9 @@ from copath.options import choices
 
 PUBLIC = [
     "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "EVSIResult", "Evidence",
-    "EvidenceEntry", "EvidenceError", "FitResult", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
+    "EvidenceEntry", "EvidenceError", "FitComparison", "FitResult", "Loo", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
     "PathEffects", "Pathway", "PooledEffect", "PriorCheck", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
-    "__version__", "calibrate", "compare", "datasets", "effective_sample_size", "evpi", "evppi", "evsi", "fit", "load_evidence", "load_pathway",
+    "__version__", "calibrate", "compare", "compare_fits", "datasets", "effective_sample_size", "evpi", "evppi", "evsi", "fit", "load_evidence", "load_pathway",
     "load_result", "loads_evidence", "loads_pathway", "pool_effects", "prior_check", "prior_for", "priors_for", "scale_value", "simulate", "study_se_for", "sweep",
 ]
 
@@ -53,6 +53,9 @@ SIGNATURES = {
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
                         "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None) -> 'Path'",
     "FitResult.save": "(self, path: 'str | Path') -> 'Path'",
+    "FitResult.loo": "(self, by: 'LooBy' = 'auto', k_threshold: 'float' = 0.7, max_refits: 'int' = 5) -> 'Loo'",
+    "compare_fits": "(fits: 'Mapping[str, Any]', by: 'LooBy' = 'auto', k_threshold: 'float' = 0.7, "
+                    "max_refits: 'int' = 5) -> 'FitComparison'",
     "PathEffects.interventional": "(self, prob: 'float' = 0.94) -> 'pd.DataFrame'",
 }
 

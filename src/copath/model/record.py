@@ -34,8 +34,8 @@ from copath.evidence.registry import Evidence
 from copath.model.builder import BuiltModel, build_model
 from copath.model.data import prepare_data
 from copath.model.diagnostics import Diagnostics, compute_diagnostics
-from copath.model.mirror import mirror_modes
 from copath.model.equations import make_plan
+from copath.model.mirror import mirror_modes
 from copath.model.predictive import PREDICTIVE_DRAWS_MIN, misfits, predictive_table
 from copath.model.settings import FitRun, FitSettings
 from copath.spec.pathway import Pathway

@@ -5,7 +5,7 @@ the model layer's :class:`~copath.model.record.FitRecord` (the DataTree, pathway
 data, settings, link summary, diagnostics and predictive checks) with the workflow's
 verbs on top: :meth:`~FitResult.scenario`, :meth:`~FitResult.path_effects`,
 :meth:`~FitResult.sensitivity`, :meth:`~FitResult.with_prior`, :meth:`~FitResult.evppi`,
-:meth:`~FitResult.evsi`, :meth:`~FitResult.report` and :meth:`~FitResult.save`. It remembers the scenarios, path
+:meth:`~FitResult.evsi`, :meth:`~FitResult.loo`, :meth:`~FitResult.report` and :meth:`~FitResult.save`. It remembers the scenarios, path
 effects and sensitivity computed on it in this session (:attr:`FitResult.computed`),
 and :meth:`~FitResult.report` includes them unless told otherwise.
 
@@ -30,10 +30,11 @@ from typing import Any
 
 from copath.display import frame_html
 from copath.evidence.priors import LinkPrior
+from copath.model.loo import K_THRESHOLD, MAX_REFITS, Loo, loo_of, resolve_by
 from copath.model.prior_check import PriorCheck, prior_check
 from copath.model.record import FitRecord
 from copath.model.storage import save_record
-from copath.options import ReportFormat, TornadoMethod
+from copath.options import LooBy, ReportFormat, TornadoMethod
 from copath.reports.report import write_report
 from copath.scenarios.forward import Forward, forward_of
 from copath.scenarios.paths import PathEffects, path_effects
@@ -58,6 +59,8 @@ class Computed:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     path_effects: dict[str, PathEffects] = field(default_factory=dict)
     sensitivity: Sensitivity | None = None
+    #: PSIS-LOO by its settings ``(by, k_threshold, max_refits)``: exact refits are not repeated
+    loo: dict[tuple, Loo] = field(default_factory=dict)
 
     def remember(self, store: dict[str, Any], key: str, value: Any) -> None:
         """Keep ``value`` under ``key`` as the most recent, dropping the oldest beyond :data:`KEEP`."""
@@ -201,6 +204,43 @@ class FitResult(FitRecord):
         'No implied independence could be tested here.'
         """
         return check_pathway(self, alpha=alpha)
+
+    # ------------------------------------------------------ predictive fit
+    def loo(self, by: LooBy = "auto", k_threshold: float = K_THRESHOLD, max_refits: int = MAX_REFITS) -> Loo:
+        """PSIS-LOO ELPD, its SE, p_loo and Pareto k per observed node and in total
+        (Vehtari, Gelman & Gabry 2017; :mod:`copath.model.loo`).
+
+        Parameters
+        ----------
+        by
+            ``"row"`` leaves out one row, ``"area"`` all the rows of one area (its area
+            effect integrated out), ``"auto"`` area when any node has area effects (its rows
+            are then dependent), else row. The result says which.
+        k_threshold
+            Pareto k above which a unit's estimate is unreliable (0.7, Vehtari et al. 2024).
+        max_refits
+            Up to this many such units are refitted exactly without them; beyond it a
+            warning names them and the result is marked unreliable.
+
+        Returns
+        -------
+        copath.model.loo.Loo
+
+        Raises
+        ------
+        copath.CopathError
+            When the fit stored only per-node totals (refit with ``log_likelihood="pointwise"``).
+
+        Example
+        -------
+        >>> lo = res.loo(by="row", max_refits=0)
+        >>> lo.by, list(lo.table.index)[-1]
+        ('row', 'total')
+        """
+        key = (resolve_by(self, by), float(k_threshold), int(max_refits))
+        if key not in self.computed.loo:
+            self.computed.loo[key] = loo_of(self, by=key[0], k_threshold=k_threshold, max_refits=max_refits)
+        return self.computed.loo[key]
 
     # --------------------------------------------------------- sensitivity
     def sensitivity(self, threshold: float = 0.05, alternatives: bool = False, scenarios: Sequence[Scenario] = (),
