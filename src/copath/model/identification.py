@@ -12,7 +12,9 @@ data can tell apart depends on what varies independently over the rows. For ever
     the data can be expected to narrow the link's prior variance by less than
     :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`,
     with :math:`\sigma_0` the prior sd and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
-    Fisher information about the coefficient, :math:`w_i` the child's information per row
+    Fisher information about the coefficient (for a child with area effects, the random-intercept
+    model's: variation within areas counts in full, the areas' means only against their own
+    unknown levels, :func:`_random_intercept_information`), :math:`w_i` the child's information per row
     at its area's observed level (a count's expected count, Poisson's information, which is
     at least the negative binomial's; a proportion's :math:`n_i p_a (1 - p_a)`). It is an
     estimate, not a bound: other parents and area effects usually take information away,
@@ -82,6 +84,7 @@ import numpy as np
 from copath.errors import CopathError
 from copath.evidence.priors import LinkPrior
 from copath.model.aggregate import group_means
+from copath.model.builder import AREA_SD_SCALE
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
 from copath.spec.pathway import Pathway
@@ -371,9 +374,50 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
     total = float(w.sum())
     if total <= 0:
         return 0.0
-    centred = inputs - float(w @ inputs) / total
-    information = float(w @ centred**2)
+    if node.area_effects:
+        information = _random_intercept_information(w, inputs, area, n_areas,
+                                                    AREA_SD_TYPICAL * AREA_SD_SCALE * kind.unit_scale(node))
+    else:
+        centred = inputs - float(w @ inputs) / total
+        information = float(w @ centred**2)
     return information * prior_sd**2 / (1.0 + information * prior_sd**2)
+
+
+#: The area spread the mixed-model information assumes before the fit: the median of the area
+#: sd's half-normal prior, 0.674 of its scale (copath.model.builder.AREA_SD_SCALE).
+AREA_SD_TYPICAL = 0.674
+
+
+def _random_intercept_information(w: np.ndarray, x: np.ndarray, area: np.ndarray, n_areas: int,
+                                  tau: float) -> float:
+    r"""Fisher information about a slope when the child has a random area intercept of sd ``tau``.
+
+    The input splits into its area means and the departures from them. The departures inform the
+    slope fully, :math:`\sum_i w_i (x_i - \bar x_{a(i)})^2`; an area's mean informs it only
+    against the area's own unknown level, with weight :math:`v_a = I_a / (1 + \tau^2 I_a)`,
+    :math:`I_a = \sum_{i \in a} w_i` (generalised least squares for a random-intercept model,
+    e.g. Snijders and Bosker 2012, *Multilevel Analysis*, 2nd ed., sect. 4.6; the Mundlak 1978
+    between/within split): :math:`\sum_a v_a (\bar x_a - \bar x_v)^2`. A parent that varies only
+    between areas, with areas whose own data pin their level (:math:`\tau^2 I_a \gg 1`), informs
+    the slope about as much as :math:`\sum_a (\bar x_a - \bar x)^2 / \tau^2`: its areas, not its rows.
+
+    Example
+    -------
+    >>> w = np.full(240, 5.0); area = np.repeat(np.arange(10), 24)
+    >>> x = np.repeat(np.linspace(0, 1, 10), 24)            # varies only between the 10 areas
+    >>> pooled = float(w @ (x - x.mean()) ** 2)
+    >>> mixed = _random_intercept_information(w, x, area, 10, tau=0.34)
+    >>> round(pooled), round(mixed, 1)                      # rows' information against areas'
+    (122, 8.2)
+    """
+    size = np.bincount(area, weights=w, minlength=n_areas)
+    present = size > 0
+    means = np.zeros(n_areas)
+    means[present] = np.bincount(area, weights=w * x, minlength=n_areas)[present] / size[present]
+    within = float(w @ (x - means[area]) ** 2)
+    v = np.where(present, size / (1.0 + tau**2 * size), 0.0)
+    grand = float(v @ means) / float(v.sum())
+    return within + float(v @ (means - grand) ** 2)
 
 
 def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], statuses: dict[str, str],
