@@ -3,7 +3,8 @@
 
 Sections: summary; the pathway (DAG, nodes with units); evidence and prior per link;
 diagnostics (pass/fail, plain-language warnings, predictive checks); prior vs
-posterior per link; final outcomes; scenarios and path effects (when given); weak
+posterior per link; does the pathway fit the data (:mod:`.pathway_fit`: LOO, the pathway's
+implications, the predictive checks); final outcomes; scenarios and path effects (when given); weak
 links and sensitivity (when given); the data used; risks the model does not capture (the
 spec's own ``risks:``, then the generic threats to a causal reading worded for its nodes, as
 checklists); reproducibility.
@@ -39,6 +40,7 @@ from copath.model.storage import content_hashes
 from copath.model.time import month_features, span_words
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
 from copath.reports.document import Figure as Fig
+from copath.reports.pathway_fit import pathway_fit, pathway_fit_section
 from copath.reports.figures import (
     compare_png,
     dag_svg,
@@ -581,6 +583,7 @@ def build_document(
         evidence_section(res),
         diagnostics_section(res, diag),
         links_section(res, summary),
+        pathway_fit_section(pathway_fit(res, diag)),
         outcomes_section(res),
     ]
     if scenarios or path_effects:
