@@ -40,7 +40,6 @@ from copath.model.storage import content_hashes
 from copath.model.time import month_features, span_words
 from copath.reports.document import Callout, Checklist, Code, Document, Paragraph, Section, Table
 from copath.reports.document import Figure as Fig
-from copath.reports.pathway_fit import pathway_fit, pathway_fit_section
 from copath.reports.figures import (
     compare_png,
     dag_svg,
@@ -50,6 +49,7 @@ from copath.reports.figures import (
     prior_posterior_png,
     tornado_png,
 )
+from copath.reports.pathway_fit import pathway_fit, pathway_fit_section
 from copath.scenarios.forward import forward_of
 from copath.scenarios.paths import PathEffects
 from copath.scenarios.scenario import Scenario, hdi_1d
