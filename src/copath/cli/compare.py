@@ -22,13 +22,14 @@ Leaving out one row at a time, '...' predicts the data best ...
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import get_args
 
 import pandas as pd
 
 from copath.errors import CopathError
-from copath.model.loo import MAX_REFITS
+from copath.model.loo import MAX_REFITS, LooWarning
 from copath.options import LooBy
 
 __all__ = ["register"]
@@ -54,7 +55,9 @@ def _run(args: argparse.Namespace) -> int:
         raise CopathError(f"two result folders share a name ({', '.join(names)}): the comparison names fits by "
                           "their folder's name", where="RESULT")
     fits = {name: cp.load_result(folder) for name, folder in zip(names, args.results, strict=True)}
-    comparison = cp.compare_fits(fits, by=args.by, max_refits=args.max_refits)
+    with warnings.catch_warnings():  # describe() names the fits whose high-k units were not refitted
+        warnings.simplefilter("ignore", LooWarning)
+        comparison = cp.compare_fits(fits, by=args.by, max_refits=args.max_refits)
     print(comparison.describe())
     print()
     with pd.option_context("display.width", 200, "display.max_rows", 500):
