@@ -26,6 +26,7 @@ links:
 outcomes: [z]
 """
 SECTIONS = ["The answer", "The pathway", "Evidence and priors per link", "Diagnostics", "Prior vs posterior per link",
+            "Does the pathway fit the data?",
             "Final outcomes", "Scenarios and path effects", "Weak links and sensitivity", "The data used",
             "Risks the model does not capture", "Reproducibility"]
 

@@ -3,7 +3,8 @@
 
 Sections: summary; the pathway (DAG, nodes with units); evidence and prior per link;
 diagnostics (pass/fail, plain-language warnings, predictive checks); prior vs
-posterior per link; final outcomes; scenarios and path effects (when given); weak
+posterior per link; does the pathway fit the data (:mod:`.pathway_fit`: LOO, the pathway's
+implications, the predictive checks); final outcomes; scenarios and path effects (when given); weak
 links and sensitivity (when given); the data used; risks the model does not capture (the
 spec's own ``risks:``, then the generic threats to a causal reading worded for its nodes, as
 checklists); reproducibility.
@@ -48,6 +49,7 @@ from copath.reports.figures import (
     prior_posterior_png,
     tornado_png,
 )
+from copath.reports.pathway_fit import pathway_fit, pathway_fit_section
 from copath.scenarios.forward import forward_of
 from copath.scenarios.paths import PathEffects
 from copath.scenarios.scenario import Scenario, hdi_1d
@@ -581,6 +583,7 @@ def build_document(
         evidence_section(res),
         diagnostics_section(res, diag),
         links_section(res, summary),
+        pathway_fit_section(pathway_fit(res, diag)),
         outcomes_section(res),
     ]
     if scenarios or path_effects:

@@ -1,0 +1,83 @@
+"""The report section "Does the pathway fit the data?" (issue 30 item 5): LOO by row without
+refits, the pathway's implications tested and rejected, the predictive checks' verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+import copath as cp
+from copath.errors import CopathError
+from copath.reports import pathway_fit as pf
+from copath.reports.document import Callout, Document, Paragraph, Table
+from copath.reports.render_html import to_html
+
+#: x2 -> y is left out of the pathway; the data have it (1.0 per unit, residual sd 0.3)
+WRONG = """name: wrong
+nodes:
+  x1: {kind: exposure}
+  x2: {kind: exposure}
+  y: {kind: continuous, baseline: 5, scale: 1, area_effects: true}
+  z: {kind: continuous, baseline: 5, scale: 1}
+links:
+  - {from: x1, to: y}
+  - {from: x2, to: z}
+outcomes: [y, z]
+"""
+TRUE = WRONG.replace("  - {from: x2, to: z}\n", "  - {from: x2, to: z}\n  - {from: x2, to: y}\n").replace("name: wrong", "name: rival")
+TRUTH = {"beta": {"x2 -> y": 1.0, "x1 -> y": 0.5, "x2 -> z": 0.5}, "sigma": {"y": 0.3, "z": 0.5}, "area_sd": {"y": 0.1}}
+
+
+def fit_pathways(*names: str) -> dict:
+    """The named pathways ("wrong", "true") fitted to the same data, simulated from the true one."""
+    sim = cp.simulate(cp.loads_pathway(TRUE), areas=30, months=8, random_seed=5, params=TRUTH)
+    specs = {"wrong": WRONG, "true": TRUE}
+    return {name: cp.fit(cp.loads_pathway(specs[name]), sim.data, draws=300, tune=300, chains=2, random_seed=5,
+                         progressbar=False, prior_draws=0) for name in names}
+
+
+@pytest.fixture(scope="module")
+def wrong():
+    return fit_pathways("wrong")["wrong"]
+
+
+def _text(section) -> str:
+    return "\n".join(b.text for b in section.blocks if isinstance(b, Paragraph | Callout))
+
+
+def test_the_section_gives_loo_per_node_the_rejected_implication_and_the_predictive_verdict(wrong):
+    fit = pf.pathway_fit(wrong)
+    section = pf.pathway_fit_section(fit)
+    assert section.title == "Does the pathway fit the data?"
+    text = _text(section)
+    # LOO: by row, never refitted, said so; a row per observed node and the total, with Pareto k
+    assert fit.loo.by == "row" and not fit.loo.refitted
+    assert "Leave-one-row-out, without refits (max_refits=0)" in text
+    loo_table = next(b.frame for b in section.blocks if isinstance(b, Table) and "k_max" in b.frame)
+    assert set(loo_table.index) == {"y", "z", "total"}
+    assert loo_table.loc["total", "elpd"] == pytest.approx(fit.loo.table.loc["total", "elpd"])
+    # the omitted link x2 -> y is found, with its size, and the section says what to do
+    assert "y is not independent of x2 given x1" in text
+    assert any(isinstance(b, Callout) and b.kind == "fail" and "reject 1 of" in b.text for b in section.blocks)
+    check_table = next(b.frame for b in section.blocks if isinstance(b, Table) and "p_holm" in b.frame)
+    assert check_table.set_index(["node", "other"]).loc[("y", "x2"), "rejected"]
+    # the predictive checks already made: the verdict of the fit's own diagnostics
+    diag = wrong.diagnostics()
+    assert fit.predictive_passed is (not diag.predictive)
+    assert ("Posterior predictive checks (details under Diagnostics): " + fit.predictive) in text
+
+
+def test_a_check_that_cannot_be_made_is_said_with_its_reason_and_escaped(wrong, monkeypatch):
+    def no_loo(*args, **kwargs):
+        raise CopathError("<script>x</script> stored only per-node totals")
+
+    monkeypatch.setattr(pf, "loo_of", no_loo)
+    fit = pf.pathway_fit(wrong)
+    assert fit.loo is None and "stored only per-node totals" in fit.loo_error
+    assert "Predictive fit (PSIS-LOO): not computed:" in fit.describe()
+    section = pf.pathway_fit_section(fit)
+    assert "PSIS-LOO is absent here: <script>x</script> stored only per-node totals" in _text(section)
+    assert not any(isinstance(b, Table) and "k_max" in b.frame for b in section.blocks)
+    # the implications are still tested
+    assert fit.check is not None and len(fit.check.rejected) == 1
+    page = to_html(Document(title="t", subtitle="", sections=[section]))
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
