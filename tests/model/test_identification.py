@@ -238,7 +238,6 @@ def test_expected_contraction_uses_each_areas_rate_and_skips_inputs_known_only_a
 def test_a_parent_varying_between_areas_informs_a_child_with_area_effects_by_its_areas_not_its_rows():
     # issue 30 item 4: the child's area intercepts absorb between-area variation, so the
     # information is the mixed model's; variation within areas keeps its full weight
-    import numpy as np
 
     from copath.model.data import prepare_data
     from copath.model.identification import expected_contraction
