@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "Sampler", "Method", "Init", "Adaptation", "LogLikelihood", "ReportFormat", "TornadoMethod",
     "AlternativePrior", "Better", "CountFamily", "TauPrior", "LinkFunction", "OutcomeFrequency",
-    "DiscountTiming", "ContinuousLink", "LooBy", "check", "choices",
+    "DiscountTiming", "ContinuousLink", "LooBy", "PERIOD_EFFECTS", "check", "choices",
 ]
 
 #: ``nutpie`` (default, numba), ``pymc`` (PyMC's own NUTS), ``numpyro`` (JAX; ``copath[jax]``).
@@ -65,6 +65,8 @@ GivenAs = Literal["count", "share", "percent"]
 #: A node's effects of time (copath.model.time): month of year, a linear trend, one partially
 #: pooled effect per period (month, quarter or year, as the rows are), a random walk over periods.
 TimeEffect = Literal["season", "trend", "period", "period_rw"]
+#: The time effects that give one effect per period (a node has at most one of them).
+PERIOD_EFFECTS = ("period", "period_rw")
 #: When each year's value of information is discounted (copath.scale_value):
 #: at the end of year t, by (1 + r)^t for t = 1..T, or at its start, t = 0..T-1.
 DiscountTiming = Literal["end", "start"]

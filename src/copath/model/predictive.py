@@ -44,8 +44,7 @@ import pandas as pd
 import xarray as xr
 
 from copath.model.data import prepare_data
-from copath.model.time import PERIOD_EFFECTS
-from copath.options import TimeEffect, choices
+from copath.options import PERIOD_EFFECTS
 from copath.spec.pathway import Node, Pathway
 
 __all__ = ["predictive_table", "misfits", "flag_reasons", "remedies", "P_EXTREME", "COVERAGE_SHORTFALL",
@@ -241,7 +240,7 @@ def remedies(node: Node, reasons: list[str]) -> str:
                          f"{node.family or {'proportion': 'binomial', 'count': 'poisson'}[node.kind]} allows)")
         if not node.time:
             fixes.append("an effect of time (the node's time: key: years or months that move every area together)")
-        elif "period" in choices(TimeEffect) and not set(PERIOD_EFFECTS) & set(node.time):
+        elif not set(PERIOD_EFFECTS) & set(node.time):
             fixes.append("one effect per period (time: [period]) beside the node's "
                          f"{' and '.join(node.time)}: years that move every area together off a smooth path")
         if not node.area_effects:

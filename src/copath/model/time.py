@@ -70,6 +70,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from copath.options import PERIOD_EFFECTS  # re-exported: defined beside TimeEffect
+
 __all__ = ["MonthFeatures", "month_features", "time_terms", "period_basis", "span_words", "SEASON_SD_SCALE",
            "TREND_SD_SCALE", "PERIOD_SD_SCALE", "PERIOD_EFFECTS", "MONTH_NAMES"]
 
@@ -81,8 +83,6 @@ TREND_SD_SCALE = 0.25
 #: (``period_rw``), in the node's unit scale: on the logit scale 0.25 lets a year's share of
 #: about 50% move by about 6 points, more than London-wide survey years do.
 PERIOD_SD_SCALE = 0.25
-#: The time effects that give one effect per period (a node has at most one of them).
-PERIOD_EFFECTS = ("period", "period_rw")
 #: The coordinate labels of the month-of-year dimension.
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -49,6 +49,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from copath.options import PERIOD_EFFECTS
+
 if TYPE_CHECKING:  # pragma: no cover
     from copath.spec.pathway import Node, Pathway
 
@@ -210,7 +212,7 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
     # --- events common to a period
     if period:
         none = [n for n in endogenous if not pathway.nodes[n].time]
-        per_period = {"period", "period_rw"}   # copath.model.time.PERIOD_EFFECTS (a layer above)
+        per_period = set(PERIOD_EFFECTS)
         smooth = [n for n in endogenous if pathway.nodes[n].time and not per_period & set(pathway.nodes[n].time)]
         each = [n for n in endogenous if per_period & set(pathway.nodes[n].time)]
         text = (f"An event that moves a node in every {area} at once in one period (the rows sharing a {period} "
