@@ -235,8 +235,8 @@ def check_pathway(result: FitRecord, alpha: float = 0.05) -> PathwayCheck:
 def _seen_by_value(pathway, name: str) -> bool:
     """Whether a node's children see a value the data give (an exposure, a continuous node),
     rather than its expected log rate or logit, which the data only estimate."""
-    kind = pathway.nodes[name].kind
-    return kind in ("exposure", "continuous")
+    kind = pathway.nodes[name].node_kind
+    return not kind.endogenous or kind.passes_value
 
 
 def _residualised(w: np.ndarray, given: list[np.ndarray]) -> np.ndarray:

@@ -94,7 +94,7 @@ def implications(pathway: Pathway, observed: Collection[str] | None = None) -> l
         if node not in seen:
             continue
         parents = pathway.parents(node)
-        excluded = nx.descendants(graph, node) | set(parents) | {node} | set(graph.successors(node))
+        excluded = nx.descendants(graph, node) | set(parents) | {node}
         others = [o for o in order if o in seen and o not in excluded]
         if all(p in seen for p in parents):
             given = tuple(sorted(parents, key=order.index))
