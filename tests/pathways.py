@@ -14,7 +14,7 @@ import yaml
 
 import copath as cp
 
-__all__ = ["toy_spec", "toy_pathway"]
+__all__ = ["toy_spec", "toy_pathway", "TWO_ARMS", "TWO_ARMS_JOINED", "TWO_ARMS_TRUTH"]
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "x": {"kind": "exposure", "range": [0, 1]},
@@ -52,3 +52,22 @@ def toy_spec(name: str = "toy", *, x: dict | None = None, c: dict | bool | None 
 def toy_pathway(name: str = "toy", **changes: Any) -> cp.Pathway:
     """The pathway of :func:`toy_spec`."""
     return cp.loads_pathway(toy_spec(name, **changes))
+
+
+#: Two arms, x1 -> y (area effects) and x2 -> z: four implied independencies, every one testable
+#: (their conditioning nodes are exposures). ``TWO_ARMS_JOINED`` adds x2 -> y, which
+#: ``TWO_ARMS_TRUTH`` makes 1.0 per unit (y's residual sd 0.3), so ``TWO_ARMS`` leaves out a real link.
+TWO_ARMS = """name: simple
+nodes:
+  x1: {kind: exposure}
+  x2: {kind: exposure}
+  y: {kind: continuous, baseline: 5, scale: 1, area_effects: true}
+  z: {kind: continuous, baseline: 5, scale: 1}
+links:
+  - {from: x1, to: y}
+  - {from: x2, to: z}
+outcomes: [y, z]
+"""
+TWO_ARMS_JOINED = TWO_ARMS.replace("  - {from: x2, to: z}\n", "  - {from: x2, to: z}\n  - {from: x2, to: y}\n")
+TWO_ARMS_TRUTH = {"beta": {"x2 -> y": 1.0, "x1 -> y": 0.5, "x2 -> z": 0.5}, "sigma": {"y": 0.3, "z": 0.5},
+                  "area_sd": {"y": 0.1}}

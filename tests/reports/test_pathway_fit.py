@@ -10,21 +10,12 @@ from copath.errors import CopathError
 from copath.reports import pathway_fit as pf
 from copath.reports.document import Callout, Document, Paragraph, Table
 from copath.reports.render_html import to_html
+from tests.pathways import TWO_ARMS, TWO_ARMS_JOINED, TWO_ARMS_TRUTH
 
 #: x2 -> y is left out of the pathway; the data have it (1.0 per unit, residual sd 0.3)
-WRONG = """name: wrong
-nodes:
-  x1: {kind: exposure}
-  x2: {kind: exposure}
-  y: {kind: continuous, baseline: 5, scale: 1, area_effects: true}
-  z: {kind: continuous, baseline: 5, scale: 1}
-links:
-  - {from: x1, to: y}
-  - {from: x2, to: z}
-outcomes: [y, z]
-"""
-TRUE = WRONG.replace("  - {from: x2, to: z}\n", "  - {from: x2, to: z}\n  - {from: x2, to: y}\n").replace("name: wrong", "name: rival")
-TRUTH = {"beta": {"x2 -> y": 1.0, "x1 -> y": 0.5, "x2 -> z": 0.5}, "sigma": {"y": 0.3, "z": 0.5}, "area_sd": {"y": 0.1}}
+WRONG = TWO_ARMS.replace("name: simple", "name: wrong")
+TRUE = TWO_ARMS_JOINED.replace("name: simple", "name: rival")
+TRUTH = TWO_ARMS_TRUTH
 
 
 def fit_pathways(*names: str) -> dict:

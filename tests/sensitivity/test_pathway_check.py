@@ -7,18 +7,7 @@ import pytest
 
 import copath as cp
 from copath.sensitivity.pathway_check import cluster_score_test, holm
-
-SIMPLE = """name: simple
-nodes:
-  x1: {kind: exposure}
-  x2: {kind: exposure}
-  y: {kind: continuous, baseline: 5, scale: 1, area_effects: true}
-  z: {kind: continuous, baseline: 5, scale: 1}
-links:
-  - {from: x1, to: y}
-  - {from: x2, to: z}
-outcomes: [y, z]
-"""
+from tests.pathways import TWO_ARMS, TWO_ARMS_JOINED, TWO_ARMS_TRUTH
 
 
 def test_holm_and_the_clustered_score_statistic_by_hand():
@@ -34,11 +23,9 @@ def test_holm_and_the_clustered_score_statistic_by_hand():
 
 
 def test_an_omitted_link_is_rejected_and_named():
-    true = cp.loads_pathway(SIMPLE.replace("  - {from: x2, to: z}\n", "  - {from: x2, to: z}\n  - {from: x2, to: y}\n"))
-    sim = cp.simulate(true, areas=40, months=12, random_seed=5,
-                      params={"beta": {"x2 -> y": 1.0, "x1 -> y": 0.5, "x2 -> z": 0.5},
-                              "sigma": {"y": 0.3, "z": 0.5}, "area_sd": {"y": 0.1}})
-    res = cp.fit(cp.loads_pathway(SIMPLE), sim.data, draws=400, tune=400, chains=2, random_seed=5,
+    true = cp.loads_pathway(TWO_ARMS_JOINED)
+    sim = cp.simulate(true, areas=40, months=12, random_seed=5, params=TWO_ARMS_TRUTH)
+    res = cp.fit(cp.loads_pathway(TWO_ARMS), sim.data, draws=400, tune=400, chains=2, random_seed=5,
                  progressbar=False, prior_draws=0)
     check = res.check_pathway()
     table = check.table.set_index(["node", "other"])
