@@ -2,7 +2,9 @@
 
 - :func:`load` reads a dataset bundled in ``datasets/`` (e.g. ``synthetic_force``);
 - :func:`read_police_uk` reads police.uk street/outcomes files (or the ASB extract);
-- :func:`read_pas` reads the London Public Attitude Survey borough file.
+- :func:`read_pas` reads the London Public Attitude Survey borough file;
+- :mod:`copath.datasets.values` holds the cited value tables in pounds (Home Office unit
+  costs of crime, the Green Book's WELLBY, the GDP deflator) and uprates between price years.
 
 Example
 -------
@@ -17,13 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from copath.datasets import values
 from copath.datasets.pas import read_pas
 from copath.datasets.police_uk import read_police_uk
 from copath.errors import DataError
 from copath.resources import bundled_dir
 from copath.yaml_io import read_yaml
 
-__all__ = ["load", "load_truth", "list_datasets", "read_police_uk", "read_pas"]
+__all__ = ["load", "load_truth", "list_datasets", "read_police_uk", "read_pas", "values"]
 
 
 def list_datasets() -> list[str]:

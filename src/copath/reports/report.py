@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from copath.io_atomic import atomic_write_bytes
 from copath.model.record import FitRecord
 from copath.options import ReportFormat, check
@@ -40,6 +42,7 @@ def write_report(
     path_effects: Sequence[PathEffects] = (),
     sensitivity: Sensitivity | None = None,
     fmt: ReportFormat | None = None,
+    worth: Sequence[pd.DataFrame] = (),
 ) -> Path:
     """Write the report to ``path``; the format follows the suffix (``.md`` or else HTML)
     unless ``fmt`` says.
@@ -54,6 +57,9 @@ def write_report(
         What the report shows besides the fit.
     fmt
         ``"html"`` or ``"md"`` (default: from the suffix).
+    worth
+        Value-in-pounds tables (:meth:`copath.FitResult.value_in_pounds`): the section
+        "What is it worth?" when any.
 
     Returns
     -------
@@ -62,7 +68,8 @@ def write_report(
     """
     path = Path(path)
     fmt = check("fmt", fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "html"), ReportFormat)
-    doc = build_document(res, scenarios=scenarios, path_effects=path_effects, sensitivity=sensitivity)
+    doc = build_document(res, scenarios=scenarios, path_effects=path_effects, sensitivity=sensitivity,
+                         worth=worth)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
         atomic_write_bytes(path, to_html(doc).encode("utf-8"))

@@ -297,6 +297,8 @@ class EVPPIResult:
     noise_floor: float = 0.0
     evpi_se: float = 0.0
     population_factor: float | None = None
+    #: the unit of the values: "GBP (<year> prices) a year" when priced from table entries, else ""
+    unit: str = ""
 
     def describe(self) -> str:
         """Two sentences: the decision now and which parameter is worth learning most.

@@ -238,6 +238,8 @@ class EVSIResult:
     best_now: str
     n_draws: int
     population_factor: float | None = None
+    #: the unit of the values: "GBP (<year> prices) a year" when priced from table entries, else ""
+    unit: str = ""
 
     @property
     def above_noise(self) -> bool:

@@ -31,6 +31,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from itertools import islice
@@ -39,11 +40,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from copath.datasets.values import Pounds
 from copath.model.record import FitRecord
 from copath.scenarios.scenario import Scenario, links_on_paths
 from copath.sensitivity.evppi import EVPPIResult, evppi
 from copath.sensitivity.evsi import EVSIResult, check_study_se, evsi
 from copath.sensitivity.importance import link_draws
+from copath.sensitivity.pounds import is_pounds, pounds_a_year, resolve, unit_words
 
 __all__ = ["net_benefit", "result_evppi", "result_evsi", "check_evsi_request", "NO_CHANGE"]
 
@@ -63,14 +66,23 @@ def _scenarios(scenarios: Sequence[Scenario]) -> list[Scenario]:
 def net_benefit(
     result: FitRecord,
     scenarios: Sequence[Scenario],
-    value: Mapping[str, float] | float,
+    value: Mapping[str, float | str | Pounds] | float,
     cost: Mapping[str, float] | float | None = None,
+    *,
+    price_year: int | None = None,
+    population: Mapping[str, float] | None = None,
+    price_index: Mapping[int, float] | None = None,
 ) -> pd.DataFrame:
     """Draws x decisions net benefit (see the module formula).
 
     ``value`` may name intermediate nodes too (e.g. a cost per crime); a valued node upstream
     of another valued node is warned about, because the second's change already carries the
     first's effect through the pathway, so the sum counts it twice.
+
+    Named table entries (``{"burglary": "home_office_2005:burglary_dwelling"}``,
+    ``{"qol_citizens": "green_book:wellby"}``) or :class:`~copath.datasets.values.Pounds`
+    put the net benefit in pounds a year at ``price_year`` prices
+    (:mod:`copath.sensitivity.pounds`); ``cost`` is then in the same unit.
 
     Parameters
     ----------
@@ -79,14 +91,22 @@ def net_benefit(
     scenarios
         Scenarios of ``result``.
     value
-        Value of one unit of improvement per node (or one number for every final outcome).
+        Value of one unit of improvement per node (or one number for every final outcome),
+        or per node a table entry name / :class:`~copath.datasets.values.Pounds`.
     cost
         Cost per scenario (or one number for all).
+    price_year
+        With table entries: the year of the prices (default the last year of the GDP deflator).
+    population
+        With a per person-year entry (a WELLBY): node -> the people it describes.
+    price_index
+        Year -> price index, instead of the bundled GDP deflator.
 
     Returns
     -------
     pandas.DataFrame
-        Draws x decisions: ``"no change"`` (all zero) and one column per scenario.
+        Draws x decisions: ``"no change"`` (all zero) and one column per scenario;
+        ``attrs["unit"]`` is ``"GBP (<year> prices) a year"`` with table entries, else ``""``.
 
     Example
     -------
@@ -94,10 +114,15 @@ def net_benefit(
     ``["no change", "more x"]`` (see the module example).
     """
     pw = result.pathway
+    in_pounds = is_pounds(value)
+    if not in_pounds and (price_year is not None or population or price_index is not None):
+        raise ValueError("price_year, population and price_index apply to table entries in value "
+                         "(e.g. 'home_office_2005:burglary_dwelling'); value holds only numbers")
     values = dict.fromkeys(pw.outcomes, float(value)) if isinstance(value, (int, float)) else dict(value)
     unknown = [n for n in values if n not in pw.nodes or n in pw.exposures]
     if unknown:
         raise ValueError(f"value: unknown outcome node(s) {', '.join(unknown)}")
+    priced, year = resolve(result, values, price_year, population, price_index) if in_pounds else ({}, None)
     graph = pw.to_networkx()
     twice = [(a, b) for a in values for b in values if a != b and nx.has_path(graph, a, b)]
     if twice:
@@ -114,12 +139,17 @@ def net_benefit(
     for sc in scenarios:
         total = 0.0
         for node, v in values.items():
+            if in_pounds:
+                total = total + pounds_a_year(sc, priced[node])
+                continue
             sign = -1.0 if pw.nodes[node].better == "lower" else 1.0
             total = total + v * sign * sc.difference(node)
         c = cost.get(sc.name, 0.0) if isinstance(cost, Mapping) else float(cost or 0.0)
         columns[sc.name] = np.asarray(total, dtype=float) - c
     n = len(next(iter(columns.values())))
-    return pd.DataFrame({NO_CHANGE: np.zeros(n), **columns})
+    out = pd.DataFrame({NO_CHANGE: np.zeros(n), **columns})
+    out.attrs["unit"] = unit_words(year) if in_pounds else ""
+    return out
 
 
 def _on_path_links(result: FitRecord, scenarios: Sequence[Scenario], value: Mapping[str, float] | float) -> set[str]:
@@ -134,11 +164,15 @@ def _on_path_links(result: FitRecord, scenarios: Sequence[Scenario], value: Mapp
 def result_evppi(
     result: FitRecord,
     scenarios: Sequence[Scenario],
-    value: Mapping[str, float] | float,
+    value: Mapping[str, float | str | Pounds] | float,
     cost: Mapping[str, float] | float | None = None,
     per_year: float | Sequence[float] | None = None,
     horizon_years: int | None = None,
     discount_rate: float = 0.0,
+    *,
+    price_year: int | None = None,
+    population: Mapping[str, float] | None = None,
+    price_index: Mapping[int, float] | None = None,
 ) -> EVPPIResult:
     """EVPPI of every link coefficient for the choice between ``scenarios`` and no change,
     ranked; the table adds each link's grade and weak flag, and the group of weak links.
@@ -161,11 +195,13 @@ def result_evppi(
         Years the information stays useful (with one number ``per_year``; default 1).
     discount_rate
         Annual discount rate for the population values (default 0).
+    price_year, population, price_index
+        With table entries in ``value``: as :func:`net_benefit` takes them.
 
     Returns
     -------
     EVPPIResult
-        As :func:`copath.evppi` returns, with ``grade``, ``weak`` and ``on_path`` columns
+        As :func:`copath.evppi` returns (``unit`` says pounds a year with table entries), with ``grade``, ``weak`` and ``on_path`` columns
         (``on_path``: the link lies on a path from a changed node to a valued one, so its
         coefficient enters the net benefit; an off-path link's EVPPI can only come from its
         posterior correlation with on-path links, or from chance), sorted by kind and then
@@ -177,7 +213,8 @@ def result_evppi(
     horizon_years=5, discount_rate=0.035)`` scales to 43 forces a year for five years.
     """
     chosen = _scenarios(scenarios)
-    nb = net_benefit(result, chosen, value, cost)
+    nb = net_benefit(result, chosen, value, cost, price_year=price_year, population=population,
+                     price_index=price_index)
     params = link_draws(result)
     weak = [n for n, p in result.priors.items() if p.weak]
     res = evppi(nb, params, groups={"(weak links)": weak} if weak else None, per_year=per_year,
@@ -191,7 +228,7 @@ def result_evppi(
     table = table.sort_values(["kind", "evppi"], ascending=[False, False])
     return EVPPIResult(table=table, evpi=res.evpi, decisions=res.decisions, best_now=res.best_now,
                        n_draws=res.n_draws, noise_floor=res.noise_floor, evpi_se=res.evpi_se,
-                       population_factor=res.population_factor)
+                       population_factor=res.population_factor, unit=nb.attrs["unit"])
 
 
 def check_evsi_request(result: FitRecord, link: str, study_se: float) -> None:
@@ -237,12 +274,16 @@ def result_evsi(
     link: str,
     study_se: float,
     scenarios: Sequence[Scenario],
-    value: Mapping[str, float] | float,
+    value: Mapping[str, float | str | Pounds] | float,
     cost: Mapping[str, float] | float | None = None,
     per_year: float | Sequence[float] | None = None,
     horizon_years: int | None = None,
     discount_rate: float = 0.0,
     random_seed: int = 0,
+    *,
+    price_year: int | None = None,
+    population: Mapping[str, float] | None = None,
+    price_index: Mapping[int, float] | None = None,
 ) -> EVSIResult:
     """EVSI of a study estimating ``link``'s coefficient with standard error ``study_se``,
     for the choice between ``scenarios`` and no change (:func:`copath.evsi` on this module's
@@ -272,16 +313,21 @@ def result_evsi(
         Annual discount rate for the population value (default 0).
     random_seed
         Seed of the simulated study results, the standard error and the null.
+    price_year, population, price_index
+        With table entries in ``value``: as :func:`net_benefit` takes them.
 
     Returns
     -------
     EVSIResult
-        With the link's EVPPI on the same draws (equal to its row in :func:`result_evppi`).
+        With the link's EVPPI on the same draws (equal to its row in :func:`result_evppi`);
+        ``unit`` says pounds a year with table entries.
     """
     check_evsi_request(result, link, study_se)
     _warn_other_paths(result, link)
     chosen = _scenarios(scenarios)
-    nb = net_benefit(result, chosen, value, cost)
+    nb = net_benefit(result, chosen, value, cost, price_year=price_year, population=population,
+                     price_index=price_index)
     theta = link_draws(result)[link]
-    return evsi(nb, theta, study_se, per_year=per_year, horizon_years=horizon_years, discount_rate=discount_rate,
-                chains=int(result.posterior.sizes["chain"]), rng=random_seed)
+    res = evsi(nb, theta, study_se, per_year=per_year, horizon_years=horizon_years, discount_rate=discount_rate,
+               chains=int(result.posterior.sizes["chain"]), rng=random_seed)
+    return dataclasses.replace(res, unit=nb.attrs["unit"])

@@ -28,6 +28,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from copath.datasets.values import Pounds
 from copath.display import frame_html
 from copath.evidence.priors import LinkPrior
 from copath.model.loo import K_THRESHOLD, MAX_REFITS, Loo, loo_of, resolve_by
@@ -43,6 +46,7 @@ from copath.sensitivity.analysis import Sensitivity, sensitivity
 from copath.sensitivity.evppi import EVPPIResult
 from copath.sensitivity.evsi import EVSIResult
 from copath.sensitivity.pathway_check import PathwayCheck, check_pathway
+from copath.sensitivity.pounds import pounds_table
 from copath.sensitivity.prior_swap import with_prior
 from copath.sensitivity.value import check_evsi_request, result_evppi, result_evsi
 
@@ -61,6 +65,8 @@ class Computed:
     sensitivity: Sensitivity | None = None
     #: PSIS-LOO by its settings ``(by, k_threshold, max_refits)``: exact refits are not repeated
     loo: dict[tuple, Loo] = field(default_factory=dict)
+    #: scenario name -> its value in pounds a year (:meth:`FitResult.value_in_pounds`)
+    worth: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def remember(self, store: dict[str, Any], key: str, value: Any) -> None:
         """Keep ``value`` under ``key`` as the most recent, dropping the oldest beyond :data:`KEEP`."""
@@ -296,9 +302,11 @@ class FitResult(FitRecord):
                                                 progressbar=progressbar))
 
     def evppi(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
-              value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+              value: Mapping[str, float | str | Pounds] | float, cost: Mapping[str, float] | float | None = None,
               per_year: float | Sequence[float] | None = None, horizon_years: int | None = None,
-              discount_rate: float = 0.0) -> EVPPIResult:
+              discount_rate: float = 0.0, *, price_year: int | None = None,
+              population: Mapping[str, float] | None = None,
+              price_index: Mapping[int, float] | None = None) -> EVPPIResult:
         """Expected value of perfect information on each link for the choice between
         ``scenarios`` and no change (:mod:`copath.sensitivity.value`).
 
@@ -307,7 +315,11 @@ class FitResult(FitRecord):
         scenarios
             Scenario objects, or name -> changes (run here, and remembered for the report).
         value
-            Value of one unit of improvement, per final outcome (or one number for all).
+            Value of one unit of improvement, per final outcome (or one number for all); or
+            per node a table entry (``"home_office_2005:burglary_dwelling"``: cost per event
+            of a count node; ``"green_book:wellby"``: per person-year of a 0-10 node) or
+            :class:`~copath.datasets.values.Pounds`, which put the values in pounds a year
+            (:mod:`copath.sensitivity.pounds`; ``cost`` then in the same unit).
         cost
             Cost per scenario (or one number for all).
         per_year, horizon_years, discount_rate
@@ -317,19 +329,26 @@ class FitResult(FitRecord):
             per-decision EVPPI times the discounted number of decisions,
             :func:`copath.scale_value`). The per-decision EVPPI is already
             in the units of ``value`` and ``cost``: per year of effect when those are.
+        price_year, population, price_index
+            With table entries: the year of the prices (default the GDP deflator's last),
+            node -> people for a WELLBY entry, and your own year -> index for uprating.
 
         Returns
         -------
         EVPPIResult
+            ``unit`` names the unit with table entries (``"GBP (2024 prices) a year"``).
         """
         return result_evppi(self, self._scenario_list(scenarios), value=value, cost=cost, per_year=per_year,
-                            horizon_years=horizon_years, discount_rate=discount_rate)
+                            horizon_years=horizon_years, discount_rate=discount_rate, price_year=price_year,
+                            population=population, price_index=price_index)
 
     def evsi(self, link: str, study_se: float,
              scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
-             value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+             value: Mapping[str, float | str | Pounds] | float, cost: Mapping[str, float] | float | None = None,
              per_year: float | Sequence[float] | None = None, horizon_years: int | None = None,
-             discount_rate: float = 0.0, random_seed: int = 0) -> EVSIResult:
+             discount_rate: float = 0.0, random_seed: int = 0, *, price_year: int | None = None,
+             population: Mapping[str, float] | None = None,
+             price_index: Mapping[int, float] | None = None) -> EVSIResult:
         """Expected value of sample information of a study of one link, for the choice
         between ``scenarios`` and no change (:mod:`copath.sensitivity.evsi`: the regression
         method of Strong, Oakley, Brennan and Breeze 2015, with the study's estimate
@@ -355,6 +374,8 @@ class FitResult(FitRecord):
             ``population_evsi``.
         random_seed
             Seed of the simulated study results (results repeat for the same seed).
+        price_year, population, price_index
+            With table entries in ``value``: as :meth:`evppi` takes them.
 
         Returns
         -------
@@ -370,7 +391,51 @@ class FitResult(FitRecord):
         check_evsi_request(self, link, study_se)
         return result_evsi(self, link, study_se, self._scenario_list(scenarios), value=value, cost=cost,
                            per_year=per_year, horizon_years=horizon_years, discount_rate=discount_rate,
-                           random_seed=random_seed)
+                           random_seed=random_seed, price_year=price_year, population=population,
+                           price_index=price_index)
+
+    def value_in_pounds(self, scenario: Scenario | str, value: Mapping[str, str | Pounds],
+                        price_year: int | None = None, population: Mapping[str, float] | None = None,
+                        price_index: Mapping[int, float] | None = None) -> pd.DataFrame:
+        """What a scenario is worth in pounds a year, per valued node and in total, with its
+        interval (:func:`copath.sensitivity.pounds.pounds_table`); remembered for the
+        report's "What is it worth?".
+
+        Parameters
+        ----------
+        scenario
+            A scenario, or the name of one computed on this result.
+        value
+            Node -> table entry (``"home_office_2005:burglary_dwelling"``, ``"green_book:wellby"``)
+            or :class:`~copath.datasets.values.Pounds`.
+        price_year
+            The year of the prices (default the last year of the GDP deflator, 2024).
+        population
+            Node -> people the node describes, for a WELLBY entry.
+        price_index
+            Year -> price index instead of the bundled GDP deflator (for years it lacks).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per node and ``"total"``: ``gbp_a_year``, ``hdi_low``, ``hdi_high``, ``p_gain`` and
+            what they rest on; ``attrs["unit"]`` (e.g. ``"GBP (2024 prices) a year"``).
+
+        Example
+        -------
+        >>> sc = res.scenario({"x": "+0.2"}, name="more x")
+        >>> res.value_in_pounds(sc, {"c": "home_office_2005:burglary_dwelling"}).attrs["unit"]
+        'GBP (2024 prices) a year'
+        """
+        if isinstance(scenario, str):
+            if scenario not in self.computed.scenarios:
+                raise ValueError(f"no scenario {scenario!r} computed on this result; computed: "
+                                 f"{', '.join(self.computed.scenarios) or 'none'}")
+            scenario = self.computed.scenarios[scenario]
+        table = pounds_table(self, scenario, value, price_year=price_year, population=population,
+                             price_index=price_index)
+        self.computed.remember(self.computed.worth, scenario.name, table)
+        return table
 
     def _scenario_list(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]
                        ) -> Sequence[Scenario]:
@@ -382,7 +447,7 @@ class FitResult(FitRecord):
     # -------------------------------------------------------------- report
     def report(self, path: str | Path, scenarios: Sequence[Scenario] | None = None,
                path_effects: Sequence[PathEffects] | None = None, sensitivity: Sensitivity | None = None,
-               fmt: ReportFormat | None = None) -> Path:
+               fmt: ReportFormat | None = None, worth: Sequence[pd.DataFrame] | None = None) -> Path:
         """Write the posterior report: self-contained HTML, or Markdown when ``path`` ends in
         ``.md`` (:mod:`copath.reports`).
 
@@ -394,6 +459,9 @@ class FitResult(FitRecord):
             What to include; default: those computed on this result (:attr:`computed`).
         fmt
             ``"html"`` or ``"md"`` (default: from the suffix).
+        worth
+            Tables of :meth:`value_in_pounds` for "What is it worth?"; default those
+            computed on this result (no section without any).
 
         Returns
         -------
@@ -406,6 +474,7 @@ class FitResult(FitRecord):
             path_effects=list(c.path_effects.values()) if path_effects is None else path_effects,
             sensitivity=c.sensitivity if sensitivity is None else sensitivity,
             fmt=fmt,
+            worth=list(c.worth.values()) if worth is None else worth,
         )
 
     # ------------------------------------------------------------ storage
