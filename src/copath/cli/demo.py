@@ -5,7 +5,9 @@ weak links, fits the pathway to the bundled ``synthetic_force`` data, prints the
 summary and the diagnostics, runs a default scenario (Neighbourhood Watch coverage up
 20 points) and the sensitivity analysis, and writes to ``--out``: the report
 (``report.html``), the DAG figure (``pathway.png``), the prior table
-(``link_priors.csv``), the link summary (``link_summary.csv``), the scenario table,
+(``link_priors.csv``), the link summary (``link_summary.csv``), the scenario table and
+its burglary change in pounds a year with the interval (``worth.csv``, priced at the Home
+Office's cost of a burglary in a dwelling uprated to 2024 prices),
 the sensitivity tables and tornado (``sensitivity/``) and the saved result
 (``result/``). ``--no-fit`` stops after the priors.
 
@@ -24,10 +26,14 @@ import argparse
 import time
 from pathlib import Path
 
-__all__ = ["register", "link_prior_table", "DEFAULT_SCENARIO"]
+__all__ = ["register", "link_prior_table", "DEFAULT_SCENARIO", "DEMO_VALUE", "worth_lines"]
 
 #: The demo's scenario: (name, changes).
 DEFAULT_SCENARIO = ("Neighbourhood Watch coverage +20 points", {"nw_coverage": "+0.2"})
+#: What the demo prices its scenario's burglary change at: the Home Office's 2003/04 cost of a
+#: burglary in a dwelling (datasets/values/home_office_costs.md), uprated to 2024 prices.
+DEMO_VALUE = {"burglary": "home_office_2005:burglary_dwelling"}
+DEMO_PRICE_YEAR = 2024
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,6 +77,33 @@ def link_prior_table(pathway, evidence):
             "sources": " ".join(prior.sources),
         })
     return pd.DataFrame(rows).set_index("link")
+
+
+def worth_lines(table) -> list[str]:
+    """Per valued node of a :meth:`copath.FitResult.value_in_pounds` table: its change a year
+    and what that is worth, with the interval.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"entry": ["home_office_2005:burglary_dwelling", ""], "amount": [5609.0, float("nan")],
+    ...                   "basis": ["per event", ""], "change_a_year": [-12.0, float("nan")],
+    ...                   "gbp_a_year": [67308.0, 67308.0], "hdi_low": [9000.0, 9000.0],
+    ...                   "hdi_high": [130000.0, 130000.0], "p_gain": [0.98, 0.98]}, index=["burglary", "total"])
+    >>> t.attrs.update(unit="GBP (2024 prices) a year", prob=0.94)
+    >>> worth_lines(t)[0]
+    '  burglary: -12 events a year at 5,609 GBP each (home_office_2005:burglary_dwelling): +67,308 GBP (2024 prices) a year (94% HDI +9,000 to +130,000), probability of a gain 98%'
+    """
+    prob = round(100 * float(table.attrs.get("prob", 0.94)))
+    lines = []
+    for node, row in table.drop(index="total").iterrows():
+        what = (f"{row['change_a_year']:+.3g} events a year at {row['amount']:,.0f} GBP each"
+                if row["basis"] == "per event" else
+                f"{row['change_a_year']:+.3g} points at {row['amount']:,.0f} GBP per WELLBY")
+        lines.append(f"  {node}: {what} ({row['entry']}): {row['gbp_a_year']:+,.0f} {table.attrs['unit']} "
+                     f"({prob}% HDI {row['hdi_low']:+,.0f} to {row['hdi_high']:+,.0f}), "
+                     f"probability of a gain {row['p_gain']:.0%}")
+    return lines
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -131,6 +164,11 @@ def _run(args: argparse.Namespace) -> int:
     sc = res.scenario(DEFAULT_SCENARIO[1], name=DEFAULT_SCENARIO[0])
     print(sc.describe())
     atomic_write_bytes(out / "scenario.csv", sc.outcomes().to_csv().encode())
+    worth = res.value_in_pounds(sc, DEMO_VALUE, price_year=DEMO_PRICE_YEAR)
+    print(f"\nWhat is it worth? (the Home Office's cost of a burglary, uprated by the GDP deflator; "
+          "datasets/values/home_office_costs.md)")
+    print("\n".join(worth_lines(worth)))
+    atomic_write_bytes(out / "worth.csv", worth.to_csv().encode())
     res.path_effects("nw_coverage", "qol_citizens", delta=0.2)   # the scenario's +20 points
 
     step("3/4 sensitivity analysis (power-scaling, variance shares, alternative priors) ...")

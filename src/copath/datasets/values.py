@@ -218,7 +218,7 @@ def uprate(amount: float, from_year: int, to_year: int, index: Mapping[int, floa
                          f"{from_year} and {to_year} (e.g. from HM Treasury's latest GDP deflators)")
     if table[int(from_year)] <= 0:
         raise ValueError(f"price_index: the index for {from_year} must be positive")
-    return float(amount) * table[int(to_year)] / table[int(from_year)]
+    return float(amount) * (table[int(to_year)] / table[int(from_year)])
 
 
 def police_uk_unit_cost(category: str, shares: Mapping[str, float] | None = None, price_year: int = 2024,
