@@ -31,6 +31,8 @@ def test_wheel_contains_models_priors_datasets(wheel):
     for registry in (ROOT / "priors").glob("*.yaml"):
         assert f"copath/_bundled/priors/{registry.name}" in names
     assert any(n.startswith("copath/_bundled/datasets/") for n in names)
+    for table in (ROOT / "datasets" / "values").iterdir():  # the value tables and their data cards
+        assert f"copath/_bundled/datasets/values/{table.name}" in names
 
 
 def test_installed_wheel_finds_its_bundled_files(wheel, tmp_path):

@@ -37,21 +37,28 @@ SIGNATURES = {
                              "scenarios: 'Sequence[Scenario]' = (), links: 'list[str] | None' = None, "
                              "tornado_method: 'TornadoMethod' = 'conditional') -> 'Sensitivity'",
     "FitResult.evppi": "(self, scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
-                       "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                       "value: 'Mapping[str, float | str | Pounds] | float', "
+                       "cost: 'Mapping[str, float] | float | None' = None, "
                        "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
-                       "discount_rate: 'float' = 0.0) -> 'EVPPIResult'",
+                       "discount_rate: 'float' = 0.0, *, price_year: 'int | None' = None, "
+                       "population: 'Mapping[str, float] | None' = None, "
+                       "price_index: 'Mapping[int, float] | None' = None) -> 'EVPPIResult'",
     "FitResult.evsi": "(self, link: 'str', study_se: 'float', "
                       "scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
-                      "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                      "value: 'Mapping[str, float | str | Pounds] | float', "
+                      "cost: 'Mapping[str, float] | float | None' = None, "
                       "per_year: 'float | Sequence[float] | None' = None, horizon_years: 'int | None' = None, "
-                      "discount_rate: 'float' = 0.0, random_seed: 'int' = 0) -> 'EVSIResult'",
+                      "discount_rate: 'float' = 0.0, random_seed: 'int' = 0, *, price_year: 'int | None' = None, "
+                      "population: 'Mapping[str, float] | None' = None, "
+                      "price_index: 'Mapping[int, float] | None' = None) -> 'EVSIResult'",
     "evsi": "(net_benefit: 'np.ndarray | pd.DataFrame', theta: 'np.ndarray | pd.Series | pd.DataFrame', "
             "study_se: 'float', per_year: 'float | Sequence[float] | None' = None, "
             "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, chains: 'int' = 1, "
             "rng: 'np.random.Generator | int | None' = None) -> 'EVSIResult'",
     "FitResult.report": "(self, path: 'str | Path', scenarios: 'Sequence[Scenario] | None' = None, "
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
-                        "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None) -> 'Path'",
+                        "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None, "
+                        "worth: 'Sequence[pd.DataFrame] | None' = None) -> 'Path'",
     "FitResult.save": "(self, path: 'str | Path') -> 'Path'",
     "FitResult.loo": "(self, by: 'LooBy' = 'auto', k_threshold: 'float' = 0.7, max_refits: 'int' = 5) -> 'Loo'",
     "compare_fits": "(fits: 'Mapping[str, Any]', by: 'LooBy' = 'auto', k_threshold: 'float' = 0.7, "
