@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from copath.datasets.values import Pounds, entries, lookup, police_uk_unit_cost, price_index, table_path, uprate
+from copath.datasets.values import (
+    Pounds,
+    entries,
+    lookup,
+    police_uk_unit_cost,
+    price_index,
+    table_path,
+    uprate,
+)
 
 
 def _norm(text: str) -> str:

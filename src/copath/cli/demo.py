@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace) -> int:
     print(sc.describe())
     atomic_write_bytes(out / "scenario.csv", sc.outcomes().to_csv().encode())
     worth = res.value_in_pounds(sc, DEMO_VALUE, price_year=DEMO_PRICE_YEAR)
-    print(f"\nWhat is it worth? (the Home Office's cost of a burglary, uprated by the GDP deflator; "
+    print("\nWhat is it worth? (the Home Office's cost of a burglary, uprated by the GDP deflator; "
           "datasets/values/home_office_costs.md)")
     print("\n".join(worth_lines(worth)))
     atomic_write_bytes(out / "worth.csv", worth.to_csv().encode())
