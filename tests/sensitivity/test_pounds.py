@@ -91,4 +91,5 @@ def test_evppi_in_pounds_says_its_unit(tiny):
     res, sc = tiny
     vi = result_evppi(res, [sc], {"y": "home_office_2005:burglary_dwelling"}, cost=1000.0, price_year=2019)
     assert vi.unit == "GBP (2019 prices) a year" and vi.evpi >= 0
+    assert vi.describe().endswith("Values in GBP (2019 prices) a year.")
     assert result_evppi(res, [sc], {"y": 1.0}).unit == ""

@@ -328,6 +328,8 @@ class EVPPIResult:
         if self.population_factor is not None:
             text += (f" Over the population and horizon (x{self.population_factor:.4g} decisions, discounted) "
                      f"the EVPI is {self.evpi * self.population_factor:.4g}.")
+        if self.unit:
+            text += f" Values in {self.unit}."
         return text
 
     def _repr_html_(self) -> str:

@@ -279,6 +279,8 @@ class EVSIResult:
         if self.population_factor is not None:
             text += (f" Over the population and horizon (x{self.population_factor:.4g} decisions, discounted) "
                      f"the EVSI is {self.population_evsi:.4g}.")
+        if self.unit:
+            text += f" Values in {self.unit}."
         return text
 
     def _repr_html_(self) -> str:

@@ -232,11 +232,12 @@ def pounds_table(result: FitRecord, scenario: Scenario, value: Mapping[str, str 
                   else scenario.total_difference(node) * 12.0 / scenario.months())
         lo, hi = hdi_1d(draws, prob)
         rows.append({"node": node, "entry": p.entry, "basis": p.basis, "amount": p.amount,
-                     "population": p.population, "change_a_year": float(np.mean(change)),
+                     "population": np.nan if p.population is None else p.population,
+                     "change_a_year": float(np.mean(change)),
                      "gbp_a_year": float(np.mean(draws)), "hdi_low": lo, "hdi_high": hi,
                      "p_gain": float(np.mean(draws > 0))})
     lo, hi = hdi_1d(total, prob)
-    rows.append({"node": "total", "entry": "", "basis": "", "amount": np.nan, "population": None,
+    rows.append({"node": "total", "entry": "", "basis": "", "amount": np.nan, "population": np.nan,
                  "change_a_year": np.nan, "gbp_a_year": float(np.mean(total)), "hdi_low": lo, "hdi_high": hi,
                  "p_gain": float(np.mean(total > 0))})
     table = pd.DataFrame(rows).set_index("node")

@@ -10,7 +10,9 @@ where :math:`\Delta^{+}_{o,d,s}` is the scenario's effect on final outcome :math
 signed so that improvement is positive (the node's ``better`` direction; a node
 without one counts increases as improvements), :math:`v_o` the value of one unit of
 improvement (``value``) and :math:`c_d` the scenario's cost (``cost``; "no change"
-costs 0 and has no effect). The link coefficients are the parameters;
+costs 0 and has no effect). With table entries in ``value``
+(``{"burglary": "home_office_2005:burglary_dwelling"}``) the terms are pounds a year at a
+price year instead (:mod:`copath.sensitivity.pounds`). The link coefficients are the parameters;
 :func:`copath.evppi` then gives each link's EVPPI, in the units of ``value`` and
 ``cost`` for one decision over the areas the scenarios cover, and :func:`copath.evsi` the
 value of a study that would estimate one link's coefficient with a given standard error.
