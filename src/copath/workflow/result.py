@@ -5,8 +5,9 @@ the model layer's :class:`~copath.model.record.FitRecord` (the DataTree, pathway
 data, settings, link summary, diagnostics and predictive checks) with the workflow's
 verbs on top: :meth:`~FitResult.scenario`, :meth:`~FitResult.path_effects`,
 :meth:`~FitResult.sensitivity`, :meth:`~FitResult.with_prior`, :meth:`~FitResult.evppi`,
-:meth:`~FitResult.evsi`, :meth:`~FitResult.loo`, :meth:`~FitResult.report` and :meth:`~FitResult.save`. It remembers the scenarios, path
-effects and sensitivity computed on it in this session (:attr:`FitResult.computed`),
+:meth:`~FitResult.evsi`, :meth:`~FitResult.value_in_pounds`, :meth:`~FitResult.loo`, :meth:`~FitResult.report` and
+:meth:`~FitResult.save`. It remembers the scenarios, path effects, sensitivity and values in
+pounds computed on it in this session (:attr:`FitResult.computed`),
 and :meth:`~FitResult.report` includes them unless told otherwise.
 
 Example
