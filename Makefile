@@ -2,6 +2,9 @@
 #   make demo   runs the flagship model on the bundled data and writes out/demo/
 #   make test   runs the test suite (under 10 minutes on 2 cores)
 # Both create .venv with Python >= 3.12 if it is missing.
+#   make docs         builds the documentation site into docs/_build/html (warnings are errors)
+#   make gallery      re-runs the notebooks into docs/gallery/ (their stored outputs in the site)
+#   make wheel-check  builds the wheel and uses it from a fresh venv outside the checkout
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -16,7 +19,7 @@ FIND_PYTHON = for c in $(CANDIDATES); do \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; exit 0; fi; done; exit 1
 
-.PHONY: demo test test-slow bench calibrate venv clean
+.PHONY: demo test test-slow bench calibrate venv clean docs gallery wheel-check
 
 venv: $(STAMP)
 
@@ -60,5 +63,29 @@ calibrate: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/bench_calibration.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_calibration.py --model calibration_pathway --unobserved fear --sims 100 --wrong-sims 0
 
+# The documentation site is built in its own venv (the docs extra: Sphinx, the PyData theme,
+# MyST, myst-nb), with warnings as errors; the notebooks are shown from their stored outputs.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+DOCS_OUT ?= docs/_build/html
+
+$(DOCS_STAMP): pyproject.toml
+	@if [ ! -x $(DOCS_VENV)/bin/python ]; then \
+	  base=$$($(FIND_PYTHON)) || { echo "error: copath needs Python >= 3.12; none of $(CANDIDATES) is." >&2; exit 1; }; \
+	  $$base -m venv $(DOCS_VENV); \
+	fi
+	$(DOCS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DOCS_VENV)/bin/python -m pip install --quiet -e ".[docs]"
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(DOCS_VENV)/bin/python -m sphinx -W --keep-going -b html docs $(DOCS_OUT)
+
+gallery: $(STAMP)
+	$(PY) scripts/execute_gallery.py
+
+wheel-check: $(STAMP)
+	$(PY) scripts/wheel_check.py
+
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) out .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(DOCS_VENV) docs/_build out .pytest_cache

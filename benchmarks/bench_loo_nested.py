@@ -4,7 +4,7 @@ is at least 4 and more than 2 SE; Sivula, Magnusson & Vehtari 2020).
 
 Pathway x -> m (continuous) -> y (count), simulated with x -> y = 0 (x -> m 0.5, m -> y 0.4),
 20 areas x 6 months, seeds 1-N; both the pathway with x -> y and the one without are fitted
-(2 chains x 300 draws after 300, seed 1) and compared with max_refits=0. The README's
+(2 chains x 300 draws after 300, seed 1) and compared with max_refits=0. The guide's (docs/guides/checking.md)
 figures on the nested case come from this script.
 
     .venv/bin/python benchmarks/bench_loo_nested.py [--sims 8]

@@ -3,7 +3,7 @@
 "Before" is the bundled flagship spec: quality-of-life nodes with an identity link and the
 direction-only CitizenNet evidence read over a 5% sign-up (``contrast: 0.05``); "after" is the
 variant issue 28 proposes (``link: logit`` on the quality-of-life nodes, the direction read
-across the whole sign-up range), not yet bundled (README, "Before fitting"). For each: ``cp.prior_check`` (500 draws, a simulated force of 40 areas x 12
+across the whole sign-up range), not yet bundled (docs/guides/prior-check.md). For each: ``cp.prior_check`` (500 draws, a simulated force of 40 areas x 12
 months), and over 40 single draws from the priors (``cp.simulate``, 30 areas x 12 months, seeds
 0-39) the share of worlds in which a node puts more than 5% of its expected values outside its
 bounds (its range; the advisory 20 x baseline for counts and proportions).

@@ -1,4 +1,4 @@
-"""The numbers the README gives for issue 27's prior rules, and the soft-direction pass rate.
+"""The numbers docs/guides/evidence.md gives for issue 27's prior rules, and the soft-direction pass rate.
 
 1. Priors built from the registry: Neighbourhood Watch -> burglary; k identical grade-B trials
    (log RR -0.3, se 0.1) for k = 1..10; the ladder from a sized review to a hypothesis.

@@ -4,7 +4,7 @@ The question: in London boroughs where more residents know how to contact their 
 officer, or feel well informed about local policing, do more residents think the police
 treat everyone fairly, and through that, that they do a good job locally? The data are
 MOPAC's Public Attitude Survey borough file (``../shared/data/mopac-pas/``, read by
-``cp.datasets.read_pas``). README section "Walk-through: confidence via fairness (PAS)"
+``cp.datasets.read_pas``). The guide docs/guides/walkthrough-pas.md
 goes through what this script prints.
 
 What the script decides, and says:

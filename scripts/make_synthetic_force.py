@@ -7,7 +7,7 @@ heterogeneity, tied signs held), and are kept in `datasets/synthetic_force.truth
 so that the bundled force stays a fixed test bed while the prior rules evolve: by default
 the script re-simulates the data from that truth (`pinned_params`), and `--redraw` draws
 new coefficients and intercepts from the current priors (then the demo, the notebooks and
-the README's figures must be re-verified). The nuisance parameters (area sd,
+the figures in docs/guides/ must be re-verified). The nuisance parameters (area sd,
 overdispersion, residual sd) are set to typical values in NUISANCE, because a draw from
 their wide half-normal priors can give a force with, say, 150 burglaries in one small
 area-month. Run: `.venv/bin/python scripts/make_synthetic_force.py [--redraw]`.

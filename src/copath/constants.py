@@ -123,7 +123,7 @@ DESIGNS: tuple[str, ...] = (
 )
 
 #: The grade a study design starts from when no SMS level is stated, before downgrades
-#: (in the spirit of GRADE: Guyatt et al. 2008, BMJ 336:924; the README's "How evidence becomes a prior"). Reviews of
+#: (in the spirit of GRADE: Guyatt et al. 2008, BMJ 336:924; docs/guides/evidence.md). Reviews of
 #: controlled studies start at A, randomised studies at B, single evaluations, official figures
 #: and surveys at C, qualitative work at D, a hypothesis at E. A quasi-experiment starts at C,
 #: the grade of SMS 3 (a comparison with a comparable group; SMS 2, the level below, also starts

@@ -58,11 +58,11 @@ class CopathError(ValueError):
 
 
 class SpecError(CopathError):
-    """A pathway spec (models/*.yaml) is malformed or describes an invalid DAG."""
+    """A pathway spec (``models/*.yaml``) is malformed or describes an invalid DAG."""
 
 
 class EvidenceError(CopathError):
-    """An evidence registry entry (priors/*.yaml) is malformed."""
+    """An evidence registry entry (``priors/*.yaml``) is malformed."""
 
 
 class DataError(CopathError):

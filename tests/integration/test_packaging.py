@@ -33,6 +33,7 @@ def test_wheel_contains_models_priors_datasets(wheel):
     assert any(n.startswith("copath/_bundled/datasets/") for n in names)
     for table in (ROOT / "datasets" / "values").iterdir():  # the value tables and their data cards
         assert f"copath/_bundled/datasets/values/{table.name}" in names
+    assert "copath/py.typed" in names  # type checkers read the package's annotations
 
 
 def test_installed_wheel_finds_its_bundled_files(wheel, tmp_path):
@@ -49,3 +50,16 @@ def test_installed_wheel_finds_its_bundled_files(wheel, tmp_path):
     assert proc.returncode == 0, proc.stderr
     n_links, n_entries = map(int, proc.stdout.split())
     assert n_links >= 18 and n_entries >= 30
+
+
+@pytest.mark.slow  # about 70 s: builds the wheel, a fresh venv and a 2 x 100-draw fit (make wheel-check)
+def test_the_wheel_works_from_a_fresh_venv_outside_the_checkout(tmp_path):
+    from scripts.wheel_check import check_wheel
+
+    out = check_wheel(tmp_path)
+    assert "burglary" in out["columns"] and "households" in out["columns"]
+    n_links, n_entries, n_rows = map(int, out["check"].split())
+    assert n_links >= 18 and n_entries >= 30 and n_rows == 10 * 24  # 10 areas x 24 months of synthetic_force
+    link = next(line for line in out["fit"].splitlines() if line.startswith("nw_coverage -> burglary"))
+    grade, prior_mean = link.split()[3:5]
+    assert (grade, prior_mean) == ("B", "-0.238")  # Bennett et al.'s review from the bundled registry

@@ -120,3 +120,25 @@ def test_too_few_predictive_draws_make_no_verdict_and_say_so():
     d = res.diagnostics()
     assert d.predictive is None and "predictive" not in d.checks
     assert "posterior predictive check not made: 50 predictive draws, fewer than 200" in str(d).splitlines()[0]
+
+
+def test_a_proportion_without_data_or_trials_column_does_not_stop_the_check():
+    """The City data have no trials_listed column and no data on trials_collapsed (notebook 02):
+    its trials were looked up all the same, a KeyError in res.diagnostics()."""
+    from copath.model.predictive import _sizes
+
+    pw = cp.loads_pathway("""
+name: t
+nodes:
+  x: {kind: exposure, range: [0, 1]}
+  y: {kind: proportion, trials: n}
+  z: {kind: proportion, trials: m}
+links:
+  - {from: x, to: y}
+  - {from: x, to: z}
+outcomes: [y]
+""")
+    df = pd.DataFrame({"area": ["a", "b"] * 3, "month": [1, 1, 2, 2, 3, 3], "x": np.linspace(0, 1, 6),
+                       "y": [1, 2, 3, 1, 2, 3], "n": [5, 5, 6, 6, 7, 7]})
+    sizes = _sizes(pw, df)
+    assert list(sizes) == ["y"] and sizes["y"].tolist() == [5, 5, 6, 6, 7, 7]

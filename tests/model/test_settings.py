@@ -65,7 +65,7 @@ def test_a_run_keeps_how_its_chains_started_through_json():
     back = FitRun.from_dict(json.loads(json.dumps(FitRun(sampler="nutpie", starts=starts).to_dict())))
     assert back.starts == starts
     assert FitRun.from_dict({"sampler": "nutpie"}).starts == {}  # a result saved before it had none
-    assert FitSettings().init == "map"  # Pathfinder is an option (README: the funnel-neck failure)
+    assert FitSettings().init == "map"  # Pathfinder is an option (docs/guides/concepts.md: the funnel-neck failure)
 
 
 def test_a_negative_pareto_k_is_explained_as_a_well_behaved_tail():

@@ -1,4 +1,4 @@
-"""The spec reference (docs/spec.md) cannot go stale: it has a row for every key the loader
+"""The spec reference (docs/guides/spec.md) cannot go stale: it has a row for every key the loader
 accepts and for no other, names every allowed value of the keys with fixed choices, and its
 examples load."""
 
@@ -15,7 +15,7 @@ from copath.spec import loader
 from copath.yaml_io import read_yaml_text
 from tests.conftest import ROOT
 
-DOC = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+DOC = (ROOT / "docs" / "guides" / "spec.md").read_text(encoding="utf-8")
 
 
 def _section(title: str) -> str:
@@ -59,7 +59,7 @@ def test_the_complete_examples_load():
     complete = [b for b in _yaml_blocks() if b.startswith("name:")]
     assert len(complete) == 4
     for block in complete:
-        pw = cp.loads_pathway(block, source="docs/spec.md")
+        pw = cp.loads_pathway(block, source="docs/guides/spec.md")
         assert pw.link_names
     first = cp.loads_pathway(complete[0])
     assert first.nodes["good_job"].given_as == "share" and first.risks[0].nodes == ("contact", "good_job")
@@ -73,12 +73,12 @@ def test_the_link_and_risk_fragments_load_on_the_flagship(flagship):
     assert [b.split(":", 1)[0] for b in fragments] == ["links", "risks"]
     for block in fragments:  # each replaces the flagship's own links or risks
         part = read_yaml_text(block)
-        pw = loader.pathway_from_dict({**doc, **part, "outcomes": []}, source="docs/spec.md")
+        pw = loader.pathway_from_dict({**doc, **part, "outcomes": []}, source="docs/guides/spec.md")
         assert len(getattr(pw, next(iter(part)))) == len(next(iter(part.values())))
 
 
 def test_the_docstrings_point_to_the_reference_not_to_a_missing_file():
     src = ROOT / "src" / "copath"
     assert not [str(p.relative_to(src)) for p in src.rglob("*.py") if "DESIGN.md" in p.read_text(encoding="utf-8")]
-    assert "docs/spec.md" in (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "docs/spec.md" in (cp.Node.__doc__ or "") and "docs/spec.md" in (loader.__doc__ or "")
+    assert "docs/guides/spec.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/guides/spec.md" in (cp.Node.__doc__ or "") and "docs/guides/spec.md" in (loader.__doc__ or "")

@@ -1,6 +1,6 @@
 """The evidence registry: citable effects read from ``priors/*.yaml``.
 
-Each entry (its YAML format: README.md, "How evidence becomes a prior", and the bundled
+Each entry (its YAML format: ``docs/guides/evidence.md`` and the bundled
 ``priors/*.yaml``) records what a study reported (the verbatim
 quote), its citation, design and grade, the effect as a *measure*, and what it
 informs: a ``link`` (an effect, turned into that link's prior) or a ``node`` (a

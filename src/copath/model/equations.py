@@ -7,7 +7,7 @@ For an endogenous node :math:`v` with parents :math:`P(v)`, on its link scale
 
     \eta_v = \alpha_v + u_{v,\text{area}} + \sum_{p \in P(v)} \beta_{p \to v}\,(x_p - c_p)
 
-where :math:`x_p` is the parent's input (as the spec reference, ``docs/spec.md``, says):
+where :math:`x_p` is the parent's input (as the spec reference, ``docs/guides/spec.md``, says):
 an exposure as given, a count parent as its expected log rate per ``per`` (:math:`\eta_p`), a proportion
 parent as the logit of its expected share (:math:`\eta_p`), a continuous parent as its
 observed value. :math:`c_p` are fixed centring constants (an exposure's mean in the

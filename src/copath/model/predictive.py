@@ -96,6 +96,8 @@ def _sizes(pathway: Pathway, data: pd.DataFrame) -> dict[str, np.ndarray]:
             out[name] = np.asarray(prepared.aggregated[name].size, dtype=float)
         else:
             rows = prepared.observed[name]
+            if rows.size == 0:  # no data on the node: nothing to check, and its trials column may be absent
+                continue
             out[name] = np.broadcast_to(np.asarray(node.node_kind.size(node, prepared.values, rows), dtype=float),
                                         rows.shape)
     return out

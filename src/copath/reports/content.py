@@ -524,7 +524,7 @@ def risks_section(pathway: Pathway) -> Section:
     else:
         blocks.append(Paragraph("The pathway's spec lists no risks of its own (a 'risks:' list in the spec adds "
                                 "them: what could make its links fail or backfire that the model cannot see; "
-                                "docs/spec.md in the project shows how)."))
+                                "docs/guides/spec.md in the project shows how)."))
     groups, _ = _risk_groups(generic_risks(pathway), GENERIC_GROUP)
     blocks += [Paragraph(f"The links are estimated from observational data (rows of {' x '.join(pathway.index)}), "
                          "not from an experiment. "

@@ -1,7 +1,7 @@
 """Read a pathway spec (models/*.yaml) into a validated :class:`Pathway`.
 
 Every key a spec takes, with its meaning, allowed values and an example, is in the spec
-reference, ``docs/spec.md`` in the project (linked from the README). Unknown keys are
+reference, ``docs/guides/spec.md`` in the project (linked from the README). Unknown keys are
 refused (a typo such as ``ofset`` would otherwise be ignored silently), every value is
 type-checked, and each error names the file, the line, and the node, link or risk.
 

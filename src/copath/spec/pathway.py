@@ -77,7 +77,7 @@ class Node:
 
     ``kind`` is exposure, count, proportion or continuous (each kind's structural equation:
     :mod:`copath.model.equations`; every key a node takes in a spec, with its allowed values and
-    an example: the spec reference, ``docs/spec.md`` in the project). ``better`` says which direction is an improvement
+    an example: the spec reference, ``docs/guides/spec.md`` in the project). ``better`` says which direction is an improvement
     ("lower" or "higher"), used when scenarios report whether an outcome improves.
     ``baseline`` is the node's typical level on its natural scale (a rate per ``per``
     for counts, a share for proportions, a mean for continuous nodes): the centre of
@@ -240,7 +240,7 @@ class Pathway:
     ``risks`` are the spec's own risks (``risks:``; :class:`copath.spec.risks.Risk`): what could
     make the answer wrong that the model does not represent. The report lists them, then the
     generic threats to a causal reading worded for the pathway's nodes
-    (:func:`copath.spec.risks.generic_risks`). Every key of a spec: ``docs/spec.md``.
+    (:func:`copath.spec.risks.generic_risks`). Every key of a spec: ``docs/guides/spec.md``.
 
     Example
     -------
