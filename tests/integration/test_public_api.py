@@ -13,6 +13,7 @@ import copath as cp
 from copath.options import choices
 
 PUBLIC = [
+    "CEACResult", "ENBSResult", "MixResult", "ceac", "enbs",
     "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "EVSIResult", "Evidence",
     "EvidenceEntry", "EvidenceError", "FitComparison", "FitResult", "Loo", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
     "PathEffects", "Pathway", "PooledEffect", "PriorCheck", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
