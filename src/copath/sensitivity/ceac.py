@@ -316,7 +316,8 @@ def ceac(
         for j, name in enumerate(options):
             rows.append({"wtp": float(lam), "option": name, "expected_nb": float(means[j]), "p_best": float(p[j]),
                          "p_best_se": float(np.sqrt(p[j] * (1 - p[j]) / n)), "on_frontier": j == best})
-        value = float(max(nb.max(axis=1).mean() - means.max(), 0.0))
+        value = float(nb.max(axis=1).mean() - means.max())
+        value = 0.0 if value <= 1e-12 * (np.abs(nb).mean() + 1e-300) else value  # round-off of a sure choice
         row = {"wtp": float(lam), "evpi": value, "evpi_se": _mc_se(nb), "best_option": options[best]}
         if factor is not None:
             row |= {"population_evpi": value * factor, "population_se": row["evpi_se"] * factor}
