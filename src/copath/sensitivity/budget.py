@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -124,7 +125,7 @@ def mix_grid(changes: Mapping[str, Sequence[float]], unit_cost: Mapping[str, flo
     """
     if not changes:
         raise ValueError("changes: give at least one exposure and its allowed changes, e.g. {'patrols': [1, 2]}")
-    if not (isinstance(budget, (int, float)) and math.isfinite(budget)):
+    if not (isinstance(budget, numbers.Real) and not isinstance(budget, bool) and math.isfinite(budget)):
         raise ValueError(f"budget must be a finite number; got {budget!r}")
     missing = [e for e in changes if e not in unit_cost]
     extra = [e for e in unit_cost if e not in changes]
@@ -141,7 +142,7 @@ def mix_grid(changes: Mapping[str, Sequence[float]], unit_cost: Mapping[str, flo
         if not all(math.isfinite(v) for v in numbers):
             raise ValueError(f"changes[{name!r}] must be finite numbers; got {values!r}")
         cost = unit_cost[name]
-        if not (isinstance(cost, (int, float)) and math.isfinite(cost)):
+        if not (isinstance(cost, numbers.Real) and not isinstance(cost, bool) and math.isfinite(cost)):
             raise ValueError(f"unit_cost[{name!r}] must be a finite number; got {cost!r}")
         levels[name] = numbers
     names = list(levels)
