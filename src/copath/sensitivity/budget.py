@@ -136,15 +136,15 @@ def mix_grid(changes: Mapping[str, Sequence[float]], unit_cost: Mapping[str, flo
     levels = {}
     for name, values in changes.items():
         try:
-            numbers = sorted({float(v) for v in (*values, 0.0)})
+            steps = sorted({float(v) for v in (*values, 0.0)})
         except (TypeError, ValueError):
             raise ValueError(f"changes[{name!r}] must be numbers (amounts added); got {values!r}") from None
-        if not all(math.isfinite(v) for v in numbers):
+        if not all(math.isfinite(v) for v in steps):
             raise ValueError(f"changes[{name!r}] must be finite numbers; got {values!r}")
         cost = unit_cost[name]
         if not (isinstance(cost, numbers.Real) and not isinstance(cost, bool) and math.isfinite(cost)):
             raise ValueError(f"unit_cost[{name!r}] must be a finite number; got {cost!r}")
-        levels[name] = numbers
+        levels[name] = steps
     names = list(levels)
     rows = []
     for combo in itertools.product(*(levels[n] for n in names)):
