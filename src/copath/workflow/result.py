@@ -23,7 +23,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from html import escape
 from pathlib import Path
@@ -413,7 +413,7 @@ class FitResult(FitRecord):
     def enbs(self, link: str, sizes: Sequence[float],
              scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
              value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
-             study_se: Any = None, unit_sd: float | None = None, contrast: float = 1.0, design_effect: float = 1.0,
+             study_se: Callable[[float], float] | Sequence[float] | None = None, unit_sd: float | None = None, contrast: float = 1.0, design_effect: float = 1.0,
              fixed_cost: float = 0.0, cost_per_unit: float = 0.0, per_year: float | Sequence[float] = 1.0,
              horizon_years: int | None = None, discount_rate: float = 0.0, random_seed: int = 0,
              money_unit: str = "") -> ENBSResult:
