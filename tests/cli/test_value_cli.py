@@ -59,6 +59,7 @@ def test_evsi_prints_the_enbs_table_and_the_optimal_size(saved, capsys):
     (["value", "{f}", "--set", "x=+0.1", "--value", "q=1"], "unknown outcome node(s) q"),
     (["value", "{f}", "--set", "x=+0.1", "--wtp", "-1"], "--wtp: must be non-negative"),
     (["value", "{f}", "--set", "x=+0.1", "--per-year", "-3"], "--per-year: must be a non-negative"),
+    (["value", "{f}", "--set", "x=+0.1", "--cost", "nan"], "--cost: must be a finite number"),
     (["evsi", "{f}", "p -> y", "--set", "x=+0.1", "--n", "20"], "give either --unit-sd"),
     (["evsi", "{f}", "p -> q", "--set", "x=+0.1", "--n", "20", "--unit-sd", "1"], "LINK: unknown link 'p -> q'"),
 ])

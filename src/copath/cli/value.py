@@ -62,7 +62,7 @@ def _decision_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--value", dest="values", action="append", metavar="NODE=NUMBER",
                    help="value of one unit of improvement of an outcome (repeatable; default 1 for each final "
                         "outcome)")
-    p.add_argument("--cost", type=float, default=0.0, help="the scenario's cost, in the units of --value (default 0)")
+    p.add_argument("--cost", type=float, default=0.0, help="the scenario's cost, in the units of --value (default 0; negative: a saving)")
     p.add_argument("--money-unit", default="", metavar="LABEL", help="a label for the money unit, e.g. GBP")
     p.add_argument("--out", help="folder for the tables and figure (default: RESULT/value or RESULT/evsi)")
 
@@ -138,10 +138,12 @@ def _checked(call, where: str):
 def _setup(args: argparse.Namespace):
     import copath as cp
 
-    for name in ("per_year", "discount", "cost"):
+    for name in ("per_year", "discount"):
         v = getattr(args, name, None)
         if v is not None and not (np.isfinite(v) and v >= 0):
             raise CopathError(f"must be a non-negative number; got {v!r}", where=f"--{name.replace('_', '-')}")
+    if not np.isfinite(args.cost):  # a negative cost is a saving
+        raise CopathError(f"must be a finite number; got {args.cost!r}", where="--cost")
     values = parse_values(args.values)
     res = cp.load_result(args.result)
     if isinstance(values, dict):
