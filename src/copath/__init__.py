@@ -38,9 +38,14 @@ from copath.model.simulate import Simulation, simulate
 from copath.model.storage import ResultError
 from copath.scenarios import Comparison, PathEffects, Scenario, compare, sweep
 from copath.sensitivity import (
+    CEACResult,
+    ENBSResult,
     EVPPIResult,
     EVSIResult,
+    MixResult,
     Sensitivity,
+    ceac,
+    enbs,
     evpi,
     evppi,
     evsi,
@@ -72,6 +77,11 @@ __all__ = [
     "scale_value",
     "evsi",
     "study_se_for",
+    "CEACResult",
+    "ENBSResult",
+    "MixResult",
+    "ceac",
+    "enbs",
     "PathEffects",
     "ResultError",
     "Scenario",

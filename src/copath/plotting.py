@@ -32,7 +32,7 @@ from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "NotebookFigure", "DagNode", "DagLink", "to_png", "to_svg", "layered_layout", "draw_dag", "comparison", "tornado",
-    "prior_posterior", "histograms", "calibration_ecdf", "forest",
+    "prior_posterior", "histograms", "calibration_ecdf", "forest", "ceac", "enbs", "budget_mixes",
 ]
 
 
@@ -394,5 +394,102 @@ def calibration_ecdf(z: np.ndarray, band: tuple[np.ndarray, np.ndarray], curves:
         ax.set_xlabel("fractional rank", fontsize=8)
     axes[0][0].set_ylabel("ECDF - uniform")
     axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- decisions
+def ceac(table: pd.DataFrame, evpi: pd.DataFrame, effect_unit: str, money_unit: str = "") -> Figure:
+    """Two panels against willingness to pay: each option's probability of the highest net
+    benefit (thick where it is on the frontier, the option with the highest expected net
+    benefit), and the EVPI with a band of 2 Monte Carlo standard errors. ``table`` has columns
+    ``wtp``, ``option``, ``p_best``, ``on_frontier``; ``evpi`` has ``wtp``, ``evpi``, ``evpi_se``.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"wtp": [0.0, 1.0, 0.0, 1.0], "option": ["a", "a", "b", "b"], "p_best": [1, 0.2, 0, 0.8],
+    ...                   "on_frontier": [True, False, False, True]})
+    >>> e = pd.DataFrame({"wtp": [0.0, 1.0], "evpi": [0.0, 0.1], "evpi_se": [0.0, 0.01]})
+    >>> len(ceac(t, e, "point").axes)
+    2
+    """
+    fig = NotebookFigure(figsize=(6.4, 5.6))
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    colours = ["#2b4c7e", HIGHLIGHT, "#3a8a4f", "#8e44ad", "#b03a2e", "#7f8c8d", "#1abc9c", "#d4ac0d"]
+    for i, (name, part) in enumerate(table.groupby("option", sort=False)):
+        colour = colours[i % len(colours)]
+        top.plot(part["wtp"], part["p_best"], color=colour, lw=1.2, label=str(name))
+        front = part["p_best"].where(part["on_frontier"].astype(bool))
+        top.plot(part["wtp"], front, color=colour, lw=4, alpha=0.45)
+    top.set_ylim(-0.02, 1.02)
+    top.set_ylabel("P(highest net benefit)", fontsize=9)
+    top.legend(fontsize=8, frameon=False, title="thick: chosen (frontier)", title_fontsize=7)
+    bottom.plot(evpi["wtp"], evpi["evpi"], color="#333333", lw=1.5)
+    bottom.fill_between(evpi["wtp"], evpi["evpi"] - 2 * evpi["evpi_se"], evpi["evpi"] + 2 * evpi["evpi_se"],
+                        color="#999999", alpha=0.35, lw=0)
+    bottom.set_ylabel("EVPI per decision", fontsize=9)
+    money = f"{money_unit} " if money_unit else ""
+    bottom.set_xlabel(f"willingness to pay ({money}per {effect_unit})", fontsize=9)
+    fig.suptitle("Cost-effectiveness acceptability curves and the value of perfect information", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def enbs(table: pd.DataFrame, optimal_n: float | None, money_unit: str = "") -> Figure:
+    """The expected net benefit of sampling against study size, with a band of 2 Monte Carlo
+    standard errors, beside the population EVSI and the study's cost; the optimal size marked.
+    ``table`` has columns ``n``, ``enbs``, ``enbs_se``, ``population_evsi``, ``study_cost``.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"n": [10, 20], "enbs": [1.0, 0.5], "enbs_se": [0.1, 0.1], "population_evsi": [2.0, 2.5],
+    ...                   "study_cost": [1.0, 2.0]})
+    >>> enbs(t, 10).axes[0].get_xlabel()
+    'study size n'
+    """
+    fig = NotebookFigure(figsize=(6.4, 4.0))
+    ax = fig.subplots()
+    ax.plot(table["n"], table["population_evsi"], color="#2b4c7e", lw=1.2, label="EVSI x population")
+    ax.plot(table["n"], table["study_cost"], color="#7f8c8d", lw=1.2, ls="--", label="study cost")
+    ax.plot(table["n"], table["enbs"], color=HIGHLIGHT, lw=2, label="ENBS")
+    ax.fill_between(table["n"], table["enbs"] - 2 * table["enbs_se"], table["enbs"] + 2 * table["enbs_se"],
+                    color=HIGHLIGHT, alpha=0.25, lw=0)
+    ax.axhline(0, color="#999999", lw=0.8, ls=":")
+    if optimal_n is not None:
+        ax.axvline(optimal_n, color=HIGHLIGHT, lw=0.8, ls=":")
+        ax.annotate(f"n = {optimal_n:g}", (optimal_n, 0), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    ax.set_xlabel("study size n")
+    ax.set_ylabel(money_unit or "value")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("Expected net benefit of sampling (band: 2 Monte Carlo SE)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def budget_mixes(table: pd.DataFrame, top: int = 15, money_unit: str = "") -> Figure:
+    """The ``top`` mixes by expected net benefit: the mean and interval of each, with its
+    probability of being the best of those compared and its cost. ``table`` has columns
+    ``mix``, ``expected_nb``, ``nb_low``, ``nb_high``, ``p_best``, ``cost``, sorted best first.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"mix": ["a +1"], "expected_nb": [1.0], "nb_low": [0.5], "nb_high": [1.5], "p_best": [1.0],
+    ...                   "cost": [2.0]})
+    >>> len(budget_mixes(t).axes)
+    1
+    """
+    part = table.head(top).iloc[::-1]
+    fig = NotebookFigure(figsize=(8.0, 0.38 * len(part) + 1.4))
+    ax = fig.subplots()
+    y = np.arange(len(part))
+    ax.hlines(y, part["nb_low"], part["nb_high"], color="#2b4c7e", lw=2)
+    ax.plot(part["expected_nb"], y, "o", color="#2b4c7e")
+    ax.plot(part["expected_nb"].iloc[-1:], y[-1:], "o", color=HIGHLIGHT, ms=9)
+    ax.axvline(0, color="#999999", lw=0.8, ls=":")
+    labels = [f"{m}  (P best {p:.2f}, cost {c:,.4g})" for m, p, c in zip(part["mix"], part["p_best"], part["cost"],
+                                                                            strict=True)]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel(f"net benefit{f' ({money_unit})' if money_unit else ''}", fontsize=9)
+    ax.set_title("Programme mixes within the budget (mean and interval; best at the top)", fontsize=10)
     fig.tight_layout()
     return fig

@@ -13,6 +13,7 @@ import copath as cp
 from copath.options import choices
 
 PUBLIC = [
+    "CEACResult", "ENBSResult", "MixResult", "ceac", "enbs",
     "Calibration", "Comparison", "CopathError", "DataError", "Diagnostics", "EVPPIResult", "EVSIResult", "Evidence",
     "EvidenceEntry", "EvidenceError", "FitComparison", "FitResult", "Loo", "FitSettings", "HDI_PROB", "Link", "LinkPrior", "Node",
     "PathEffects", "Pathway", "PooledEffect", "PriorCheck", "ResultError", "Scenario", "Sensitivity", "Simulation", "SpecError",
@@ -55,6 +56,14 @@ SIGNATURES = {
             "study_se: 'float', per_year: 'float | Sequence[float] | None' = None, "
             "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, chains: 'int' = 1, "
             "rng: 'np.random.Generator | int | None' = None) -> 'EVSIResult'",
+    "FitResult.ceac": "(self, scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
+                      "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                      "wtp: 'Sequence[float] | None' = None, per_year: 'float | Sequence[float] | None' = None, "
+                      "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, money_unit: 'str' = '') "
+                      "-> 'CEACResult'",
+    "FitResult.best_mix": "(self, changes: 'Mapping[str, Sequence[float]]', unit_cost: 'Mapping[str, float]', "
+                          "budget: 'float', value: 'Mapping[str, float] | float', areas: 'Any' = None, "
+                          "period: 'Any' = None, evppi_top: 'int' = 4, money_unit: 'str' = '') -> 'MixResult'",
     "FitResult.report": "(self, path: 'str | Path', scenarios: 'Sequence[Scenario] | None' = None, "
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
                         "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None, "

@@ -5,7 +5,8 @@ the model layer's :class:`~copath.model.record.FitRecord` (the DataTree, pathway
 data, settings, link summary, diagnostics and predictive checks) with the workflow's
 verbs on top: :meth:`~FitResult.scenario`, :meth:`~FitResult.path_effects`,
 :meth:`~FitResult.sensitivity`, :meth:`~FitResult.with_prior`, :meth:`~FitResult.evppi`,
-:meth:`~FitResult.evsi`, :meth:`~FitResult.value_in_pounds`, :meth:`~FitResult.loo`, :meth:`~FitResult.report` and
+:meth:`~FitResult.evsi`, :meth:`~FitResult.value_in_pounds`, :meth:`~FitResult.ceac`, :meth:`~FitResult.enbs`,
+:meth:`~FitResult.best_mix`, :meth:`~FitResult.loo`, :meth:`~FitResult.report` and
 :meth:`~FitResult.save`. It remembers the scenarios, path effects, sensitivity and values in
 pounds computed on it in this session (:attr:`FitResult.computed`),
 and :meth:`~FitResult.report` includes them unless told otherwise.
@@ -23,7 +24,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from html import escape
 from pathlib import Path
@@ -44,6 +45,10 @@ from copath.scenarios.forward import Forward, forward_of
 from copath.scenarios.paths import PathEffects, path_effects
 from copath.scenarios.scenario import Scenario, build_scenario
 from copath.sensitivity.analysis import Sensitivity, sensitivity
+from copath.sensitivity.budget import MixResult
+from copath.sensitivity.ceac import CEACResult
+from copath.sensitivity.decisions import result_best_mix, result_ceac, result_enbs
+from copath.sensitivity.enbs import ENBSResult
 from copath.sensitivity.evppi import EVPPIResult
 from copath.sensitivity.evsi import EVSIResult
 from copath.sensitivity.pathway_check import PathwayCheck, check_pathway
@@ -437,6 +442,130 @@ class FitResult(FitRecord):
                              price_index=price_index)
         self.computed.remember(self.computed.worth, scenario.name, table)
         return table
+
+    def ceac(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
+             value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+             wtp: Sequence[float] | None = None, per_year: float | Sequence[float] | None = None,
+             horizon_years: int | None = None, discount_rate: float = 0.0, money_unit: str = "") -> CEACResult:
+        """Cost-effectiveness acceptability curves of ``scenarios`` and no change over willingness to
+        pay, with the EVPI across the same range (:mod:`copath.sensitivity.ceac`; Fenwick, Claxton
+        and Sculpher 2001).
+
+        Parameters
+        ----------
+        scenarios
+            Scenario objects, or name -> changes (run here, and remembered for the report).
+        value
+            Weight of one unit of improvement per outcome (or one number for every final
+            outcome): the non-monetised effect (``{"qol_citizens": 1.0}``: points of quality of life).
+        cost
+            Cost per scenario, in money (or one number for all).
+        wtp
+            Money per unit of effect to evaluate at (default: 0 to twice the largest break-even).
+        per_year, horizon_years, discount_rate
+            Optional population of decisions for the EVPI (:func:`copath.scale_value`).
+        money_unit
+            A label for the figure, e.g. ``"GBP"``.
+
+        Returns
+        -------
+        CEACResult
+            ``table`` (tidy: wtp, option, expected net benefit, P(best), frontier), ``evpi``,
+            ``figure`` and ``describe()``.
+        """
+        return result_ceac(self, self._scenario_list(scenarios), value=value, cost=cost, wtp=wtp, per_year=per_year,
+                           horizon_years=horizon_years, discount_rate=discount_rate, money_unit=money_unit)
+
+    def enbs(self, link: str, sizes: Sequence[float],
+             scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
+             value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+             study_se: Callable[[float], float] | Sequence[float] | None = None, unit_sd: float | None = None, contrast: float = 1.0, design_effect: float = 1.0,
+             fixed_cost: float = 0.0, cost_per_unit: float = 0.0, per_year: float | Sequence[float] = 1.0,
+             horizon_years: int | None = None, discount_rate: float = 0.0, random_seed: int = 0,
+             money_unit: str = "") -> ENBSResult:
+        """Expected net benefit of sampling of a study of one link at each size, and the optimal
+        size (:mod:`copath.sensitivity.enbs`: EVSI x population - study cost, building on
+        :meth:`evsi`).
+
+        Parameters
+        ----------
+        link
+            The studied link as ``res.summary()`` names it, e.g. ``"x -> y"``.
+        sizes
+            Study sizes n to compare (all units, both arms).
+        scenarios
+            Scenario objects, or name -> changes (run here, and remembered for the report).
+        value
+            Money per unit of improvement, per outcome (or one number for every final outcome).
+        cost
+            Cost per scenario (or one number for all).
+        study_se
+            The study's standard error as a function of n (or one value per size), on the
+            link's scale per unit of the parent; or instead ``unit_sd``.
+        unit_sd
+            A two-arm difference in means with n/2 units per arm: the outcome's sd between units
+            (:func:`copath.study_se_for`).
+        contrast
+            The difference in the parent between the arms (with ``unit_sd``).
+        design_effect
+            Variance inflation of a clustered design (with ``unit_sd``).
+        fixed_cost
+            The study's set-up cost, in the units of ``value``.
+        cost_per_unit
+            The study's cost per unit of n.
+        per_year, horizon_years, discount_rate
+            Decisions a year the study informs, for how many years, and the discount rate.
+        random_seed
+            Seed of the simulated study results.
+        money_unit
+            A label, e.g. ``"GBP"``.
+
+        Returns
+        -------
+        ENBSResult
+            ``table`` per size (EVSI, population EVSI, cost, ENBS with its SE), ``optimal_n``,
+            ``figure`` and ``describe()``.
+        """
+        check_evsi_request(self, link, 1.0)
+        return result_enbs(self, link, sizes, self._scenario_list(scenarios), value=value, cost=cost,
+                           study_se=study_se, unit_sd=unit_sd, contrast=contrast, design_effect=design_effect,
+                           fixed_cost=fixed_cost, cost_per_unit=cost_per_unit, per_year=per_year,
+                           horizon_years=horizon_years, discount_rate=discount_rate, random_seed=random_seed,
+                           money_unit=money_unit)
+
+    def best_mix(self, changes: Mapping[str, Sequence[float]], unit_cost: Mapping[str, float], budget: float,
+                 value: Mapping[str, float] | float, areas: Any = None, period: Any = None,
+                 evppi_top: int = 4, money_unit: str = "") -> MixResult:
+        """The mix of exposure changes within ``budget`` with the highest expected net benefit: a
+        grid search over each exposure's allowed changes, every mix scored on the same draws
+        (:mod:`copath.sensitivity.budget`).
+
+        Parameters
+        ----------
+        changes
+            Exposure -> allowed changes, amounts added in its unit, e.g.
+            ``{"nw_coverage": [0.05, 0.1], "foot_patrol": [1, 2]}`` (0 is always allowed).
+        unit_cost
+            Exposure -> cost of one unit of change over the areas changed, in money.
+        budget
+            The most a mix may cost; no mix above it is evaluated.
+        value
+            Money per unit of improvement, per outcome (or one number for every final outcome).
+        areas, period
+            The rows the mixes change (as :meth:`scenario`; default all).
+        evppi_top
+            How many of the best mixes the decision's EVPPI per link compares.
+        money_unit
+            A label, e.g. ``"GBP"``.
+
+        Returns
+        -------
+        MixResult
+            ``table`` of the mixes best first (cost, expected net benefit and HDI, P(best),
+            P(beats no change)), ``best``, ``excluded``, ``evppi``, ``figure``, ``describe()``.
+        """
+        return result_best_mix(self, changes, unit_cost, budget, value, areas=areas, period=period,
+                               evppi_top=evppi_top, money_unit=money_unit)
 
     def _scenario_list(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]
                        ) -> Sequence[Scenario]:

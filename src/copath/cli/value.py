@@ -1,0 +1,245 @@
+"""``copath value DIR --set NODE=VALUE ...`` and ``copath evsi DIR LINK --n N ...``: what a
+scenario is worth, and what a study of one link is worth, on a saved result.
+
+``copath value`` prints the scenario's net benefit against no change (``--value`` per unit of
+improvement of each outcome, default 1 for every final outcome, times the change, less
+``--cost``), with its interval and, with ``--per-year``, over the population of decisions; then
+the cost-effectiveness acceptability curve and the EVPI over willingness to pay per unit of that
+valued effect (``--wtp``; at 1 the values are taken as they are). It writes ``ceac.csv``,
+``ceac_evpi.csv`` and ``ceac.png`` to ``--out`` (default ``DIR/value``).
+
+``copath evsi`` prints the EVSI and the expected net benefit of sampling of a study of ``LINK``
+at each size ``--n`` (two arms of n/2 units with outcome sd ``--unit-sd``, or ``--study-se`` per
+size), and the optimal size; it writes ``enbs.csv`` and ``enbs.png``.
+
+Example
+-------
+``res`` is a fitted result of the toy pathway x -> c -> p -> y (see :func:`copath.fit`):
+
+>>> import tempfile
+>>> from copath.cli import main
+>>> folder = str(res.save(tempfile.mkdtemp() + "/run"))
+>>> main(["value", folder, "--set", "x=+0.1", "--cost", "0.01", "--wtp", "0", "1", "2"])  # doctest: +ELLIPSIS
+Scenario 'x +0.1' against no change: net benefit ...
+0
+>>> main(["evsi", folder, "p -> y", "--set", "x=+0.1", "--n", "20", "200", "--unit-sd", "1"])  # doctest: +ELLIPSIS
+EVSI and expected net benefit of sampling of a study of 'p -> y'...
+0
+>>> main(["evsi", folder, "p -> y", "--set", "x=+0.1", "--n", "20"])  # no --unit-sd: one line, exit 2
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from copath.cli.scenario import scenario_from_args
+from copath.errors import CopathError
+
+__all__ = ["register", "parse_values"]
+
+
+def _population_args(p: argparse.ArgumentParser, default_per_year: float | None) -> None:
+    p.add_argument("--per-year", type=float, default=default_per_year, metavar="N",
+                   help="decisions a year the choice applies to (e.g. 43 forces, or the areas), for population values"
+                        + ("" if default_per_year is None else f" (default {default_per_year:g})"))
+    p.add_argument("--horizon", type=int, default=None, metavar="YEARS",
+                   help="years the decision or information stays useful (default 1)")
+    p.add_argument("--discount", type=float, default=0.0, metavar="RATE",
+                   help="annual discount rate for population values (0.035 is the Green Book's; default 0)")
+
+
+def _decision_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("result", help="a result folder written by 'copath fit'")
+    p.add_argument("--set", dest="changes", action="append", required=True, metavar="NODE=VALUE",
+                   help="the scenario's changes, e.g. nw_coverage=+0.2 (repeatable)")
+    p.add_argument("--name", help="a name for the scenario")
+    p.add_argument("--value", dest="values", action="append", metavar="NODE=NUMBER",
+                   help="value of one unit of improvement of an outcome (repeatable; default 1 for each final "
+                        "outcome)")
+    p.add_argument("--cost", type=float, default=0.0, help="the scenario's cost, in the units of --value (default 0; negative: a saving)")
+    p.add_argument("--money-unit", default="", metavar="LABEL", help="a label for the money unit, e.g. GBP")
+    p.add_argument("--out", help="folder for the tables and figure (default: RESULT/value or RESULT/evsi)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("value", help="a scenario's net benefit, its acceptability curve and the EVPI")
+    _decision_args(p)
+    p.add_argument("--wtp", type=float, nargs="+", metavar="W",
+                   help="willingness to pay per unit of the valued effect (default: 0 to twice the break-even)")
+    _population_args(p, None)
+    p.set_defaults(run=_run_value)
+    e = sub.add_parser("evsi", help="EVSI and expected net benefit of sampling of a study of one link; optimal size")
+    _decision_args(e)
+    e.add_argument("link", help="the studied link, e.g. 'nw_coverage -> burglary'")
+    e.add_argument("--n", type=float, nargs="+", required=True, metavar="N",
+                   help="study sizes to compare (all units, both arms)")
+    e.add_argument("--unit-sd", type=float, help="outcome sd between units: two arms of n/2 units")
+    e.add_argument("--study-se", type=float, nargs="+", metavar="SE",
+                   help="the study's standard error at each --n instead of --unit-sd")
+    e.add_argument("--contrast", type=float, default=1.0, help="difference in the parent between the arms (default 1)")
+    e.add_argument("--design-effect", type=float, default=1.0, help="variance inflation of a clustered design")
+    e.add_argument("--fixed-cost", type=float, default=0.0, help="the study's set-up cost (default 0)")
+    e.add_argument("--cost-per-unit", type=float, default=0.0, help="the study's cost per unit of n (default 0)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the simulated study results (default 0)")
+    _population_args(e, 1.0)
+    e.set_defaults(run=_run_evsi)
+
+
+def parse_values(items: list[str] | None) -> dict[str, float] | float:
+    """``["NODE=NUMBER", ...]`` from ``--value`` as node -> number (1.0 for every final outcome
+    when none is given); a bad item is one CopathError line.
+
+    Parameters
+    ----------
+    items
+        The ``--value`` arguments.
+
+    Returns
+    -------
+    dict or float
+
+    Example
+    -------
+    >>> parse_values(["burglary=2400", "qol=1.5"]), parse_values(None)
+    ({'burglary': 2400.0, 'qol': 1.5}, 1.0)
+    """
+    if not items:
+        return 1.0
+    out: dict[str, float] = {}
+    for item in items:
+        node, sep, number = item.partition("=")
+        try:
+            value = float(number)
+        except ValueError:
+            value = float("nan")
+        if not sep or not node.strip() or not np.isfinite(value):
+            raise CopathError(f"{item!r}: expected NODE=NUMBER, e.g. burglary=2400", where="--value")
+        out[node.strip()] = value
+    return out
+
+
+def _checked(call, where: str):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return call()
+    except ValueError as err:
+        if isinstance(err, CopathError):
+            raise
+        raise CopathError(str(err), where=where) from None
+
+
+def _setup(args: argparse.Namespace):
+    import copath as cp
+
+    for name in ("per_year", "discount"):
+        v = getattr(args, name, None)
+        if v is not None and not (np.isfinite(v) and v >= 0):
+            raise CopathError(f"must be a non-negative number; got {v!r}", where=f"--{name.replace('_', '-')}")
+    if not np.isfinite(args.cost):  # a negative cost is a saving
+        raise CopathError(f"must be a finite number; got {args.cost!r}", where="--cost")
+    values = parse_values(args.values)
+    res = cp.load_result(args.result)
+    if isinstance(values, dict):
+        from copath.sensitivity.decisions import check_value
+
+        _checked(lambda: check_value(res, values), "--value")
+    sc = scenario_from_args(res, args.changes, name=args.name)
+    return cp, res, sc, values
+
+
+def _hdi(draws: np.ndarray) -> tuple[float, float]:
+    from copath.scenarios.scenario import hdi_1d
+
+    return hdi_1d(draws)
+
+
+def _run_value(args: argparse.Namespace) -> int:
+    from copath.constants import HDI_PROB
+    from copath.io_atomic import atomic_write_bytes
+    from copath.plotting import to_png
+    from copath.sensitivity.value import net_benefit
+
+    if args.wtp is not None and not all(np.isfinite(w) and w >= 0 for w in args.wtp):
+        raise CopathError(f"must be non-negative numbers; got {' '.join(f'{w:g}' for w in args.wtp)}", where="--wtp")
+    cp, res, sc, values = _setup(args)
+    cost = {sc.name: args.cost}
+    nb = _checked(lambda: net_benefit(res, [sc], values, cost)[sc.name].to_numpy(), "--value")
+    unit = f"{args.money_unit} " if args.money_unit else ""
+    low, high = _hdi(nb)
+    pct = round(100 * HDI_PROB)
+    print(f"Scenario {sc.name!r} against no change: net benefit (value x improvement - cost) {unit}{nb.mean():,.4g} "
+          f"per decision ({pct}% HDI {low:,.4g} to {high:,.4g}); P(net benefit > 0) = {np.mean(nb > 0):.2f}.")
+    if args.per_year is not None:
+        factor = _checked(lambda: cp.scale_value(1.0, args.per_year, args.horizon, args.discount), "--per-year")
+        print(f"Over the population ({args.per_year:g} decisions a year for {args.horizon or 1} year(s), discounted "
+              f"at {args.discount:g}: x{factor:,.4g}): {unit}{nb.mean() * factor:,.4g} ({pct}% HDI "
+              f"{low * factor:,.4g} to {high * factor:,.4g}).")
+    ac = _checked(lambda: res.ceac([sc], value=values, cost=cost, wtp=args.wtp, per_year=args.per_year,
+                                   horizon_years=args.horizon, discount_rate=args.discount,
+                                   money_unit=args.money_unit), "--wtp")
+    wide = ac.table.pivot(index="wtp", columns="option", values="p_best")[list(ac.options)]
+    wide.columns = [f"P({c})" for c in wide.columns]
+    wide[f"E[NB {sc.name}]"] = ac.table[ac.table["option"] == sc.name].set_index("wtp")["expected_nb"]
+    evpi = ac.evpi.set_index("wtp")
+    wide["chosen"] = evpi["best_option"]
+    wide["EVPI"] = evpi["evpi"]
+    if "population_evpi" in evpi:
+        wide["population EVPI"] = evpi["population_evpi"]
+    print(f"\nAcceptability curve and EVPI over willingness to pay ({unit}per {ac.effect_unit}):")
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(wide.to_string(float_format=lambda v: f"{v:.4g}"))
+    print()
+    print(ac.describe())
+    out = Path(args.out) if args.out else Path(args.result) / "value"
+    atomic_write_bytes(out / "ceac.csv", ac.table.to_csv(index=False).encode())
+    atomic_write_bytes(out / "ceac_evpi.csv", ac.evpi.to_csv(index=False).encode())
+    atomic_write_bytes(out / "ceac.png", to_png(ac.figure))
+    print(f"\nWrote ceac.csv, ceac_evpi.csv, ceac.png to {out}")
+    return 0
+
+
+def _run_evsi(args: argparse.Namespace) -> int:
+    from copath.io_atomic import atomic_write_bytes
+    from copath.plotting import to_png
+
+    for name in ("fixed_cost", "cost_per_unit"):
+        v = getattr(args, name)
+        if not (np.isfinite(v) and v >= 0):
+            raise CopathError(f"must be a non-negative number; got {v!r}", where=f"--{name.replace('_', '-')}")
+    if (args.unit_sd is None) == (args.study_se is None):
+        raise CopathError("give either --unit-sd (two arms of n/2 units) or --study-se (one per --n)",
+                          where="--unit-sd")
+    from copath.sensitivity.value import check_evsi_request
+
+    _, res, sc, values = _setup(args)
+    _checked(lambda: check_evsi_request(res, args.link, 1.0), "LINK")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        r = _checked(lambda: res.enbs(
+            args.link, args.n, [sc], value=values, cost={sc.name: args.cost}, study_se=args.study_se,
+            unit_sd=args.unit_sd, contrast=args.contrast, design_effect=args.design_effect,
+            fixed_cost=args.fixed_cost, cost_per_unit=args.cost_per_unit, per_year=args.per_year,
+            horizon_years=args.horizon, discount_rate=args.discount, random_seed=args.seed,
+            money_unit=args.money_unit), "--n")
+    unit = f" ({args.money_unit})" if args.money_unit else ""
+    print(f"EVSI and expected net benefit of sampling of a study of {args.link!r}{unit}, for {sc.name!r} against "
+          f"no change (population factor x{r.population_factor:,.4g}):")
+    cols = ["n", "study_se", "evsi", "evsi_se", "population_evsi", "study_cost", "enbs", "enbs_se"]
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(r.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print()
+    print(r.describe())
+    for w in {str(w.message) for w in caught if issubclass(w.category, UserWarning)}:
+        print(f"Note: {w}")
+    out = Path(args.out) if args.out else Path(args.result) / "evsi"
+    atomic_write_bytes(out / "enbs.csv", r.table.to_csv(index=False).encode())
+    atomic_write_bytes(out / "enbs.png", to_png(r.figure))
+    print(f"\nWrote enbs.csv, enbs.png to {out}")
+    return 0

@@ -1,0 +1,70 @@
+"""``copath value`` and ``copath evsi`` on a saved result (issue 32 item 6): what they print and
+write, that the numbers are the API's, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from copath.cli import main
+
+
+@pytest.fixture(scope="module")
+def saved(toy, tmp_path_factory):
+    _, _, res = toy
+    return res, str(res.save(tmp_path_factory.mktemp("value") / "run"))
+
+
+def test_value_prints_the_net_benefit_and_the_acceptability_curve(saved, capsys):
+    res, folder = saved
+    argv = ["value", folder, "--set", "x=+0.1", "--name", "more x", "--value", "y=2", "--cost", "0.01",
+            "--wtp", "0", "1", "3", "--per-year", "43", "--horizon", "2", "--discount", "0.035", "--money-unit", "GBP"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    d = res.scenario({"x": "+0.1"}, name="more x").difference("y")
+    nb = 2 * d - 0.01
+    assert f"GBP {nb.mean():,.4g} per decision" in out
+    assert f"P(net benefit > 0) = {np.mean(nb > 0):.2f}" in out
+    factor = 43 / 1.035 + 43 / 1.035**2
+    assert f"x{factor:,.4g}" in out and f"GBP {nb.mean() * factor:,.4g}" in out
+    table = pd.read_csv(f"{folder}/value/ceac.csv")
+    for lam in (0.0, 1.0, 3.0):
+        row = table[(table["wtp"] == lam) & (table["option"] == "more x")].iloc[0]
+        assert row["p_best"] == pytest.approx(np.mean(lam * 2 * d - 0.01 > 0))
+    evpi = pd.read_csv(f"{folder}/value/ceac_evpi.csv")
+    assert evpi["population_evpi"].to_numpy() == pytest.approx(evpi["evpi"].to_numpy() * factor)
+    assert open(f"{folder}/value/ceac.png", "rb").read(4) == b"\x89PNG"
+    assert "Acceptability curve and EVPI" in out and "P(more x)" in out
+
+
+def test_evsi_prints_the_enbs_table_and_the_optimal_size(saved, capsys):
+    res, folder = saved
+    sc = res.scenario({"x": "+0.1"})
+    cost = float(sc.difference("y").mean())  # a toss-up
+    argv = ["evsi", folder, "p -> y", "--set", "x=+0.1", "--cost", repr(cost), "--n", "20", "200", "--unit-sd", "2",
+            "--fixed-cost", "0.001", "--per-year", "10", "--out", f"{folder}/study"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "expected net benefit of sampling of a study of 'p -> y'" in out
+    table = pd.read_csv(f"{folder}/study/enbs.csv")
+    api = res.enbs("p -> y", [20, 200], [sc], value=1.0, cost={sc.name: cost}, unit_sd=2.0, fixed_cost=0.001,
+                   per_year=10).table
+    np.testing.assert_allclose(table["enbs"], api["enbs"])
+    assert table["n"].tolist() == [20, 200]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["value", "{f}", "--set", "x=+0.1", "--value", "y=ten"], "--value: 'y=ten': expected NODE=NUMBER"),
+    (["value", "{f}", "--set", "x=+0.1", "--value", "q=1"], "unknown outcome node(s) q"),
+    (["value", "{f}", "--set", "x=+0.1", "--wtp", "-1"], "--wtp: must be non-negative"),
+    (["value", "{f}", "--set", "x=+0.1", "--per-year", "-3"], "--per-year: must be a non-negative"),
+    (["value", "{f}", "--set", "x=+0.1", "--cost", "nan"], "--cost: must be a finite number"),
+    (["evsi", "{f}", "p -> y", "--set", "x=+0.1", "--n", "20"], "give either --unit-sd"),
+    (["evsi", "{f}", "p -> q", "--set", "x=+0.1", "--n", "20", "--unit-sd", "1"], "LINK: unknown link 'p -> q'"),
+])
+def test_bad_input_is_one_line_and_exit_2(saved, capsys, argv, message):
+    _, folder = saved
+    assert main([a.replace("{f}", folder) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("copath: error: ") and message in err, err
