@@ -28,7 +28,7 @@ SIGNATURES = {
            "source: 'str' = '<data>', priors: 'Mapping[str, LinkPrior] | None' = None, "
            "adaptation: 'Adaptation' = 'low_rank', log_likelihood: 'LogLikelihood' = 'auto', "
            "method: 'Method' = 'nuts', advi_iterations: 'int' = 30000, collapse: 'bool' = True, "
-           "target_accept: 'float' = 0.8, max_treedepth: 'int' = 10) -> 'FitResult'",
+           "target_accept: 'float | None' = None, max_treedepth: 'int' = 10) -> 'FitResult'",
     "load_pathway": "(name_or_path: 'str | Path') -> 'Pathway'",
     "load_evidence": "(path: 'str | Path | None' = None, extra: 'Sequence[str | Path]' = ()) -> 'Evidence'",
     "FitResult.scenario": "(self, changes: 'Mapping[str, float | str]', areas: 'Any' = None, "

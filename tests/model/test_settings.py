@@ -78,3 +78,18 @@ def test_a_negative_pareto_k_is_explained_as_a_well_behaved_tail():
     assert "unreliable" in pareto_k_meaning(0.9, 0.7) and "refit" in pareto_k_meaning(0.9, 0.7)
     swap = PriorSwap("x -> y", {"mu": 0.0, "sigma": 3.0}, "psis", -1.73, 0.7, 3900.0, True)
     assert swap.describe() == "x -> y: psis reweighting, importance ESS 3900. " + negative
+
+
+def test_default_target_accept_follows_area_effects():
+    from copath.model.settings import default_target_accept
+    hierarchical = cp.loads_pathway("name: h\nnodes:\n  x: {kind: exposure}\n"
+                                    "  y: {kind: count, area_effects: true}\nlinks:\n  - {from: x, to: y}\n")
+    flat = cp.loads_pathway("name: f\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\nlinks:\n"
+                            "  - {from: x, to: y}\n")
+    assert default_target_accept(hierarchical) == 0.95
+    assert default_target_accept(flat) == 0.8
+
+
+def test_fit_records_the_default_target_accept_it_used(toy):
+    _, _, res = toy  # the toy's node c has area effects and the fit gave no target_accept
+    assert res.settings.target_accept == 0.95

@@ -65,8 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sampler", choices=choices(Sampler), default="nutpie")
     p.add_argument("--method", choices=choices(Method), default="nuts",
                    help="nuts (default) or a fast variational approximation for exploration")
-    p.add_argument("--target-accept", type=_fraction, default=0.8,
-                   help="NUTS's target acceptance rate (default 0.8); raise it when the diagnostics report divergences")
+    p.add_argument("--target-accept", type=_fraction, default=None,
+                   help="NUTS's target acceptance rate (default 0.95 with area effects, else 0.8); "
+                        "raise it when the diagnostics report divergences")
     p.add_argument("--max-treedepth", type=_positive, default=10, help="NUTS's deepest tree (default 10)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--allow-unconverged", action="store_true",

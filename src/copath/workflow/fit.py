@@ -24,7 +24,7 @@ import pandas as pd
 from copath.evidence.priors import LinkPrior
 from copath.evidence.registry import Evidence
 from copath.model.fit import fit_model
-from copath.model.settings import FitSettings
+from copath.model.settings import FitSettings, default_target_accept
 from copath.model.storage import load_record
 from copath.options import Adaptation, Init, LogLikelihood, Method, Sampler
 from copath.spec.pathway import Pathway
@@ -64,7 +64,7 @@ def fit(
     method: Method = "nuts",
     advi_iterations: int = 30_000,
     collapse: bool = True,
-    target_accept: float = 0.8,
+    target_accept: float | None = None,
     max_treedepth: int = 10,
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`~copath.FitResult`.
@@ -132,7 +132,10 @@ def fit(
         repeat across rows; ``res.run.collapsed`` says what was collapsed. The predictive
         groups and log likelihood are row-level either way.
     target_accept
-        The acceptance rate NUTS adapts its step size to; raise it (0.9, 0.95) when the
+        The acceptance rate NUTS adapts its step size to. Default (None):
+        :func:`~copath.model.settings.default_target_accept`, 0.95 when any node has area
+        effects (a hierarchical model, as rstanarm and multinma default) and 0.8 otherwise;
+        ``res.settings.target_accept`` records the value used. Raise it (0.99) when the
         diagnostics report divergences that a reparametrisation has not removed.
     max_treedepth
         The deepest NUTS tree: at most 2 ** max_treedepth leapfrog steps per draw.
@@ -146,7 +149,8 @@ def fit(
         draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler, progressbar=progressbar,
         prior_draws=prior_draws, ppc_draws=ppc_draws, init=init, source=source, priors=_overrides(priors),
         adaptation=adaptation, log_likelihood=log_likelihood, method=method, advi_iterations=advi_iterations,
-        collapse=collapse, target_accept=target_accept, max_treedepth=max_treedepth,
+        collapse=collapse, max_treedepth=max_treedepth,
+        target_accept=default_target_accept(pathway) if target_accept is None else target_accept,
     )
     return FitResult.from_record(fit_model(pathway, data, evidence, settings))
 
