@@ -25,6 +25,18 @@ data can tell apart depends on what varies independently over the rows. For ever
     varying by an sd of 0.002 had been labelled ``local data`` and its posterior kept over
     80% of the prior's variance in 6 of 8 fits; labelled ``weak local data``, 0 of 8 fits
     narrowed it by more than 20%.
+
+    A parent that varies *only between areas*, into a child with area effects (issue 30 item
+    4), is ``weak local data`` below an expected contraction of :data:`BETWEEN_CONTRACTION`
+    (50%) instead: its information is the areas' means against the child's own unknown area
+    levels, the estimate assumes a typical area spread before the fit, and it erred high for
+    such parents in every case measured: 0.44, 0.25, 0.48 expected against 0.38, 0.27, 0.75
+    narrowed (``tests/model/test_identification.py``), and 0.77 against a median of 0.60, 0.46
+    against 0.27 (``benchmarks/bench_identification.py``, between-area designs, a reduced run of
+    3 fits each). Such a link rests on the areas' differences alone, the contrast that
+    unmeasured differences between areas confound. For a ``within: true`` link the input is the
+    parent's departure from its area mean (:mod:`copath.model.within`); one that never departs
+    within an area where the child has data is ``prior only``.
 ``combination``
     The child has data, but this parent's input is (over the rows) a linear function of
     the child's other inputs: e.g. a count parent with no area effect whose only input is
