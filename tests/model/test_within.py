@@ -176,3 +176,25 @@ def test_when_within_and_between_agree_there_is_no_warning():
     contrast = _fit(WITHIN, data).within_contrast().loc["x -> y"]
     assert not bool(contrast["differ"])
     assert contrast["within_low"] < 0.4 < contrast["within_high"]
+
+
+def test_setting_a_within_coefficient_moves_rows_by_their_departure_from_the_area_mean(confounded):
+    from copath.scenarios.forward import forward_of
+
+    data, res = confounded
+    fw = forward_of(res)
+    rows = np.arange(len(data))
+    _, eta = fw._baseline(rows)
+    beta = fw.draws.beta[:, 0]
+    departure = (data["x"] - data.groupby("area")["x"].transform("mean")).to_numpy()
+    pop = data["pop"].to_numpy()
+    moved = fw.node_means_with_coefficient(0, beta + 0.5)["y"]
+    by_hand = (np.exp(eta["y"] + 0.5 * departure[None, :]) * pop).sum(axis=1) / pop.sum()  # a rate per 1000
+    np.testing.assert_allclose(moved, by_hand, rtol=1e-4)
+
+
+def test_a_saved_within_fit_loads_with_its_between_slopes(confounded, tmp_path):
+    res = confounded[1]
+    again = cp.load_result(res.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(again.within_contrast(), res.within_contrast())
+    assert again.summary().loc["x -> y", "identified"] == "within areas"
