@@ -51,7 +51,6 @@ from copath.kinds import noise_variables
 from copath.model.aggregate import draw_group_figures
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.within import mean_inputs
 from copath.model.time import (
     PERIOD_EFFECTS,
     PERIOD_SD_SCALE,
@@ -61,6 +60,7 @@ from copath.model.time import (
     period_basis,
     time_terms,
 )
+from copath.model.within import mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows"]
