@@ -108,7 +108,7 @@ MODEL_NAMES: tuple[str, ...] = ("beta", "beta_free", "beta_soft", "beta_total", 
                                 "area_effect", "link", "link_free", "link_signed", "link_total", "node", "area", "area_node",
                                 "area_centred", "area_noncentred", "season", "season_sd", "season_z", "trend",
                                 "season_node", "trend_node", "month_of_year", "period", "period_sd", "period_raw", "period_effect",
-                                "period_node", "period_free")
+                                "period_node", "period_free", "between", "link_within")
 
 DESIGNS: tuple[str, ...] = (
     "meta-analysis",

@@ -72,3 +72,15 @@ def test_a_check_that_cannot_be_made_is_said_with_its_reason_and_escaped(wrong, 
     assert fit.check is not None and len(fit.check.rejected) == 1
     page = to_html(Document(title="t", subtitle="", sections=[section]))
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_links_identified_only_between_areas_are_listed_in_the_section_and_the_text():
+    from copath.reports.pathway_fit import PathwayFit, pathway_fit_section
+
+    fit = PathwayFit(None, "no log likelihood", None, "not run", "every observed node passes.", True,
+                     identified={"a -> y": "between areas", "b -> y": "both", "c -> z": ""})
+    text = fit.describe()
+    assert "Where the data identify each link: a -> y: between areas; b -> y: both." in text
+    assert "Links identified only between areas: a -> y." in text
+    notes = [b.text for b in pathway_fit_section(fit).blocks if type(b).__name__ == "Callout"]
+    assert notes == ["1 link(s) identified only between areas: a -> y."]

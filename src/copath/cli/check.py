@@ -2,8 +2,10 @@
 
 Prints what the report's section "Does the pathway fit the data?" says
 (:mod:`copath.reports.pathway_fit`): the PSIS-LOO verdict and its table per node (one row
-left out at a time, no refits), the tests of the pathway's implied independencies, and the
-posterior predictive checks' verdict. Exit code 0 whatever the verdict (it is a report, not
+left out at a time, no refits), the tests of the pathway's implied independencies, where the
+data identify each link (within areas, between areas or both; the links identified only between
+areas; the within-between contrast of each ``within: true`` link), and the posterior predictive
+checks' verdict. Exit code 0 whatever the verdict (it is a report, not
 a gate); 2 for a folder that holds no result.
 
 Example
@@ -33,7 +35,8 @@ __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="does the pathway fit the data: LOO, its implications, predictive checks")
+    p = sub.add_parser("check", help="does the pathway fit the data: LOO, its implications, within/between "
+                                            "identification, predictive checks")
     p.add_argument("result", help="a result folder written by 'copath fit'")
     p.add_argument("--alpha", type=float, default=0.05,
                    help="family-wise level of the tests of the implications (Holm; default 0.05)")
@@ -53,4 +56,7 @@ def _run(args: argparse.Namespace) -> int:
         if fit.check is not None and len(fit.check.table):
             print()
             print(fit.check.table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        if fit.contrast is not None and len(fit.contrast):
+            print()
+            print(fit.contrast.to_string(float_format=lambda v: f"{v:.3g}"))
     return 0

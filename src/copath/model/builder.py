@@ -16,6 +16,9 @@ Variables (all labelled by dims, so every table and plot reads by name):
   a sign-free direct link :math:`q \to y` that runs beside paths through nodes without
   data is sampled as its total with those paths, ``beta_total`` (dim ``link_total``), the
   one combination the data inform (:mod:`copath.model.totals`; same prior on ``beta``);
+- ``between`` (dim ``link_within``): the between-area slope of each ``within: true`` link,
+  whose ``beta`` is then its within-area effect (:mod:`copath.model.within`), with the link's
+  normal prior :math:`N(\mu_\ell, \sigma_\ell)` (no sign held);
 - ``intercept`` (dim ``node``): :math:`\alpha_v \sim N(\text{link}(b_v), s_v)` with
   :math:`b_v` the node's ``baseline`` (else the data's overall level, else 0) and
   :math:`s_v = 1` on log/logit scales, :math:`2 \times` ``scale`` for continuous nodes;
@@ -94,6 +97,7 @@ from copath.model.time import (
     time_terms,
 )
 from copath.model.totals import LinkTotals, indirect, plan_totals
+from copath.model.within import BETWEEN, LINK_WITHIN, area_mean_name, area_means, within_parents
 from copath.spec.pathway import Pathway
 
 __all__ = ["BuiltModel", "build_model", "intercept_prior", "period_centred"]
@@ -230,11 +234,17 @@ def build_model(
         coords["link_signed"] = [plan.link_names[i] for i in signed]
     if totals:
         coords["link_total"] = [plan.link_names[i] for i in totals.links]
+    if plan.between_links:
+        coords[LINK_WITHIN] = list(plan.between_links)
+    n_areas = len(prepared.areas)
+    by_area = {area_mean_name(p): area_means(prepared.values[p], prepared.area_index, n_areas)
+               for p in within_parents(pathway)}
 
     with pm.Model(coords=coords) as model:
         exposures = {
             name: pm.Data(data_name(name), prepared.values[name]) for name in pathway.exposures
         }
+        exposures.update({key: means[prepared.area_index] for key, means in by_area.items()})
         beta = _link_coefficients(link_mu, link_sigma, signs, free, signed, totals)
         intercept = pm.Normal(
             "intercept",
@@ -285,6 +295,9 @@ def build_model(
             return full
 
         params = {"intercept": intercept, "beta": beta}
+        if plan.between_links:
+            at_links = [plan.link_names.index(n) for n in plan.between_links]
+            params[BETWEEN] = pm.Normal(BETWEEN, mu=link_mu[at_links], sigma=link_sigma[at_links], dims=LINK_WITHIN)
         eta = linear_predictors(plan, exposures, params, area_terms, value_of=value_of)
         groups = plan_groups(pathway, prepared) if collapse else {}
 
@@ -292,6 +305,8 @@ def build_model(
             """``name``'s linear predictor at given values of its input columns."""
             size = len(areas) if areas is not None else len(next(iter(inputs.values()), [0.0]))
             exps = {e: inputs.get(e, np.zeros(size)) for e in pathway.exposures}
+            if areas is not None:  # a within link's child has area effects, so its groups know their area
+                exps.update({key: means[areas] for key, means in by_area.items()})
             terms = {n: area_effect[k][areas] for k, n in enumerate(area_nodes)} if areas is not None else {}
             return linear_predictors(plan, exps, params, terms,
                                      value_of=lambda n, e: (pt.as_tensor_variable(inputs[n]) if n in inputs

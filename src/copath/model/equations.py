@@ -13,6 +13,11 @@ parent as the logit of its expected share (:math:`\eta_p`), a continuous parent 
 observed value. :math:`c_p` are fixed centring constants (an exposure's mean in the
 data, an endogenous parent's link-scale baseline, else 0): they make
 :math:`\alpha_v` the level at typical parents and leave every :math:`\beta` unchanged.
+A link identified within areas (``within: true``) enters as
+:math:`\beta_{p \to v}(x_p - \bar x_{p,a}) + \gamma_{p \to v}(\bar x_{p,a} - c_p)`, with
+:math:`\bar x_{p,a}` the parent's area mean (an input keyed
+:func:`copath.model.within.area_mean_name`) and :math:`\gamma` ``params["between"]``
+(:mod:`copath.model.within`).
 
 :func:`linear_predictors` works on PyMC tensors (one value per row) and on NumPy
 arrays with leading draw dimensions (one value per draw and row), because it uses
@@ -37,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from copath.kinds import NodeKind
+from copath.model.within import area_mean_name
 from copath.spec.pathway import Pathway
 
 __all__ = ["NodePlan", "Plan", "make_plan", "linear_predictors"]
@@ -51,6 +57,7 @@ class NodePlan:
     position: int  # in the intercept vector
     parents: tuple[tuple[int, str], ...]  # (link index, parent name)
     area_effects: bool
+    within: tuple[tuple[int, int], ...] = ()  # (link index, its position in ``between``)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class Plan:
     link_names: tuple[str, ...]
     centres: Mapping[str, float]
     kinds: Mapping[str, NodeKind]
+    #: the ``within: true`` links, in the order of ``params["between"]``
+    between_links: tuple[str, ...] = ()
 
     @property
     def endogenous(self) -> list[str]:
@@ -141,18 +150,22 @@ def make_plan(pathway: Pathway, exposure_centres: Mapping[str, float],
             # its children see its value (points), so it is centred on that scale
             centres[name] = float(kind.natural(centres[name]))
     nodes = []
+    between = pathway.within_links
     for position, name in enumerate(pathway.endogenous):
         node = pathway.nodes[name]
         parents = tuple(
             (link_pos[link.name], link.source) for link in pathway.links if link.target == name
         )
         area = node.area_effects and (levels is None or name in levels)
-        nodes.append(NodePlan(name, node.node_kind, position, parents, area))
+        within = tuple((link_pos[link.name], between.index(link.name)) for link in pathway.links
+                       if link.target == name and link.name in between)
+        nodes.append(NodePlan(name, node.node_kind, position, parents, area, within))
     return Plan(
         nodes=tuple(nodes),
         link_names=tuple(pathway.link_names),
         centres=centres,
         kinds={n: node.node_kind for n, node in pathway.nodes.items()},
+        between_links=tuple(between),
     )
 
 
@@ -177,6 +190,9 @@ def linear_predictors(
     (default: its expected value, ``kind.natural(eta)``; the linear predictor itself with an
     identity link). ``adjust(node, eta)``
     may replace a node's :math:`\\eta` before its children see it (a do-intervention).
+    A ``within: true`` link needs its parent's area mean among ``exposures`` (keyed
+    :func:`copath.model.within.area_mean_name`) and ``params["between"]`` (link axis last, in the
+    order of :attr:`Plan.between_links`).
     """
     intercept, beta = params["intercept"], params["beta"]
     area_effects = area_effects or {}
@@ -186,8 +202,14 @@ def linear_predictors(
         total = _column(intercept, node.position)
         if node.name in area_effects:
             total = total + area_effects[node.name]
+        within = dict(node.within)
         for link_idx, parent in node.parents:
             x = inputs[parent]
+            if link_idx in within:  # the within-between form (copath.model.within)
+                mean = inputs[area_mean_name(parent)]
+                total = (total + _column(beta, link_idx) * (x - mean)
+                         + _column(params["between"], within[link_idx]) * (mean - plan.centre(parent, intercept)))
+                continue
             total = total + _column(beta, link_idx) * (x - plan.centre(parent, intercept))
         if adjust is not None:
             total = adjust(node.name, total)

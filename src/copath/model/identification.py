@@ -25,6 +25,18 @@ data can tell apart depends on what varies independently over the rows. For ever
     varying by an sd of 0.002 had been labelled ``local data`` and its posterior kept over
     80% of the prior's variance in 6 of 8 fits; labelled ``weak local data``, 0 of 8 fits
     narrowed it by more than 20%.
+
+    A parent that varies *only between areas*, into a child with area effects (issue 30 item
+    4), is ``weak local data`` below an expected contraction of :data:`BETWEEN_CONTRACTION`
+    (50%) instead: its information is the areas' means against the child's own unknown area
+    levels, the estimate assumes a typical area spread before the fit, and it erred high for
+    such parents in every case measured: 0.44, 0.25, 0.48 expected against 0.38, 0.27, 0.75
+    narrowed (``tests/model/test_identification.py``), and 0.77 against a median of 0.60, 0.46
+    against 0.27 (``benchmarks/bench_identification.py``, between-area designs, a reduced run of
+    3 fits each). Such a link rests on the areas' differences alone, the contrast that
+    unmeasured differences between areas confound. For a ``within: true`` link the input is the
+    parent's departure from its area mean (:mod:`copath.model.within`); one that never departs
+    within an area where the child has data is ``prior only``.
 ``combination``
     The child has data, but this parent's input is (over the rows) a linear function of
     the child's other inputs: e.g. a count parent with no area effect whose only input is
@@ -87,15 +99,19 @@ from copath.model.aggregate import group_means
 from copath.model.builder import AREA_SD_SCALE
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
+from copath.model.within import area_mean_name, identified_from, mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_below", "refuse_sign_symmetry", "expected_contraction", "STATUSES",
-           "WEAK_CONTRACTION"]
+           "WEAK_CONTRACTION", "BETWEEN_CONTRACTION"]
 
 #: The statuses, best identified first.
 STATUSES = ("local data", "weak local data", "combination", "product", "prior only")
 #: Below this upper bound on the expected contraction, a link the data inform is "weak local data".
 WEAK_CONTRACTION = 0.1
+#: For a parent that varies only between areas, into a child with area effects, the expected
+#: contraction below which the link is "weak local data" (module docstring: why 0.5 and not 0.1).
+BETWEEN_CONTRACTION = 0.5
 #: A prior settles a sign when this much of its mass is on one side of zero.
 SIGN_MASS = 0.99
 
@@ -191,6 +207,8 @@ def _inputs(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior
     n_areas = len(data.areas)
     area = {m: rng.normal(0.0, 0.5, n_areas)[data.area_index] for m in plan.area_nodes}
     x = {e: data.values[e] for e in pathway.exposures}
+    x.update(mean_inputs(pathway, data.values, data.area_index))
+    between = np.array([float(priors[n].draw(rng)) for n in plan.between_links])
     inputs: dict[str, np.ndarray] = dict(x)
 
     def value_of(name: str, eta: np.ndarray) -> np.ndarray:
@@ -200,10 +218,20 @@ def _inputs(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior
             return mean
         return np.where(np.isnan(y), mean, y)
 
-    eta = linear_predictors(plan, x, {"intercept": intercept, "beta": beta}, area, value_of=value_of)
+    eta = linear_predictors(plan, x, {"intercept": intercept, "beta": beta, "between": between}, area,
+                            value_of=value_of)
     for node in plan.nodes:
         inputs[node.name] = value_of(node.name, eta[node.name]) if node.kind.passes_value else eta[node.name]
     return inputs
+
+
+def _link_input(pathway: Pathway, link: str, d: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The input a link's coefficient multiplies at one draw ``d``: the parent's input, or for a
+    ``within: true`` link its departure from its area mean (:mod:`copath.model.within`)."""
+    source = link.split(" -> ")[0]
+    if link in pathway.within_links:
+        return d[source] - d[area_mean_name(source)]
+    return d[source]
 
 
 def _collinear(columns: list[np.ndarray], tol: float = 1e-8) -> list[int]:
@@ -306,6 +334,7 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
         else:
             statuses[link.name] = "local data"
             reasons[link.name] = "the child's data inform it"
+    _mark_within(pathway, data, statuses, reasons)
     _mark_combinations(pathway, data, statuses, reasons, draws)
     _mark_weak(pathway, data, priors, statuses, reasons, draws)
     notes = tuple(f"{n} has no local data, so its area effects are left out (their spread could be told only as a "
@@ -422,6 +451,7 @@ def _random_intercept_information(w: np.ndarray, x: np.ndarray, area: np.ndarray
 
 def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], statuses: dict[str, str],
                reasons: dict[str, str], draws: list[dict[str, np.ndarray]]) -> None:
+    where = identified_from(pathway, data)
     for link in pathway.links:
         parent = pathway.nodes[link.source].node_kind
         # only an input the data give: a count or proportion parent's input is its linear
@@ -430,15 +460,40 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
         if statuses[link.name] != "local data" or not given:
             continue
         rows = data.observed[link.target]
-        bounds = [expected_contraction(pathway, data, link.target, d[link.source][rows], priors[link.name].sd)
-                  for d in draws]
-        if any(b is None for b in bounds) or max(bounds) >= WEAK_CONTRACTION:
+        bounds = [expected_contraction(pathway, data, link.target, _link_input(pathway, link.name, d)[rows],
+                                       priors[link.name].sd) for d in draws]
+        between = pathway.nodes[link.target].area_effects and where.get(link.name) == "between areas"
+        if any(b is None for b in bounds) or max(bounds) >= (BETWEEN_CONTRACTION if between else WEAK_CONTRACTION):
+            continue
+        statuses[link.name] = "weak local data"
+        if between:
+            reasons[link.name] = (f"{link.source} varies only between areas, and {link.target}'s own area levels "
+                                  f"absorb most of that: the data can be expected to narrow this link's prior "
+                                  f"variance by about {max(bounds):.0%} (the random-intercept model's Fisher "
+                                  f"information), below the {BETWEEN_CONTRACTION:.0%} asked of a link informed "
+                                  "only by areas' differences; read it as mostly its prior")
             continue
         spread = max(float(np.std(d[link.source][rows])) for d in draws)
-        statuses[link.name] = "weak local data"
         reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
                               f"{spread:.3g}) that the data can be expected to narrow this link's prior variance by "
                               f"about {max(bounds):.0%} (Fisher information): read it as its prior")
+
+
+def _mark_within(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str]) -> None:
+    """A ``within: true`` link whose parent never changes within an area where the child has data
+    rests on its prior (its area means go to ``between``)."""
+    for name in pathway.within_links:
+        if statuses[name] != "local data":
+            continue
+        source, target = name.split(" -> ")
+        rows = data.observed[target]
+        x = data.values[source]
+        departures = x - mean_inputs(pathway, data.values, data.area_index)[area_mean_name(source)]
+        if not _varies(departures[rows]):
+            statuses[name] = "prior only"
+            reasons[name] = (f"'within: true', and {source} never changes within an area where {target} has data: "
+                             "the within-area effect rests on its prior (the areas' differences inform only "
+                             f"between[{name}])")
 
 
 def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str],
@@ -454,14 +509,17 @@ def _mark_combinations(pathway: Pathway, data: PreparedData, statuses: dict[str,
             return values[rows] if agg is None else group_means(agg, values[agg.rows])
 
         # a parent is collinear only if it is so at both parameter draws (a draw can be degenerate)
+        def column(d: Mapping[str, np.ndarray], p: str) -> np.ndarray:
+            return at(_link_input(pathway, f"{p} -> {child}", d))
+
         flagged = set.intersection(*[
-            {parents[j] for j in _collinear([at(d[p]) for p in parents])} for d in draws])
+            {parents[j] for j in _collinear([column(d, p) for p in parents])} for d in draws])
         for p in parents:
             if p not in flagged:
                 continue
             others = [q for q in parents if q != p]
             name = f"{p} -> {child}"
-            if not any(_varies(at(d[p])) for d in draws):
+            if not any(_varies(column(d, p)) for d in draws):
                 # constant where the child has data: the link only shifts the child's level there,
                 # as its intercept does; if the input varies on other rows, data downstream of the
                 # child (which sees its linear predictor on every row) may still inform it

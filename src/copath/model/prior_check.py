@@ -68,6 +68,7 @@ from copath.evidence.registry import Evidence, load_evidence
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.simulate import exposure_rows
+from copath.model.within import mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["PLAUSIBLE_RATIO", "PriorCheck", "prior_check", "node_bounds"]
@@ -376,6 +377,10 @@ def prior_check(
         sd = np.abs(rng.normal(0.0, AREA_SD_SCALE * node.node_kind.unit_scale(node), size=(draws, 1)))
         area_terms[name] = (sd * rng.normal(0.0, 1.0, size=(draws, n_areas)))[:, area_index]
     bounds = {n: node_bounds(pathway, n) for n in plan.endogenous}
+    # a within link's between-area slope, from the link's normal prior as the model has it
+    between = (np.column_stack([rng.normal(used[n].mu, used[n].sigma, size=draws) for n in plan.between_links])
+               if plan.between_links else np.zeros((draws, 0)))
+    means = mean_inputs(pathway, exposures, area_index)
     for n in plan.endogenous:  # no baseline and no data: the intercept prior is centred at 0, not a level
         if pathway.nodes[n].baseline is None and (prepared is None or n not in prepared.levels):
             bounds[n] = None
@@ -387,7 +392,8 @@ def prior_check(
             inputs[name] = plan.kinds[name].natural(eta)
             return inputs[name]
 
-        eta = linear_predictors(plan, exposures, {"intercept": intercept, "beta": b}, area_terms, value_of=value_of)
+        eta = linear_predictors(plan, {**exposures, **means}, {"intercept": intercept, "beta": b, "between": between},
+                                area_terms, value_of=value_of)
         return eta, {**exposures, **{n: inputs.get(n, e) for n, e in eta.items()}}
 
     def shares(eta: Mapping[str, np.ndarray]) -> dict[str, tuple[float, float]]:

@@ -38,6 +38,7 @@ from copath.model.equations import make_plan
 from copath.model.mirror import mirror_modes
 from copath.model.predictive import PREDICTIVE_DRAWS_MIN, misfits, predictive_table
 from copath.model.settings import FitRun, FitSettings
+from copath.model.within import identified_from, within_contrast
 from copath.spec.pathway import Pathway
 
 __all__ = ["FitRecord"]
@@ -170,8 +171,11 @@ class FitRecord:
             ``post_hdi_low``, ``post_hdi_high``, ``sd_ratio``, ``contraction``, ``shift``,
             ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
             (what the data can inform: ``local data``, ``weak local data``, ``combination``, ``product`` or
-            ``prior only``; :mod:`copath.model.identification`), ``r_hat`` and
-            ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of
+            ``prior only``; :mod:`copath.model.identification`), ``identified`` (where the data's
+            information comes from: ``within areas``, ``between areas``, ``both``, or empty where the
+            parent's input is not given by the data; :func:`copath.model.within.identified_from`;
+            a ``within: true`` link is ``within areas`` and its between-area slope is the posterior's
+            ``between[link]``, :meth:`within_contrast`), ``r_hat`` and ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of
             the parent.
         """
         beta = self.posterior["beta"]
@@ -179,6 +183,8 @@ class FitRecord:
         rhat = az.rhat(beta)
         ess = az.ess(beta, method="bulk")
         informed = set(self.observed_links())
+        where = identified_from(self.pathway, self._built.data if self._built is not None
+                                else prepare_data(self.pathway, self.data))
         rows = []
         for link in self.pathway.links:
             name = link.name
@@ -199,9 +205,35 @@ class FitRecord:
                 "shift": (float(draws.mean()) - prior.mean) / prior.sd,
                 "local_data": name in informed,
                 "identification": self.run.identification.get(name, {}).get("status", ""),
+                "identified": where.get(name, ""),
                 "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
             })
         return pd.DataFrame(rows).set_index("link")
+
+    def within_contrast(self, prob: float = HDI_PROB) -> pd.DataFrame:
+        """The within-between contrast of every ``within: true`` link, a Hausman-style check
+        (:func:`copath.model.within.within_contrast`): the within-area effect, the between-area
+        slope and their difference, ``differ`` True when the difference's ``prob`` interval
+        excludes 0.
+
+        Parameters
+        ----------
+        prob
+            The intervals' probability (default 0.94).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per within link (empty without them).
+
+        Example
+        -------
+        ``rec`` is a fitted record without within links:
+
+        >>> rec.within_contrast().empty
+        True
+        """
+        return within_contrast(self.posterior, prob)
 
     def time_summary(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """The effects of time of each node that has them (:mod:`copath.model.time`).

@@ -60,6 +60,7 @@ from copath.model.time import (
     period_basis,
     time_terms,
 )
+from copath.model.within import mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows"]
@@ -202,6 +203,11 @@ def simulate(
     out is drawn from the priors (``evidence`` defaults to the bundled registry). The
     group-level dispersion of a node observed only as group aggregates is keyed as the model
     labels it, ``"<node>@<group columns>"`` (e.g. ``{"inv_sqrt_phi": {"crime@borough": 0.2}}``).
+    ``between`` gives a ``within: true`` link's between-area slope (:mod:`copath.model.within`):
+    without it the truth's is the link's ``beta`` (areas' levels unrelated to their mean
+    exposure); ``{"beta": {"x -> y": 0.0}, "between": {"x -> y": 0.5}}`` simulates areas whose
+    levels rise with their mean ``x`` while ``x`` has no effect within them. The truth holds
+    ``between`` for every within link.
 
     Parameters
     ----------
@@ -325,15 +331,21 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     """One draw of the parameters and the data: the frame's columns, the truth and every node's
     linear predictor."""
     truth = _draw_params(pathway, priors, rng)
+    truth["between"] = {}  # a within link's between-area slope: as its beta unless given (no draw)
     for group, values in (params or {}).items():
         if group not in truth:
-            raise ValueError(f"unknown parameter group {group!r}; expected one of {', '.join(_param_groups())}")
+            raise ValueError(f"unknown parameter group {group!r}; expected one of "
+                             f"{', '.join((*_param_groups(), 'between'))}")
         for key, value in values.items():
-            valid = pathway.link_names if group == "beta" else _param_keys(pathway, group)
+            valid = {"beta": pathway.link_names, "between": pathway.within_links}.get(group) or _param_keys(pathway, group)
             if key not in valid:
-                raise ValueError(f"params[{group!r}]: unknown {'link' if group == 'beta' else 'node'} {key!r}"
-                                 + _label_hint(pathway, group, key))
+                what = {"beta": "link", "between": "within link"}.get(group, "node")
+                raise ValueError(f"params[{group!r}]: unknown {what} {key!r}" + _label_hint(pathway, group, key)
+                                 + (f" (within links: {', '.join(pathway.within_links) or 'none'})"
+                                    if group == "between" else ""))
             truth[group][key] = float(value)
+    for link in pathway.within_links:
+        truth["between"].setdefault(link, truth["beta"][link])
 
     n = areas * months
     area_ids = np.repeat([f"A{i:04d}" for i in range(areas)], months)
@@ -403,9 +415,11 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
         observed[name] = y
         return y
 
+    inputs = {e: np.asarray(frame[e]) for e in pathway.exposures}
+    inputs.update(mean_inputs(pathway, inputs, area_idx))
+    between = np.array([truth["between"][l] for l in plan.between_links])
     eta = linear_predictors(
-        plan, {e: np.asarray(frame[e]) for e in pathway.exposures},
-        {"intercept": intercept, "beta": beta}, area_terms, value_of=value_of,
+        plan, inputs, {"intercept": intercept, "beta": beta, "between": between}, area_terms, value_of=value_of,
     )
     for name in plan.endogenous:
         node = pathway.nodes[name]

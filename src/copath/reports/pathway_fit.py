@@ -1,6 +1,6 @@
 """Does the pathway fit the data? The report section, and the same text for ``copath check``.
 
-Three checks, each already computed elsewhere and only gathered here:
+Four checks, each already computed elsewhere and only gathered here:
 
 - **predictive fit**: PSIS-LOO ELPD, its SE and the largest Pareto k per observed node and in total
   (:func:`copath.model.loo.loo_of`; Vehtari, Gelman & Gabry 2017). The report leaves out one
@@ -10,6 +10,13 @@ Three checks, each already computed elsewhere and only gathered here:
 - **the pathway's implications**: each implied conditional independence tested by
   :func:`copath.sensitivity.pathway_check.check_pathway` (score test for the omitted link,
   clustered by area, Holm across the list), those rejected, and those left untested;
+- **where each link is identified**: within areas, between areas or both
+  (:func:`copath.model.within.identified_from`); the links identified *only between areas*
+  (their parent is constant within every area, so the estimate rests on the areas' differences
+  against the child's own area levels, and on the assumption that those levels are unrelated to
+  the parent); and for each ``within: true`` link the within-between contrast, a Hausman-style
+  check (Mundlak 1978; Hausman 1978; Bell & Jones 2015): a warning when the 94% interval of
+  ``between - beta`` excludes 0 (:func:`copath.model.within.within_contrast`);
 - **posterior predictive checks**: the verdict of the checks the fit already made
   (:attr:`copath.model.diagnostics.Diagnostics.predictive`, Gelman, Meng and Stern 1996).
 
@@ -30,8 +37,10 @@ Example
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from copath.errors import CopathError
 from copath.model.diagnostics import Diagnostics
@@ -40,7 +49,11 @@ from copath.model.record import FitRecord
 from copath.reports.document import Callout, Paragraph, Section, Table
 from copath.sensitivity.pathway_check import PathwayCheck, check_pathway
 
-__all__ = ["PathwayFit", "pathway_fit", "pathway_fit_section", "LOO_NOTE"]
+__all__ = ["PathwayFit", "pathway_fit", "pathway_fit_section", "LOO_NOTE", "CONTRAST_RULE"]
+
+#: The within-between contrast's rule, said beside it.
+CONTRAST_RULE = ("(Warned when the 94% interval of between minus within excludes 0: a Hausman-style contrast in "
+                 "the within-between form; Mundlak 1978, Hausman 1978, Bell & Jones 2015.)")
 
 #: What the report's LOO is, said beside it.
 LOO_NOTE = (f"Leave-one-row-out, without refits (max_refits=0), so the report never refits: a unit with Pareto k "
@@ -67,6 +80,11 @@ class PathwayFit:
         The posterior predictive checks' verdict, one sentence per failing node.
     predictive_passed : bool or None
         ``None`` when no posterior predictive check was made.
+    identified : dict[str, str]
+        Link -> where the data identify it: ``within areas``, ``between areas``, ``both`` or ``""``
+        (not measurable before the fit: the parent's input is a model quantity).
+    contrast : pandas.DataFrame or None
+        The within-between contrast of the ``within: true`` links (:meth:`FitRecord.within_contrast`).
     """
 
     loo: Loo | None
@@ -75,6 +93,49 @@ class PathwayFit:
     check_error: str
     predictive: str
     predictive_passed: bool | None
+    identified: dict[str, str] = field(default_factory=dict)
+    contrast: pd.DataFrame | None = None
+
+    @property
+    def between_only(self) -> list[str]:
+        """Links identified only between areas (their parent is constant within every area)."""
+        return [link for link, where in self.identified.items() if where == "between areas"]
+
+    @property
+    def differ(self) -> list[str]:
+        """``within: true`` links whose within and between estimates differ beyond their uncertainty."""
+        return [] if self.contrast is None else [str(k) for k in self.contrast.index[self.contrast["differ"]]]
+
+    def describe_identification(self) -> list[str]:
+        """Where each link is identified, the links identified only between areas, and the
+        within-between contrasts, as lines of text.
+
+        Returns
+        -------
+        list[str]
+        """
+        known = {k: v for k, v in self.identified.items() if v}
+        lines = ["Where the data identify each link: " + ("; ".join(f"{k}: {v}" for k, v in known.items())
+                                                       if known else "not measurable before the fit") + "."]
+        if self.between_only:
+            lines.append("Links identified only between areas: " + ", ".join(self.between_only) + ". Their "
+                         "parents are constant within every area, so these estimates rest on the areas' differences "
+                         "and on the assumption that the areas' own levels are unrelated to them; 'within: true' "
+                         "cannot help (there is no change within areas to use).")
+        else:
+            lines.append("Links identified only between areas: none.")
+        if self.contrast is not None and len(self.contrast):
+            for link, row in self.contrast.iterrows():
+                verdict = ("DIFFER: the areas' differences say something the changes within areas do not (an "
+                           "unmeasured difference between areas, or an effect that builds over longer than the "
+                           "data's span); the link's coefficient is the within-area effect"
+                           if row["differ"] else "agree within their uncertainty")
+                lines.append(f"Within and between areas, {link}: within {row['within_mean']:.3g} "
+                             f"[{row['within_low']:.3g}, {row['within_high']:.3g}], between {row['between_mean']:.3g} "
+                             f"[{row['between_low']:.3g}, {row['between_high']:.3g}], difference "
+                             f"{row['difference_mean']:.3g} [{row['difference_low']:.3g}, "
+                             f"{row['difference_high']:.3g}]: {verdict}. {CONTRAST_RULE}")
+        return lines
 
     def describe(self) -> str:
         """The whole verdict as plain text (what ``copath check`` prints before the LOO table).
@@ -87,6 +148,7 @@ class PathwayFit:
                                                   else f"not computed: {self.loo_error}")]
         lines.append("Implications of the pathway: " + (self.check.describe() if self.check is not None
                                                         else f"not tested: {self.check_error}"))
+        lines.extend(self.describe_identification())
         lines.append("Posterior predictive checks: " + self.predictive)
         return "\n".join(lines)
 
@@ -131,7 +193,8 @@ def pathway_fit(res: FitRecord, diag: Diagnostics | None = None, alpha: float = 
     except (CopathError, ValueError, KeyError) as err:
         check, check_error = None, str(err)
     text, passed = _predictive(diag if diag is not None else res.diagnostics())
-    return PathwayFit(loo, loo_error, check, check_error, text, passed)
+    identified = dict(res.summary()["identified"]) if "beta" in res.posterior else {}
+    return PathwayFit(loo, loo_error, check, check_error, text, passed, identified, res.within_contrast())
 
 
 def pathway_fit_section(fit: PathwayFit) -> Section:
@@ -153,8 +216,9 @@ def pathway_fit_section(fit: PathwayFit) -> Section:
     """
     blocks: list[Any] = [Paragraph(
         "Every answer in this report is conditional on the pathway: its arrows, the arrows it leaves out, and "
-        "its area and time effects. Three checks of it against the data: how well it predicts data it did not "
-        "see, whether the independencies its missing arrows imply hold, and whether it reproduces the data it "
+        "its area and time effects. Four checks of it against the data: how well it predicts data it did not "
+        "see, whether the independencies its missing arrows imply hold, whether each link is identified by "
+        "change within areas or only by differences between them, and whether it reproduces the data it "
         "was fitted to.")]
     if fit.loo is not None:
         table = fit.loo.table
@@ -182,5 +246,20 @@ def pathway_fit_section(fit: PathwayFit) -> Section:
                                           "independencies: add the missing link, or the common cause, and refit."))
     else:
         blocks.append(Paragraph(f"The pathway's implications: not tested here: {fit.check_error}"))
+    lines = fit.describe_identification()
+    blocks.append(Paragraph(lines[0]))
+    blocks.append(Paragraph(lines[1]))
+    if fit.between_only:
+        blocks.append(Callout("note", f"{len(fit.between_only)} link(s) identified only between areas: "
+                                      + ", ".join(fit.between_only) + "."))
+    if fit.contrast is not None and len(fit.contrast):
+        blocks.append(Table(fit.contrast, caption="Within-area effect (the link's coefficient), between-area slope "
+                                                  "and their difference, with 94% intervals; 'differ' when the "
+                                                  "difference's interval excludes 0", float_digits=3))
+        blocks.extend(Paragraph(line) for line in lines[2:])
+        if fit.differ:
+            blocks.append(Callout("fail", "Within and between areas disagree for " + ", ".join(fit.differ)
+                                          + ": the between-area contrast is likely confounded by what differs "
+                                          "between areas; scenarios use the within-area effect."))
     blocks.append(Paragraph("Posterior predictive checks (details under Diagnostics): " + fit.predictive))
     return Section("fit", "Does the pathway fit the data?", blocks)

@@ -17,6 +17,14 @@ with 0 trials does not count. Without the denominator column (a node without dat
 for continuous nodes, rows weigh the same. Draws are processed in chunks so memory stays
 small.
 
+A link identified within areas (``within: true``; :mod:`copath.model.within`) enters its child
+as :math:`\beta(x - \bar x_a) + \gamma(\bar x_a - c)`. Here the area means :math:`\bar x_a`
+stay at the data's when an intervention changes ``x``: they stand for what differs between
+areas, which a change of ``x`` does not change, so a scenario or path effect moves the child by
+the within-area effect :math:`\beta` alone. (Moving the area means with ``x`` would act through
+:math:`\gamma`, the between-area slope, and bring back the confounding ``within: true`` is
+there to remove.)
+
 :func:`forward_of` builds it once per fitted record (scenarios, path effects, the
 sensitivity analysis and the report share it).
 
@@ -49,6 +57,7 @@ from copath.model.data import prepare_data
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.record import FitRecord
 from copath.model.time import month_features, time_terms
+from copath.model.within import BETWEEN, LINK_WITHIN, area_mean_name, mean_inputs
 from copath.scenarios.changes import Change
 
 __all__ = ["Forward", "forward_of"]
@@ -75,6 +84,7 @@ class _Draws:
     season: dict[str, np.ndarray]  # node -> (S, 12)
     trend: dict[str, np.ndarray]  # node -> (S,)
     period: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # node -> (S, P)
+    between: np.ndarray | None = None  # (S, W): the within links' between-area slopes
 
 
 class Forward:
@@ -109,7 +119,11 @@ class Forward:
                   for n in post["trend"].coords["trend_node"].values} if "trend" in post else {})
         period = ({str(n): stacked["period_effect"].sel(period_node=n).transpose("sample", "period").values[take]
                    for n in post["period_effect"].coords["period_node"].values} if "period_effect" in post else {})
-        self.draws = _Draws(beta, intercept, area, season, trend, period)
+        between = (stacked[BETWEEN].transpose("sample", LINK_WITHIN).sel({LINK_WITHIN: list(self.plan.between_links)})
+                   .values[take] if self.plan.between_links else None)
+        self.draws = _Draws(beta, intercept, area, season, trend, period, between)
+        #: every within link's parent's area mean on each row (the data's; held under interventions)
+        self.area_means = mean_inputs(self.pathway, self.prepared.values, self.prepared.area_index)
         self.n_draws = beta.shape[0]
         #: node -> each row's size (offset / per for a count, 1 without an offset; trials for a
         #: proportion), or None (a continuous node, a survey share, or the size column is not in the data)
@@ -444,11 +458,14 @@ class Forward:
             return mean if y is None else np.where(np.isnan(y), mean, y)
 
         x = {e: self.prepared.values[e][rows] for e in self.pathway.exposures}
+        x.update({k: v[rows] for k, v in self.area_means.items()})
         area_idx = self.prepared.area_index[rows]
         step = max(1, self.chunk_elements // max(len(rows), 1))
         for start in range(0, self.n_draws, step):
             sl = slice(start, start + step)
             params = {"intercept": self.draws.intercept[sl], "beta": self.draws.beta[sl]}
+            if self.draws.between is not None:
+                params["between"] = self.draws.between[sl]
             area_terms = {m: a[sl][:, area_idx] for m, a in self.draws.area.items()}
             for m in set(self.draws.season) | set(self.draws.trend) | set(self.draws.period):
                 season, trend, period = self.draws.season.get(m), self.draws.trend.get(m), self.draws.period.get(m)
@@ -549,9 +566,12 @@ class Forward:
         delta = np.broadcast_to(np.asarray(value, dtype=float), (self.n_draws,)) - beta[:, link_index]
         observed = self._observed(rows)
         x_parent = self.prepared.values[parent][rows] if parent in self.pathway.exposures else None
+        within = self.plan.link_names[link_index] in self.plan.between_links
 
         def run(sl: slice, eta0: dict[str, np.ndarray]) -> None:
-            centre = self.plan.centre(parent, self.draws.intercept[sl])
+            # a within link's coefficient multiplies the departure from the area mean
+            centre = (self.area_means[area_mean_name(parent)][rows][None, :] if within
+                      else self.plan.centre(parent, self.draws.intercept[sl]))
             if x_parent is not None:
                 base = x_parent[None, :] - centre
             else:

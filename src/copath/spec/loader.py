@@ -31,9 +31,9 @@ _TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "descriptio
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
-    "time", "given_as", "observed_at", "weight", "plausible", "link",
+    "time", "given_as", "observed_at", "weight", "plausible", "link", "within",
 }
-_LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction"}
+_LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction", "within"}
 _RISK_KEYS = {"name", "description", "nodes", "links", "citation", "group"}
 
 
@@ -232,10 +232,11 @@ def _node(name: Any, raw: Any, err) -> Node:
             raise err(f"'observed_at' must be a list of group columns such as [borough, quarter], got "
                       f"{raw['observed_at']!r}", where=where, line=line)
         kwargs["observed_at"] = tuple(groups)
-    if "area_effects" in raw:
-        if not isinstance(raw["area_effects"], bool):
-            raise err("'area_effects' must be true or false", where=where, line=line)
-        kwargs["area_effects"] = raw["area_effects"]
+    for key in ("area_effects", "within"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise err(f"'{key}' must be true or false", where=where, line=line)
+            kwargs[key] = raw[key]
     if "range" in raw and raw["range"] is not None:
         rng = raw["range"]
         if not isinstance(rng, list) or len(rng) != 2:
@@ -270,6 +271,9 @@ def _link(i: int, raw: Any, err) -> Link:
     direction = raw.get("direction")
     if direction is not None and direction not in ("+", "-"):
         raise err(f"'direction' must be '+' or '-', got {direction!r}", where=where, line=line)
+    within = raw.get("within", False)
+    if not isinstance(within, bool):
+        raise err(f"'within' must be true or false, got {within!r}", where=where, line=line)
     return Link(
         source=raw["from"],
         target=raw["to"],
@@ -278,6 +282,7 @@ def _link(i: int, raw: Any, err) -> Link:
         note=_text(raw.get("note", ""), "note", err, where, line),
         line=line,
         direction=direction,
+        within=within,
     )
 
 
@@ -357,6 +362,8 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
             item["note"] = link.note
         if link.direction:
             item["direction"] = link.direction
+        if link.within:
+            item["within"] = True
         links.append(item)
     doc: dict[str, Any] = {
         "name": pathway.name, "title": pathway.title, "index": list(pathway.index),

@@ -104,6 +104,8 @@ class Node:
     natural scale beyond which an expected value would be implausible: the prior predictive
     check's bounds (:mod:`copath.model.prior_check`; default: the ``range``, or 20 times the
     baseline either way).
+    ``within: true`` (a node with area effects) makes every link into it from an exposure
+    identified within areas (:attr:`Link.within`, :attr:`Pathway.within_links`).
     ``link`` is a continuous node's link: ``identity`` (the default:
     its expected value is its linear predictor) or ``logit``, which needs a ``range: [lo, hi]``
     and keeps the expected value inside it, :math:`lo + (hi - lo)\\operatorname{logit}^{-1}\\eta`
@@ -138,6 +140,7 @@ class Node:
     observed_at: tuple[str, ...] = ()
     weight: str | None = None
     plausible: tuple[float, float] | None = None
+    within: bool = False
 
     @property
     def bounds(self) -> tuple[float, float, str] | None:
@@ -213,6 +216,11 @@ class Link:
     (``"+"`` or ``"-"``) is a hypothesised sign: the link's prior leans that way (a soft
     prior the data may overturn; :mod:`copath.evidence.priors`), and it is held fixed only
     where the data cannot tell the sign (a link through a node without data).
+    ``within`` (``within: true`` in a spec) identifies the link from change within areas:
+    the child's equation then also holds the parent's area mean, with its own coefficient
+    ``between[source -> target]``, and the link's coefficient is the within-area effect
+    (Mundlak 1978; the within-between form of Bell & Jones 2015; :mod:`copath.model.within`).
+    The parent must be an exposure and the child must have area effects.
 
     Example
     -------
@@ -227,6 +235,7 @@ class Link:
     note: str = ""
     line: int | None = field(default=None, compare=False)
     direction: str | None = None
+    within: bool = False
 
     @property
     def name(self) -> str:
@@ -361,6 +370,8 @@ class Pathway:
                 raise self._err("contrast must be a finite non-zero number", where, link.line)
             if link.direction not in (None, "+", "-"):
                 raise self._err(f"direction must be '+' or '-', got {link.direction!r}", where, link.line)
+            if link.within:
+                self._validate_within(link, where)
         graph = self.to_networkx()
         try:
             cycle = nx.find_cycle(graph)
@@ -375,6 +386,20 @@ class Pathway:
             if not self.nodes[outcome].node_kind.endogenous:
                 raise self._err(f"outcome {outcome!r} is an exposure", where="outcomes")
         self._validate_risks()
+
+    def _validate_within(self, link: Link, where: str) -> None:
+        """A link identified within areas (``within: true``) needs an exposure parent, a child with
+        area effects and rows within areas (an index with a second column)."""
+        if self.nodes[link.source].node_kind.endogenous:
+            raise self._err(f"'within: true' needs a parent whose values the data give (an exposure); "
+                            f"{link.source!r} is a {self.nodes[link.source].kind} node, whose area mean would be a "
+                            "model quantity", where, link.line)
+        if not self.nodes[link.target].area_effects:
+            raise self._err(f"'within: true' compares areas with themselves over time, so the child "
+                            f"{link.target!r} needs 'area_effects: true'", where, link.line)
+        if len(self.index) < 2:
+            raise self._err(f"'within: true' needs several rows per area, and the spec's index "
+                            f"({', '.join(self.index)}) has no column beside the area", where, link.line)
 
     def _validate_risks(self) -> None:
         """Every node and link a risk names is the pathway's."""
@@ -487,6 +512,12 @@ class Pathway:
         if node.weight is not None and not (node.observed_at and node.kind == "proportion"):
             raise self._err("'weight' weights a proportion's rows within its 'observed_at' groups; a count's "
                             "groups are weighted by its offset", where)
+        if node.within and not node.area_effects:
+            raise self._err("'within: true' compares areas with themselves over time, so the node needs "
+                            "'area_effects: true'", where)
+        if node.within and not node.node_kind.endogenous:
+            raise self._err("'within: true' is for a node with an equation (its links in); an exposure has none",
+                            where)
         if node.better is not None:
             try:
                 check("better", node.better, Better)
@@ -498,6 +529,23 @@ class Pathway:
     def link_names(self) -> list[str]:
         """Link labels in spec order, e.g. ``'nw_coverage -> burglary'``."""
         return [link.name for link in self.links]
+
+    @property
+    def within_links(self) -> list[str]:
+        """Links identified within areas, in spec order: those with ``within: true``, and every
+        link from an exposure into a node with ``within: true`` (:mod:`copath.model.within`).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+        ...     "  y: {kind: count, area_effects: true, within: true}\\nlinks:\\n  - {from: x, to: y}\\n"
+        ...     "outcomes: [y]\\n")
+        >>> pw.within_links
+        ['x -> y']
+        """
+        return [link.name for link in self.links if link.within or (
+            self.nodes[link.target].within and not self.nodes[link.source].node_kind.endogenous)]
 
     @property
     def exposures(self) -> list[str]:
