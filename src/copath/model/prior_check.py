@@ -248,7 +248,7 @@ def _exposures(pathway: Pathway, data: pd.DataFrame | None, areas: int, months: 
             out[name] = np.where(np.isnan(x), np.nanmean(x) if np.isfinite(x).any() else 0.0, x)
         else:
             out[name] = np.full(len(frame), float(node.reference))
-    key = pathway.index[0]
+    key = pathway.unit_column
     areas_of = pd.factorize(frame[key])[0] if key in frame else np.zeros(len(frame), dtype=int)
     return out, areas_of, int(areas_of.max()) + 1 if len(areas_of) else 1
 

@@ -62,7 +62,7 @@ from copath.model.time import (
 )
 from copath.spec.pathway import Pathway
 
-__all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows"]
+__all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows", "index_columns"]
 
 def _param_groups() -> tuple[str, ...]:
     return ("beta", "intercept", "area_sd", "season_sd", "trend", "period_sd", *noise_variables())
@@ -339,12 +339,15 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     area_ids = np.repeat([f"A{i:04d}" for i in range(areas)], months)
     month_ids = np.tile(np.arange(1, months + 1) * step, areas)
     area_idx = np.repeat(np.arange(areas), months)
-    frame: dict[str, Any] = {pathway.index[0]: area_ids}
-    if len(pathway.index) > 1:
-        frame[pathway.index[1]] = month_ids
+    frame = index_columns(pathway, area_ids, month_ids)
 
     for name in pathway.exposures:
-        frame[name] = exposure_rows(pathway.nodes[name], areas, months, rng).reshape(n)
+        if pathway.nodes[name].level is None:
+            frame[name] = exposure_rows(pathway.nodes[name], areas, months, rng).reshape(n)
+    for column, levels in pathway.categorical.items():  # one level per row, each as likely
+        frame[column] = np.asarray(levels, dtype=object)[rng.integers(0, len(levels), n)]
+        for level in levels[1:]:
+            frame[f"{column}[{level}]"] = (frame[column] == level).astype(float)
     columns: dict[str, str] = {}
     for node in pathway.nodes.values():  # the first node to name a column says its role, as in required_columns
         for column, role in node.node_kind.data_columns(node).items():
@@ -369,7 +372,7 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
             area_terms[name] = effects[area_idx]
     truth["season"] = {}
     truth["period"] = {}
-    if len(pathway.index) > 1 and any(pathway.nodes[n].time for n in pathway.endogenous):
+    if pathway.period_column is not None and any(pathway.nodes[n].time for n in pathway.endogenous):
         features = month_features(month_ids)
         for name in pathway.endogenous:
             time = pathway.nodes[name].time
@@ -415,6 +418,37 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
         frame[name] = node.node_kind.simulate(node, eta[name], frame, noise_value(name), rng, observed.get(name))
     truth["centres"] = dict(plan.centres)
     return frame, truth, eta
+
+
+def index_columns(pathway: Pathway, area_ids: np.ndarray, month_ids: np.ndarray) -> dict[str, Any]:
+    """The simulated rows' index and grouping columns: the grouping column
+    (:attr:`copath.Pathway.area_column`) holds the simulated areas, the period column the
+    months, and any other index column one id per row (without a grouping column the first
+    index column holds the areas, as the rows' units).
+
+    Example
+    -------
+    >>> import numpy as np, copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nindex: [id]\\ngroups: school\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...     "  y: {kind: binary, area_effects: true}\\nlinks:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> cols = index_columns(pw, np.array(["A0", "A0", "A1"]), np.array([1, 1, 1]))
+    >>> list(cols), cols["id"].tolist()
+    (['school', 'id'], [1, 2, 3])
+    """
+    group, period = pathway.area_column, pathway.period_column
+    frame: dict[str, Any] = {}
+    if group is not None:
+        frame[group] = area_ids
+    for column in pathway.index:
+        if column in frame:
+            continue
+        if column == period:
+            frame[column] = month_ids
+        elif group is None and column == pathway.index[0]:
+            frame[column] = area_ids
+        else:
+            frame[column] = np.arange(1, len(area_ids) + 1)
+    return frame
 
 
 def _warn_outside_range(pathway: Pathway, frame: Mapping[str, Any]) -> None:

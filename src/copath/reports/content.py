@@ -452,17 +452,21 @@ def data_summary(res: FitRecord) -> pd.DataFrame:
 def data_section(res: FitRecord) -> Section:
     pw = res.pathway
     frame = res.data
-    area_col, time_col = pw.index[0], pw.index[-1]
+    area_col, time_col = pw.unit_column, pw.period_column
     areas = frame[area_col].nunique()
+    absent = [n for n in pw.endogenous if n not in frame.columns]
+    no_data = f" Nodes with no data column (they rest on their priors): {', '.join(absent)}." if absent else ""
+    if time_col is None:  # rows that are people, schools, ...: no period column
+        blocks: list[Any] = [Paragraph(f"{len(frame)} rows ({' x '.join(pw.index)}); {areas} distinct {area_col}."
+                                       + no_data), Table(data_summary(res), caption="Columns used")]
+        return Section("data", "The data used", blocks)
     unique = frame[time_col].dropna().unique()
     # numbers in number order (months 1..24, not "1", "10", ..., "9"); labels such as "2016-01" as text
     times = [str(t) for t in (sorted(unique) if pd.api.types.is_numeric_dtype(frame[time_col])
                               else sorted(map(str, unique)))]
-    absent = [n for n in pw.endogenous if n not in frame.columns]
-    blocks: list[Any] = [Paragraph(
-        f"{len(frame)} rows: {areas} areas ({area_col}) x {len(times)} periods ({time_col}, {times[0]} to "
-        f"{times[-1]})." + (f" Nodes with no data column (they rest on their priors): {', '.join(absent)}."
-                            if absent else "")),
+    blocks = [Paragraph(
+        f"{len(frame)} rows: {areas} {'areas' if area_col == 'area' else 'groups'} ({area_col}) x {len(times)} "
+        f"periods ({time_col}, {times[0]} to {times[-1]})." + no_data),
         Table(data_summary(res), caption="Columns used")]
     try:  # the rows' own period: a maturity_lag on yearly rows leaves out years
         step = month_features(pd.Series(unique)).step

@@ -448,8 +448,9 @@ class Scenario:
                          "difference near a bound.")
         totals = table[table["total_difference_per_year"].notna() & (table["total_difference"] != 0)]
         if len(totals):
-            n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()
-            lines.append(f"Expected totals over the {n_areas} area(s), per year (events for counts, successes "
+            unit = self.result.pathway.unit_column
+            n_areas = self.result.data[unit].iloc[self._rows()].nunique()
+            lines.append(f"Expected totals over the {n_areas} {unit} value(s), per year (events for counts, successes "
                          f"for shares; from the {self.span()} of data):")
             per_year = 12 / self.months()
             for node, row in totals.iterrows():

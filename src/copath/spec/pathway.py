@@ -108,6 +108,11 @@ class Node:
     its expected value is its linear predictor) or ``logit``, which needs a ``range: [lo, hi]``
     and keeps the expected value inside it, :math:`lo + (hi - lo)\\operatorname{logit}^{-1}\\eta`
     (:class:`copath.kinds.continuous.ScaledLogit`; coefficients into it are logit slopes).
+    ``levels`` makes an exposure categorical (the first level is the reference; a spec's
+    ``reference:`` names it): building the pathway replaces it by one 0/1 node per other level,
+    ``educ[b]``, whose ``level`` is that level (:mod:`copath.spec.covariates`). ``adjust`` lists
+    columns an endogenous node is adjusted for (covariate links, ``covariate`` nodes for names
+    that are not nodes).
 
     Example
     -------
@@ -163,6 +168,10 @@ class Node:
         centre, step = float(kind.link(self.baseline)), float(np.log(PLAUSIBLE_RATIO))
         return float(kind.natural(centre - step)), float(kind.natural(centre + step)), f"baseline x/÷ {PLAUSIBLE_RATIO:g}"
     link: ContinuousLink = "identity"
+    levels: tuple[str, ...] = ()
+    level: str | None = None
+    adjust: tuple[str, ...] = ()
+    covariate: bool = False
 
     @property
     def display(self) -> str:
@@ -212,7 +221,9 @@ class Link:
     link's evidence describes (1.0 = e.g. scheme absent -> present). ``direction``
     (``"+"`` or ``"-"``) is a hypothesised sign: the link's prior leans that way (a soft
     prior the data may overturn; :mod:`copath.evidence.priors`), and it is held fixed only
-    where the data cannot tell the sign (a link through a node without data).
+    where the data cannot tell the sign (a link through a node without data). ``covariate``
+    marks a link made by a node's ``adjust:`` (:mod:`copath.spec.covariates`): an adjustment,
+    not a pathway claim.
 
     Example
     -------
@@ -227,6 +238,7 @@ class Link:
     note: str = ""
     line: int | None = field(default=None, compare=False)
     direction: str | None = None
+    covariate: bool = False
 
     @property
     def name(self) -> str:
@@ -258,6 +270,7 @@ class Pathway:
     index: tuple[str, ...] = ("area", "month")
     source: str | None = None
     risks: tuple[Risk, ...] = ()
+    groups: str | None = None
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -271,6 +284,7 @@ class Pathway:
         index: list[str] | tuple[str, ...] = ("area", "month"),
         source: str | None = None,
         risks: list[Risk] | tuple[Risk, ...] = (),
+        groups: str | None = None,
     ) -> Pathway:
         """Validate the parts and return a Pathway; raise SpecError on the first problem.
 
@@ -287,14 +301,19 @@ class Pathway:
         title
             A longer title for figures and reports (default: none).
         index
-            Column names that index a data row (default ``("area", "month")``); the first
-            names the area.
+            Column names that identify a data row (default ``("area", "month")``): any columns
+            (``("id",)`` for people, ``("school", "pupil")``); a second column, if any, is the
+            period column that time effects and ``maturity_lag`` read.
         source
             The file the spec came from, named in error messages.
         risks
             The risks the spec lists (:class:`copath.spec.risks.Risk`; ``risks:`` in YAML): what
             could make the answer wrong that the model does not represent. Default: none, and
             the report then lists only the generic threats (:func:`copath.spec.risks.generic_risks`).
+        groups
+            The column whose groups get ``area_effects`` (``groups:`` in YAML; an index column or
+            any other column of the data: a ward, a school). Default: the first index column
+            when it is called ``area``; otherwise required when a node has area effects.
 
         Returns
         -------
@@ -317,6 +336,9 @@ class Pathway:
         ...
         copath.errors.SpecError: link x -> z: unknown node 'z' (nodes: x)
         """
+        from copath.spec.covariates import expand
+
+        nodes, links = expand(nodes, links, lambda message, where: SpecError(message, file=source, where=where))
         pw = cls(
             name=name,
             nodes=dict(nodes),
@@ -326,6 +348,7 @@ class Pathway:
             index=tuple(index),
             source=source,
             risks=tuple(risks),
+            groups=groups,
         )
         pw._validate()
         return pw
@@ -339,6 +362,7 @@ class Pathway:
         for node in self.nodes.values():
             self._validate_node(node)
         self._validate_names()
+        self._validate_groups()
         seen: dict[tuple[str, str], Link] = {}
         for link in self.links:
             where = f"link {link.name}"
@@ -376,6 +400,22 @@ class Pathway:
                 raise self._err(f"outcome {outcome!r} is an exposure", where="outcomes")
         self._validate_risks()
 
+    def _validate_groups(self) -> None:
+        """A ``groups`` column is a column, not a node; area effects need one."""
+        if self.groups is not None:
+            if not isinstance(self.groups, str) or not self.groups:
+                raise self._err(f"'groups' must be one column name, got {self.groups!r}", where="groups")
+            if self.groups in self.nodes:
+                raise self._err(f"'groups' names a column of group labels, not a node ({self.groups!r})",
+                                where="groups")
+        if self.area_column is None:
+            grouped = [n for n, node in self.nodes.items() if node.area_effects]
+            if grouped:
+                raise self._err(f"{', '.join(grouped)} {'has' if len(grouped) == 1 else 'have'} 'area_effects', and "
+                                f"the spec does not say which column groups the rows: add a top-level 'groups:' key "
+                                f"naming it (e.g. 'groups: {self.index[0]}'); without one only an index column "
+                                f"called 'area' is taken", where="groups")
+
     def _validate_risks(self) -> None:
         """Every node and link a risk names is the pathway's."""
         names = set(self.link_names)
@@ -405,7 +445,10 @@ class Pathway:
 
     def _validate_node(self, node: Node) -> None:
         where = f"node {node.name}"
-        if not isinstance(node.name, str) or not node.name.isidentifier():
+        from copath.spec.covariates import DUMMY
+
+        dummy = node.level is not None and isinstance(node.name, str) and DUMMY.match(node.name)
+        if not isinstance(node.name, str) or not (node.name.isidentifier() or dummy):
             raise self._err("a node name must be a single word (letters, digits, _)", where)
         if node.kind not in kinds.KINDS:
             raise self._err(
@@ -448,13 +491,15 @@ class Pathway:
         if node.maturity_lag:
             if not node.node_kind.endogenous:
                 raise self._err("only a node with data has a 'maturity_lag' (an exposure is never left out)", where)
-            if len(self.index) < 2:
-                raise self._err("a 'maturity_lag' counts months, and the spec's index has no month column", where)
+            if self.period_column is None:
+                raise self._err(f"a 'maturity_lag' counts periods, and the spec's index ({', '.join(self.index)}) has "
+                                "no second (period) column", where)
         if node.time:
             if not node.node_kind.endogenous:
                 raise self._err("only a node with an equation has 'time' effects (an exposure is given)", where)
-            if len(self.index) < 2:
-                raise self._err("'time' effects need months, and the spec's index has no month column", where)
+            if self.period_column is None:
+                raise self._err(f"'time' effects need periods, and the spec's index ({', '.join(self.index)}) has no "
+                                "second (period) column", where)
             for effect in node.time:
                 try:
                     check("time", effect, TimeEffect)
@@ -475,14 +520,14 @@ class Pathway:
         if node.observed_at:
             if node.kind not in ("count", "proportion"):
                 raise self._err("only a count or proportion node can be 'observed_at' a coarser level", where)
-            clash = [c for c in node.observed_at if c in self.nodes or c in self.index]
+            clash = [c for c in node.observed_at if c in self.nodes or c in self.index or c == self.groups]
             if clash:
                 raise self._err(f"'observed_at' names group columns, not nodes or index columns: {clash}", where)
             if node.maturity_lag:
                 raise self._err("a node observed only as group aggregates cannot have a 'maturity_lag' (a group "
-                                "spans several months); leave the maturing groups' figures out of the data", where)
+                                "spans several periods); leave the maturing groups' figures out of the data", where)
             if node.time or node.area_effects:
-                raise self._err("a node observed only as group aggregates has no area or time effects of its "
+                raise self._err("a node observed only as group aggregates has no group (area) or time effects of its "
                                 "own (the groups could not tell them apart from its links)", where)
         if node.weight is not None and not (node.observed_at and node.kind == "proportion"):
             raise self._err("'weight' weights a proportion's rows within its 'observed_at' groups; a count's "
@@ -494,6 +539,60 @@ class Pathway:
                 raise self._err(str(err), where) from None
 
     # ------------------------------------------------------------ structure
+    @property
+    def area_column(self) -> str | None:
+        """The column whose groups get ``area_effects``: the spec's ``groups:``, else the first index
+        column when it is called ``area``, else None (no node may then have area effects).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.load_pathway("policing_coproduction").area_column
+        'area'
+        """
+        if self.groups is not None:
+            return self.groups
+        return self.index[0] if self.index and self.index[0] == "area" else None
+
+    @property
+    def period_column(self) -> str | None:
+        """The index's second column, read by time effects and ``maturity_lag``, or None.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.load_pathway("policing_coproduction").period_column
+        'month'
+        """
+        return self.index[1] if len(self.index) > 1 else None
+
+    @property
+    def unit_column(self) -> str:
+        """The column that groups rows into units for clustering and leave-one-unit-out: the
+        :attr:`area_column`, else the first index column."""
+        return self.area_column or self.index[0]
+
+    @property
+    def covariate_links(self) -> list[str]:
+        """The names of the links made by ``adjust:`` (covariates, not pathway claims).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> pw = cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  x: {kind: exposure}\\n"
+        ...                       "  y: {kind: binary, adjust: [age]}\\nlinks:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+        >>> pw.covariate_links, pw.nodes["age"].covariate
+        (['age -> y'], True)
+        """
+        return [link.name for link in self.links if link.covariate]
+
+    @property
+    def categorical(self) -> dict[str, tuple[str, ...]]:
+        """Each categorical exposure's column -> its levels (the reference first)."""
+        from copath.spec.covariates import categorical_sources
+
+        return categorical_sources(self.nodes)
+
     @property
     def link_names(self) -> list[str]:
         """Link labels in spec order, e.g. ``'nw_coverage -> burglary'``."""
