@@ -91,13 +91,20 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     sentence and the badge."""
     pw = res.pathway
     weak = sum(p.weak for p in res.priors.values())
-    about = Paragraph(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: "
-                      f"{WEAK_RULE}), fitted to {len(res.data)} rows of local data.")
+    covariates = pw.covariate_links
+    adjusted = (f" and {len(covariates)} covariate coefficient(s) from 'adjust:' (adjustments, not pathway links)"
+                if covariates else "")
+    about = Paragraph(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links) - len(covariates)} links ({weak} "
+                      f"weak: {WEAK_RULE}){adjusted}, fitted to {len(res.data)} rows of local data.")
     if not scenarios:
         return Section("summary", "Summary", [about, _badge(diag)])
     sc = scenarios[0]
     what = ", ".join(f"{pw.nodes[n].display} {c.describe()} ({pw.nodes[n].unit_label})" for n, c in sc.changes.items())
-    where = "every area" if sc.areas is None else f"{len(sc.areas)} area(s)"
+    areas = "area" if pw.area_column == "area" else None  # rows that are not areas are not called so
+    if sc.areas is None:
+        where = "every area" if areas else "all rows"
+    else:
+        where = f"{len(sc.areas)} area(s)" if areas else f"{len(sc.areas)} {pw.unit_column} value(s)"
     months = sc.months()
     when = (f"over the period's {sc.span()}, {sc.period[0]} to {sc.period[-1]}" if sc.period
             else f"over the data's {sc.span()}" if months else "over the data's rows")
@@ -121,7 +128,8 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
             caption=f"The answer: each node's expected change under the scenario, mean and {_pct(HDI_PROB)} "
                     "highest-density interval of the posterior draws, in the node's own unit (shares in percentage "
                     "points; final outcomes first). Means are weighted by each row's offset, trials or survey "
-                    "weight; totals a year are expected events or successes over the scenario's areas. Grey: rests "
+                    f"weight; totals a year are expected events or successes over the scenario's "
+                    f"{'areas' if areas else 'rows'}. Grey: rests "
                     "on links without local data."),
     ]
     for node, r in answer.iterrows():
@@ -278,6 +286,16 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
                   "contractions in the table are Monte Carlo error of the draws (of order 1/sqrt(ESS)).")
     cols = ["grade", "weak", "identification", "direction", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
             "post_hdi_low", "post_hdi_high", "sd_ratio", "shift", "r_hat", "ess_bulk"]
+    covariate = (summary["role"] == "covariate") if "role" in summary else pd.Series(False, index=summary.index)
+    adjusted = []
+    if covariate.any():
+        adjusted = [Table(summary.loc[covariate, ["from", "to", "prior_mean", "prior_hdi_low", "prior_hdi_high",
+                                                  "post_mean", "post_hdi_low", "post_hdi_high", "r_hat"]],
+                          caption="Covariates (a node's 'adjust:'): adjustments, not pathway links; each has the "
+                                  "default prior of a link without evidence, centred on 0 on the child's coefficient "
+                                  "scale. A categorical one has one coefficient per level against its reference "
+                                  "(e.g. educ[b])")]
+        summary = summary.loc[~covariate]
     return Section("links", "Prior vs posterior per link", [
         Paragraph("'sd_ratio' is the posterior sd over the prior sd (below 1: the local data narrowed the link; "
                   "contraction, 1 - sd_ratio squared, is in the saved link summary); 'shift' is how far the "
@@ -290,6 +308,7 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
         Table(summary[[c for c in cols if c in summary]],
               caption=f"Links: prior and posterior mean and {_pct(HDI_PROB)} HDI; 'identification' says what the "
                       "local data can inform (local data, weak local data, combination, product or prior only: see below)"),
+        *adjusted,
         *identification_blocks(res),
     ])
 

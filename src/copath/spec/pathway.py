@@ -747,8 +747,32 @@ class Pathway:
         >>> pos["nw_coverage"][0] == 0 and pos["qol_citizens"][0] == max(x for x, _ in pos.values())
         True
         """
-        return plotting.layered_layout(self.topological_order(), {n: self.parents(n) for n in self.nodes},
-                                       self.outcomes)
+        drawn = set(self.drawn_nodes())
+        parents = {n: [link.source for link in self.links if link.target == n and not link.covariate]
+                   for n in self.nodes if n in drawn}
+        return plotting.layered_layout([n for n in self.topological_order() if n in drawn], parents, self.outcomes)
+
+    def drawn_nodes(self) -> list[str]:
+        """The nodes the DAG figure draws: all but those that enter only as ``adjust:`` covariates
+        (:meth:`covariates_text` lists those under the figure)."""
+        pathway_ends = {n for link in self.links if not link.covariate for n in (link.source, link.target)}
+        return [n for n, node in self.nodes.items() if node.node_kind.endogenous or n in pathway_ends]
+
+    def covariates_text(self) -> str:
+        """The ``adjust:`` covariates of each node, in words (empty when there are none).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  y: {kind: binary, adjust: [age, sex]}\\n"
+        ...                  "links: []\\noutcomes: [y]\\n").covariates_text()
+        'Adjusted for (covariates, not pathway links): y for age, sex.'
+        """
+        adjusted = {n: list(node.adjust) for n, node in self.nodes.items() if node.adjust}
+        if not adjusted:
+            return ""
+        return ("Adjusted for (covariates, not pathway links): "
+                + "; ".join(f"{n} for {', '.join(cols)}" for n, cols in adjusted.items()) + ".")
 
     # ------------------------------------------------------------- evidence
     def weak_links(self, evidence: WeakLinkRule | None = None) -> list[str]:
@@ -783,7 +807,8 @@ class Pathway:
              highlight: list[str] | None = None, font: float = 7.5) -> Figure:
         """The layered DAG as a Matplotlib figure: exposures on the left, final outcomes on
         the right (bold), boxes coloured by kind; weak links dashed (``weak``, else those of
-        ``evidence``, else none).
+        ``evidence``, else none). ``adjust:`` covariates are not drawn as links: a line under
+        the figure lists them (:meth:`covariates_text`).
 
         Parameters
         ----------
@@ -815,16 +840,17 @@ class Pathway:
         if weak is None:
             weak = evidence.weak_links(self) if evidence is not None else []
         dashed = set(weak)
+        drawn = set(self.drawn_nodes())
         nodes = [plotting.DagNode(n, node.display, node.node_kind.colour, n in self.outcomes)
-                 for n, node in self.nodes.items()]
+                 for n, node in self.nodes.items() if n in drawn]
         bold = set(highlight or ())
         links = [plotting.DagLink(link.source, link.target, link.name in dashed, link.name in bold)
-                 for link in self.links]
+                 for link in self.links if not link.covariate]
         legend = {k.display: k.colour for k in kinds.KINDS.values()}
         return plotting.draw_dag(nodes, links, self.layout(),
                                  title=title if title is not None else (self.title or self.name), legend=legend,
                                  link_labels=(f"link ({STRONG_RULE})", f"weak link ({WEAK_RULE})"),
-                                 figsize=figsize, font=font)
+                                 figsize=figsize, font=font, note=self.covariates_text())
 
     def node_table(self) -> pd.DataFrame:
         """One row per node: label, role (exposure, intermediate, final outcome), kind, unit.
