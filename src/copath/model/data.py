@@ -93,9 +93,9 @@ def required_columns(pathway: Pathway) -> dict[str, str]:
     >>> cols["households"]
     'offset of burglary'
     """
-    cols: dict[str, str] = {c: "index column (the spec's 'index:' key)" for c in pathway.index}
+    cols: dict[str, str] = {c: "index column, from the spec's 'index:' key" for c in pathway.index}
     if pathway.groups is not None:
-        cols.setdefault(pathway.groups, "grouping column (the spec's 'groups:' key)")
+        cols.setdefault(pathway.groups, "grouping column, from the spec's 'groups:' key")
     categorical = pathway.categorical
     for name in pathway.exposures:
         node = pathway.nodes[name]
