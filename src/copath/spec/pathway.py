@@ -754,12 +754,30 @@ class Pathway:
 
     def drawn_nodes(self) -> list[str]:
         """The nodes the DAG figure draws: all but those that enter only as ``adjust:`` covariates
-        (:meth:`covariates_text` lists those under the figure)."""
+        (:meth:`covariates_text` lists those under the figure).
+
+        Returns
+        -------
+        list[str]
+            Node names in spec order.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: binary, adjust: [age]}\\n"
+        ...                  "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n").drawn_nodes()
+        ['x', 'y']
+        """
         pathway_ends = {n for link in self.links if not link.covariate for n in (link.source, link.target)}
         return [n for n, node in self.nodes.items() if node.node_kind.endogenous or n in pathway_ends]
 
     def covariates_text(self) -> str:
         """The ``adjust:`` covariates of each node, in words (empty when there are none).
+
+        Returns
+        -------
+        str
+            One sentence, e.g. ``"Adjusted for (covariates, not pathway links): y for age, sex."``.
 
         Example
         -------
