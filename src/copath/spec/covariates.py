@@ -195,6 +195,8 @@ def dummy_columns(frame: pd.DataFrame, column: str, levels: Sequence[str]) -> tu
         return out, None
     bad = np.flatnonzero(~known)
     def show(value: object) -> str:
+        if pd.isna(value):
+            return "missing"
         return repr(value.item() if hasattr(value, "item") else value)
 
     shown = ", ".join(f"{frame.index[r]} ({show(raw.iloc[r])})" for r in bad[:3])
