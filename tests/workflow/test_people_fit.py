@@ -101,3 +101,10 @@ def test_the_predictive_check_and_loo_read_a_binary_node(people):
     p = sim.data["m"].mean()
     flat = len(sim.data) * (p * np.log(p) + (1 - p) * np.log(1 - p))
     assert flat < lo.table.loc["m", "elpd"] < 0
+
+
+def test_the_report_puts_covariates_in_their_own_table(people, tmp_path):
+    _, _, res, *_ = people
+    text = res.report(tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Covariates (a node's 'adjust:')" in text
+    assert "3 links (3 weak" in text and "3 covariate coefficient(s) from 'adjust:'" in text
