@@ -108,3 +108,11 @@ def test_the_report_puts_covariates_in_their_own_table(people, tmp_path):
     text = res.report(tmp_path / "report.md").read_text(encoding="utf-8")
     assert "Covariates (a node's 'adjust:')" in text
     assert "3 links (3 weak" in text and "3 covariate coefficient(s) from 'adjust:'" in text
+
+
+def test_a_saved_people_fit_loads_with_its_levels_covariates_and_index(people, tmp_path):
+    pw, _, res, summary, *_ = people
+    again = cp.load_result(res.save(tmp_path / "fit"))
+    assert again.pathway.index == ("id",) and again.pathway.categorical == {"educ": ("none", "school", "degree")}
+    assert again.pathway.covariate_links == pw.covariate_links
+    np.testing.assert_allclose(again.summary()["post_mean"], summary["post_mean"])
