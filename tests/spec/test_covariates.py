@@ -113,3 +113,10 @@ def test_the_dag_draws_pathway_links_and_lists_covariates_under_it(pw):
 def test_bad_levels_and_adjust_are_refused_naming_the_node(spec, message):
     with pytest.raises(cp.SpecError, match=message):
         cp.loads_pathway(spec)
+
+
+def test_the_prior_check_reads_a_categorical_column(pw, evidence):
+    frame = pd.DataFrame({"id": [1, 2, 3, 4], "treat": [0.0, 1.0, 1.0, 0.0], "age": [20.0, 30.0, 40.0, 50.0],
+                          "educ": ["mid", "low", "high", "low"]})
+    check = cp.prior_check(pw, evidence, data=frame, draws=50)
+    assert check.rows == 4 and {"emo", "job"} <= set(check.nodes.index)

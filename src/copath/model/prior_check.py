@@ -68,6 +68,7 @@ from copath.evidence.registry import Evidence, load_evidence
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.simulate import exposure_rows
+from copath.spec.covariates import dummy_columns
 from copath.spec.pathway import Pathway
 
 __all__ = ["PLAUSIBLE_RATIO", "PriorCheck", "prior_check", "node_bounds"]
@@ -237,6 +238,9 @@ def _exposures(pathway: Pathway, data: pd.DataFrame | None, areas: int, months: 
         out = {e: exposure_rows(pathway.nodes[e], areas, months, rng).reshape(-1) for e in pathway.exposures}
         return out, np.repeat(np.arange(areas), months), areas
     frame = data
+    for column, levels in pathway.categorical.items():  # a categorical column's 0/1 dummies
+        if column in frame:
+            frame = frame.assign(**dummy_columns(frame, column, levels)[0])
     missing = [e for e in pathway.exposures if e not in frame and pathway.nodes[e].reference is None]
     if missing:
         raise ValueError(f"prior_check: the data have no column for exposure(s) {', '.join(missing)}")
