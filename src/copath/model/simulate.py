@@ -5,7 +5,11 @@ variation, inside each node's ``range``: shares (range [0, 1]) from a Beta(2, 5)
 area level with small monthly noise; indicators (a unit starting "indicator")
 switched on in about 30% of areas, some of them part-way through; other ranged
 exposures spanning zero (scores) standard normal by area; other ranged exposures
-from the lower third of their range; unranged ones standard normal.
+from the lower third of their range; unranged ones standard normal. A categorical exposure
+(``levels:``) takes one level per row, each level as likely, in its own column (the 0/1 columns
+of its levels are made from it, as :func:`copath.model.data.prepare_data` makes them). The index
+and grouping columns are :func:`index_columns`'s: the grouping column holds the areas, the
+period column the months, any other index column one id per row.
 Offsets are area sizes (about 500-2,000, constant over months; ``residents`` is
 2.3 x ``households`` when both are used) and trials (or a share's effective sample size)
 are Poisson(40) + 5 per row.
@@ -292,7 +296,8 @@ def simulate(
                          f"(the last put {100 * worst[1]:.0f}% of {worst[0]!r}'s expected values outside its "
                          "bounds); copath.prior_check says which links' priors are too wide")
     _warn_outside_range(pathway, frame)
-    return Simulation(pd.DataFrame(frame), truth)
+    dummies = [n for n in pathway.exposures if pathway.nodes[n].level is not None]  # the data hold the levels
+    return Simulation(pd.DataFrame(frame).drop(columns=dummies), truth)
 
 
 #: How many parameter draws ``simulate(plausible=True)`` tries before it gives up.
