@@ -117,3 +117,12 @@ def test_a_saved_people_fit_loads_with_its_levels_covariates_and_index(people, t
     assert again.pathway.index == ("id",) and again.pathway.categorical == {"educ": ("none", "school", "degree")}
     assert again.pathway.covariate_links == pw.covariate_links
     np.testing.assert_allclose(again.summary()["post_mean"], summary["post_mean"])
+
+
+def test_the_reports_data_table_reads_levels_and_covariates(people):
+    from copath.reports.content import data_summary
+
+    _, sim, res, *_ = people
+    table = data_summary(res)
+    assert table.loc["educ", "used as"] == "categorical" and table.loc["educ", "present"] == len(sim.data)
+    assert table.loc["age", "used as"] == "covariate" and table.loc["m", "used as"] == "intermediate"

@@ -456,12 +456,19 @@ def data_summary(res: FitRecord) -> pd.DataFrame:
     pw = res.pathway
     frame = res.data
     rows = []
+    roles = pw.required_columns()["role"]
     for col in frame.columns:
         if col in pw.index:
             continue
         values = pd.to_numeric(frame[col], errors="coerce")
         node = pw.nodes.get(col)
-        rows.append({"column": col, "used as": pw.role(col) if node else "offset/trials",
+        used = pw.role(col) if node else (roles.get(col, "offset/trials") if col != pw.groups else "group")
+        if col in pw.categorical:  # its levels, not numbers: counted, no min or max
+            present = frame[col].notna()
+            rows.append({"column": col, "used as": used, "present": int(present.sum()),
+                         "missing": int((~present).sum()), "min": np.nan, "max": np.nan})
+            continue
+        rows.append({"column": col, "used as": used,
                      "present": int(values.notna().sum()), "missing": int(values.isna().sum()),
                      "min": float(values.min()) if values.notna().any() else np.nan,
                      "max": float(values.max()) if values.notna().any() else np.nan})

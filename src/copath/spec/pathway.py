@@ -952,7 +952,7 @@ class Pathway:
         return column_table(self)
 
     def role(self, name: str) -> str:
-        """``"exposure"``, ``"final outcome"`` or ``"intermediate"``.
+        """``"exposure"``, ``"covariate"``, ``"final outcome"`` or ``"intermediate"``.
 
         Parameters
         ----------
@@ -962,11 +962,12 @@ class Pathway:
         Returns
         -------
         str
-            ``"exposure"`` for an exogenous node, ``"final outcome"`` for a node in
-            ``outcomes``, else ``"intermediate"``.
+            ``"exposure"`` for an exogenous node (``"covariate"`` for one that only an
+            ``adjust:`` brought in), ``"final outcome"`` for a node in ``outcomes``, else
+            ``"intermediate"``.
         """
         if not self.nodes[name].node_kind.endogenous:
-            return "exposure"
+            return "covariate" if self.nodes[name].covariate else "exposure"
         return "final outcome" if name in self.outcomes else "intermediate"
 
     def _repr_html_(self) -> str:
