@@ -126,3 +126,14 @@ def test_the_reports_data_table_reads_levels_and_covariates(people):
     table = data_summary(res)
     assert table.loc["educ", "used as"] == "categorical" and table.loc["educ", "present"] == len(sim.data)
     assert table.loc["age", "used as"] == "covariate" and table.loc["m", "used as"] == "intermediate"
+
+
+def test_a_scenario_sets_a_categorical_exposure_to_a_level(people):
+    _, _, res, *_ = people
+    by_level = res.scenario({"educ": "degree"})
+    by_dummies = res.scenario({"educ[school]": 0, "educ[degree]": 1})
+    assert by_level.name == "educ = degree"
+    np.testing.assert_allclose(by_level.outcomes()["difference"], by_dummies.outcomes()["difference"])
+    assert by_level.outcomes().loc["m", "difference"] > 0  # degree raises m (true log OR 1.2 against none)
+    with pytest.raises(ValueError, match="educ is categorical: set it to one of its levels none, school, degree"):
+        res.scenario({"educ": "phd"})
