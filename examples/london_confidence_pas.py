@@ -64,6 +64,7 @@ DESIGN_EFFECT = 1.5
 SPEC = """name: london_confidence_fairness
 title: Contact, information, fairness and confidence in local policing (PAS, borough x year)
 index: [borough, month]
+groups: borough
 nodes:
   contact_ward_officer:
     kind: exposure

@@ -153,11 +153,13 @@ def draw_dag(
     figsize: tuple[float, float] | None = None,
     font: float = 7.5,
     highlight_label: str = "on the scenario's paths",
+    note: str = "",
 ) -> Figure:
     """A layered DAG: boxes at ``positions`` (layer, rank), arrows for ``links`` (weak ones
     dashed, highlighted ones thick orange), final outcomes in bold; ``legend`` maps a label
     to a box colour, and ``link_labels`` name a strong and a weak link in it; ``font`` is
-    the box text size in points.
+    the box text size in points; ``note`` is a line of text under the figure (e.g. the
+    covariates a node is adjusted for).
 
     Example
     -------
@@ -205,6 +207,9 @@ def draw_dag(
     if any(link.highlight for link in links):
         handles.append(Line2D([0], [0], color=HIGHLIGHT, lw=2.6, label=highlight_label))
     ax.legend(handles=handles, loc="lower left", fontsize=font, frameon=False, ncol=3, bbox_to_anchor=(0.0, -0.06))
+    if note:
+        ax.text(0.0, -0.12, "\n".join(textwrap.wrap(note, 160)), transform=ax.transAxes, fontsize=font,
+                ha="left", va="top", color="#444444")
     fig.tight_layout()
     return fig
 

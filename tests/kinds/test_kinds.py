@@ -184,7 +184,8 @@ def test_required_columns_come_from_the_kinds():
     pw = cp.loads_pathway(toy_spec(c={"offset": "hh", "per": 1000}))
     from copath.model.data import required_columns
 
-    assert required_columns(pw) == {"area": "index column", "month": "index column", "x": "exposure",
+    index = "index column, from the spec's 'index:' key"
+    assert required_columns(pw) == {"area": index, "month": index, "x": "exposure",
                                     "hh": "offset of c", "n": "trials of p"}
     frame = pd.DataFrame({"area": ["a"], "month": [1], "x": [0.2], "hh": [0.0], "n": [3], "c": [1], "p": [1],
                           "y": [0.1]})

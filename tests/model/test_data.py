@@ -35,7 +35,7 @@ def frame():
     [
         (lambda f: f.drop(columns="x"), "1 column(s) missing: 'x' (exposure, or give it a 'reference:' value"),
         (lambda f: f.drop(columns="households"), "1 column(s) missing: 'households' (offset of c)"),
-        (lambda f: f.drop(columns="area"), "1 column(s) missing: 'area' (index column)"),
+        (lambda f: f.drop(columns="area"), "1 column(s) missing: 'area' (index column, from the spec's 'index:' key)"),
         (lambda f: f.assign(c=[3, -4, 0, 2]), "column 'c': counts must be whole numbers from 0 to 1e+15; first bad rows: 1 (-4)"),
         (lambda f: f.assign(c=[3, 4.5, 0, 2]), "column 'c': counts must be whole numbers"),
         (lambda f: f.assign(p=[10, 40, 9, 0]), "column 'p': successes must be whole numbers between 0 and trials ('n'); first bad rows: 1 (40)"),
@@ -147,5 +147,5 @@ def test_a_bad_maturity_lag_is_refused(change, match):
     with pytest.raises(cp.SpecError, match=match):
         cp.loads_pathway(toy_spec("t", **change))
     spec = toy_spec("t", p={"maturity_lag": 1}).replace("name: t\n", "name: t\nindex: [area]\n")
-    with pytest.raises(cp.SpecError, match="the spec's index has no month column"):
+    with pytest.raises(cp.SpecError, match=r"the spec's index \(area\) has no second \(period\) column"):
         cp.loads_pathway(spec)

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 import xarray as xr
+import yaml
 
 import copath as cp
 from copath.model.storage import FORMAT_VERSION, content_hashes, load_record, save_record
@@ -117,3 +118,15 @@ def test_the_report_shows_the_hashes_of_the_saved_files(toy, tmp_path):
     from copath.reports.content import reproducibility
 
     assert reproducibility(again)["sha256"] == manifest
+
+
+def test_a_result_saved_before_groups_keeps_its_first_index_column_as_the_area():
+    from copath.model.storage import legacy_groups
+
+    old = {"index": ["borough", "month"], "nodes": {"x": {"kind": "exposure"},
+                                                    "y": {"kind": "count", "area_effects": True}}}
+    assert legacy_groups(old)["groups"] == "borough" and "groups" not in old
+    assert "groups" not in legacy_groups({**old, "nodes": {"y": {"kind": "count"}}})  # no area effects: none needed
+    assert legacy_groups({**old, "groups": "ward"})["groups"] == "ward"  # a saved groups: is kept
+    doc = {**old, "name": "t", "links": [{"from": "x", "to": "y"}], "outcomes": ["y"]}
+    assert cp.loads_pathway(yaml.safe_dump(legacy_groups(doc))).area_column == "borough"

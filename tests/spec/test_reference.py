@@ -57,7 +57,7 @@ def _yaml_blocks() -> list[str]:
 
 def test_the_complete_examples_load():
     complete = [b for b in _yaml_blocks() if b.startswith("name:")]
-    assert len(complete) == 4
+    assert len(complete) == 5
     for block in complete:
         pw = cp.loads_pathway(block, source="docs/guides/spec.md")
         assert pw.link_names

@@ -46,6 +46,7 @@ links:
   - {from: contact, to: good_job}
   - {from: informed, to: good_job}
 outcomes: [good_job]
+groups: borough
 """
 
 TABLE1_GROUPS = ["Inefficient or ineffective practices", "Failure to conform to public governance principles",
@@ -155,22 +156,22 @@ def _with_risks(entries: str) -> str:
 
 @pytest.mark.parametrize(("entries", "message"), [
     ("  - {name: Displacement, descripton: crime moves next door}\n",
-     "line 29: risks[0] (Displacement): unknown key 'descripton' (allowed: citation, description, group, links, "
+     "line 30: risks[0] (Displacement): unknown key 'descripton' (allowed: citation, description, group, links, "
      "name, nodes)"),
     ("  - {name: Displacement}\n",
-     "line 29: risks[0] (Displacement): missing 'description' (a risk needs a name and a description)"),
+     "line 30: risks[0] (Displacement): missing 'description' (a risk needs a name and a description)"),
     ("  - {description: crime moves next door}\n",
-     "line 29: risks[0]: missing 'name' (a risk needs a name and a description)"),
-    ("  - {name: Displacement, description: '  '}\n", "line 29: risks[0] (Displacement): 'description' must not be empty"),
+     "line 30: risks[0]: missing 'name' (a risk needs a name and a description)"),
+    ("  - {name: Displacement, description: '  '}\n", "line 30: risks[0] (Displacement): 'description' must not be empty"),
     ("  - {name: Displacement, description: moves, nodes: [contact, burglary]}\n",
-     "line 29: risks[0] (Displacement): 'nodes' names unknown node 'burglary' (nodes: contact, informed, fair, "
+     "line 30: risks[0] (Displacement): 'nodes' names unknown node 'burglary' (nodes: contact, informed, fair, "
      "good_job)"),
     ("  - {name: A, description: b}\n  - {name: Displacement, description: moves, links: ['good_job -> contact']}\n",
-     "line 30: risks[1] (Displacement): 'links' names unknown link 'good_job -> contact' (write it as 'from -> to'"),
+     "line 31: risks[1] (Displacement): 'links' names unknown link 'good_job -> contact' (write it as 'from -> to'"),
     ("  - {name: Displacement, description: moves, nodes: 3}\n",
-     "line 29: risks[0] (Displacement): 'nodes' must be a list of node names, got 3"),
+     "line 30: risks[0] (Displacement): 'nodes' must be a list of node names, got 3"),
     ("  - {name: Displacement, description: moves, citation: [a, b]}\n",
-     "line 29: risks[0] (Displacement): 'citation' must be text, got ['a', 'b']"),
+     "line 30: risks[0] (Displacement): 'citation' must be text, got ['a', 'b']"),
     ("  - just a sentence\n", "risks[0]: a risk must be a mapping {name: ..., description: ...}"),
 ])
 def test_a_bad_risk_gets_one_error_naming_its_line_and_field(entries, message):

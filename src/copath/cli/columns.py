@@ -43,7 +43,8 @@ def _columns(args: argparse.Namespace) -> int:
 
     pw = load_pathway(args.model)
     table = pw.required_columns()
-    print(f"Columns of {pw.name!r} local data, one row per area x month ({len(table)} columns):\n")
+    print(f"Columns of {pw.name!r} local data, one row per {' x '.join(pw.index)} (the spec's 'index:'; "
+          f"{len(table)} columns):\n")
     print(text_table(table.reset_index()[["column", "role", "need", "unit", "used_by"]]))
     print()
     for need, meaning in NEEDS.items():

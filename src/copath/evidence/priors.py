@@ -70,7 +70,8 @@ parent the evidence describes):
 
 A link with no effect entry gets the weakly-informative default
 :math:`N(0, 1)` on ratio scales (:math:`N(0, \text{scale})` for slopes), divided by
-:math:`|c|`, and is a weak link.
+:math:`|c|`, and is a weak link (a covariate link of ``adjust:`` gets the same prior but is an
+adjustment, not a weak pathway link).
 
 Example
 -------
@@ -810,7 +811,7 @@ def prior_for(link: Link, evidence: Evidence | None, pathway: Pathway) -> LinkPr
     if not entries:
         if not sign:
             return LinkPrior(link=link.name, mu=0.0, sigma=DEFAULT_SD * unit_scale / abs(c), scale=scale_name,
-                             grade=None, weak=True, sources=(), contrast=c, method="default",
+                             grade=None, weak=not link.covariate, sources=(), contrast=c, method="default",
                              note="No evidence: weakly-informative default.")
         # a direction stated by the spec alone: a hypothesis (grade E) of that sign
         entries = [EvidenceEntry(id="spec", citation="the spec", quote="", design="none", grade="E",

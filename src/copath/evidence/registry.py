@@ -401,6 +401,8 @@ class Evidence:
         """
         weak = []
         for link in pathway.links:
+            if link.covariate:  # an adjustment (a node's ``adjust:``), not a pathway claim
+                continue
             setting = setting_entries(link_entries(link, self, pathway))
             if is_weak(strongest([e.grade for e in setting]), direction_only=direction_only(setting)):
                 weak.append(link.name)

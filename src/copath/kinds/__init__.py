@@ -1,7 +1,7 @@
 """Node kinds: one module per kind, each the one home of what that kind means.
 
 ``exposure`` (:mod:`.exposure`), ``count`` (:mod:`.count`), ``proportion``
-(:mod:`.proportion`) and ``continuous`` (:mod:`.continuous`), each a
+(:mod:`.proportion`), ``continuous`` (:mod:`.continuous`) and ``binary`` (:mod:`.binary`), each a
 :class:`~copath.kinds.base.NodeKind`. Code elsewhere asks :func:`of` for a node's kind
 and calls its methods. Adding a kind is a new module here, listed in :data:`KINDS`
 (or added at run time with :func:`register`), plus its tests: the spec, the data checks,
@@ -13,7 +13,7 @@ Example
 >>> of("count").unit_label(SimpleNamespace(unit="", offset=None, per=None))
 'count per row'
 >>> names()
-('exposure', 'count', 'proportion', 'continuous')
+('exposure', 'count', 'proportion', 'continuous', 'binary')
 >>> natural_effects()["log odds ratio"]
 'odds ratio'
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from copath.kinds.base import NodeKind, NodeSpec, NoiseParameter
+from copath.kinds.binary import BINARY
 from copath.kinds.continuous import CONTINUOUS
 from copath.kinds.count import COUNT, FAMILIES, MAX_COUNT
 from copath.kinds.exposure import EXPOSURE
@@ -32,7 +33,7 @@ __all__ = ["KINDS", "NodeKind", "NodeSpec", "NoiseParameter", "of", "names", "re
            "natural_effects", "noise_variables", "reserved_names", "FAMILIES", "MAX_COUNT"]
 
 #: Every kind by name, in the order the model declares their parameters.
-KINDS: dict[str, NodeKind] = {k.name: k for k in (EXPOSURE, COUNT, PROPORTION, CONTINUOUS)}
+KINDS: dict[str, NodeKind] = {k.name: k for k in (EXPOSURE, COUNT, PROPORTION, CONTINUOUS, BINARY)}
 
 
 def names() -> tuple[str, ...]:

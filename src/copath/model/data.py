@@ -3,7 +3,9 @@
 :func:`prepare_data` refuses what the model cannot use, with one
 :class:`~copath.errors.DataError` naming the column and the first bad rows:
 
-- a missing index column (``area``, ``month``) or duplicated index rows;
+- a missing index column (the spec's ``index:``, e.g. ``[area, month]`` or ``[id]``), a missing
+  grouping column (the spec's ``groups:``) or duplicated index rows;
+- a categorical exposure's value that is not one of its ``levels`` (named with its row);
 - a missing or non-finite exposure, offset or trials value (they are given, not modelled);
 - a negative or fractional count, successes above trials, a non-positive offset.
 
@@ -41,6 +43,7 @@ from copath.kinds import MAX_COUNT
 from copath.kinds.count import whole_numbers
 from copath.model.aggregate import Aggregation, aggregate_rows
 from copath.model.time import PERIOD_EFFECTS, MonthFeatures, month_features, period_basis
+from copath.spec.covariates import dummy_columns
 from copath.spec.pathway import Pathway
 
 __all__ = ["PreparedData", "prepare_data", "required_columns"]
@@ -52,7 +55,9 @@ class PreparedData:
 
     ``values[col]`` are float arrays over rows (NaN where missing);
     ``observed[node]`` are the row positions where an outcome node is observed;
-    ``area_index`` maps each row to its area's position in ``areas``.
+    ``area_index`` maps each row to its unit's position in ``areas``: the groups of the spec's
+    grouping column (:attr:`copath.Pathway.area_column`, whose groups get area effects), else of
+    its first index column (then only for clustering and leave-one-unit-out).
     """
 
     frame: pd.DataFrame
@@ -88,9 +93,17 @@ def required_columns(pathway: Pathway) -> dict[str, str]:
     >>> cols["households"]
     'offset of burglary'
     """
-    cols: dict[str, str] = {c: "index column" for c in pathway.index}
+    cols: dict[str, str] = {c: "index column, from the spec's 'index:' key" for c in pathway.index}
+    if pathway.groups is not None:
+        cols.setdefault(pathway.groups, "grouping column, from the spec's 'groups:' key")
+    categorical = pathway.categorical
     for name in pathway.exposures:
-        cols[name] = "exposure"
+        node = pathway.nodes[name]
+        if node.level is not None:
+            column = name[: name.index("[")]
+            cols.setdefault(column, f"categorical exposure (levels {', '.join(categorical[column])})")
+            continue
+        cols[name] = "exposure" if not node.covariate else "covariate"
         if pathway.nodes[name].reference is not None:
             cols[name] = f"exposure (absent: held at its reference {pathway.nodes[name].reference:g})"
     for name, node in pathway.nodes.items():
@@ -152,7 +165,7 @@ def _leave_out_maturing(pathway: Pathway, frame: pd.DataFrame, values: dict[str,
               if pathway.nodes[n].maturity_lag and observed[n].size}
     if not lagged:
         return {}
-    month = frame[pathway.index[1]]
+    month = frame[pathway.period_column]
     months = sorted(month.unique())
     maturing = {}
     for name, lag in lagged.items():
@@ -181,6 +194,13 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
     if len(data) == 0:
         raise DataError("the data has no rows", file=source)
     frame = data.reset_index(drop=True)
+    problems = _Problems(source)
+    for column, levels in pathway.categorical.items():
+        if column in frame.columns:
+            dummies, problem = dummy_columns(frame, column, levels)
+            if problem is not None:
+                problems.add(column, f"a categorical exposure's {problem}")
+            frame = frame.assign(**dummies)
     needed = required_columns(pathway)
     # a denominator (offset, trials) is needed only where a node that uses it has data
     users: dict[str, list[str]] = {}
@@ -196,20 +216,21 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
               if c in frame.columns or c not in users or any(n in frame.columns for n in users[c])}
     held = {c: float(pathway.nodes[c].reference) for c in pathway.exposures
             if c not in frame.columns and pathway.nodes[c].reference is not None}
-    problems = _Problems(source)
     missing = [c for c in needed if c not in frame.columns and c not in held]
     if missing:
         listed = "; ".join(f"{c!r} ({needed[c]}" + (", or give it a 'reference:' value in the spec)"
-                                                    if c in pathway.exposures else ")") for c in missing)
+                                                    if c in pathway.exposures and not pathway.nodes[c].covariate
+                                                    else ")") for c in missing)
         problems.add(None, f"{len(missing)} column(s) missing: {listed}. The data has columns: "
                            f"{', '.join(map(str, frame.columns))}")
     index = list(pathway.index)
-    for column in index:
+    for column in dict.fromkeys([*index, pathway.unit_column]):
         if column not in frame.columns:
             continue
         missing_rows = frame[column].isna().to_numpy()
         if missing_rows.any():
-            problems.add(column, f"index values must not be missing; {_bad_rows(frame, missing_rows, column)}")
+            what = "index" if column in index else "group"
+            problems.add(column, f"{what} values must not be missing; {_bad_rows(frame, missing_rows, column)}")
     if all(c in frame.columns for c in index):
         dup = frame.duplicated(subset=index, keep="first").to_numpy()
         if dup.any():
@@ -218,7 +239,7 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
 
     values: dict[str, np.ndarray] = {}
     for column, why in needed.items():
-        if column in index or column in missing or why.startswith("group"):
+        if column in index or column in missing or why.startswith(("group", "categorical")):
             continue
         if column in group_sizes:
             v = _numeric(frame, column, problems)
@@ -245,6 +266,8 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
             values[column] = v
     for name in pathway.exposures:
         node = pathway.nodes[name]
+        if node.level is not None and name in frame.columns:
+            values[name] = frame[name].to_numpy(dtype=float)  # NaN rows are reported with the levels
         if node.range is not None and name in values:
             lo, hi = node.range
             out = (values[name] < lo) | (values[name] > hi)
@@ -289,31 +312,33 @@ def prepare_data(pathway: Pathway, data: pd.DataFrame, source: str = "<data>") -
         if observed[name].size == 0:
             unobserved.append(name)
     time = None
-    if any(pathway.nodes[n].time for n in pathway.endogenous) and index[1] in frame.columns:
+    period = pathway.period_column
+    if any(pathway.nodes[n].time for n in pathway.endogenous) and period in frame.columns:
         try:
-            time = month_features(frame[index[1]])
+            time = month_features(frame[period])
         except ValueError as err:
-            problems.add(index[1], str(err))
+            problems.add(period, str(err))
         else:
             span = int(round((time.years.max() - time.years.min()) * 12)) + 1
             both = [n for n in pathway.endogenous if {"season", "trend"} <= set(pathway.nodes[n].time)]
             if both and span <= 12:
-                problems.add(index[1], f"the data span {span} month(s), and within one year a trend cannot be "
-                                       f"told from the season; give {', '.join(both)} one of them, not both")
+                problems.add(period, f"the data span {span} month(s), and within one year a trend cannot be "
+                                     f"told from the season; give {', '.join(both)} one of them, not both")
             for name in pathway.endogenous:
                 if set(pathway.nodes[name].time) & set(PERIOD_EFFECTS):
                     try:
                         period_basis(time, pathway.nodes[name].time)
                     except ValueError as err:
-                        problems.add(index[1], f"{name}: {err}")
+                        problems.add(period, f"{name}: {err}")
     problems.raise_if_any()
     maturing = _leave_out_maturing(pathway, frame, values, observed, unobserved)
 
-    area_col = index[0]
-    codes, areas = pd.factorize(frame[area_col], sort=True)
+    codes, areas = pd.factorize(frame[pathway.unit_column], sort=True)
+    # a node's level pools within units; when every row is its own unit (people), over all rows
+    pool = codes if len(areas) < len(frame) else np.zeros(len(frame), dtype=int)
     centres = {name: float(np.mean(values[name])) for name in pathway.exposures}
     levels = {name: pathway.nodes[name].node_kind.data_level(pathway.nodes[name], values[name][rows], values, rows,
-                                                             codes[rows])
+                                                             pool[rows])
               for name, rows in observed.items() if rows.size and name not in aggregated}
     for name, agg in aggregated.items():  # the groups' pooled level
         levels[name] = pathway.nodes[name].node_kind.pooled_level(float(agg.y.sum()), float(agg.size.sum()))

@@ -398,14 +398,14 @@ def likely_causes(worst: tuple[Worst, ...], divergences: int, notes: Mapping[str
                        "(copath.model.parametrisation); few areas, or areas whose data say little, "
                        "leave the spread weakly identified.")
         elif base == "intercept":
-            out.append(f"{w.parameter}: the intercept trades off against a link or the area effects of its node; "
+            out.append(f"{w.parameter}: the intercept trades off against a link or its node's group effects; "
                        "a link whose parent barely varies in the data leaves the two weakly separated.")
         elif base == "beta":
             out.append(f"{w.parameter}: the data inform this link only weakly or only in combination with "
                        "other links; its posterior is a ridge the chains cross slowly.")
     if divergences:
         out.append(f"{divergences} divergent transitions: the posterior has regions of high curvature "
-                   "(often a funnel in area effects, or a ridge between links); raise target_accept "
+                   "(often a funnel in group effects, or a ridge between links); raise target_accept "
                    "(0.9, 0.95) once the model is as well identified as it can be.")
     return tuple(dict.fromkeys(out))
 

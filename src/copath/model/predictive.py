@@ -7,7 +7,10 @@ Meng and Stern 1996, *Statistica Sinica* 6:733) and the share of observations in
 central interval (``coverage``). A node whose figures are shares of trials (a
 ``proportion``: successes, or a share or percentage with an effective sample size) is
 compared as shares of its trials, row by row, not as counts, so its means read as the data's
-shares do.
+shares do. A ``binary`` node is compared as its 0/1 rows: its ``p_sd`` is not computed (NaN),
+since the sd of 0/1 values is :math:`\sqrt{m(1-m)}` of their mean :math:`m` and would flag a
+mean near 0.5 for nothing, and its row intervals cover nearly every row, so its check rests on
+``p_mean``.
 
 :func:`misfits` reads the posterior predictive table: a node fails when its interval
 coverage falls far below nominal or ``p_mean`` or ``p_sd`` lies near 0 or 1 (thresholds
@@ -136,6 +139,8 @@ def flag_reasons(row: Mapping, prob: float) -> list[str]:
     if row["coverage"] < floor:
         out.append(f"coverage {row['coverage']:.2f} of the {round(100 * prob)}% intervals (below {floor:.2f})")
     for stat in ("p_mean", "p_sd"):
+        if np.isnan(row[stat]):  # not compared (a binary node's sd)
+            continue
         if not P_EXTREME <= row[stat] <= 1 - P_EXTREME:
             out.append(f"{stat} {row[stat]:.3f}")
     return out
@@ -188,6 +193,7 @@ def predictive_table(idata: xr.DataTree, pathway: Pathway, data: pd.DataFrame, g
             y, sims, scale = y / size, sims / size, "share of trials"
         stat = sims.mean(axis=1)
         sd = sims.std(axis=1)
+        zero_one = node is not None and node.kind == "binary"  # a 0/1 row's sd follows from the mean
         rows.append({
             "node": str(name), "kind": node.kind if node else "", "scale": scale, "n_obs": int(y.size),
             "observed_mean": float(y.mean()),
@@ -195,7 +201,7 @@ def predictive_table(idata: xr.DataTree, pathway: Pathway, data: pd.DataFrame, g
             "mean_low": float(np.quantile(stat, lo_q)), "mean_high": float(np.quantile(stat, hi_q)),
             "p_mean": float(np.mean(stat >= y.mean())),
             "observed_sd": float(y.std()), "predicted_sd": float(sd.mean()),
-            "p_sd": float(np.mean(sd >= y.std())),
+            "p_sd": float("nan") if zero_one else float(np.mean(sd >= y.std())),
             "coverage": float(np.mean((y >= np.quantile(sims, lo_q, axis=0)) & (y <= np.quantile(sims, hi_q, axis=0)))),
         })
     table = pd.DataFrame(rows, columns=["node", *PREDICTIVE_COLUMNS[:-1]]).set_index("node")

@@ -69,6 +69,7 @@ from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.simulate import exposure_rows
 from copath.model.within import mean_inputs
+from copath.spec.covariates import dummy_columns
 from copath.spec.pathway import Pathway
 
 __all__ = ["PLAUSIBLE_RATIO", "PriorCheck", "prior_check", "node_bounds"]
@@ -238,6 +239,9 @@ def _exposures(pathway: Pathway, data: pd.DataFrame | None, areas: int, months: 
         out = {e: exposure_rows(pathway.nodes[e], areas, months, rng).reshape(-1) for e in pathway.exposures}
         return out, np.repeat(np.arange(areas), months), areas
     frame = data
+    for column, levels in pathway.categorical.items():  # a categorical column's 0/1 dummies
+        if column in frame:
+            frame = frame.assign(**dummy_columns(frame, column, levels)[0])
     missing = [e for e in pathway.exposures if e not in frame and pathway.nodes[e].reference is None]
     if missing:
         raise ValueError(f"prior_check: the data have no column for exposure(s) {', '.join(missing)}")
@@ -249,7 +253,7 @@ def _exposures(pathway: Pathway, data: pd.DataFrame | None, areas: int, months: 
             out[name] = np.where(np.isnan(x), np.nanmean(x) if np.isfinite(x).any() else 0.0, x)
         else:
             out[name] = np.full(len(frame), float(node.reference))
-    key = pathway.index[0]
+    key = pathway.unit_column
     areas_of = pd.factorize(frame[key])[0] if key in frame else np.zeros(len(frame), dtype=int)
     return out, areas_of, int(areas_of.max()) + 1 if len(areas_of) else 1
 

@@ -161,7 +161,8 @@ class FitRecord:
         Returns
         -------
         pandas.DataFrame
-            Indexed by link name, in spec order, with columns ``from``, ``to``, ``grade``
+            Indexed by link name, in spec order, with columns ``from``, ``to``, ``role``
+            (``"pathway"``, or ``"covariate"`` for a link made by a node's ``adjust:``), ``grade``
             (``"-"`` without evidence), ``weak``, ``scale``, ``sign`` (``"+"``/``"-"``
             when held fixed, else empty), ``direction`` (a stated direction and how it was used:
             ``"+ stated by <source>, soft"``, a prior the data may overturn, or ``"+ assumed from
@@ -194,6 +195,7 @@ class FitRecord:
             low, high = prior.hdi(prob)
             rows.append({
                 "link": name, "from": link.source, "to": link.target,
+                "role": "covariate" if link.covariate else "pathway",
                 "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
                 "sign": {1: "+", -1: "-"}.get(prior.sign, ""),
                 "direction": prior.direction_note(),

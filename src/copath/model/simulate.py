@@ -5,7 +5,11 @@ variation, inside each node's ``range``: shares (range [0, 1]) from a Beta(2, 5)
 area level with small monthly noise; indicators (a unit starting "indicator")
 switched on in about 30% of areas, some of them part-way through; other ranged
 exposures spanning zero (scores) standard normal by area; other ranged exposures
-from the lower third of their range; unranged ones standard normal.
+from the lower third of their range; unranged ones standard normal. A categorical exposure
+(``levels:``) takes one level per row, each level as likely, in its own column (the 0/1 columns
+of its levels are made from it, as :func:`copath.model.data.prepare_data` makes them). The index
+and grouping columns are :func:`index_columns`'s: the grouping column holds the areas, the
+period column the months, any other index column one id per row.
 Offsets are area sizes (about 500-2,000, constant over months; ``residents`` is
 2.3 x ``households`` when both are used) and trials (or a share's effective sample size)
 are Poisson(40) + 5 per row.
@@ -63,7 +67,7 @@ from copath.model.time import (
 from copath.model.within import mean_inputs
 from copath.spec.pathway import Pathway
 
-__all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows"]
+__all__ = ["Simulation", "add_group_columns", "check_hidden", "simulate", "draw_params", "exposure_rows", "index_columns"]
 
 def _param_groups() -> tuple[str, ...]:
     return ("beta", "intercept", "area_sd", "season_sd", "trend", "period_sd", *noise_variables())
@@ -298,7 +302,8 @@ def simulate(
                          f"(the last put {100 * worst[1]:.0f}% of {worst[0]!r}'s expected values outside its "
                          "bounds); copath.prior_check says which links' priors are too wide")
     _warn_outside_range(pathway, frame)
-    return Simulation(pd.DataFrame(frame), truth)
+    dummies = [n for n in pathway.exposures if pathway.nodes[n].level is not None]  # the data hold the levels
+    return Simulation(pd.DataFrame(frame).drop(columns=dummies), truth)
 
 
 #: How many parameter draws ``simulate(plausible=True)`` tries before it gives up.
@@ -351,12 +356,15 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
     area_ids = np.repeat([f"A{i:04d}" for i in range(areas)], months)
     month_ids = np.tile(np.arange(1, months + 1) * step, areas)
     area_idx = np.repeat(np.arange(areas), months)
-    frame: dict[str, Any] = {pathway.index[0]: area_ids}
-    if len(pathway.index) > 1:
-        frame[pathway.index[1]] = month_ids
+    frame = index_columns(pathway, area_ids, month_ids)
 
     for name in pathway.exposures:
-        frame[name] = exposure_rows(pathway.nodes[name], areas, months, rng).reshape(n)
+        if pathway.nodes[name].level is None:
+            frame[name] = exposure_rows(pathway.nodes[name], areas, months, rng).reshape(n)
+    for column, levels in pathway.categorical.items():  # one level per row, each as likely
+        frame[column] = np.asarray(levels, dtype=object)[rng.integers(0, len(levels), n)]
+        for level in levels[1:]:
+            frame[f"{column}[{level}]"] = (frame[column] == level).astype(float)
     columns: dict[str, str] = {}
     for node in pathway.nodes.values():  # the first node to name a column says its role, as in required_columns
         for column, role in node.node_kind.data_columns(node).items():
@@ -381,7 +389,7 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
             area_terms[name] = effects[area_idx]
     truth["season"] = {}
     truth["period"] = {}
-    if len(pathway.index) > 1 and any(pathway.nodes[n].time for n in pathway.endogenous):
+    if pathway.period_column is not None and any(pathway.nodes[n].time for n in pathway.endogenous):
         features = month_features(month_ids)
         for name in pathway.endogenous:
             time = pathway.nodes[name].time
@@ -429,6 +437,37 @@ def _simulate_once(pathway: Pathway, areas: int, months: int, params: Mapping[st
         frame[name] = node.node_kind.simulate(node, eta[name], frame, noise_value(name), rng, observed.get(name))
     truth["centres"] = dict(plan.centres)
     return frame, truth, eta
+
+
+def index_columns(pathway: Pathway, area_ids: np.ndarray, month_ids: np.ndarray) -> dict[str, Any]:
+    """The simulated rows' index and grouping columns: the grouping column
+    (:attr:`copath.Pathway.area_column`) holds the simulated areas, the period column the
+    months, and any other index column one id per row (without a grouping column the first
+    index column holds the areas, as the rows' units).
+
+    Example
+    -------
+    >>> import numpy as np, copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nindex: [id]\\ngroups: school\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...     "  y: {kind: binary, area_effects: true}\\nlinks:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> cols = index_columns(pw, np.array(["A0", "A0", "A1"]), np.array([1, 1, 1]))
+    >>> list(cols), cols["id"].tolist()
+    (['school', 'id'], [1, 2, 3])
+    """
+    group, period = pathway.area_column, pathway.period_column
+    frame: dict[str, Any] = {}
+    if group is not None:
+        frame[group] = area_ids
+    for column in pathway.index:
+        if column in frame:
+            continue
+        if column == period:
+            frame[column] = month_ids
+        elif group is None and column == pathway.index[0]:
+            frame[column] = area_ids
+        else:
+            frame[column] = np.arange(1, len(area_ids) + 1)
+    return frame
 
 
 def _warn_outside_range(pathway: Pathway, frame: Mapping[str, Any]) -> None:

@@ -35,6 +35,7 @@ import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xarray as xr
@@ -49,7 +50,7 @@ from copath.spec.loader import pathway_from_dict, pathway_to_dict
 from copath.version import __version__
 from copath.yaml_io import read_yaml_text
 
-__all__ = ["save_record", "load_record", "content_hashes", "ResultError", "FORMAT_VERSION"]
+__all__ = ["save_record", "load_record", "content_hashes", "ResultError", "FORMAT_VERSION", "legacy_groups"]
 
 #: 4: ``pathway.yaml`` may hold spec keys a format-3 copath refuses as unknown (a node's
 #: ``link: logit`` and ``plausible``, the pathway's ``risks``), so it says "upgrade copath"
@@ -63,6 +64,30 @@ _FILES = ("idata.nc", "pathway.yaml", "evidence.yaml", "priors.yaml", "data.csv"
 
 class ResultError(CopathError):
     """A result folder is missing, incomplete, or has been changed since it was saved."""
+
+
+def legacy_groups(doc: Any) -> Any:
+    """A saved spec from before ``groups:`` with area effects gets ``groups:`` = its first index
+    column: the column its area effects were fitted on then (a spec read today must name it).
+
+    Parameters
+    ----------
+    doc
+        The saved ``pathway.yaml``, parsed.
+
+    Returns
+    -------
+    The same mapping, with ``groups`` added where it was implied.
+
+    Example
+    -------
+    >>> legacy_groups({"index": ["lsoa", "month"], "nodes": {"y": {"kind": "count", "area_effects": True}}})["groups"]
+    'lsoa'
+    """
+    if isinstance(doc, dict) and "groups" not in doc and any(
+            isinstance(n, dict) and n.get("area_effects") for n in (doc.get("nodes") or {}).values()):
+        doc = {**doc, "groups": (doc.get("index") or ["area"])[0]}
+    return doc
 
 
 def _sha256(data: bytes) -> str:
@@ -247,8 +272,8 @@ def load_record(path: str | Path) -> FitRecord:
         if _sha256(blobs[name]) != expected:
             raise ResultError(f"{name} does not match its hash in manifest.json: it was changed after saving",
                               file=path)
-    pathway = pathway_from_dict(read_yaml_text(blobs["pathway.yaml"].decode(), str(path / "pathway.yaml")),
-                                source=str(path / "pathway.yaml"))
+    doc = legacy_groups(read_yaml_text(blobs["pathway.yaml"].decode(), str(path / "pathway.yaml")))
+    pathway = pathway_from_dict(doc, source=str(path / "pathway.yaml"))
     evidence = Evidence(entries_from_doc(read_yaml_text(blobs["evidence.yaml"].decode()), str(path / "evidence.yaml")))
     priors = {k: LinkPrior.from_dict(v) for k, v in read_yaml_text(blobs["priors.yaml"].decode()).items()}
     data = pd.read_csv(io.BytesIO(blobs["data.csv"]))

@@ -92,13 +92,20 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
     sentence and the badge."""
     pw = res.pathway
     weak = sum(p.weak for p in res.priors.values())
-    about = Paragraph(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links ({weak} weak: "
-                      f"{WEAK_RULE}), fitted to {len(res.data)} rows of local data.")
+    covariates = pw.covariate_links
+    adjusted = (f" and {len(covariates)} covariate coefficient(s) from 'adjust:' (adjustments, not pathway links)"
+                if covariates else "")
+    about = Paragraph(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links) - len(covariates)} links ({weak} "
+                      f"weak: {WEAK_RULE}){adjusted}, fitted to {len(res.data)} rows of local data.")
     if not scenarios:
         return Section("summary", "Summary", [about, _badge(diag)])
     sc = scenarios[0]
     what = ", ".join(f"{pw.nodes[n].display} {c.describe()} ({pw.nodes[n].unit_label})" for n, c in sc.changes.items())
-    where = "every area" if sc.areas is None else f"{len(sc.areas)} area(s)"
+    areas = "area" if pw.area_column == "area" else None  # rows that are not areas are not called so
+    if sc.areas is None:
+        where = "every area" if areas else "all rows"
+    else:
+        where = f"{len(sc.areas)} area(s)" if areas else f"{len(sc.areas)} {pw.unit_column} value(s)"
     months = sc.months()
     when = (f"over the period's {sc.span()}, {sc.period[0]} to {sc.period[-1]}" if sc.period
             else f"over the data's {sc.span()}" if months else "over the data's rows")
@@ -122,7 +129,8 @@ def summary_section(res: FitRecord, diag: Diagnostics, scenarios: Sequence[Scena
             caption=f"The answer: each node's expected change under the scenario, mean and {_pct(HDI_PROB)} "
                     "highest-density interval of the posterior draws, in the node's own unit (shares in percentage "
                     "points; final outcomes first). Means are weighted by each row's offset, trials or survey "
-                    "weight; totals a year are expected events or successes over the scenario's areas. Grey: rests "
+                    f"weight; totals a year are expected events or successes over the scenario's "
+                    f"{'areas' if areas else 'rows'}. Grey: rests "
                     "on links without local data."),
     ]
     for node, r in answer.iterrows():
@@ -279,6 +287,16 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
                   "contractions in the table are Monte Carlo error of the draws (of order 1/sqrt(ESS)).")
     cols = ["grade", "weak", "identification", "direction", "prior_mean", "prior_hdi_low", "prior_hdi_high", "post_mean",
             "post_hdi_low", "post_hdi_high", "sd_ratio", "shift", "r_hat", "ess_bulk"]
+    covariate = (summary["role"] == "covariate") if "role" in summary else pd.Series(False, index=summary.index)
+    adjusted = []
+    if covariate.any():
+        adjusted = [Table(summary.loc[covariate, ["from", "to", "prior_mean", "prior_hdi_low", "prior_hdi_high",
+                                                  "post_mean", "post_hdi_low", "post_hdi_high", "r_hat"]],
+                          caption="Covariates (a node's 'adjust:'): adjustments, not pathway links; each has the "
+                                  "default prior of a link without evidence, centred on 0 on the child's coefficient "
+                                  "scale. A categorical one has one coefficient per level against its reference "
+                                  "(e.g. educ[b])")]
+        summary = summary.loc[~covariate]
     return Section("links", "Prior vs posterior per link", [
         Paragraph("'sd_ratio' is the posterior sd over the prior sd (below 1: the local data narrowed the link; "
                   "contraction, 1 - sd_ratio squared, is in the saved link summary); 'shift' is how far the "
@@ -291,6 +309,7 @@ def links_section(res: FitRecord, summary: pd.DataFrame) -> Section:
         Table(summary[[c for c in cols if c in summary]],
               caption=f"Links: prior and posterior mean and {_pct(HDI_PROB)} HDI; 'identification' says what the "
                       "local data can inform (local data, weak local data, combination, product or prior only: see below)"),
+        *adjusted,
         *identification_blocks(res),
     ])
 
@@ -438,12 +457,19 @@ def data_summary(res: FitRecord) -> pd.DataFrame:
     pw = res.pathway
     frame = res.data
     rows = []
+    roles = pw.required_columns()["role"]
     for col in frame.columns:
         if col in pw.index:
             continue
         values = pd.to_numeric(frame[col], errors="coerce")
         node = pw.nodes.get(col)
-        rows.append({"column": col, "used as": pw.role(col) if node else "offset/trials",
+        used = pw.role(col) if node else (roles.get(col, "offset/trials") if col != pw.groups else "group")
+        if col in pw.categorical:  # its levels, not numbers: counted, no min or max
+            present = frame[col].notna()
+            rows.append({"column": col, "used as": used, "present": int(present.sum()),
+                         "missing": int((~present).sum()), "min": np.nan, "max": np.nan})
+            continue
+        rows.append({"column": col, "used as": used,
                      "present": int(values.notna().sum()), "missing": int(values.isna().sum()),
                      "min": float(values.min()) if values.notna().any() else np.nan,
                      "max": float(values.max()) if values.notna().any() else np.nan})
@@ -453,17 +479,21 @@ def data_summary(res: FitRecord) -> pd.DataFrame:
 def data_section(res: FitRecord) -> Section:
     pw = res.pathway
     frame = res.data
-    area_col, time_col = pw.index[0], pw.index[-1]
+    area_col, time_col = pw.unit_column, pw.period_column
     areas = frame[area_col].nunique()
+    absent = [n for n in pw.endogenous if n not in frame.columns]
+    no_data = f" Nodes with no data column (they rest on their priors): {', '.join(absent)}." if absent else ""
+    if time_col is None:  # rows that are people, schools, ...: no period column
+        blocks: list[Any] = [Paragraph(f"{len(frame)} rows ({' x '.join(pw.index)}); {areas} distinct {area_col}."
+                                       + no_data), Table(data_summary(res), caption="Columns used")]
+        return Section("data", "The data used", blocks)
     unique = frame[time_col].dropna().unique()
     # numbers in number order (months 1..24, not "1", "10", ..., "9"); labels such as "2016-01" as text
     times = [str(t) for t in (sorted(unique) if pd.api.types.is_numeric_dtype(frame[time_col])
                               else sorted(map(str, unique)))]
-    absent = [n for n in pw.endogenous if n not in frame.columns]
-    blocks: list[Any] = [Paragraph(
-        f"{len(frame)} rows: {areas} areas ({area_col}) x {len(times)} periods ({time_col}, {times[0]} to "
-        f"{times[-1]})." + (f" Nodes with no data column (they rest on their priors): {', '.join(absent)}."
-                            if absent else "")),
+    blocks = [Paragraph(
+        f"{len(frame)} rows: {areas} {'areas' if area_col == 'area' else 'groups'} ({area_col}) x {len(times)} "
+        f"periods ({time_col}, {times[0]} to {times[-1]})." + no_data),
         Table(data_summary(res), caption="Columns used")]
     try:  # the rows' own period: a maturity_lag on yearly rows leaves out years
         step = month_features(pd.Series(unique)).step

@@ -53,7 +53,7 @@ def forest_rows(scenario: Scenario, prob: float = HDI_PROB) -> pd.DataFrame:
     per_year = 12 / scenario.months() if scenario.months() else float("nan")
     rows = []
     for node, r in moved.iterrows():
-        share = pw.nodes[node].kind == "proportion"
+        share = pw.nodes[node].kind in ("proportion", "binary")
         k, unit = (100.0, "percentage points") if share else (1.0, r["unit"])
         start = f"{100 * r['baseline_mean']:.3g}%" if share else f"{r['baseline_mean']:.3g}"
         text = (f"{k * r['difference']:+.3g} {unit} ({k * r['diff_hdi_low']:+.3g} to {k * r['diff_hdi_high']:+.3g}), "

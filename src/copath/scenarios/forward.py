@@ -265,11 +265,12 @@ class Forward:
             known = {str(a) for a in self.prepared.areas}
             unknown = sorted(wanted - known)
             if unknown:
-                raise ValueError(f"unknown area(s): {', '.join(unknown[:5])}")
-            col = self.prepared.frame[self.pathway.index[0]].astype(str).to_numpy()
+                raise ValueError(f"unknown {self.pathway.unit_column} value(s): {', '.join(unknown[:5])}")
+            col = self.prepared.frame[self.pathway.unit_column].astype(str).to_numpy()
             keep &= np.isin(col, list(wanted))
         if period is not None:
-            keep &= np.isin(self.prepared.frame[self.pathway.index[1]].astype(str).to_numpy(), self.months_of(period))
+            keep &= np.isin(self.prepared.frame[self.pathway.period_column].astype(str).to_numpy(),
+                            self.months_of(period))
         return np.flatnonzero(keep)
 
     def months_of(self, period) -> list[str]:
@@ -285,9 +286,10 @@ class Forward:
         -------
         list[str]
         """
-        if len(self.pathway.index) < 2:
-            raise ValueError("a period needs months, and the spec's index has no month column")
-        column = self.prepared.frame[self.pathway.index[1]]
+        if self.pathway.period_column is None:
+            raise ValueError(f"a period needs a period column, and the spec's index ({', '.join(self.pathway.index)}) "
+                             "has no second column")
+        column = self.prepared.frame[self.pathway.period_column]
         months = [str(m) for m in _in_time_order(column.unique())]
         if isinstance(period, (int, np.integer)) and not isinstance(period, bool):
             if period < 1:

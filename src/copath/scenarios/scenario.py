@@ -44,8 +44,9 @@ from copath.model.record import FitRecord
 from copath.model.time import month_features, span_words
 from copath.scenarios.changes import Change, parse_change
 from copath.scenarios.forward import forward_of
+from copath.spec.pathway import Pathway
 
-__all__ = ["Scenario", "build_scenario", "hdi_1d", "links_on_paths"]
+__all__ = ["Scenario", "build_scenario", "hdi_1d", "links_on_paths", "level_changes"]
 
 
 def hdi_1d(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[float, float]:
@@ -221,11 +222,11 @@ class Scenario:
         """Months per period of the rows (1 monthly, 3 quarterly, 12 yearly: the typical gap
         between consecutive labels of the data), when the index's second column is named
         ``month`` or holds ``YYYY-MM`` labels; None otherwise."""
-        index = self.result.pathway.index
-        if len(index) < 2:
+        period = self.result.pathway.period_column
+        if period is None:
             return None
-        column = self.result.data[index[1]]
-        if not (index[1] == "month" or column.astype(str).str.fullmatch(r"\d{4}-\d{2}").all()):
+        column = self.result.data[period]
+        if not (period == "month" or column.astype(str).str.fullmatch(r"\d{4}-\d{2}").all()):
             return None
         try:
             return month_features(pd.Series(column.unique())).step
@@ -247,7 +248,7 @@ class Scenario:
         step = self._step()
         if step is None:
             return None
-        return int(self.result.data[self.result.pathway.index[1]].iloc[self._rows()].nunique()) * step
+        return int(self.result.data[self.result.pathway.period_column].iloc[self._rows()].nunique()) * step
 
     def span(self) -> str:
         """How long the scenario's rows last, in the rows' own period: ``"10 years"`` on
@@ -264,10 +265,10 @@ class Scenario:
         >>> build_scenario(rec, {"x": "+0.2"}, period=2).span()
         '2 months'
         """
-        index = self.result.pathway.index
-        if len(index) < 2:
+        period = self.result.pathway.period_column
+        if period is None:
             return f"{len(self._rows())} row(s)"
-        n = int(self.result.data[index[1]].iloc[self._rows()].nunique())
+        n = int(self.result.data[period].iloc[self._rows()].nunique())
         step = self._step()
         return f"{n} period(s)" if step is None else span_words(n, step)
 
@@ -448,8 +449,9 @@ class Scenario:
                          "difference near a bound.")
         totals = table[table["total_difference_per_year"].notna() & (table["total_difference"] != 0)]
         if len(totals):
-            n_areas = self.result.data[self.result.pathway.index[0]].iloc[self._rows()].nunique()
-            lines.append(f"Expected totals over the {n_areas} area(s), per year (events for counts, successes "
+            unit = self.result.pathway.unit_column
+            n_areas = self.result.data[unit].iloc[self._rows()].nunique()
+            lines.append(f"Expected totals over the {n_areas} {unit} value(s), per year (events for counts, successes "
                          f"for shares; from the {self.span()} of data):")
             per_year = 12 / self.months()
             for node, row in totals.iterrows():
@@ -472,6 +474,48 @@ class Scenario:
         return f"Scenario({self.name!r}, changes={ {k: v.describe() for k, v in self.changes.items()} })"
 
 
+def level_changes(pathway: Pathway, changes: Mapping[str, float | str]) -> dict[str, float | str]:
+    """``changes`` with a categorical exposure set to one of its levels (``{"educ": "degree"}``)
+    written as its 0/1 columns (``educ[school] = 0``, ``educ[degree] = 1``; the reference level
+    sets them all to 0).
+
+    Parameters
+    ----------
+    pathway
+        The fitted pathway.
+    changes
+        Node (or categorical column) -> change.
+
+    Returns
+    -------
+    dict
+        The changes on nodes only.
+
+    Raises
+    ------
+    ValueError
+        If a categorical column is given anything but one of its levels.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  g: {kind: exposure, levels: [a, b, c]}\\n"
+    ...                       "  y: {kind: binary}\\nlinks:\\n  - {from: g, to: y}\\noutcomes: [y]\\n")
+    >>> level_changes(pw, {"g": "c"})
+    {'g[b]': 0.0, 'g[c]': 1.0}
+    """
+    out: dict[str, float | str] = {}
+    for name, raw in changes.items():
+        levels = pathway.categorical.get(name)
+        if levels is None:
+            out[name] = raw
+            continue
+        if str(raw) not in levels:
+            raise ValueError(f"{name} is categorical: set it to one of its levels {', '.join(levels)}, got {raw!r}")
+        out.update({f"{name}[{level}]": float(level == str(raw)) for level in levels[1:]})
+    return out
+
+
 def build_scenario(
     result: FitRecord,
     changes: Mapping[str, float | str],
@@ -482,12 +526,16 @@ def build_scenario(
     """Run ``changes`` through the fitted pathway (see module docstring) on the rows of
     ``areas`` (default all) in ``period``: a whole number n, the data's last n periods (months,
     quarters or years, as the rows are: 12 on monthly rows is a year, 1 on yearly rows), or a
-    list of month labels (default every month). Nodes with effects of time
+    list of month labels (default every month). A categorical exposure is set to one of its
+    levels (``{"educ": "degree"}``: :func:`level_changes`). Nodes with effects of time
     (:mod:`copath.model.time`) keep each row's own month's season, trend and period effect,
     so a period holds time at those months."""
     pw = result.pathway
     if not changes:
         raise ValueError("a scenario needs at least one change, e.g. {'nw_coverage': '+0.2'}")
+    label = name or ", ".join(f"{n} = {raw}" if n in pw.categorical else f"{n} {parse_change(raw).describe()}"
+                              for n, raw in changes.items())
+    changes = level_changes(pw, changes)
     forward = forward_of(result)
     rows = forward.rows_for(areas, period)
     months = None if period is None else forward.months_of(period)
@@ -516,7 +564,6 @@ def build_scenario(
                 raise ValueError(f"{node} {problem}")
             do_nodes[node] = change
     baseline, values = forward.node_means(new_exposures, do_nodes, rows)
-    label = name or ", ".join(f"{n} {c.describe()}" for n, c in parsed.items())
     area_list = None if areas is None else [str(a) for a in ([areas] if isinstance(areas, (str, int)) else areas)]
     return Scenario(name=label, changes=parsed, areas=area_list, baseline=baseline, values=values, result=result,
                     rows=rows, inputs=(new_exposures, do_nodes), period=months)

@@ -1,11 +1,14 @@
 """What a pathway's local data need: every column, its role, unit and whether it must be there.
 
 One row per column of the data a pathway can use, in the order a data file would hold
-them: the index columns, the exposures, then each endogenous node followed by the
-denominator (offset or trials) it is the first to use. ``need`` is one of:
+them: the index columns (the spec's ``index:``: area x month, people, schools, ...), the
+grouping column (the spec's ``groups:``, whose groups get area effects) when it is not one of
+them, the exposures (a categorical one as one column of levels; ``adjust:`` covariates as
+``covariate``), then each endogenous node followed by the denominator (offset or trials) it is
+the first to use. ``need`` is one of:
 
 ``required``
-    The fit stops without it: an index column, or an exposure with no ``reference:``.
+    The fit stops without it: an index or grouping column, or an exposure with no ``reference:``.
 ``optional``
     It may be absent, or hold missing values: an endogenous node (rows without a value
     give it no data there; a node with no data keeps its links' priors) or an exposure with
@@ -58,6 +61,8 @@ _INDEX_UNITS = {"area": "area code (e.g. an LSOA code)", "month": "month (YYYY-M
 
 def _node_unit(pathway: Pathway, name: str) -> str:
     node = pathway.nodes[name]
+    if node.kind == "binary":
+        return "0 or 1 (the row's outcome: 1 yes, 0 no)"
     if node.kind == "count":
         per = f", modelled per {node.per:g} {node.offset}" if node.offset and node.per else (
             f", modelled per {node.offset}" if node.offset else "")
@@ -99,16 +104,36 @@ def column_table(pathway: Pathway) -> pd.DataFrame:
     [['index', 'required'], ['index', 'required'], ['exposure', 'optional'], ['proportion', 'optional'], ['trials', 'denominator']]
     """
     rows: list[dict[str, str]] = []
+    grouped = ", ".join(n for n, node in pathway.nodes.items() if node.area_effects)
     for column in pathway.index:
+        note = f"from the spec's 'index:'{'; its groups get area effects' if column == pathway.area_column else ''}"
         rows.append({"column": column, "role": "index", "need": "required",
-                     "unit": _INDEX_UNITS.get(column, "identifier"), "used_by": "every row", "note": ""})
+                     "unit": _INDEX_UNITS.get(column, "identifier"), "used_by": "every row", "note": note})
+    if pathway.groups is not None and pathway.groups not in pathway.index:
+        rows.append({"column": pathway.groups, "role": "group", "need": "required",
+                     "unit": "the row's group label (e.g. a school or a ward)", "used_by": grouped or "every row",
+                     "note": "from the spec's 'groups:'; its groups get area effects"})
+    categorical = pathway.categorical
     for name in pathway.exposures:
         node = pathway.nodes[name]
+        if node.level is not None:
+            column = name[: name.index("[")]
+            if column in categorical:
+                levels = categorical.pop(column)
+                users = dict.fromkeys(c for d in pathway.exposures if d.startswith(f"{column}[")
+                                      for c in pathway.children(d))
+                rows.append({"column": column, "role": "categorical", "need": "required",
+                             "unit": f"one of {', '.join(levels)} (reference {levels[0]})",
+                             "used_by": ", ".join(users),
+                             "note": "dummy-coded: one coefficient per level against the reference"})
+            continue
         held = node.reference is not None
-        rows.append({"column": name, "role": "exposure", "need": "optional" if held else "required",
+        rows.append({"column": name, "role": "covariate" if node.covariate else "exposure",
+                     "need": "optional" if held else "required",
                      "unit": node.unit_label or "value", "used_by": ", ".join(pathway.children(name)),
                      "note": (f"absent: held at its reference {node.reference:g} (its links then keep their priors)"
-                              if held else "no 'reference:' in the spec, so the data must give it")})
+                              if held else "an 'adjust:' covariate, read as a number" if node.covariate
+                              else "no 'reference:' in the spec, so the data must give it")})
     denominators: dict[str, dict[str, str]] = {}
     for name in pathway.endogenous:
         node = pathway.nodes[name]

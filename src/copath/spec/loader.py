@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,11 @@ from copath.yaml_io import line_of, read_yaml, read_yaml_text
 
 __all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dict"]
 
-_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks"}
+_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks", "groups"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
-    "time", "given_as", "observed_at", "weight", "plausible", "link", "within",
+    "time", "given_as", "observed_at", "weight", "plausible", "link", "within", "levels", "adjust",
 }
 _LINK_KEYS = {"from", "to", "evidence", "contrast", "note", "direction", "within"}
 _RISK_KEYS = {"name", "description", "nodes", "links", "citation", "group"}
@@ -148,8 +149,14 @@ def pathway_from_dict(doc: Any, source: str | None = None) -> Pathway:
     if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
         raise err("'outcomes' must be a list of node names", where="outcomes")
     index = doc.get("index", ["area", "month"])
+    if isinstance(index, str):
+        index = [index]
     if not isinstance(index, list) or not index or not all(isinstance(c, str) for c in index):
         raise err("'index' must be a non-empty list of column names", where="index")
+    groups = doc.get("groups")
+    if groups is not None and (not isinstance(groups, str) or not groups):
+        raise err(f"'groups' must be one column name (the column whose groups get area effects), got {groups!r}",
+                  where="groups", line=line_of(doc))
     raw_risks = doc.get("risks")
     if raw_risks is None:
         raw_risks = []
@@ -165,6 +172,7 @@ def pathway_from_dict(doc: Any, source: str | None = None) -> Pathway:
         index=index,
         source=source,
         risks=risks,
+        groups=groups,
     )
 
 
@@ -211,8 +219,31 @@ def _node(name: Any, raw: Any, err) -> Node:
         kwargs["scale"] = _number(raw["scale"], "scale", err, where, line)
     if "baseline" in raw and raw["baseline"] is not None:
         kwargs["baseline"] = _number(raw["baseline"], "baseline", err, where, line)
-    if "reference" in raw and raw["reference"] is not None:
+    if "levels" in raw and raw["levels"] is not None:
+        levels = raw["levels"]
+        if not isinstance(levels, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                   for v in levels):
+            raise err(f"'levels' must be a list of the column's levels such as [low, mid, high], got {levels!r}",
+                      where=where, line=line)
+        levels = [str(v) for v in levels]
+        reference = raw.get("reference")
+        if reference is not None:
+            if str(reference) not in levels:
+                raise err(f"'reference' {reference!r} is not one of the levels {levels}", where=where, line=line)
+            levels.remove(str(reference))
+            levels.insert(0, str(reference))
+        kwargs["levels"] = tuple(levels)
+    elif "reference" in raw and raw["reference"] is not None:
         kwargs["reference"] = _number(raw["reference"], "reference", err, where, line)
+    if "adjust" in raw and raw["adjust"] is not None:
+        adjust = raw["adjust"]
+        adjust = [adjust] if isinstance(adjust, str) else adjust
+        if not isinstance(adjust, list) or not all(isinstance(a, str) and a for a in adjust):
+            raise err(f"'adjust' must be a list of columns such as [age, educ, gender], got {raw['adjust']!r}",
+                      where=where, line=line)
+        if len(set(adjust)) != len(adjust):
+            raise err(f"'adjust' lists a column twice: {adjust}", where=where, line=line)
+        kwargs["adjust"] = tuple(adjust)
     if "maturity_lag" in raw and raw["maturity_lag"] is not None:
         lag = raw["maturity_lag"]
         if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
@@ -344,16 +375,34 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
     """
     defaults = Node(name="_", kind="exposure")
     nodes: dict[str, Any] = {}
+    categorical = pathway.categorical
     for name, node in pathway.nodes.items():
+        if node.covariate:
+            continue  # made again from its node's ``adjust:``
         entry: dict[str, Any] = {"kind": node.kind}
+        if node.level is not None:  # a dummy: written once as its categorical node
+            name = name[: name.index("[")]
+            if name in nodes:
+                continue
+            node = replace(node, label="", unit="", range=None)
+            entry["reference"] = categorical[name][0]
         for key in sorted(_NODE_KEYS - {"kind"}):
             value = getattr(node, key)
             if value != getattr(defaults, key):
                 entry[key] = list(value) if isinstance(value, tuple) else value
         nodes[name] = entry
     links = []
+    written: set[tuple[str, str]] = set()
     for link in pathway.links:
-        item: dict[str, Any] = {"from": link.source, "to": link.target}
+        if link.covariate:
+            continue
+        source = link.source
+        if pathway.nodes[source].level is not None:
+            source = source[: source.index("[")]
+            if (source, link.target) in written:
+                continue
+        written.add((source, link.target))
+        item: dict[str, Any] = {"from": source, "to": link.target}
         if link.evidence:
             item["evidence"] = list(link.evidence)
         if link.contrast != 1.0:
@@ -371,4 +420,6 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
     }
     if pathway.risks:
         doc["risks"] = [_risk_to_dict(r) for r in pathway.risks]
+    if pathway.groups is not None:
+        doc["groups"] = pathway.groups
     return doc

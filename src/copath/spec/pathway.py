@@ -110,6 +110,11 @@ class Node:
     its expected value is its linear predictor) or ``logit``, which needs a ``range: [lo, hi]``
     and keeps the expected value inside it, :math:`lo + (hi - lo)\\operatorname{logit}^{-1}\\eta`
     (:class:`copath.kinds.continuous.ScaledLogit`; coefficients into it are logit slopes).
+    ``levels`` makes an exposure categorical (the first level is the reference; a spec's
+    ``reference:`` names it): building the pathway replaces it by one 0/1 node per other level,
+    ``educ[b]``, whose ``level`` is that level (:mod:`copath.spec.covariates`). ``adjust`` lists
+    columns an endogenous node is adjusted for (covariate links, ``covariate`` nodes for names
+    that are not nodes).
 
     Example
     -------
@@ -166,6 +171,10 @@ class Node:
         centre, step = float(kind.link(self.baseline)), float(np.log(PLAUSIBLE_RATIO))
         return float(kind.natural(centre - step)), float(kind.natural(centre + step)), f"baseline x/÷ {PLAUSIBLE_RATIO:g}"
     link: ContinuousLink = "identity"
+    levels: tuple[str, ...] = ()
+    level: str | None = None
+    adjust: tuple[str, ...] = ()
+    covariate: bool = False
 
     @property
     def display(self) -> str:
@@ -220,7 +229,9 @@ class Link:
     the child's equation then also holds the parent's area mean, with its own coefficient
     ``between[source -> target]``, and the link's coefficient is the within-area effect
     (Mundlak 1978; the within-between form of Bell & Jones 2015; :mod:`copath.model.within`).
-    The parent must be an exposure and the child must have area effects.
+    The parent must be an exposure and the child must have area effects. ``covariate``
+    marks a link made by a node's ``adjust:`` (:mod:`copath.spec.covariates`): an adjustment,
+    not a pathway claim.
 
     Example
     -------
@@ -236,6 +247,7 @@ class Link:
     line: int | None = field(default=None, compare=False)
     direction: str | None = None
     within: bool = False
+    covariate: bool = False
 
     @property
     def name(self) -> str:
@@ -267,6 +279,7 @@ class Pathway:
     index: tuple[str, ...] = ("area", "month")
     source: str | None = None
     risks: tuple[Risk, ...] = ()
+    groups: str | None = None
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -280,6 +293,7 @@ class Pathway:
         index: list[str] | tuple[str, ...] = ("area", "month"),
         source: str | None = None,
         risks: list[Risk] | tuple[Risk, ...] = (),
+        groups: str | None = None,
     ) -> Pathway:
         """Validate the parts and return a Pathway; raise SpecError on the first problem.
 
@@ -296,14 +310,19 @@ class Pathway:
         title
             A longer title for figures and reports (default: none).
         index
-            Column names that index a data row (default ``("area", "month")``); the first
-            names the area.
+            Column names that identify a data row (default ``("area", "month")``): any columns
+            (``("id",)`` for people, ``("school", "pupil")``); a second column, if any, is the
+            period column that time effects and ``maturity_lag`` read.
         source
             The file the spec came from, named in error messages.
         risks
             The risks the spec lists (:class:`copath.spec.risks.Risk`; ``risks:`` in YAML): what
             could make the answer wrong that the model does not represent. Default: none, and
             the report then lists only the generic threats (:func:`copath.spec.risks.generic_risks`).
+        groups
+            The column whose groups get ``area_effects`` (``groups:`` in YAML; an index column or
+            any other column of the data: a ward, a school). Default: the first index column
+            when it is called ``area``; otherwise required when a node has area effects.
 
         Returns
         -------
@@ -326,6 +345,9 @@ class Pathway:
         ...
         copath.errors.SpecError: link x -> z: unknown node 'z' (nodes: x)
         """
+        from copath.spec.covariates import expand
+
+        nodes, links = expand(nodes, links, lambda message, where: SpecError(message, file=source, where=where))
         pw = cls(
             name=name,
             nodes=dict(nodes),
@@ -335,6 +357,7 @@ class Pathway:
             index=tuple(index),
             source=source,
             risks=tuple(risks),
+            groups=groups,
         )
         pw._validate()
         return pw
@@ -348,6 +371,7 @@ class Pathway:
         for node in self.nodes.values():
             self._validate_node(node)
         self._validate_names()
+        self._validate_groups()
         seen: dict[tuple[str, str], Link] = {}
         for link in self.links:
             where = f"link {link.name}"
@@ -397,9 +421,24 @@ class Pathway:
         if not self.nodes[link.target].area_effects:
             raise self._err(f"'within: true' compares areas with themselves over time, so the child "
                             f"{link.target!r} needs 'area_effects: true'", where, link.line)
-        if len(self.index) < 2:
-            raise self._err(f"'within: true' needs several rows per area, and the spec's index "
-                            f"({', '.join(self.index)}) has no column beside the area", where, link.line)
+        if tuple(self.index) == (self.area_column,):
+            raise self._err(f"'within: true' needs several rows per group, and the spec's index "
+                            f"({', '.join(self.index)}) is the group column alone", where, link.line)
+    def _validate_groups(self) -> None:
+        """A ``groups`` column is a column, not a node; area effects need one."""
+        if self.groups is not None:
+            if not isinstance(self.groups, str) or not self.groups:
+                raise self._err(f"'groups' must be one column name, got {self.groups!r}", where="groups")
+            if self.groups in self.nodes:
+                raise self._err(f"'groups' names a column of group labels, not a node ({self.groups!r})",
+                                where="groups")
+        if self.area_column is None:
+            grouped = [n for n, node in self.nodes.items() if node.area_effects]
+            if grouped:
+                raise self._err(f"{', '.join(grouped)} {'has' if len(grouped) == 1 else 'have'} 'area_effects', and "
+                                f"the spec does not say which column groups the rows: add a top-level 'groups:' key "
+                                f"naming it (e.g. 'groups: {self.index[0]}'); without one only an index column "
+                                f"called 'area' is taken", where="groups")
 
     def _validate_risks(self) -> None:
         """Every node and link a risk names is the pathway's."""
@@ -430,7 +469,10 @@ class Pathway:
 
     def _validate_node(self, node: Node) -> None:
         where = f"node {node.name}"
-        if not isinstance(node.name, str) or not node.name.isidentifier():
+        from copath.spec.covariates import DUMMY
+
+        dummy = node.level is not None and isinstance(node.name, str) and DUMMY.match(node.name)
+        if not isinstance(node.name, str) or not (node.name.isidentifier() or dummy):
             raise self._err("a node name must be a single word (letters, digits, _)", where)
         if node.kind not in kinds.KINDS:
             raise self._err(
@@ -473,13 +515,15 @@ class Pathway:
         if node.maturity_lag:
             if not node.node_kind.endogenous:
                 raise self._err("only a node with data has a 'maturity_lag' (an exposure is never left out)", where)
-            if len(self.index) < 2:
-                raise self._err("a 'maturity_lag' counts months, and the spec's index has no month column", where)
+            if self.period_column is None:
+                raise self._err(f"a 'maturity_lag' counts periods, and the spec's index ({', '.join(self.index)}) has "
+                                "no second (period) column", where)
         if node.time:
             if not node.node_kind.endogenous:
                 raise self._err("only a node with an equation has 'time' effects (an exposure is given)", where)
-            if len(self.index) < 2:
-                raise self._err("'time' effects need months, and the spec's index has no month column", where)
+            if self.period_column is None:
+                raise self._err(f"'time' effects need periods, and the spec's index ({', '.join(self.index)}) has no "
+                                "second (period) column", where)
             for effect in node.time:
                 try:
                     check("time", effect, TimeEffect)
@@ -500,14 +544,14 @@ class Pathway:
         if node.observed_at:
             if node.kind not in ("count", "proportion"):
                 raise self._err("only a count or proportion node can be 'observed_at' a coarser level", where)
-            clash = [c for c in node.observed_at if c in self.nodes or c in self.index]
+            clash = [c for c in node.observed_at if c in self.nodes or c in self.index or c == self.groups]
             if clash:
                 raise self._err(f"'observed_at' names group columns, not nodes or index columns: {clash}", where)
             if node.maturity_lag:
                 raise self._err("a node observed only as group aggregates cannot have a 'maturity_lag' (a group "
-                                "spans several months); leave the maturing groups' figures out of the data", where)
+                                "spans several periods); leave the maturing groups' figures out of the data", where)
             if node.time or node.area_effects:
-                raise self._err("a node observed only as group aggregates has no area or time effects of its "
+                raise self._err("a node observed only as group aggregates has no group (area) or time effects of its "
                                 "own (the groups could not tell them apart from its links)", where)
         if node.weight is not None and not (node.observed_at and node.kind == "proportion"):
             raise self._err("'weight' weights a proportion's rows within its 'observed_at' groups; a count's "
@@ -525,6 +569,60 @@ class Pathway:
                 raise self._err(str(err), where) from None
 
     # ------------------------------------------------------------ structure
+    @property
+    def area_column(self) -> str | None:
+        """The column whose groups get ``area_effects``: the spec's ``groups:``, else the first index
+        column when it is called ``area``, else None (no node may then have area effects).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.load_pathway("policing_coproduction").area_column
+        'area'
+        """
+        if self.groups is not None:
+            return self.groups
+        return self.index[0] if self.index and self.index[0] == "area" else None
+
+    @property
+    def period_column(self) -> str | None:
+        """The index's second column, read by time effects and ``maturity_lag``, or None.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.load_pathway("policing_coproduction").period_column
+        'month'
+        """
+        return self.index[1] if len(self.index) > 1 else None
+
+    @property
+    def unit_column(self) -> str:
+        """The column that groups rows into units for clustering and leave-one-unit-out: the
+        :attr:`area_column`, else the first index column."""
+        return self.area_column or self.index[0]
+
+    @property
+    def covariate_links(self) -> list[str]:
+        """The names of the links made by ``adjust:`` (covariates, not pathway claims).
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> pw = cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  x: {kind: exposure}\\n"
+        ...                       "  y: {kind: binary, adjust: [age]}\\nlinks:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+        >>> pw.covariate_links, pw.nodes["age"].covariate
+        (['age -> y'], True)
+        """
+        return [link.name for link in self.links if link.covariate]
+
+    @property
+    def categorical(self) -> dict[str, tuple[str, ...]]:
+        """Each categorical exposure's column -> its levels (the reference first)."""
+        from copath.spec.covariates import categorical_sources
+
+        return categorical_sources(self.nodes)
+
     @property
     def link_names(self) -> list[str]:
         """Link labels in spec order, e.g. ``'nw_coverage -> burglary'``."""
@@ -696,8 +794,50 @@ class Pathway:
         >>> pos["nw_coverage"][0] == 0 and pos["qol_citizens"][0] == max(x for x, _ in pos.values())
         True
         """
-        return plotting.layered_layout(self.topological_order(), {n: self.parents(n) for n in self.nodes},
-                                       self.outcomes)
+        drawn = set(self.drawn_nodes())
+        parents = {n: [link.source for link in self.links if link.target == n and not link.covariate]
+                   for n in self.nodes if n in drawn}
+        return plotting.layered_layout([n for n in self.topological_order() if n in drawn], parents, self.outcomes)
+
+    def drawn_nodes(self) -> list[str]:
+        """The nodes the DAG figure draws: all but those that enter only as ``adjust:`` covariates
+        (:meth:`covariates_text` lists those under the figure).
+
+        Returns
+        -------
+        list[str]
+            Node names in spec order.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: binary, adjust: [age]}\\n"
+        ...                  "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n").drawn_nodes()
+        ['x', 'y']
+        """
+        pathway_ends = {n for link in self.links if not link.covariate for n in (link.source, link.target)}
+        return [n for n, node in self.nodes.items() if node.node_kind.endogenous or n in pathway_ends]
+
+    def covariates_text(self) -> str:
+        """The ``adjust:`` covariates of each node, in words (empty when there are none).
+
+        Returns
+        -------
+        str
+            One sentence, e.g. ``"Adjusted for (covariates, not pathway links): y for age, sex."``.
+
+        Example
+        -------
+        >>> import copath as cp
+        >>> cp.loads_pathway("name: t\\nindex: [id]\\nnodes:\\n  y: {kind: binary, adjust: [age, sex]}\\n"
+        ...                  "links: []\\noutcomes: [y]\\n").covariates_text()
+        'Adjusted for (covariates, not pathway links): y for age, sex.'
+        """
+        adjusted = {n: list(node.adjust) for n, node in self.nodes.items() if node.adjust}
+        if not adjusted:
+            return ""
+        return ("Adjusted for (covariates, not pathway links): "
+                + "; ".join(f"{n} for {', '.join(cols)}" for n, cols in adjusted.items()) + ".")
 
     # ------------------------------------------------------------- evidence
     def weak_links(self, evidence: WeakLinkRule | None = None) -> list[str]:
@@ -732,7 +872,8 @@ class Pathway:
              highlight: list[str] | None = None, font: float = 7.5) -> Figure:
         """The layered DAG as a Matplotlib figure: exposures on the left, final outcomes on
         the right (bold), boxes coloured by kind; weak links dashed (``weak``, else those of
-        ``evidence``, else none).
+        ``evidence``, else none). ``adjust:`` covariates are not drawn as links: a line under
+        the figure lists them (:meth:`covariates_text`).
 
         Parameters
         ----------
@@ -764,16 +905,17 @@ class Pathway:
         if weak is None:
             weak = evidence.weak_links(self) if evidence is not None else []
         dashed = set(weak)
+        drawn = set(self.drawn_nodes())
         nodes = [plotting.DagNode(n, node.display, node.node_kind.colour, n in self.outcomes)
-                 for n, node in self.nodes.items()]
+                 for n, node in self.nodes.items() if n in drawn]
         bold = set(highlight or ())
         links = [plotting.DagLink(link.source, link.target, link.name in dashed, link.name in bold)
-                 for link in self.links]
+                 for link in self.links if not link.covariate]
         legend = {k.display: k.colour for k in kinds.KINDS.values()}
         return plotting.draw_dag(nodes, links, self.layout(),
                                  title=title if title is not None else (self.title or self.name), legend=legend,
                                  link_labels=(f"link ({STRONG_RULE})", f"weak link ({WEAK_RULE})"),
-                                 figsize=figsize, font=font)
+                                 figsize=figsize, font=font, note=self.covariates_text())
 
     def node_table(self) -> pd.DataFrame:
         """One row per node: label, role (exposure, intermediate, final outcome), kind, unit.
@@ -857,7 +999,7 @@ class Pathway:
         return column_table(self)
 
     def role(self, name: str) -> str:
-        """``"exposure"``, ``"final outcome"`` or ``"intermediate"``.
+        """``"exposure"``, ``"covariate"``, ``"final outcome"`` or ``"intermediate"``.
 
         Parameters
         ----------
@@ -867,11 +1009,12 @@ class Pathway:
         Returns
         -------
         str
-            ``"exposure"`` for an exogenous node, ``"final outcome"`` for a node in
-            ``outcomes``, else ``"intermediate"``.
+            ``"exposure"`` for an exogenous node (``"covariate"`` for one that only an
+            ``adjust:`` brought in), ``"final outcome"`` for a node in ``outcomes``, else
+            ``"intermediate"``.
         """
         if not self.nodes[name].node_kind.endogenous:
-            return "exposure"
+            return "covariate" if self.nodes[name].covariate else "exposure"
         return "final outcome" if name in self.outcomes else "intermediate"
 
     def _repr_html_(self) -> str:

@@ -171,8 +171,8 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
     >>> risks[0].name, risks[-1].name
     ('Unmeasured confounding', 'Spill-over between areas')
     """
-    area, areas = pathway.index[0], _plural_of(pathway.index[0])
-    period = pathway.index[1] if len(pathway.index) > 1 else None
+    area, areas = pathway.unit_column, _plural_of(pathway.unit_column)
+    period = pathway.period_column
     exposures = pathway.exposures
     exposure_links = [link.name for link in pathway.links if link.source in exposures]
     inner_links = [link.name for link in pathway.links if link.source not in exposures]
