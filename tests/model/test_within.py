@@ -52,7 +52,7 @@ def test_within_on_a_node_covers_its_links_from_exposures_and_survives_a_round_t
      "link x -> y: 'within: true' compares areas with themselves over time, so the child 'y' needs "
      "'area_effects: true'"),
     (SPEC.replace("NODE", "").replace("LINK", ", within: true").replace("outcomes: [y]", "index: [area]\noutcomes: [y]"),
-     "link x -> y: 'within: true' needs several rows per area"),
+     "link x -> y: 'within: true' needs several rows per group"),
     (SPEC.replace("area_effects: true NODE", "within: true").replace("LINK", ""),
      "node y: 'within: true' compares areas with themselves over time"),
     ("name: w\nnodes:\n  x: {kind: exposure}\n  c: {kind: count, area_effects: true}\n"
