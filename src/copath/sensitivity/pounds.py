@@ -171,7 +171,7 @@ def resolve(result: FitRecord, value: Mapping[str, str | Pounds], price_year: in
         amount = uprate(p.amount, p.price_year, year, index)
         out[node] = PricedNode(node, p.source or "Pounds", amount, p.basis, p.price_year, year,
                                population.get(node) if p.basis == "per person-year" else None)
-    extra = set(population) - set(out)
+    extra = set(population) - {node for node, p in out.items() if p.basis == "per person-year"}
     if extra:
         raise ValueError(f"population: {', '.join(sorted(extra))} is not valued per person-year")
     return out, year
