@@ -307,7 +307,7 @@ def _run_evsi(args: argparse.Namespace) -> int:
                           where="--unit-sd")
     from copath.sensitivity.value import check_evsi_request
 
-    _, res, sc, values, priced, in_pounds = _setup(args)
+    _, res, sc, values, priced, _ = _setup(args)
     _checked(lambda: check_evsi_request(res, args.link, 1.0), "LINK")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)

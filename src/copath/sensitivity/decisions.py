@@ -34,9 +34,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-
 import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
