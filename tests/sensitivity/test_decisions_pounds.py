@@ -42,9 +42,10 @@ def test_res_ceac_with_a_named_entry_gives_the_hand_computed_pounds(tiny):
     assert f"{UNIT} per decision" in c.describe() and "willingness to pay of 1" in c.describe()
     assert UNIT in c.figure.axes[1].get_ylabel()
     assert list(res.computed.decisions)[-1] == "ceac: more x"        # remembered for the report
-    # the default grid holds 1, the tables' own prices; your own Pounds give the same numbers
+    # the default grid holds 1, the tables' own prices, and runs to at least 2 (here the scenario loses
+    # on average, so there is no break-even); your own Pounds give the same numbers
     own = res.ceac([sc], value={"y": Pounds(3268.0, "per event", 2003)}, cost={"more x": 1000.0}, price_year=2019)
-    assert 1.0 in own.evpi["wtp"].tolist()
+    assert 1.0 in own.evpi["wtp"].tolist() and own.evpi["wtp"].max() == 2.0
     assert own.evpi.set_index("wtp").loc[1.0, "evpi"] == pytest.approx(evpi_1)
 
 

@@ -13,7 +13,8 @@ and ``price_index`` as :func:`~copath.sensitivity.value.net_benefit` takes them:
 are then pounds a year at the price year (:mod:`copath.sensitivity.pounds`), costs and budgets
 are in the same unit, and each result's ``unit`` and its tables' ``attrs["unit"]`` say so
 (``"GBP (2024 prices) a year"``). The CEAC's willingness to pay is then pounds paid per pound
-of priced change (1 takes the tables' values as they are; the default grid includes it).
+of priced change (1 takes the tables' values as they are; the default grid runs from 0 to at
+least 2 and includes 1).
 
 Example
 -------
@@ -152,8 +153,8 @@ def result_ceac(
         Cost per scenario in money (or one number for all); no change costs 0. With table
         entries: pounds a year at ``price_year`` prices.
     wtp
-        Money per unit of effect to evaluate at (default: 0 to twice the largest break-even,
-        and 1 with table entries).
+        Money per unit of effect to evaluate at (default: 0 to twice the largest break-even;
+        with table entries 0 to at least 2, with 1 on the grid).
     per_year, horizon_years, discount_rate
         Optional population of decisions for ``population_evpi`` (:func:`copath.scale_value`).
     money_unit
@@ -174,9 +175,10 @@ def result_ceac(
         if unknown:
             raise ValueError(f"cost: unknown scenario(s) {', '.join(map(str, unknown))}")
     unit = effect.attrs["unit"]
-    if unit and wtp is None:  # the tables' own prices are on the grid
+    if unit and wtp is None:  # the tables' own prices (1) on the grid, and up to at least twice them
         costs = option_costs(cost, list(effect.columns), len(effect))
-        wtp = np.union1d(default_wtp(effect.to_numpy(dtype=float), costs), [1.0])
+        top = max(float(default_wtp(effect.to_numpy(dtype=float), costs)[-1]), 2.0)
+        wtp = np.union1d(np.linspace(0.0, top, 41), [1.0])
     out = ceac(effect, cost=cost, wtp=wtp, per_year=per_year, horizon_years=horizon_years,
                discount_rate=discount_rate, effect_unit=_effect_unit(result, value),
                money_unit=money_unit or ("GBP" if unit else ""))

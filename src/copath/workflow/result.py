@@ -470,8 +470,8 @@ class FitResult(FitRecord):
             Cost per scenario, in money (or one number for all); with table entries, pounds a
             year at the price year.
         wtp
-            Money per unit of effect to evaluate at (default: 0 to twice the largest break-even,
-            and 1 with table entries).
+            Money per unit of effect to evaluate at (default: 0 to twice the largest break-even;
+            with table entries 0 to at least 2, with 1 on the grid).
         per_year, horizon_years, discount_rate
             Optional population of decisions for the EVPI (:func:`copath.scale_value`).
         money_unit
