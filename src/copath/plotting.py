@@ -404,11 +404,13 @@ def calibration_ecdf(z: np.ndarray, band: tuple[np.ndarray, np.ndarray], curves:
 
 
 # ----------------------------------------------------------------------------- decisions
-def ceac(table: pd.DataFrame, evpi: pd.DataFrame, effect_unit: str, money_unit: str = "") -> Figure:
+def ceac(table: pd.DataFrame, evpi: pd.DataFrame, effect_unit: str, money_unit: str = "",
+         value_unit: str = "") -> Figure:
     """Two panels against willingness to pay: each option's probability of the highest net
     benefit (thick where it is on the frontier, the option with the highest expected net
     benefit), and the EVPI with a band of 2 Monte Carlo standard errors. ``table`` has columns
-    ``wtp``, ``option``, ``p_best``, ``on_frontier``; ``evpi`` has ``wtp``, ``evpi``, ``evpi_se``.
+    ``wtp``, ``option``, ``p_best``, ``on_frontier``; ``evpi`` has ``wtp``, ``evpi``, ``evpi_se``;
+    ``value_unit`` names the EVPI's unit (e.g. ``"GBP (2024 prices) a year"``).
 
     Example
     -------
@@ -432,7 +434,7 @@ def ceac(table: pd.DataFrame, evpi: pd.DataFrame, effect_unit: str, money_unit: 
     bottom.plot(evpi["wtp"], evpi["evpi"], color="#333333", lw=1.5)
     bottom.fill_between(evpi["wtp"], evpi["evpi"] - 2 * evpi["evpi_se"], evpi["evpi"] + 2 * evpi["evpi_se"],
                         color="#999999", alpha=0.35, lw=0)
-    bottom.set_ylabel("EVPI per decision", fontsize=9)
+    bottom.set_ylabel("EVPI per decision" + (f"\n({value_unit})" if value_unit else ""), fontsize=9)
     money = f"{money_unit} " if money_unit else ""
     bottom.set_xlabel(f"willingness to pay ({money}per {effect_unit})", fontsize=9)
     fig.suptitle("Cost-effectiveness acceptability curves and the value of perfect information", fontsize=10)

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import copath as cp
 from copath.cli import main
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -66,5 +68,46 @@ def test_evsi_prints_the_enbs_table_and_the_optimal_size(saved, capsys):
 def test_bad_input_is_one_line_and_exit_2(saved, capsys, argv, message):
     _, folder = saved
     assert main([a.replace("{f}", folder) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("copath: error: ") and message in err, err
+
+
+TINY = str(ROOT / "tests" / "fixtures" / "result_format_1")   # x -> y (count) -> z, two months of rows
+BURGLARY_2024 = 3268.0 * 100 / 58.266                          # the 2003/04 burglary in a dwelling, 2024 prices
+
+
+def test_value_with_a_named_entry_prints_pounds_a_year_and_the_ceac_in_them(tmp_path, capsys):
+    argv = ["value", TINY, "--set", "x=+1", "--name", "more x", "--value", "y=home_office_2005:burglary_dwelling",
+            "--price-year", "2024", "--cost", "1000", "--wtp", "0", "1", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    res = cp.load_result(TINY)
+    pounds = -BURGLARY_2024 * res.scenario({"x": "+1"}).total_difference("y") * 12 / 2 - 1000.0
+    assert f"net benefit (priced change - cost) {pounds.mean():,.0f} GBP (2024 prices) a year (94% HDI" in out
+    assert "net benefit and EVPI in GBP (2024 prices) a year" in out
+    table = pd.read_csv(tmp_path / "pounds.csv", index_col="node")
+    assert table.loc["y", "gbp_a_year"] == pytest.approx(pounds.mean() + 1000.0)
+    ceac = pd.read_csv(tmp_path / "ceac.csv")
+    row = ceac[(ceac["wtp"] == 1.0) & (ceac["option"] == "more x")].iloc[0]
+    assert row["expected_nb"] == pytest.approx(pounds.mean())
+
+
+def test_evsi_with_a_named_entry_says_its_unit(tmp_path, capsys):
+    argv = ["evsi", TINY, "x -> y", "--set", "x=+1", "--value", "y=home_office_2005:burglary_dwelling",
+            "--n", "20", "--unit-sd", "1", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    assert "a decision's value in GBP (2024 prices) a year" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--value", "y=home_office_2005:nothing"], "--value: value: no entry 'home_office_2005:nothing'"),
+    (["--value", "y=2", "--price-year", "2024"], "--price-year: --price-year and --population apply"),
+    (["--value", "y=home_office_2005:theft", "--price-year", "1066"], "--price-year: price year 1066 is not in"),
+    (["--value", "y=home_office_2005:theft", "--population", "y=many"], "--population: 'y=many': expected"),
+    (["--value", "y=home_office_2005:theft", "--population", "y=30"], "--population: population: y is not"),
+    (["--value", "z=green_book:wellby"], "--value: value['z']: green_book:wellby is per person-year"),
+])
+def test_bad_pricing_is_one_line_naming_the_flag_and_exit_2(tmp_path, capsys, argv, message):
+    assert main(["value", TINY, "--set", "x=+1", "--out", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("copath: error: ") and message in err, err

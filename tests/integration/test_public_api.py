@@ -57,17 +57,22 @@ SIGNATURES = {
             "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, chains: 'int' = 1, "
             "rng: 'np.random.Generator | int | None' = None) -> 'EVSIResult'",
     "FitResult.ceac": "(self, scenarios: 'Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]', "
-                      "value: 'Mapping[str, float] | float', cost: 'Mapping[str, float] | float | None' = None, "
+                      "value: 'Mapping[str, float | str | Pounds] | float', "
+                      "cost: 'Mapping[str, float] | float | None' = None, "
                       "wtp: 'Sequence[float] | None' = None, per_year: 'float | Sequence[float] | None' = None, "
-                      "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, money_unit: 'str' = '') "
-                      "-> 'CEACResult'",
+                      "horizon_years: 'int | None' = None, discount_rate: 'float' = 0.0, money_unit: 'str' = '', "
+                      "*, price_year: 'int | None' = None, population: 'Mapping[str, float] | None' = None, "
+                      "price_index: 'Mapping[int, float] | None' = None) -> 'CEACResult'",
     "FitResult.best_mix": "(self, changes: 'Mapping[str, Sequence[float]]', unit_cost: 'Mapping[str, float]', "
-                          "budget: 'float', value: 'Mapping[str, float] | float', areas: 'Any' = None, "
-                          "period: 'Any' = None, evppi_top: 'int' = 4, money_unit: 'str' = '') -> 'MixResult'",
+                          "budget: 'float', value: 'Mapping[str, float | str | Pounds] | float', "
+                          "areas: 'Any' = None, period: 'Any' = None, evppi_top: 'int' = 4, money_unit: 'str' = '', "
+                          "*, price_year: 'int | None' = None, population: 'Mapping[str, float] | None' = None, "
+                          "price_index: 'Mapping[int, float] | None' = None) -> 'MixResult'",
     "FitResult.report": "(self, path: 'str | Path', scenarios: 'Sequence[Scenario] | None' = None, "
                         "path_effects: 'Sequence[PathEffects] | None' = None, "
                         "sensitivity: 'Sensitivity | None' = None, fmt: 'ReportFormat | None' = None, "
-                        "worth: 'Sequence[pd.DataFrame] | None' = None) -> 'Path'",
+                        "worth: 'Sequence[pd.DataFrame] | None' = None, "
+                        "decisions: 'Sequence[CEACResult | ENBSResult | MixResult] | None' = None) -> 'Path'",
     "FitResult.save": "(self, path: 'str | Path') -> 'Path'",
     "FitResult.loo": "(self, by: 'LooBy' = 'auto', k_threshold: 'float' = 0.7, max_refits: 'int' = 5) -> 'Loo'",
     "compare_fits": "(fits: 'Mapping[str, Any]', by: 'LooBy' = 'auto', k_threshold: 'float' = 0.7, "

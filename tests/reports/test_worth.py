@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import copath as cp
 from copath.reports.document import Document
+from copath.reports.render_html import to_html
 from copath.reports.render_markdown import to_markdown
 from copath.reports.worth import worth_section, worth_sentence
 from tests.conftest import ROOT
@@ -21,3 +24,23 @@ def test_the_section_shows_the_pounds_a_year_with_the_interval_and_the_unit():
     text, _ = to_markdown(Document(title="t", subtitle="", sections=[worth_section([table])]), "f")
     assert "## What is it worth?" in text and sentence in text
     assert "home_office_2005:burglary_dwelling" in text
+
+
+def test_the_section_shows_the_ceac_and_enbs_computed_on_the_result_as_tables_and_figures(tmp_path):
+    res = cp.load_result(ROOT / "tests" / "fixtures" / "result_format_1")
+    sc = res.scenario({"x": "+1"}, name="<b>more</b> x")
+    c = res.ceac([sc], value={"y": "home_office_2005:burglary_dwelling"}, cost={sc.name: 1000.0},
+                 wtp=[0.0, 0.5, 1.0], price_year=2024)
+    e = res.enbs("x -> y", [20, 200], [sc], value={"y": "home_office_2005:burglary_dwelling"}, unit_sd=1.0,
+                 price_year=2024)
+    path = res.report(tmp_path / "r.md")                      # the remembered analyses, by default
+    text = path.read_text()
+    worth = text[text.index("## What is it worth?"):]
+    assert "Acceptability curves and EVPI over willingness to pay (net benefit in GBP (2024 prices) a year)" in worth
+    assert "P(no change best)" in worth and "Expected net benefit of sampling of a study of x" in worth
+    assert (tmp_path / "r_files" / "worth_ceac_1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "r_files" / "worth_enbs_2.png").is_file()
+    # every user string is escaped in HTML: the scenario's name reaches the page only as text
+    page = to_html(Document(title="t", subtitle="", sections=[worth_section([], [c, e])]))
+    assert "&lt;b&gt;more&lt;/b&gt; x" in page and "<b>more</b>" not in page
+    assert html.escape(c.describe()) in page

@@ -8,6 +8,13 @@ the cost-effectiveness acceptability curve and the EVPI over willingness to pay 
 valued effect (``--wtp``; at 1 the values are taken as they are). It writes ``ceac.csv``,
 ``ceac_evpi.csv`` and ``ceac.png`` to ``--out`` (default ``DIR/value``).
 
+``--value`` may name a table entry instead of a number (``burglary=home_office_2005:burglary_dwelling``
+per event of a count; ``qol_citizens=green_book:wellby`` per person-year of a 0-10 score, with
+``--population qol_citizens=350000``), uprated to ``--price-year`` (default the GDP deflator's
+last year; :mod:`copath.sensitivity.pounds`): the net benefit is then in pounds a year at that
+year's prices, per valued node and in total (also ``pounds.csv``), ``--cost`` is in the same
+unit, and the tables say so. ``copath evsi`` takes the same flags.
+
 ``copath evsi`` prints the EVSI and the expected net benefit of sampling of a study of ``LINK``
 at each size ``--n`` (two arms of n/2 units with outcome sd ``--unit-sd``, or ``--study-se`` per
 size), and the optimal size; it writes ``enbs.csv`` and ``enbs.png``.
@@ -27,6 +34,10 @@ EVSI and expected net benefit of sampling of a study of 'p -> y'...
 0
 >>> main(["evsi", folder, "p -> y", "--set", "x=+0.1", "--n", "20"])  # no --unit-sd: one line, exit 2
 2
+>>> main(["value", folder, "--set", "x=+0.1", "--value", "c=home_office_2005:burglary_dwelling",
+...       "--price-year", "2024", "--cost", "1000"])  # doctest: +ELLIPSIS
+Scenario 'x +0.1' against no change: net benefit (priced change - cost) ... GBP (2024 prices) a year...
+0
 """
 
 from __future__ import annotations
@@ -41,7 +52,7 @@ import pandas as pd
 from copath.cli.scenario import scenario_from_args
 from copath.errors import CopathError
 
-__all__ = ["register", "parse_values"]
+__all__ = ["register", "parse_values", "parse_population"]
 
 
 def _population_args(p: argparse.ArgumentParser, default_per_year: float | None) -> None:
@@ -59,11 +70,19 @@ def _decision_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="changes", action="append", required=True, metavar="NODE=VALUE",
                    help="the scenario's changes, e.g. nw_coverage=+0.2 (repeatable)")
     p.add_argument("--name", help="a name for the scenario")
-    p.add_argument("--value", dest="values", action="append", metavar="NODE=NUMBER",
-                   help="value of one unit of improvement of an outcome (repeatable; default 1 for each final "
-                        "outcome)")
-    p.add_argument("--cost", type=float, default=0.0, help="the scenario's cost, in the units of --value (default 0; negative: a saving)")
-    p.add_argument("--money-unit", default="", metavar="LABEL", help="a label for the money unit, e.g. GBP")
+    p.add_argument("--value", dest="values", action="append", metavar="NODE=NUMBER|NODE=TABLE:ENTRY",
+                   help="value of one unit of improvement of an outcome, or a table entry priced in pounds a "
+                        "year, e.g. burglary=home_office_2005:burglary_dwelling or qol=green_book:wellby "
+                        "(repeatable; default 1 for each final outcome)")
+    p.add_argument("--price-year", type=int, default=None, metavar="YEAR",
+                   help="with table entries: the year of the prices (default the GDP deflator's last year)")
+    p.add_argument("--population", dest="populations", action="append", metavar="NODE=PEOPLE",
+                   help="with a WELLBY entry: the people the node describes, e.g. qol_citizens=350000 (repeatable)")
+    p.add_argument("--cost", type=float, default=0.0,
+                   help="the scenario's cost, in the units of --value (pounds a year with table entries; "
+                        "default 0; negative: a saving)")
+    p.add_argument("--money-unit", default="", metavar="LABEL",
+                   help="a label for the money unit, e.g. GBP (the default with table entries)")
     p.add_argument("--out", help="folder for the tables and figure (default: RESULT/value or RESULT/evsi)")
 
 
@@ -91,9 +110,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(run=_run_evsi)
 
 
-def parse_values(items: list[str] | None) -> dict[str, float] | float:
-    """``["NODE=NUMBER", ...]`` from ``--value`` as node -> number (1.0 for every final outcome
-    when none is given); a bad item is one CopathError line.
+def parse_values(items: list[str] | None) -> dict[str, float | str] | float:
+    """``["NODE=NUMBER", "NODE=TABLE:ENTRY", ...]`` from ``--value`` as node -> number or entry
+    name (1.0 for every final outcome when none is given); a bad item is one CopathError line.
+    Whether an entry exists and fits its node is checked against the result
+    (:func:`copath.sensitivity.decisions.check_value`).
 
     Parameters
     ----------
@@ -108,19 +129,57 @@ def parse_values(items: list[str] | None) -> dict[str, float] | float:
     -------
     >>> parse_values(["burglary=2400", "qol=1.5"]), parse_values(None)
     ({'burglary': 2400.0, 'qol': 1.5}, 1.0)
+    >>> parse_values(["burglary=home_office_2005:burglary_dwelling"])
+    {'burglary': 'home_office_2005:burglary_dwelling'}
     """
     if not items:
         return 1.0
+    out: dict[str, float | str] = {}
+    for item in items:
+        node, sep, text = (part.strip() for part in item.partition("="))
+        try:
+            value: float | str = float(text)
+        except ValueError:
+            value = text if ":" in text else float("nan")
+        if not sep or not node or (isinstance(value, float) and not np.isfinite(value)):
+            raise CopathError(f"{item!r}: expected NODE=NUMBER or NODE=TABLE:ENTRY, e.g. burglary=2400 or "
+                              "burglary=home_office_2005:burglary_dwelling", where="--value")
+        out[node] = value
+    return out
+
+
+def parse_population(items: list[str] | None) -> dict[str, float] | None:
+    """``["NODE=PEOPLE", ...]`` from ``--population`` as node -> people; a bad item is one
+    CopathError line.
+
+    Parameters
+    ----------
+    items
+        The ``--population`` arguments.
+
+    Returns
+    -------
+    dict or None
+        None when none is given.
+
+    Example
+    -------
+    >>> parse_population(["qol_citizens=350000"])
+    {'qol_citizens': 350000.0}
+    """
+    if not items:
+        return None
     out: dict[str, float] = {}
     for item in items:
-        node, sep, number = item.partition("=")
+        node, sep, text = (part.strip() for part in item.partition("="))
         try:
-            value = float(number)
+            people = float(text)
         except ValueError:
-            value = float("nan")
-        if not sep or not node.strip() or not np.isfinite(value):
-            raise CopathError(f"{item!r}: expected NODE=NUMBER, e.g. burglary=2400", where="--value")
-        out[node.strip()] = value
+            people = float("nan")
+        if not sep or not node or not (np.isfinite(people) and people > 0):
+            raise CopathError(f"{item!r}: expected NODE=PEOPLE with a positive number, e.g. qol_citizens=350000",
+                              where="--population")
+        out[node] = people
     return out
 
 
@@ -145,13 +204,20 @@ def _setup(args: argparse.Namespace):
     if not np.isfinite(args.cost):  # a negative cost is a saving
         raise CopathError(f"must be a finite number; got {args.cost!r}", where="--cost")
     values = parse_values(args.values)
+    priced = {"price_year": args.price_year, "population": parse_population(args.populations)}
     res = cp.load_result(args.result)
-    if isinstance(values, dict):
-        from copath.sensitivity.decisions import check_value
+    from copath.sensitivity.decisions import check_value
 
-        _checked(lambda: check_value(res, values), "--value")
+    try:
+        unit = check_value(res, values, **priced)
+    except ValueError as err:
+        text = str(err)
+        where = ("--population" if text.startswith("population") else
+                 "--price-year" if text.startswith(("price year", "price_index", "price_year")) else "--value")
+        raise CopathError(text.replace("price_year, population and price_index apply",
+                                       "--price-year and --population apply"), where=where) from None
     sc = scenario_from_args(res, args.changes, name=args.name)
-    return cp, res, sc, values
+    return cp, res, sc, values, priced, unit
 
 
 def _hdi(draws: np.ndarray) -> tuple[float, float]:
@@ -168,22 +234,44 @@ def _run_value(args: argparse.Namespace) -> int:
 
     if args.wtp is not None and not all(np.isfinite(w) and w >= 0 for w in args.wtp):
         raise CopathError(f"must be non-negative numbers; got {' '.join(f'{w:g}' for w in args.wtp)}", where="--wtp")
-    cp, res, sc, values = _setup(args)
+    cp, res, sc, values, priced, in_pounds = _setup(args)
     cost = {sc.name: args.cost}
-    nb = _checked(lambda: net_benefit(res, [sc], values, cost)[sc.name].to_numpy(), "--value")
-    unit = f"{args.money_unit} " if args.money_unit else ""
+    nb = _checked(lambda: net_benefit(res, [sc], values, cost, **priced)[sc.name].to_numpy(), "--value")
     low, high = _hdi(nb)
     pct = round(100 * HDI_PROB)
-    print(f"Scenario {sc.name!r} against no change: net benefit (value x improvement - cost) {unit}{nb.mean():,.4g} "
-          f"per decision ({pct}% HDI {low:,.4g} to {high:,.4g}); P(net benefit > 0) = {np.mean(nb > 0):.2f}.")
+    out = Path(args.out) if args.out else Path(args.result) / "value"
+    if in_pounds:
+        def amount(x: float) -> str:
+            return f"{x:,.0f}"
+        total = in_pounds.removesuffix(" a year")
+        print(f"Scenario {sc.name!r} against no change: net benefit (priced change - cost) {amount(nb.mean())} "
+              f"{in_pounds} ({pct}% HDI {amount(low)} to {amount(high)}); P(net benefit > 0) = {np.mean(nb > 0):.2f}.")
+    else:
+        unit = f"{args.money_unit} " if args.money_unit else ""
+
+        def amount(x: float) -> str:
+            return f"{unit}{x:,.4g}"
+        total = ""
+        print(f"Scenario {sc.name!r} against no change: net benefit (value x improvement - cost) {amount(nb.mean())} "
+              f"per decision ({pct}% HDI {low:,.4g} to {high:,.4g}); P(net benefit > 0) = {np.mean(nb > 0):.2f}.")
     if args.per_year is not None:
         factor = _checked(lambda: cp.scale_value(1.0, args.per_year, args.horizon, args.discount), "--per-year")
         print(f"Over the population ({args.per_year:g} decisions a year for {args.horizon or 1} year(s), discounted "
-              f"at {args.discount:g}: x{factor:,.4g}): {unit}{nb.mean() * factor:,.4g} ({pct}% HDI "
-              f"{low * factor:,.4g} to {high * factor:,.4g}).")
+              f"at {args.discount:g}: x{factor:,.4g}): {amount(nb.mean() * factor)} ({pct}% HDI "
+              f"{amount(low * factor)} to {amount(high * factor)}){' ' + total if total else ''}.")
+    if in_pounds:
+        from copath.sensitivity.pounds import pounds_table
+
+        table = _checked(lambda: pounds_table(res, sc, values, **priced), "--value")
+        print(f"\nValue per valued node ({in_pounds}, before the cost):")
+        cols = ["entry", "basis", "amount", "population", "change_a_year", "gbp_a_year", "hdi_low", "hdi_high",
+                "p_gain"]
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(table[cols].to_string(float_format=lambda v: f"{v:,.4g}", na_rep=""))
+        atomic_write_bytes(out / "pounds.csv", table.to_csv().encode())
     ac = _checked(lambda: res.ceac([sc], value=values, cost=cost, wtp=args.wtp, per_year=args.per_year,
                                    horizon_years=args.horizon, discount_rate=args.discount,
-                                   money_unit=args.money_unit), "--wtp")
+                                   money_unit=args.money_unit, **priced), "--wtp")
     wide = ac.table.pivot(index="wtp", columns="option", values="p_best")[list(ac.options)]
     wide.columns = [f"P({c})" for c in wide.columns]
     wide[f"E[NB {sc.name}]"] = ac.table[ac.table["option"] == sc.name].set_index("wtp")["expected_nb"]
@@ -192,16 +280,17 @@ def _run_value(args: argparse.Namespace) -> int:
     wide["EVPI"] = evpi["evpi"]
     if "population_evpi" in evpi:
         wide["population EVPI"] = evpi["population_evpi"]
-    print(f"\nAcceptability curve and EVPI over willingness to pay ({unit}per {ac.effect_unit}):")
+    per = f"{ac.money_unit} " if ac.money_unit else ""
+    print(f"\nAcceptability curve and EVPI over willingness to pay ({per}per {ac.effect_unit})"
+          + (f"; net benefit and EVPI in {ac.unit}:" if ac.unit else ":"))
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(wide.to_string(float_format=lambda v: f"{v:.4g}"))
     print()
     print(ac.describe())
-    out = Path(args.out) if args.out else Path(args.result) / "value"
     atomic_write_bytes(out / "ceac.csv", ac.table.to_csv(index=False).encode())
     atomic_write_bytes(out / "ceac_evpi.csv", ac.evpi.to_csv(index=False).encode())
     atomic_write_bytes(out / "ceac.png", to_png(ac.figure))
-    print(f"\nWrote ceac.csv, ceac_evpi.csv, ceac.png to {out}")
+    print(f"\nWrote {'pounds.csv, ' if in_pounds else ''}ceac.csv, ceac_evpi.csv, ceac.png to {out}")
     return 0
 
 
@@ -218,7 +307,7 @@ def _run_evsi(args: argparse.Namespace) -> int:
                           where="--unit-sd")
     from copath.sensitivity.value import check_evsi_request
 
-    _, res, sc, values = _setup(args)
+    _, res, sc, values, priced, _ = _setup(args)
     _checked(lambda: check_evsi_request(res, args.link, 1.0), "LINK")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
@@ -227,8 +316,9 @@ def _run_evsi(args: argparse.Namespace) -> int:
             unit_sd=args.unit_sd, contrast=args.contrast, design_effect=args.design_effect,
             fixed_cost=args.fixed_cost, cost_per_unit=args.cost_per_unit, per_year=args.per_year,
             horizon_years=args.horizon, discount_rate=args.discount, random_seed=args.seed,
-            money_unit=args.money_unit), "--n")
-    unit = f" ({args.money_unit})" if args.money_unit else ""
+            money_unit=args.money_unit, **priced), "--n")
+    unit = (f" (a decision's value in {r.unit}; population values, costs and ENBS in "
+            f"{r.unit.removesuffix(' a year')})" if r.unit else f" ({args.money_unit})" if args.money_unit else "")
     print(f"EVSI and expected net benefit of sampling of a study of {args.link!r}{unit}, for {sc.name!r} against "
           f"no change (population factor x{r.population_factor:,.4g}):")
     cols = ["n", "study_se", "evsi", "evsi_se", "population_evsi", "study_cost", "enbs", "enbs_se"]

@@ -50,7 +50,7 @@ from copath.reports.figures import (
     tornado_png,
 )
 from copath.reports.pathway_fit import pathway_fit, pathway_fit_section
-from copath.reports.worth import worth_section
+from copath.reports.worth import Decision, worth_section
 from copath.scenarios.forward import forward_of
 from copath.scenarios.paths import PathEffects
 from copath.scenarios.scenario import Scenario, hdi_1d
@@ -604,9 +604,10 @@ def build_document(
     sensitivity: Sensitivity | None = None,
     title: str | None = None,
     worth: Sequence[pd.DataFrame] = (),
+    decisions: Sequence[Decision] = (),
 ) -> Document:
-    """The whole report for ``res`` (scenarios, path effects, sensitivity and their value in
-    pounds when given)."""
+    """The whole report for ``res`` (scenarios, path effects, sensitivity, their value in
+    pounds and the decision analyses when given)."""
     diag = res.diagnostics()
     summary = res.summary()
     rests = scenarios[0].path_links() if scenarios else None  # the first scenario's paths, used twice
@@ -621,8 +622,8 @@ def build_document(
     ]
     if scenarios or path_effects:
         sections.append(scenarios_section(scenarios, path_effects))
-    if worth:
-        sections.append(worth_section(worth))
+    if worth or decisions:
+        sections.append(worth_section(worth, decisions))
     if sensitivity is not None:
         sections.append(sensitivity_section(sensitivity))
     sections += [data_section(res), risks_section(res.pathway), reproducibility_section(res)]

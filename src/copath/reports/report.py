@@ -31,6 +31,9 @@ from copath.reports.render_markdown import to_markdown
 from copath.scenarios.paths import PathEffects
 from copath.scenarios.scenario import Scenario
 from copath.sensitivity.analysis import Sensitivity
+from copath.sensitivity.budget import MixResult
+from copath.sensitivity.ceac import CEACResult
+from copath.sensitivity.enbs import ENBSResult
 
 __all__ = ["write_report"]
 
@@ -43,6 +46,7 @@ def write_report(
     sensitivity: Sensitivity | None = None,
     fmt: ReportFormat | None = None,
     worth: Sequence[pd.DataFrame] = (),
+    decisions: Sequence[CEACResult | ENBSResult | MixResult] = (),
 ) -> Path:
     """Write the report to ``path``; the format follows the suffix (``.md`` or else HTML)
     unless ``fmt`` says.
@@ -60,6 +64,9 @@ def write_report(
     worth
         Value-in-pounds tables (:meth:`copath.FitResult.value_in_pounds`): the section
         "What is it worth?" when any.
+    decisions
+        CEAC, ENBS and best-mix results (:meth:`copath.FitResult.ceac`, ``enbs``, ``best_mix``):
+        shown in "What is it worth?" as tables and figures.
 
     Returns
     -------
@@ -69,7 +76,7 @@ def write_report(
     path = Path(path)
     fmt = check("fmt", fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "html"), ReportFormat)
     doc = build_document(res, scenarios=scenarios, path_effects=path_effects, sensitivity=sensitivity,
-                         worth=worth)
+                         worth=worth, decisions=decisions)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
         atomic_write_bytes(path, to_html(doc).encode("utf-8"))

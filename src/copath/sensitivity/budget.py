@@ -164,7 +164,9 @@ class MixResult:
     ``p_beats_no_change``. ``excluded`` lists the grid's other mixes and why (``"over budget"``,
     or the reason the benefit could not be computed, e.g. a change outside the exposure's
     range). ``evppi`` is the decision's EVPPI per parameter among the ``evppi_top`` best mixes
-    (None without parameters)."""
+    (None without parameters). ``unit``, when the net benefit was priced from table entries,
+    names the unit of the costs, the budget and the net benefits (``"GBP (2024 prices) a
+    year"``), also in ``table.attrs["unit"]``."""
 
     table: pd.DataFrame
     excluded: pd.DataFrame
@@ -174,6 +176,7 @@ class MixResult:
     evppi_mixes: tuple[str, ...]
     prob: float = HDI_PROB
     money_unit: str = ""
+    unit: str = ""
 
     @property
     def best(self) -> str:
@@ -198,7 +201,7 @@ class MixResult:
     @property
     def figure(self) -> Figure:
         """The best mixes' net benefits with their intervals, P(best) and cost."""
-        return plotting.budget_mixes(self.table.reset_index(), money_unit=self.money_unit)
+        return plotting.budget_mixes(self.table.reset_index(), money_unit=self.unit or self.money_unit)
 
     def describe(self) -> str:
         """Two or three sentences: the chosen mix, how sure, and the link most worth learning.
@@ -227,6 +230,8 @@ class MixResult:
                 text += (f" Resolving all uncertainty would be worth {unit}{self.evppi.evpi:,.3g} (EVPI among the "
                          f"{len(self.evppi_mixes)} best mixes); the parameter most worth learning is {top!r} "
                          f"(EVPPI {unit}{singles.loc[top, 'evppi']:,.3g}).")
+        if self.unit:
+            text += f" Costs, budget and net benefits in {self.unit}."
         return text
 
     def _repr_html_(self) -> str:

@@ -69,7 +69,9 @@ class CEACResult:
     Monte Carlo ``p_best_se``, and ``on_frontier`` (the option with the highest expected net
     benefit there). ``evpi`` has one row per ``wtp``: ``evpi``, ``evpi_se``, ``best_option``
     and, with a population, ``population_evpi`` and ``population_se``. ``effect_unit`` and
-    ``money_unit`` label the figure."""
+    ``money_unit`` label the figure; ``unit``, when the effect was priced from table entries,
+    is the unit of the net benefit and the EVPI per decision (``"GBP (2024 prices) a year"``),
+    also in both tables' ``attrs["unit"]``."""
 
     table: pd.DataFrame
     evpi: pd.DataFrame
@@ -78,6 +80,7 @@ class CEACResult:
     effect_unit: str = "unit of effect"
     money_unit: str = ""
     population_factor: float | None = None
+    unit: str = ""
 
     def curve(self, option: str) -> pd.Series:
         """P(best) of one option, indexed by willingness to pay.
@@ -122,7 +125,7 @@ class CEACResult:
     @property
     def figure(self) -> Figure:
         """The CEACs (the frontier drawn thick) above the EVPI, against willingness to pay."""
-        return plotting.ceac(self.table, self.evpi, self.effect_unit, self.money_unit)
+        return plotting.ceac(self.table, self.evpi, self.effect_unit, self.money_unit, value_unit=self.unit)
 
     def describe(self) -> str:
         """One or two sentences: the option chosen across the range, where it switches, and
@@ -142,14 +145,21 @@ class CEACResult:
             parts.append(f" the choice starts at {best.iloc[0]!r}, then "
                          + ", then ".join(f"{after!r} from {unit}{w:,.4g}" for w, _, after in self.switches()))
         top = self.evpi.loc[self.evpi["evpi"].idxmax()]
-        text = "".join(parts) + (f". Perfect information is worth most, {top['evpi']:.3g} per decision "
+        worth = f"{top['evpi']:,.4g} {self.unit}" if self.unit else f"{top['evpi']:.3g}"
+        text = "".join(parts) + (f". Perfect information is worth most, {worth} per decision "
                                  f"(SE {top['evpi_se']:.2g}), at {unit}{top['wtp']:,.4g} per {self.effect_unit}")
         if self.population_factor is not None:
-            text += f" ({top['evpi'] * self.population_factor:.4g} over the population and horizon)"
+            total = self.unit.removesuffix(" a year")
+            text += (f" ({top['evpi'] * self.population_factor:,.4g}{' ' + total if total else ''} over the "
+                     "population and horizon)")
         chosen = self.table[self.table["on_frontier"]]
         low = chosen.loc[chosen["p_best"].idxmin()]
-        return text + (f"; the chosen option is least certain to be best at {unit}{low['wtp']:,.4g} "
-                       f"(P = {low['p_best']:.2f}).")
+        text += (f"; the chosen option is least certain to be best at {unit}{low['wtp']:,.4g} "
+                 f"(P = {low['p_best']:.2f}).")
+        if self.unit:
+            text += (f" Net benefits in {self.unit}; a willingness to pay of 1 takes the tables' values as they "
+                     "are.")
+        return text
 
     def _repr_html_(self) -> str:
         from copath.display import frame_html, paragraphs

@@ -76,7 +76,9 @@ class ENBSResult:
     decision, ``population_evsi`` and ``population_se``, ``study_cost``, ``enbs``, ``enbs_se``,
     ``enbs_low`` and ``enbs_high`` (:math:`\\pm 2` SE). ``optimal_n`` is the size with the
     highest ENBS, None when none is positive; ``evppi`` is the parameter's EVPPI per decision
-    (the EVSI's ceiling)."""
+    (the EVSI's ceiling). ``unit``, when the net benefit was priced from table entries, is its
+    unit per decision (``"GBP (2024 prices) a year"``; the population values, the study's cost
+    and the ENBS are then sums in ``"GBP (2024 prices)"``), also in ``table.attrs["unit"]``."""
 
     parameter: str
     table: pd.DataFrame
@@ -87,6 +89,7 @@ class ENBSResult:
     best_now: str
     n_draws: int
     money_unit: str = ""
+    unit: str = ""
 
     @property
     def best(self) -> pd.Series | None:
@@ -98,7 +101,7 @@ class ENBSResult:
     @property
     def figure(self) -> Figure:
         """ENBS, population EVSI and study cost against the study size."""
-        return plotting.enbs(self.table, self.optimal_n, self.money_unit)
+        return plotting.enbs(self.table, self.optimal_n, self.unit.removesuffix(" a year") or self.money_unit)
 
     def describe(self) -> str:
         """One or two sentences: the optimal size and its ENBS, or that no size pays.
@@ -109,18 +112,22 @@ class ENBSResult:
         """
         unit = f"{self.money_unit} " if self.money_unit else ""
         ceiling = self.evppi * self.population_factor
+        priced = (f" A decision's value is in {self.unit}; the population values, the study's cost and the ENBS "
+                  f"are sums in {self.unit.removesuffix(' a year')}.") if self.unit else ""
         if self.optimal_n is None:
             top = self.table.loc[self.table["enbs"].idxmax()]
-            return (f"No study of {self.parameter!r} among the sizes compared is worth its cost: the best, n = "
+            text = (f"No study of {self.parameter!r} among the sizes compared is worth its cost: the best, n = "
                     f"{top['n']:g}, has ENBS {unit}{top['enbs']:,.4g} (SE {top['enbs_se']:,.2g}); perfect "
                     f"information on it would be worth {unit}{ceiling:,.4g} over the population.")
+            return text + priced
         b = self.best
         near = self.table[self.table["enbs"] >= b["enbs"] - 2 * b["enbs_se"]]["n"]
-        return (f"The best study of {self.parameter!r} among the sizes compared has n = {b['n']:g} "
+        text = (f"The best study of {self.parameter!r} among the sizes compared has n = {b['n']:g} "
                 f"(standard error {b['study_se']:.3g}): ENBS {unit}{b['enbs']:,.4g} (SE {b['enbs_se']:,.2g}; "
                 f"population EVSI {unit}{b['population_evsi']:,.4g} less cost {unit}{b['study_cost']:,.4g}). "
                 f"Sizes within 2 SE of it: n = {near.min():g} to {near.max():g}; the ceiling, perfect information "
                 f"over the population, is {unit}{ceiling:,.4g}.")
+        return text + priced
 
     def _repr_html_(self) -> str:
         from copath.display import frame_html, paragraphs

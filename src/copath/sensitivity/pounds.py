@@ -44,7 +44,7 @@ from copath.datasets.values import Pounds, lookup, price_index, uprate
 from copath.model.record import FitRecord
 from copath.scenarios.scenario import Scenario, hdi_1d
 
-__all__ = ["is_pounds", "resolve", "pounds_a_year", "pounds_table", "unit_words", "PricedNode"]
+__all__ = ["is_pounds", "resolve", "pounds_a_year", "pounds_table", "unit_words", "money_words", "PricedNode"]
 
 
 def is_pounds(value: object) -> bool:
@@ -90,6 +90,23 @@ def unit_words(price_year: int) -> str:
         E.g. ``"GBP (2024 prices) a year"``.
     """
     return f"GBP ({price_year} prices) a year"
+
+
+def money_words(price_year: int) -> str:
+    """The unit of a sum of pounds at ``price_year`` prices (a study's cost, a value over a
+    population of decisions and years).
+
+    Parameters
+    ----------
+    price_year
+        Calendar year.
+
+    Returns
+    -------
+    str
+        E.g. ``"GBP (2024 prices)"``.
+    """
+    return f"GBP ({price_year} prices)"
 
 
 def resolve(result: FitRecord, value: Mapping[str, str | Pounds], price_year: int | None = None,
@@ -154,7 +171,7 @@ def resolve(result: FitRecord, value: Mapping[str, str | Pounds], price_year: in
         amount = uprate(p.amount, p.price_year, year, index)
         out[node] = PricedNode(node, p.source or "Pounds", amount, p.basis, p.price_year, year,
                                population.get(node) if p.basis == "per person-year" else None)
-    extra = set(population) - set(out)
+    extra = set(population) - {node for node, p in out.items() if p.basis == "per person-year"}
     if extra:
         raise ValueError(f"population: {', '.join(sorted(extra))} is not valued per person-year")
     return out, year

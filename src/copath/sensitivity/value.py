@@ -108,7 +108,8 @@ def net_benefit(
     -------
     pandas.DataFrame
         Draws x decisions: ``"no change"`` (all zero) and one column per scenario;
-        ``attrs["unit"]`` is ``"GBP (<year> prices) a year"`` with table entries, else ``""``.
+        ``attrs["unit"]`` is ``"GBP (<year> prices) a year"`` with table entries, else ``""``,
+        and ``attrs["price_year"]`` the year (None without table entries).
 
     Example
     -------
@@ -151,6 +152,7 @@ def net_benefit(
     n = len(next(iter(columns.values())))
     out = pd.DataFrame({NO_CHANGE: np.zeros(n), **columns})
     out.attrs["unit"] = unit_words(year) if in_pounds else ""
+    out.attrs["price_year"] = year
     return out
 
 

@@ -8,7 +8,7 @@ verbs on top: :meth:`~FitResult.scenario`, :meth:`~FitResult.path_effects`,
 :meth:`~FitResult.evsi`, :meth:`~FitResult.value_in_pounds`, :meth:`~FitResult.ceac`, :meth:`~FitResult.enbs`,
 :meth:`~FitResult.best_mix`, :meth:`~FitResult.loo`, :meth:`~FitResult.report` and
 :meth:`~FitResult.save`. It remembers the scenarios, path effects, sensitivity and values in
-pounds computed on it in this session (:attr:`FitResult.computed`),
+pounds and decision analyses computed on it in this session (:attr:`FitResult.computed`),
 and :meth:`~FitResult.report` includes them unless told otherwise.
 
 Example
@@ -73,6 +73,9 @@ class Computed:
     loo: dict[tuple, Loo] = field(default_factory=dict)
     #: scenario name -> its value in pounds a year (:meth:`FitResult.value_in_pounds`)
     worth: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the decision analyses (:meth:`FitResult.ceac`, :meth:`FitResult.enbs`, :meth:`FitResult.best_mix`)
+    #: by what they were of (``"ceac: more x"``, ``"enbs: x -> y"``, ``"best mix: budget 50000"``)
+    decisions: dict[str, CEACResult | ENBSResult | MixResult] = field(default_factory=dict)
 
     def remember(self, store: dict[str, Any], key: str, value: Any) -> None:
         """Keep ``value`` under ``key`` as the most recent, dropping the oldest beyond :data:`KEEP`."""
@@ -444,9 +447,11 @@ class FitResult(FitRecord):
         return table
 
     def ceac(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
-             value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
+             value: Mapping[str, float | str | Pounds] | float, cost: Mapping[str, float] | float | None = None,
              wtp: Sequence[float] | None = None, per_year: float | Sequence[float] | None = None,
-             horizon_years: int | None = None, discount_rate: float = 0.0, money_unit: str = "") -> CEACResult:
+             horizon_years: int | None = None, discount_rate: float = 0.0, money_unit: str = "", *,
+             price_year: int | None = None, population: Mapping[str, float] | None = None,
+             price_index: Mapping[int, float] | None = None) -> CEACResult:
         """Cost-effectiveness acceptability curves of ``scenarios`` and no change over willingness to
         pay, with the EVPI across the same range (:mod:`copath.sensitivity.ceac`; Fenwick, Claxton
         and Sculpher 2001).
@@ -458,31 +463,51 @@ class FitResult(FitRecord):
         value
             Weight of one unit of improvement per outcome (or one number for every final
             outcome): the non-monetised effect (``{"qol_citizens": 1.0}``: points of quality of life).
+            Or per node a table entry / :class:`~copath.datasets.values.Pounds`, as :meth:`evppi`
+            takes them: the effect is then the change priced in pounds a year, and willingness
+            to pay is pounds paid per pound of it (1 takes the tables' values as they are).
         cost
-            Cost per scenario, in money (or one number for all).
+            Cost per scenario, in money (or one number for all); with table entries, pounds a
+            year at the price year.
         wtp
-            Money per unit of effect to evaluate at (default: 0 to twice the largest break-even).
+            Money per unit of effect to evaluate at (default: 0 to twice the largest break-even;
+            with table entries 0 to at least 2, with 1 on the grid).
         per_year, horizon_years, discount_rate
             Optional population of decisions for the EVPI (:func:`copath.scale_value`).
         money_unit
-            A label for the figure, e.g. ``"GBP"``.
+            A label for the figure, e.g. ``"GBP"`` (the default with table entries).
+        price_year, population, price_index
+            With table entries: as :meth:`evppi` takes them.
 
         Returns
         -------
         CEACResult
             ``table`` (tidy: wtp, option, expected net benefit, P(best), frontier), ``evpi``,
-            ``figure`` and ``describe()``.
+            ``figure`` and ``describe()``; ``unit`` names the pounds with table entries.
+            Remembered for the report's "What is it worth?".
+
+        Example
+        -------
+        >>> c = res.ceac({"more x": {"x": "+0.2"}}, value={"c": "home_office_2005:burglary_dwelling"},
+        ...              cost={"more x": 1000.0}, price_year=2024)
+        >>> c.unit, "ceac: more x" in res.computed.decisions
+        ('GBP (2024 prices) a year', True)
         """
-        return result_ceac(self, self._scenario_list(scenarios), value=value, cost=cost, wtp=wtp, per_year=per_year,
-                           horizon_years=horizon_years, discount_rate=discount_rate, money_unit=money_unit)
+        out = result_ceac(self, self._scenario_list(scenarios), value=value, cost=cost, wtp=wtp, per_year=per_year,
+                          horizon_years=horizon_years, discount_rate=discount_rate, money_unit=money_unit,
+                          price_year=price_year, population=population, price_index=price_index)
+        self.computed.remember(self.computed.decisions, "ceac: " + ", ".join(out.options[1:]), out)
+        return out
 
     def enbs(self, link: str, sizes: Sequence[float],
              scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]],
-             value: Mapping[str, float] | float, cost: Mapping[str, float] | float | None = None,
-             study_se: Callable[[float], float] | Sequence[float] | None = None, unit_sd: float | None = None, contrast: float = 1.0, design_effect: float = 1.0,
+             value: Mapping[str, float | str | Pounds] | float, cost: Mapping[str, float] | float | None = None,
+             study_se: Callable[[float], float] | Sequence[float] | None = None, unit_sd: float | None = None,
+             contrast: float = 1.0, design_effect: float = 1.0,
              fixed_cost: float = 0.0, cost_per_unit: float = 0.0, per_year: float | Sequence[float] = 1.0,
              horizon_years: int | None = None, discount_rate: float = 0.0, random_seed: int = 0,
-             money_unit: str = "") -> ENBSResult:
+             money_unit: str = "", *, price_year: int | None = None, population: Mapping[str, float] | None = None,
+             price_index: Mapping[int, float] | None = None) -> ENBSResult:
         """Expected net benefit of sampling of a study of one link at each size, and the optimal
         size (:mod:`copath.sensitivity.enbs`: EVSI x population - study cost, building on
         :meth:`evsi`).
@@ -496,7 +521,9 @@ class FitResult(FitRecord):
         scenarios
             Scenario objects, or name -> changes (run here, and remembered for the report).
         value
-            Money per unit of improvement, per outcome (or one number for every final outcome).
+            Money per unit of improvement, per outcome (or one number for every final outcome);
+            or per node a table entry / :class:`~copath.datasets.values.Pounds` (pounds a year),
+            as :meth:`evppi` takes them.
         cost
             Cost per scenario (or one number for all).
         study_se
@@ -518,24 +545,32 @@ class FitResult(FitRecord):
         random_seed
             Seed of the simulated study results.
         money_unit
-            A label, e.g. ``"GBP"``.
+            A label, e.g. ``"GBP"`` (the default with table entries).
+        price_year, population, price_index
+            With table entries: as :meth:`evppi` takes them.
 
         Returns
         -------
         ENBSResult
             ``table`` per size (EVSI, population EVSI, cost, ENBS with its SE), ``optimal_n``,
-            ``figure`` and ``describe()``.
+            ``figure`` and ``describe()``; ``unit`` names the pounds with table entries.
+            Remembered for the report's "What is it worth?".
         """
         check_evsi_request(self, link, 1.0)
-        return result_enbs(self, link, sizes, self._scenario_list(scenarios), value=value, cost=cost,
-                           study_se=study_se, unit_sd=unit_sd, contrast=contrast, design_effect=design_effect,
-                           fixed_cost=fixed_cost, cost_per_unit=cost_per_unit, per_year=per_year,
-                           horizon_years=horizon_years, discount_rate=discount_rate, random_seed=random_seed,
-                           money_unit=money_unit)
+        out = result_enbs(self, link, sizes, self._scenario_list(scenarios), value=value, cost=cost,
+                          study_se=study_se, unit_sd=unit_sd, contrast=contrast, design_effect=design_effect,
+                          fixed_cost=fixed_cost, cost_per_unit=cost_per_unit, per_year=per_year,
+                          horizon_years=horizon_years, discount_rate=discount_rate, random_seed=random_seed,
+                          money_unit=money_unit, price_year=price_year, population=population,
+                          price_index=price_index)
+        self.computed.remember(self.computed.decisions, f"enbs: {link}", out)
+        return out
 
     def best_mix(self, changes: Mapping[str, Sequence[float]], unit_cost: Mapping[str, float], budget: float,
-                 value: Mapping[str, float] | float, areas: Any = None, period: Any = None,
-                 evppi_top: int = 4, money_unit: str = "") -> MixResult:
+                 value: Mapping[str, float | str | Pounds] | float, areas: Any = None, period: Any = None,
+                 evppi_top: int = 4, money_unit: str = "", *, price_year: int | None = None,
+                 population: Mapping[str, float] | None = None,
+                 price_index: Mapping[int, float] | None = None) -> MixResult:
         """The mix of exposure changes within ``budget`` with the highest expected net benefit: a
         grid search over each exposure's allowed changes, every mix scored on the same draws
         (:mod:`copath.sensitivity.budget`).
@@ -550,22 +585,31 @@ class FitResult(FitRecord):
         budget
             The most a mix may cost; no mix above it is evaluated.
         value
-            Money per unit of improvement, per outcome (or one number for every final outcome).
+            Money per unit of improvement, per outcome (or one number for every final outcome);
+            or per node a table entry / :class:`~copath.datasets.values.Pounds`, as :meth:`evppi`
+            takes them (net benefits in pounds a year; ``unit_cost`` and ``budget`` then too).
         areas, period
             The rows the mixes change (as :meth:`scenario`; default all).
         evppi_top
             How many of the best mixes the decision's EVPPI per link compares.
         money_unit
-            A label, e.g. ``"GBP"``.
+            A label, e.g. ``"GBP"`` (the default with table entries).
+        price_year, population, price_index
+            With table entries: as :meth:`evppi` takes them.
 
         Returns
         -------
         MixResult
             ``table`` of the mixes best first (cost, expected net benefit and HDI, P(best),
-            P(beats no change)), ``best``, ``excluded``, ``evppi``, ``figure``, ``describe()``.
+            P(beats no change)), ``best``, ``excluded``, ``evppi``, ``figure``, ``describe()``;
+            ``unit`` names the pounds with table entries. Remembered for the report's
+            "What is it worth?".
         """
-        return result_best_mix(self, changes, unit_cost, budget, value, areas=areas, period=period,
-                               evppi_top=evppi_top, money_unit=money_unit)
+        out = result_best_mix(self, changes, unit_cost, budget, value, areas=areas, period=period,
+                              evppi_top=evppi_top, money_unit=money_unit, price_year=price_year,
+                              population=population, price_index=price_index)
+        self.computed.remember(self.computed.decisions, f"best mix: budget {budget:,.6g}", out)
+        return out
 
     def _scenario_list(self, scenarios: Sequence[Scenario] | Mapping[str, Mapping[str, float | str]]
                        ) -> Sequence[Scenario]:
@@ -577,7 +621,8 @@ class FitResult(FitRecord):
     # -------------------------------------------------------------- report
     def report(self, path: str | Path, scenarios: Sequence[Scenario] | None = None,
                path_effects: Sequence[PathEffects] | None = None, sensitivity: Sensitivity | None = None,
-               fmt: ReportFormat | None = None, worth: Sequence[pd.DataFrame] | None = None) -> Path:
+               fmt: ReportFormat | None = None, worth: Sequence[pd.DataFrame] | None = None,
+               decisions: Sequence[CEACResult | ENBSResult | MixResult] | None = None) -> Path:
         """Write the posterior report: self-contained HTML, or Markdown when ``path`` ends in
         ``.md`` (:mod:`copath.reports`).
 
@@ -592,6 +637,9 @@ class FitResult(FitRecord):
         worth
             Tables of :meth:`value_in_pounds` for "What is it worth?"; default those
             computed on this result (no section without any).
+        decisions
+            Results of :meth:`ceac`, :meth:`enbs` and :meth:`best_mix` for the same section
+            (each as a table and a figure); default those computed on this result.
 
         Returns
         -------
@@ -605,6 +653,7 @@ class FitResult(FitRecord):
             sensitivity=c.sensitivity if sensitivity is None else sensitivity,
             fmt=fmt,
             worth=list(c.worth.values()) if worth is None else worth,
+            decisions=list(c.decisions.values()) if decisions is None else decisions,
         )
 
     # ------------------------------------------------------------ storage
