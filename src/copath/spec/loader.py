@@ -27,7 +27,7 @@ from copath.yaml_io import line_of, read_yaml, read_yaml_text
 
 __all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dict"]
 
-_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks"}
+_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks", "prior_scale"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
@@ -165,6 +165,7 @@ def pathway_from_dict(doc: Any, source: str | None = None) -> Pathway:
         index=index,
         source=source,
         risks=risks,
+        prior_scale=doc.get("prior_scale", 1.0),
     )
 
 
@@ -364,4 +365,6 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
     }
     if pathway.risks:
         doc["risks"] = [_risk_to_dict(r) for r in pathway.risks]
+    if pathway.prior_scale != 1.0:
+        doc["prior_scale"] = pathway.prior_scale
     return doc

@@ -258,6 +258,7 @@ class Pathway:
     index: tuple[str, ...] = ("area", "month")
     source: str | None = None
     risks: tuple[Risk, ...] = ()
+    prior_scale: float = 1.0
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -271,6 +272,7 @@ class Pathway:
         index: list[str] | tuple[str, ...] = ("area", "month"),
         source: str | None = None,
         risks: list[Risk] | tuple[Risk, ...] = (),
+        prior_scale: float = 1.0,
     ) -> Pathway:
         """Validate the parts and return a Pathway; raise SpecError on the first problem.
 
@@ -295,6 +297,9 @@ class Pathway:
             The risks the spec lists (:class:`copath.spec.risks.Risk`; ``risks:`` in YAML): what
             could make the answer wrong that the model does not represent. Default: none, and
             the report then lists only the generic threats (:func:`copath.spec.risks.generic_risks`).
+        prior_scale
+            Widen every default prior (a link without evidence) by this factor (``prior_scale:``
+            in YAML; default 1): :mod:`copath.model.autoscale`.
 
         Returns
         -------
@@ -326,6 +331,7 @@ class Pathway:
             index=tuple(index),
             source=source,
             risks=tuple(risks),
+            prior_scale=prior_scale,
         )
         pw._validate()
         return pw
@@ -336,6 +342,9 @@ class Pathway:
     def _validate(self) -> None:
         if not self.nodes:
             raise self._err("the spec declares no nodes", where="nodes")
+        k = self.prior_scale
+        if isinstance(k, bool) or not isinstance(k, (int, float)) or not 0 < k < float("inf"):
+            raise self._err(f"'prior_scale' must be a positive number, got {k!r}", where="prior_scale")
         for node in self.nodes.values():
             self._validate_node(node)
         self._validate_names()
