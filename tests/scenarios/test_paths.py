@@ -14,7 +14,6 @@ import copath as cp
 from copath.model.record import FitRecord
 from copath.scenarios.changes import Change
 from copath.scenarios.forward import forward_of
-from copath.scenarios.scenario import build_scenario
 from copath.scenarios.paths import (
     INTERVENTIONAL,
     NATURAL,
@@ -24,6 +23,7 @@ from copath.scenarios.paths import (
     PathEffects,
     path_effects,
 )
+from copath.scenarios.scenario import build_scenario
 
 
 def _record(spec: str, beta: dict[str, list[float]], intercept: dict[str, list[float]]) -> FitRecord:
@@ -419,3 +419,18 @@ def test_contrasts_refuse_values_outside_the_declared_range():
         path_effects(rec, "x", "y", delta=0.1, at=(0.0, 1.0))
     with pytest.raises(ValueError, match="at= sets an exposure"):
         path_effects(rec, "m", "y", at=(0.0, 1.0))
+
+
+def test_p_improves_is_left_out_with_its_reason_when_the_target_has_no_better():
+    rec = _record(LINEAR, {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    text = build_scenario(rec, {"x": "+0.5"}).describe(diagnostics=False)
+    assert "P(improves) =" not in text and "nan" not in text
+    assert text.count("P(improves) left out for y: no `better:` in the spec") == 1
+    better = _record(LINEAR.replace("y: {kind: continuous}", "y: {kind: continuous, better: higher}"),
+                     {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    # total per draw at +0.5: [-0.05, 0.13, -0.05], so one draw in three raises y
+    assert "P(improves) = 0.33" in build_scenario(better, {"x": "+0.5"}).describe(diagnostics=False)
+    from copath.cli.effects import improvement_line
+    eff = path_effects(better, "x", "y", delta=0.5)
+    assert improvement_line(eff, "higher").startswith("P(improves) = 0.33")
+    assert improvement_line(eff, None).startswith("P(improves) left out: y has no `better:`")

@@ -24,7 +24,18 @@ __all__ = ["main", "build_parser"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command registered."""
-    from copath.cli import check, columns, compare, demo, effects, evidence, fit, report, scenario, sensitivity
+    from copath.cli import (
+        check,
+        columns,
+        compare,
+        demo,
+        effects,
+        evidence,
+        fit,
+        report,
+        scenario,
+        sensitivity,
+    )
 
     parser = argparse.ArgumentParser(
         prog="copath",

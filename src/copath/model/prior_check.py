@@ -64,8 +64,8 @@ import pandas as pd
 from copath.constants import PLAUSIBLE_RATIO
 from copath.display import frame_html, paragraphs, text_table
 from copath.evidence.priors import LinkPrior, priors_for
-from copath.model.autoscale import autoscale_priors
 from copath.evidence.registry import Evidence, load_evidence
+from copath.model.autoscale import autoscale_priors
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.simulate import exposure_rows
