@@ -729,7 +729,7 @@ def check_source_values(pathway, values: np.ndarray, source: str, what: str) -> 
     >>> check_source_values(pw, np.array([0.5, 1.5]), "x", "+1")
     Traceback (most recent call last):
     ...
-    ValueError: x +1 gives 1.5, outside its range [0, 1] (share); path effects refuse values a scenario would refuse
+    ValueError: x +1 gives 1.5, outside its range [0, 1]; path effects refuse values a scenario would refuse
     """
     spec = pathway.nodes[source]
     if spec.range is None:
@@ -738,7 +738,8 @@ def check_source_values(pathway, values: np.ndarray, source: str, what: str) -> 
     v = np.asarray(values, dtype=float)
     bad = np.isfinite(v) & ((v < lo) | (v > hi))
     if bad.any():
-        raise ValueError(f"{source} {what} gives {v[bad][0]:g}, outside its range [{lo:g}, {hi:g}] ({spec.unit}); "
+        unit = f" ({spec.unit})" if spec.unit else ""
+        raise ValueError(f"{source} {what} gives {v[bad][0]:g}, outside its range [{lo:g}, {hi:g}]{unit}; "
                          "path effects refuse values a scenario would refuse")
 
 
@@ -788,7 +789,7 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float | Non
     >>> path_effects(rec, "x", "p", at=(0.0, 2.0))
     Traceback (most recent call last):
     ...
-    ValueError: x = 2 gives 2, outside its range [0, 1] (share); path effects refuse values a scenario would refuse
+    ValueError: x = 2 gives 2, outside its range [0, 1]; path effects refuse values a scenario would refuse
     """
     pw = result.pathway
     for node in (source, target):

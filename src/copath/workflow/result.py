@@ -174,8 +174,7 @@ class FitResult(FitRecord):
         (0.0, 1.0)
         """
         eff = path_effects(self, source, target, delta=delta, at=at)
-        key = f"{source} -> {target}" + (f" at {eff.at[0]:g}, {eff.at[1]:g}" if eff.at else "")
-        self.computed.remember(self.computed.path_effects, key, eff)
+        self.computed.remember(self.computed.path_effects, f"{source} -> {target}", eff)
         return eff
 
     def prior_check(self, draws: int = 500, threshold: float = 0.05, random_seed: int | None = 0) -> PriorCheck:
