@@ -146,3 +146,28 @@ def test_fit_warns_on_a_tight_default_and_records_the_scale():
     assert "0.02 x 2.5 x sd(y)" in row["prior_scaled_by"]
     assert row["prior_sd"] == pytest.approx(0.02 * 2.5 * df["y"].std() / df["x"].std())
     assert res.settings.prior_scale is None and res.pathway.prior_scale == 0.02
+
+
+def test_copath_fit_takes_a_prior_scale():
+    from copath.cli import build_parser
+
+    args = build_parser().parse_args(["fit", "m.yaml", "--data", "d.csv", "--out", "o", "--prior-scale", "2.5"])
+    assert args.prior_scale == 2.5
+    assert build_parser().parse_args(["fit", "m.yaml", "--data", "d.csv", "--out", "o"]).prior_scale is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["fit", "m.yaml", "--data", "d.csv", "--out", "o", "--prior-scale", "0"])
+
+
+def test_a_link_from_a_node_without_data_keeps_the_unit_default_widened_by_k():
+    spec = ("name: nodata\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n  y: {kind: continuous, scale: 3}\n"
+            "links:\n  - {from: x, to: c}\n  - {from: c, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"area": np.arange(50), "month": 1, "x": rng.normal(0, 0.5, 50), "y": rng.normal(0, 1, 50)})
+    prepared = prepare_data(pw, df)  # c has no column: no data
+    unit = cp.priors_for(pw, None)
+    scaled = autoscale_priors(pw, prepared, unit)
+    assert scaled["c -> y"] == unit["c -> y"] and scaled["c -> y"].sigma == 3.0  # y's scale, not 2.5 sd(y)
+    assert scaled["x -> c"].sigma == pytest.approx(2.5 / df["x"].std())        # x has data, c a log link
+    wide = autoscale_priors(pw, prepared, unit, prior_scale=2)
+    assert wide["c -> y"].sigma == 6.0 and "no spread of c" in wide["c -> y"].scaled_by

@@ -27,10 +27,13 @@ with more than two unique values, we divide the prior scale(s) by sd(x)" (one va
   kinds' own :meth:`~copath.kinds.NodeKind.pooled_level`, row by row). It is the range for
   a parent with two distinct values and the sample sd (``ddof=1``, as R's ``sd``) for
   more;
-- a spread the data cannot give (a node without data, aggregated only, or with one value)
-  is the node's own unit (:meth:`~copath.kinds.NodeKind.unit_scale`: 1 on log and logit
-  scales, the node's ``scale`` for continuous nodes), so a pathway without data keeps the
-  unit-scaled prior;
+- where the data give no spread to scale by (the parent, or a continuous child, has no
+  row-level data, is observed only as group aggregates, or takes one value) the link keeps
+  the unit-scaled default of :func:`copath.evidence.priors.prior_for` (:math:`N(0, 1)` on
+  log and logit scales, the node's ``scale`` for slopes, over ``|contrast|``), widened by
+  :math:`K`: rstanarm leaves a one-valued predictor "unchanged", and a node without data has
+  no scale to read (a product through it, identified only by the priors' shapes, would
+  otherwise get a longer ridge: a test fit through such a node gained a divergence);
 - :math:`K` widens (or narrows) every default prior at once: the spec's top-level
   ``prior_scale:``, or ``cp.fit(..., prior_scale=K)`` / ``copath fit --prior-scale K``,
   which overrides the spec's (default 1).
@@ -245,8 +248,15 @@ def autoscale_priors(pathway: Pathway, prepared: PreparedData, priors: Mapping[s
             numerator, ratio = sy.describe(link.target), sy.value
         else:
             numerator, ratio = "1 (log/logit link)", 1.0
-        sigma = k * AUTOSCALE_SD * ratio / sx.value
         widened = f"{k:g} x " if k != 1 else ""
+        if sx.how == "unit" or (child.node_kind.identity_link and sy.how == "unit"):
+            # no spread in the data to scale by: the unit-scaled default stays, widened by K
+            if k != 1:
+                lacking = link.source if sx.how == "unit" else link.target
+                rule = f"{widened}the unit default {prior.sigma:.3g} (no spread of {lacking} in the data to scale by)"
+                out[link.name] = replace(prior, sigma=k * prior.sigma, scaled_by=rule)
+            continue
+        sigma = k * AUTOSCALE_SD * ratio / sx.value
         rule = (f"{widened}2.5 x {numerator} / {sx.describe(link.source)} = {sigma:.3g} "
                 "(rstanarm's autoscaling on the data the fit sees)")
         out[link.name] = replace(prior, sigma=sigma, scaled_by=rule,
@@ -298,7 +308,8 @@ def tight_defaults(pathway: Pathway, prepared: PreparedData, priors: Mapping[str
     prepared
         The data the fit sees.
     priors
-        The link priors the fit uses (only ``method="default"`` ones are checked).
+        The link priors the fit uses (only the default priors copath put on the data's scale,
+        ``scaled_by`` set, are checked: a prior the user gave is the user's choice).
     threshold
         The largest pull allowed, in standard errors (default :data:`TIGHT_PULL`).
 
@@ -312,7 +323,7 @@ def tight_defaults(pathway: Pathway, prepared: PreparedData, priors: Mapping[str
     for child in pathway.endogenous:
         links = [link for link in pathway.links if link.target == child]
         defaults = [link for link in links if link.name in priors and priors[link.name].method == "default"
-                    and priors[link.name].sign == 0]
+                    and priors[link.name].scaled_by and priors[link.name].sign == 0]
         if not defaults:
             continue
         fit = _least_squares(pathway, prepared, child, [link.source for link in links])
