@@ -71,8 +71,9 @@ parent the evidence describes):
 A link with no effect entry gets the weakly-informative default
 :math:`N(0, 1)` on ratio scales (:math:`N(0, \text{scale})` for slopes), divided by
 :math:`|c|`, and is a weak link. That is the placeholder without data: a fit puts it on the
-data's scale, :math:`N(0, K \cdot 2.5\, s_y / s_x)` by rstanarm's autoscaling
-(:mod:`copath.model.autoscale`), and records the numbers in :attr:`LinkPrior.scaled_by`.
+data's scale, :math:`N(0, K \cdot 2.5\, s_y / s_x)` by rstanarm's autoscaling, where the data
+give the spreads (:mod:`copath.model.autoscale`), and records the numbers in
+:attr:`LinkPrior.scaled_by`.
 
 Example
 -------
