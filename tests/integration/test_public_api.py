@@ -28,12 +28,13 @@ SIGNATURES = {
            "source: 'str' = '<data>', priors: 'Mapping[str, LinkPrior] | None' = None, "
            "adaptation: 'Adaptation' = 'low_rank', log_likelihood: 'LogLikelihood' = 'auto', "
            "method: 'Method' = 'nuts', advi_iterations: 'int' = 30000, collapse: 'bool' = True, "
-           "target_accept: 'float | None' = None, max_treedepth: 'int' = 10) -> 'FitResult'",
+           "target_accept: 'float | None' = None, max_treedepth: 'int' = 10, prior_scale: 'float | None' = None) -> 'FitResult'",
     "load_pathway": "(name_or_path: 'str | Path') -> 'Pathway'",
     "load_evidence": "(path: 'str | Path | None' = None, extra: 'Sequence[str | Path]' = ()) -> 'Evidence'",
     "FitResult.scenario": "(self, changes: 'Mapping[str, float | str]', areas: 'Any' = None, "
                           "name: 'str | None' = None, period: 'Any' = None) -> 'Scenario'",
-    "FitResult.path_effects": "(self, source: 'str', target: 'str', delta: 'float' = 1.0) -> 'PathEffects'",
+    "FitResult.path_effects": "(self, source: 'str', target: 'str', delta: 'float | None' = None, "
+                              "at: 'tuple[float, float] | None' = None) -> 'PathEffects'",
     "FitResult.sensitivity": "(self, threshold: 'float' = 0.05, alternatives: 'bool' = False, "
                              "scenarios: 'Sequence[Scenario]' = (), links: 'list[str] | None' = None, "
                              "tornado_method: 'TornadoMethod' = 'conditional') -> 'Sensitivity'",

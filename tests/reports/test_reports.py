@@ -37,7 +37,7 @@ def fitted():
     sim = cp.simulate(pw, areas=30, months=3, random_seed=5, params={"beta": {"x -> y": -0.8, "y -> z": -0.5}})
     res = cp.fit(pw, sim.data, draws=300, tune=300, chains=2, random_seed=5, progressbar=False)
     sc = res.scenario({"x": "+0.2"}, name="more x")
-    res.path_effects("x", "z")
+    res.path_effects("x", "z", at=(0.0, 1.0))  # x is a share in [0, 1]: a shift of every row by 1 is refused
     res.sensitivity(scenarios=[sc])
     return res
 

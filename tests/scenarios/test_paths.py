@@ -23,6 +23,7 @@ from copath.scenarios.paths import (
     PathEffects,
     path_effects,
 )
+from copath.scenarios.scenario import build_scenario
 
 
 def _record(spec: str, beta: dict[str, list[float]], intercept: dict[str, list[float]]) -> FitRecord:
@@ -52,9 +53,11 @@ outcomes: [y]
 """
 A, B, C = [0.8, 1.2, -0.4], [-0.5, 0.3, 2.0], [0.3, -0.1, 0.7]
 
+# no declared range on x: these tests shift every row's own value by delta up to 1, which a range
+# [0, 1] would refuse (as a scenario does); test_at_contrast_* test the range
 LOG = """name: log
 nodes:
-  x: {kind: exposure, range: [0, 1]}
+  x: {kind: exposure}
   m: {kind: continuous}
   y: {kind: count, offset: hh, per: 1000}
 links:
@@ -252,7 +255,7 @@ def test_interventional_indirect_effects_of_a_linear_chain_are_path_products():
 
 LOG2 = """name: log2
 nodes:
-  s: {kind: exposure, range: [0, 1]}
+  s: {kind: exposure}
   l: {kind: continuous}
   m: {kind: continuous}
   y: {kind: count, offset: hh, per: 1000}
@@ -352,3 +355,82 @@ def test_the_proportion_mediated_is_given_when_the_parts_share_a_sign():
                   {"m": [0.0] * 3, "y": [0.0] * 3})
     shares = path_effects(rec, "x", "y").table()["share_of_total"]
     assert shares["natural indirect (TNIE)"] == pytest.approx(0.5 / 0.496)
+
+
+def test_at_contrast_of_a_linear_chain_is_a_hand_computation():
+    # every row's x set to a0 = -1, then a1 = 2: identity links, so TE = 3 (c + a b), PNDE = 3 c, TNIE = 3 a b
+    rec = _record(LINEAR, {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    eff = path_effects(rec, "x", "y", at=(-1.0, 2.0))
+    a, b, c = np.array(A), np.array(B), np.array(C)
+    np.testing.assert_allclose(eff.total, 3 * (c + a * b), atol=1e-12)      # [-0.3, 0.78, -0.3]
+    np.testing.assert_allclose(eff.pnde, 3 * c, atol=1e-12)
+    np.testing.assert_allclose(eff.tnie, 3 * a * b, atol=1e-12)
+    np.testing.assert_allclose(eff.interventional_indirect["m"], 3 * a * b, atol=1e-12)
+    assert eff.total[1] == pytest.approx(0.78) and eff.at == (-1.0, 2.0) and eff.delta == 3.0
+    # the levels themselves: E[Y(a1)] = E[Y at the rows' own x] + (a1 - mean x)(c + a b)
+    assert "setting x to 2 in every row, against -1 in every row" in eff.describe()
+
+
+def test_at_contrast_on_a_log_link_equals_two_scenarios(log_record):
+    # E[Y(1)] - E[Y(0)] over the rows: the same as the difference of the scenarios x = 1 and x = 0
+    eff = path_effects(log_record, "x", "y", at=(0.0, 1.0))
+    fw = forward_of(log_record)
+    n = log_record.data.shape[0]
+    _, at1 = fw.node_means({"x": np.ones(n)}, {})
+    _, at0 = fw.node_means({"x": np.zeros(n)}, {})
+    np.testing.assert_allclose(eff.total, at1["y"] - at0["y"], rtol=1e-6)
+    # PNDE: x at 1 with m held at its value under x = 0 (m's own value moved by b_xm (0 - x_i))
+    x = log_record.data["x"].to_numpy()
+    bxm = np.array(LOG_BETA["x -> m"])
+    bmy, bxy = np.array(LOG_BETA["m -> y"]), np.array(LOG_BETA["x -> y"])
+    data, centres = log_record.data, log_record.centres()
+    eta = (np.array([1.0, 0.5, 1.5])[:, None] + bxy[:, None] * (x - centres["x"])
+           + bmy[:, None] * (data["m"].to_numpy() - centres["m"]))
+    w = data["hh"].to_numpy() / 1000
+
+    def mean(direct_at, mediator_at):
+        shift = bxy[:, None] * (direct_at - x) + bmy[:, None] * bxm[:, None] * (mediator_at - x)
+        return np.exp(eta + shift) @ w / w.sum()
+
+    np.testing.assert_allclose(eff.pnde, mean(1.0, 0.0) - mean(0.0, 0.0), rtol=1e-10)
+    np.testing.assert_allclose(eff.tnie, mean(1.0, 1.0) - mean(1.0, 0.0), rtol=1e-10)
+    np.testing.assert_allclose(eff.tnde, mean(1.0, 1.0) - mean(0.0, 1.0), rtol=1e-10)
+
+
+def test_contrasts_refuse_values_outside_the_declared_range():
+    spec = LOG.replace("x: {kind: exposure}", "x: {kind: exposure, range: [0, 1]}")
+    rec = _record(spec, LOG_BETA, {"m": [0.0, 0.0, 0.0], "y": [1.0, 0.5, 1.5]})
+    with pytest.raises(ValueError, match=r"^x = 1.5 gives 1.5, outside its range \[0, 1\]"):
+        path_effects(rec, "x", "y", at=(0.0, 1.5))
+    with pytest.raises(ValueError, match=r"^x = -0.1 gives -0.1, outside its range"):
+        path_effects(rec, "x", "y", at=(-0.1, 1.0))
+    # a per-row shift that takes a row past 1 is refused too (scenarios refuse the same move)
+    x_max = float(rec.data["x"].max())
+    assert 0.5 < x_max <= 1
+    with pytest.raises(ValueError, match=r"^x \+0.5 gives .*outside its range \[0, 1\]"):
+        path_effects(rec, "x", "y", delta=0.5)
+    with pytest.raises(ValueError, match="outside its range"):  # as the scenario refuses the same move
+        build_scenario(rec, {"x": "+0.5"})
+    # inside the range both run; at= and delta= together, or at= on an endogenous source, are refused
+    small = 1.0 - x_max
+    assert path_effects(rec, "x", "y", delta=small).total.shape == (3,)
+    assert path_effects(rec, "x", "y", at=(0.0, 1.0)).at == (0.0, 1.0)
+    with pytest.raises(ValueError, match="not both"):
+        path_effects(rec, "x", "y", delta=0.1, at=(0.0, 1.0))
+    with pytest.raises(ValueError, match="at= sets an exposure"):
+        path_effects(rec, "m", "y", at=(0.0, 1.0))
+
+
+def test_p_improves_is_left_out_with_its_reason_when_the_target_has_no_better():
+    rec = _record(LINEAR, {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    text = build_scenario(rec, {"x": "+0.5"}).describe(diagnostics=False)
+    assert "P(improves) =" not in text and "nan" not in text
+    assert text.count("P(improves) left out for y: no `better:` in the spec") == 1
+    better = _record(LINEAR.replace("y: {kind: continuous}", "y: {kind: continuous, better: higher}"),
+                     {"x -> m": A, "m -> y": B, "x -> y": C}, {"m": [0.0, 0.1, 0.2], "y": [1.0, 0.0, -1.0]})
+    # total per draw at +0.5: [-0.05, 0.13, -0.05], so one draw in three raises y
+    assert "P(improves) = 0.33" in build_scenario(better, {"x": "+0.5"}).describe(diagnostics=False)
+    from copath.cli.effects import improvement_line
+    eff = path_effects(better, "x", "y", delta=0.5)
+    assert improvement_line(eff, "higher").startswith("P(improves) = 0.33")
+    assert improvement_line(eff, None).startswith("P(improves) left out: y has no `better:`")

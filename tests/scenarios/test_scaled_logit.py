@@ -123,3 +123,18 @@ def test_path_effects_are_the_same_computed_in_draw_chunks():
         parts = path_effects(rec2, "x", "y", delta=0.5)
         np.testing.assert_allclose(parts.total, whole.total, rtol=1e-6)
         np.testing.assert_allclose(parts.tnie, whole.tnie, rtol=1e-6)
+
+
+def test_the_at_contrast_through_a_scaled_logit_mediator_is_two_scenarios():
+    # every row's x at 0 against every row's at 1: s moves row by row from its own x to each value
+    rec = _record(SPEC, BETA, INTERCEPT)
+    b, x, eta_s = _draws(rec)
+    eff = path_effects(rec, "x", "y", at=(0.0, 1.0))
+    s_at = {a: 10 * expit(eta_s + b["x -> s"] * (a - x)) for a in (0.0, 1.0)}  # s's mean with x at a
+    indirect = (b["s -> y"] * (s_at[1.0] - s_at[0.0])).mean(axis=1)
+    np.testing.assert_allclose(eff.pnde, b["x -> y"][:, 0], rtol=1e-6)
+    np.testing.assert_allclose(eff.tnie, indirect, rtol=1e-6)
+    fw = forward_of(rec)
+    _, one = fw.node_means({"x": np.ones(x.size)}, {})
+    _, zero = fw.node_means({"x": np.zeros(x.size)}, {})
+    np.testing.assert_allclose(eff.total, one["y"] - zero["y"], rtol=1e-5)

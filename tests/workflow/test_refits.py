@@ -28,7 +28,7 @@ def every_setting_changed() -> FitSettings:
         ppc_draws=31, init="default", source="my_file.csv",
         priors=(cp.LinkPrior("c -> y", mu=0.1, sigma=0.2, scale="slope", method="user"),),
         adaptation="diag", log_likelihood="total", method="fullrank_advi", advi_iterations=1234, collapse=False,
-        target_accept=0.93, max_treedepth=8,
+        target_accept=0.93, max_treedepth=8, prior_scale=1.7,
     )
 
 

@@ -24,14 +24,26 @@ __all__ = ["main", "build_parser"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command registered."""
-    from copath.cli import check, columns, compare, demo, evidence, fit, report, scenario, sensitivity, value
+    from copath.cli import (
+        check,
+        columns,
+        compare,
+        demo,
+        effects,
+        evidence,
+        fit,
+        report,
+        scenario,
+        sensitivity,
+        value,
+    )
 
     parser = argparse.ArgumentParser(
         prog="copath",
         description="Bayesian causal-pathway estimation for co-produced public services.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (check, columns, compare, demo, evidence, fit, report, scenario, sensitivity, value):
+    for module in (check, columns, compare, demo, effects, evidence, fit, report, scenario, sensitivity, value):
         module.register(sub)
     return parser
 

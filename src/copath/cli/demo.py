@@ -50,9 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_run)
 
 
-def link_prior_table(pathway, evidence):
-    """One row per link: from, to, grade, weak, prior mean/sd, stated sign (+1, -1 or 0)
-    and natural-scale 5/50/95%.
+def link_prior_table(pathway, evidence, data=None):
+    """One row per link: from, to, grade, weak, prior mean/sd, stated sign (+1, -1 or 0),
+    natural-scale 5/50/95% and, given ``data``, the default priors on its scale with the
+    numbers that set them (``default_scale``; :mod:`copath.model.autoscale`).
 
     Example
     -------
@@ -66,15 +67,21 @@ def link_prior_table(pathway, evidence):
     from copath.evidence.priors import priors_for
 
     rows = []
+    priors = priors_for(pathway, evidence)
+    if data is not None:  # the default priors as a fit on these data puts them
+        from copath.model.autoscale import autoscale_priors
+        from copath.model.data import prepare_data
+
+        priors = autoscale_priors(pathway, prepare_data(pathway, data), priors)
     # soft: a stated direction as the fit uses it wherever the data can tell the sign
-    for link, prior in zip(pathway.links, priors_for(pathway, evidence).values(), strict=True):
+    for link, prior in zip(pathway.links, priors.values(), strict=True):
         q = prior.natural_quantiles([0.05, 0.5, 0.95], per_contrast=True)
         rows.append({
             "link": link.name, "from": link.source, "to": link.target,
             "grade": prior.grade or "-", "weak": prior.weak, "scale": prior.scale,
             "prior_mu": prior.mu, "prior_sigma": prior.sigma, "sign": prior.stated, "contrast": prior.contrast,
             "natural_q05": q[0], "natural_q50": q[1], "natural_q95": q[2],
-            "sources": " ".join(prior.sources),
+            "sources": " ".join(prior.sources), "default_scale": prior.scaled_by,
         })
     return pd.DataFrame(rows).set_index("link")
 
@@ -106,6 +113,12 @@ def worth_lines(table) -> list[str]:
     return lines
 
 
+def _bundled_data():
+    from copath.datasets import load
+
+    return load("synthetic_force")
+
+
 def _run(args: argparse.Namespace) -> int:
     from copath.constants import WEAK_RULE
     from copath.evidence.registry import load_evidence
@@ -118,7 +131,8 @@ def _run(args: argparse.Namespace) -> int:
     ev = load_evidence()
     print(f"Pathway {pw.name!r}: {len(pw.nodes)} nodes, {len(pw.links)} links, "
           f"final outcomes {', '.join(pw.outcomes)}; registry of {len(ev)} entries.")
-    table = link_prior_table(pw, ev)
+    data = _bundled_data()
+    table = link_prior_table(pw, ev, data)
     with_cols = table[["grade", "scale", "sign", "prior_mu", "prior_sigma", "natural_q05", "natural_q50",
                        "natural_q95"]]
     print("\nLink priors (natural scale for the evidence contrast: rate/odds ratio or slope):")
@@ -128,6 +142,12 @@ def _run(args: argparse.Namespace) -> int:
           "stated direction, which the normal leans towards and the data may overturn: the fit holds it "
           "fixed, truncating the normal, only where the data cannot tell the sign, and its summary shows the "
           "priors it used" + (f"; {signed} links here have a stated direction)" if signed else ")"))
+    scaled = table[table["default_scale"] != ""]
+    if len(scaled):
+        print(f"\nDefault priors on the bundled data's scale ({len(scaled)} links without evidence; "
+              "copath.model.autoscale):")
+        for name, rule in scaled["default_scale"].items():
+            print(f"  {name}: sd {rule}")
     weak = pw.weak_links(ev)
     print(f"\n{len(weak)} of {len(pw.links)} links are weak ({WEAK_RULE}):")
     for name in weak:
@@ -142,7 +162,6 @@ def _run(args: argparse.Namespace) -> int:
     import copath as cp
     from copath.cli.fit import print_fit
 
-    data = cp.datasets.load("synthetic_force")
     print(f"\nFitting to the bundled synthetic_force data ({len(data)} rows: "
           f"{data['area'].nunique()} areas x {data['month'].nunique()} months), "
           f"{args.chains} chains x {args.draws} draws after {args.tune} tuning steps ...")

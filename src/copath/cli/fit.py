@@ -52,6 +52,17 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fit", help="fit a pathway to local data and save the result")
     p.add_argument("model", help="a bundled model name or a spec file")
@@ -69,6 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="NUTS's target acceptance rate (default 0.95 with area effects, else 0.8); "
                         "raise it when the diagnostics report divergences")
     p.add_argument("--max-treedepth", type=_positive, default=10, help="NUTS's deepest tree (default 10)")
+    p.add_argument("--prior-scale", type=_positive_float, default=None, metavar="K",
+                   help="widen every default prior (a link without evidence, N(0, 2.5 sd(child)/sd(parent)) on "
+                        "the data's scale) by K; default: the spec's prior_scale, else 1")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--allow-unconverged", action="store_true",
                    help="exit 0 even when the diagnostics fail (default: exit 3)")
@@ -89,6 +103,11 @@ def print_fit(res) -> None:
                            "contraction", "r_hat", "ess_bulk"]]
     with pd.option_context("display.width", 160, "display.max_rows", 500):
         print(table.to_string(float_format=lambda v: f"{v:.3g}"))
+    scaled = [(name, p) for name, p in res.priors.items() if p.scaled_by]
+    if scaled:
+        print("\nDefault priors on the data's scale (links without evidence: N(0, sd)):")
+        for name, p in scaled:
+            print(f"  {name}: sd {p.scaled_by}")
     print()
     print(res.diagnostics())
 
@@ -103,7 +122,8 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"Fitting {pw.name!r} to {len(data)} rows of {args.data} ...", flush=True)
     res = cp.fit(pw, data, evidence=ev, draws=args.draws, tune=args.tune, chains=args.chains,
                  random_seed=args.seed, sampler=args.sampler, progressbar=not args.quiet, source=args.data,
-                 method=args.method, target_accept=args.target_accept, max_treedepth=args.max_treedepth)
+                 method=args.method, target_accept=args.target_accept, max_treedepth=args.max_treedepth,
+                 prior_scale=args.prior_scale)
     print_fit(res)
     out = res.save(args.out)
     print(f"\nSaved the result to {out}")

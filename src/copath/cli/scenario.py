@@ -82,6 +82,8 @@ def _run(args: argparse.Namespace) -> int:
     print()
     cols = ["role", "unit", "baseline_mean", "scenario_mean", "difference", "diff_hdi_low", "diff_hdi_high",
             "relative_change", "total_difference_per_year", "p_improves", "prior_only", "uninformed_share"]
+    if table["p_improves"].isna().all():  # no node the scenario moves has `better:` (describe said why)
+        cols.remove("p_improves")
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
         print(table[cols].to_string(float_format=lambda v: f"{v:.4g}"))
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", sc.name).strip("_")[:60] or "scenario"

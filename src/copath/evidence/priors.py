@@ -71,7 +71,10 @@ parent the evidence describes):
 A link with no effect entry gets the weakly-informative default
 :math:`N(0, 1)` on ratio scales (:math:`N(0, \text{scale})` for slopes), divided by
 :math:`|c|`, and is a weak link (a covariate link of ``adjust:`` gets the same prior but is an
-adjustment, not a weak pathway link).
+adjustment, not a weak pathway link). That is the placeholder without data: a fit puts it on the
+data's scale, :math:`N(0, K \cdot 2.5\, s_y / s_x)` by rstanarm's autoscaling, where the data
+give the spreads (:mod:`copath.model.autoscale`), and records the numbers in
+:attr:`LinkPrior.scaled_by`.
 
 Example
 -------
@@ -236,7 +239,9 @@ class LinkPrior:
     leans that way and the data may overturn it. ``sign`` (+1 or -1) holds the sign fixed:
     the prior is then the normal truncated to that side of zero (a half-normal when ``mu``
     is 0); the fit sets it only where the data cannot tell the sign (:meth:`held`); 0 leaves
-    the sign free. A value object: validated on creation, round-trips through :meth:`to_dict` /
+    the sign free. ``scaled_by`` is, for a default prior a fit put on the data's scale, the rule
+    and the spreads that set its sd (:func:`copath.model.autoscale.autoscale_priors`; '' for
+    the others). A value object: validated on creation, round-trips through :meth:`to_dict` /
     :meth:`from_dict` (and so through YAML/JSON).
 
     Example
@@ -266,6 +271,7 @@ class LinkPrior:
     synthesis: Synthesis | None = field(default=None, compare=False)
     stated: int = 0
     stated_by: str = ""
+    scaled_by: str = ""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):

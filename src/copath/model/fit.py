@@ -42,6 +42,7 @@ from pymc.stats import compute_log_prior
 
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
+from copath.model.autoscale import TightPriorWarning, autoscale_priors, tight_defaults
 from copath.model.builder import build_model
 from copath.model.data import PreparedData, prepare_data
 from copath.model.identification import Identification, identify, refuse_sign_symmetry
@@ -60,8 +61,11 @@ class IdentificationWarning(UserWarning):
     """Some links are informed by the data only in combination, as a product, or not at all."""
 
 
-def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettings) -> dict[str, LinkPrior]:
-    """Every link's prior: the registry's, replaced where ``settings.priors`` says.
+def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettings,
+                prepared: PreparedData | None = None) -> dict[str, LinkPrior]:
+    """Every link's prior: the registry's, with default priors on ``prepared``'s scale
+    (:func:`copath.model.autoscale.autoscale_priors`, widened by ``settings.prior_scale`` or
+    the spec's), replaced where ``settings.priors`` says.
 
     Example
     -------
@@ -72,6 +76,8 @@ def link_priors(pathway: Pathway, evidence: Evidence | None, settings: FitSettin
     0.1
     """
     priors = priors_for(pathway, evidence)
+    if prepared is not None:
+        priors = autoscale_priors(pathway, prepared, priors, settings.prior_scale)
     for prior in settings.priors:
         if prior.link not in priors:
             raise ValueError(f"priors: unknown link {prior.link!r}; links are: {', '.join(priors)}")
@@ -277,8 +283,15 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
     s = settings
     if evidence is None:
         evidence = load_evidence()
-    priors = link_priors(pathway, evidence, s)
     prepared = prepare_data(pathway, data, source=s.source)
+    priors = link_priors(pathway, evidence, s, prepared)
+    tight = tight_defaults(pathway, prepared, priors)
+    if tight:
+        warnings.warn(f"{len(tight)} default prior(s) tight against the data (each pulls its data-only "
+                      f"least-squares estimate more than 0.5 SE towards 0; copath.model.autoscale): "
+                      + "; ".join(t.describe() for t in tight)
+                      + ". Widen them with prior_scale (cp.fit, copath fit --prior-scale, or the spec's "
+                        "prior_scale:), or give the links evidence.", TightPriorWarning, stacklevel=3)
     priors, check = sampling_priors(pathway, prepared, priors)
     if check.any():
         warnings.warn(check.describe(), IdentificationWarning, stacklevel=3)

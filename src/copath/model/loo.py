@@ -416,7 +416,10 @@ def _lpd(values: np.ndarray) -> np.ndarray:
 def _exact(record: FitRecord, units: UnitMap, nodes: list[str], ks: list[int]) -> dict[int, dict[str, float]]:
     """Exact leave-out log predictive density of units ``ks``: per node and total, one refit each."""
     out: dict[int, dict[str, float]] = {}
-    settings = replace(record.settings, progressbar=False, log_likelihood="none")
+    # the full fit's default priors as they were scaled on the full data (a refit on the masked
+    # data would rescale them a little: the prior must not change with the unit left out)
+    scaled = {p.link: p for p in record.priors.values() if p.scaled_by} | record.settings.prior_overrides()
+    settings = replace(record.settings, progressbar=False, log_likelihood="none", priors=tuple(scaled.values()))
     for k in ks:
         masked = record.data.copy()
         rows = units.rows[k]

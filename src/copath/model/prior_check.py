@@ -65,6 +65,7 @@ from copath.constants import PLAUSIBLE_RATIO
 from copath.display import frame_html, paragraphs, text_table
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
+from copath.model.autoscale import autoscale_priors
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.simulate import exposure_rows
@@ -327,7 +328,9 @@ def prior_check(
     evidence
         The registry the link priors come from (default: the bundled one).
     data
-        Rows whose exposures to use (a user's own data); default: a simulated force of
+        Rows whose exposures to use (a user's own data; when they pass the data check, the
+        default priors are put on their scale as a fit puts them, :mod:`copath.model.autoscale`);
+        default: a simulated force of
         ``areas`` x ``months`` rows (:func:`copath.simulate`'s exposures).
     priors
         Link priors to use instead of the evidence's, by link name (the others from the
@@ -360,6 +363,9 @@ def prior_check(
     if not 0 <= threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     used = priors_for(pathway, load_evidence() if evidence is None else evidence)
+    prepared = _prepared(pathway, data)
+    if prepared is not None:  # default priors on the data's scale, as a fit puts them
+        used = autoscale_priors(pathway, prepared, used)
     for name, prior in (priors or {}).items():
         if name not in used:
             raise ValueError(f"priors: unknown link {name!r}")
@@ -372,7 +378,6 @@ def prior_check(
     plan = dataclasses.replace(plan, centres={**plan.centres, **{n: float("nan") for n in plan.endogenous}})
     beta = np.column_stack([np.atleast_1d(used[n].draw(rng, size=draws)) for n in plan.link_names]) \
         if plan.link_names else np.zeros((draws, 0))
-    prepared = _prepared(pathway, data)
     intercept = np.column_stack([rng.normal(*intercept_prior(pathway, n, prepared), size=draws)
                                  for n in plan.endogenous])
     area_terms = {}

@@ -168,7 +168,9 @@ class FitRecord:
             ``"+ stated by <source>, soft"``, a prior the data may overturn, or ``"+ assumed from
             <source>, not checked by the data"`` where the data cannot tell the sign;
             :meth:`copath.LinkPrior.direction_note`), ``prior_mean``,
-            ``prior_hdi_low``, ``prior_hdi_high``, ``post_mean``, ``post_sd``,
+            ``prior_hdi_low``, ``prior_hdi_high``, ``prior_sd``, ``prior_scaled_by`` (for a
+            default prior on the data's scale, the rule and spreads that set its sd,
+            :mod:`copath.model.autoscale`; else empty), ``post_mean``, ``post_sd``,
             ``post_hdi_low``, ``post_hdi_high``, ``sd_ratio``, ``contraction``, ``shift``,
             ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
             (what the data can inform: ``local data``, ``weak local data``, ``combination``, ``product`` or
@@ -200,6 +202,7 @@ class FitRecord:
                 "sign": {1: "+", -1: "-"}.get(prior.sign, ""),
                 "direction": prior.direction_note(),
                 "prior_mean": prior.mean, "prior_hdi_low": low, "prior_hdi_high": high,
+                "prior_sd": prior.sd, "prior_scaled_by": prior.scaled_by,
                 "post_mean": float(draws.mean()), "post_sd": post_sd,
                 "post_hdi_low": float(hdi.sel(link=name, ci_bound="lower")),
                 "post_hdi_high": float(hdi.sel(link=name, ci_bound="upper")),

@@ -167,6 +167,9 @@ class FitSettings:
         take smaller steps, which can remove divergences at the cost of time.
     max_treedepth
         The deepest NUTS tree (at most 2 ** max_treedepth leapfrog steps per draw).
+    prior_scale
+        Widen every default prior (a link without evidence) by this factor; None (default)
+        takes the spec's ``prior_scale:`` (1 when it has none). See :mod:`copath.model.autoscale`.
 
     Example
     -------
@@ -192,6 +195,7 @@ class FitSettings:
     collapse: bool = True
     target_accept: float = 0.8
     max_treedepth: int = 10
+    prior_scale: float | None = None
 
     def __post_init__(self) -> None:
         for name, least in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 0), ("ppc_draws", 1),
@@ -205,6 +209,11 @@ class FitSettings:
             if isinstance(self.random_seed, bool) or not isinstance(self.random_seed, Integral) or self.random_seed < 0:
                 raise ValueError(f"random_seed must be a whole number >= 0 or None, got {self.random_seed!r}")
             object.__setattr__(self, "random_seed", int(self.random_seed))
+        if self.prior_scale is not None:
+            if isinstance(self.prior_scale, bool) or not isinstance(self.prior_scale, (int, float)) or not (
+                    0 < self.prior_scale < float("inf")):
+                raise ValueError(f"prior_scale must be a positive number or None, got {self.prior_scale!r}")
+            object.__setattr__(self, "prior_scale", float(self.prior_scale))
         check("sampler", self.sampler, Sampler)
         check("init", self.init, Init)
         check("adaptation", self.adaptation, Adaptation)

@@ -52,13 +52,14 @@ from copath.yaml_io import read_yaml_text
 
 __all__ = ["save_record", "load_record", "content_hashes", "ResultError", "FORMAT_VERSION", "legacy_groups"]
 
-#: 4: ``pathway.yaml`` may hold spec keys a format-3 copath refuses as unknown (a node's
+#: 5: settings include ``prior_scale``, the spec may have a top-level ``prior_scale:`` and a
+#: link prior a ``scaled_by`` (default priors on the data's scale); 4: ``pathway.yaml`` may hold spec keys a format-3 copath refuses as unknown (a node's
 #: ``link: logit`` and ``plausible``, the pathway's ``risks``), so it says "upgrade copath"
 #: instead; 3: settings include target_accept and max_treedepth; 2: the manifest holds the fit's
 #: ``settings`` and its ``run`` apart; 1: one flat mapping. Bump it whenever FitSettings
 #: gains a field or the spec a key, so an older copath refuses a newer result instead of
 #: refitting it without it.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _FILES = ("idata.nc", "pathway.yaml", "evidence.yaml", "priors.yaml", "data.csv")
 
 

@@ -168,7 +168,7 @@ def evidence_section(res: FitRecord) -> Section:
                                                                          f" truncated {'>' if p.sign > 0 else '<'} 0"),
                            "direction": p.direction_note(),
                            "contrast": p.contrast, "natural 5%": q[0], "natural 50%": q[1],
-                           "natural 95%": q[2], "method": p.method,
+                           "natural 95%": q[2], "method": p.method, "default prior's scale": p.scaled_by,
                            "k": syn.k if syn else None,
                            "pooled mean (sd)": f"{syn.mean:.3g} ({syn.sd:.3g})" if syn else "",
                            "tau (interval)": (f"{syn.tau_median:.3g} ({syn.tau_interval[0]:.2g}-{syn.tau_interval[1]:.2g})"
@@ -184,7 +184,9 @@ def evidence_section(res: FitRecord) -> Section:
                   "entries; 'pooled mean (sd)' is their mean effect on the coefficient scale for the evidence "
                   "contrast; with one entry tau is its prior's (one study cannot tell how much an effect varies "
                   "between places), and I^2 and Cochran's Q need two study-level entries. Links with no evidence "
-                  "get a weakly-informative default. 'natural' quantiles are for the contrast the evidence "
+                  "get a weakly-informative default on the data's scale, N(0, 2.5 x sd(child) / sd(parent)) with "
+                  "sd(child) only for continuous children (rstanarm's autoscaling, copath.model.autoscale; "
+                  "'default prior's scale' gives the numbers). 'natural' quantiles are for the contrast the evidence "
                   "describes (rate or odds ratio, or slope), a change of 'contrast' in the parent. These are the "
                   "priors the fit used: a stated direction is a soft prior the data may overturn (a normal with "
                   "the sign-fixed prior's mean and sd; 'direction' says 'soft'), except where the data cannot tell "

@@ -6,7 +6,12 @@ Setting
 -------
 The source ``s`` moves from each row's own value :math:`a` (its data for an exposure or a
 continuous node, its linear predictor for a count or proportion node) to
-:math:`a' = a + \delta`. The *mediators*
+:math:`a' = a + \delta`; or, with ``at=(a0, a1)`` (an exposure source), every row's source is
+set to :math:`a = a_0` and, against it, to :math:`a' = a_1`: the average-effect contrast
+:math:`E[Y(a_1)] - E[Y(a_0)]` over the rows, decomposed the same way. Every parent enters its
+children linearly, so each row's linear predictors move by :math:`(a_1 - a_i)` and
+:math:`(a_0 - a_i)` times the path sums below, :math:`a_i` its own value. Either way a source
+value outside the node's declared range is refused, as a scenario refuses it. The *mediators*
 :math:`M` are every node on a directed path from ``s`` to the target ``t`` other than the
 two (descendants of ``s`` that are ancestors of ``t``), taken jointly as one block.
 :math:`Y(a, m)` is the target's expected value (natural scale: a rate, a share, a mean)
@@ -138,7 +143,8 @@ How this differs from the papers' estimand, and what it assumes.
   sense that they are what the fitted equations imply, and match the papers' estimand only
   for an identity-link target.
 * The contrast is a shift of each row's own source value by :math:`\delta`, averaged with
-  the target's weights, not the papers' binary :math:`a` against :math:`a^*`.
+  the target's weights, or, with ``at=(a0, a1)``, the papers' :math:`a^*` against :math:`a`:
+  every row's source set to :math:`a_0`, then to :math:`a_1`.
 * This is a variant of Vansteelandt & Daniel's definition, with every other mediator at the
   reference level :math:`a`. Their own decomposition is sequential: with mediators in causal
   order, the effect through a later mediator holds the earlier ones at :math:`a'`
@@ -186,9 +192,10 @@ with ``link: logit`` passes on the change of its scaled expit, which differs by 
 Example
 -------
 ``rec`` is a fitted record of the toy pathway x -> c -> p -> y, with x -> y (``cp.fit``
-returns one):
+returns one); ``x`` is a share in [0, 1], so every row is set to 0.2 and then to 0.4 (a shift
+of each row's own value by 0.2 would take rows above 0.8 out of the range, which is refused):
 
->>> eff = path_effects(rec, "x", "y", delta=0.2)
+>>> eff = path_effects(rec, "x", "y", at=(0.2, 0.4))
 >>> t = eff.table()
 >>> list(t.index)[:3]
 ['total', 'natural direct (PNDE)', 'natural indirect (TNIE)']
@@ -322,6 +329,10 @@ class PathEffects:
     enters_target
         The mediators with a link into the target (the others' interventional indirect
         effects are 0 by construction).
+    at
+        ``(a0, a1)`` for an average-effect contrast (every row's source set to ``a0``
+        against every row's set to ``a1``; ``delta`` is then ``a1 - a0``), None for a shift of
+        each row's own value by ``delta``.
 
     Example
     -------
@@ -345,6 +356,7 @@ class PathEffects:
     interventional_indirect: dict[str, np.ndarray] | None = None
     interventional_remainder: np.ndarray | None = None
     enters_target: tuple[str, ...] = ()
+    at: tuple[float, float] | None = None
 
     @property
     def paths(self) -> dict[str, np.ndarray]:
@@ -552,8 +564,11 @@ class PathEffects:
 
         total = t.loc["total"]
         unit = f" {self.unit}" if self.unit else ""
-        lines = [f"Total effect: a change of {self.delta:g} in {self.source} (from each row's own value a to "
-                 f"a + {self.delta:g}) changes {self.target} by {total['mean']:+.3g}{unit} (posterior mean; {p}% "
+        move = (f"setting {self.source} to {self.at[1]:g} in every row, against {self.at[0]:g} in every row "
+                f"(an average-effect contrast, a = {self.at[0]:g}, a' = {self.at[1]:g}),"
+                if self.at is not None else
+                f"a change of {self.delta:g} in {self.source} (from each row's own value a to a + {self.delta:g})")
+        lines = [f"Total effect: {move} changes {self.target} by {total['mean']:+.3g}{unit} (posterior mean; {p}% "
                  f"highest-density interval {total['hdi_low']:+.3g} to {total['hdi_high']:+.3g})."]
         if self.pnde is not None and self.tnie is not None:
             if self.mediators:
@@ -577,8 +592,8 @@ class PathEffects:
             zero = [m for m in self.interventional_indirect if m not in self.enters_target]
             lines.append(
                 f"Interventional indirect effects, one mediator at a time (Vansteelandt & Daniel 2017): {via}. "
-                f"Each moves that mediator from its value under a to its value under a + {self.delta:g}, with "
-                f"{self.source} at a + {self.delta:g} and every other mediator held at its value under a, so it "
+                f"Each moves that mediator from its value under a to its value under a', with "
+                f"{self.source} at a' and every other mediator held at its value under a, so it "
                 f"counts the paths whose last step into {self.target} is from that mediator."
                 + (f" {', '.join(zero)} {'has' if len(zero) == 1 else 'have'} no link into {self.target}: "
                    "0 by construction, their part is in the later mediators' effects." if zero else "")
@@ -628,7 +643,7 @@ def _induced_confounders(graph: nx.DiGraph, mediators: list[str], target: str) -
     return pairs
 
 
-def _target_shifts(forward: Forward, source: str, target: str, delta: float, mediators: list[str],
+def _target_shifts(forward: Forward, source: str, target: str, delta: float | np.ndarray, mediators: list[str],
                    sl: slice = slice(None), eta: dict[str, np.ndarray] | None = None,
                    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per draw, the change of ``target``'s linear predictor when ``source`` moves by
@@ -641,7 +656,8 @@ def _target_shifts(forward: Forward, source: str, target: str, delta: float, med
     With a mediator whose children see a nonlinear function of its linear predictor (a
     continuous node with ``link: logit``, :attr:`Forward.bends`) the changes differ by row:
     given the draws ``sl`` and the baseline linear predictors ``eta`` (draws x rows), each is
-    then an array of draws x rows (:meth:`Forward.value_change`), the others draws x 1."""
+    then an array of draws x rows (:meth:`Forward.value_change`), the others draws x 1. A
+    ``delta`` per row (an array over the rows, rowwise only) gives draws x rows throughout."""
     beta = forward.draws.beta[sl]
     n = beta.shape[0]
     rowwise = eta is not None
@@ -649,7 +665,10 @@ def _target_shifts(forward: Forward, source: str, target: str, delta: float, med
     def col(v: np.ndarray) -> np.ndarray:
         return v[:, None] if rowwise else v
 
-    change = {source: col(np.full(n, float(delta)))}
+    if np.ndim(delta):  # a change per row (draws x rows after broadcasting)
+        change = {source: np.asarray(delta, dtype=float)[None, :]}
+    else:
+        change = {source: col(np.full(n, float(delta)))}
     inside = set(mediators)
     direct = col(np.zeros(n))
     through: dict[str, np.ndarray] = {}
@@ -683,24 +702,74 @@ def _points_per_logit(forward, nodes: list[str], rows: np.ndarray) -> dict[str, 
     return out
 
 
-def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0) -> PathEffects:
+def check_source_values(pathway, values: np.ndarray, source: str, what: str) -> None:
+    """Refuse source values outside the node's declared range, as scenarios do.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    values
+        The source's values the contrast would set (NaN ignored).
+    source
+        The source node.
+    what
+        How the values came about, for the message (``"+0.5"``, ``"= 2"``).
+
+    Raises
+    ------
+    ValueError
+        Naming the node, the move, the first value outside and the range.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure, range: [0, 1]}\\n  y: {kind: count}\\n"
+    ...                       "links:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> check_source_values(pw, np.array([0.5, 1.5]), "x", "+1")
+    Traceback (most recent call last):
+    ...
+    ValueError: x +1 gives 1.5, outside its range [0, 1]; path effects refuse values a scenario would refuse
+    """
+    spec = pathway.nodes[source]
+    if spec.range is None:
+        return
+    lo, hi = spec.range
+    v = np.asarray(values, dtype=float)
+    bad = np.isfinite(v) & ((v < lo) | (v > hi))
+    if bad.any():
+        unit = f" ({spec.unit})" if spec.unit else ""
+        raise ValueError(f"{source} {what} gives {v[bad][0]:g}, outside its range [{lo:g}, {hi:g}]{unit}; "
+                         "path effects refuse values a scenario would refuse")
+
+
+def path_effects(result: FitRecord, source: str, target: str, delta: float | None = None,
+                 at: tuple[float, float] | None = None) -> PathEffects:
     """The total effect of ``source`` on ``target``, its natural direct and indirect effects,
     the interventional indirect effect through each mediator, and its split in proportion to
     link-scale path products.
 
-    Definitions, formulas and references are in :mod:`copath.scenarios.paths`.
+    Definitions, formulas and references are in :mod:`copath.scenarios.paths`. Two contrasts:
+    ``delta`` moves each row's own source value ``a`` to ``a + delta`` (a = the row's value,
+    a' = a + delta); ``at=(a0, a1)`` sets every row's source to ``a0`` and, against it, to
+    ``a1`` (an average-effect contrast, :math:`E[Y(a_1)] - E[Y(a_0)]` over the rows, decomposed
+    the same way with a = a0 and a' = a1, each row's mediators at their values under a0 or a1).
+    Both refuse source values outside its declared range, as scenarios do.
 
     Parameters
     ----------
     result
         A fitted record.
     source
-        The node that changes (an exposure or an endogenous node).
+        The node that changes (an exposure or an endogenous node; an exposure for ``at``).
     target
         An endogenous node with a directed path from ``source``.
     delta
         The change of ``source`` (a' = a + delta), in its unit for an exposure or a
-        continuous node, on the link scale for a count or proportion.
+        continuous node, on the link scale for a count or proportion. Default 1 when ``at``
+        is not given.
+    at
+        ``(a0, a1)``: the two values of an exposure ``source`` set in every row.
 
     Returns
     -------
@@ -709,13 +778,18 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
     Raises
     ------
     ValueError
-        For an unknown node, an exposure as target, or no directed path.
+        For an unknown node, an exposure as target, no directed path, both ``delta`` and
+        ``at``, ``at`` on an endogenous source, or a source value outside its declared range.
 
     Example
     -------
-    >>> eff = path_effects(rec, "x", "p", delta=0.1)
-    >>> eff.mediators, sorted(eff.proportional_split)
-    (('c',), ['x -> c -> p'])
+    >>> eff = path_effects(rec, "x", "p", at=(0.2, 0.4))
+    >>> eff.mediators, sorted(eff.proportional_split), eff.at
+    (('c',), ['x -> c -> p'], (0.2, 0.4))
+    >>> path_effects(rec, "x", "p", at=(0.0, 2.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: x = 2 gives 2, outside its range [0, 1]; path effects refuse values a scenario would refuse
     """
     pw = result.pathway
     for node in (source, target):
@@ -723,16 +797,38 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
             raise ValueError(f"unknown node {node!r}")
     if not pw.nodes[target].node_kind.endogenous:
         raise ValueError(f"{target!r} is an exposure: nothing acts on it")
+    if at is not None and delta is not None:
+        raise ValueError("give delta (a shift of each row's own value) or at=(a0, a1) (every row set to a0, then "
+                         "a1), not both")
     graph = pw.to_networkx()
     paths = list(nx.all_simple_paths(graph, source, target))
     if not paths:
         raise ValueError(f"there is no directed path from {source!r} to {target!r}")
     forward = forward_of(result)
+    passes = pw.nodes[source].node_kind.passes_value or not pw.nodes[source].node_kind.endogenous
+    own = forward.prepared.values.get(source) if passes else None
+    if at is not None:
+        if pw.nodes[source].node_kind.endogenous:
+            raise ValueError(f"at= sets an exposure's value in every row; {source!r} is a "
+                             f"{pw.nodes[source].kind} node: use delta= (a shift of its own value)")
+        try:
+            a0, a1 = (float(v) for v in at)
+        except (TypeError, ValueError):
+            raise ValueError(f"at must be two numbers (a0, a1), got {at!r}") from None
+        for a in (a0, a1):
+            check_source_values(pw, np.array([a]), source, f"= {a:g}")
+        own = np.asarray(own, dtype=float)
+        dev0, dev1, step = a0 - own, a1 - own, a1 - a0
+    else:
+        delta = 1.0 if delta is None else float(delta)
+        if own is not None:
+            check_source_values(pw, np.asarray(own, dtype=float) + delta, source, f"{delta:+g}")
+        dev0, dev1, step = 0.0, delta, delta
     beta = forward.draws.beta  # (S, L)
     link_pos = {name: i for i, name in enumerate(forward.plan.link_names)}
     contributions = {}
     for path in paths:
-        prod = np.full(beta.shape[0], float(delta))
+        prod = np.full(beta.shape[0], float(step))
         for a, b in zip(path[:-1], path[1:], strict=True):
             prod = prod * beta[:, link_pos[f"{a} -> {b}"]]
         contributions[" -> ".join(path)] = prod
@@ -746,25 +842,22 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
             for m in path[1:-1]:
                 if m in slopes:
                     contributions[name] = contributions[name] * slopes[m]
-    if forward.bends & set(mediators):  # a scaled-logit mediator: its changes differ by row
-        chunks = ((sl, eta[target], _target_shifts(forward, source, target, delta, mediators, sl, eta))
-                  for sl, eta in forward.baseline_eta_chunks(None))
-    else:  # every change constant over rows: one set of shifts per draw
-        # (named apart from the loop's own below: the generator reads them lazily, per chunk)
-        all_direct, all_through = _target_shifts(forward, source, target, delta, mediators)
-        chunks = ((sl, eta, (all_direct[sl, None], {m: d[sl, None] for m, d in all_through.items()}))
-                  for sl, eta in forward.baseline_eta_chunks(target))
+    chunks = _shift_chunks(forward, source, target, mediators, dev0, dev1)
     # E[Y(a, M(a))], E[Y(a', M(a))], E[Y(a, M(a'))], E[Y(a', M(a'))] per draw, weighted over rows
-    # as scenarios are; then E[Y(a', M_m(a'), M_-m(a))] for each mediator parent m of the target
+    # as scenarios are; then E[Y(a', M_m(a'), M_-m(a))] for each mediator parent m of the target.
+    # Every shift is from the rows' own values: under a the source's own link moves the target by
+    # d0 and mediator m's link by t0[m], under a' by d1 and t1[m] (all 0 under a for a delta shift)
     means: dict = {}
     through_keys: set[str] = set()
-    for sl, eta, (direct, through) in chunks:
-        through_keys |= set(through)
-        indirect = sum(through.values(), np.zeros_like(direct))
-        shifts = {"aa": None, "a1a": direct, "aa1": indirect, "a1a1": direct + indirect}
-        shifts.update({("via", m): direct + d for m, d in through.items()})
-        for k, s in shifts.items():
-            value = forward.natural(target, eta if s is None else eta + s)
+    for sl, eta, (d0, t0), (d1, t1) in chunks:
+        through_keys |= set(t1)
+        zero = np.zeros_like(d1)
+        ind0 = sum(t0.values(), zero)
+        ind1 = sum(t1.values(), zero)
+        shifts = {"aa": d0 + ind0, "a1a": d1 + ind0, "aa1": d0 + ind1, "a1a1": d1 + ind1}
+        shifts.update({("via", m): d1 + ind0 - t0.get(m, 0.0) + d for m, d in t1.items()})
+        for k, sh in shifts.items():
+            value = forward.natural(target, eta + sh)
             means.setdefault(k, np.empty(forward.n_draws))[sl] = forward.average(target, value, rows)
     total = means["a1a1"] - means["aa"]
     shift = sum(contributions.values())  # (S,): direct + indirect, path by path
@@ -780,9 +873,44 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float = 1.0
     size = np.abs(tnie) + sum((np.abs(v) for v in via.values()), np.zeros(forward.n_draws))
     remainder = np.where(np.abs(remainder) <= 1e-12 * size, 0.0, remainder)
     return PathEffects(
-        source, target, float(delta), total, parts, pw.nodes[target].unit_label,
+        source, target, float(step), total, parts, pw.nodes[target].unit_label,
         pnde=means["a1a"] - means["aa"], tnie=tnie,
         tnde=means["a1a1"] - means["aa1"], pnie=means["aa1"] - means["aa"],
         mediators=tuple(mediators), induced_confounders=tuple(_induced_confounders(graph, mediators, target)),
         interventional_indirect=via, interventional_remainder=remainder,
-        enters_target=tuple(m for m in mediators if m in through_keys))
+        enters_target=tuple(m for m in mediators if m in through_keys),
+        at=None if at is None else (a0, a1))
+
+
+def _shift_chunks(forward: Forward, source: str, target: str, mediators: list[str],
+                  dev0: float | np.ndarray, dev1: float | np.ndarray):
+    """Per chunk of draws: (slice, the target's baseline linear predictor (draws x rows), its
+    shifts under a, its shifts under a'), each shift a pair (through the source's own link,
+    {mediator parent: through it}). ``dev0`` and ``dev1`` are the source's change from each
+    row's own value under a and a' (numbers, or arrays over the rows for ``at``)."""
+    rowwise = bool(np.ndim(dev0) or np.ndim(dev1))
+    if forward.bends & set(mediators):  # a scaled-logit mediator: its changes differ by row
+        for sl, eta in forward.baseline_eta_chunks(None):
+            one = _target_shifts(forward, source, target, dev1, mediators, sl, eta)
+            if rowwise:
+                zero = _target_shifts(forward, source, target, dev0, mediators, sl, eta)
+            else:
+                zero = (np.zeros_like(one[0]), {})
+            yield sl, eta[target], zero, one
+        return
+    if not rowwise:  # a shift of every row by delta: one set of shifts per draw
+        # (named apart from the loop's own below: the generator reads them lazily, per chunk)
+        all_direct, all_through = _target_shifts(forward, source, target, dev1, mediators)
+        for sl, eta in forward.baseline_eta_chunks(target):
+            yield (sl, eta, (np.zeros((eta.shape[0], 1)), {}),
+                   (all_direct[sl, None], {m: d[sl, None] for m, d in all_through.items()}))
+        return
+    # every change linear in the source's: per-unit shifts per draw, times each row's change
+    unit_direct, unit_through = _target_shifts(forward, source, target, 1.0, mediators)
+
+    def times(dev, sl):
+        d = np.asarray(dev, dtype=float)[None, :]
+        return unit_direct[sl, None] * d, {m: v[sl, None] * d for m, v in unit_through.items()}
+
+    for sl, eta in forward.baseline_eta_chunks(target):
+        yield sl, eta, times(dev0, sl), times(dev1, sl)

@@ -407,8 +407,8 @@ class Scenario:
             A header line naming the scenario, its changes and the number of areas (if
             restricted), a warning line when the fit failed its diagnostics, then one line
             per final outcome: baseline and scenario means, the difference with its HDI and
-            P(improves), flagged when it rests on prior-only links, or a note that the
-            outcome does not change; then, for every count and proportion node the scenario
+            P(improves), flagged when it rests on prior-only links (left out, with the reason said
+            once, for a node without ``better:``), or a note that the outcome does not change; then, for every count and proportion node the scenario
             moves, the change in its expected total per year with its HDI.
         """
         table = self.outcomes(prob)
@@ -423,9 +423,17 @@ class Scenario:
             lines.append("Warning: the fit did not pass its diagnostics, so these differences may not be "
                          "reliable: " + " ".join(diag.warnings))
         p = int(round(prob * 100))
+        no_better = []
         for node, row in table[table["role"] == "final"].iterrows():
             if row["difference"] == 0 and row["diff_hdi_low"] == 0 and row["diff_hdi_high"] == 0:
                 lines.append(f"- {node}: not on a path from the changed nodes (no change).")
+                continue
+            if self.result.pathway.nodes[node].better not in ("higher", "lower"):
+                no_better.append(node)
+                lines.append(
+                    f"- {node}: {row['baseline_mean']:.3g} -> {row['scenario_mean']:.3g} {row['unit']}, difference "
+                    f"{row['difference']:+.3g} ({p}% HDI {row['diff_hdi_low']:+.3g} to {row['diff_hdi_high']:+.3g})."
+                )
                 continue
             share = row["uninformed_share"]
             flag = (f" ({share:.0%} of its variance from links the local data do not inform, so this probability "
@@ -436,6 +444,9 @@ class Scenario:
                 f"{row['difference']:+.3g} ({p}% HDI {row['diff_hdi_low']:+.3g} to {row['diff_hdi_high']:+.3g}); "
                 f"P(improves) = {row['p_improves']:.2f}{flag}."
             )
+        if no_better:
+            lines.append(f"P(improves) left out for {', '.join(no_better)}: no `better:` in the spec says which "
+                         "direction is an improvement (add `better: higher` or `better: lower` to the node).")
         for node, row in table[table["outside_range"] > 0.01].iterrows():
             lo, hi = self.result.pathway.nodes[node].range
             observed = (pd.to_numeric(self.result.data[node], errors="coerce")

@@ -26,7 +26,8 @@ Standard alternatives for a link (:func:`alternative_priors`):
   registry prior's central value (Spiegelhalter, Freedman and Parmar 1994),
   :math:`N(0, \max(|\mu|/1.645,\ \sigma/2))`;
 - ``vague``: :math:`N(0, 3\max(\sigma, \sigma_0))` with :math:`\sigma_0` the
-  weakly-informative default of :mod:`copath.evidence.priors`;
+  weakly-informative default of :mod:`copath.evidence.priors` on the fit's data scale
+  (:mod:`copath.model.autoscale`);
 - ``registry``: the prior the evidence registry gives (the fitted one unless the fit
   was given other priors).
 
@@ -90,16 +91,32 @@ def psis_weights(log_ratios: np.ndarray) -> tuple[np.ndarray, float]:
     return w / w.sum(), float(khat)
 
 
+def _on_data_scale(result: FitRecord, link: str, prior: LinkPrior) -> LinkPrior:
+    """A default prior (``method="default"``) as the fit put it on its data's scale
+    (:mod:`copath.model.autoscale`): the fitted prior when it is that one, else scaled anew."""
+    if prior.method != "default":
+        return prior
+    fitted = result.priors.get(link)
+    if fitted is not None and fitted.scaled_by:
+        return fitted
+    from copath.model.autoscale import autoscale_priors
+    from copath.model.data import prepare_data
+
+    k = getattr(result.settings, "prior_scale", None)
+    return autoscale_priors(result.pathway, prepare_data(result.pathway, result.data), {link: prior}, k)[link]
+
+
 def _default_sigma(result: FitRecord, link: str) -> float:
     src, dst = link.split(" -> ")
-    return prior_for(result.pathway.link(src, dst), None, result.pathway).sigma
+    return _on_data_scale(result, link, prior_for(result.pathway.link(src, dst), None, result.pathway)).sigma
 
 
 def registry_prior(result: FitRecord, link: str) -> LinkPrior:
-    """The prior the evidence registry gives ``link`` (the bundled registry if the result has none)."""
+    """The prior the evidence registry gives ``link`` (the bundled registry if the result has none);
+    for a link without evidence, the default on the fit's data scale."""
     src, dst = link.split(" -> ")
     evidence = result.evidence if result.evidence is not None else load_evidence()
-    return prior_for(result.pathway.link(src, dst), evidence, result.pathway)
+    return _on_data_scale(result, link, prior_for(result.pathway.link(src, dst), evidence, result.pathway))
 
 
 def alternative_priors(result: FitRecord, link: str) -> dict[str, LinkPrior]:

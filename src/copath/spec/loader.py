@@ -28,7 +28,8 @@ from copath.yaml_io import line_of, read_yaml, read_yaml_text
 
 __all__ = ["load_pathway", "loads_pathway", "pathway_from_dict", "pathway_to_dict"]
 
-_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks", "groups"}
+_TOP_KEYS = {"name", "title", "index", "nodes", "links", "outcomes", "description", "risks", "groups",
+             "prior_scale"}
 _NODE_KEYS = {
     "kind", "label", "unit", "range", "offset", "per", "trials", "family",
     "area_effects", "scale", "baseline", "better", "description", "reference", "maturity_lag",
@@ -173,6 +174,7 @@ def pathway_from_dict(doc: Any, source: str | None = None) -> Pathway:
         source=source,
         risks=risks,
         groups=groups,
+        prior_scale=doc.get("prior_scale", 1.0),
     )
 
 
@@ -422,4 +424,6 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
         doc["risks"] = [_risk_to_dict(r) for r in pathway.risks]
     if pathway.groups is not None:
         doc["groups"] = pathway.groups
+    if pathway.prior_scale != 1.0:
+        doc["prior_scale"] = pathway.prior_scale
     return doc

@@ -280,6 +280,7 @@ class Pathway:
     source: str | None = None
     risks: tuple[Risk, ...] = ()
     groups: str | None = None
+    prior_scale: float = 1.0
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -294,6 +295,7 @@ class Pathway:
         source: str | None = None,
         risks: list[Risk] | tuple[Risk, ...] = (),
         groups: str | None = None,
+        prior_scale: float = 1.0,
     ) -> Pathway:
         """Validate the parts and return a Pathway; raise SpecError on the first problem.
 
@@ -323,6 +325,9 @@ class Pathway:
             The column whose groups get ``area_effects`` (``groups:`` in YAML; an index column or
             any other column of the data: a ward, a school). Default: the first index column
             when it is called ``area``; otherwise required when a node has area effects.
+        prior_scale
+            Widen every default prior (a link without evidence) by this factor (``prior_scale:``
+            in YAML; default 1): :mod:`copath.model.autoscale`.
 
         Returns
         -------
@@ -358,6 +363,7 @@ class Pathway:
             source=source,
             risks=tuple(risks),
             groups=groups,
+            prior_scale=prior_scale,
         )
         pw._validate()
         return pw
@@ -368,6 +374,9 @@ class Pathway:
     def _validate(self) -> None:
         if not self.nodes:
             raise self._err("the spec declares no nodes", where="nodes")
+        k = self.prior_scale
+        if isinstance(k, bool) or not isinstance(k, (int, float)) or not 0 < k < float("inf"):
+            raise self._err(f"'prior_scale' must be a positive number, got {k!r}", where="prior_scale")
         for node in self.nodes.values():
             self._validate_node(node)
         self._validate_names()

@@ -66,6 +66,7 @@ def fit(
     collapse: bool = True,
     target_accept: float | None = None,
     max_treedepth: int = 10,
+    prior_scale: float | None = None,
 ) -> FitResult:
     """Fit ``pathway`` to ``data`` with evidence priors; return a :class:`~copath.FitResult`.
 
@@ -139,6 +140,13 @@ def fit(
         diagnostics report divergences that a reparametrisation has not removed.
     max_treedepth
         The deepest NUTS tree: at most 2 ** max_treedepth leapfrog steps per draw.
+    prior_scale
+        Widen every default prior by this factor (None: the spec's ``prior_scale:``, else 1).
+        A link without evidence gets ``N(0, prior_scale x 2.5 x sd(child) / sd(parent))`` on the
+        data's scale (rstanarm's autoscaling; ``sd(child)`` only for continuous children,
+        1 on log and logit links): :mod:`copath.model.autoscale`. A default prior that pulls
+        its link's data-only estimate more than 0.5 SE towards 0 raises a
+        :class:`copath.model.autoscale.TightPriorWarning`.
 
     Returns
     -------
@@ -149,7 +157,7 @@ def fit(
         draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler, progressbar=progressbar,
         prior_draws=prior_draws, ppc_draws=ppc_draws, init=init, source=source, priors=_overrides(priors),
         adaptation=adaptation, log_likelihood=log_likelihood, method=method, advi_iterations=advi_iterations,
-        collapse=collapse, max_treedepth=max_treedepth,
+        collapse=collapse, max_treedepth=max_treedepth, prior_scale=prior_scale,
         target_accept=default_target_accept(pathway) if target_accept is None else target_accept,
     )
     return FitResult.from_record(fit_model(pathway, data, evidence, settings))

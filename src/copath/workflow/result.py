@@ -155,7 +155,8 @@ class FitResult(FitRecord):
         self.computed.remember(self.computed.scenarios, sc.name, sc)
         return sc
 
-    def path_effects(self, source: str, target: str, delta: float = 1.0) -> PathEffects:
+    def path_effects(self, source: str, target: str, delta: float | None = None,
+                     at: tuple[float, float] | None = None) -> PathEffects:
         """The total effect of ``source`` on ``target``, its natural direct and indirect effects
         (nested counterfactuals), the interventional indirect effect through each mediator
         and its split in proportion to link-scale path products (definitions and references
@@ -166,13 +167,28 @@ class FitResult(FitRecord):
         source, target
             Node names; there must be a directed path between them.
         delta
-            The change of ``source``, in its unit (link scale for a count or proportion source).
+            A shift of each row's own ``source`` value, in its unit (link scale for a count or
+            proportion source); default 1 when ``at`` is not given.
+        at
+            ``(a0, a1)``: every row's ``source`` (an exposure) set to ``a0`` against every
+            row's set to ``a1``, the average-effect contrast E[Y(a1)] - E[Y(a0)].
 
         Returns
         -------
         PathEffects
+
+        Raises
+        ------
+        ValueError
+            A source value outside its declared range (as a scenario refuses it), both
+            ``delta`` and ``at``, or no directed path.
+
+        Example
+        -------
+        >>> res.path_effects("x", "y", at=(0.0, 1.0)).at
+        (0.0, 1.0)
         """
-        eff = path_effects(self, source, target, delta=delta)
+        eff = path_effects(self, source, target, delta=delta, at=at)
         self.computed.remember(self.computed.path_effects, f"{source} -> {target}", eff)
         return eff
 

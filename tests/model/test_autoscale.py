@@ -1,0 +1,173 @@
+"""Default priors on the data's scale (rstanarm's autoscaling) and the tight-prior screen."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import copath as cp
+from copath.errors import SpecError
+from copath.model.autoscale import (
+    TightPriorWarning,
+    autoscale_priors,
+    entering_values,
+    pull,
+    spread,
+    tight_defaults,
+)
+from copath.model.data import prepare_data
+from copath.model.fit import link_priors
+from copath.model.settings import FitSettings
+from copath.spec.loader import pathway_from_dict, pathway_to_dict
+
+LINEAR = ("name: lin\nnodes:\n  x: {kind: exposure}\n  y: {kind: continuous}\n"
+          "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+
+
+def _linear_data(n: int = 120, slope: float = 3.0, x_sd: float = 2.0, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(5.0, x_sd, n)
+    return pd.DataFrame({"area": np.arange(n), "month": 1, "x": x, "y": 1.0 + slope * x + rng.normal(0, 1.0, n)})
+
+
+def _sigma(pw, df, **kw) -> float:
+    return autoscale_priors(pw, prepare_data(pw, df), cp.priors_for(pw, None), **kw)["x -> y"].sigma
+
+
+def test_child_unit_times_ten_gives_prior_sd_times_ten():
+    pw = cp.loads_pathway(LINEAR)
+    df = _linear_data()
+    base = _sigma(pw, df)
+    assert base == pytest.approx(2.5 * df["y"].std() / df["x"].std(), rel=1e-12)
+    assert _sigma(pw, df.assign(y=df["y"] * 10)) == pytest.approx(10 * base, rel=1e-12)
+    # the parent's unit x10: the coefficient per unit of x shrinks x10, and so does its prior
+    assert _sigma(pw, df.assign(x=df["x"] * 10)) == pytest.approx(base / 10, rel=1e-12)
+
+
+def test_log_link_child_ignores_its_own_unit_and_two_valued_parent_uses_range():
+    spec = ("name: cnt\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n"
+            "links:\n  - {from: x, to: c}\noutcomes: [c]\n")
+    pw = cp.loads_pathway(spec)
+    rng = np.random.default_rng(1)
+    x = rng.choice([0.0, 4.0], size=80)  # two values: rstanarm divides by the range (4), not the sd
+    df = pd.DataFrame({"area": np.arange(80), "month": 1, "x": x, "c": rng.poisson(5, 80)})
+    p = autoscale_priors(pw, prepare_data(pw, df), cp.priors_for(pw, None))["x -> c"]
+    assert p.sigma == pytest.approx(2.5 / 4.0)
+    assert "range(x) 4" in p.scaled_by and "log/logit" in p.scaled_by
+
+
+def test_count_parent_enters_as_row_log_rates():
+    spec = ("name: cy\nnodes:\n  c: {kind: count, offset: hh}\n  y: {kind: continuous}\n"
+            "links:\n  - {from: c, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    df = pd.DataFrame({"area": list("abcd"), "month": 1, "c": [0, 4, 9, 20], "hh": [10.0, 10, 20, 20],
+                       "y": [1.0, 2.0, 2.5, 4.0]})
+    prepared = prepare_data(pw, df)
+    expected = np.log((np.array([0, 4, 9, 20]) + 0.5) / np.array([10, 10, 20, 20]))
+    np.testing.assert_allclose(entering_values(pw, prepared, "c"), expected)
+    p = autoscale_priors(pw, prepared, cp.priors_for(pw, None))["c -> y"]
+    assert p.sigma == pytest.approx(2.5 * np.std(df["y"], ddof=1) / np.std(expected, ddof=1))
+
+
+def test_spread_follows_rstanarm_cases():
+    assert spread(np.array([2.0, 2.0, 2.0]), 0.7).how == "unit"      # one value: unchanged (the unit)
+    assert spread(None, 0.7).value == 0.7                             # no data: the node's unit
+    assert spread(np.array([1.0, 3.0, 3.0]), 1.0).value == 2.0        # two values: the range
+    assert spread(np.array([1.0, 2.0, 4.0]), 1.0).value == pytest.approx(np.std([1, 2, 4], ddof=1))
+
+
+def test_prior_scale_from_spec_and_settings_and_evidence_untouched():
+    df = _linear_data()
+    pw = cp.loads_pathway(LINEAR)
+    wide = cp.loads_pathway(LINEAR + "prior_scale: 4\n")
+    assert wide.prior_scale == 4.0 and pathway_from_dict(pathway_to_dict(wide)).prior_scale == 4.0
+    assert "prior_scale" not in pathway_to_dict(pw)
+    prepared = prepare_data(pw, df)
+    base = link_priors(pw, None, FitSettings(), prepared)["x -> y"].sigma
+    assert link_priors(wide, None, FitSettings(), prepared)["x -> y"].sigma == pytest.approx(4 * base)
+    # the fit's prior_scale overrides the spec's
+    assert link_priors(wide, None, FitSettings(prior_scale=0.5), prepared)["x -> y"].sigma == pytest.approx(base / 2)
+    # a prior the user gives is kept as given
+    mine = cp.LinkPrior("x -> y", 0.0, 0.3, "slope")
+    assert link_priors(pw, None, FitSettings(priors=(mine,)), prepared)["x -> y"].sigma == 0.3
+    # a link with evidence keeps its evidence prior
+    flag = cp.load_pathway("policing_coproduction")
+    data = cp.datasets.load("synthetic_force")
+    ev = cp.load_evidence()
+    before = cp.priors_for(flag, ev)
+    after = link_priors(flag, ev, FitSettings(), prepare_data(flag, data))
+    changed = [n for n in before if before[n].sigma != after[n].sigma]
+    assert changed and all(before[n].method == "default" for n in changed)
+    assert all(after[n].scaled_by for n in changed)
+    with pytest.raises(SpecError, match="prior_scale"):
+        cp.loads_pathway(LINEAR + "prior_scale: -1\n")
+    with pytest.raises(ValueError, match="prior_scale"):
+        FitSettings(prior_scale=0)
+
+
+def test_pull_is_the_conjugate_normal_shift():
+    # posterior mean b sd^2/(sd^2+se^2): shift b se^2/(sd^2+se^2), in SEs b se/(sd^2+se^2)
+    b, se, sd = 3.05, 0.67, 1.0
+    assert pull(b, se, sd) == pytest.approx((b - b * sd**2 / (sd**2 + se**2)) / se)
+
+
+def test_tight_default_flagged_when_narrow_not_when_autoscaled():
+    pw = cp.loads_pathway(LINEAR)
+    df = _linear_data(n=30, slope=3.0, x_sd=0.3, seed=2)  # slope 3, SE about 0.6
+    prepared = prepare_data(pw, df)
+    scaled = autoscale_priors(pw, prepared, cp.priors_for(pw, None))
+    assert tight_defaults(pw, prepared, scaled) == []
+    narrow = autoscale_priors(pw, prepared, cp.priors_for(pw, None), prior_scale=0.02)
+    (t,) = tight_defaults(pw, prepared, narrow)
+    ols = np.polyfit(df["x"], df["y"], 1)[0]
+    assert t.link == "x -> y" and t.estimate == pytest.approx(ols)
+    assert t.pull > 0.5 and t.needed_scale is not None
+    widened = {k: v.__class__(**{**v.to_dict(), "sigma": v.sigma * t.needed_scale * 1.01,
+                                 "components": (), "synthesis": None}) for k, v in narrow.items()}
+    assert tight_defaults(pw, prepared, widened) == []
+    assert math.isclose(pull(t.estimate, t.se, t.prior_sd * t.needed_scale), 0.5, rel_tol=1e-9)
+
+
+@pytest.mark.slow
+def test_fit_warns_on_a_tight_default_and_records_the_scale():
+    pw = cp.loads_pathway(LINEAR + "prior_scale: 0.02\n")
+    df = _linear_data(n=30, x_sd=0.3, seed=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = cp.fit(pw, df, evidence=None, draws=100, tune=150, chains=1, random_seed=1, progressbar=False,
+                     prior_draws=0, ppc_draws=20)
+    tight = [w for w in caught if issubclass(w.category, TightPriorWarning)]
+    assert len(tight) == 1 and "x -> y" in str(tight[0].message) and "prior_scale" in str(tight[0].message)
+    row = res.summary().loc["x -> y"]
+    assert "0.02 x 2.5 x sd(y)" in row["prior_scaled_by"]
+    assert row["prior_sd"] == pytest.approx(0.02 * 2.5 * df["y"].std() / df["x"].std())
+    assert res.settings.prior_scale is None and res.pathway.prior_scale == 0.02
+
+
+def test_copath_fit_takes_a_prior_scale():
+    from copath.cli import build_parser
+
+    args = build_parser().parse_args(["fit", "m.yaml", "--data", "d.csv", "--out", "o", "--prior-scale", "2.5"])
+    assert args.prior_scale == 2.5
+    assert build_parser().parse_args(["fit", "m.yaml", "--data", "d.csv", "--out", "o"]).prior_scale is None
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["fit", "m.yaml", "--data", "d.csv", "--out", "o", "--prior-scale", "0"])
+
+
+def test_a_link_from_a_node_without_data_keeps_the_unit_default_widened_by_k():
+    spec = ("name: nodata\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n  y: {kind: continuous, scale: 3}\n"
+            "links:\n  - {from: x, to: c}\n  - {from: c, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"area": np.arange(50), "month": 1, "x": rng.normal(0, 0.5, 50), "y": rng.normal(0, 1, 50)})
+    prepared = prepare_data(pw, df)  # c has no column: no data
+    unit = cp.priors_for(pw, None)
+    scaled = autoscale_priors(pw, prepared, unit)
+    assert scaled["c -> y"] == unit["c -> y"] and scaled["c -> y"].sigma == 3.0  # y's scale, not 2.5 sd(y)
+    assert scaled["x -> c"].sigma == pytest.approx(2.5 / df["x"].std())        # x has data, c a log link
+    wide = autoscale_priors(pw, prepared, unit, prior_scale=2)
+    assert wide["c -> y"].sigma == 6.0 and "no spread of c" in wide["c -> y"].scaled_by
