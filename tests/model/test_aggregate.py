@@ -84,7 +84,7 @@ def test_group_figures_must_agree_and_group_columns_be_present():
 
 
 def test_spec_refuses_what_an_aggregate_cannot_carry():
-    with pytest.raises(SpecError, match="no area or time effects"):
+    with pytest.raises(SpecError, match="no group \\(area\\) or time effects"):
         cp.loads_pathway(COARSE.replace("weight: pop}", "weight: pop, area_effects: true}"))
     with pytest.raises(SpecError, match="'weight' weights a proportion"):
         cp.loads_pathway(FINE.replace("trials: n}", "trials: n, weight: pop}"))
