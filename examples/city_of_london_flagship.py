@@ -92,7 +92,7 @@ def pathway(maturity_lag: int) -> cp.Pathway:
     changes: dict[str, dict] = {name: {"reference": value} for name, value in REFERENCE.items()}
     # police.uk's category counts business as well as residential burglary; the rates are per
     # nominal households and residents (module docstring); the latest charge outcomes are incomplete
-    changes["detection"] = {"maturity_lag": maturity_lag}
+    changes["detection"] = {"maturity_lag": maturity_lag, "area_effects": True}
     changes["burglary"] = {"label": "Burglaries (police.uk: residential and business)",
                            "unit": f"burglaries per 1,000 nominal households a month ({HOUSEHOLDS_PER_LSOA} per LSOA)",
                            "time": ["season", "trend"]}

@@ -76,8 +76,13 @@ def test_intercept_without_baseline_comes_from_the_data():
     from copath.model.data import prepare_data
 
     mean, sd = intercept_prior(pw, "y", prepare_data(pw, df))
-    # the mean over rows of each area's pooled log rate: (3 + 0.5) / 1 and (5 + 0.5) / 3 per 100 households
-    assert mean == pytest.approx((np.log(3.5 / 1.0) + np.log(5.5 / 3.0)) / 2) and sd == 1.0
+    # every row is its own area here, so the level pools over all rows (a per-row log rate with +0.5 would
+    # be biased for small counts): (3 + 5 + 0.5) / (1 + 3) per 100 households
+    assert mean == pytest.approx(np.log(8.5 / 4.0)) and sd == 1.0
+    # with two rows per area it is the mean over rows of each area's pooled log rate
+    two = pd.concat([df, df.assign(month=2)], ignore_index=True)
+    mean2, _ = intercept_prior(pw, "y", prepare_data(pw, two))
+    assert mean2 == pytest.approx((np.log(6.5 / 2.0) + np.log(10.5 / 6.0)) / 2)
 
 
 def test_missing_continuous_parent_values_are_imputed():

@@ -42,8 +42,10 @@ def test_log_density_of_one_row_is_the_normal_at_the_scaled_expit():
     eta = a + b_xs * (np.array([0.2, 1.4]) - 0.8)  # x centred at its mean
     expected = norm.logpdf([8.1, 6.0], loc=0.0 + 10.0 * expit(eta), scale=sigma).sum()
     assert logp == pytest.approx(expected, rel=1e-10)
-    # h sees s's observed value, centred at s's level in the data on its natural scale
-    centre = float(pw.nodes["s"].node_kind.natural(np.mean(pw.nodes["s"].node_kind.link([8.1, 6.0]))))
+    # h sees s's observed value, centred at s's level in the data on its natural scale (each row is its own
+    # area, so the level pools both rows)
+    kind = pw.nodes["s"].node_kind
+    centre = float(kind.natural(kind.pooled_level(8.1 + 6.0, 2.0)))
     logp_h = model.compile_logp(vars=[model["h"]])(point)
     mean_h = 0.3 + 0.4 * (np.array([8.1, 6.0]) - centre)
     assert logp_h == pytest.approx(norm.logpdf([1.0, 2.0], mean_h, 1.3).sum(), rel=1e-10)

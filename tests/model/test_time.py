@@ -56,7 +56,7 @@ def test_spec_checks_time_effects():
         cp.loads_pathway(SPEC.format(time="[trend, trend]"))
     with pytest.raises(SpecError, match="only a node with an equation"):
         cp.loads_pathway(SPEC.format(time="[]").replace("x: {kind: exposure}", "x: {kind: exposure, time: [trend]}"))
-    with pytest.raises(SpecError, match="no month column"):
+    with pytest.raises(SpecError, match="has no second \\(period\\) column"):
         cp.loads_pathway(SPEC.format(time="[trend]").replace("name: seasonal", "name: seasonal\nindex: [area]"))
     # round trip through the spec mapping
     assert pw.with_nodes({"y": {"time": ["trend"]}}).nodes["y"].time == ("trend",)

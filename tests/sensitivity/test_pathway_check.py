@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import copath as cp
@@ -54,3 +55,19 @@ outcomes: [y]
     assert "Not tested: 1 statement(s) that condition on a count or proportion node" in check.describe()
     with pytest.raises(ValueError, match="alpha"):
         res.check_pathway(alpha=1.5)
+
+
+def test_statements_with_nothing_to_test_are_not_counted_as_tested():
+    # the City trial's case: exposures held at one value give NaN statistics; the verdict must not read
+    # "18 tested ... reject 0" (a pass) when none was tested
+    from copath.sensitivity.pathway_check import CHECK_COLUMNS, PathwayCheck
+    rows = [{"node": "burglary", "other": "nw_coverage", "given": "", "n_obs": 10, "association": np.nan,
+             "slope": np.nan, "statistic": np.nan, "p_value": np.nan, "p_holm": np.nan, "rejected": False},
+            {"node": "burglary", "other": "violent", "given": "", "n_obs": 10, "association": 0.1,
+             "slope": 0.1, "statistic": 1.0, "p_value": 0.3, "p_holm": 0.3, "rejected": False}]
+    check = PathwayCheck(table=pd.DataFrame(rows, columns=list(CHECK_COLUMNS)), alpha=0.05)
+    text = check.describe()
+    assert text.startswith("1 implied independence(s) tested") and "Not tested: 1 statement(s)" in text
+    assert "burglary _||_ nw_coverage" in text and repr(check).startswith("PathwayCheck(1 of 2 statements tested")
+    none = PathwayCheck(table=pd.DataFrame(rows[:1], columns=list(CHECK_COLUMNS)), alpha=0.05)
+    assert none.describe().startswith("No implied independence could be tested here.")

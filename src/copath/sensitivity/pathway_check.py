@@ -137,9 +137,11 @@ class PathwayCheck:
 
     def describe(self) -> str:
         """One line for the verdict, one per rejected statement with the size of its association."""
-        n = len(self.table)
+        tested = self.table["p_value"].notna()
+        n = int(tested.sum())
+        flat = self.table[~tested]
         if not n:
-            lines = ["No implied independence could be tested here." if self.untested else
+            lines = ["No implied independence could be tested here." if self.untested or len(flat) else
                      "The pathway implies no testable independence among the nodes with data."]
         else:
             bad = self.rejected
@@ -151,6 +153,12 @@ class PathwayCheck:
                              f"{row.slope:+.3g} residual sds of {row.node} per unit of {row.other}'s input, "
                              f"correlation {row.association:+.2f}): a missing link {row.other} -> {row.node}, "
                              "or a cause of both that the pathway leaves out.")
+        if len(flat):
+            names = [f"{r.node} _||_ {r.other}" + (f" | {r.given}" if r.given else "") for r in flat.itertuples()]
+            lines.append(f"Not tested: {len(flat)} statement(s) whose other node does not vary in these data once "
+                         "the conditioning nodes are taken out (e.g. an exposure held at one reference value), so "
+                         "the data say nothing about them (" + "; ".join(names[:4])
+                         + (" ..." if len(names) > 4 else "") + ").")
         if self.skipped:
             lines.append("Not tested (no row-level data): " + ", ".join(self.skipped) + ".")
         if self.untested:
@@ -164,7 +172,9 @@ class PathwayCheck:
         return f"<div>{paragraphs(self.describe())}{frame_html(self.table)}</div>"
 
     def __repr__(self) -> str:
-        return f"PathwayCheck({len(self.table)} statements, {int(self.table['rejected'].sum())} rejected)"
+        tested = int(self.table["p_value"].notna().sum())
+        return (f"PathwayCheck({tested} of {len(self.table)} statements tested, "
+                f"{int(self.table['rejected'].sum())} rejected)")
 
 
 def check_pathway(result: FitRecord, alpha: float = 0.05) -> PathwayCheck:
