@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import copath as cp
@@ -136,3 +138,14 @@ def test_prior_draws_0_leaves_out_the_prior_groups():
     with pytest.raises(ValueError, match="no prior_predictive group"):
         res.prior_predictive()
     assert "posterior_predictive" in res.idata.children
+
+
+def test_a_pathway_without_links_fits_and_its_summary_is_empty_with_its_columns():
+    # a rival 'no link' pathway (examples/city_of_london_rival_pathways.py) crashed in summary()
+    from copath.model.record import SUMMARY_COLUMNS
+    pw = cp.loads_pathway("name: n\nnodes:\n  y: {kind: count, area_effects: true}\nlinks: []\noutcomes: [y]\n")
+    df = pd.DataFrame({"area": np.repeat(["a", "b", "c"], 4), "month": np.tile([1, 2, 3, 4], 3),
+                       "y": [3, 4, 2, 5, 7, 6, 8, 9, 1, 0, 2, 1]})
+    res = cp.fit(pw, df, draws=100, tune=100, chains=1, random_seed=1, progressbar=False, prior_draws=0, ppc_draws=200)
+    table = res.summary()
+    assert table.empty and list(table.columns) == list(SUMMARY_COLUMNS[1:]) and table.index.name == "link"

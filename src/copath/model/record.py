@@ -53,6 +53,14 @@ def _dataset(tree: xr.DataTree, group: str) -> xr.Dataset:
     return tree[group].to_dataset()
 
 
+
+#: The columns of :meth:`FitRecord.summary`, in order (``link`` becomes the index).
+SUMMARY_COLUMNS = ("link", "from", "to", "role", "grade", "weak", "scale", "sign", "direction", "prior_mean",
+                   "prior_hdi_low", "prior_hdi_high", "prior_sd", "prior_scaled_by", "post_mean", "post_sd",
+                   "post_hdi_low", "post_hdi_high", "sd_ratio", "contraction", "shift", "local_data",
+                   "identification", "identified", "r_hat", "ess_bulk")
+
+
 @dataclass(eq=False)
 class FitRecord:
     """A fitted pathway: the DataTree plus everything needed to read and reproduce it.
@@ -181,6 +189,8 @@ class FitRecord:
             ``between[link]``, :meth:`within_contrast`), ``r_hat`` and ``ess_bulk``. Coefficients are on the link's coefficient scale, per unit of
             the parent.
         """
+        if not self.pathway.links:  # a pathway of nodes alone: no link to summarise
+            return pd.DataFrame(columns=list(SUMMARY_COLUMNS)).set_index("link")
         beta = self.posterior["beta"]
         hdi = az.hdi(beta, prob=prob)
         rhat = az.rhat(beta)
@@ -213,7 +223,7 @@ class FitRecord:
                 "identified": where.get(name, ""),
                 "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
             })
-        return pd.DataFrame(rows).set_index("link")
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)).set_index("link")
 
     def within_contrast(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """The within-between contrast of every ``within: true`` link, a Hausman-style check
