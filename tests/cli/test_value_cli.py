@@ -84,7 +84,10 @@ def test_value_with_a_named_entry_prints_pounds_a_year_and_the_ceac_in_them(tmp_
     res = cp.load_result(TINY)
     pounds = -BURGLARY_2024 * res.scenario({"x": "+1"}).total_difference("y") * 12 / 2 - 1000.0
     assert f"net benefit (priced change - cost) {pounds.mean():,.0f} GBP (2024 prices) a year (94% HDI" in out
-    assert "net benefit and EVPI in GBP (2024 prices) a year" in out
+    assert "E[NB] and EVPI in GBP (2024 prices) a year per decision" in out
+    assert "not cashable savings to the force's budget" in out
+    assert "y: a Home Office cost per crime (all crimes, recorded or not) on a count of recorded crimes with no " in out
+    assert "e+0" not in out
     table = pd.read_csv(tmp_path / "pounds.csv", index_col="node")
     assert table.loc["y", "gbp_a_year"] == pytest.approx(pounds.mean() + 1000.0)
     ceac = pd.read_csv(tmp_path / "ceac.csv")
@@ -96,7 +99,10 @@ def test_evsi_with_a_named_entry_says_its_unit(tmp_path, capsys):
     argv = ["evsi", TINY, "x -> y", "--set", "x=+1", "--value", "y=home_office_2005:burglary_dwelling",
             "--n", "20", "--unit-sd", "1", "--out", str(tmp_path)]
     assert main(argv) == 0
-    assert "a decision's value in GBP (2024 prices) a year" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert ("evsi in GBP (2024 prices) a year per decision; population_evsi, study_cost and enbs present values in "
+            "GBP (2024 prices) over 1 year(s) discounted at 0:") in out
+    assert "e+0" not in out
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -111,3 +117,36 @@ def test_bad_pricing_is_one_line_naming_the_flag_and_exit_2(tmp_path, capsys, ar
     assert main(["value", TINY, "--set", "x=+1", "--out", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("copath: error: ") and message in err, err
+
+
+def test_value_with_a_recorded_share_a_population_and_the_per_year_warning(tmp_path, capsys):
+    argv = ["value", TINY, "--set", "x=+1", "--name", "more x", "--value", "y=home_office_2005:burglary_dwelling",
+            "--recorded-share", "y=0.5", "--per-year", "43", "--horizon", "2", "--discount", "0.035",
+            "--wtp", "0", "1", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    # the force's total a year is multiplied by 43: warned about, since it double counts or assumes 43 alike forces
+    assert captured.err.startswith("Warning: with table entries the pounds are already the total a year over the "
+                                   "data's areas (the force); --per-year 43 multiplies that total by 43")
+    table = pd.read_csv(tmp_path / "pounds.csv", index_col="node")
+    assert table.loc["y", "amount"] == pytest.approx(2 * BURGLARY_2024)              # 5,609 / 0.5 per recorded crime
+    assert table.loc["y", "entry"] == "home_office_2005:burglary_dwelling / 0.5 (recorded share of all crimes)"
+    assert "no --recorded-share" not in captured.out
+    factor = 43 / 1.035 + 43 / 1.035**2
+    assert f"The force's total a year (over the data's areas) x 43 for 2 year(s), discounted at 0.035 (x{factor:,.4g})" \
+        in captured.out
+    assert "population EVPI (GBP, PV)" in captured.out and "e+0" not in captured.out
+    evpi = pd.read_csv(tmp_path / "ceac_evpi.csv").set_index("wtp")
+    assert f"{evpi.loc[1.0, 'population_evpi']:,.0f}" in captured.out
+    assert main(["value", TINY, "--set", "x=+1", "--value", "y=home_office_2005:theft", "--recorded-share", "y=1.5",
+                 "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("copath: error: --recorded-share: 'y=1.5': expected NODE=SHARE") and err.count("\n") == 1
+
+
+def test_the_discount_help_quotes_the_green_book_rate_with_its_address(capsys):
+    with pytest.raises(SystemExit):
+        main(["value", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "'The STPR is currently set at 3.5% in real terms for the first 30 years of a proposal'" in text
+    assert "0.035 is the Green Book's" not in text

@@ -12,6 +12,7 @@ from copath.datasets.values import (
     Pounds,
     entries,
     lookup,
+    per_recorded_crime,
     police_uk_unit_cost,
     price_index,
     table_path,
@@ -94,3 +95,36 @@ def test_police_uk_categories_map_with_the_stated_shares():
         police_uk_unit_cost("Anti-social behaviour")
     with pytest.raises(ValueError, match="unknown police.uk category"):
         police_uk_unit_cost("Burglary ")
+
+
+def test_a_cost_per_crime_becomes_a_cost_per_recorded_crime_only_with_a_stated_share():
+    # the Home Office's figures are per crime, recorded or not: 3,268 / 0.4 = 8,170 per recorded crime
+    p = per_recorded_crime("home_office_2005:burglary_dwelling", 0.4)
+    assert (p.amount, p.basis, p.price_year) == (8170.0, "per event", 2003)
+    assert p.source == "home_office_2005:burglary_dwelling / 0.4 (recorded share of all crimes)"
+    robbery = police_uk_unit_cost("Robbery", price_year=2003)
+    assert per_recorded_crime(robbery, 1.0).amount == pytest.approx(7282.0)
+    for bad in (0.0, 1.2, float("nan")):
+        with pytest.raises(ValueError, match=r"recorded_share must lie in \(0, 1\]"):
+            per_recorded_crime("home_office_2005:theft", bad)
+    with pytest.raises(ValueError, match="applies to a cost per event"):
+        per_recorded_crime("green_book:wellby", 0.5)
+
+
+def test_police_uk_shares_outside_0_1_are_refused_naming_the_share():
+    with pytest.raises(ValueError, match=r"shares must each lie in \[0, 1\]; got "
+                                         r"home_office_2005:burglary_dwelling=1\.5, "
+                                         r"home_office_2000:burglary_not_dwelling=-0\.5"):
+        police_uk_unit_cost("Burglary", {"home_office_2005:burglary_dwelling": 1.5,
+                                         "home_office_2000:burglary_not_dwelling": -0.5})
+
+
+def test_the_card_says_per_crime_and_the_largest_ratio_between_editions_it_states():
+    card = _norm(table_path("home_office_costs.md").read_text(encoding="utf-8"))
+    assert "order of magnitude" not in card and "Per crime, not per recorded crime." in card
+    assert "not cashable savings to a force's budget" in card
+    # the HORS 217 (2000) and 2003/04 columns of the quoted table: the largest ratio either way is 2.7
+    rows = re.findall(r"£([\d,]+) £([\d,]+) £[\d,]+", card)
+    pairs = [(float(a.replace(",", "")), float(b.replace(",", ""))) for a, b in rows]
+    assert len(pairs) == 7
+    assert round(max(max(a / b, b / a) for a, b in pairs), 1) == 2.7 and "about 2.7 times" in card

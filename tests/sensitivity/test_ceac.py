@@ -3,6 +3,8 @@ the closed forms of a normal incremental net benefit, the frontier, several opti
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -99,3 +101,25 @@ def test_default_grid_costs_and_bad_input():
         cp.ceac(pd.DataFrame({"a": 0.0, "b": [np.nan, 1.0]}))
     with pytest.raises(ValueError, match="shape"):
         cp.ceac(effect, cost=np.zeros((3, 2)))
+
+
+def test_in_pounds_the_description_leads_with_the_evpi_at_the_tables_own_prices():
+    gain = np.random.default_rng(7).normal(10_000.0, 2_000.0, 4000)         # pounds a year, priced
+    effect = pd.DataFrame({"no change": 0.0, "patrol": gain})
+    unit = "GBP (2024 prices) a year"
+    # willingness to pay 1 against a cost of 12,000: EVPI = E[max(0, g - c)] - max(0, E[g] - c), by hand
+    evpi_1 = np.maximum(gain - 12_000.0, 0).mean() - max(gain.mean() - 12_000.0, 0)
+    at_end = dataclasses.replace(cp.ceac(effect, cost={"patrol": 12_000.0}, wtp=[0.0, 0.5, 1.0], per_year=2),
+                                 unit=unit)
+    text = at_end.describe()
+    assert text.startswith("At the tables' own prices (willingness to pay 1) 'no change' has the highest expected net "
+                           f"benefit and perfect information is worth {evpi_1:,.0f} {unit} per decision (SE ")
+    assert f"{2 * evpi_1:,.0f} GBP (2024 prices) over the population and horizon" in text
+    assert "worth most" not in text and "e+" not in text    # the grid's largest EVPI is its end: not a peak
+    inside = dataclasses.replace(cp.ceac(effect, cost={"patrol": 12_000.0}, wtp=[0.5, 1.0, 1.2, 2.0, 4.0]),
+                                 unit=unit)
+    top = inside.evpi.loc[inside.evpi["evpi"].idxmax()]
+    assert 0 < inside.evpi["evpi"].idxmax() < 4                # the EVPI peaks near break-even, 1.2, inside
+    assert f"Perfect information is worth most, {top['evpi']:,.0f} {unit} per decision" in inside.describe()
+    plain = cp.ceac(effect / 10_000.0, cost={"patrol": 1.2}, wtp=[0.0, 0.5, 1.0])   # no unit: as before
+    assert not plain.describe().startswith("At the tables' own prices") and "worth most" in plain.describe()

@@ -58,11 +58,12 @@ def test_res_enbs_and_best_mix_in_pounds_are_the_pure_maths_on_the_hand_computed
                fixed_cost=5000.0, per_year=43, rng=0)
     np.testing.assert_allclose(e.table["enbs"], ref.table["enbs"])
     assert e.unit == UNIT and e.table.attrs["unit"] == UNIT
-    assert "sums in GBP (2019 prices)" in e.describe() and e.figure.axes[0].get_ylabel() == "GBP (2019 prices)"
+    assert "present values in GBP (2019 prices)" in e.describe() and e.figure.axes[0].get_ylabel() == "GBP (2019 prices)"
     m = res.best_mix({"x": [1.0]}, {"x": 1000.0}, budget=1500.0, value=ENTRY, price_year=2019)
     assert m.table.loc["x +1", "expected_nb"] == pytest.approx(pounds.mean() - 1000.0)
     assert m.table.loc["x +1", "cost"] <= 1500.0 and m.unit == UNIT and m.evppi.unit == UNIT
     assert m.describe().endswith(f"Costs, budget and net benefits in {UNIT}.")
+    assert f"Next: 'x +1' (GBP {pounds.mean() - 1000.0:,.0f}, P(best)" in m.describe() and "e+" not in m.describe()
     assert UNIT in m.figure.axes[0].get_xlabel()
     assert list(res.computed.decisions)[-2:] == ["enbs: x -> y", "best mix: budget 1,500"]
 

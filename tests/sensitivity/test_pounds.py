@@ -3,14 +3,16 @@ result (the committed ``result_format_1``: x -> y (count) -> z, two months of ro
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import copath as cp
-from copath.datasets.values import Pounds
-from copath.sensitivity.pounds import PricedNode, pounds_a_year, pounds_table, resolve
+from copath.datasets.values import Pounds, per_recorded_crime
+from copath.sensitivity import pounds
+from copath.sensitivity.pounds import PricedNode, WellbyNodeWarning, pounds_a_year, pounds_table, resolve
 from copath.sensitivity.value import net_benefit, result_evppi
 from tests.conftest import ROOT
 from tests.pathways import toy_pathway
@@ -65,7 +67,7 @@ def test_entries_that_do_not_fit_the_node_are_refused(tiny):
 
 
 def test_a_wellby_is_the_mean_change_times_the_population_per_year():
-    pw = toy_pathway(y={"range": [0, 10], "better": "higher"})
+    pw = toy_pathway(y={"range": [0, 10], "better": "higher", "label": "life satisfaction"})
     stub = SimpleNamespace(pathway=pw)
     priced, year = resolve(stub, {"y": "green_book:wellby"}, population={"y": 2000.0})
     p = priced["y"]
@@ -93,3 +95,47 @@ def test_evppi_in_pounds_says_its_unit(tiny):
     assert vi.unit == "GBP (2019 prices) a year" and vi.evpi >= 0
     assert vi.describe().endswith("Values in GBP (2019 prices) a year.")
     assert result_evppi(res, [sc], {"y": 1.0}).unit == ""
+
+
+def test_a_stated_recorded_share_prices_all_the_crimes_behind_a_recorded_one(tiny):
+    res, sc = tiny
+    plain = pounds_table(res, sc, {"y": "home_office_2005:burglary_dwelling"}, price_year=2019)
+    assert plain.attrs["recorded_only"] == ["y"]              # no share stated: recorded crimes only, understates
+    shared = pounds_table(res, sc, {"y": per_recorded_crime("home_office_2005:burglary_dwelling", 0.5)},
+                          price_year=2019)
+    assert shared.attrs["recorded_only"] == []
+    assert shared.loc["y", "amount"] == pytest.approx(2 * BURGLARY_2019)
+    assert shared.loc["y", "gbp_a_year"] == pytest.approx(2 * plain.loc["y", "gbp_a_year"])
+    assert shared.loc["y", "entry"] == "home_office_2005:burglary_dwelling / 0.5 (recorded share of all crimes)"
+
+
+def test_a_wellby_on_a_node_not_called_life_satisfaction_is_warned_about_once():
+    pounds._WARNED.clear()
+    trust = SimpleNamespace(pathway=toy_pathway(y={"range": [0, 10], "better": "higher", "label": "Trust in police",
+                                                   "unit": "points"}))
+    with pytest.warns(WellbyNodeWarning, match=r"y \(label 'Trust in police', unit 'points'\) does not say it is "
+                                               "life satisfaction"):
+        resolve(trust, {"y": "green_book:wellby"}, population={"y": 10.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        resolve(trust, {"y": "green_book:wellby"}, population={"y": 10.0})       # once
+        named = SimpleNamespace(pathway=toy_pathway(y={"range": [0, 10], "better": "higher",
+                                                       "label": "Life satisfaction (ONS)"}))
+        resolve(named, {"y": "green_book:wellby"}, population={"y": 10.0})       # says what it is: no warning
+
+
+@pytest.mark.filterwarnings("ignore:value. c leads to y")   # the toy's c is upstream of y: warned apart
+def test_a_cost_per_crime_beside_a_wellby_is_warned_about_as_counting_the_victims_harm_twice():
+    pw = toy_pathway(y={"range": [0, 10], "better": "higher", "label": "life satisfaction"})
+    stub = SimpleNamespace(pathway=pw)
+    sc = SimpleNamespace(name="s", difference=lambda node: np.array([0.01, 0.02]),
+                         total_difference=lambda node: np.array([-1.0, -2.0]), months=lambda: 12)
+    with pytest.warns(UserWarning, match=r"a cost per crime \(c\) and a WELLBY \(y\) are valued together.*property "
+                                         r"stolen or damaged, health services, the police and criminal-justice "
+                                         r"response, spending in anticipation of crime\); those components are not "
+                                         "bundled"):
+        nb = net_benefit(stub, [sc], {"c": "home_office_2005:theft", "y": "green_book:wellby"},
+                         population={"y": 100.0}, price_year=2003)
+    # the sum itself is unchanged: 844 per theft avoided plus the WELLBYs
+    wellby_2003 = 13000.0 * 58.266 / 81.1085
+    np.testing.assert_allclose(nb["s"], 844.0 * np.array([1.0, 2.0]) + wellby_2003 * 100.0 * np.array([0.01, 0.02]))

@@ -187,6 +187,9 @@ def _run(args: argparse.Namespace) -> int:
     print("\nWhat is it worth? (the Home Office's cost of a burglary, uprated by the GDP deflator; "
           "datasets/values/home_office_costs.md)")
     print("\n".join(worth_lines(worth)))
+    print("  The figures are average social costs of crime avoided, not cashable savings to the force's budget"
+          + ("; a cost per crime (all crimes) on recorded crimes with no recorded share stated, so they cover "
+             "recorded crimes only and understate." if worth.attrs.get("recorded_only") else "."))
     atomic_write_bytes(out / "worth.csv", worth.to_csv().encode())
     res.path_effects("nw_coverage", "qol_citizens", delta=0.2)   # the scenario's +20 points
 

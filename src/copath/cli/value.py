@@ -13,7 +13,13 @@ per event of a count; ``qol_citizens=green_book:wellby`` per person-year of a 0-
 ``--population qol_citizens=350000``), uprated to ``--price-year`` (default the GDP deflator's
 last year; :mod:`copath.sensitivity.pounds`): the net benefit is then in pounds a year at that
 year's prices, per valued node and in total (also ``pounds.csv``), ``--cost`` is in the same
-unit, and the tables say so. ``copath evsi`` takes the same flags.
+unit, and the tables say so. A Home Office unit cost is per crime, recorded or not;
+``--recorded-share burglary=0.5`` states the share of crimes recorded, so that a count of
+recorded crimes is priced for all the crimes behind it (without it the value covers recorded
+crimes only, and so understates). The pounds are average social costs of crime avoided, not
+cashable savings to the force's budget. They are already the total over the data's areas and a
+year, so ``--per-year`` above 1 multiplies the force's total (warned about).
+``copath evsi`` takes the same flags.
 
 ``copath evsi`` prints the EVSI and the expected net benefit of sampling of a study of ``LINK``
 at each size ``--n`` (two arms of n/2 units with outcome sd ``--unit-sd``, or ``--study-se`` per
@@ -43,6 +49,7 @@ Scenario 'x +0.1' against no change: net benefit (priced change - cost) ... GBP 
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 from pathlib import Path
 
@@ -52,17 +59,30 @@ import pandas as pd
 from copath.cli.scenario import scenario_from_args
 from copath.errors import CopathError
 
-__all__ = ["register", "parse_values", "parse_population"]
+__all__ = ["register", "parse_values", "parse_population", "parse_recorded_share"]
+
+#: Why --per-year above 1 is questionable with table entries (printed as a warning).
+PER_YEAR_WARNING = ("with table entries the pounds are already the total a year over the data's areas (the force); "
+                    "--per-year {n:g} multiplies that total by {n:g}, which double counts if it counts areas already "
+                    "in the data, and assumes every other force has this force's totals if it counts forces")
+#: HM Treasury, "Review of discounting in the Green Book: Terms of Reference" (16 December 2025),
+#: https://www.gov.uk/government/publications/green-book-discount-rate-review-2026/review-of-discounting-in-the-green-book-terms-of-reference
+_GREEN_BOOK_RATE = ("e.g. 0.035: 'The STPR is currently set at 3.5%% in real terms for the first 30 years of a "
+                    "proposal' (HM Treasury, gov.uk/government/publications/green-book-discount-rate-review-2026); "
+                    "its rate for health or wellbeing streams was not found and is not given here")
 
 
 def _population_args(p: argparse.ArgumentParser, default_per_year: float | None) -> None:
     p.add_argument("--per-year", type=float, default=default_per_year, metavar="N",
-                   help="decisions a year the choice applies to (e.g. 43 forces, or the areas), for population values"
+                   help="decisions a year the choice applies to, for population values. With table entries the "
+                        "pounds are already the force's total a year (over the data's areas), so leave it at 1: "
+                        "a larger N multiplies that total (double counting areas, or assuming every force has "
+                        "this force's totals) and is warned about"
                         + ("" if default_per_year is None else f" (default {default_per_year:g})"))
     p.add_argument("--horizon", type=int, default=None, metavar="YEARS",
                    help="years the decision or information stays useful (default 1)")
     p.add_argument("--discount", type=float, default=0.0, metavar="RATE",
-                   help="annual discount rate for population values (0.035 is the Green Book's; default 0)")
+                   help=f"annual discount rate for population values ({_GREEN_BOOK_RATE}; default 0)")
 
 
 def _decision_args(p: argparse.ArgumentParser) -> None:
@@ -78,6 +98,11 @@ def _decision_args(p: argparse.ArgumentParser) -> None:
                    help="with table entries: the year of the prices (default the GDP deflator's last year)")
     p.add_argument("--population", dest="populations", action="append", metavar="NODE=PEOPLE",
                    help="with a WELLBY entry: the people the node describes, e.g. qol_citizens=350000 (repeatable)")
+    p.add_argument("--recorded-share", dest="recorded_shares", action="append", metavar="NODE=SHARE",
+                   help="with a Home Office cost per crime (all crimes, recorded or not): the share of such crimes "
+                        "the police record, in (0, 1], e.g. burglary=0.5; the cost per recorded crime is the cost "
+                        "divided by it. Without it the value covers recorded crimes only and so understates "
+                        "(repeatable)")
     p.add_argument("--cost", type=float, default=0.0,
                    help="the scenario's cost, in the units of --value (pounds a year with table entries; "
                         "default 0; negative: a saving)")
@@ -183,6 +208,62 @@ def parse_population(items: list[str] | None) -> dict[str, float] | None:
     return out
 
 
+def parse_recorded_share(items: list[str] | None) -> dict[str, float]:
+    """``["NODE=SHARE", ...]`` from ``--recorded-share`` as node -> share of crimes recorded,
+    each in (0, 1]; a bad item is one CopathError line.
+
+    Parameters
+    ----------
+    items
+        The ``--recorded-share`` arguments.
+
+    Returns
+    -------
+    dict
+        Empty when none is given.
+
+    Example
+    -------
+    >>> parse_recorded_share(["burglary=0.5"])
+    {'burglary': 0.5}
+    """
+    out: dict[str, float] = {}
+    for item in items or []:
+        node, sep, text = (part.strip() for part in item.partition("="))
+        try:
+            share = float(text)
+        except ValueError:
+            share = float("nan")
+        if not sep or not node or not (np.isfinite(share) and 0.0 < share <= 1.0):
+            raise CopathError(f"{item!r}: expected NODE=SHARE with a share in (0, 1], e.g. burglary=0.5",
+                              where="--recorded-share")
+        out[node] = share
+    return out
+
+
+def _with_recorded_shares(values, shares: dict[str, float]):
+    """Each named per-event entry divided by its node's recorded share
+    (:func:`copath.datasets.values.per_recorded_crime`)."""
+    if not shares:
+        return values
+    from copath.datasets.values import per_recorded_crime
+
+    if not isinstance(values, dict) or any(node not in values for node in shares):
+        missing = ", ".join(n for n in shares if not isinstance(values, dict) or n not in values)
+        raise CopathError(f"{missing}: a recorded share needs a table entry in --value for the node",
+                          where="--recorded-share")
+    out = dict(values)
+    for node, share in shares.items():
+        if not isinstance(out[node], str):
+            raise CopathError(f"{node}: a recorded share applies to a table entry (a cost per crime), not a number",
+                              where="--recorded-share")
+        try:
+            out[node] = per_recorded_crime(out[node], share)
+        except ValueError as err:
+            raise CopathError(str(err), where="--recorded-share") from None
+    return out
+
+
 def _checked(call, where: str):
     try:
         with warnings.catch_warnings():
@@ -203,7 +284,7 @@ def _setup(args: argparse.Namespace):
             raise CopathError(f"must be a non-negative number; got {v!r}", where=f"--{name.replace('_', '-')}")
     if not np.isfinite(args.cost):  # a negative cost is a saving
         raise CopathError(f"must be a finite number; got {args.cost!r}", where="--cost")
-    values = parse_values(args.values)
+    values = _with_recorded_shares(parse_values(args.values), parse_recorded_share(args.recorded_shares))
     priced = {"price_year": args.price_year, "population": parse_population(args.populations)}
     res = cp.load_result(args.result)
     from copath.sensitivity.decisions import check_value
@@ -217,7 +298,26 @@ def _setup(args: argparse.Namespace):
         raise CopathError(text.replace("price_year, population and price_index apply",
                                        "--price-year and --population apply"), where=where) from None
     sc = scenario_from_args(res, args.changes, name=args.name)
+    if unit and args.per_year is not None and args.per_year > 1:
+        print(f"Warning: {PER_YEAR_WARNING.format(n=args.per_year)}.", file=sys.stderr)
     return cp, res, sc, values, priced, unit
+
+
+#: One sentence on what the pounds are, printed under every table in pounds.
+_MEANING = ("The figures are average social costs of crime avoided (and wellbeing gained), not cashable savings to "
+            "the force's budget.")
+
+
+def _pounds(v: float) -> str:
+    return "" if pd.isna(v) else f"{v:,.0f}"
+
+
+def _plain(v: float) -> str:
+    return "" if pd.isna(v) else f"{v:,.4g}"
+
+
+def _prob(v: float) -> str:
+    return "" if pd.isna(v) else f"{v:.2f}"
 
 
 def _hdi(draws: np.ndarray) -> tuple[float, float]:
@@ -256,9 +356,12 @@ def _run_value(args: argparse.Namespace) -> int:
               f"per decision ({pct}% HDI {low:,.4g} to {high:,.4g}); P(net benefit > 0) = {np.mean(nb > 0):.2f}.")
     if args.per_year is not None:
         factor = _checked(lambda: cp.scale_value(1.0, args.per_year, args.horizon, args.discount), "--per-year")
-        print(f"Over the population ({args.per_year:g} decisions a year for {args.horizon or 1} year(s), discounted "
-              f"at {args.discount:g}: x{factor:,.4g}): {amount(nb.mean() * factor)} ({pct}% HDI "
-              f"{amount(low * factor)} to {amount(high * factor)}){' ' + total if total else ''}.")
+        years = f"{args.horizon or 1} year(s), discounted at {args.discount:g}"
+        where = (f"The force's total a year (over the data's areas) x {args.per_year:g} for {years} "
+                 f"(x{factor:,.4g})" if in_pounds
+                 else f"Over the population ({args.per_year:g} decisions a year for {years}: x{factor:,.4g})")
+        print(f"{where}: {amount(nb.mean() * factor)} ({pct}% HDI "
+              f"{amount(low * factor)} to {amount(high * factor)}){' ' + total + ', present value' if total else ''}.")
     if in_pounds:
         from copath.sensitivity.pounds import pounds_table
 
@@ -266,8 +369,14 @@ def _run_value(args: argparse.Namespace) -> int:
         print(f"\nValue per valued node ({in_pounds}, before the cost):")
         cols = ["entry", "basis", "amount", "population", "change_a_year", "gbp_a_year", "hdi_low", "hdi_high",
                 "p_gain"]
+        whole = {c: _pounds for c in ("amount", "population", "gbp_a_year", "hdi_low", "hdi_high")}
         with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(table[cols].to_string(float_format=lambda v: f"{v:,.4g}", na_rep=""))
+            print(table[cols].to_string(formatters={**whole, "change_a_year": _plain, "p_gain": _prob}, na_rep=""))
+        print(_MEANING)
+        if table.attrs.get("recorded_only"):
+            print(f"{', '.join(table.attrs['recorded_only'])}: a Home Office cost per crime (all crimes, recorded or "
+                  "not) on a count of recorded crimes with no --recorded-share, so the value covers recorded crimes "
+                  "only and understates.")
         atomic_write_bytes(out / "pounds.csv", table.to_csv().encode())
     ac = _checked(lambda: res.ceac([sc], value=values, cost=cost, wtp=args.wtp, per_year=args.per_year,
                                    horizon_years=args.horizon, discount_rate=args.discount,
@@ -278,13 +387,18 @@ def _run_value(args: argparse.Namespace) -> int:
     evpi = ac.evpi.set_index("wtp")
     wide["chosen"] = evpi["best_option"]
     wide["EVPI"] = evpi["evpi"]
+    pv = f"population EVPI ({'GBP, ' if ac.unit else ''}PV)"
     if "population_evpi" in evpi:
-        wide["population EVPI"] = evpi["population_evpi"]
+        wide[pv] = evpi["population_evpi"]
     per = f"{ac.money_unit} " if ac.money_unit else ""
     print(f"\nAcceptability curve and EVPI over willingness to pay ({per}per {ac.effect_unit})"
-          + (f"; net benefit and EVPI in {ac.unit}:" if ac.unit else ":"))
+          + (f"; E[NB] and EVPI in {ac.unit} per decision" if ac.unit else "")
+          + (f"; {pv}: present value over {args.horizon or 1} year(s) discounted at {args.discount:g}"
+             if pv in wide else "") + ":")
+    money = [c for c in wide.columns if c.startswith(("E[NB", "EVPI", "population EVPI"))]
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(wide.to_string(float_format=lambda v: f"{v:.4g}"))
+        print(wide.to_string(float_format=lambda v: f"{v:.4g}",
+                             formatters=dict.fromkeys(money, _pounds) if ac.unit else None))
     print()
     print(ac.describe())
     atomic_write_bytes(out / "ceac.csv", ac.table.to_csv(index=False).encode())
@@ -317,13 +431,16 @@ def _run_evsi(args: argparse.Namespace) -> int:
             fixed_cost=args.fixed_cost, cost_per_unit=args.cost_per_unit, per_year=args.per_year,
             horizon_years=args.horizon, discount_rate=args.discount, random_seed=args.seed,
             money_unit=args.money_unit, **priced), "--n")
-    unit = (f" (a decision's value in {r.unit}; population values, costs and ENBS in "
-            f"{r.unit.removesuffix(' a year')})" if r.unit else f" ({args.money_unit})" if args.money_unit else "")
+    unit = f" ({args.money_unit})" if args.money_unit and not r.unit else ""
     print(f"EVSI and expected net benefit of sampling of a study of {args.link!r}{unit}, for {sc.name!r} against "
-          f"no change (population factor x{r.population_factor:,.4g}):")
+          f"no change (population factor x{r.population_factor:,.4g}); {r.column_units()}:")
     cols = ["n", "study_se", "evsi", "evsi_se", "population_evsi", "study_cost", "enbs", "enbs_se"]
+    money = ["evsi", "evsi_se", "population_evsi", "study_cost", "enbs", "enbs_se"]
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(r.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(r.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}",
+                                      formatters=dict.fromkeys(money, _pounds) if r.unit else None))
+    if r.unit:
+        print(_MEANING)
     print()
     print(r.describe())
     for w in {str(w.message) for w in caught if issubclass(w.category, UserWarning)}:

@@ -5,9 +5,15 @@ figure from its source:
 
 - ``home_office_costs.csv``: the Home Office's unit costs of crime, per event, by edition
   (``home_office`` the 2018 second edition, whose figures could not be read and are empty;
-  ``home_office_2005`` the 2003/04 revision; ``home_office_2000`` HORS 217);
+  ``home_office_2005`` the 2003/04 revision; ``home_office_2000`` HORS 217). They are
+  average costs per crime, counting all crimes, not only those the police record (the
+  written answer quoted in ``home_office_costs.md`` applies them to recorded burglaries and
+  adds "these figures do not take into account those burglaries which are not reported to
+  the police"); :func:`per_recorded_crime` states the share of
+  crimes recorded, so that a count of recorded crimes is priced for all the crimes behind it.
+  They are average social costs of crime avoided, not cashable savings to a force's budget;
 - ``green_book_wellby.csv``: HM Treasury's value of a WELLBY (one point of 0-10 life
-  satisfaction for one person for one year), with its low and high values;
+  satisfaction, as ONS asks it, for one person for one year), with its low and high values;
 - ``gdp_deflator.csv``: the calendar-year GDP deflator (2024 = 100) for uprating;
 - ``police_uk_to_home_office.csv``: which unit cost each police.uk crime category takes.
 
@@ -38,10 +44,13 @@ import pandas as pd
 
 from copath.resources import bundled_dir
 
-__all__ = ["Pounds", "lookup", "uprate", "entries", "price_index", "police_uk_unit_cost", "table_path"]
+__all__ = ["Pounds", "lookup", "uprate", "entries", "price_index", "police_uk_unit_cost", "per_recorded_crime",
+           "table_path"]
 
 Basis = Literal["per event", "per person-year"]
-#: table prefix -> (file, price-year column present, basis)
+#: The words :func:`per_recorded_crime` puts in an entry's source (the value tables look for them).
+RECORDED_SHARE_MARK = "recorded share of all crimes"
+#: table prefix (the part of an entry's name before the colon) -> the bundled file holding it
 _TABLES = {
     "home_office": "home_office_costs.csv",
     "home_office_2005": "home_office_costs.csv",
@@ -223,8 +232,12 @@ def uprate(amount: float, from_year: int, to_year: int, index: Mapping[int, floa
 
 def police_uk_unit_cost(category: str, shares: Mapping[str, float] | None = None, price_year: int = 2024,
                         index: Mapping[int, float] | None = None) -> Pounds:
-    """Cost per recorded crime of a police.uk crime category, at ``price_year`` prices
+    """Average cost per crime of a police.uk crime category, at ``price_year`` prices
     (``police_uk_to_home_office.csv``; its card writes down every judgement).
+
+    The Home Office's unit costs count all crimes, recorded or not; pass the result to
+    :func:`per_recorded_crime` with the share of crimes the police record to price a count of
+    recorded crimes for all the crimes behind it.
 
     Parameters
     ----------
@@ -232,7 +245,8 @@ def police_uk_unit_cost(category: str, shares: Mapping[str, float] | None = None
         As police.uk spells it, e.g. ``"Burglary"``.
     shares
         For a category that several offence types share (burglary; violence and sexual
-        offences): entry -> share of the category's crimes, summing to 1. No share is bundled.
+        offences): entry -> share of the category's crimes, each in [0, 1], summing to 1.
+        No share is bundled.
     price_year
         The year to uprate to.
     index
@@ -264,6 +278,56 @@ def police_uk_unit_cost(category: str, shares: Mapping[str, float] | None = None
             raise ValueError(f"{category!r} spans {', '.join(wanted)}: give shares for each, summing to 1 "
                              f"(no share is bundled; see datasets/values/police_uk_to_home_office.md)")
         weights = {k: float(v) for k, v in given.items()}
+        outside = [f"{k}={v:g}" for k, v in weights.items() if not (np.isfinite(v) and 0.0 <= v <= 1.0)]
+        if outside:
+            raise ValueError(f"{category!r}: shares must each lie in [0, 1]; got {', '.join(outside)}")
     total = sum(w * uprate(lookup(e).amount, lookup(e).price_year, price_year, index) for e, w in weights.items())
     source = " + ".join(f"{w:g} x {e}" for e, w in weights.items())
     return Pounds(total, "per event", price_year, f"police.uk {category}: {source}")
+
+
+def per_recorded_crime(entry: str | Pounds, recorded_share: float) -> Pounds:
+    """A unit cost per crime (all crimes, recorded or not) as a cost per *recorded* crime:
+    the amount divided by the share of crimes the police record.
+
+    The Home Office's unit costs are averages over all crimes, recorded or not (see
+    ``datasets/values/home_office_costs.md``). A count node of
+    recorded crimes priced at them values only the recorded crimes and so understates the
+    value of preventing the crimes behind them, if those fall in proportion; with
+    ``recorded_share`` = r, one recorded crime fewer stands for 1 / r crimes fewer. The share
+    is yours to state (e.g. from the Crime Survey for England and Wales); none is bundled.
+    The returned ``source`` records it, and the value tables show it.
+
+    Parameters
+    ----------
+    entry
+        A per-event table entry name (``"home_office_2005:burglary_dwelling"``) or
+        :class:`Pounds` per event (e.g. from :func:`police_uk_unit_cost`).
+    recorded_share
+        The share of all such crimes that the police record, in (0, 1].
+
+    Returns
+    -------
+    Pounds
+        Per event (per recorded crime), at the entry's price year.
+
+    Raises
+    ------
+    ValueError
+        For a share outside (0, 1] or an entry that is not per event.
+
+    Example
+    -------
+    >>> p = per_recorded_crime("home_office_2005:burglary_dwelling", 0.5)
+    >>> p.amount, p.source
+    (6536.0, 'home_office_2005:burglary_dwelling / 0.5 (recorded share of all crimes)')
+    """
+    p = lookup(entry) if isinstance(entry, str) else entry
+    if not isinstance(p, Pounds) or p.basis != "per event":
+        raise ValueError(f"recorded_share applies to a cost per event (a crime); {entry!r} is not one")
+    share = float(recorded_share)
+    if not (np.isfinite(share) and 0.0 < share <= 1.0):
+        raise ValueError(f"recorded_share must lie in (0, 1] (the share of all crimes the police record); "
+                         f"got {recorded_share!r} for {p.source or 'the amount'}")
+    return Pounds(p.amount / share, "per event", p.price_year,
+                  f"{p.source or 'Pounds'} / {share:g} ({RECORDED_SHARE_MARK})")

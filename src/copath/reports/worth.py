@@ -66,6 +66,23 @@ def _in(unit: str) -> str:
     return f" (net benefit in {unit})" if unit else ""
 
 
+def _whole_pounds(frame: pd.DataFrame, columns: Sequence[str], unit: str) -> pd.DataFrame:
+    """With a money ``unit``, the pound ``columns`` as whole pounds with thousands separators
+    (as text, so the report does not print them in scientific notation)."""
+    if not unit:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = [("" if pd.isna(v) else f"{float(v):,.0f}") for v in out[c]]
+    return out
+
+
+#: What the pounds are, said under every table of them.
+NOT_CASHABLE = ("The figures are average social costs of crime avoided (and wellbeing gained), not cashable savings "
+                "to the force's budget.")
+
+
 def decision_blocks(result: Decision, number: int) -> list[Any]:
     """One decision analysis as its description, a table and its figure.
 
@@ -92,6 +109,7 @@ def decision_blocks(result: Decision, number: int) -> list[Any]:
                       | set(np.flatnonzero(np.isclose(wide.index.to_numpy(dtype=float), 1.0))))
         wide = wide.iloc[keep]  # the figure has every point; the table a few, with 1 when priced
         wide.index = pd.Index([float(f"{w:.6g}") for w in wide.index], name="wtp")
+        wide = _whole_pounds(wide, ["EVPI"], result.unit)
         title = "Acceptability curves and EVPI over willingness to pay"
         table = Table(wide, caption=f"{title}{_in(result.unit)}; willingness to pay in "
                                     f"{result.money_unit + ' ' if result.money_unit else ''}per {result.effect_unit}")
@@ -100,13 +118,15 @@ def decision_blocks(result: Decision, number: int) -> list[Any]:
     elif isinstance(result, ENBSResult):
         cols = ["n", "study_se", "evsi", "population_evsi", "study_cost", "enbs", "enbs_se"]
         title = f"Expected net benefit of sampling of a study of {result.parameter}"
-        table = Table(result.table[cols], caption=f"{title}{_in(result.unit)}", index=False)
+        frame = _whole_pounds(result.table[cols], cols[2:], result.unit)
+        table = Table(frame, caption=f"{title}: {result.column_units()}", index=False)
         alt = f"{title} against the study size"
         name = "enbs"
     elif isinstance(result, MixResult):
         cols = [*result.exposures, "cost", "expected_nb", "nb_low", "nb_high", "p_best", "p_beats_no_change"]
         title = "Programme mixes within the budget, best first"
-        table = Table(result.table[cols].head(15), caption=f"{title}{_in(result.unit)}")
+        frame = _whole_pounds(result.table[cols].head(15), ["cost", "expected_nb", "nb_low", "nb_high"], result.unit)
+        table = Table(frame, caption=f"{title}{_in(result.unit)}")
         alt = f"{title}: net benefit and interval of each mix"
         name = "best_mix"
     else:
@@ -135,17 +155,27 @@ def worth_section(tables: Sequence[pd.DataFrame], decisions: Sequence[Decision] 
         blocks.append(Paragraph(
             "Each valued outcome's change is priced from a cited table entry (datasets/values/, each with a data "
             "card quoting its figures), uprated to the price year by the GDP deflator. A count is priced per event: "
-            "fewer events are a gain of the unit cost each, over the scenario's areas, scaled to a year. A 0-10 "
-            "life-satisfaction score is priced in WELLBYs (HM Treasury's value of one point for one person for one "
-            "year) times the population stated for it. Intervals are highest-density intervals of the posterior "
-            "draws; the total is the sum per draw, which counts an outcome twice if one valued outcome lies on "
-            "the pathway to another."))
+            "fewer events are a gain of the unit cost each, over the scenario's areas, scaled to a year. A Home "
+            "Office unit cost is the average cost of one crime, all crimes counted, recorded or not; on a count of "
+            "recorded crimes it values only the recorded crimes, and so understates, unless the share of crimes "
+            "recorded is stated (the entry then says so). A 0-10 life-satisfaction score is priced in WELLBYs "
+            "(HM Treasury's value of one point of life satisfaction, as the ONS measures it, for one person for "
+            "one year) times the population stated for it. Intervals are highest-density intervals of the "
+            "posterior draws; the total is the sum per draw, which counts an outcome twice if one valued outcome "
+            "lies on the pathway to another, or if a crime's full unit cost is added to a WELLBY (life "
+            "satisfaction already carries the victims' harm). " + NOT_CASHABLE))
     for t in tables:
         blocks.append(Paragraph(worth_sentence(t)))
+        recorded_only = list(t.attrs.get("recorded_only", []))
+        if recorded_only:
+            blocks.append(Paragraph(
+                f"{', '.join(recorded_only)}: priced at a cost per crime with no recorded share stated, so the value "
+                "covers recorded crimes only and understates what preventing all the crimes behind them is worth."))
         cols = ["entry", "basis", "amount", "population", "change_a_year", "gbp_a_year", "hdi_low", "hdi_high",
                 "p_gain"]
-        blocks.append(Table(t[cols], caption=f"{t.attrs.get('scenario', '')}: value in "
-                                             f"{t.attrs.get('unit', 'GBP a year')}"))
+        frame = _whole_pounds(t[cols], ["amount", "population", "gbp_a_year", "hdi_low", "hdi_high"], "GBP")
+        blocks.append(Table(frame, caption=f"{t.attrs.get('scenario', '')}: value in "
+                                           f"{t.attrs.get('unit', 'GBP a year')}"))
     if decisions:
         blocks.append(Paragraph(
             "The decision analyses compare each option's net benefit draw by draw: the acceptability curve is the "
@@ -153,7 +183,8 @@ def worth_section(tables: Sequence[pd.DataFrame], decisions: Sequence[Decision] 
             "expected value of perfect information there (Fenwick, Claxton and Sculpher 2001); the expected net "
             "benefit of sampling is a study's EVSI over the population of decisions less its cost; the best mix "
             "is the one with the highest expected net benefit among those within the budget. With table entries "
-            "the net benefits are pounds a year at the price year."))
+            "the net benefits are pounds a year at the price year, and values over the population and horizon are "
+            "present values. " + NOT_CASHABLE))
     for i, d in enumerate(decisions, start=1):
         blocks += decision_blocks(d, i)
     return Section("worth", "What is it worth?", blocks)

@@ -211,25 +211,29 @@ class MixResult:
         str
         """
         unit = f"{self.money_unit} " if self.money_unit else ""
+
+        def money(x: float, digits: int = 4) -> str:  # pounds as whole pounds
+            return f"{x:,.0f}" if self.unit else f"{x:,.{digits}g}"
+
         row = self.table.iloc[0]
         pct = round(100 * self.prob)
         over = int((self.excluded["reason"] == "over budget").sum()) if len(self.excluded) else 0
-        text = (f"Of {len(self.table)} mixes within the budget of {unit}{self.budget:,.4g} ({over} over it left out), "
-                f"the best on average is {self.best!r}, costing {unit}{row['cost']:,.4g}: net benefit "
-                f"{unit}{row['expected_nb']:,.4g} ({pct}% HDI {row['nb_low']:,.4g} to {row['nb_high']:,.4g}), "
+        text = (f"Of {len(self.table)} mixes within the budget of {unit}{money(self.budget)} ({over} over it left "
+                f"out), the best on average is {self.best!r}, costing {unit}{money(row['cost'])}: net benefit "
+                f"{unit}{money(row['expected_nb'])} ({pct}% HDI {money(row['nb_low'])} to {money(row['nb_high'])}), "
                 f"best of those compared in {100 * row['p_best']:.0f}% of draws and better than no change in "
                 f"{100 * row['p_beats_no_change']:.0f}%.")
         if len(self.table) > 1:
             second = self.table.iloc[1]
-            text += (f" Next: {self.table.index[1]!r} ({unit}{second['expected_nb']:,.4g}, "
+            text += (f" Next: {self.table.index[1]!r} ({unit}{money(second['expected_nb'])}, "
                      f"P(best) {second['p_best']:.2f}).")
         if self.evppi is not None:
             singles = self.evppi.table[self.evppi.table["kind"] == "parameter"]
             if len(singles) and self.evppi.evpi > 0:
                 top = singles["evppi"].idxmax()
-                text += (f" Resolving all uncertainty would be worth {unit}{self.evppi.evpi:,.3g} (EVPI among the "
-                         f"{len(self.evppi_mixes)} best mixes); the parameter most worth learning is {top!r} "
-                         f"(EVPPI {unit}{singles.loc[top, 'evppi']:,.3g}).")
+                text += (f" Resolving all uncertainty would be worth {unit}{money(self.evppi.evpi, 3)} (EVPI among "
+                         f"the {len(self.evppi_mixes)} best mixes); the parameter most worth learning is {top!r} "
+                         f"(EVPPI {unit}{money(singles.loc[top, 'evppi'], 3)}).")
         if self.unit:
             text += f" Costs, budget and net benefits in {self.unit}."
         return text

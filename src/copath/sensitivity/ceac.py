@@ -128,35 +128,59 @@ class CEACResult:
         return plotting.ceac(self.table, self.evpi, self.effect_unit, self.money_unit, value_unit=self.unit)
 
     def describe(self) -> str:
-        """One or two sentences: the option chosen across the range, where it switches, and
-        the largest EVPI.
+        """One or two sentences: the option chosen across the range and where it switches;
+        the EVPI (with table entries, first at a willingness to pay of 1, the tables' own
+        prices, with its SE and population value; the grid's largest EVPI only when it lies
+        inside the grid, not at an end); where the chosen option is least certain.
 
         Returns
         -------
         str
         """
         unit = f"{self.money_unit} " if self.money_unit else ""
+        priced = bool(self.unit)
+
+        def money(x: float) -> str:  # pounds as whole pounds, other units as before
+            return f"{x:,.0f}" if priced else f"{x:,.4g}"
+
+        total = self.unit.removesuffix(" a year")
         lo, hi = float(self.evpi["wtp"].min()), float(self.evpi["wtp"].max())
-        parts = [f"Between {unit}{lo:,.4g} and {unit}{hi:,.4g} per {self.effect_unit}"]
         best = self.frontier()
+        head = ""
+        at_one = self.evpi[np.isclose(self.evpi["wtp"].to_numpy(dtype=float), 1.0)]
+        if priced and len(at_one):
+            one = at_one.iloc[0]
+            head = (f"At the tables' own prices (willingness to pay 1) {one['best_option']!r} has the highest "
+                    f"expected net benefit and perfect information is worth {money(one['evpi'])} {self.unit} per "
+                    f"decision (SE {money(one['evpi_se'])})")
+            if self.population_factor is not None:
+                head += f", {money(one['evpi'] * self.population_factor)} {total} over the population and horizon"
+            head += ". "
+        parts = [f"Between {unit}{lo:,.4g} and {unit}{hi:,.4g} per {self.effect_unit}"]
         if not self.switches():
             parts.append(f" {best.iloc[0]!r} has the highest expected net benefit throughout")
         else:
             parts.append(f" the choice starts at {best.iloc[0]!r}, then "
                          + ", then ".join(f"{after!r} from {unit}{w:,.4g}" for w, _, after in self.switches()))
-        top = self.evpi.loc[self.evpi["evpi"].idxmax()]
-        worth = f"{top['evpi']:,.4g} {self.unit}" if self.unit else f"{top['evpi']:.3g}"
-        text = "".join(parts) + (f". Perfect information is worth most, {worth} per decision "
-                                 f"(SE {top['evpi_se']:.2g}), at {unit}{top['wtp']:,.4g} per {self.effect_unit}")
-        if self.population_factor is not None:
-            total = self.unit.removesuffix(" a year")
-            text += (f" ({top['evpi'] * self.population_factor:,.4g}{' ' + total if total else ''} over the "
-                     "population and horizon)")
+        text = head + "".join(parts)
+        peak = int(self.evpi["evpi"].to_numpy().argmax())
+        inside = 0 < peak < len(self.evpi) - 1
+        if inside or not head:
+            top = self.evpi.iloc[peak]
+            worth = f"{money(top['evpi'])} {self.unit}" if priced else f"{top['evpi']:.3g}"
+            where = "at" if inside else "at the grid's end,"
+            text += (f". Perfect information is worth most, {worth} per decision (SE {money(top['evpi_se'])}), "
+                     f"{where} {unit}{top['wtp']:,.4g} per {self.effect_unit}")
+            if self.population_factor is not None:
+                text += (f" ({money(top['evpi'] * self.population_factor)}{' ' + total if total else ''} over the "
+                         "population and horizon)")
+            if not inside:
+                text += " (the grid does not show its peak)"
         chosen = self.table[self.table["on_frontier"]]
         low = chosen.loc[chosen["p_best"].idxmin()]
         text += (f"; the chosen option is least certain to be best at {unit}{low['wtp']:,.4g} "
                  f"(P = {low['p_best']:.2f}).")
-        if self.unit:
+        if priced:
             text += (f" Net benefits in {self.unit}; a willingness to pay of 1 takes the tables' values as they "
                      "are.")
         return text

@@ -90,6 +90,32 @@ class ENBSResult:
     n_draws: int
     money_unit: str = ""
     unit: str = ""
+    horizon_years: int | None = None
+    discount_rate: float = 0.0
+
+    def column_units(self) -> str:
+        """What each column's number is: the EVSI per decision (per year, with table entries),
+        and the population EVSI, the study's cost and the ENBS as present values over the
+        horizon at the discount rate.
+
+        Returns
+        -------
+        str
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> theta = np.random.default_rng(0).normal(size=400)
+        >>> r = enbs(np.column_stack([np.zeros(400), theta]), theta, [10], lambda n: 1.0, per_year=5,
+        ...          horizon_years=3, discount_rate=0.035)
+        >>> r.column_units()
+        'evsi per decision; population_evsi, study_cost and enbs present values over 3 year(s) discounted at 0.035'
+        """
+        per = f"in {self.unit} per decision" if self.unit else "per decision"
+        total = self.unit.removesuffix(" a year")
+        sums = f" in {total}" if total else ""
+        return (f"evsi {per}; population_evsi, study_cost and enbs present values{sums} over "
+                f"{self.horizon_years or 1} year(s) discounted at {self.discount_rate:g}")
 
     @property
     def best(self) -> pd.Series | None:
@@ -111,22 +137,27 @@ class ENBSResult:
         str
         """
         unit = f"{self.money_unit} " if self.money_unit else ""
+
+        def money(x: float) -> str:  # pounds as whole pounds
+            return f"{x:,.0f}" if self.unit else f"{x:,.4g}"
+
         ceiling = self.evppi * self.population_factor
         priced = (f" A decision's value is in {self.unit}; the population values, the study's cost and the ENBS "
-                  f"are sums in {self.unit.removesuffix(' a year')}.") if self.unit else ""
+                  f"are present values in {self.unit.removesuffix(' a year')} over {self.horizon_years or 1} "
+                  f"year(s) discounted at {self.discount_rate:g}.") if self.unit else ""
         if self.optimal_n is None:
             top = self.table.loc[self.table["enbs"].idxmax()]
             text = (f"No study of {self.parameter!r} among the sizes compared is worth its cost: the best, n = "
-                    f"{top['n']:g}, has ENBS {unit}{top['enbs']:,.4g} (SE {top['enbs_se']:,.2g}); perfect "
-                    f"information on it would be worth {unit}{ceiling:,.4g} over the population.")
+                    f"{top['n']:g}, has ENBS {unit}{money(top['enbs'])} (SE {money(top['enbs_se'])}); perfect "
+                    f"information on it would be worth {unit}{money(ceiling)} over the population.")
             return text + priced
         b = self.best
         near = self.table[self.table["enbs"] >= b["enbs"] - 2 * b["enbs_se"]]["n"]
         text = (f"The best study of {self.parameter!r} among the sizes compared has n = {b['n']:g} "
-                f"(standard error {b['study_se']:.3g}): ENBS {unit}{b['enbs']:,.4g} (SE {b['enbs_se']:,.2g}; "
-                f"population EVSI {unit}{b['population_evsi']:,.4g} less cost {unit}{b['study_cost']:,.4g}). "
+                f"(standard error {b['study_se']:.3g}): ENBS {unit}{money(b['enbs'])} (SE {money(b['enbs_se'])}; "
+                f"population EVSI {unit}{money(b['population_evsi'])} less cost {unit}{money(b['study_cost'])}). "
                 f"Sizes within 2 SE of it: n = {near.min():g} to {near.max():g}; the ceiling, perfect information "
-                f"over the population, is {unit}{ceiling:,.4g}.")
+                f"over the population, is {unit}{money(ceiling)}.")
         return text + priced
 
     def _repr_html_(self) -> str:
@@ -234,4 +265,6 @@ def enbs(
     return ENBSResult(parameter=str(frame.columns[0]), table=table,
                       optimal_n=None if optimal is None else optimal.item(), population_factor=factor,
                       evppi=perfect, decisions=decisions, best_now=decisions[int(nb.mean(axis=0).argmax())],
-                      n_draws=n, money_unit=money_unit)
+                      n_draws=n, money_unit=money_unit,
+                      horizon_years=len(per_year) if np.ndim(per_year) > 0 else horizon_years,
+                      discount_rate=float(discount_rate))

@@ -310,14 +310,18 @@ class EVPPIResult:
             positive and there are single parameters, the one with the largest EVPPI and
             its share of the EVPI.
         """
+        def money(x: float, spec: str) -> str:  # pounds as whole pounds
+            return f"{x:,.0f}" if self.unit else format(x, spec)
+
         singles = self.table[self.table["kind"] == "parameter"]
         text = (f"With current knowledge choose {self.best_now!r}; perfect information on everything "
-                f"would be worth {self.evpi:.3g} (EVPI; a parameter's EVPPI at or below its permutation null's "
-                f"95th percentile, typically {self.noise_floor:.2g}, is noise).")
+                f"would be worth {money(self.evpi, '.3g')} (EVPI; a parameter's EVPPI at or below its permutation "
+                f"null's 95th percentile, typically {money(self.noise_floor, '.2g')}, is noise).")
         if len(singles) and self.evpi > 0:
             top = singles["evppi"].idxmax()
-            text += (f" The parameter most worth learning is {top!r}: EVPPI {singles.loc[top, 'evppi']:.3g} "
-                     f"(SE {singles.loc[top, 'se']:.2g}; {100 * singles.loc[top, 'share_of_evpi']:.0f}% of EVPI).")
+            text += (f" The parameter most worth learning is {top!r}: EVPPI "
+                     f"{money(singles.loc[top, 'evppi'], '.3g')} (SE {money(singles.loc[top, 'se'], '.2g')}; "
+                     f"{100 * singles.loc[top, 'share_of_evpi']:.0f}% of EVPI).")
         if "on_path" in self.table.columns:
             off = singles[~singles["on_path"].astype(bool) & singles["above_noise"].astype(bool)].index.tolist()
             if off:
@@ -327,7 +331,7 @@ class EVPPIResult:
                          "(about 1 parameter in 20).")
         if self.population_factor is not None:
             text += (f" Over the population and horizon (x{self.population_factor:.4g} decisions, discounted) "
-                     f"the EVPI is {self.evpi * self.population_factor:.4g}.")
+                     f"the EVPI is {money(self.evpi * self.population_factor, '.4g')}.")
         if self.unit:
             text += f" Values in {self.unit}."
         return text

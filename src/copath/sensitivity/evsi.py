@@ -271,14 +271,18 @@ class EVSIResult:
             share = "all, up to noise, of the"
         else:
             share = f"{100 * self.evsi / self.evppi:.0f}% of the"
+        def money(x: float, spec: str) -> str:  # pounds as whole pounds
+            return f"{x:,.0f}" if self.unit else format(x, spec)
+
         text = (f"A study estimating {self.parameter!r} with standard error {self.study_se:.3g} would be worth "
-                f"{self.evsi:.3g} per decision (EVSI, SE {self.se:.2g}; "
+                f"{money(self.evsi, '.3g')} per decision (EVSI, SE {money(self.se, '.2g')}; "
                 f"{'above' if self.above_noise else 'not above'} its permutation null's 95th percentile "
-                f"{self.null_95:.2g}): {share} {self.evppi:.3g} that knowing it exactly would be worth (EVPPI); "
-                f"knowing everything, {self.evpi:.3g} (EVPI). With current knowledge choose {self.best_now!r}.")
+                f"{money(self.null_95, '.2g')}): {share} {money(self.evppi, '.3g')} that knowing it exactly would "
+                f"be worth (EVPPI); knowing everything, {money(self.evpi, '.3g')} (EVPI). With current knowledge "
+                f"choose {self.best_now!r}.")
         if self.population_factor is not None:
             text += (f" Over the population and horizon (x{self.population_factor:.4g} decisions, discounted) "
-                     f"the EVSI is {self.population_evsi:.4g}.")
+                     f"the EVSI is {money(self.population_evsi, '.4g')}.")
         if self.unit:
             text += f" Values in {self.unit}."
         return text

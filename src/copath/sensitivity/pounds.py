@@ -20,6 +20,15 @@ which span :math:`m` months (:meth:`copath.Scenario.total_difference`),
 A crime cost is a cost whichever way the node's ``better`` points, so a count node valued
 per event must not have ``better: higher``, nor a WELLBY node ``better: lower``.
 
+What the figures are: a Home Office unit cost is the average social cost of one crime, all
+crimes counted, recorded or not; on a count of recorded crimes it values the recorded crimes
+only (and so understates) unless a recorded share is stated
+(:func:`copath.datasets.values.per_recorded_crime`). A WELLBY values one point of life
+satisfaction (0-10, as the ONS measures it) for one person for one year; a 0-10 node whose
+label and unit do not mention life satisfaction is priced with a :class:`WellbyNodeWarning`.
+Either way the pounds are average social costs of crime avoided or wellbeing gained, not
+cashable savings to a force's budget.
+
 Example
 -------
 ``res`` is a fitted result of the toy pathway x -> c -> p -> y, whose count ``c`` (better
@@ -33,6 +42,8 @@ lower) has monthly rows; a 20-point rise in ``x`` lowers ``c``, a gain:
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,11 +51,33 @@ import numpy as np
 import pandas as pd
 
 from copath.constants import HDI_PROB
-from copath.datasets.values import Pounds, lookup, price_index, uprate
+from copath.datasets.values import RECORDED_SHARE_MARK, Pounds, lookup, price_index, uprate
 from copath.model.record import FitRecord
 from copath.scenarios.scenario import Scenario, hdi_1d
 
-__all__ = ["is_pounds", "resolve", "pounds_a_year", "pounds_table", "unit_words", "money_words", "PricedNode"]
+__all__ = ["is_pounds", "resolve", "pounds_a_year", "pounds_table", "unit_words", "money_words", "PricedNode",
+           "WellbyNodeWarning"]
+
+_LIFE_SATISFACTION = re.compile(r"life[\s_-]*satisf", re.IGNORECASE)
+_WARNED: set[tuple[str, str, str]] = set()
+
+
+class WellbyNodeWarning(UserWarning):
+    """A WELLBY (one point of 0-10 life satisfaction for one person for one year) priced on a
+    0-10 node whose label and unit do not mention life satisfaction."""
+
+
+def _check_wellby_node(node: str, label: str, unit: str) -> None:
+    """Warn, once per node, label and unit, when a WELLBY prices a node that may not be life
+    satisfaction."""
+    if _LIFE_SATISFACTION.search(f"{label} {unit}") or (node, label, unit) in _WARNED:
+        return
+    _WARNED.add((node, label, unit))
+    warnings.warn(WellbyNodeWarning(
+        f"value[{node!r}]: a WELLBY values one point of life satisfaction (0-10, as the ONS measures it) for one "
+        f"person for one year, but {node} (label {label!r}, unit {unit!r}) does not say it is life satisfaction; "
+        "another 0-10 score (trust, confidence, feeling safe) needs converting to life satisfaction first"),
+        stacklevel=3)
 
 
 def is_pounds(value: object) -> bool:
@@ -165,6 +198,7 @@ def resolve(result: FitRecord, value: Mapping[str, str | Pounds], price_year: in
                                  f"life-satisfaction score; {node} is a {kind} node with range {spec.range}")
             if spec.better == "lower":
                 raise ValueError(f"value[{node!r}]: a WELLBY on a node whose better is 'lower'")
+            _check_wellby_node(node, spec.label or "", spec.unit or "")
             if node not in population or not population[node] > 0:
                 raise ValueError(f"population[{node!r}]: state how many people {node} describes (a WELLBY is "
                                  "per person per year)")
@@ -237,8 +271,10 @@ def pounds_table(result: FitRecord, scenario: Scenario, value: Mapping[str, str 
     pandas.DataFrame
         One row per valued node and ``"total"``: ``entry``, ``basis``, ``amount`` (£ per
         unit at the price year), ``population``, ``change_a_year`` (events a year, or the mean's
-        change), ``gbp_a_year``, ``hdi_low``, ``hdi_high``, ``p_gain``; ``attrs["unit"]`` and
-        ``attrs["scenario"]``.
+        change), ``gbp_a_year``, ``hdi_low``, ``hdi_high``, ``p_gain``; ``attrs["unit"]``,
+        ``attrs["scenario"]`` and ``attrs["recorded_only"]`` (the nodes priced per event with
+        no recorded share stated: their value covers recorded crimes only and so understates;
+        see :func:`copath.datasets.values.per_recorded_crime`).
     """
     priced, year = resolve(result, value, price_year, population, price_index)
     rows, total = [], 0.0
@@ -261,4 +297,6 @@ def pounds_table(result: FitRecord, scenario: Scenario, value: Mapping[str, str 
     table.attrs["unit"] = unit_words(year)
     table.attrs["scenario"] = scenario.name
     table.attrs["prob"] = prob
+    table.attrs["recorded_only"] = [node for node, p in priced.items()
+                                    if p.basis == "per event" and RECORDED_SHARE_MARK not in p.entry]
     return table

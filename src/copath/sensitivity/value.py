@@ -79,7 +79,11 @@ def net_benefit(
 
     ``value`` may name intermediate nodes too (e.g. a cost per crime); a valued node upstream
     of another valued node is warned about, because the second's change already carries the
-    first's effect through the pathway, so the sum counts it twice.
+    first's effect through the pathway, so the sum counts it twice. A cost per crime and a
+    WELLBY valued together are warned about whether or not they are linked: a unit cost of
+    crime includes the victims' harm that life satisfaction carries, so beside a WELLBY only
+    the components it does not carry (property, health services, the police and
+    criminal-justice response, anticipation) belong, and those are not bundled.
 
     Named table entries (``{"burglary": "home_office_2005:burglary_dwelling"}``,
     ``{"qol_citizens": "green_book:wellby"}``) or :class:`~copath.datasets.values.Pounds`
@@ -132,8 +136,17 @@ def net_benefit(
         pairs = "; ".join(f"{a} leads to {b}" for a, b in twice)
         warnings.warn(f"value: {pairs}, so the change in the second already carries the first's effect and the net "
                       "benefit counts it twice; value only the downstream node unless the upstream one is worth "
-                      "something on its own (e.g. a cost per crime that quality of life does not capture)",
-                      stacklevel=3)
+                      "something the downstream one does not carry", stacklevel=3)
+    kinds = {p.basis for p in priced.values()}
+    if {"per event", "per person-year"} <= kinds:
+        crimes = ", ".join(n for n, p in priced.items() if p.basis == "per event")
+        wellbys = ", ".join(n for n, p in priced.items() if p.basis == "per person-year")
+        warnings.warn(f"value: a cost per crime ({crimes}) and a WELLBY ({wellbys}) are valued together; a crime's "
+                      "unit cost includes the harm to its victims, which life satisfaction already carries, so the "
+                      "sum counts it twice. Beside a WELLBY add only the cost components life satisfaction does not "
+                      "carry (property stolen or damaged, health services, the police and criminal-justice response, "
+                      "spending in anticipation of crime); those components are not bundled, so pass them yourself "
+                      "as cp.datasets.values.Pounds(amount, 'per event', price_year, 'source')", stacklevel=3)
     if isinstance(cost, Mapping):
         bad = [n for n in cost if n not in {s.name for s in scenarios}]
         if bad:
