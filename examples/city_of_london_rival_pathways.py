@@ -12,6 +12,10 @@ months, the last months' immature outcomes left out of the likelihood):
   with its own slope (Mundlak 1978), so the link is the within-LSOA effect.
 - ``no_link``: the charge share with LSOA effects only.
 
+Every rival also holds burglary (a count with LSOA effects and a trend) with no link to or
+from the other two nodes, so the pathway implies testable independencies: burglary is
+independent of violent crime, and the charge share of burglary given violent crime.
+
 The script fits all three at ``cp.fit``'s defaults, compares them by PSIS-LOO
 (``cp.compare_fits``, leaving out one LSOA-month at a time: with 6 LSOAs, leaving out one
 LSOA would rest on 6 units), tests what the first pathway implies (``res.check_pathway``),
@@ -46,17 +50,18 @@ nodes:
     area_effects: true
     maturity_lag: {lag}
     better: higher
+  burglary: {{kind: count, label: Burglaries in the LSOA-month, area_effects: true, time: [trend]}}
 links: {links}
 outcomes: [charged]
 """
 
 
 def load(folder: Path) -> pd.DataFrame:
-    """The City's own LSOAs x months: charges, crimes and violent crime (as log(1 + count))."""
+    """The City's own LSOAs x months: charges, crimes, burglaries and violent crime (as log(1 + count))."""
     first = cp.datasets.read_police_uk(folder, report=False)
     table = cp.datasets.read_police_uk(folder, areas=first.attrs["force_areas"], report=False)
     out = pd.DataFrame({"area": table["area"], "month": table["month"], "charged": table["charged"],
-                        "crimes": table["crimes"],
+                        "crimes": table["crimes"], "burglary": table["burglary"],
                         "log_violent": np.log1p(table["violence_and_sexual_offences"])}).reset_index(drop=True)
     out.attrs["maturing_months"] = list(table.attrs["maturing_months"])
     return out
