@@ -11,7 +11,12 @@ data can tell apart depends on what varies independently over the rows. For ever
     As ``local data``, but the parent's input varies so little over the child's rows that
     the data can be expected to narrow the link's prior variance by less than
     :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`,
-    with :math:`\sigma_0` the prior sd and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
+    with :math:`\sigma_0` the prior sd (for a link whose prior is copath's default, no
+    evidence, the *unit* default :func:`copath.model.autoscale.unit_default_sd` that
+    :func:`copath.evidence.priors.prior_for` gives without data, not the data-scaled one the
+    fit samples with: that one, :math:`2.5\, s_y/s_x`, is vague by design, and against it a
+    barely varying parent would look well informed; the label says how informative the data
+    are on a fixed reference scale) and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
     Fisher information about the coefficient (for a child with area effects, the random-intercept
     model's: variation within areas counts in full, the areas' means only against their own
     unknown levels, :func:`_random_intercept_information`), :math:`w_i` the child's information per row
@@ -96,6 +101,7 @@ import numpy as np
 from copath.errors import CopathError
 from copath.evidence.priors import LinkPrior
 from copath.model.aggregate import group_means
+from copath.model.autoscale import unit_default_sd
 from copath.model.builder import AREA_SD_SCALE
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
@@ -461,7 +467,7 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
             continue
         rows = data.observed[link.target]
         bounds = [expected_contraction(pathway, data, link.target, _link_input(pathway, link.name, d)[rows],
-                                       priors[link.name].sd) for d in draws]
+                                       _reference_sd(pathway, priors[link.name])) for d in draws]
         between = pathway.nodes[link.target].area_effects and where.get(link.name) == "between areas"
         if any(b is None for b in bounds) or max(bounds) >= (BETWEEN_CONTRACTION if between else WEAK_CONTRACTION):
             continue
@@ -477,6 +483,14 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
         reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
                               f"{spread:.3g}) that the data can be expected to narrow this link's prior variance by "
                               f"about {max(bounds):.0%} (Fisher information): read it as its prior")
+
+
+def _reference_sd(pathway: Pathway, prior: LinkPrior) -> float:
+    """The prior sd the weak-data label measures against: a copath default prior (no evidence;
+    ``scaled_by`` set where the fit put it on the data's scale) counts at the unit default
+    (:func:`copath.model.autoscale.unit_default_sd`), any other prior at its own sd."""
+    default = prior.scaled_by or (prior.method == "default" and prior.note.startswith("No evidence"))
+    return unit_default_sd(pathway, prior.link) if default else prior.sd
 
 
 def _mark_within(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str]) -> None:

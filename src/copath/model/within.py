@@ -19,9 +19,12 @@ area mean :math:`\bar x_a` to the child's equation, in the within-between form (
 ``beta[x -> y]`` (:math:`\beta`) is then the *within-area* effect, identified only by change
 within areas, whatever the areas' levels; ``between[x -> y]`` (:math:`\gamma`, dim
 ``link_within``) is the *between-area* slope, which carries any association of the areas'
-levels with their mean exposure. It has the link's own normal prior (mean and sd): before the
-data, the areas' differences are expected to say what the evidence says of the effect. The
-area means are the data's, over all of an area's rows.
+levels with their mean exposure. It has its own weakly informative default prior on the data's
+scale, :math:`N(0, K \cdot 2.5\, s_y / s_{\bar x})` (:func:`copath.model.autoscale.between_prior`),
+never the link's evidence: the evidence describes the causal effect, :math:`\gamma` that effect
+plus whatever else differs between areas with their mean exposure. ``beta``'s default prior is
+scaled by the spread of the departures :math:`x - \bar x_a` it multiplies. The area means are
+the data's, over all of an area's rows.
 
 Scenarios and path effects (:mod:`copath.scenarios.forward`) move ``x`` and hold
 :math:`\bar x_a` at the data's values: the area-mean term stands for what differs between
