@@ -105,7 +105,7 @@ from copath.model.autoscale import unit_default_sd
 from copath.model.builder import AREA_SD_SCALE
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.within import area_mean_name, identified_from, mean_inputs
+from copath.model.within import area_mean_name, departs_within, identified_from, mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_below", "refuse_sign_symmetry", "expected_contraction", "STATUSES",
@@ -500,10 +500,7 @@ def _mark_within(pathway: Pathway, data: PreparedData, statuses: dict[str, str],
         if statuses[name] != "local data":
             continue
         source, target = name.split(" -> ")
-        rows = data.observed[target]
-        x = data.values[source]
-        departures = x - mean_inputs(pathway, data.values, data.area_index)[area_mean_name(source)]
-        if not _varies(departures[rows]):
+        if not departs_within(pathway, data, name):
             statuses[name] = "prior only"
             reasons[name] = (f"'within: true', and {source} never changes within an area where {target} has data: "
                              "the within-area effect rests on its prior (the areas' differences inform only "
