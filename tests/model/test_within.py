@@ -267,3 +267,14 @@ def test_the_tight_screen_regresses_a_within_link_on_the_departures_and_the_area
     tiny = {"x -> y": cp.LinkPrior("x -> y", 0.0, 0.01, "slope", method="default", scaled_by="test")}
     (flag,) = tight_defaults(pw, prepared, tiny, threshold=1e-6)
     assert flag.estimate == pytest.approx(1.0, abs=0.15)   # the within effect, not the pooled slope near 3.6
+
+
+def test_scenarios_and_path_effects_say_they_hold_the_area_means_once(confounded):
+    from copath.scenarios.forward import held_area_means
+
+    data, res = confounded
+    said = "holds each area's mean of x at the data's"
+    text = res.scenario({"x": float(data["x"].mean())}).describe()
+    assert text.count(said) == 1
+    assert res.path_effects("x", "y").describe().count(said) == 1
+    assert held_area_means(DEFAULT, ["x -> y"]) == ""  # no within link: nothing to say
