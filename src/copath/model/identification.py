@@ -469,19 +469,23 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
         bounds = [expected_contraction(pathway, data, link.target, _link_input(pathway, link.name, d)[rows],
                                        _reference_sd(pathway, priors[link.name])) for d in draws]
         between = pathway.nodes[link.target].area_effects and where.get(link.name) == "between areas"
+        reference = _reference_sd(pathway, priors[link.name])
+        whose = ("this link's prior variance" if reference == priors[link.name].sd else
+                 f"the variance of the unit default prior (sd {reference:.3g}; the fit's default is scaled to the "
+                 "data, and vague by design)")
         if any(b is None for b in bounds) or max(bounds) >= (BETWEEN_CONTRACTION if between else WEAK_CONTRACTION):
             continue
         statuses[link.name] = "weak local data"
         if between:
             reasons[link.name] = (f"{link.source} varies only between areas, and {link.target}'s own area levels "
-                                  f"absorb most of that: the data can be expected to narrow this link's prior "
-                                  f"variance by about {max(bounds):.0%} (the random-intercept model's Fisher "
+                                  f"absorb most of that: the data can be expected to narrow {whose} by about "
+                                  f"{max(bounds):.0%} (the random-intercept model's Fisher "
                                   f"information), below the {BETWEEN_CONTRACTION:.0%} asked of a link informed "
                                   "only by areas' differences; read it as mostly its prior")
             continue
         spread = max(float(np.std(d[link.source][rows])) for d in draws)
         reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
-                              f"{spread:.3g}) that the data can be expected to narrow this link's prior variance by "
+                              f"{spread:.3g}) that the data can be expected to narrow {whose} by "
                               f"about {max(bounds):.0%} (Fisher information): read it as its prior")
 
 
