@@ -60,7 +60,9 @@ prior's ``scaled_by`` (shown in the summary, the report and ``copath fit``'s pri
 **Tight against the data** (:func:`tight_defaults`). Each endogenous node with data is
 regressed by least squares on its parents' entering values (the child on its link scale:
 its values, row log rates or logits): a data-only estimate :math:`b` with standard error
-:math:`s`. With a normal likelihood :math:`N(b, s)` and the prior :math:`N(0, \sigma)`,
+:math:`s`. A ``within: true`` link's parent enters as the model has it, its departure from the
+area mean beside the area mean itself (the within-between form), so :math:`b` is the
+within-area estimate its prior acts on. With a normal likelihood :math:`N(b, s)` and the prior :math:`N(0, \sigma)`,
 the posterior mean is :math:`b\,\sigma^2/(\sigma^2 + s^2)` (the conjugate normal update),
 so the prior pulls the estimate towards 0 by
 
