@@ -109,10 +109,40 @@ def test_prior_scale_from_spec_and_settings_and_evidence_untouched():
         FitSettings(prior_scale=0)
 
 
-def test_pull_is_the_conjugate_normal_shift():
-    # posterior mean b sd^2/(sd^2+se^2): shift b se^2/(sd^2+se^2), in SEs b se/(sd^2+se^2)
-    b, se, sd = 3.05, 0.67, 1.0
-    assert pull(b, se, sd) == pytest.approx((b - b * sd**2 / (sd**2 + se**2)) / se)
+@pytest.mark.parametrize(("b", "se", "sd"), [(3.05, 0.67, 1.0), (-0.4, 0.2, 0.1), (1.0, 1.0, 5.0)])
+def test_pull_matches_a_grid_posterior(b, se, sd):
+    # posterior of a normal likelihood N(b, se) times a N(0, sd) prior, on a fine grid: its mean's
+    # shift from b, in SEs, is the pull (computed without the closed form)
+    grid = np.linspace(-12 * max(se, sd) + b, 12 * max(se, sd) + b, 200_001)
+    log_post = -0.5 * ((grid - b) / se) ** 2 - 0.5 * (grid / sd) ** 2
+    weight = np.exp(log_post - log_post.max())
+    mean = float(np.sum(grid * weight) / np.sum(weight))
+    assert pull(b, se, sd) == pytest.approx(abs(b - mean) / se, rel=1e-6)
+
+
+def test_binary_and_few_trial_proportion_parents_keep_the_unit_default():
+    """Row logits of one trial are always +-1.10 and those of two trials a few coarse steps:
+    noise, not the parent's spread, so the prior is not scaled by them (methods review)."""
+    rng = np.random.default_rng(5)
+    n = 200
+    spec = ("name: b\nindex: [id]\nnodes:\n  x: {kind: exposure}\n  b: {kind: KIND}\n  y: {kind: continuous}\n"
+            "links:\n  - {from: x, to: b}\n  - {from: b, to: y}\noutcomes: [y]\n")
+    base = pd.DataFrame({"id": np.arange(n), "x": rng.normal(0, 1, n), "y": rng.normal(0, 3, n)})
+    binary = cp.loads_pathway(spec.replace("KIND", "binary"))
+    df = base.assign(b=rng.integers(0, 2, n))
+    prepared = prepare_data(binary, df)
+    assert set(np.round(np.abs(entering_values(binary, prepared, "b")), 3)) == {1.099}
+    unit = cp.priors_for(binary, None)["b -> y"]
+    assert autoscale_priors(binary, prepared, cp.priors_for(binary, None))["b -> y"] == unit
+    proportion = cp.loads_pathway(spec.replace("KIND", "proportion, trials: n"))
+    few = base.assign(n=2, b=rng.binomial(2, 0.5, n))
+    p = autoscale_priors(proportion, prepare_data(proportion, few), cp.priors_for(proportion, None))["b -> y"]
+    assert p == cp.priors_for(proportion, None)["b -> y"]
+    many = base.assign(n=50, b=rng.binomial(50, 0.5, n))   # 50 trials: the logits spread, and scale it
+    p = autoscale_priors(proportion, prepare_data(proportion, many), cp.priors_for(proportion, None))["b -> y"]
+    assert p.scaled_by and p.sigma == pytest.approx(
+        2.5 * np.std(many["y"], ddof=1) / np.std(entering_values(proportion, prepare_data(proportion, many), "b"),
+                                                 ddof=1))
 
 
 def test_tight_default_flagged_when_narrow_not_when_autoscaled():

@@ -16,8 +16,13 @@ CHAIN = toy_spec("chain", c={"area_effects": True}, p=False)  # x -> c -> y, c w
 
 
 def _check(spec: str, data, priors=None):
+    """The check on the priors cp.fit gives it: default priors on the data's scale (autoscaled)."""
+    from copath.model.fit import link_priors
+    from copath.model.settings import FitSettings
+
     pw = cp.loads_pathway(spec)
-    return identify(pw, prepare_data(pw, data), priors or cp.priors_for(pw, None), held=None)
+    prepared = prepare_data(pw, data)
+    return identify(pw, prepared, priors or link_priors(pw, None, FitSettings(), prepared), held=None)
 
 
 @pytest.fixture(scope="module")

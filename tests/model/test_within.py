@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pymc as pm
 import pytest
 import xarray as xr
 
@@ -49,12 +50,16 @@ def test_within_on_a_node_covers_its_links_from_exposures_and_survives_a_round_t
 
 @pytest.mark.parametrize(("spec", "message"), [
     (SPEC.replace("area_effects: true NODE", "area_effects: false").replace("LINK", ", within: true"),
-     "link x -> y: 'within: true' compares areas with themselves over time, so the child 'y' needs "
+     "link x -> y: 'within: true' compares each area with itself over its rows, so the child 'y' needs "
      "'area_effects: true'"),
+    # worded by the grouping column: people compared with themselves, not areas (methods review)
+    ("name: w\ngroups: person\nindex: [person, wave]\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+     "links:\n  - {from: x, to: y, within: true}\noutcomes: [y]\n",
+     "link x -> y: 'within: true' compares each person with itself over its rows"),
     (SPEC.replace("NODE", "").replace("LINK", ", within: true").replace("outcomes: [y]", "index: [area]\noutcomes: [y]"),
      "link x -> y: 'within: true' needs several rows per group"),
     (SPEC.replace("area_effects: true NODE", "within: true").replace("LINK", ""),
-     "node y: 'within: true' compares areas with themselves over time"),
+     "node y: 'within: true' compares each area with itself over its rows"),
     ("name: w\nnodes:\n  x: {kind: exposure}\n  c: {kind: count, area_effects: true}\n"
      "  y: {kind: count, area_effects: true}\nlinks:\n  - {from: x, to: c}\n  - {from: c, to: y, within: true}\n"
      "outcomes: [y]\n", "link c -> y: 'within: true' needs a parent whose values the data give"),
@@ -198,3 +203,78 @@ def test_a_saved_within_fit_loads_with_its_between_slopes(confounded, tmp_path):
     again = cp.load_result(res.save(tmp_path / "run"))
     pd.testing.assert_frame_equal(again.within_contrast(), res.within_contrast())
     assert again.summary().loc["x -> y", "identified"] == "within areas"
+
+
+# ---------------------------------------------------------------- methods review of the merge
+def test_a_within_link_whose_parent_never_departs_from_its_area_means_is_identified_from_nowhere():
+    from copath.model.within import between_only
+
+    spec = ("name: l\nnodes:\n  a: {kind: exposure}\n  c: {kind: exposure}\n  y: {kind: count, area_effects: true}\n"
+            "  z: {kind: count}\nlinks:\n  - {from: a, to: y}\n  - {from: c, to: y, within: true}\n"
+            "  - {from: a, to: z}\noutcomes: [y, z]\n")
+    pw = cp.loads_pathway(spec)
+    df = pd.DataFrame({"area": [0, 0, 1, 1, 2, 2], "month": [1, 2] * 3, "a": [0.0, 0.0, 1.0, 1.0, 3.0, 3.0],
+                       "c": [0.0, 0.0, 2.0, 2.0, 1.0, 1.0], "y": [1, 2, 3, 4, 5, 6], "z": [1, 1, 2, 2, 3, 3]})
+    where = identified_from(pw, prepare_data(pw, df))
+    # c never changes within an area: its within effect rests on its prior, identified from nowhere
+    assert where["c -> y"] == "" and where["a -> y"] == where["a -> z"] == "between areas"
+    # only into a node with area effects, as the docstring says: z has none
+    assert between_only(pw, prepare_data(pw, df)) == ["a -> y"]
+
+
+def test_within_link_priors_scale_beta_by_the_departures_and_gamma_by_the_area_means():
+    """beta multiplies x - area mean, so its default prior is 2.5 / sd(departures); gamma gets its
+    own default 2.5 / sd(area means), whatever evidence the link has (methods review)."""
+    from copath.model.autoscale import autoscale_priors, between_prior
+    from copath.model.builder import build_model
+
+    rng = np.random.default_rng(4)
+    area = np.repeat(np.arange(12), 5)
+    means = rng.normal(0, 3.0, 12)[area]              # areas differ a lot ...
+    departures = rng.normal(0, 0.2, area.size)        # ... rows within them little
+    df = pd.DataFrame({"area": area, "month": np.tile(np.arange(5), 12), "x": means + departures,
+                       "pop": 1000.0, "y": rng.poisson(20, area.size)})
+    prepared = prepare_data(WITHIN, df)
+    dep = df["x"] - df.groupby("area")["x"].transform("mean")
+    mean_col = df.groupby("area")["x"].transform("mean")
+    beta = autoscale_priors(WITHIN, prepared, cp.priors_for(WITHIN, None))["x -> y"]
+    assert beta.sigma == pytest.approx(2.5 / np.std(dep, ddof=1)) and "x - area mean" in beta.scaled_by
+    mu, sd, rule = between_prior(WITHIN, prepared, "x -> y")
+    assert (mu, sd) == (0.0, pytest.approx(2.5 / np.std(mean_col, ddof=1))) and "x area means" in rule
+    assert between_prior(WITHIN, prepared, "x -> y", prior_scale=3)[1] == pytest.approx(7.5 / np.std(mean_col, ddof=1))
+    # a link with evidence: beta keeps it, gamma does not inherit it
+    evidence = cp.LinkPrior("x -> y", 0.4, 0.05, "log rate ratio", method="single")
+    built = build_model(WITHIN, prepared, priors={"x -> y": evidence})
+    draws = pm.draw(built.model["between"], draws=4000, random_seed=1)
+    assert abs(float(draws.mean())) < 0.1 * 2.5 / np.std(mean_col, ddof=1)
+    assert float(draws.std()) == pytest.approx(2.5 / np.std(mean_col, ddof=1), rel=0.05)
+
+
+def test_the_tight_screen_regresses_a_within_link_on_the_departures_and_the_area_means():
+    from copath.model.autoscale import tight_defaults
+
+    spec = ("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: continuous, area_effects: true}\n"
+            "links:\n  - {from: x, to: y, within: true}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    rng = np.random.default_rng(2)
+    area = np.repeat(np.arange(30), 6)
+    xbar = rng.normal(0, 2.0, 30)[area]
+    dep = rng.normal(0, 1.0, area.size)
+    # within effect 1, areas' levels confounded with their mean x (slope 4 between areas)
+    df = pd.DataFrame({"area": area, "month": np.tile(np.arange(6), 30), "x": xbar + dep,
+                       "y": 1.0 * dep + 4.0 * xbar + rng.normal(0, 0.5, area.size)})
+    prepared = prepare_data(pw, df)
+    tiny = {"x -> y": cp.LinkPrior("x -> y", 0.0, 0.01, "slope", method="default", scaled_by="test")}
+    (flag,) = tight_defaults(pw, prepared, tiny, threshold=1e-6)
+    assert flag.estimate == pytest.approx(1.0, abs=0.15)   # the within effect, not the pooled slope near 3.6
+
+
+def test_scenarios_and_path_effects_say_they_hold_the_area_means_once(confounded):
+    from copath.scenarios.forward import held_area_means
+
+    data, res = confounded
+    said = "holds each area's mean of x at the data's"
+    text = res.scenario({"x": float(data["x"].mean())}).describe()
+    assert text.count(said) == 1
+    assert res.path_effects("x", "y").describe().count(said) == 1
+    assert held_area_means(DEFAULT, ["x -> y"]) == ""  # no within link: nothing to say

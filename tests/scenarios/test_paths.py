@@ -434,3 +434,19 @@ def test_p_improves_is_left_out_with_its_reason_when_the_target_has_no_better():
     eff = path_effects(better, "x", "y", delta=0.5)
     assert improvement_line(eff, "higher").startswith("P(improves) = 0.33")
     assert improvement_line(eff, None).startswith("P(improves) left out: y has no `better:`")
+
+
+def test_a_level_indicator_of_a_categorical_exposure_is_refused_as_a_source():
+    """educ[mid] at (0, 1) would put rows of educ = high at mid and high at once: path effects
+    refuse it and point to a scenario setting the level (methods review)."""
+    from types import SimpleNamespace
+
+    from copath.scenarios.paths import path_effects
+
+    pw = cp.loads_pathway("name: c\nindex: [id]\nnodes:\n  educ: {kind: exposure, levels: [low, mid, high]}\n"
+                          "  y: {kind: continuous}\nlinks:\n  - {from: educ, to: y}\noutcomes: [y]\n")
+    fake = SimpleNamespace(pathway=pw)  # refused before anything of a fit is read
+    for kw in ({"at": (0, 1)}, {"delta": 1.0}):
+        with pytest.raises(ValueError, match=r"'educ\[mid\]' is one level indicator of the categorical exposure "
+                                             r"'educ'.*res\.scenario\(\{'educ': 'mid'\}\)"):
+            path_effects(fake, "educ[mid]", "y", **kw)

@@ -49,7 +49,7 @@ def people():
         res = cp.fit(pw, data, draws=400, tune=400, chains=2, random_seed=3, progressbar=False)
         summary = res.summary()
         print(res.diagnostics)
-        effects = res.path_effects("treat", "y")
+        effects = res.path_effects("treat", "y", at=(0, 1))  # a 0/1 exposure: 0 against 1, not +1
         scenario = res.scenario({"treat": 1})
         print(scenario)
     messages = [str(w.message) for w in caught] + [out.getvalue()]
@@ -137,3 +137,9 @@ def test_a_scenario_sets_a_categorical_exposure_to_a_level(people):
     assert by_level.outcomes().loc["m", "difference"] > 0  # degree raises m (true log OR 1.2 against none)
     with pytest.raises(ValueError, match="educ is categorical: set it to one of its levels none, school, degree"):
         res.scenario({"educ": "phd"})
+
+
+def test_path_effects_refuse_a_level_indicator_and_point_to_the_scenario(people):
+    _, _, res, *_ = people
+    with pytest.raises(ValueError, match=r"res\.scenario\(\{'educ': 'school'\}\)"):
+        res.path_effects("educ[school]", "m", at=(0, 1))

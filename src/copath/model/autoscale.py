@@ -26,7 +26,10 @@ with more than two unique values, we divide the prior scale(s) by sd(x)" (one va
   proportion parent's row logits :math:`\operatorname{logit}((y + 0.5)/(n + 1))` (the
   kinds' own :meth:`~copath.kinds.NodeKind.pooled_level`, row by row). It is the range for
   a parent with two distinct values and the sample sd (``ddof=1``, as R's ``sd``) for
-  more;
+  more. For a ``within: true`` link (:mod:`copath.model.within`) the coefficient multiplies
+  the parent's departure from its area mean, so :math:`s_x` is the spread of
+  :math:`x - \bar x_a`; its between-area slope :math:`\gamma` gets its own default
+  (:func:`between_prior`), never the link's evidence;
 - where the data give no spread to scale by (the parent, or a continuous child, has no
   row-level data, is observed only as group aggregates, or takes one value) the link keeps
   the unit-scaled default of :func:`copath.evidence.priors.prior_for` (:math:`N(0, 1)` on
@@ -38,9 +41,16 @@ with more than two unique values, we divide the prior scale(s) by sd(x)" (one va
   ``prior_scale:``, or ``cp.fit(..., prior_scale=K)`` / ``copath fit --prior-scale K``,
   which overrides the spec's (default 1).
 
-Count parents' row log rates include their Poisson noise, so :math:`s_x` is at least the
-spread of the expected log rate and the prior is, if anything, narrower than rstanarm's on
-the true predictor; :func:`tight_defaults` is the check on that.
+A count parent's row log rates are a noisy stand-in for its expected log rate, and not a
+bound on its spread either way: Poisson noise widens them, while the :math:`+0.5` that keeps
+a zero count finite squeezes them where counts are small (a row's log rate cannot fall below
+:math:`\log(0.5/\text{size})`, so sparse data with many zeros give a spread *narrower* than
+the expected log rate's, and a prior wider than rstanarm's on the true predictor). Where the
+noise is all the rows can show, the parent is not scaled by it: a ``binary`` parent's row
+logits are always :math:`\pm 1.10` (:math:`\operatorname{logit}(0.25)`, one trial), and a
+proportion's with few trials (a mean under :data:`MIN_TRIALS` per row) are mostly the
+coarse steps of :math:`(y + 0.5)/(n + 1)`; such a parent keeps the unit default, as a parent
+without data does. :func:`tight_defaults` checks the result against the data.
 
 The priors of links with evidence are untouched; :func:`copath.priors_for` without data
 still gives the unit-scaled default (:data:`copath.evidence.priors.DEFAULT_SD`), which the
@@ -50,7 +60,9 @@ prior's ``scaled_by`` (shown in the summary, the report and ``copath fit``'s pri
 **Tight against the data** (:func:`tight_defaults`). Each endogenous node with data is
 regressed by least squares on its parents' entering values (the child on its link scale:
 its values, row log rates or logits): a data-only estimate :math:`b` with standard error
-:math:`s`. With a normal likelihood :math:`N(b, s)` and the prior :math:`N(0, \sigma)`,
+:math:`s`. A ``within: true`` link's parent enters as the model has it, its departure from the
+area mean beside the area mean itself (the within-between form), so :math:`b` is the
+within-area estimate its prior acts on. With a normal likelihood :math:`N(b, s)` and the prior :math:`N(0, \sigma)`,
 the posterior mean is :math:`b\,\sigma^2/(\sigma^2 + s^2)` (the conjugate normal update),
 so the prior pulls the estimate towards 0 by
 
@@ -89,11 +101,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from copath.evidence.priors import LinkPrior
+from copath.evidence.priors import DEFAULT_SD, LinkPrior
 from copath.model.data import PreparedData
+from copath.model.within import area_means
 from copath.spec.pathway import Pathway
 
-__all__ = ["AUTOSCALE_SD", "TIGHT_PULL", "TightPriorWarning", "TightPrior", "Spread", "entering_values",
+__all__ = ["AUTOSCALE_SD", "TIGHT_PULL", "MIN_TRIALS", "between_prior", "unit_default_sd", "TightPriorWarning", "TightPrior", "Spread", "entering_values",
            "spread", "autoscale_priors", "tight_defaults", "resolve_prior_scale"]
 
 #: rstanarm's default coefficient scale before the adjustment for the data's scales.
@@ -102,6 +115,9 @@ AUTOSCALE_SD: float = 2.5
 TIGHT_PULL: float = 0.5
 #: Rows a node needs for the data-only regression of :func:`tight_defaults` (beyond its parents).
 MIN_ROWS: int = 5
+#: A proportion (or binary) parent with fewer trials per row than this on average keeps the unit
+#: default: its row logits are mostly the steps of few trials, not the spread of its log odds.
+MIN_TRIALS: float = 5.0
 
 
 class TightPriorWarning(UserWarning):
@@ -205,8 +221,105 @@ def resolve_prior_scale(pathway: Pathway, prior_scale: float | None) -> float:
 def _node_spreads(pathway: Pathway, prepared: PreparedData) -> dict[str, Spread]:
     out = {}
     for name, node in pathway.nodes.items():
-        out[name] = spread(entering_values(pathway, prepared, name), node.node_kind.unit_scale(node))
+        kind = node.node_kind
+        values = entering_values(pathway, prepared, name)
+        if values is not None and kind.endogenous and kind.odds_scale:
+            rows = prepared.observed[name]
+            trials = np.broadcast_to(np.asarray(kind.size(node, prepared.values, rows), dtype=float), rows.shape)
+            if float(np.mean(trials)) < MIN_TRIALS:  # row logits of few trials: steps, not a spread
+                values = None
+        out[name] = spread(values, kind.unit_scale(node))
     return out
+
+
+def _area_split(prepared: PreparedData, parent: str) -> tuple[np.ndarray, np.ndarray]:
+    """A ``within: true`` parent's departures from its area means, and the means, row by row."""
+    x = np.asarray(prepared.values[parent], dtype=float)
+    means = area_means(x, prepared.area_index, len(prepared.areas))[prepared.area_index]
+    return x - means, means
+
+
+def _child_spread(pathway: Pathway, prepared: PreparedData, child: str, spreads: Mapping[str, Spread]
+                  ) -> tuple[str, float, Spread | None]:
+    """The numerator s_y of a link into ``child``: its text, its value, and the child's own spread
+    (None on a log or logit link, where s_y is 1)."""
+    if not pathway.nodes[child].node_kind.identity_link:
+        return "1 (log/logit link)", 1.0, None
+    sy = spreads[child]
+    if sy.how == "range":  # a child's own spread is its sd, whatever its number of values
+        sy = Spread(float(np.std(entering_values(pathway, prepared, child), ddof=1)), "sd")
+    return sy.describe(child), sy.value, sy
+
+
+def unit_default_sd(pathway: Pathway, link: str) -> float:
+    r"""The sd of a link's default prior without data (:func:`copath.evidence.priors.prior_for`):
+    :data:`~copath.evidence.priors.DEFAULT_SD` times the child's unit scale, over ``|contrast|``.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
+    ...                       "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    >>> unit_default_sd(pw, "x -> y")
+    1.0
+    """
+    source, target = link.split(" -> ")
+    child = pathway.nodes[target]
+    return DEFAULT_SD * child.node_kind.unit_scale(child) / abs(pathway.link(source, target).contrast)
+
+
+def between_prior(pathway: Pathway, prepared: PreparedData | None, link: str,
+                  prior_scale: float | None = None) -> tuple[float, float, str]:
+    r"""The prior of a ``within: true`` link's between-area slope :math:`\gamma`
+    (:mod:`copath.model.within`): :math:`N(0,\ K \cdot 2.5\, s_y / s_{\bar x})`, with
+    :math:`s_y` as for the link's own coefficient and :math:`s_{\bar x}` the spread of the
+    parent's area means over the rows (the column :math:`\gamma` multiplies), by the same
+    autoscaling as the module docstring's. It is a weakly informative default whatever the
+    link's evidence: the evidence describes the causal effect, while :math:`\gamma` is that
+    effect plus whatever differs between areas with the area mean (confounding included).
+    Without data, or without a spread to scale by, the unit default
+    (:func:`unit_default_sd`) widened by :math:`K`.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    prepared
+        The data the fit sees (None: no data, the unit default).
+    link
+        A ``within: true`` link's name.
+    prior_scale
+        :math:`K` (None: the spec's ``prior_scale``).
+
+    Returns
+    -------
+    tuple[float, float, str]
+        Mean (0), sd, and the rule that set the sd.
+
+    Example
+    -------
+    >>> import numpy as np, pandas as pd, copath as cp
+    >>> from copath.model.data import prepare_data
+    >>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, area_effects: true}\n"
+    ...                       "links:\n  - {from: x, to: y, within: true}\noutcomes: [y]\n")
+    >>> df = pd.DataFrame({"area": [0, 0, 1, 1, 2, 2], "month": [1, 2] * 3, "x": [0.0, 1, 2, 3, 4, 5],
+    ...                    "y": [1, 2, 3, 4, 5, 6]})
+    >>> mu, sd, rule = between_prior(pw, prepare_data(pw, df), "x -> y")
+    >>> mu, bool(round(sd, 3) == round(2.5 / np.std([0.5, 0.5, 2.5, 2.5, 4.5, 4.5], ddof=1), 3))
+    (0.0, True)
+    """
+    k = resolve_prior_scale(pathway, prior_scale)
+    unit = k * unit_default_sd(pathway, link)
+    widened = f"{k:g} x " if k != 1 else ""
+    if prepared is None:
+        return 0.0, unit, f"{widened}the unit default (no data)"
+    source, target = link.split(" -> ")
+    numerator, ratio, sy = _child_spread(pathway, prepared, target, _node_spreads(pathway, prepared))
+    sm = spread(_area_split(prepared, source)[1], 1.0)
+    if sm.how == "unit" or (sy is not None and sy.how == "unit"):
+        return 0.0, unit, f"{widened}the unit default (no spread in the data to scale by)"
+    sigma = k * AUTOSCALE_SD * ratio / sm.value
+    return 0.0, sigma, f"{widened}2.5 x {numerator} / {sm.describe(source + ' area means')} = {sigma:.3g}"
 
 
 def autoscale_priors(pathway: Pathway, prepared: PreparedData, priors: Mapping[str, LinkPrior],
@@ -233,31 +346,27 @@ def autoscale_priors(pathway: Pathway, prepared: PreparedData, priors: Mapping[s
     """
     k = resolve_prior_scale(pathway, prior_scale)
     spreads = _node_spreads(pathway, prepared)
+    within = set(pathway.within_links)
     out = dict(priors)
     for link in pathway.links:
         prior = priors.get(link.name)
         if prior is None or prior.method != "default":
             continue
-        child = pathway.nodes[link.target]
+        numerator, ratio, sy = _child_spread(pathway, prepared, link.target, spreads)
         sx = spreads[link.source]
-        if child.node_kind.identity_link:
-            sy = spreads[link.target]
-            if sy.how == "range":  # a child's own spread is its sd, whatever its number of values
-                values = entering_values(pathway, prepared, link.target)
-                sy = Spread(float(np.std(values, ddof=1)), "sd")
-            numerator, ratio = sy.describe(link.target), sy.value
-        else:
-            numerator, ratio = "1 (log/logit link)", 1.0
+        if link.name in within:  # the coefficient multiplies the departure from the area mean
+            sx = spread(_area_split(prepared, link.source)[0], sx.value)
         widened = f"{k:g} x " if k != 1 else ""
-        if sx.how == "unit" or (child.node_kind.identity_link and sy.how == "unit"):
+        if sx.how == "unit" or (sy is not None and sy.how == "unit"):
             # no spread in the data to scale by: the unit-scaled default stays, widened by K
             if k != 1:
                 lacking = link.source if sx.how == "unit" else link.target
                 rule = f"{widened}the unit default {prior.sigma:.3g} (no spread of {lacking} in the data to scale by)"
                 out[link.name] = replace(prior, sigma=k * prior.sigma, scaled_by=rule)
             continue
+        name = f"{link.source} - area mean" if link.name in within else link.source
         sigma = k * AUTOSCALE_SD * ratio / sx.value
-        rule = (f"{widened}2.5 x {numerator} / {sx.describe(link.source)} = {sigma:.3g} "
+        rule = (f"{widened}2.5 x {numerator} / {sx.describe(name)} = {sigma:.3g} "
                 "(rstanarm's autoscaling on the data the fit sees)")
         out[link.name] = replace(prior, sigma=sigma, scaled_by=rule,
                                  note=f"No evidence: weakly informative default on the data's scale, sd {rule}.")
@@ -326,7 +435,8 @@ def tight_defaults(pathway: Pathway, prepared: PreparedData, priors: Mapping[str
                     and priors[link.name].scaled_by and priors[link.name].sign == 0]
         if not defaults:
             continue
-        fit = _least_squares(pathway, prepared, child, [link.source for link in links])
+        fit = _least_squares(pathway, prepared, child, [link.source for link in links],
+                             [link.name in pathway.within_links for link in links])
         if fit is None:
             continue
         b, se = fit
@@ -347,20 +457,27 @@ def _needed(b: float, se: float, sd: float, threshold: float) -> float | None:
     return math.sqrt(k2) if k2 > 1 else None
 
 
-def _least_squares(pathway: Pathway, prepared: PreparedData, child: str,
-                   parents: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
-    """OLS of the child's entering values on its parents' (rows where all are present)."""
+def _least_squares(pathway: Pathway, prepared: PreparedData, child: str, parents: list[str],
+                   within: list[bool] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """OLS of the child's entering values on its parents' (rows where all are present); a
+    ``within: true`` link's parent enters as its departure from the area mean, with the area
+    mean as a further column after the parents' (the model's within-between form), so the
+    first ``len(parents)`` coefficients are the links'."""
+    within = within or [False] * len(parents)
     rows = prepared.observed.get(child)
     if rows is None or rows.size == 0 or child in prepared.aggregated:
         return None
     y = entering_values(pathway, prepared, child)
-    columns = []
-    for parent in parents:
+    columns, means = [], []
+    for parent, split in zip(parents, within, strict=True):
         node = pathway.nodes[parent]
         if not node.node_kind.endogenous:
             if parent not in prepared.values:
                 return None
             full = np.asarray(prepared.values[parent], dtype=float)
+            if split:
+                full, mean = _area_split(prepared, parent)
+                means.append(mean[rows])
         else:
             own = prepared.observed.get(parent)
             values = entering_values(pathway, prepared, parent)
@@ -369,7 +486,7 @@ def _least_squares(pathway: Pathway, prepared: PreparedData, child: str,
             full = np.full(prepared.n_rows, np.nan)
             full[own] = values
         columns.append(full[rows])
-    x = np.column_stack([np.ones(rows.size), *columns])
+    x = np.column_stack([np.ones(rows.size), *columns, *means])
     keep = np.all(np.isfinite(x), axis=1) & np.isfinite(y)
     x, y = x[keep], y[keep]
     n, p = x.shape
@@ -379,4 +496,4 @@ def _least_squares(pathway: Pathway, prepared: PreparedData, child: str,
     resid = y - x @ coef
     s2 = float(resid @ resid) / (n - p)
     cov = s2 * np.linalg.inv(x.T @ x)
-    return coef[1:], np.sqrt(np.diag(cov))[1:]
+    return coef[1:len(parents) + 1], np.sqrt(np.diag(cov))[1:len(parents) + 1]

@@ -17,8 +17,10 @@ Variables (all labelled by dims, so every table and plot reads by name):
   data is sampled as its total with those paths, ``beta_total`` (dim ``link_total``), the
   one combination the data inform (:mod:`copath.model.totals`; same prior on ``beta``);
 - ``between`` (dim ``link_within``): the between-area slope of each ``within: true`` link,
-  whose ``beta`` is then its within-area effect (:mod:`copath.model.within`), with the link's
-  normal prior :math:`N(\mu_\ell, \sigma_\ell)` (no sign held);
+  whose ``beta`` is then its within-area effect (:mod:`copath.model.within`), with its own
+  weakly informative default :math:`N(0, K \cdot 2.5\, s_y / s_{\bar x})` on the data's scale
+  (:func:`copath.model.autoscale.between_prior`), not the link's evidence: the evidence
+  describes the causal effect, the between slope that effect plus confounding;
 - ``intercept`` (dim ``node``): :math:`\alpha_v \sim N(\text{link}(b_v), s_v)` with
   :math:`b_v` the node's ``baseline`` (else the data's overall level, else 0) and
   :math:`s_v = 1` on log/logit scales, :math:`2 \times` ``scale`` for continuous nodes;
@@ -83,6 +85,7 @@ from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence
 from copath.kinds import NodeKind, noise_variables
 from copath.model.aggregate import group_eta
+from copath.model.autoscale import between_prior
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
@@ -168,6 +171,7 @@ def build_model(
     collapse: bool = False,
     centres: Mapping[str, float] | None = None,
     centred: Mapping[str, list[str]] | None = None,
+    prior_scale: float | None = None,
 ) -> BuiltModel:
     """The PyMC model of ``pathway`` on ``data`` with evidence priors on every link.
 
@@ -181,6 +185,10 @@ def build_model(
     ``centred`` (node -> the areas whose effects are sampled centred) replaces the rule of
     :func:`copath.model.parametrisation.centred_areas`: a fit's own choice, from its
     pilot, so a reloaded result's model has the variables its posterior has.
+
+    ``prior_scale`` widens the default prior of each ``within: true`` link's between-area slope
+    (:func:`copath.model.autoscale.between_prior`; None: the spec's ``prior_scale``), as the fit's
+    ``prior_scale`` widens the default link priors.
     """
     prepared = data if isinstance(data, PreparedData) else prepare_data(pathway, data, source=source)
     priors = priors if priors is not None else priors_for(pathway, evidence)
@@ -296,8 +304,9 @@ def build_model(
 
         params = {"intercept": intercept, "beta": beta}
         if plan.between_links:
-            at_links = [plan.link_names.index(n) for n in plan.between_links]
-            params[BETWEEN] = pm.Normal(BETWEEN, mu=link_mu[at_links], sigma=link_sigma[at_links], dims=LINK_WITHIN)
+            gamma = [between_prior(pathway, prepared, n, prior_scale) for n in plan.between_links]
+            params[BETWEEN] = pm.Normal(BETWEEN, mu=np.array([g[0] for g in gamma]),
+                                        sigma=np.array([g[1] for g in gamma]), dims=LINK_WITHIN)
         eta = linear_predictors(plan, exposures, params, area_terms, value_of=value_of)
         groups = plan_groups(pathway, prepared) if collapse else {}
 

@@ -295,17 +295,19 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
     priors, check = sampling_priors(pathway, prepared, priors)
     if check.any():
         warnings.warn(check.describe(), IdentificationWarning, stacklevel=3)
-    built = build_model(pathway, prepared, priors=priors)
+    built = build_model(pathway, prepared, priors=priors, prior_scale=s.prior_scale)
     # the model NUTS sees: rows sharing inputs collapsed, likelihood kernels (same posterior)
-    sampled = build_model(pathway, built.data, priors=priors, collapse=True) if s.collapse else built
+    sampled = build_model(pathway, built.data, priors=priors, collapse=True,
+                                                          prior_scale=s.prior_scale) if s.collapse else built
     centred, pilot, paths = centred_of(built), {}, None
     if s.init == "pathfinder" and s.method == "nuts" and built.plan.area_nodes:
         chosen, pilot, paths = geometry_from_pilot(pathway, prepared, sampled, int(fit_seeds(s.random_seed)[3]))
         if chosen is not None and chosen != centred:
             # another parametrisation: other coordinates, so the chains' starts take new paths
             centred, paths = chosen, None
-            built = build_model(pathway, prepared, priors=priors, centred=centred)
-            sampled = build_model(pathway, built.data, priors=priors, collapse=True, centred=centred) \
+            built = build_model(pathway, prepared, priors=priors, centred=centred, prior_scale=s.prior_scale)
+            sampled = build_model(pathway, built.data, priors=priors, collapse=True, centred=centred,
+                                      prior_scale=s.prior_scale) \
                 if s.collapse else built
     drawn = draw_posterior(sampled.model, s, pilot=paths)
     posterior_seconds = time.perf_counter() - entered

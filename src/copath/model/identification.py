@@ -11,7 +11,12 @@ data can tell apart depends on what varies independently over the rows. For ever
     As ``local data``, but the parent's input varies so little over the child's rows that
     the data can be expected to narrow the link's prior variance by less than
     :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`,
-    with :math:`\sigma_0` the prior sd and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
+    with :math:`\sigma_0` the prior sd (for a link whose prior is copath's default, no
+    evidence, the *unit* default :func:`copath.model.autoscale.unit_default_sd` that
+    :func:`copath.evidence.priors.prior_for` gives without data, not the data-scaled one the
+    fit samples with: that one, :math:`2.5\, s_y/s_x`, is vague by design, and against it a
+    barely varying parent would look well informed; the label says how informative the data
+    are on a fixed reference scale) and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
     Fisher information about the coefficient (for a child with area effects, the random-intercept
     model's: variation within areas counts in full, the areas' means only against their own
     unknown levels, :func:`_random_intercept_information`), :math:`w_i` the child's information per row
@@ -96,10 +101,11 @@ import numpy as np
 from copath.errors import CopathError
 from copath.evidence.priors import LinkPrior
 from copath.model.aggregate import group_means
+from copath.model.autoscale import unit_default_sd
 from copath.model.builder import AREA_SD_SCALE
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.within import area_mean_name, identified_from, mean_inputs
+from copath.model.within import area_mean_name, departs_within, identified_from, mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_below", "refuse_sign_symmetry", "expected_contraction", "STATUSES",
@@ -461,22 +467,34 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
             continue
         rows = data.observed[link.target]
         bounds = [expected_contraction(pathway, data, link.target, _link_input(pathway, link.name, d)[rows],
-                                       priors[link.name].sd) for d in draws]
+                                       _reference_sd(pathway, priors[link.name])) for d in draws]
         between = pathway.nodes[link.target].area_effects and where.get(link.name) == "between areas"
+        reference = _reference_sd(pathway, priors[link.name])
+        whose = ("this link's prior variance" if reference == priors[link.name].sd else
+                 f"the variance of the unit default prior (sd {reference:.3g}; the fit's default is scaled to the "
+                 "data, and vague by design)")
         if any(b is None for b in bounds) or max(bounds) >= (BETWEEN_CONTRACTION if between else WEAK_CONTRACTION):
             continue
         statuses[link.name] = "weak local data"
         if between:
             reasons[link.name] = (f"{link.source} varies only between areas, and {link.target}'s own area levels "
-                                  f"absorb most of that: the data can be expected to narrow this link's prior "
-                                  f"variance by about {max(bounds):.0%} (the random-intercept model's Fisher "
+                                  f"absorb most of that: the data can be expected to narrow {whose} by about "
+                                  f"{max(bounds):.0%} (the random-intercept model's Fisher "
                                   f"information), below the {BETWEEN_CONTRACTION:.0%} asked of a link informed "
                                   "only by areas' differences; read it as mostly its prior")
             continue
         spread = max(float(np.std(d[link.source][rows])) for d in draws)
         reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
-                              f"{spread:.3g}) that the data can be expected to narrow this link's prior variance by "
+                              f"{spread:.3g}) that the data can be expected to narrow {whose} by "
                               f"about {max(bounds):.0%} (Fisher information): read it as its prior")
+
+
+def _reference_sd(pathway: Pathway, prior: LinkPrior) -> float:
+    """The prior sd the weak-data label measures against: a copath default prior (no evidence;
+    ``scaled_by`` set where the fit put it on the data's scale) counts at the unit default
+    (:func:`copath.model.autoscale.unit_default_sd`), any other prior at its own sd."""
+    default = prior.scaled_by or (prior.method == "default" and prior.note.startswith("No evidence"))
+    return unit_default_sd(pathway, prior.link) if default else prior.sd
 
 
 def _mark_within(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str]) -> None:
@@ -486,10 +504,7 @@ def _mark_within(pathway: Pathway, data: PreparedData, statuses: dict[str, str],
         if statuses[name] != "local data":
             continue
         source, target = name.split(" -> ")
-        rows = data.observed[target]
-        x = data.values[source]
-        departures = x - mean_inputs(pathway, data.values, data.area_index)[area_mean_name(source)]
-        if not _varies(departures[rows]):
+        if not departs_within(pathway, data, name):
             statuses[name] = "prior only"
             reasons[name] = (f"'within: true', and {source} never changes within an area where {target} has data: "
                              "the within-area effect rests on its prior (the areas' differences inform only "

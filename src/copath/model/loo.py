@@ -428,7 +428,7 @@ def _exact(record: FitRecord, units: UnitMap, nodes: list[str], ks: list[int]) -
             masked.loc[masked.index[rows], node] = np.nan
         refit = fit_model(record.pathway, masked, record.evidence, settings)
         full = build_model(record.pathway, record.data, priors=refit.priors, centres=refit.centres(),
-                           centred=refit.run.centred or None)
+                           centred=refit.run.centred or None, prior_scale=record.settings.prior_scale)
         with full.model:
             ll = pm.compute_log_likelihood(xr.DataTree.from_dict({"posterior": refit.posterior}),
                                            var_names=nodes, extend_inferencedata=False, progressbar=False)

@@ -65,7 +65,7 @@ from copath.constants import PLAUSIBLE_RATIO
 from copath.display import frame_html, paragraphs, text_table
 from copath.evidence.priors import LinkPrior, priors_for
 from copath.evidence.registry import Evidence, load_evidence
-from copath.model.autoscale import autoscale_priors
+from copath.model.autoscale import autoscale_priors, between_prior
 from copath.model.builder import AREA_SD_SCALE, intercept_prior
 from copath.model.equations import linear_predictors, make_plan
 from copath.model.simulate import exposure_rows
@@ -386,8 +386,9 @@ def prior_check(
         sd = np.abs(rng.normal(0.0, AREA_SD_SCALE * node.node_kind.unit_scale(node), size=(draws, 1)))
         area_terms[name] = (sd * rng.normal(0.0, 1.0, size=(draws, n_areas)))[:, area_index]
     bounds = {n: node_bounds(pathway, n) for n in plan.endogenous}
-    # a within link's between-area slope, from the link's normal prior as the model has it
-    between = (np.column_stack([rng.normal(used[n].mu, used[n].sigma, size=draws) for n in plan.between_links])
+    # a within link's between-area slope, from its own default prior as the model has it
+    between = (np.column_stack([rng.normal(*between_prior(pathway, prepared, n)[:2], size=draws)
+                                for n in plan.between_links])
                if plan.between_links else np.zeros((draws, 0)))
     means = mean_inputs(pathway, exposures, area_index)
     for n in plan.endogenous:  # no baseline and no data: the intercept prior is centred at 0, not a level

@@ -88,7 +88,7 @@ class FitRecord:
         areas after a load)."""
         if self._built is None:
             self._built = build_model(self.pathway, self.data, priors=self.priors, centres=self.centres(),
-                                      centred=self.run.centred or None)
+                                      centred=self.run.centred or None, prior_scale=self.settings.prior_scale)
         return self._built
 
     def centres(self) -> dict[str, float]:

@@ -19,9 +19,12 @@ area mean :math:`\bar x_a` to the child's equation, in the within-between form (
 ``beta[x -> y]`` (:math:`\beta`) is then the *within-area* effect, identified only by change
 within areas, whatever the areas' levels; ``between[x -> y]`` (:math:`\gamma`, dim
 ``link_within``) is the *between-area* slope, which carries any association of the areas'
-levels with their mean exposure. It has the link's own normal prior (mean and sd): before the
-data, the areas' differences are expected to say what the evidence says of the effect. The
-area means are the data's, over all of an area's rows.
+levels with their mean exposure. It has its own weakly informative default prior on the data's
+scale, :math:`N(0, K \cdot 2.5\, s_y / s_{\bar x})` (:func:`copath.model.autoscale.between_prior`),
+never the link's evidence: the evidence describes the causal effect, :math:`\gamma` that effect
+plus whatever else differs between areas with their mean exposure. ``beta``'s default prior is
+scaled by the spread of the departures :math:`x - \bar x_a` it multiplies. The area means are
+the data's, over all of an area's rows.
 
 Scenarios and path effects (:mod:`copath.scenarios.forward`) move ``x`` and hold
 :math:`\bar x_a` at the data's values: the area-mean term stands for what differs between
@@ -32,10 +35,11 @@ confounding, back into every scenario.)
 
 Where each link is identified (:func:`identified_from`), from the parent's input over the
 child's observed rows, split into its area means and the departures from them:
-``within areas`` (a ``within: true`` link, or a parent whose area means are all equal),
+``within areas`` (a ``within: true`` link whose parent departs from its area means where the
+child has data, :func:`departs_within`; or a parent whose area means are all equal),
 ``between areas`` (a parent constant within every area: the child's area intercepts are its
 only rival, :mod:`copath.model.identification`), ``both``; empty where the parent's input is
-not given by the data.
+not given by the data, or a ``within: true`` link's parent never departs from its area means.
 
 The within-between contrast (:func:`within_contrast`), a Hausman-style check (Hausman 1978,
 *Econometrica* 46:1251): per ``within: true`` link, the posterior of
@@ -70,7 +74,7 @@ from copath.constants import HDI_PROB
 from copath.spec.pathway import Pathway
 
 __all__ = ["area_mean_name", "area_means", "within_parents", "mean_inputs", "identified_from", "within_contrast",
-           "between_only", "IdentifiedFrom", "BETWEEN", "LINK_WITHIN", "FLAT_SHARE"]
+           "between_only", "departs_within", "IdentifiedFrom", "BETWEEN", "LINK_WITHIN", "FLAT_SHARE"]
 
 #: The posterior variable of the between-area slopes, and its dim.
 BETWEEN, LINK_WITHIN = "between", "link_within"
@@ -190,8 +194,8 @@ def identified_from(pathway: Pathway, data: Any) -> dict[str, IdentifiedFrom]:
         rows = data.observed.get(link.target, np.array([], dtype=int))
         parent = pathway.nodes[link.source].node_kind
         given = not parent.endogenous or (parent.passes_value and data.observed.get(link.source, rows[:0]).size > 0)
-        if link.name in within:
-            out[link.name] = "within areas"
+        if link.name in within:  # identified by the departures alone: none where they never move
+            out[link.name] = "within areas" if departs_within(pathway, data, link.name) else ""
             continue
         if rows.size == 0 or not given:
             out[link.name] = ""
@@ -214,6 +218,45 @@ def identified_from(pathway: Pathway, data: Any) -> dict[str, IdentifiedFrom]:
     return out
 
 
+def departs_within(pathway: Pathway, data: Any, link: str) -> bool:
+    """Whether a ``within: true`` link's parent departs from its area mean on some row where the
+    child has data (the means over all of an area's rows, as the model has them); where it never
+    does, the within-area effect rests on its prior (:mod:`copath.model.identification`).
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    data
+        Its prepared data.
+    link
+        A ``within: true`` link's name.
+
+    Returns
+    -------
+    bool
+
+    Example
+    -------
+    >>> import copath as cp, pandas as pd
+    >>> from copath.model.data import prepare_data
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n"
+    ...     "  y: {kind: count, area_effects: true}\\nlinks:\\n  - {from: x, to: y, within: true}\\noutcomes: [y]\\n")
+    >>> df = pd.DataFrame({"area": [0, 0, 1, 1], "month": [1, 2, 1, 2], "x": [0.0, 0.0, 1.0, 1.0], "y": [1, 2, 3, 4]})
+    >>> departs_within(pw, prepare_data(pw, df), "x -> y")
+    False
+    """
+    source, target = link.split(" -> ")
+    rows = data.observed.get(target, np.array([], dtype=int))
+    if rows.size == 0:
+        return False
+    x = np.asarray(data.values[source], dtype=float)
+    departures = (x - mean_inputs(pathway, data.values, data.area_index)[area_mean_name(source)])[rows]
+    departures = departures[np.isfinite(departures)]
+    scale = max(1.0, float(np.abs(x[np.isfinite(x)]).max())) if np.isfinite(x).any() else 1.0
+    return departures.size > 1 and float(np.ptp(departures)) > 1e-12 * scale
+
+
 def between_only(pathway: Pathway, data: Any) -> list[str]:
     """Links into a node with area effects whose parent varies only between areas: the child's
     area intercepts are then the estimate's only rival, and the data say little about it (see
@@ -232,7 +275,8 @@ def between_only(pathway: Pathway, data: Any) -> list[str]:
         Link names, in spec order.
     """
     found = identified_from(pathway, data)
-    return [n for n, where in found.items() if where == "between areas"]
+    return [n for n, where in found.items()
+            if where == "between areas" and pathway.nodes[n.split(" -> ")[1]].area_effects]
 
 
 def within_contrast(posterior: Any, prob: float = HDI_PROB) -> pd.DataFrame:

@@ -60,10 +60,45 @@ from copath.model.time import month_features, time_terms
 from copath.model.within import BETWEEN, LINK_WITHIN, area_mean_name, mean_inputs
 from copath.scenarios.changes import Change
 
-__all__ = ["Forward", "forward_of"]
+__all__ = ["Forward", "forward_of", "held_area_means"]
 
 _FORWARDS: weakref.WeakKeyDictionary[FitRecord, Forward] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+def held_area_means(pathway, links) -> str:
+    """The assumption a scenario or path effect makes on a ``within: true`` link among ``links``
+    (module docstring): one sentence naming them, or ``""`` when none is among them.
+
+    Parameters
+    ----------
+    pathway
+        The pathway.
+    links
+        Link names (those on the paths the contrast moves along).
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  x: {kind: exposure}\\n  y: {kind: count, area_effects: true}\\n"
+    ...                       "links:\\n  - {from: x, to: y, within: true}\\noutcomes: [y]\\n")
+    >>> held_area_means(pw, ["x -> y"])[:60]
+    'Within-area link(s) on the path (x -> y): the change moves x'
+    >>> held_area_means(pw, [])
+    ''
+    """
+    within = [name for name in pathway.within_links if name in set(links)]
+    if not within:
+        return ""
+    parents = ", ".join(dict.fromkeys(name.split(" -> ")[0] for name in within))
+    return (f"Within-area link(s) on the path ({', '.join(within)}): the change moves {parents} and holds each "
+            f"area's mean of {parents} at the data's, so it acts through the within-area effect alone; the "
+            "between-area slope, which carries the areas' other differences, does not move with it "
+            "(copath.model.within).")
 
 
 def forward_of(record: FitRecord) -> Forward:

@@ -222,7 +222,7 @@ import pandas as pd
 
 from copath.constants import HDI_PROB
 from copath.model.record import FitRecord
-from copath.scenarios.forward import Forward, forward_of
+from copath.scenarios.forward import Forward, forward_of, held_area_means
 from copath.scenarios.scenario import hdi_1d
 
 __all__ = ["PathEffects", "path_effects", "TOTAL", "NATURAL", "PROPORTIONAL", "NATURAL_ROWS", "REMAINDER_ROW",
@@ -357,6 +357,9 @@ class PathEffects:
     interventional_remainder: np.ndarray | None = None
     enters_target: tuple[str, ...] = ()
     at: tuple[float, float] | None = None
+    #: the assumption on the ``within: true`` links on the paths (area means held at the data's;
+    #: :func:`copath.scenarios.forward.held_area_means`), '' when none is on them
+    held_means: str = ""
 
     @property
     def paths(self) -> dict[str, np.ndarray]:
@@ -570,6 +573,8 @@ class PathEffects:
                 f"a change of {self.delta:g} in {self.source} (from each row's own value a to a + {self.delta:g})")
         lines = [f"Total effect: {move} changes {self.target} by {total['mean']:+.3g}{unit} (posterior mean; {p}% "
                  f"highest-density interval {total['hdi_low']:+.3g} to {total['hdi_high']:+.3g})."]
+        if self.held_means:
+            lines.append(self.held_means)
         if self.pnde is not None and self.tnie is not None:
             if self.mediators:
                 held = ", ".join(self.mediators)
@@ -779,7 +784,9 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float | Non
     ------
     ValueError
         For an unknown node, an exposure as target, no directed path, both ``delta`` and
-        ``at``, ``at`` on an endogenous source, or a source value outside its declared range.
+        ``at``, ``at`` on an endogenous source, a source value outside its declared range, or a
+        source that is one level indicator of a categorical exposure (``educ[mid]``: compare
+        levels with ``res.scenario({"educ": "mid"})``).
 
     Example
     -------
@@ -797,6 +804,12 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float | Non
             raise ValueError(f"unknown node {node!r}")
     if not pw.nodes[target].node_kind.endogenous:
         raise ValueError(f"{target!r} is an exposure: nothing acts on it")
+    level = pw.nodes[source].level
+    if level is not None:  # one indicator of a categorical exposure (spec.covariates): not settable alone
+        column = source[: source.index("[")]
+        raise ValueError(f"{source!r} is one level indicator of the categorical exposure {column!r}: moving it "
+                         f"alone would give rows two levels at once (or none). Compare levels with scenarios "
+                         f"instead, e.g. res.scenario({{{column!r}: {level!r}}}) against the data as they are")
     if at is not None and delta is not None:
         raise ValueError("give delta (a shift of each row's own value) or at=(a0, a1) (every row set to a0, then "
                          "a1), not both")
@@ -879,7 +892,8 @@ def path_effects(result: FitRecord, source: str, target: str, delta: float | Non
         mediators=tuple(mediators), induced_confounders=tuple(_induced_confounders(graph, mediators, target)),
         interventional_indirect=via, interventional_remainder=remainder,
         enters_target=tuple(m for m in mediators if m in through_keys),
-        at=None if at is None else (a0, a1))
+        at=None if at is None else (a0, a1),
+        held_means=held_area_means(pw, {f"{u} -> {v}" for path in paths for u, v in zip(path, path[1:])}))
 
 
 def _shift_chunks(forward: Forward, source: str, target: str, mediators: list[str],

@@ -43,7 +43,7 @@ from copath.display import frame_html, paragraphs
 from copath.model.record import FitRecord
 from copath.model.time import month_features, span_words
 from copath.scenarios.changes import Change, parse_change
-from copath.scenarios.forward import forward_of
+from copath.scenarios.forward import forward_of, held_area_means
 from copath.spec.pathway import Pathway
 
 __all__ = ["Scenario", "build_scenario", "hdi_1d", "links_on_paths", "level_changes"]
@@ -444,6 +444,12 @@ class Scenario:
                 f"{row['difference']:+.3g} ({p}% HDI {row['diff_hdi_low']:+.3g} to {row['diff_hdi_high']:+.3g}); "
                 f"P(improves) = {row['p_improves']:.2f}{flag}."
             )
+        pathway = self.result.pathway
+        moved = set(self.changes).union(*(nx.descendants(pathway.to_networkx(), n) for n in self.changes
+                                          if n in pathway.nodes))
+        held = held_area_means(pathway, [link.name for link in pathway.links if link.source in moved])
+        if held:
+            lines.append(held)
         if no_better:
             lines.append(f"P(improves) left out for {', '.join(no_better)}: no `better:` in the spec says which "
                          "direction is an improvement (add `better: higher` or `better: lower` to the node).")

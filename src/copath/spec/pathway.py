@@ -428,7 +428,8 @@ class Pathway:
                             f"{link.source!r} is a {self.nodes[link.source].kind} node, whose area mean would be a "
                             "model quantity", where, link.line)
         if not self.nodes[link.target].area_effects:
-            raise self._err(f"'within: true' compares areas with themselves over time, so the child "
+            raise self._err(f"'within: true' compares each {self.area_column or 'group'} with itself over its rows, "
+                            "so the child "
                             f"{link.target!r} needs 'area_effects: true'", where, link.line)
         if tuple(self.index) == (self.area_column,):
             raise self._err(f"'within: true' needs several rows per group, and the spec's index "
@@ -566,7 +567,8 @@ class Pathway:
             raise self._err("'weight' weights a proportion's rows within its 'observed_at' groups; a count's "
                             "groups are weighted by its offset", where)
         if node.within and not node.area_effects:
-            raise self._err("'within: true' compares areas with themselves over time, so the node needs "
+            raise self._err(f"'within: true' compares each {self.area_column or 'group'} with itself over its rows, "
+                            "so the node needs "
                             "'area_effects: true'", where)
         if node.within and not node.node_kind.endogenous:
             raise self._err("'within: true' is for a node with an equation (its links in); an exposure has none",
