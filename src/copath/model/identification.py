@@ -34,11 +34,12 @@ data can tell apart depends on what varies independently over the rows. For ever
     A parent that varies *only between areas*, into a child with area effects (issue 30 item
     4), is ``weak local data`` below an expected contraction of :data:`BETWEEN_CONTRACTION`
     (50%) instead: its information is the areas' means against the child's own unknown area
-    levels, the estimate assumes a typical area spread before the fit, and it erred high for
-    such parents in every case measured: 0.44, 0.25, 0.48 expected against 0.38, 0.27, 0.75
-    narrowed (``tests/model/test_identification.py``), and 0.77 against a median of 0.60, 0.46
-    against 0.27 (``benchmarks/bench_identification.py``, between-area designs, a reduced run of
-    3 fits each). Such a link rests on the areas' differences alone, the contrast that
+    levels and the estimate assumes a typical area spread before the fit. Measured so far it
+    erred either way: 0.44, 0.25, 0.48 expected against 0.38, 0.27, 0.75 narrowed
+    (``tests/model/test_identification.py``: high once, low twice), and 0.77 against a median of
+    0.60, 0.46 against 0.27 (``benchmarks/bench_identification.py``, between-area designs, a
+    reduced run of 3 fits each: high both times), with the unit prior. The 50% cut rests on those
+    few fits; its rate of wrong labels is not yet measured. Such a link rests on the areas' differences alone, the contrast that
     unmeasured differences between areas confound. For a ``within: true`` link the input is the
     parent's departure from its area mean (:mod:`copath.model.within`); one that never departs
     within an area where the child has data is ``prior only``.
