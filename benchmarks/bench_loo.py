@@ -1,4 +1,4 @@
-"""Runtime of ``res.loo()`` against its fit, on the flagship pathway (issue 30's check: less
+"""Runtime of ``res.loo()`` and ``res.check_pathway()`` against its fit, on the flagship pathway (issue 30's check: less
 than 25% of the fit), and how many units' Pareto k exceed 0.7 by row and by area.
 
 The flagship on the first ``--areas`` areas of ``synthetic_force`` (24 months each), fitted with
@@ -47,6 +47,12 @@ def main() -> None:
         worst = table[table["high_k"] > 0]["high_k"].sort_values(ascending=False).head(3)
         lines.append(f"| {by} | {loo_s:.1f} | {loo_s / fit_s:.2f} | {int(lo.table.loc['total', 'n_units'])} | "
                      f"{len(lo.unreliable)} | {', '.join(f'{n} {int(k)}' for n, k in worst.items()) or '-'} |")
+    start = time.perf_counter()
+    check = res.check_pathway()
+    check_s = time.perf_counter() - start
+    tested = int(check.table["p_value"].notna().sum())
+    lines += ["", f"res.check_pathway(): {check_s:.1f} s, {check_s / fit_s:.2f} of the fit "
+                  f"({tested} statement(s) tested, {len(check.untested)} listed as untested)."]
     record([*lines, ""])
 
 

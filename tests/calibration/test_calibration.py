@@ -12,6 +12,7 @@ from copath.model.builder import build_model
 from copath.model.equations import linear_predictors, make_plan
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_rank_tests_accept_uniform_and_reject_skewed_ranks():
     rng = np.random.default_rng(4)
     uniform_p = [ecdf_test(rng.integers(0, 100, 200), 99, rng=np.random.default_rng(i))[0] for i in range(40)]

@@ -28,6 +28,7 @@ def brute_force_moments(y, s, tau_density, tau_max, mu_lim):
     return m1 / z, m2 / z, t2 / z
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_matches_two_dimensional_quadrature_half_normal():
     scale = 10.0
     res = cp.pool_effects(SCHOOLS_Y, SCHOOLS_S, tau_prior="half_normal", tau_scale=scale)

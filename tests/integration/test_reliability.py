@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 FIXTURE = ROOT / "tests" / "fixtures" / "result_format_1"
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_ctrl_c_during_a_fit_leaves_no_result(tmp_path):
     data = tmp_path / "d.csv"
     assert main(["simulate", "calibration", "--areas", "200", "--months", "12", "--seed", "1",

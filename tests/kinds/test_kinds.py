@@ -156,6 +156,7 @@ def score_kind():
     del kinds.KINDS["score"]
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_a_registered_kind_works_end_to_end(score_kind, tmp_path):
     spec = toy_spec("scored", p=False, y={"kind": "score", "better": "higher"}, direct=True)
     pw = cp.loads_pathway(spec)

@@ -145,6 +145,7 @@ def test_group_totals(kind):
     assert "rows -> 30 terms" in g.describe()
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_log_likelihood_totals_from_the_collapsed_model_equal_the_row_level_ones():
     pw = cp.loads_pathway(SPEC)
     df = panel(seed=5)

@@ -60,6 +60,7 @@ def test_sample_stats_are_the_log_density_at_the_draws(tree):
         assert float(stats["lp"][chain, draw]) == pytest.approx(float(logp(point)), rel=1e-6)
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_same_seed_same_draws_and_bad_init_refused(tree):
     again = sample_numpyro(conjugate_model(), draws=600, tune=400, chains=2, random_seed=3, map_seed=1,
                            target_accept=0.9)

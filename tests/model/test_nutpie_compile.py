@@ -70,6 +70,7 @@ def test_each_chain_starts_at_its_own_optimum_from_its_own_point(sampled, compil
     assert np.abs(a - support).max() > 0.2  # the optimiser moved: the check has teeth
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_same_seed_same_start_and_default_init_is_nutpies(sampled, compiled):
     again = compile_for_nutpie(sampled.model, init="map", random_seed=4)
     assert np.array_equal(again.initial_point_func(0), compiled.initial_point_func(0))

@@ -126,6 +126,7 @@ def test_the_pilot_chooses_by_the_posteriors_spread_and_a_stored_choice_is_built
         build_model(pw, prepared, centred={"c": ["nowhere"]})
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_a_fit_stores_its_parametrisation_and_a_reload_builds_it():
     import dataclasses
     import tempfile

@@ -69,6 +69,7 @@ def test_chains_in_mirror_modes_do_not_make_a_trade_off_of_their_own():
     assert abs(row["correlation"]) < 0.1 and not row["trade_off"]
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_trading_links_are_named_as_one_path():
     pw = cp.loads_pathway(MEDIATED)
     sim = cp.simulate(pw, areas=40, months=12, random_seed=3,

@@ -57,6 +57,7 @@ def test_power_scaling_diagnosis_on_conjugate_normal(areas, months, mu, sigma, e
         assert row["prior_sensitivity"] < 0.05 <= row["likelihood_sensitivity"]
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_threshold_is_a_parameter():
     res = _fit_one(100, 5, TRUE_SLOPE - 1.5, 0.05, seed=11, draws=500)
     t = res.sensitivity().table.loc["x -> y"]

@@ -102,6 +102,7 @@ def test_a_link_from_a_constant_exposure_is_not_labelled_local_data():
     assert table.loc["c -> p", "identification"] == "local data" and table.loc["c -> p", "local_data"]
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_pymc_sampler_fallback(monkeypatch):
     import sys
 

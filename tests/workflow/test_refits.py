@@ -106,6 +106,7 @@ def test_calibration_fits_with_the_given_settings(monkeypatch):
     assert replace(got, random_seed=settings.random_seed) == replace(settings, progressbar=False)
 
 
+@pytest.mark.slow  # 5-12 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_a_real_refit_keeps_draws_chains_and_storage_modes():
     pw = cp.loads_pathway(SPEC)
     sim = cp.simulate(pw, areas=15, months=2, random_seed=3)
