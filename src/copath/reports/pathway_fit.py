@@ -82,7 +82,7 @@ class PathwayFit:
         ``None`` when no posterior predictive check was made.
     identified : dict[str, str]
         Link -> where the data identify it: ``within areas``, ``between areas``, ``both`` or ``""``
-        (not measurable before the fit: the parent's input is a model quantity).
+        (not computed: the parent's input is a model quantity, or it never varies).
     contrast : pandas.DataFrame or None
         The within-between contrast of the ``within: true`` links (:meth:`FitRecord.within_contrast`).
     """
@@ -115,8 +115,14 @@ class PathwayFit:
         list[str]
         """
         known = {k: v for k, v in self.identified.items() if v}
+        unknown = [k for k, v in self.identified.items() if not v]
         lines = ["Where the data identify each link: " + ("; ".join(f"{k}: {v}" for k, v in known.items())
-                                                       if known else "not measurable before the fit") + "."]
+                                                       if known else "not computed for any link") + "."]
+        if unknown:
+            lines.append("Not computed for " + ", ".join(unknown[:6]) + (" ..." if len(unknown) > 6 else "")
+                         + ": the parent is itself modelled (it enters through its fitted expected value), or "
+                         "it never varies in the data, so the split between areas and within them is not read "
+                         "from the data's columns.")
         if self.between_only:
             lines.append("Links identified only between areas: " + ", ".join(self.between_only) + ". Their "
                          "parents are constant within every area, so these estimates rest on the areas' differences "
