@@ -201,3 +201,21 @@ def test_a_link_from_a_node_without_data_keeps_the_unit_default_widened_by_k():
     assert scaled["x -> c"].sigma == pytest.approx(2.5 / df["x"].std())        # x has data, c a log link
     wide = autoscale_priors(pw, prepared, unit, prior_scale=2)
     assert wide["c -> y"].sigma == 6.0 and "no spread of c" in wide["c -> y"].scaled_by
+
+
+def test_a_count_parent_with_few_events_keeps_the_unit_default():
+    """Row log rates of 0.06 events a row (the flagship's road casualties) are the +0.5's steps: scaling by
+    them gave road_casualties -> qol_citizens a prior sd of 8.6 and split the demo's chains; with many
+    events a row the log rates spread and scale the prior."""
+    rng = np.random.default_rng(6)
+    n = 300
+    spec = ("name: c\nindex: [id]\nnodes:\n  x: {kind: exposure}\n  c: {kind: count}\n  y: {kind: continuous}\n"
+            "links:\n  - {from: x, to: c}\n  - {from: c, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    base = pd.DataFrame({"id": np.arange(n), "x": rng.normal(0, 1, n), "y": rng.normal(0, 3, n)})
+    unit = cp.priors_for(pw, None)["c -> y"]
+    sparse = base.assign(c=rng.poisson(0.06, n))
+    assert autoscale_priors(pw, prepare_data(pw, sparse), cp.priors_for(pw, None))["c -> y"] == unit
+    busy = base.assign(c=rng.poisson(np.exp(2 + 0.5 * base["x"])))   # about 8 events a row
+    p = autoscale_priors(pw, prepare_data(pw, busy), cp.priors_for(pw, None))["c -> y"]
+    assert p.scaled_by and p.sigma != unit.sigma

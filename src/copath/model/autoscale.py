@@ -49,8 +49,9 @@ the expected log rate's, and a prior wider than rstanarm's on the true predictor
 noise is all the rows can show, the parent is not scaled by it: a ``binary`` parent's row
 logits are always :math:`\pm 1.10` (:math:`\operatorname{logit}(0.25)`, one trial), and a
 proportion's with few trials (a mean under :data:`MIN_TRIALS` per row) are mostly the
-coarse steps of :math:`(y + 0.5)/(n + 1)`; such a parent keeps the unit default, as a parent
-without data does. :func:`tight_defaults` checks the result against the data.
+coarse steps of :math:`(y + 0.5)/(n + 1)`, and a count's with few events (a mean under
+:data:`MIN_EVENTS` per row) the steps of :math:`\log((y + 0.5)/\text{size})`; such a parent
+keeps the unit default, as a parent without data does. :func:`tight_defaults` checks the result against the data.
 
 The priors of links with evidence are untouched; :func:`copath.priors_for` without data
 still gives the unit-scaled default (:data:`copath.evidence.priors.DEFAULT_SD`), which the
@@ -106,7 +107,7 @@ from copath.model.data import PreparedData
 from copath.model.within import area_means
 from copath.spec.pathway import Pathway
 
-__all__ = ["AUTOSCALE_SD", "TIGHT_PULL", "MIN_TRIALS", "between_prior", "unit_default_sd", "TightPriorWarning", "TightPrior", "Spread", "entering_values",
+__all__ = ["AUTOSCALE_SD", "TIGHT_PULL", "MIN_TRIALS", "MIN_EVENTS", "between_prior", "unit_default_sd", "TightPriorWarning", "TightPrior", "Spread", "entering_values",
            "spread", "autoscale_priors", "tight_defaults", "resolve_prior_scale"]
 
 #: rstanarm's default coefficient scale before the adjustment for the data's scales.
@@ -118,6 +119,13 @@ MIN_ROWS: int = 5
 #: A proportion (or binary) parent with fewer trials per row than this on average keeps the unit
 #: default: its row logits are mostly the steps of few trials, not the spread of its log odds.
 MIN_TRIALS: float = 5.0
+#: A count parent with fewer events per row than this on average keeps the unit default: its row
+#: log rates ``log((y + 0.5) / size)`` are mostly the steps of 0, 1, 2 events, whose spread says
+#: little about the spread of its expected log rate. On the flagship, road_casualties (0.06 events
+#: a row) would otherwise give ``road_casualties -> qol_citizens`` a prior sd of 8.6 where the unit
+#: default is 0.5; the demo's fit then split its chains between mirror-image modes of that link
+#: and ``speedwatch -> road_casualties`` (R-hat 1.86, 2026-12-07).
+MIN_EVENTS: float = 5.0
 
 
 class TightPriorWarning(UserWarning):
@@ -228,6 +236,10 @@ def _node_spreads(pathway: Pathway, prepared: PreparedData) -> dict[str, Spread]
             trials = np.broadcast_to(np.asarray(kind.size(node, prepared.values, rows), dtype=float), rows.shape)
             if float(np.mean(trials)) < MIN_TRIALS:  # row logits of few trials: steps, not a spread
                 values = None
+        if values is not None and kind.endogenous and kind.natural_level == "rate":
+            rows = prepared.observed[name]
+            if rows.size and float(np.mean(prepared.values[name][rows])) < MIN_EVENTS:
+                values = None  # row log rates of a few events: the +0.5's steps, not a spread
         out[name] = spread(values, kind.unit_scale(node))
     return out
 
