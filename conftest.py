@@ -32,7 +32,7 @@ def doctest_result():
                               "area_sd": {"c": 0.3}, "sigma": {"y": 0.4}})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cp.fit(pw, sim.data, draws=800, tune=800, chains=2, random_seed=4, progressbar=False)
+        return cp.fit(pw, sim.data, draws=1000, tune=1000, chains=2, random_seed=4, progressbar=False)
 
 
 @pytest.fixture(autouse=True)
