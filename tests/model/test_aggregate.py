@@ -164,6 +164,7 @@ def test_review_fixes_for_aggregates():
     assert ident.statuses["x -> p"] == "local data", ident.reasons["x -> p"]
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_yearly_rows_count_as_twelve_months_and_shares_have_no_totals():
     pw = cp.loads_pathway(FINE.replace("trials: n}", "trials: n, given_as: share}"))
     sim = cp.simulate(cp.loads_pathway(FINE), areas=8, months=3, random_seed=1).data

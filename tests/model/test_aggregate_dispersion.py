@@ -174,6 +174,7 @@ def test_simulated_group_figures_spread_as_the_group_level_likelihood_says():
     assert abs(ys.var() / betabinom.var(150, pbar * k, (1 - pbar) * k) - 1) < 0.1
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_a_group_dispersion_is_recovered_from_simulated_group_totals():
     pw = cp.loads_pathway(NB_ONLY)
     sim = cp.simulate(pw, areas=36, months=24, random_seed=11,

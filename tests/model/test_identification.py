@@ -137,6 +137,7 @@ def test_the_symmetric_product_is_refused_not_reported_with_false_certainty(chai
         cp.fit(pw, chain_data.drop(columns=["c"]), draws=50, tune=50, chains=1, progressbar=False)
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_a_direction_makes_the_product_fit_and_converge(chain_data):
     spec = toy_spec("chain", c={"area_effects": True}, p=False, directions={"x -> c": "-"})
     pw = cp.loads_pathway(spec)

@@ -43,6 +43,7 @@ def test_the_spread_beyond_noise_and_exposures_is_recovered():
                                              weights=sim.data["c"].to_numpy(), minlength=60))
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_a_mixed_model_has_both_forms_and_one_area_effect():
     pw, sim = _data(20.0, 0.5, seed=3)
     data = sim.data.copy()

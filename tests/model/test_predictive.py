@@ -113,6 +113,7 @@ def test_the_beta_binomial_fit_of_the_same_shares_is_not_flagged():
     assert res.diagnostics().predictive == ()
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_too_few_predictive_draws_make_no_verdict_and_say_so():
     # the same misfit as above, but 50 predictive draws cannot tell a misfit from their own coarseness
     res = cp.fit(cp.loads_pathway(BINOMIAL), overdispersed_shares(), draws=200, tune=300, chains=2, random_seed=1,

@@ -187,6 +187,7 @@ def test_parse_change():
         parse_change("-100%")
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_cli_scenario(cp_fit, tmp_path):
     import subprocess
     import sys
@@ -205,6 +206,7 @@ def test_cli_scenario(cp_fit, tmp_path):
     assert bad.returncode == 2 and "outside its range" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow  # 5-8 s: kept out of make test's 10-minute budget (make test-slow runs it)
 def test_uninformed_share_is_not_given_where_links_are_informed_only_as_a_product():
     """x -> c -> p with c without data: x -> c and c -> p are informed only as a product, so
     fixing one at its mean is not 'knowing' it (the other's posterior leans on it)."""
