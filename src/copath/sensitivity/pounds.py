@@ -122,7 +122,7 @@ def unit_words(price_year: int) -> str:
     str
         E.g. ``"GBP (2024 prices) a year"``.
     """
-    return f"GBP ({price_year} prices) a year"
+    return f"{money_words(price_year)} a year"
 
 
 def money_words(price_year: int) -> str:
