@@ -104,6 +104,13 @@ import numpy as np
 
 from copath.evidence.priors import DEFAULT_SD, LinkPrior
 from copath.model.data import PreparedData
+from copath.model.information import (
+    WEAK_CONTRACTION,
+    expected_contraction,
+    given_inputs,
+    link_information,
+    parent_given,
+)
 from copath.model.within import area_means
 from copath.spec.pathway import Pathway
 
@@ -376,6 +383,12 @@ def autoscale_priors(pathway: Pathway, prepared: PreparedData, priors: Mapping[s
                 rule = f"{widened}the unit default {prior.sigma:.3g} (no spread of {lacking} in the data to scale by)"
                 out[link.name] = replace(prior, sigma=k * prior.sigma, scaled_by=rule)
             continue
+        kept = _keeps_unit(pathway, prepared, link.name, prior)
+        if kept:
+            rule = f"{widened}the unit default {prior.sigma:.3g} ({kept})"
+            out[link.name] = replace(prior, sigma=k * prior.sigma, scaled_by=rule,
+                                     note=f"No evidence: weakly informative default, sd {rule}.")
+            continue
         name = f"{link.source} - area mean" if link.name in within else link.source
         sigma = k * AUTOSCALE_SD * ratio / sx.value
         rule = (f"{widened}2.5 x {numerator} / {sx.describe(name)} = {sigma:.3g} "
@@ -383,6 +396,32 @@ def autoscale_priors(pathway: Pathway, prepared: PreparedData, priors: Mapping[s
         out[link.name] = replace(prior, sigma=sigma, scaled_by=rule,
                                  note=f"No evidence: weakly informative default on the data's scale, sd {rule}.")
     return out
+
+
+def _keeps_unit(pathway: Pathway, prepared: PreparedData, link: str, prior: LinkPrior) -> str:
+    """Why a default prior keeps its unit scale although the data have spreads to scale by ('' when
+    it does not): the parent's input varies mostly between areas into a child with area effects,
+    or so little that the data can be expected to narrow the unit default by under
+    :data:`~copath.model.information.WEAK_CONTRACTION` (module docstring)."""
+    source, target = link.split(" -> ")
+    rows = prepared.observed.get(target)
+    if rows is None or rows.size == 0 or not parent_given(pathway, prepared, source):
+        return ""
+    inputs = given_inputs(pathway, prepared, target)
+    x = inputs.pop(link)[rows]
+    others = np.column_stack([v[rows] for v in inputs.values()]) if inputs else None
+    info = link_information(pathway, prepared, target, x, others)
+    if info is None:
+        return ""
+    if info.between_dominated:
+        return (f"{source} varies mostly between areas ({info.between / info.total:.0%} of the information), "
+                f"where {target}'s area levels are its rival: a scale from its spread would be one the data "
+                "hardly inform")
+    contraction = expected_contraction(pathway, prepared, target, x, prior.sigma, others)
+    if contraction is not None and contraction < WEAK_CONTRACTION:
+        return (f"{source} varies so little where {target} has data that they would narrow this prior by "
+                f"about {contraction:.0%}: a scale from its spread would be one the data hardly inform")
+    return ""
 
 
 @dataclass(frozen=True)

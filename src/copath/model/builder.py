@@ -89,6 +89,7 @@ from copath.model.autoscale import between_prior
 from copath.model.compact import NodeGroups, plan_groups
 from copath.model.data import PreparedData, prepare_data
 from copath.model.equations import Plan, linear_predictors, make_plan
+from copath.model.information import AREA_SD_SCALE
 from copath.model.parametrisation import centred_areas, mask_from_lists
 from copath.model.time import (
     MONTH_NAMES,
@@ -105,8 +106,6 @@ from copath.spec.pathway import Pathway
 
 __all__ = ["BuiltModel", "build_model", "intercept_prior", "period_centred"]
 
-#: The half-normal scale of an area effect's sd, in the node's own scale (:meth:`NodeKind.unit_scale`).
-AREA_SD_SCALE = 0.5
 #: The dims of the centred and the non-centred area effects (one label per node and area).
 AREA_CENTRED, AREA_NONCENTRED = "area_centred", "area_noncentred"
 

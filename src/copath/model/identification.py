@@ -10,39 +10,37 @@ data can tell apart depends on what varies independently over the rows. For ever
 ``weak local data``
     As ``local data``, but the parent's input varies so little over the child's rows that
     the data can be expected to narrow the link's prior variance by less than
-    :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`,
-    with :math:`\sigma_0` the prior sd (for a link whose prior is copath's default, no
-    evidence, the *unit* default :func:`copath.model.autoscale.unit_default_sd` that
-    :func:`copath.evidence.priors.prior_for` gives without data, not the data-scaled one the
-    fit samples with: that one, :math:`2.5\, s_y/s_x`, is vague by design, and against it a
-    barely varying parent would look well informed; the label says how informative the data
-    are on a fixed reference scale) and :math:`I = \sum_i w_i (x_i - \bar x_w)^2` the
-    Fisher information about the coefficient (for a child with area effects, the random-intercept
-    model's: variation within areas counts in full, the areas' means only against their own
-    unknown levels, :func:`_random_intercept_information`), :math:`w_i` the child's information per row
-    at its area's observed level (a count's expected count, Poisson's information, which is
-    at least the negative binomial's; a proportion's :math:`n_i p_a (1 - p_a)`). It is an
-    estimate, not a bound: other parents and area effects usually take information away,
-    but a parent that moves the rates could also move the weights. Checked only for a
-    parent whose input the data give (an exposure, or a continuous node's observed values)
-    and a count or proportion child (a continuous child's residual sd is not known before
-    the fit). On simulated data (``benchmarks/bench_identification.py``): an exposure
+    :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`
+    (:func:`copath.model.information.expected_contraction`), with :math:`I` the Fisher
+    information about the coefficient (:mod:`copath.model.information`: for a child with area
+    effects, the random-intercept model's, in which change within areas counts in full and the
+    areas' means only against their own unknown levels) and :math:`\sigma_0` the prior sd: for
+    a link whose prior is copath's default (no evidence), the *unit* default
+    :func:`copath.model.autoscale.unit_default_sd`, which is also the prior the fit keeps for
+    such a link (:func:`copath.model.autoscale.autoscale_priors` scales a default prior to the
+    data only where the data inform it), so the label and the fit measure against the same
+    prior. It is an estimate, not a bound: other parents and area effects usually take
+    information away, but a parent that moves the rates could also move the weights. Checked
+    only for a parent whose input the data give (an exposure, or a continuous node's observed
+    values) and a count or proportion child (a continuous child's residual sd is not known
+    before the fit). On simulated data (``benchmarks/bench_identification.py``): an exposure
     varying by an sd of 0.002 had been labelled ``local data`` and its posterior kept over
     80% of the prior's variance in 6 of 8 fits; labelled ``weak local data``, 0 of 8 fits
     narrowed it by more than 20%.
 
-    A parent that varies *only between areas*, into a child with area effects (issue 30 item
-    4), is ``weak local data`` below an expected contraction of :data:`BETWEEN_CONTRACTION`
-    (50%) instead: its information is the areas' means against the child's own unknown area
-    levels and the estimate assumes a typical area spread before the fit. Measured so far it
-    erred either way: 0.44, 0.25, 0.48 expected against 0.38, 0.27, 0.75 narrowed
-    (``tests/model/test_identification.py``: high once, low twice), and 0.77 against a median of
-    0.60, 0.46 against 0.27 (``benchmarks/bench_identification.py``, between-area designs, a
-    reduced run of 3 fits each: high both times), with the unit prior. The 50% cut rests on those
-    few fits; its rate of wrong labels is not yet measured. Such a link rests on the areas' differences alone, the contrast that
-    unmeasured differences between areas confound. For a ``within: true`` link the input is the
-    parent's departure from its area mean (:mod:`copath.model.within`); one that never departs
-    within an area where the child has data is ``prior only``.
+    A parent that varies *mostly between areas*, into a child with area effects (issue 30
+    item 4: :attr:`copath.model.information.Information.between_dominated`, more of the
+    information from the areas' differences than from change within them), is ``weak local
+    data`` below an expected contraction of :data:`BETWEEN_CONTRACTION` (50%) instead: its
+    information is the areas' means against the child's own unknown area levels, and the
+    estimate assumes a typical area spread before the fit, so it errs high (the area spread's
+    own uncertainty takes information away). The split is continuous: a parent that varies
+    by a hair within areas is judged as one constant within them. The rate of wrong labels is
+    measured in ``benchmarks/bench_identification.py`` (the docs' identification guide quotes
+    it). Such a link rests on the areas' differences, the contrast that unmeasured
+    differences between areas confound. For a ``within: true`` link the input is the parent's
+    departure from its area mean (:mod:`copath.model.within`); one that never departs within
+    an area where the child has data is ``prior only``.
 ``combination``
     The child has data, but this parent's input is (over the rows) a linear function of
     the child's other inputs: e.g. a count parent with no area effect whose only input is
@@ -103,10 +101,16 @@ from copath.errors import CopathError
 from copath.evidence.priors import LinkPrior
 from copath.model.aggregate import group_means
 from copath.model.autoscale import unit_default_sd
-from copath.model.builder import AREA_SD_SCALE
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.within import area_mean_name, departs_within, identified_from, mean_inputs
+from copath.model.information import (
+    WEAK_CONTRACTION,
+    expected_contraction,
+    given_inputs,
+    link_information,
+    parent_given,
+)
+from copath.model.within import area_mean_name, departs_within, mean_inputs
 from copath.spec.pathway import Pathway
 
 __all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_below", "refuse_sign_symmetry", "expected_contraction", "STATUSES",
@@ -114,8 +118,6 @@ __all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_
 
 #: The statuses, best identified first.
 STATUSES = ("local data", "weak local data", "combination", "product", "prior only")
-#: Below this upper bound on the expected contraction, a link the data inform is "weak local data".
-WEAK_CONTRACTION = 0.1
 #: For a parent that varies only between areas, into a child with area effects, the expected
 #: contraction below which the link is "weak local data" (module docstring: why 0.5 and not 0.1).
 BETWEEN_CONTRACTION = 0.5
@@ -343,7 +345,7 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
             reasons[link.name] = "the child's data inform it"
     _mark_within(pathway, data, statuses, reasons)
     _mark_combinations(pathway, data, statuses, reasons, draws)
-    _mark_weak(pathway, data, priors, statuses, reasons, draws)
+    _mark_weak(pathway, data, priors, statuses, reasons)
     notes = tuple(f"{n} has no local data, so its area effects are left out (their spread could be told only as a "
                   "product with the coefficients of the links out of it)."
                   for n in pathway.endogenous if pathway.nodes[n].area_effects and not observed[n])
@@ -354,140 +356,39 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
     return Identification(statuses, reasons, notes, ambiguous, mirror)
 
 
-def expected_contraction(pathway: Pathway, data: PreparedData, child: str, inputs: np.ndarray,
-                         prior_sd: float) -> float | None:
-    r"""An estimate of how much ``child``'s data can narrow the prior variance of a link
-    whose parent's input over the child's observed rows is ``inputs`` (see the module
-    docstring, ``weak local data``); None for a child whose information per row is not
-    known before the fit (continuous).
-
-    Parameters
-    ----------
-    pathway, data
-        The pathway and its prepared data.
-    child
-        The link's child (a node with data).
-    inputs
-        The parent's input on the child's observed rows.
-    prior_sd
-        The link's prior sd.
-
-    Returns
-    -------
-    float or None
-
-    Example
-    -------
-    >>> import copath as cp
-    >>> from copath.model.data import prepare_data
-    >>> pw = cp.loads_pathway("name: t\nnodes:\n  x: {kind: exposure}\n  y: {kind: count}\n"
-    ...                       "links:\n  - {from: x, to: y}\noutcomes: [y]\n")
-    >>> sim = cp.simulate(pw, areas=10, months=4, random_seed=0)
-    >>> prepared = prepare_data(pw, sim.data)
-    >>> x = prepared.values["x"]
-    >>> round(expected_contraction(pw, prepared, "y", x, 1.0), 3) > 0.9
-    True
-    >>> round(expected_contraction(pw, prepared, "y", 0.3 + 1e-4 * (x - x.mean()), 1.0), 3) < 0.1
-    True
-    """
-    node = pathway.nodes[child]
-    kind = node.node_kind
-    if kind.passes_value or child in data.aggregated:  # normal (identity or scaled logit): needs sigma
-        return None
-    rows = data.observed[child]
-    size = np.broadcast_to(np.asarray(kind.size(node, data.values, rows), dtype=float), rows.shape)
-    # each row at its area's observed level (pooled over the area's rows), so that the
-    # weights add up to about the data's total and not to that of one overall level
-    area = data.area_index[rows]
-    n_areas = len(data.areas)
-    events = np.bincount(area, weights=data.values[child][rows], minlength=n_areas)
-    exposure = np.bincount(area, weights=size, minlength=n_areas)
-    if kind.odds_scale:
-        share = ((events + 0.5) / (exposure + 1.0))[area]
-        w = size * share * (1.0 - share)
-    else:
-        w = size * ((events + 0.5) / np.maximum(exposure, 1e-12))[area]
-    total = float(w.sum())
-    if total <= 0:
-        return 0.0
-    if node.area_effects:
-        information = _random_intercept_information(w, inputs, area, n_areas,
-                                                    AREA_SD_TYPICAL * AREA_SD_SCALE * kind.unit_scale(node))
-    else:
-        centred = inputs - float(w @ inputs) / total
-        information = float(w @ centred**2)
-    return information * prior_sd**2 / (1.0 + information * prior_sd**2)
-
-
-#: The area spread the mixed-model information assumes before the fit: the median of the area
-#: sd's half-normal prior, 0.674 of its scale (copath.model.builder.AREA_SD_SCALE).
-AREA_SD_TYPICAL = 0.674
-
-
-def _random_intercept_information(w: np.ndarray, x: np.ndarray, area: np.ndarray, n_areas: int,
-                                  tau: float) -> float:
-    r"""Fisher information about a slope when the child has a random area intercept of sd ``tau``.
-
-    The input splits into its area means and the departures from them. The departures inform the
-    slope fully, :math:`\sum_i w_i (x_i - \bar x_{a(i)})^2`; an area's mean informs it only
-    against the area's own unknown level, with weight :math:`v_a = I_a / (1 + \tau^2 I_a)`,
-    :math:`I_a = \sum_{i \in a} w_i` (generalised least squares for a random-intercept model,
-    e.g. Snijders and Bosker 2012, *Multilevel Analysis*, 2nd ed., sect. 4.6; the Mundlak 1978
-    between/within split): :math:`\sum_a v_a (\bar x_a - \bar x_v)^2`. A parent that varies only
-    between areas, with areas whose own data pin their level (:math:`\tau^2 I_a \gg 1`), informs
-    the slope about as much as :math:`\sum_a (\bar x_a - \bar x)^2 / \tau^2`: its areas, not its rows.
-
-    Example
-    -------
-    >>> w = np.full(240, 5.0); area = np.repeat(np.arange(10), 24)
-    >>> x = np.repeat(np.linspace(0, 1, 10), 24)            # varies only between the 10 areas
-    >>> pooled = float(w @ (x - x.mean()) ** 2)
-    >>> mixed = _random_intercept_information(w, x, area, 10, tau=0.34)
-    >>> round(pooled), round(mixed, 1)                      # rows' information against areas'
-    (122, 8.2)
-    """
-    size = np.bincount(area, weights=w, minlength=n_areas)
-    present = size > 0
-    means = np.zeros(n_areas)
-    means[present] = np.bincount(area, weights=w * x, minlength=n_areas)[present] / size[present]
-    within = float(w @ (x - means[area]) ** 2)
-    v = np.where(present, size / (1.0 + tau**2 * size), 0.0)
-    grand = float(v @ means) / float(v.sum())
-    return within + float(v @ (means - grand) ** 2)
-
-
 def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], statuses: dict[str, str],
-               reasons: dict[str, str], draws: list[dict[str, np.ndarray]]) -> None:
-    where = identified_from(pathway, data)
+               reasons: dict[str, str]) -> None:
     for link in pathway.links:
-        parent = pathway.nodes[link.source].node_kind
         # only an input the data give: a count or proportion parent's input is its linear
         # predictor, which before the fit is known only at prior draws
-        given = not parent.endogenous or (parent.passes_value and data.observed[link.source].size > 0)
-        if statuses[link.name] != "local data" or not given:
+        if statuses[link.name] != "local data" or not parent_given(pathway, data, link.source):
             continue
         rows = data.observed[link.target]
-        bounds = [expected_contraction(pathway, data, link.target, _link_input(pathway, link.name, d)[rows],
-                                       _reference_sd(pathway, priors[link.name])) for d in draws]
-        between = pathway.nodes[link.target].area_effects and where.get(link.name) == "between areas"
+        inputs = given_inputs(pathway, data, link.target)
+        x = inputs.pop(link.name)[rows]
+        others = np.column_stack([v[rows] for v in inputs.values()]) if inputs else None
         reference = _reference_sd(pathway, priors[link.name])
+        bound = expected_contraction(pathway, data, link.target, x, reference, others)
+        info = link_information(pathway, data, link.target, x, others)
+        if bound is None or info is None:
+            continue
         whose = ("this link's prior variance" if reference == priors[link.name].sd else
-                 f"the variance of the unit default prior (sd {reference:.3g}; the fit's default is scaled to the "
-                 "data, and vague by design)")
-        if any(b is None for b in bounds) or max(bounds) >= (BETWEEN_CONTRACTION if between else WEAK_CONTRACTION):
+                 f"the variance of the unit default prior (sd {reference:.3g}; the fit widened it by prior_scale)")
+        if bound >= (BETWEEN_CONTRACTION if info.between_dominated else WEAK_CONTRACTION):
             continue
         statuses[link.name] = "weak local data"
-        if between:
-            reasons[link.name] = (f"{link.source} varies only between areas, and {link.target}'s own area levels "
-                                  f"absorb most of that: the data can be expected to narrow {whose} by about "
-                                  f"{max(bounds):.0%} (the random-intercept model's Fisher "
-                                  f"information), below the {BETWEEN_CONTRACTION:.0%} asked of a link informed "
-                                  "only by areas' differences; read it as mostly its prior")
+        if info.between_dominated:
+            reasons[link.name] = (f"{link.source} varies mostly between areas ({info.between / info.total:.0%} of the "
+                                  f"information about this link comes from the areas' differences), and "
+                                  f"{link.target}'s own area levels absorb most of that: the data can be expected to "
+                                  f"narrow {whose} by about {bound:.0%} (the random-intercept model's Fisher "
+                                  f"information, with {link.target}'s area spread estimated from its data), below the "
+                                  f"{BETWEEN_CONTRACTION:.0%} asked of a link informed mostly by areas' differences; "
+                                  "read it as mostly its prior")
             continue
-        spread = max(float(np.std(d[link.source][rows])) for d in draws)
         reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
-                              f"{spread:.3g}) that the data can be expected to narrow {whose} by "
-                              f"about {max(bounds):.0%} (Fisher information): read it as its prior")
+                              f"{float(np.nanstd(x)):.3g}) that the data can be expected to narrow {whose} by "
+                              f"about {bound:.0%} (Fisher information): read it as its prior")
 
 
 def _reference_sd(pathway: Pathway, prior: LinkPrior) -> float:
