@@ -53,6 +53,16 @@ coarse steps of :math:`(y + 0.5)/(n + 1)`, and a count's with few events (a mean
 :data:`MIN_EVENTS` per row) the steps of :math:`\log((y + 0.5)/\text{size})`; such a parent
 keeps the unit default, as a parent without data does. :func:`tight_defaults` checks the result against the data.
 
+A link the data hardly inform keeps the unit default as well: one that the identification check
+would call ``weak local data`` against it (:func:`copath.model.information.assess`: a parent the
+data give into a count or proportion child, whose expected contraction of the unit default is
+under 10% for information from change within areas, 50% for information from the areas'
+differences, in proportion between). Scaled by its spread, such a parent's prior would be far
+wider than anything the data can check (an exposure varying by an sd of 0.002 would get
+2.5 / 0.002 = 1,250 per unit), and the label would speak of a prior the fit does not use: on
+simulated data its between-area ``local data`` label was wrong in 6 of 10 fits
+(``benchmarks/results.md``, bench_identification 2026-12-07 22:42).
+
 The priors of links with evidence are untouched; :func:`copath.priors_for` without data
 still gives the unit-scaled default (:data:`copath.evidence.priors.DEFAULT_SD`), which the
 fit replaces by :func:`autoscale_priors`. The rule and the numbers it used are in each
@@ -104,13 +114,7 @@ import numpy as np
 
 from copath.evidence.priors import DEFAULT_SD, LinkPrior
 from copath.model.data import PreparedData
-from copath.model.information import (
-    WEAK_CONTRACTION,
-    expected_contraction,
-    given_inputs,
-    link_information,
-    parent_given,
-)
+from copath.model.information import assess
 from copath.model.within import area_means
 from copath.spec.pathway import Pathway
 
@@ -400,28 +404,12 @@ def autoscale_priors(pathway: Pathway, prepared: PreparedData, priors: Mapping[s
 
 def _keeps_unit(pathway: Pathway, prepared: PreparedData, link: str, prior: LinkPrior) -> str:
     """Why a default prior keeps its unit scale although the data have spreads to scale by ('' when
-    it does not): the parent's input varies mostly between areas into a child with area effects,
-    or so little that the data can be expected to narrow the unit default by under
-    :data:`~copath.model.information.WEAK_CONTRACTION` (module docstring)."""
-    source, target = link.split(" -> ")
-    rows = prepared.observed.get(target)
-    if rows is None or rows.size == 0 or not parent_given(pathway, prepared, source):
+    it does not): the identification check would call the link weak against the unit default
+    (:func:`copath.model.information.assess`), so the fit keeps the prior the label speaks of."""
+    assessed = assess(pathway, prepared, link, prior.sigma)
+    if assessed is None or not assessed.weak:
         return ""
-    inputs = given_inputs(pathway, prepared, target)
-    x = inputs.pop(link)[rows]
-    others = np.column_stack([v[rows] for v in inputs.values()]) if inputs else None
-    info = link_information(pathway, prepared, target, x, others)
-    if info is None:
-        return ""
-    if info.between_dominated:
-        return (f"{source} varies mostly between areas ({info.between / info.total:.0%} of the information), "
-                f"where {target}'s area levels are its rival: a scale from its spread would be one the data "
-                "hardly inform")
-    contraction = expected_contraction(pathway, prepared, target, x, prior.sigma, others)
-    if contraction is not None and contraction < WEAK_CONTRACTION:
-        return (f"{source} varies so little where {target} has data that they would narrow this prior by "
-                f"about {contraction:.0%}: a scale from its spread would be one the data hardly inform")
-    return ""
+    return assessed.reason("the unit default") + "; a scale from its spread would be one the data hardly inform"
 
 
 @dataclass(frozen=True)

@@ -8,39 +8,30 @@ data can tell apart depends on what varies independently over the rows. For ever
     The child has data, and the parent's input varies over the rows in a way the child's
     other inputs do not reproduce: the data inform this coefficient.
 ``weak local data``
-    As ``local data``, but the parent's input varies so little over the child's rows that
-    the data can be expected to narrow the link's prior variance by less than
-    :data:`WEAK_CONTRACTION` (10%). The estimate is :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`
-    (:func:`copath.model.information.expected_contraction`), with :math:`I` the Fisher
-    information about the coefficient (:mod:`copath.model.information`: for a child with area
-    effects, the random-intercept model's, in which change within areas counts in full and the
-    areas' means only against their own unknown levels) and :math:`\sigma_0` the prior sd: for
-    a link whose prior is copath's default (no evidence), the *unit* default
-    :func:`copath.model.autoscale.unit_default_sd`, which is also the prior the fit keeps for
-    such a link (:func:`copath.model.autoscale.autoscale_priors` scales a default prior to the
-    data only where the data inform it), so the label and the fit measure against the same
-    prior. It is an estimate, not a bound: other parents and area effects usually take
-    information away, but a parent that moves the rates could also move the weights. Checked
-    only for a parent whose input the data give (an exposure, or a continuous node's observed
-    values) and a count or proportion child (a continuous child's residual sd is not known
-    before the fit). On simulated data (``benchmarks/bench_identification.py``): an exposure
-    varying by an sd of 0.002 had been labelled ``local data`` and its posterior kept over
-    80% of the prior's variance in 6 of 8 fits; labelled ``weak local data``, 0 of 8 fits
-    narrowed it by more than 20%.
-
-    A parent that varies *mostly between areas*, into a child with area effects (issue 30
-    item 4: :attr:`copath.model.information.Information.between_dominated`, more of the
-    information from the areas' differences than from change within them), is ``weak local
-    data`` below an expected contraction of :data:`BETWEEN_CONTRACTION` (50%) instead: its
-    information is the areas' means against the child's own unknown area levels, and the
-    estimate assumes a typical area spread before the fit, so it errs high (the area spread's
-    own uncertainty takes information away). The split is continuous: a parent that varies
-    by a hair within areas is judged as one constant within them. The rate of wrong labels is
-    measured in ``benchmarks/bench_identification.py`` (the docs' identification guide quotes
-    it). Such a link rests on the areas' differences, the contrast that unmeasured
-    differences between areas confound. For a ``within: true`` link the input is the parent's
-    departure from its area mean (:mod:`copath.model.within`); one that never departs within
-    an area where the child has data is ``prior only``.
+    As ``local data``, but the data can be expected to narrow the link's prior variance by
+    less than a cut (:func:`copath.model.information.assess`): the expected contraction is
+    :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`, with :math:`I` the Fisher information about the
+    coefficient once the child's other given parents are allowed for (:mod:`copath.model.information`:
+    for a child with area effects, the random-intercept model's, in which change within areas
+    counts in full and the areas' means only against the child's own area levels, whose spread is
+    estimated from the child's data) and :math:`\sigma_0` the prior sd: for a link whose prior is
+    copath's default (no evidence), the *unit* default :func:`copath.model.autoscale.unit_default_sd`,
+    which is also the prior the fit keeps for a link this label calls weak
+    (:func:`copath.model.autoscale.autoscale_priors`), so the label and the fit speak of the same
+    prior. The cut is :data:`WEAK_CONTRACTION` (10%) for information from change within areas
+    and :data:`BETWEEN_CONTRACTION` (50%) for information from the areas' differences (issue 30
+    item 4), in proportion between: a link resting on the areas' differences rests on the
+    contrast that unmeasured differences between areas confound, and a parent that varies by a
+    hair within areas is judged as one constant within them. The reason names the cause: a
+    parent that barely varies, one that varies mostly between areas, or one that moves with the
+    child's other parents. Checked only for a parent whose input the data give (an exposure, or
+    a continuous node's observed values) and a count or proportion child (a continuous child's
+    residual sd is not known before the fit). It is an estimate, not a bound; how often the
+    labels are wrong on simulated truth is measured by ``benchmarks/bench_identification.py``
+    and quoted in the docs' guide "Comparing pathways and checking their implications"
+    (``docs/guides/checking.md``). For a ``within: true`` link the input is the parent's
+    departure from its area mean (:mod:`copath.model.within`); one that never departs within an
+    area where the child has data is ``prior only``.
 ``combination``
     The child has data, but this parent's input is (over the rows) a linear function of
     the child's other inputs: e.g. a count parent with no area effect whose only input is
@@ -103,13 +94,7 @@ from copath.model.aggregate import group_means
 from copath.model.autoscale import unit_default_sd
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.information import (
-    WEAK_CONTRACTION,
-    expected_contraction,
-    given_inputs,
-    link_information,
-    parent_given,
-)
+from copath.model.information import BETWEEN_CONTRACTION, WEAK_CONTRACTION, assess, expected_contraction
 from copath.model.within import area_mean_name, departs_within, mean_inputs
 from copath.spec.pathway import Pathway
 
@@ -118,9 +103,6 @@ __all__ = ["Identification", "IdentificationError", "identify", "observed_at_or_
 
 #: The statuses, best identified first.
 STATUSES = ("local data", "weak local data", "combination", "product", "prior only")
-#: For a parent that varies only between areas, into a child with area effects, the expected
-#: contraction below which the link is "weak local data" (module docstring: why 0.5 and not 0.1).
-BETWEEN_CONTRACTION = 0.5
 #: A prior settles a sign when this much of its mass is on one side of zero.
 SIGN_MASS = 0.99
 
@@ -359,36 +341,16 @@ def identify(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrio
 def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], statuses: dict[str, str],
                reasons: dict[str, str]) -> None:
     for link in pathway.links:
-        # only an input the data give: a count or proportion parent's input is its linear
-        # predictor, which before the fit is known only at prior draws
-        if statuses[link.name] != "local data" or not parent_given(pathway, data, link.source):
+        if statuses[link.name] != "local data":
             continue
-        rows = data.observed[link.target]
-        inputs = given_inputs(pathway, data, link.target)
-        x = inputs.pop(link.name)[rows]
-        others = np.column_stack([v[rows] for v in inputs.values()]) if inputs else None
         reference = _reference_sd(pathway, priors[link.name])
-        bound = expected_contraction(pathway, data, link.target, x, reference, others)
-        info = link_information(pathway, data, link.target, x, others)
-        if bound is None or info is None:
+        assessed = assess(pathway, data, link.name, reference)
+        if assessed is None or not assessed.weak:
             continue
         whose = ("this link's prior variance" if reference == priors[link.name].sd else
                  f"the variance of the unit default prior (sd {reference:.3g}; the fit widened it by prior_scale)")
-        if bound >= (BETWEEN_CONTRACTION if info.between_dominated else WEAK_CONTRACTION):
-            continue
         statuses[link.name] = "weak local data"
-        if info.between_dominated:
-            reasons[link.name] = (f"{link.source} varies mostly between areas ({info.between / info.total:.0%} of the "
-                                  f"information about this link comes from the areas' differences), and "
-                                  f"{link.target}'s own area levels absorb most of that: the data can be expected to "
-                                  f"narrow {whose} by about {bound:.0%} (the random-intercept model's Fisher "
-                                  f"information, with {link.target}'s area spread estimated from its data), below the "
-                                  f"{BETWEEN_CONTRACTION:.0%} asked of a link informed mostly by areas' differences; "
-                                  "read it as mostly its prior")
-            continue
-        reasons[link.name] = (f"{link.source} varies so little over the rows with data on {link.target} (sd "
-                              f"{float(np.nanstd(x)):.3g}) that the data can be expected to narrow {whose} by "
-                              f"about {bound:.0%} (Fisher information): read it as its prior")
+        reasons[link.name] = assessed.reason(whose)
 
 
 def _reference_sd(pathway: Pathway, prior: LinkPrior) -> float:

@@ -3,7 +3,8 @@ split into the part from change within areas and the part from the areas' differ
 
 A link's parent enters its child through an input :math:`x_i` over the child's observed rows.
 With :math:`w_i` the child's information per row about its linear predictor (a count's
-expected count, Poisson's information, at least the negative binomial's; a proportion's
+expected count, Poisson's information, which overstates a negative binomial's
+:math:`\mu/(1 + \mu/\phi)` by the dispersion the fit has not yet estimated; a proportion's
 :math:`n_i p_a (1 - p_a)`, each at its area's observed level; a continuous child's
 :math:`1/s_y^2`, with :math:`s_y` its observed sd, an upper bound on its residual sd), the
 information about the coefficient is, for a child without area effects,
@@ -37,26 +38,31 @@ applied to the areas as "studies") is
     \hat\tau^2 = \frac{\mathrm{RSS} - \sum_a s_a (1 - h_a)}{G - p},
 
 with :math:`h_a` the hat values, :math:`G` the areas with data and :math:`p` the regression's
-columns. It is floored at :math:`\bar s \sqrt{2/(G - p)}`, about one standard error of the
-estimate when there is no heterogeneity (the spread the data cannot rule out), and falls back to
+columns. The estimate of :math:`\tau^2` is floored at its standard error when there is no
+heterogeneity, :math:`\sqrt{2\,\operatorname{tr}((PV)^2)}/(G - p)` with :math:`P` the residual
+projection and :math:`V = \operatorname{diag}(s_a)` (the variance the data cannot rule out;
+metafor truncates at 0 instead, which would read areas whose data barely pin their levels as
+having none), and falls back to
 the area sd prior's median, :data:`AREA_SD_TYPICAL` times :data:`AREA_SD_SCALE`, with fewer
-than three areas beyond :math:`p`. Assuming the prior's median instead had the between-area
-information err high by 0.2 on average (``benchmarks/bench_identification.py``, 2026-12-08 run:
-expected 0.76 against a median narrowing of 0.52), because the simulated areas' true spreads
-ranged from 0.13 to 0.75 around the assumed 0.34.
+than three areas beyond :math:`p`. Poisson sampling variances understate a negative binomial
+child's, so :math:`\hat\tau` then errs high (and the between part low). Assuming the prior's
+median instead had the between-area expected contraction err high (``benchmarks/results.md``,
+bench_identification 2026-12-08 00:06: 0.76 expected against a median narrowing of 0.52)
+because the simulated areas' true spreads ran from 0.13 to 0.75 around the assumed 0.34; with
+the estimate, 0.75 against 0.73 (00:17).
 
-A link is *between-dominated* (:attr:`Information.between_dominated`) when its child has area
-effects and the between part is larger than the within part: its coefficient rests mostly on
-the areas' differences, the contrast that unmeasured differences between areas confound. The
-split is continuous, so a parent that varies by a hair within areas is not treated differently
-from one that is constant within them.
+Other parents whose input the data give are partialled out (:func:`random_intercept_information`:
+the Schur complement of the information matrix), so a parent that moves with another is credited
+only with what it adds. A link is *between-dominated* (:attr:`Information.between_dominated`)
+when its child has area effects and the between part is larger than the within part.
 
 The expected contraction (:func:`expected_contraction`) of a prior of sd :math:`\sigma_0` is
 :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`: the share of its variance a normal likelihood of that
-information removes. It is an estimate, not a bound (other parents and the area spread's own
-uncertainty usually take information away). :mod:`copath.model.identification` labels links by
-it, and :mod:`copath.model.autoscale` keeps the unit default prior for the links it calls weak
-or between-dominated.
+information removes. It is an estimate, not a bound (the area spread's own uncertainty and the
+child's time effects, not partialled out, take information away). :func:`assess` holds it to a
+cut between :data:`WEAK_CONTRACTION` and :data:`BETWEEN_CONTRACTION` by where the information
+comes from; :mod:`copath.model.identification` labels links by it, and
+:mod:`copath.model.autoscale` keeps the unit default prior for the links it calls weak.
 
 Example
 -------
@@ -78,7 +84,8 @@ from copath.model.data import PreparedData
 from copath.model.within import area_mean_name, area_means
 from copath.spec.pathway import Pathway
 
-__all__ = ["AREA_SD_SCALE", "AREA_SD_TYPICAL", "WEAK_CONTRACTION", "Information", "row_weights", "area_spread", "parent_given", "given_inputs",
+__all__ = ["AREA_SD_SCALE", "AREA_SD_TYPICAL", "WEAK_CONTRACTION", "BETWEEN_CONTRACTION", "Information",
+           "Assessment", "assess", "row_weights", "area_spread", "parent_given", "given_inputs",
            "random_intercept_information", "link_information", "expected_contraction"]
 
 #: The half-normal scale of an area effect's sd, in the node's own scale (:meth:`NodeKind.unit_scale`).
@@ -86,10 +93,14 @@ AREA_SD_SCALE = 0.5
 #: The area spread the information assumes before the fit, as a multiple of :data:`AREA_SD_SCALE`:
 #: the median of a half-normal, 0.674 of its scale.
 AREA_SD_TYPICAL = 0.674
-#: Below this expected contraction, a link the data inform is "weak local data"
-#: (:mod:`copath.model.identification`), and a default prior keeps its unit scale
-#: (:mod:`copath.model.autoscale`).
+#: Below this expected contraction, a link informed by change within areas (or without area
+#: effects) is "weak local data" (:mod:`copath.model.identification`), and a default prior keeps
+#: its unit scale (:mod:`copath.model.autoscale`).
 WEAK_CONTRACTION = 0.1
+#: The same for a link informed only by the areas' differences (issue 30 item 4); a link informed
+#: by both is held to the mix of the two in proportion to where its information comes from
+#: (:func:`assess`).
+BETWEEN_CONTRACTION = 0.5
 
 
 @dataclass(frozen=True)
@@ -215,7 +226,7 @@ def area_spread(pathway: Pathway, data: PreparedData, child: str, w: np.ndarray 
     ...     "  y: {kind: count, baseline: 20, area_effects: true}\\nlinks:\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
     >>> sim = cp.simulate(pw, areas=60, months=12, random_seed=3)
     >>> round(sim.truth["area_sd"]["y"], 2), round(area_spread(pw, prepare_data(pw, sim.data), "y"), 2)
-    (0.21, 0.18)
+    (0.21, 0.23)
     """
     node = pathway.nodes[child]
     kind = node.node_kind
@@ -257,7 +268,10 @@ def area_spread(pathway: Pathway, data: PreparedData, child: str, w: np.ndarray 
     hat = np.einsum("ij,ji->i", design, pinv)
     residual = level - design @ (pinv @ level)
     tau2 = (float(residual @ residual) - float(sampling @ (1.0 - hat))) / (g - p)
-    floor = float(sampling.mean()) * np.sqrt(2.0 / (g - p))
+    # tr((PV)^2), P = I - H, V = diag(s), without forming G x G matrices
+    qvx = (pinv * sampling) @ design
+    trace = float(sampling @ sampling) - 2.0 * float((sampling**2) @ hat) + float(np.trace(qvx @ qvx))
+    floor = np.sqrt(2.0 * max(trace, 0.0)) / (g - p)
     return float(np.sqrt(max(tau2, floor)))
 
 
@@ -403,3 +417,87 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
         return None
     i = info.total
     return i * prior_sd**2 / (1.0 + i * prior_sd**2)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a link's data can tell before the fit (:func:`assess`): the expected contraction of a
+    prior of sd ``prior_sd``, the cut it is held to, its information with the other parents
+    partialled out (``info``) and without (``alone``), and the parent's sd over the child's rows."""
+
+    link: str
+    prior_sd: float
+    contraction: float
+    cut: float
+    info: Information
+    alone: Information
+    spread: float
+
+    @property
+    def weak(self) -> bool:
+        """The data can be expected to narrow the prior by less than the cut."""
+        return self.contraction < self.cut
+
+    @property
+    def between_share(self) -> float:
+        """The share of the information that comes from the areas' differences."""
+        return self.info.between / self.info.total if self.info.total > 0 else 0.0
+
+    def reason(self, whose: str = "this link's prior variance") -> str:
+        """Why the link is weak, in words (for the identification label and the prior's rule)."""
+        source, target = self.link.split(" -> ")
+        narrow = f"the data can be expected to narrow {whose} by about {self.contraction:.0%}"
+        ask = f"below the {self.cut:.0%} asked"
+        if self.alone.total > 2.0 * self.info.total:
+            return (f"{source} moves with {target}'s other parents: once they are allowed for, {narrow} (Fisher "
+                    f"information, {self.info.total / self.alone.total:.0%} of what {source} would give alone), {ask}; "
+                    "read it as mostly its prior")
+        if self.between_share > 0.5:
+            return (f"{source} varies mostly between areas ({self.between_share:.0%} of the information about this "
+                    f"link comes from the areas' differences), and {target}'s own area levels absorb most of that: "
+                    f"{narrow} (the random-intercept model's Fisher information, with {target}'s area spread "
+                    f"estimated from its data), {ask} of a link informed that much by areas' differences; read it as "
+                    "mostly its prior")
+        return (f"{source} varies so little over the rows with data on {target} (sd {self.spread:.3g}) that {narrow} "
+                f"(Fisher information), {ask}: read it as its prior")
+
+
+def assess(pathway: Pathway, data: PreparedData, link: str, prior_sd: float) -> Assessment | None:
+    r"""How much ``link``'s child's data can narrow a prior of sd ``prior_sd`` on it, and the cut
+    that calls it weak; None where that is not known before the fit (a parent whose input the data
+    do not give, a child without row data or a continuous child, whose residual sd the fit estimates).
+
+    The cut is :data:`WEAK_CONTRACTION` for information from change within areas and
+    :data:`BETWEEN_CONTRACTION` for information from the areas' differences, mixed in proportion
+    to the two parts (:math:`0.1 + 0.4 \times` the between share): the more a link rests on the
+    contrast that unmeasured differences between areas confound, the more it is asked, with no
+    cliff between a parent constant within areas and one that varies by a hair.
+
+    Parameters
+    ----------
+    pathway, data
+        The pathway and its prepared data.
+    link
+        A link's name.
+    prior_sd
+        The sd of the prior to measure against.
+
+    Returns
+    -------
+    Assessment or None
+    """
+    source, target = link.split(" -> ")
+    rows = data.observed.get(target)
+    if rows is None or rows.size == 0 or not parent_given(pathway, data, source):
+        return None
+    inputs = given_inputs(pathway, data, target)
+    x = inputs.pop(link)[rows]
+    others = np.column_stack([v[rows] for v in inputs.values()]) if inputs else None
+    contraction = expected_contraction(pathway, data, target, x, prior_sd, others)
+    info = link_information(pathway, data, target, x, others)
+    if contraction is None or info is None:
+        return None
+    alone = link_information(pathway, data, target, x) if others is not None else info
+    share = info.between / info.total if info.total > 0 else 0.0
+    cut = WEAK_CONTRACTION + (BETWEEN_CONTRACTION - WEAK_CONTRACTION) * share
+    return Assessment(link, prior_sd, contraction, cut, info, alone or info, float(np.nanstd(x)))
