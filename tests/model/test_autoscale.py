@@ -227,9 +227,11 @@ def test_a_parent_the_data_hardly_inform_keeps_the_unit_default_and_its_label_me
     # prior the label measured against (wrong in 6 of 10 fits, bench_identification 2026-12-07)
     spec = ("name: b\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, baseline: 2, offset: pop, per: 1000, "
             "area_effects: AE}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n")
-    mixed, pooled = cp.loads_pathway(spec.replace("AE", "true")), cp.loads_pathway(spec.replace("AE", "false"))
-    data = cp.simulate(mixed, areas=10, months=24, random_seed=0).data
+    data = cp.simulate(cp.loads_pathway(spec.replace("AE", "true")), areas=10, months=24, random_seed=0).data
     means = data.groupby("area")["x"].transform("mean")
+    # a declared range gives x a unit a prior per unit can speak of (without one, the unit is arbitrary)
+    spec = spec.replace("{kind: exposure}", "{kind: exposure, range: [-5, 5]}")
+    mixed, pooled = cp.loads_pathway(spec.replace("AE", "true")), cp.loads_pathway(spec.replace("AE", "false"))
 
     def prior(pw, x):
         return autoscale_priors(pw, prepare_data(pw, data.assign(x=x)), cp.priors_for(pw, None))["x -> y"]
@@ -249,3 +251,22 @@ def test_a_parent_the_data_hardly_inform_keeps_the_unit_default_and_its_label_me
     pw = cp.loads_pathway(spec.replace("AE", "true") + "prior_scale: 3\n")
     assert autoscale_priors(pw, prepare_data(pw, data.assign(x=0.1 * means)),
                             cp.priors_for(pw, None))["x -> y"].sigma == 3.0
+
+
+def test_a_parent_in_units_of_the_users_choosing_is_judged_the_same_in_any_unit():
+    # an analyst trial (2026-12-08): an unranged exposure divided by 200 turned from 'local data'
+    # into 'weak local data' with a unit N(0, 1) prior 2 SE tight against the data. Without a
+    # range the unit is arbitrary: the data-scaled prior follows the unit and the label does not move
+    spec = ("name: u\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, baseline: 2, offset: pop, per: 1000, "
+            "area_effects: true}\nlinks:\n  - {from: x, to: y}\noutcomes: [y]\n")
+    pw = cp.loads_pathway(spec)
+    data = cp.simulate(pw, areas=12, months=12, random_seed=4).data
+    from copath.model.identification import identify
+
+    out = {}
+    for factor in (1.0, 0.005):
+        prepared = prepare_data(pw, data.assign(x=data["x"] * factor))
+        priors = link_priors(pw, None, FitSettings(), prepared)
+        out[factor] = (priors["x -> y"].sigma, identify(pw, prepared, priors).status("x -> y"))
+    assert out[0.005][0] == pytest.approx(out[1.0][0] / 0.005)
+    assert out[0.005][1] == out[1.0][1]

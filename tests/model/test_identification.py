@@ -278,6 +278,8 @@ def test_a_parent_varying_only_between_areas_is_not_local_data_below_half_a_cont
     pw = cp.loads_pathway(spec)
     data = cp.simulate(pw, areas=10, months=24, random_seed=0).data
     means = data.groupby("area")["x"].transform("mean")
+    # a declared range gives x a unit a prior per unit can speak of (the label's reference)
+    spec = spec.replace("{kind: exposure}", "{kind: exposure, range: [-5, 5]}")
     between = _check(spec, data.assign(x=0.1 * means))
     assert between.status("x -> y") == "weak local data"
     assert "varies mostly between areas (100%" in between.reasons["x -> y"] and "below the 50%" in between.reasons["x -> y"]

@@ -114,7 +114,7 @@ import numpy as np
 
 from copath.evidence.priors import DEFAULT_SD, LinkPrior
 from copath.model.data import PreparedData
-from copath.model.information import assess
+from copath.model.information import assess, natural_unit
 from copath.model.within import area_means
 from copath.spec.pathway import Pathway
 
@@ -406,6 +406,8 @@ def _keeps_unit(pathway: Pathway, prepared: PreparedData, link: str, prior: Link
     """Why a default prior keeps its unit scale although the data have spreads to scale by ('' when
     it does not): the identification check would call the link weak against the unit default
     (:func:`copath.model.information.assess`), so the fit keeps the prior the label speaks of."""
+    if not natural_unit(pathway, prepared, link.split(" -> ")[0]):
+        return ""  # a unit of the user's choosing: only the data's spread gives a scale
     assessed = assess(pathway, prepared, link, prior.sigma)
     if assessed is None or not assessed.weak:
         return ""

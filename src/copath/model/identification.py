@@ -94,7 +94,13 @@ from copath.model.aggregate import group_means
 from copath.model.autoscale import unit_default_sd
 from copath.model.data import PreparedData
 from copath.model.equations import linear_predictors, make_plan
-from copath.model.information import BETWEEN_CONTRACTION, WEAK_CONTRACTION, assess, expected_contraction
+from copath.model.information import (
+    BETWEEN_CONTRACTION,
+    WEAK_CONTRACTION,
+    assess,
+    expected_contraction,
+    natural_unit,
+)
 from copath.model.within import area_mean_name, departs_within, mean_inputs
 from copath.spec.pathway import Pathway
 
@@ -343,9 +349,16 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
     for link in pathway.links:
         if statuses[link.name] != "local data":
             continue
-        reference = _reference_sd(pathway, priors[link.name])
+        reference = _reference_sd(pathway, data, priors[link.name])
         assessed = assess(pathway, data, link.name, reference)
-        if assessed is None or not assessed.weak:
+        if assessed is None:
+            continue
+        if not assessed.weak:
+            if assessed.between_share > 0.5:
+                reasons[link.name] = (f"the child's data inform it, {assessed.between_share:.0%} of the information "
+                                      "from the areas' differences (a contrast unmeasured differences between areas "
+                                      f"confound; 'within: true' reads it from change within areas): expected to "
+                                      f"narrow the prior's variance by about {assessed.contraction:.0%}")
             continue
         whose = ("this link's prior variance" if reference == priors[link.name].sd else
                  f"the variance of the unit default prior (sd {reference:.3g}; the fit widened it by prior_scale)")
@@ -353,12 +366,17 @@ def _mark_weak(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPr
         reasons[link.name] = assessed.reason(whose)
 
 
-def _reference_sd(pathway: Pathway, prior: LinkPrior) -> float:
+def _reference_sd(pathway: Pathway, data: PreparedData, prior: LinkPrior) -> float:
     """The prior sd the weak-data label measures against: a copath default prior (no evidence;
     ``scaled_by`` set where the fit put it on the data's scale) counts at the unit default
-    (:func:`copath.model.autoscale.unit_default_sd`), any other prior at its own sd."""
+    (:func:`copath.model.autoscale.unit_default_sd`) where the parent's unit means something
+    (:func:`copath.model.information.natural_unit`), else at the data-scaled sd the fit uses (a
+    unit-invariant scale); any other prior at its own sd."""
     default = prior.scaled_by or (prior.method == "default" and prior.note.startswith("No evidence"))
-    return unit_default_sd(pathway, prior.link) if default else prior.sd
+    if not default:
+        return prior.sd
+    source = prior.link.split(" -> ")[0]
+    return unit_default_sd(pathway, prior.link) if natural_unit(pathway, data, source) else prior.sd
 
 
 def _mark_within(pathway: Pathway, data: PreparedData, statuses: dict[str, str], reasons: dict[str, str]) -> None:

@@ -134,6 +134,35 @@ def parent_given(pathway: Pathway, data: PreparedData, parent: str) -> bool:
     return kind.passes_value and data.observed[parent].size > 0
 
 
+def natural_unit(pathway: Pathway, data: PreparedData, parent: str) -> bool:
+    """Whether ``parent``'s unit means something a prior per unit can speak of: a declared
+    ``range:`` (a share, a 0-10 score), or two values in the data (an indicator). Elsewhere the
+    unit is the user's choice (a count logged, a sum in pounds or in thousands), and only the
+    data's spread gives the coefficient a scale (rstanarm's autoscaling is unit-invariant; a
+    fixed N(0, 1) per unit is not): :func:`copath.model.identification` then measures the weak
+    label against the data-scaled prior, and :func:`copath.model.autoscale.autoscale_priors`
+    never keeps the unit default for it.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> pw = cp.loads_pathway("name: t\\nnodes:\\n  s: {kind: exposure, range: [0, 1]}\\n  x: {kind: exposure}\\n"
+    ...     "  y: {kind: count}\\nlinks:\\n  - {from: s, to: y}\\n  - {from: x, to: y}\\noutcomes: [y]\\n")
+    >>> from copath.model.data import prepare_data
+    >>> sim = cp.simulate(pw, areas=5, months=2, random_seed=0)
+    >>> prepared = prepare_data(pw, sim.data)
+    >>> natural_unit(pw, prepared, "s"), natural_unit(pw, prepared, "x")
+    (True, False)
+    """
+    if pathway.nodes[parent].range is not None:
+        return True
+    values = data.values.get(parent)
+    if values is None:
+        return False
+    v = np.asarray(values, dtype=float)
+    return np.unique(v[np.isfinite(v)]).size == 2
+
+
 def given_inputs(pathway: Pathway, data: PreparedData, child: str) -> dict[str, np.ndarray]:
     """The inputs into ``child`` that the data give, over all rows: link name -> the parent's
     values (a ``within: true`` link's departure from its area mean), and for each ``within: true``
