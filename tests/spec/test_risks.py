@@ -204,3 +204,15 @@ def test_the_threats_use_the_index_names_and_agree_in_number():
     assert "(the rows sharing a year value:" in risks["Events common to a period"]
     assert "x in one city is assumed not to change y in another" in risks["Spill-over between cities"]
     assert "If x comes from the same survey as its children" in risks["Shared respondents"]
+
+
+def test_links_read_within_areas_are_not_said_to_leak_area_level_causes():
+    # an analyst trial (2026-12-08): with 'within: true' on every link from the exposure, the risk
+    # still said the random effects let a cause behind both leak into the links
+    spec = ("name: w\nnodes:\n  x: {kind: exposure}\n  y: {kind: count, area_effects: true}\n"
+            "  z: {kind: count, area_effects: true}\nlinks:\n  - {from: x, to: y, within: true}\n"
+            "  - {from: x, to: z}\noutcomes: [y, z]\n")
+    text = {r.name: r for r in generic_risks(cp.loads_pathway(spec))}["Unmeasured confounding"].description
+    assert "Area effects on z absorb causes" in text and "leaks into the links" in text
+    assert "The links from exposures into y are read within areas" in text
+    assert "Area effects on y" not in text

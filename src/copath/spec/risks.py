@@ -197,13 +197,24 @@ def generic_risks(pathway: Pathway) -> tuple[Risk, ...]:
     if inner_links:
         text += (f" The same holds between measured nodes ({_names(inner_links, 3)}): a cause of both that is not "
                  "in the pathway is read as the link.")
+    within_links = set(pathway.within_links)
     with_area = [n for n in endogenous if pathway.nodes[n].area_effects]
-    if with_area:
-        text += (f" Area effects on {_names(with_area)} absorb causes that stay constant within {_a(area)} only in "
+    # a node whose every link in from an exposure is read within areas (within: true)
+    read_within = [n for n in with_area
+                   if (ins := [f"{p} -> {n}" for p in pathway.parents(n) if p in exposures])
+                   and all(link in within_links for link in ins)]
+    pooled = [n for n in with_area if n not in read_within]
+    if pooled:
+        text += (f" Area effects on {_names(pooled)} absorb causes that stay constant within {_a(area)} only in "
                  "part: they are partially pooled (random) effects, which assume the areas' levels unrelated to "
                  "their exposures, so a cause behind both still leaks into the links (Mundlak 1978; Bell and "
                  f"Jones 2015); no part of the model absorbs one that changes within {_a(area)} over time.")
-    else:
+    if read_within:
+        text += (f" The links from exposures into {_names(read_within)} are read within {areas} ('within: true': "
+                 "the exposures' area means are in the equation, Mundlak 1978; Bell and Jones 2015), so a cause "
+                 f"that stays constant within {_a(area)} does not leak into them; one that changes within "
+                 f"{_a(area)} over time still does.")
+    if not with_area:
         text += (f" No node has area effects, so the links are read from differences between {areas} as well as "
                  "within them, where such causes are most likely.")
     add("Unmeasured confounding", text, exposures, exposure_links + inner_links,
