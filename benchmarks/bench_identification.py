@@ -56,7 +56,6 @@ import pandas as pd
 from _record import record
 
 import copath as cp
-from copath.model.autoscale import unit_default_sd
 
 SPEC = """
 name: identification_check
