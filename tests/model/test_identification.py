@@ -54,14 +54,15 @@ def test_an_exposure_that_barely_varies_is_weak_and_its_posterior_is_its_prior(c
     assert check.status("c -> y") == "local data"
     # an exposure that varies as the simulation made it stays "local data"
     assert _check(CHAIN, chain_data).status("x -> c") == "local data"
-    # the unit prior N(0, 1) the check above used: the fit's default on the data's scale would be
-    # 2.5 / sd(x) = 2,500 per unit of x (rstanarm's autoscaling, copath.model.autoscale), under which
-    # the data narrow it a lot, so this test of the weak-data label gives the fit the unit prior
+    # the fit keeps the unit prior N(0, 1) the check above used for this link: scaled to the data it
+    # would be 2.5 / sd(x) = 2,500 per unit of x (rstanarm's autoscaling, copath.model.autoscale),
+    # a scale the data hardly inform
     pw = cp.loads_pathway(CHAIN)
-    unit = {"x -> c": cp.priors_for(pw, None)["x -> c"]}
-    res = cp.fit(pw, barely, draws=300, tune=300, chains=2, random_seed=1, progressbar=False, priors=unit)
+    res = cp.fit(pw, barely, draws=300, tune=300, chains=2, random_seed=1, progressbar=False)
     summary = res.summary()
+    assert summary.loc["x -> c", "prior_sd"] == 1.0 and "the unit default" in summary.loc["x -> c", "prior_scaled_by"]
     assert summary.loc["x -> c", "identification"] == "weak local data" and not summary.loc["x -> c", "local_data"]
+    assert summary.loc["x -> c", "identification_reason"].startswith("x varies so little")
     assert summary.loc["x -> c", "contraction"] < 0.2  # narrowed by under 20% (the bound says 10%, + MC noise)
     assert summary.loc["c -> y", "contraction"] > 0.5
 

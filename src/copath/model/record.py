@@ -58,7 +58,7 @@ def _dataset(tree: xr.DataTree, group: str) -> xr.Dataset:
 SUMMARY_COLUMNS = ("link", "from", "to", "role", "grade", "weak", "scale", "sign", "direction", "prior_mean",
                    "prior_hdi_low", "prior_hdi_high", "prior_sd", "prior_scaled_by", "post_mean", "post_sd",
                    "post_hdi_low", "post_hdi_high", "sd_ratio", "contraction", "shift", "local_data",
-                   "identification", "identified", "r_hat", "ess_bulk")
+                   "identification", "identification_reason", "identified", "r_hat", "ess_bulk")
 
 
 @dataclass(eq=False)
@@ -182,7 +182,9 @@ class FitRecord:
             ``post_hdi_low``, ``post_hdi_high``, ``sd_ratio``, ``contraction``, ``shift``,
             ``local_data`` (the data inform the link on its own: :meth:`observed_links`), ``identification``
             (what the data can inform: ``local data``, ``weak local data``, ``combination``, ``product`` or
-            ``prior only``; :mod:`copath.model.identification`), ``identified`` (where the data's
+            ``prior only``; :mod:`copath.model.identification`), ``identification_reason`` (why, in
+            words: e.g. how much of the link's information comes from the areas' differences),
+            ``identified`` (where the data's
             information comes from: ``within areas``, ``between areas``, ``both``, or empty where the
             parent's input is not given by the data; :func:`copath.model.within.identified_from`;
             a ``within: true`` link is ``within areas`` and its between-area slope is the posterior's
@@ -220,6 +222,7 @@ class FitRecord:
                 "shift": (float(draws.mean()) - prior.mean) / prior.sd,
                 "local_data": name in informed,
                 "identification": self.run.identification.get(name, {}).get("status", ""),
+                "identification_reason": self.run.identification.get(name, {}).get("reason", ""),
                 "identified": where.get(name, ""),
                 "r_hat": float(rhat.sel(link=name)), "ess_bulk": float(ess.sel(link=name)),
             })

@@ -296,8 +296,9 @@ class Sensitivity:
                     "on its prior it would describe the literature's estimate, not these data).")
         clear = informed[informed["e_value_ci"] > 1]   # the interval excludes no effect: there is an effect to explain
         held = len(informed) - len(clear)
-        heldtext = (f" {held} of them have a {100 * HDI_PROB:.0f}% interval that already holds no effect, so there "
-                    "is no clear effect for a confounder to explain away." if held else "")
+        heldtext = (f" The other {held} of the {len(informed)} link(s) the local data inform have a "
+                    f"{100 * HDI_PROB:.0f}% interval that already holds no effect, so there is no clear effect for a "
+                    "confounder to explain away." if held else "")
         if not len(clear):
             return (f"Every one of the {len(informed)} link(s) the local data inform has a {100 * HDI_PROB:.0f}% "
                     "interval that already holds no effect, so no E-value is quoted.")
