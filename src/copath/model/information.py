@@ -53,8 +53,7 @@ the estimate, 0.75 against 0.73 (00:17).
 
 Other parents whose input the data give are partialled out (:func:`random_intercept_information`:
 the Schur complement of the information matrix), so a parent that moves with another is credited
-only with what it adds. A link is *between-dominated* (:attr:`Information.between_dominated`)
-when its child has area effects and the between part is larger than the within part.
+only with what it adds.
 
 The expected contraction (:func:`expected_contraction`) of a prior of sd :math:`\sigma_0` is
 :math:`I\sigma_0^2 / (1 + I\sigma_0^2)`: the share of its variance a normal likelihood of that
@@ -70,8 +69,8 @@ Example
 >>> w = np.full(240, 5.0); area = np.repeat(np.arange(10), 24)
 >>> x = np.repeat(np.linspace(0, 1, 10), 24)            # varies only between the 10 areas
 >>> info = random_intercept_information(w, x, area, 10, tau=0.34)
->>> round(float(w @ (x - x.mean()) ** 2)), round(info.within, 6), round(info.between, 1), info.between_dominated
-(122, 0.0, 8.2, True)
+>>> round(float(w @ (x - x.mean()) ** 2)), round(info.within, 6), round(info.between, 1)
+(122, 0.0, 8.2)
 """
 
 from __future__ import annotations
@@ -111,17 +110,11 @@ class Information:
 
     within: float
     between: float
-    area_effects: bool = True
 
     @property
     def total(self) -> float:
         """Both parts."""
         return self.within + self.between
-
-    @property
-    def between_dominated(self) -> bool:
-        """The child has area effects and most of the information comes from the areas' differences."""
-        return self.area_effects and self.between > self.within
 
 
 def parent_given(pathway: Pathway, data: PreparedData, parent: str) -> bool:
@@ -381,9 +374,10 @@ def link_information(pathway: Pathway, data: PreparedData, child: str, inputs: n
     -------
     Information or None
     """
-    w = row_weights(pathway, data, child)
-    if w is None:
+    w_all = row_weights(pathway, data, child)
+    if w_all is None:
         return None
+    w = w_all
     node = pathway.nodes[child]
     inputs = np.asarray(inputs, dtype=float)
     others = None if others is None else np.asarray(others, dtype=float).reshape(inputs.size, -1)
@@ -391,13 +385,12 @@ def link_information(pathway: Pathway, data: PreparedData, child: str, inputs: n
     w, x, area = w[keep], inputs[keep], data.area_index[data.observed[child]][keep]
     others = None if others is None else others[keep]
     if float(w.sum()) <= 0:
-        return Information(0.0, 0.0, bool(node.area_effects))
+        return Information(0.0, 0.0)
     if node.area_effects:
-        tau = area_spread(pathway, data, child, row_weights(pathway, data, child))
+        tau = area_spread(pathway, data, child, w_all)
         return random_intercept_information(w, x, area, len(data.areas), tau, others)
     # without area effects: one "area" holding every row, all of it within
-    info = random_intercept_information(w, x, np.zeros(x.size, dtype=int), 1, 0.0, others)
-    return Information(info.within, 0.0, False)
+    return random_intercept_information(w, x, np.zeros(x.size, dtype=int), 1, 0.0, others)
 
 
 def expected_contraction(pathway: Pathway, data: PreparedData, child: str, inputs: np.ndarray,
@@ -444,8 +437,12 @@ def expected_contraction(pathway: Pathway, data: PreparedData, child: str, input
     info = link_information(pathway, data, child, inputs, others)
     if info is None:
         return None
-    i = info.total
-    return i * prior_sd**2 / (1.0 + i * prior_sd**2)
+    return _contraction(info.total, prior_sd)
+
+
+def _contraction(information: float, prior_sd: float) -> float:
+    """The share of a normal prior's variance that a normal likelihood of this information removes."""
+    return information * prior_sd**2 / (1.0 + information * prior_sd**2)
 
 
 @dataclass(frozen=True)
@@ -522,11 +519,12 @@ def assess(pathway: Pathway, data: PreparedData, link: str, prior_sd: float) -> 
     inputs = given_inputs(pathway, data, target)
     x = inputs.pop(link)[rows]
     others = np.column_stack([v[rows] for v in inputs.values()]) if inputs else None
-    contraction = expected_contraction(pathway, data, target, x, prior_sd, others)
-    info = link_information(pathway, data, target, x, others)
-    if contraction is None or info is None:
+    if pathway.nodes[target].node_kind.passes_value:  # a continuous child: its residual sd is the fit's
         return None
-    alone = link_information(pathway, data, target, x) if others is not None else info
+    info = link_information(pathway, data, target, x, others)
+    if info is None:
+        return None
+    alone = info if others is None else link_information(pathway, data, target, x) or info
     share = info.between / info.total if info.total > 0 else 0.0
     cut = WEAK_CONTRACTION + (BETWEEN_CONTRACTION - WEAK_CONTRACTION) * share
-    return Assessment(link, prior_sd, contraction, cut, info, alone or info, float(np.nanstd(x)))
+    return Assessment(link, prior_sd, _contraction(info.total, prior_sd), cut, info, alone, float(np.nanstd(x)))
