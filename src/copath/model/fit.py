@@ -27,6 +27,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import warnings
@@ -51,7 +52,8 @@ from copath.model.loglik import POINTWISE_LIMIT, choose_log_likelihood, log_like
 from copath.model.parametrisation import centred_from_spread, mask_to_lists
 from copath.model.record import FitRecord
 from copath.model.sampling import draw_posterior, fit_seeds
-from copath.model.settings import FitRun, FitSettings
+from copath.model.settings import FitRun, FitSettings, default_target_accept
+from copath.model.symmetrise import flip_back, mirrors_of, symmetrise, weak_mediators
 from copath.spec.pathway import Pathway
 
 __all__ = ["fit_model", "link_priors", "sampling_priors", "signs_where_needed", "IdentificationWarning"]
@@ -309,10 +311,27 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
             sampled = build_model(pathway, built.data, priors=priors, collapse=True, centred=centred,
                                       prior_scale=s.prior_scale) \
                 if s.collapse else built
+    mirrors, mirrored = [], {}
+    if s.method == "nuts":
+        coords = sampled.model.coords
+        weak = weak_mediators(pathway, prepared, priors, list(coords.get("link_free", coords["link"])))
+        if weak:
+            if sampled is built:  # a model of its own: the potential must not reach the row-level model
+                sampled = build_model(pathway, prepared, priors=priors, centred=centred, prior_scale=s.prior_scale)
+            mirrors = mirrors_of(sampled.model, pathway, sampled.plan, list(weak))
+            symmetrise(sampled.model, mirrors)
+            mirrored = {"nodes": weak}
+    if s.target_accept is None:
+        s = dataclasses.replace(s, target_accept=default_target_accept(pathway, mirrored=bool(mirrors)))
     drawn = draw_posterior(sampled.model, s, pilot=paths)
-    posterior_seconds = time.perf_counter() - entered
     tree = drawn.tree
     seeds = fit_seeds(s.random_seed)
+    if mirrors:  # the symmetrised density's draws, each moved to its orbit's element as p says
+        flipped, shares = flip_back(tree["posterior"].to_dataset(), sampled.model, mirrors, int(seeds[0]) + 1)
+        tree = xr.DataTree.from_dict({"posterior": flipped, **{k: tree[k].to_dataset() for k in tree.children
+                                                               if k != "posterior"}})
+        mirrored["shares"] = shares
+    posterior_seconds = time.perf_counter() - entered
     posterior = tree["posterior"].to_dataset()
     n_obs = max(1, sum(int(v.size) for v in built.data.observed.values()))
     n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
@@ -349,7 +368,7 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         ppc_draws=ppc_draws, sampling_seconds=round(drawn.seconds, 3), posterior_seconds=round(posterior_seconds, 3),
         collapsed=tuple(g.describe() for g in sampled.groups.values()), approximation=drawn.approximation,
         identification=check.to_dict(), centres=dict(built.plan.centres), maturing=dict(prepared.maturing),
-        starts={**(drawn.starts or {}), **({"pilot": pilot} if pilot else {})}, centred=centred,
+        starts={**(drawn.starts or {}), **({"pilot": pilot} if pilot else {})}, centred=centred, mirrored=mirrored,
     )
     return FitRecord(idata=xr.DataTree.from_dict({"posterior": posterior, **groups}), pathway=pathway,
                      evidence=evidence, priors=built.priors, data=built.data.frame, settings=s, run=run,

@@ -22,6 +22,11 @@ chains, the draws weight the two modes by how many chains found each, not by the
 In ``bench_mediator``'s arm where the mediator's data tell the sign (rates per 1,000, not
 per 100,000), the label is its false positive (results in ``benchmarks/results.md``).
 
+A fit samples the nodes :func:`copath.model.symmetrise.weak_mediators` finds (weak data about
+the signs of their links in) from the mirror-symmetrised density and flips each draw back with
+its exact probability, so their chains hold both modes in proportion to their mass and this
+label should not fire on them; it remains for mediators that rule does not select.
+
 Example
 -------
 >>> import numpy as np, xarray as xr

@@ -24,7 +24,7 @@ import pandas as pd
 from copath.evidence.priors import LinkPrior
 from copath.evidence.registry import Evidence
 from copath.model.fit import fit_model
-from copath.model.settings import FitSettings, default_target_accept
+from copath.model.settings import FitSettings
 from copath.model.storage import load_record
 from copath.options import Adaptation, Init, LogLikelihood, Method, Sampler
 from copath.spec.pathway import Pathway
@@ -135,7 +135,8 @@ def fit(
     target_accept
         The acceptance rate NUTS adapts its step size to. Default (None):
         :func:`~copath.model.settings.default_target_accept`, 0.95 when any node has area
-        effects (a hierarchical model, as rstanarm and multinma default) and 0.8 otherwise;
+        effects (a hierarchical model, as rstanarm and multinma default) or the fit samples a
+        weak mediator symmetrised (:mod:`copath.model.symmetrise`), and 0.8 otherwise;
         ``res.settings.target_accept`` records the value used. Raise it (0.99) when the
         diagnostics report divergences that a reparametrisation has not removed.
     max_treedepth
@@ -158,7 +159,7 @@ def fit(
         prior_draws=prior_draws, ppc_draws=ppc_draws, init=init, source=source, priors=_overrides(priors),
         adaptation=adaptation, log_likelihood=log_likelihood, method=method, advi_iterations=advi_iterations,
         collapse=collapse, max_treedepth=max_treedepth, prior_scale=prior_scale,
-        target_accept=default_target_accept(pathway) if target_accept is None else target_accept,
+        target_accept=target_accept,
     )
     return FitResult.from_record(fit_model(pathway, data, evidence, settings))
 

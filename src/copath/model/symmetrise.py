@@ -1,0 +1,388 @@
+r"""Sampling a weak mediator's mirror-symmetrised posterior, then flipping each draw back exactly.
+
+A count or proportion node :math:`m` with little data of its own, between parents and children
+that have data, passes its children its linear predictor :math:`\eta_m`. Its children's data then
+fix mostly the *products* of the links into and out of it: the map :math:`R` that flips the sign of
+every link into and out of :math:`m` (and of :math:`m`'s area and time effects), and moves each
+child :math:`j`'s intercept by :math:`2\,\beta_{m \to j}(\alpha_m - c_m)` (:math:`c_m` the level
+the child sees :math:`m` centred at, :mod:`copath.model.equations`), leaves every child's linear
+predictor, and so every likelihood term below :math:`m`, unchanged. Only :math:`m`'s own data and
+the priors tell :math:`\theta` from :math:`R\theta`. The posterior then has two mirror-image modes,
+and NUTS chains started apart settle in different ones; chains that all settle in one, the wrong
+one included, agree and pass every diagnostic (:mod:`copath.model.mirror`;
+``benchmarks/bench_mediator.py``, ``benchmarks/bench_mirror.py``).
+
+The cure here is exact. :math:`R` is an involution with unit Jacobian (sign flips and a shear of
+the intercepts), so the fit samples the symmetrised density
+
+.. math::
+
+    q(\theta) \propto \sum_{g \in G} p(g\,\theta),
+
+(:math:`G` the group the mirrors generate, :math:`2^k` elements for :math:`k` mirrors that share
+no link), which has the same mass in every branch, so a chain in either samples it; then each draw
+is replaced by :math:`g\,\theta` with probability :math:`p(g\,\theta) / \sum_{h} p(h\,\theta)`,
+which turns draws from :math:`q` into draws from :math:`p` exactly (on each orbit :math:`q` puts
+the orbit's total mass, and the choice splits it as :math:`p` does). It costs one evaluation of
+the log density per element of :math:`G` at every step.
+
+**Which nodes** (:func:`weak_mediators`). A count or proportion node with data whose links in come
+from parents the data give and whose links in and out have no fixed sign, no ``within: true`` form
+and no sampled total, and whose children all have data; and whose own data and priors tell the
+sign of its links in weakly: with :math:`I_l` the Fisher information of :math:`m`'s data about
+link :math:`l` (:func:`copath.model.information.assess`, other parents partialled out) and the
+prior :math:`N(\mu_l, \sigma_l)`, the expected squared z of the link from the prior and
+:math:`m`'s data alone, summed over the links in,
+
+.. math::
+
+    z^2 = \sum_l (\mu_l^2 + \sigma_l^2)\,(\sigma_l^{-2} + I_l),
+
+is under :data:`MIRROR_Z` squared. Flipping the links in costs about :math:`2 z^2` in log density
+from :math:`m`'s data (a normal log likelihood at :math:`\pm` its mean), so above
+:math:`z = 3` the mirror branch holds under :math:`e^{-18}` of the mass and symmetrising buys
+nothing. At most :data:`MAX_MIRRORS` nodes (the weakest first), no two joined by a link.
+
+Example
+-------
+>>> import numpy as np
+>>> m = Mirror(node="m", node_pos=0, n_nodes=2, centre=1.0, beta_var="beta", signs={"beta": np.array([-1.0, -1.0])},
+...            children=((1, (1,)),))
+>>> values = {"beta": np.array([0.5, 2.0]), "intercept": np.array([3.0, 0.0])}
+>>> out = reflect(values, m)
+>>> out["beta"].tolist(), out["intercept"].tolist()   # the child's intercept moves by 2 * 2.0 * (3 - 1)
+([-0.5, -2.0], [3.0, 8.0])
+>>> reflect(out, m)["intercept"].tolist()              # R is an involution
+[3.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+from pytensor.graph.replace import graph_replace
+
+from copath.evidence.priors import LinkPrior
+from copath.model.data import PreparedData
+from copath.model.information import assess, parent_given
+from copath.spec.pathway import Pathway
+
+__all__ = ["MIRROR_Z", "MAX_MIRRORS", "MIRROR_LOGP", "Mirror", "sign_strength", "weak_mediators", "mirrors_of",
+           "reflect", "symmetrise", "flip_back"]
+
+#: The expected z of a node's links in (from their priors and its own data) below which the node is
+#: sampled symmetrised: the mirror branch then holds more than about :math:`e^{-2 z^2} = e^{-18}`
+#: of the mass.
+MIRROR_Z = 3.0
+#: At most this many nodes are symmetrised in one fit: :math:`2^k` log densities per step.
+MAX_MIRRORS = 2
+#: The deterministic holding each draw's log density at every element of the mirror group.
+MIRROR_LOGP = "mirror_logp"
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """One weak mediator's reflection, resolved against a model's variables.
+
+    ``signs`` maps a free variable to the factor (+1 or -1, broadcastable against its core
+    shape) it is multiplied by; ``children`` lists each child's intercept position with the
+    positions in ``beta_var`` of the links from the node into it; ``own_centred`` and
+    ``child_centred`` are masks over ``area_c`` (the node's centred area levels, reflected about
+    its intercept; each child's, moved with its intercept).
+    """
+
+    node: str
+    node_pos: int
+    n_nodes: int
+    centre: float
+    beta_var: str
+    signs: Mapping[str, np.ndarray]
+    children: tuple[tuple[int, tuple[int, ...]], ...]
+    own_centred: np.ndarray | None = None
+    child_centred: tuple[np.ndarray, ...] = field(default=())
+
+    @property
+    def variables(self) -> set[str]:
+        """The free variables the reflection reads or writes."""
+        centred = self.own_centred is not None or any(m.any() for m in self.child_centred)
+        return {*self.signs, "intercept", self.beta_var, *(["area_c"] if centred else [])}
+
+
+def reflect(values: Mapping[str, Any], mirror: Mirror) -> dict[str, Any]:
+    r"""``values`` (free variable -> NumPy array with any leading draw axes, or PyTensor tensor)
+    mapped by ``mirror``'s reflection :math:`R`: only ``+``, ``*`` and indexing on the last axes,
+    so the same map gives the log density at :math:`R\theta` and flips posterior draws.
+
+    Parameters
+    ----------
+    values
+        The free variables, by name (at least those of :attr:`Mirror.variables`).
+    mirror
+        The reflection.
+
+    Returns
+    -------
+    dict
+        The same names, reflected where the reflection moves them.
+    """
+    out = dict(values)
+    alpha = values["intercept"][..., mirror.node_pos] - mirror.centre
+    beta = values[mirror.beta_var]
+    for name, sign in mirror.signs.items():
+        out[name] = values[name] * sign
+    shifts = []
+    for position, links in mirror.children:
+        delta = 2.0 * alpha * sum(beta[..., p] for p in links)
+        shifts.append(delta)
+        onehot = np.zeros(mirror.n_nodes)
+        onehot[position] = 1.0
+        out["intercept"] = out["intercept"] + delta[..., None] * onehot
+    if "area_c" in out and (mirror.own_centred is not None or mirror.child_centred):
+        if mirror.own_centred is not None:  # the node's own levels, reflected about its intercept
+            level = values["intercept"][..., mirror.node_pos]
+            out["area_c"] = out["area_c"] + (2.0 * level)[..., None] * mirror.own_centred
+        for mask, delta in zip(mirror.child_centred, shifts, strict=True):
+            out["area_c"] = out["area_c"] + delta[..., None] * mask
+    return out
+
+
+def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], node: str) -> float | None:
+    r"""The expected squared z of ``node``'s links in, from their priors and ``node``'s own data
+    (module docstring); None when some link in comes from a parent the data do not give.
+
+    Parameters
+    ----------
+    pathway, data
+        The pathway and its prepared data.
+    priors
+        The link priors the fit samples with.
+    node
+        An endogenous node with data.
+
+    Returns
+    -------
+    float or None
+    """
+    total = 0.0
+    for parent in pathway.parents(node):
+        link = f"{parent} -> {node}"
+        if not parent_given(pathway, data, parent):
+            return None
+        prior = priors[link]
+        found = assess(pathway, data, link, prior.sigma)
+        if found is None:
+            return None
+        total += (prior.mu**2 + prior.sigma**2) * (1.0 / prior.sigma**2 + found.info.total)
+    return total
+
+
+def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
+                   free_links: Sequence[str] | None = None) -> dict[str, float]:
+    """The nodes to sample symmetrised, weakest first, with their :func:`sign_strength`.
+
+    Parameters
+    ----------
+    pathway, data
+        The pathway and its prepared data.
+    priors
+        The link priors the fit samples with (a link with ``sign`` != 0 cannot be flipped).
+    free_links
+        The links sampled as free normal coefficients (None: every link).
+
+    Returns
+    -------
+    dict[str, float]
+        Node -> its expected squared z, at most :data:`MAX_MIRRORS` nodes, no two joined by a link.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> from copath.model.data import prepare_data
+    >>> pw = cp.load_pathway("policing_coproduction")
+    >>> prepared = prepare_data(pw, cp.datasets.load("synthetic_force"))
+    >>> weak_mediators(pw, prepared, cp.priors_for(pw, cp.load_evidence()))  # every mediator's data tell its signs
+    {}
+    """
+    within = set(pathway.within_links)
+    free = set(pathway.link_names if free_links is None else free_links)
+    found: dict[str, float] = {}
+    for name in pathway.endogenous:
+        kind = pathway.nodes[name].node_kind
+        if kind.passes_value or name not in data.levels or data.observed[name].size == 0:
+            continue
+        links_in = [f"{p} -> {name}" for p in pathway.parents(name)]
+        children = [link.target for link in pathway.links if link.source == name]
+        links_out = [f"{name} -> {c}" for c in children]
+        if not links_in or not children or any(c not in data.levels for c in children):
+            continue
+        if any(link in within or link not in free or priors[link].sign != 0 for link in links_in + links_out):
+            continue
+        strength = sign_strength(pathway, data, priors, name)
+        if strength is not None and strength < MIRROR_Z**2:
+            found[name] = strength
+    chosen: dict[str, float] = {}
+    for name in sorted(found, key=found.get):
+        joined = any(f"{name} -> {o}" in pathway.link_names or f"{o} -> {name}" in pathway.link_names
+                     for o in chosen)
+        if not joined and len(chosen) < MAX_MIRRORS:
+            chosen[name] = round(found[name], 3)
+    return chosen
+
+
+def mirrors_of(model: pm.Model, pathway: Pathway, plan: Any, nodes: Sequence[str]) -> list[Mirror]:
+    """Each node's :class:`Mirror` against ``model``'s free variables (its coords name their elements).
+
+    Parameters
+    ----------
+    model
+        A model from :func:`copath.model.builder.build_model`.
+    pathway
+        Its pathway.
+    plan
+        Its equation plan (:class:`copath.model.equations.Plan`).
+    nodes
+        The nodes from :func:`weak_mediators`.
+
+    Returns
+    -------
+    list[Mirror]
+    """
+    coords = model.coords
+    free = {rv.name for rv in model.free_RVs}
+    beta_var = "beta" if "beta" in free else "beta_free"
+    links = list(coords["link"] if beta_var == "beta" else coords["link_free"])
+    endo = list(coords["node"])
+    out = []
+    for name in nodes:
+        flipped = {link for link in links if link.endswith(f" -> {name}") or link.startswith(f"{name} -> ")}
+        signs: dict[str, np.ndarray] = {beta_var: np.array([-1.0 if link in flipped else 1.0 for link in links])}
+        own_centred = None
+        child_centred: list[np.ndarray] = []
+        children = tuple((endo.index(link.target), (links.index(link.name),))
+                         for link in pathway.links if link.source == name)
+        prefix = f"{name}: "
+        if "area_z" in free:
+            signs["area_z"] = np.array([-1.0 if a.startswith(prefix) else 1.0 for a in coords["area_noncentred"]])
+        if "area_c" in free:
+            labels = list(coords["area_centred"])
+            own = np.array([a.startswith(prefix) for a in labels], dtype=float)
+            if own.any():
+                signs["area_c"] = 1.0 - 2.0 * own
+                own_centred = own
+            child_centred = [np.array([a.startswith(f"{endo[position]}: ") for a in labels], dtype=float)
+                             for position, _ in children]
+        for variable, dim in (("trend", "trend_node"), ("period_raw", "period_free")):
+            if variable in free:
+                signs[variable] = np.array([-1.0 if a == name or a.startswith(prefix) else 1.0 for a in coords[dim]])
+        if "season_z" in free:  # its months on the last axis
+            signs["season_z"] = np.array([-1.0 if a == name else 1.0 for a in coords["season_node"]])[:, None]
+        out.append(Mirror(node=name, node_pos=endo.index(name), n_nodes=len(endo), centre=float(plan.centres[name]), beta_var=beta_var,
+                          signs=signs, children=children, own_centred=own_centred,
+                          child_centred=tuple(child_centred)))
+    return out
+
+
+def _elements(mirrors: Sequence[Mirror]) -> list[tuple[int, ...]]:
+    """The mirror group's elements: every subset of the mirrors (which commute)."""
+    return [s for r in range(len(mirrors) + 1) for s in itertools.combinations(range(len(mirrors)), r)]
+
+
+def _label(mirrors: Sequence[Mirror], element: tuple[int, ...]) -> str:
+    return " + ".join(mirrors[i].node for i in element) or "identity"
+
+
+def _apply(values: Mapping[str, Any], mirrors: Sequence[Mirror], element: tuple[int, ...]) -> dict[str, Any]:
+    out = dict(values)
+    for i in element:
+        out = reflect(out, mirrors[i])
+    return out
+
+
+def symmetrise(model: pm.Model, mirrors: Sequence[Mirror]) -> None:
+    """Make ``model`` sample the symmetrised density (module docstring), in place: a potential
+    ``mirror`` adds :math:`\\log \\sum_g p(g\\theta) - \\log p(\\theta)`, and the deterministic
+    :data:`MIRROR_LOGP` keeps each draw's log density at every element for :func:`flip_back`.
+
+    Parameters
+    ----------
+    model
+        The model to sample (every other term already in it).
+    mirrors
+        From :func:`mirrors_of`.
+    """
+    lp = model.logp()
+    names = set().union(*(m.variables for m in mirrors))
+    # the reflection acts on the value variables (a transformed one, the months of season_z, is
+    # linear in its value, so the same signs apply)
+    values = {name: model.rvs_to_values[model[name]] for name in names}
+    elements = _elements(mirrors)
+    logps = [lp]
+    for element in elements[1:]:
+        moved = _apply(values, mirrors, element)
+        logps.append(graph_replace(lp, {values[n]: moved[n] for n in names}))
+    # then, in one replacement, in terms of the random variables, as potentials are written (a
+    # graph of value variables would not follow the model when a sampler clones it)
+    to_rvs = {}
+    for rv in model.free_RVs:
+        value, transform = model.rvs_to_values[rv], model.rvs_to_transforms.get(rv)
+        to_rvs[value] = rv if transform is None else transform.forward(rv, *rv.owner.inputs)
+    stacked = graph_replace(pt.stack(logps), to_rvs, strict=False)
+    lp = stacked[0]
+    with model:
+        model.add_coord("mirror_orbit", [_label(mirrors, e) for e in elements])
+        pm.Potential("mirror", pt.logsumexp(stacked) - lp)
+        pm.Deterministic(MIRROR_LOGP, stacked, dims="mirror_orbit")
+
+
+def flip_back(posterior: xr.Dataset, model: pm.Model, mirrors: Sequence[Mirror], random_seed: int
+              ) -> tuple[xr.Dataset, dict[str, float]]:
+    """Draws of the symmetrised density turned into draws of the posterior: each draw moved to
+    the element of its orbit chosen with probability :math:`p(g\\theta) / \\sum_h p(h\\theta)`,
+    and the deterministics recomputed.
+
+    Parameters
+    ----------
+    posterior
+        The sampled posterior of :func:`symmetrise`'s model (with :data:`MIRROR_LOGP`).
+    model
+        That model.
+    mirrors
+        Its mirrors.
+    random_seed
+        Seed of the choices.
+
+    Returns
+    -------
+    tuple of (xarray.Dataset, dict[str, float])
+        The posterior (without :data:`MIRROR_LOGP`), and each element's share of the draws.
+    """
+    logp = posterior[MIRROR_LOGP].values  # chain, draw, element
+    weights = np.exp(logp - logp.max(axis=-1, keepdims=True))
+    weights /= weights.sum(axis=-1, keepdims=True)
+    rng = np.random.default_rng(random_seed)
+    chosen = (rng.random(logp.shape[:-1])[..., None] > np.cumsum(weights, axis=-1)).sum(axis=-1)
+    chosen = np.minimum(chosen, logp.shape[-1] - 1)
+    elements = _elements(mirrors)
+    names = sorted(set().union(*(m.variables for m in mirrors)))
+    values = {n: posterior[n].values for n in names}
+    new = {n: v.copy() for n, v in values.items()}
+    for k, element in enumerate(elements[1:], start=1):
+        moved = _apply(values, mirrors, element)
+        at = chosen == k
+        for n in names:
+            new[n][at] = moved[n][at]
+    free = posterior.drop_vars([v.name for v in model.deterministics if v.name in posterior])
+    free = free.assign({n: (posterior[n].dims, new[n]) for n in names})
+    dets = [v.name for v in model.deterministics if v.name != MIRROR_LOGP and v.name in posterior]
+    if dets:
+        computed = pm.compute_deterministics(free, var_names=dets, model=model, progressbar=False)
+        free = free.assign({n: computed[n] for n in dets})
+    shares = {_label(mirrors, e): round(float(np.mean(chosen == k)), 4) for k, e in enumerate(elements)}
+    return free[[n for n in posterior.data_vars if n != MIRROR_LOGP]], shares

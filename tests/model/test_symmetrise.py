@@ -1,0 +1,161 @@
+"""A weak mediator's mirror-symmetrised sampling: which nodes, the reflection, the exact flip back."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pymc as pm
+import pytest
+import xarray as xr
+
+import copath as cp
+from copath.model.builder import build_model
+from copath.model.data import prepare_data
+from copath.model.symmetrise import MIRROR_LOGP, Mirror, flip_back, mirrors_of, reflect, weak_mediators
+
+# speedwatch -> road_casualties -> qol (benchmarks/bench_mediator.py): casualties per PER residents
+SPEC = """
+name: mediator
+nodes:
+  speedwatch: {kind: exposure, range: [0, 1]}
+  road_casualties: {kind: count, baseline: 4, offset: residents, per: PER, area_effects: AREA, time: TIME}
+  qol: {kind: continuous, baseline: 7.5, range: [0, 10], scale: 0.5, link: logit, area_effects: AREA}
+links:
+  - {from: speedwatch, to: road_casualties, evidence: [milton2016_speedwatch]}
+  - {from: road_casualties, to: qol}
+outcomes: [qol]
+"""
+TRUTH = {"beta": {"speedwatch -> road_casualties": -0.36, "road_casualties -> qol": 0.22},
+         "intercept": {"road_casualties": 1.49, "qol": 0.95}, "sigma": {"qol": 0.4}}
+IN, OUT = "speedwatch -> road_casualties", "road_casualties -> qol"
+
+
+def _pathway(per: int = 100000, area: bool = False, time: str = "[]") -> cp.Pathway:
+    return cp.loads_pathway(SPEC.replace("PER", str(per)).replace("AREA", str(area).lower()).replace("TIME", time))
+
+
+def _prepared(pw: cp.Pathway, areas: int = 60, months: int = 12, seed: int = 3):
+    sim = cp.simulate(pw, areas=areas, months=months, params=TRUTH, random_seed=seed, evidence=cp.load_evidence())
+    return prepare_data(pw, sim.data)
+
+
+def test_a_mediator_with_few_events_is_symmetrised_and_one_with_many_is_not():
+    ev = cp.load_evidence()
+    weak = _pathway(100000)  # about 0.06 casualties a row: its own data hardly tell the sign
+    found = weak_mediators(weak, _prepared(weak), cp.priors_for(weak, ev))
+    assert list(found) == ["road_casualties"] and 1.0 < found["road_casualties"] < 9.0
+    strong = _pathway(1000)  # 100 times the events: its data tell the sign (z far above 3)
+    assert weak_mediators(strong, _prepared(strong), cp.priors_for(strong, ev)) == {}
+
+
+def test_a_link_with_a_held_sign_or_a_child_without_data_is_not_flipped():
+    ev = cp.load_evidence()
+    pw = _pathway(100000)
+    prepared = _prepared(pw)
+    priors = cp.priors_for(pw, ev)
+    held = {**priors, OUT: dataclasses.replace(priors[OUT], sign=1)}
+    assert weak_mediators(pw, prepared, held) == {}
+    assert weak_mediators(pw, prepared, priors, free_links=[IN]) == {}  # the link out sampled as a total
+
+
+def _point(model: pm.Model, seed: int) -> dict[str, np.ndarray]:
+    """A random point of the model's free variables (constrained values; all here are real)."""
+    rng = np.random.default_rng(seed)
+    point = model.initial_point()
+    return {name: value + rng.normal(0.0, 0.3, np.shape(value)) for name, value in point.items()}
+
+
+@pytest.mark.parametrize("centred", [True, False])
+def test_the_reflection_keeps_every_term_below_the_mediator_and_is_an_involution(centred):
+    pw = _pathway(100000, area=True, time="[trend]")
+    prepared = _prepared(pw, areas=12, months=6)
+    built = build_model(pw, prepared, evidence=cp.load_evidence(),
+                        centred={n: (list(built_areas) if centred else []) for n, built_areas in
+                                 [(n, [str(a) for a in prepared.areas]) for n in ("road_casualties", "qol")]})
+    model = built.model
+    free = {rv.name for rv in model.free_RVs}
+    assert ("area_c" in free) == centred and "trend" in free
+    (mirror,) = mirrors_of(model, pw, built.plan, ["road_casualties"])
+    point = {k: v for k, v in _point(model, 1).items() if not k.endswith("__")}
+    point.update({k: v for k, v in model.initial_point().items() if k.endswith("__")})
+    moved = reflect(point, mirror)
+    assert moved["beta"].tolist() == (-point["beta"]).tolist()
+    back = reflect(moved, mirror)
+    for name in point:
+        np.testing.assert_allclose(back[name], point[name], atol=1e-12)
+    child = model.compile_logp(vars=[model["qol"]], sum=True)
+    own = model.compile_logp(vars=[model["road_casualties"]], sum=True)
+    # the child's likelihood is unchanged (its linear predictor is), the mediator's own is not
+    assert child(moved) == pytest.approx(child(point), abs=1e-8)
+    assert abs(own(moved) - own(point)) > 1e-3
+
+
+def test_flip_back_turns_draws_of_the_symmetrised_density_into_draws_of_the_posterior():
+    # p(a, b, alpha_y) independent normals; R flips a and b and moves alpha_y by 2 b (alpha_m - c)
+    mirror = Mirror(node="m", node_pos=0, n_nodes=2, centre=0.5, beta_var="beta",
+                    signs={"beta": np.array([-1.0, -1.0])}, children=((1, (1,)),))
+    rng = np.random.default_rng(7)
+    n = (4, 2000)
+    alpha_m = np.full(n, 1.5)
+    a, b, alpha_y = rng.normal(0.6, 0.5, n), rng.normal(0.4, 0.5, n), rng.normal(-1.0, 1.0, n)
+    values = {"beta": np.stack([a, b], -1), "intercept": np.stack([alpha_m, alpha_y], -1)}
+
+    def logp(v):
+        beta, icpt = v["beta"], v["intercept"]
+        return (-0.5 * ((beta[..., 0] - 0.6) / 0.5) ** 2 - 0.5 * ((beta[..., 1] - 0.4) / 0.5) ** 2
+                - 0.5 * (icpt[..., 1] + 1.0) ** 2)
+
+    moved = reflect(values, mirror)
+    half = rng.random(n) < 0.5  # draws of p, each reflected with probability 1/2: draws of q
+    q = {k: np.where(half[..., None], moved[k], values[k]) for k in values}
+    assert abs(q["beta"][..., 0].mean()) < 0.05  # q is symmetric: a's mean is 0 there
+    q_moved = reflect(q, mirror)
+    posterior = xr.Dataset({
+        "beta": (("chain", "draw", "link"), q["beta"]),
+        "intercept": (("chain", "draw", "node"), q["intercept"]),
+        MIRROR_LOGP: (("chain", "draw", "mirror_orbit"), np.stack([logp(q), logp(q_moved)], -1)),
+    })
+    flipped, shares = flip_back(posterior, pm.Model(), [mirror], random_seed=3)
+    assert MIRROR_LOGP not in flipped
+    assert flipped["beta"].values[..., 0].mean() == pytest.approx(0.6, abs=0.03)
+    assert flipped["beta"].values[..., 1].mean() == pytest.approx(0.4, abs=0.03)
+    assert flipped["intercept"].values[..., 1].mean() == pytest.approx(-1.0, abs=0.05)
+    assert flipped["intercept"].values[..., 1].std() == pytest.approx(1.0, abs=0.05)
+    assert set(shares) == {"identity", "m"} and sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.fixture(scope="module")
+def weak_fit() -> cp.FitResult:
+    pw = _pathway(100000)
+    sim = cp.simulate(pw, areas=60, months=12, params=TRUTH, random_seed=11, evidence=cp.load_evidence())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cp.fit(pw, sim.data, draws=300, tune=300, chains=2, random_seed=2, progressbar=False,
+                      prior_draws=0, ppc_draws=50)
+
+
+def test_a_fit_with_a_weak_mediator_samples_it_symmetrised_and_records_it(weak_fit):
+    run = weak_fit.run
+    assert list(run.mirrored["nodes"]) == ["road_casualties"]
+    assert set(run.mirrored["shares"]) == {"identity", "road_casualties"}
+    assert weak_fit.settings.target_accept == 0.95  # the symmetrised density's hyperbola needs small steps
+    assert MIRROR_LOGP not in weak_fit.posterior
+    # the deterministics follow the flipped draws: beta is beta, and each chain holds both branches in
+    # the posterior's proportion (chains stuck in one branch would give chain means of opposite signs)
+    a = weak_fit.posterior["beta"].sel(link=IN).values
+    means = a.mean(axis=1)
+    assert np.all(np.sign(means) == np.sign(means[0]))
+    share_negative = (a < 0).mean(axis=1)
+    assert abs(share_negative[0] - share_negative[1]) < 0.2
+
+
+def test_a_user_target_accept_is_kept_where_the_fit_is_symmetrised():
+    pw = _pathway(100000)
+    sim = cp.simulate(pw, areas=10, months=6, params=TRUTH, random_seed=1, evidence=cp.load_evidence())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cp.fit(pw, sim.data, draws=50, tune=50, chains=1, random_seed=1, progressbar=False, prior_draws=0,
+                     ppc_draws=10, target_accept=0.85)
+    assert list(res.run.mirrored["nodes"]) == ["road_casualties"] and res.settings.target_accept == 0.85
