@@ -16,7 +16,8 @@ also given separately for the links the data inform well (posterior sd under hal
 sd). simulate's own conventions also apply: intercepts drawn with half their prior sd, and
 endogenous parents centred at their baseline.
 
-Records, per pathway: the share of fits that pass their own diagnostics (R-hat <= 1.01, bulk
+Records, per pathway (and per fit the weak mediators it sampled symmetrised,
+:mod:`copath.model.symmetrise`): the share of fits that pass their own diagnostics (R-hat <= 1.01, bulk
 and tail ESS >= 400, no divergences, BFMI >= 0.3); among those that pass, the coverage of the
 94% HDIs of the link coefficients (share of links whose truth lies inside) and the largest
 distance of a truth from its posterior mean in posterior sds; and wall time per fit.
@@ -80,7 +81,8 @@ def one_fit(pw: cp.Pathway, evidence: cp.Evidence, areas: int, months: int, seed
     return {"areas": areas, "months": months, "seed": seed, "passed": d.passed, "divergences": d.divergences,
             "max_rhat": d.max_rhat, "min_ess": min(d.min_ess_bulk, d.min_ess_tail), "coverage": float(np.mean(inside)),
             "inside_informed": int(np.sum(np.array(inside) & np.array(informed))), "informed": int(np.sum(informed)),
-            "max_z": float(max(z)), "seconds": seconds, "worst": d.worst[0].describe() if d.worst else ""}
+            "max_z": float(max(z)), "seconds": seconds, "worst": d.worst[0].describe() if d.worst else "",
+            "mirrored": ", ".join(res.run.mirrored.get("nodes", {})) or "-"}
 
 
 def main() -> None:
@@ -101,19 +103,21 @@ def main() -> None:
             rows.append(row)
             print(f"{name} {i + 1}/{n}: {areas} x {months}, pass {row['passed']}, R-hat {row['max_rhat']:.3f}, "
                   f"ESS {row['min_ess']:.0f}, div {row['divergences']}, coverage {row['coverage']:.2f}, "
-                  f"max z {row['max_z']:.1f}, {row['seconds']:.0f} s {row['worst']}", flush=True)
+                  f"max z {row['max_z']:.1f}, {row['seconds']:.0f} s, symmetrised {row['mirrored']} {row['worst']}",
+                  flush=True)
         passed = [r for r in rows if r["passed"]]
         lines = [f"## Robustness: {name} at cp.fit's defaults on {n} fresh simulations", "",
                  f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {platform.python_version()}, "
                  f"copath {cp.__version__}; seeds {SEED_BASE}..{SEED_BASE + n - 1}; data from "
                  "`cp.simulate(..., plausible=True)`"
                  + (f"; {', '.join(UNOBSERVED[name])} left without data" if name in UNOBSERVED else "") + ".", "",
-                 "| areas x months | seed | pass | divergences | max R-hat | min ESS | coverage (94% HDI) | max z | s |",
-                 "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                 "| areas x months | seed | pass | divergences | max R-hat | min ESS | coverage (94% HDI) | max z | s "
+                 "| symmetrised |",
+                 "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for r in rows:
             lines.append(f"| {r['areas']} x {r['months']} | {r['seed']} | {'yes' if r['passed'] else 'no'} | "
                          f"{r['divergences']} | {r['max_rhat']:.3f} | {r['min_ess']:.0f} | {r['coverage']:.3f} | "
-                         f"{r['max_z']:.2f} | {r['seconds']:.0f} |")
+                         f"{r['max_z']:.2f} | {r['seconds']:.0f} | {r['mirrored']} |")
         coverage = float(np.mean([r["coverage"] for r in passed])) if passed else float("nan")
         n_informed = sum(r["informed"] for r in passed)
         informed = sum(r["inside_informed"] for r in passed) / n_informed if n_informed else float("nan")

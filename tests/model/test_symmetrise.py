@@ -13,7 +13,15 @@ import xarray as xr
 import copath as cp
 from copath.model.builder import build_model
 from copath.model.data import prepare_data
-from copath.model.symmetrise import MIRROR_LOGP, Mirror, flip_back, mirrors_of, reflect, weak_mediators
+from copath.model.symmetrise import (
+    MIRROR_LOGP,
+    Mirror,
+    flip_back,
+    mirrors_of,
+    reflect,
+    symmetrise,
+    weak_mediators,
+)
 
 # speedwatch -> road_casualties -> qol (benchmarks/bench_mediator.py): casualties per PER residents
 SPEC = """
@@ -50,14 +58,73 @@ def test_a_mediator_with_few_events_is_symmetrised_and_one_with_many_is_not():
     assert weak_mediators(strong, _prepared(strong), cp.priors_for(strong, ev)) == {}
 
 
-def test_a_link_with_a_held_sign_or_a_child_without_data_is_not_flipped():
+def test_a_link_with_a_held_sign_a_sampled_total_or_a_child_without_data_is_not_flipped():
     ev = cp.load_evidence()
     pw = _pathway(100000)
-    prepared = _prepared(pw)
+    sim = cp.simulate(pw, areas=60, months=12, params=TRUTH, random_seed=3, evidence=ev)
+    prepared = prepare_data(pw, sim.data)
     priors = cp.priors_for(pw, ev)
+    assert list(weak_mediators(pw, prepared, priors)) == ["road_casualties"]
     held = {**priors, OUT: dataclasses.replace(priors[OUT], sign=1)}
     assert weak_mediators(pw, prepared, held) == {}
     assert weak_mediators(pw, prepared, priors, free_links=[IN]) == {}  # the link out sampled as a total
+    no_child_data = prepare_data(pw, sim.data.drop(columns=["qol"]))
+    assert weak_mediators(pw, no_child_data, priors) == {}
+
+
+TWO = """
+name: two
+nodes:
+  x1: {kind: exposure, range: [0, 1]}
+  x2: {kind: exposure, range: [0, 1]}
+  m1: {kind: count, offset: residents, per: 100000, area_effects: true, time: [season]}
+  m2: {kind: count, offset: residents, per: 100000, area_effects: true, time: [period]}
+  y: {kind: count, offset: residents, per: 1000, area_effects: true}
+links:
+  - {from: x1, to: m1}
+  - {from: x2, to: m2}
+  - {from: m1, to: y}
+  - {from: m2, to: y}
+outcomes: [y]
+"""
+
+
+@pytest.mark.parametrize("centred", [True, False])
+def test_the_mirror_log_densities_are_the_model_s_at_each_reflected_point(centred):
+    # two weak mediators with a common child: the group has 4 elements; season (ZeroSum-transformed)
+    # and period effects on the mediators, area effects everywhere, centred or not
+    from copath.model.fit import sampling_priors
+
+    pw = cp.loads_pathway(TWO)
+    sim = cp.simulate(pw, areas=8, months=24, random_seed=5,
+                      params={"beta": {"x1 -> m1": 0.3, "x2 -> m2": -0.3, "m1 -> y": 0.2, "m2 -> y": 0.2},
+                              "intercept": {"m1": 1.0, "m2": 1.0, "y": 1.0}})
+    prepared = prepare_data(pw, sim.data)
+    priors, _ = sampling_priors(pw, prepared, cp.priors_for(pw, cp.load_evidence()))
+    assert set(weak_mediators(pw, prepared, priors)) == {"m1", "m2"}
+    areas = [str(a) for a in prepared.areas]
+    built = build_model(pw, prepared, priors=priors, collapse=True,
+                        centred={n: (areas if centred else []) for n in ("m1", "m2", "y")})
+    model = built.model
+    reference = model.compile_logp()  # before the mirror term
+    mirrors = mirrors_of(model, pw, built.plan, ["m1", "m2"])
+    symmetrise(model, mirrors)
+    assert list(model.coords["mirror_orbit"]) == ["identity", "m1", "m2", "m1 + m2"]
+    (graph,) = model.replace_rvs_by_values([model[MIRROR_LOGP]])
+    mirror_logp = model.compile_fn(graph, inputs=model.value_vars, on_unused_input="ignore")
+    rng = np.random.default_rng(2)
+    point = {k: v + rng.normal(0.0, 0.2, np.shape(v)) for k, v in model.initial_point().items()}
+    by_rv = {rv.name: model.rvs_to_values[rv].name for rv in model.free_RVs}
+    got = mirror_logp(point)
+    np.testing.assert_array_equal(got, mirror_logp(point))  # no random node left in the graph
+    for k, element in enumerate([(), (0,), (1,), (0, 1)]):
+        moved = {rv: point[value] for rv, value in by_rv.items()}
+        for i in element:
+            moved = reflect(moved, mirrors[i])
+        at = {by_rv[rv]: v for rv, v in moved.items()}
+        assert got[k] == pytest.approx(reference(at), abs=1e-6)
+    # the model samples log sum_g p(g theta)
+    assert model.compile_logp()(point) == pytest.approx(np.logaddexp.reduce(got), abs=1e-6)
 
 
 def _point(model: pm.Model, seed: int) -> dict[str, np.ndarray]:
@@ -117,13 +184,14 @@ def test_flip_back_turns_draws_of_the_symmetrised_density_into_draws_of_the_post
         "intercept": (("chain", "draw", "node"), q["intercept"]),
         MIRROR_LOGP: (("chain", "draw", "mirror_orbit"), np.stack([logp(q), logp(q_moved)], -1)),
     })
-    flipped, shares = flip_back(posterior, pm.Model(), [mirror], random_seed=3)
+    flipped, shares, element = flip_back(posterior, pm.Model(), [mirror], random_seed=3)
     assert MIRROR_LOGP not in flipped
     assert flipped["beta"].values[..., 0].mean() == pytest.approx(0.6, abs=0.03)
     assert flipped["beta"].values[..., 1].mean() == pytest.approx(0.4, abs=0.03)
     assert flipped["intercept"].values[..., 1].mean() == pytest.approx(-1.0, abs=0.05)
     assert flipped["intercept"].values[..., 1].std() == pytest.approx(1.0, abs=0.05)
     assert set(shares) == {"identity", "m"} and sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    assert float((element == 1).mean()) == pytest.approx(shares["m"], abs=1e-3)
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +210,20 @@ def test_a_fit_with_a_weak_mediator_samples_it_symmetrised_and_records_it(weak_f
     assert set(run.mirrored["shares"]) == {"identity", "road_casualties"}
     assert weak_fit.settings.target_accept == 0.95  # the symmetrised density's hyperbola needs small steps
     assert MIRROR_LOGP not in weak_fit.posterior
-    # the deterministics follow the flipped draws: beta is beta, and each chain holds both branches in
-    # the posterior's proportion (chains stuck in one branch would give chain means of opposite signs)
-    a = weak_fit.posterior["beta"].sel(link=IN).values
-    means = a.mean(axis=1)
-    assert np.all(np.sign(means) == np.sign(means[0]))
-    share_negative = (a < 0).mean(axis=1)
-    assert abs(share_negative[0] - share_negative[1]) < 0.2
+    assert "log_likelihood" in weak_fit.idata.children
+    moved = weak_fit.idata["sample_stats"]["mirror_element"].values
+    assert set(np.unique(moved)) <= {0, 1} and moved.mean() == pytest.approx(run.mirrored["shares"]["road_casualties"], abs=1e-3)
+
+
+def test_a_symmetrised_fit_stores_log_likelihood_totals():
+    # the mirror term is a potential of the sampled model, not a node's likelihood
+    pw = _pathway(100000)
+    sim = cp.simulate(pw, areas=10, months=6, params=TRUTH, random_seed=1, evidence=cp.load_evidence())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cp.fit(pw, sim.data, draws=50, tune=50, chains=1, random_seed=1, progressbar=False, prior_draws=0,
+                     ppc_draws=10, log_likelihood="total")
+    assert res.run.mirrored and set(res.idata["log_likelihood"].data_vars) == {"road_casualties", "qol"}
 
 
 def test_a_user_target_accept_is_kept_where_the_fit_is_symmetrised():
@@ -159,3 +234,12 @@ def test_a_user_target_accept_is_kept_where_the_fit_is_symmetrised():
         res = cp.fit(pw, sim.data, draws=50, tune=50, chains=1, random_seed=1, progressbar=False, prior_draws=0,
                      ppc_draws=10, target_accept=0.85)
     assert list(res.run.mirrored["nodes"]) == ["road_casualties"] and res.settings.target_accept == 0.85
+
+
+def test_a_symmetrised_fit_is_saved_and_loaded_with_what_it_flipped(weak_fit, tmp_path):
+    weak_fit.save(tmp_path / "result")
+    back = cp.load_result(tmp_path / "result")
+    assert back.run.mirrored == weak_fit.run.mirrored
+    np.testing.assert_array_equal(back.idata["sample_stats"]["mirror_element"].values,
+                                  weak_fit.idata["sample_stats"]["mirror_element"].values)
+    np.testing.assert_array_equal(back.posterior["beta"].values, weak_fit.posterior["beta"].values)

@@ -327,9 +327,12 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
     tree = drawn.tree
     seeds = fit_seeds(s.random_seed)
     if mirrors:  # the symmetrised density's draws, each moved to its orbit's element as p says
-        flipped, shares = flip_back(tree["posterior"].to_dataset(), sampled.model, mirrors, int(seeds[0]) + 1)
-        tree = xr.DataTree.from_dict({"posterior": flipped, **{k: tree[k].to_dataset() for k in tree.children
-                                                               if k != "posterior"}})
+        flipped, shares, element = flip_back(tree["posterior"].to_dataset(), sampled.model, mirrors,
+                                             int(seeds[0]) + 1)
+        others = {k: tree[k].to_dataset() for k in tree.children if k != "posterior"}
+        if "sample_stats" in others:
+            others["sample_stats"] = others["sample_stats"].assign(mirror_element=element)
+        tree = xr.DataTree.from_dict({"posterior": flipped, **others})
         mirrored["shares"] = shares
     posterior_seconds = time.perf_counter() - entered
     posterior = tree["posterior"].to_dataset()

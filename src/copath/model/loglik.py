@@ -54,11 +54,14 @@ def choose_log_likelihood(mode: LogLikelihood, n_draws: int, n_obs: int) -> str:
 def _node_totals(model: pm.Model) -> tuple[list[str], Any]:
     """Names and a compiled function of the (transformed) value variables giving each
     node's log-likelihood total: observed variables summed, and a collapsed normal node's
-    potential (named after the node)."""
+    potential (named after the node; other potentials, such as the mirror term of
+    :mod:`copath.model.symmetrise`, are not likelihood)."""
     observed = list(model.observed_RVs)
+    nodes = set(model.coords.get("node", ()))
+    potentials = [pot for pot in model.potentials if pot.name in nodes]
     # a potential is written in the random variables: put the value variables in their place
-    outs = [t.sum() for t in model.logp(vars=observed, sum=False)] + model.replace_rvs_by_values(model.potentials)
-    names = [rv.name for rv in observed] + [pot.name for pot in model.potentials]
+    outs = [t.sum() for t in model.logp(vars=observed, sum=False)] + model.replace_rvs_by_values(potentials)
+    names = [rv.name for rv in observed] + [pot.name for pot in potentials]
     return names, model.compile_fn(inputs=model.value_vars, outs=outs, on_unused_input="ignore")
 
 

@@ -212,6 +212,9 @@ def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None) ->
         adaptation, the seconds it took and, for a variational fit, its convergence.
     """
     s = settings
+    if s.target_accept is None and s.method == "nuts":
+        raise ValueError("target_accept is None: give a number (copath.model.settings.default_target_accept "
+                         "gives the fit's default; cp.fit resolves None itself)")
     chosen = _choose_sampler(s.sampler, model)
     seeds = fit_seeds(s.random_seed)
     numpyro_mass = "dense" if s.adaptation == "low_rank" else "diag"  # NumPyro has no low-rank mass matrix

@@ -12,36 +12,56 @@ and NUTS chains started apart settle in different ones; chains that all settle i
 one included, agree and pass every diagnostic (:mod:`copath.model.mirror`;
 ``benchmarks/bench_mediator.py``, ``benchmarks/bench_mirror.py``).
 
-The cure here is exact. :math:`R` is an involution with unit Jacobian (sign flips and a shear of
-the intercepts), so the fit samples the symmetrised density
+The cure here is exact. Each reflection is a volume-preserving bijection of the sampler's space
+(sign flips and a shear of the intercepts; an involution), so the fit samples the symmetrised
+density
 
 .. math::
 
     q(\theta) \propto \sum_{g \in G} p(g\,\theta),
 
-(:math:`G` the group the mirrors generate, :math:`2^k` elements for :math:`k` mirrors that share
-no link), which has the same mass in every branch, so a chain in either samples it; then each draw
-is replaced by :math:`g\,\theta` with probability :math:`p(g\,\theta) / \sum_{h} p(h\,\theta)`,
-which turns draws from :math:`q` into draws from :math:`p` exactly (on each orbit :math:`q` puts
-the orbit's total mass, and the choice splits it as :math:`p` does). It costs one evaluation of
-the log density per element of :math:`G` at every step.
+(:math:`G` the group the reflections generate: :math:`2^k` elements for :math:`k` mirrors that
+share no link, whose reflections commute), which has the same mass in every branch, so a chain in
+either samples it; then each draw is replaced by :math:`g\,\theta` with probability
+:math:`p(g\,\theta) / \sum_{h} p(h\,\theta)`, which turns draws from :math:`q` into draws from
+:math:`p` exactly (the density of the result at :math:`\theta'` is
+:math:`\sum_g q(g^{-1}\theta')\,p(\theta') / \sum_h p(h g^{-1}\theta') \propto p(\theta')`). That
+needs only the volume preservation; that the children's likelihood is unchanged is what makes the
+branches' masses close, and the symmetrising worth its cost, one evaluation of the log density per
+element of :math:`G` at every step.
 
-**Which nodes** (:func:`weak_mediators`). A count or proportion node with data whose links in come
-from parents the data give and whose links in and out have no fixed sign, no ``within: true`` form
-and no sampled total, and whose children all have data; and whose own data and priors tell the
-sign of its links in weakly: with :math:`I_l` the Fisher information of :math:`m`'s data about
-link :math:`l` (:func:`copath.model.information.assess`, other parents partialled out) and the
-prior :math:`N(\mu_l, \sigma_l)`, the expected squared z of the link from the prior and
-:math:`m`'s data alone, summed over the links in,
+The sample stats describe the sampled density :math:`q`: ``lp`` is :math:`\log q` (a chain's
+level is comparable with the others', as the stray-chain check needs) and divergences are flagged
+at the draws before the flip; ``sample_stats.mirror_element`` says which element each draw was
+moved by (0: none).
+
+**Which nodes** (:func:`weak_mediators`). A node whose children see its linear predictor (a
+count, proportion or binary node) with data, whose links in come from parents the data give and
+whose links in and out have no held sign, no ``within: true`` form and no sampled total, and whose
+children all have data; and whose own data and priors tell the sign of its links in weakly. For a
+link :math:`l` into :math:`m` with prior :math:`N(\mu_l, \sigma_l)` and :math:`I_l` the Fisher
+information of :math:`m`'s data about it (:func:`copath.model.information.assess`, other parents
+partialled out), the posterior from the prior and :math:`m`'s data alone has precision
+:math:`P_l = \sigma_l^{-2} + I_l` and mean :math:`(\mu_l \sigma_l^{-2} + I_l \hat\beta_l) / P_l`,
+and flipping the link costs about :math:`2 z_l^2` in log density, :math:`z_l` that mean over its
+sd (normal approximations). Before the fit :math:`\hat\beta_l` is unknown; over the prior
+predictive (:math:`\beta_l` from the prior, :math:`\hat\beta_l \sim N(\beta_l, I_l^{-1})`)
 
 .. math::
 
-    z^2 = \sum_l (\mu_l^2 + \sigma_l^2)\,(\sigma_l^{-2} + I_l),
+    E[z_l^2] = \mu_l^2 P_l + (I_l^2 \sigma_l^2 + I_l) / P_l,
 
-is under :data:`MIRROR_Z` squared. Flipping the links in costs about :math:`2 z^2` in log density
-from :math:`m`'s data (a normal log likelihood at :math:`\pm` its mean), so above
-:math:`z = 3` the mirror branch holds under :math:`e^{-18}` of the mass and symmetrising buys
-nothing. At most :data:`MAX_MIRRORS` nodes (the weakest first), no two joined by a link.
+which is :math:`\mu_l^2/\sigma_l^2` without data (a prior centred at 0 does not tell the signs
+apart) and about :math:`(\mu_l^2 + \sigma_l^2) I_l` with much. The node is symmetrised when the
+sum over its links in is under :data:`MIRROR_Z` squared (9: a mirror branch 18 log-density units
+below holds under :math:`e^{-18}` of the mass). This is a screen on an expectation, not on the
+fit's own numbers: with a prior centred at 0 the realised :math:`z^2` is about its expectation
+times a :math:`\chi^2_1` variable, so a node whose true links in are near 0 can have a realised
+:math:`z^2` under 2 where the expectation is 12 (about one time in three). Such nodes are not
+symmetrised; :mod:`copath.model.mirror` still names their chains when they split. A node selected
+needlessly costs time (two log densities a step, ``target_accept`` 0.95), never exactness. At most
+:data:`MAX_MIRRORS` nodes (the weakest first), no two joined by a link (so that their reflections
+commute).
 
 Example
 -------
@@ -179,7 +199,9 @@ def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, Lin
         found = assess(pathway, data, link, prior.sigma)
         if found is None:
             return None
-        total += (prior.mu**2 + prior.sigma**2) * (1.0 / prior.sigma**2 + found.info.total)
+        info = found.info.total
+        precision = 1.0 / prior.sigma**2 + info
+        total += prior.mu**2 * precision + (info**2 * prior.sigma**2 + info) / precision
     return total
 
 
@@ -360,8 +382,9 @@ def flip_back(posterior: xr.Dataset, model: pm.Model, mirrors: Sequence[Mirror],
 
     Returns
     -------
-    tuple of (xarray.Dataset, dict[str, float])
-        The posterior (without :data:`MIRROR_LOGP`), and each element's share of the draws.
+    tuple of (xarray.Dataset, dict[str, float], xarray.DataArray)
+        The posterior (without :data:`MIRROR_LOGP`), each element's share of the draws, and the
+        element each draw was moved by (its position in the group's list, 0 for none).
     """
     logp = posterior[MIRROR_LOGP].values  # chain, draw, element
     weights = np.exp(logp - logp.max(axis=-1, keepdims=True))
@@ -385,4 +408,6 @@ def flip_back(posterior: xr.Dataset, model: pm.Model, mirrors: Sequence[Mirror],
         computed = pm.compute_deterministics(free, var_names=dets, model=model, progressbar=False)
         free = free.assign({n: computed[n] for n in dets})
     shares = {_label(mirrors, e): round(float(np.mean(chosen == k)), 4) for k, e in enumerate(elements)}
-    return free[[n for n in posterior.data_vars if n != MIRROR_LOGP]], shares
+    element = xr.DataArray(chosen, dims=("chain", "draw"), coords={d: posterior[d] for d in ("chain", "draw")},
+                           attrs={"elements": "; ".join(_label(mirrors, e) for e in elements)})
+    return free[[n for n in posterior.data_vars if n != MIRROR_LOGP]], shares, element
