@@ -14,7 +14,8 @@ part of this question), max R-hat, divergences, the chains' means of the first l
 interval holds its truth. The label firing in the ``strong`` arm, where the sign is identified,
 is its false positive.
 
-    .venv/bin/python benchmarks/bench_mediator.py [--seeds 10] [--arms weak strong]
+    .venv/bin/python benchmarks/bench_mediator.py [--seeds 10] [--arms weak strong] [--no-symmetrise]
+        [--target-accept 0.95]
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 
 import copath as cp
 from _record import record
+from copath.model import symmetrise
 
 SPEC = """
 name: mediator
@@ -53,12 +55,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--arms", nargs="+", choices=list(ARMS), default=list(ARMS))
+    parser.add_argument("--no-symmetrise", action="store_true",
+                        help="sample the posterior as it is (copath.model.symmetrise off), for comparison")
+    parser.add_argument("--target-accept", type=float, default=None, help="default: cp.fit's")
     args = parser.parse_args()
+    if args.no_symmetrise:
+        symmetrise.MAX_MIRRORS = 0
     ev = cp.load_evidence()
     lines = ["## A mediator with weak data of its own (issue 28's failure mode in two links)", "",
              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {platform.python_version()}, "
-             f"copath {cp.__version__}; 120 areas x 24 months, cp.fit defaults (4 x 1,000 after 1,000, MAP starts); "
-             "'passes' is the sampler's verdict.", "",
+             f"copath {cp.__version__}; 120 areas x 24 months, cp.fit defaults (4 x 1,000 after 1,000, MAP starts)"
+             + ("; symmetrising off" if args.no_symmetrise else "")
+             + (f"; target_accept {args.target_accept:g}" if args.target_accept else "")
+             + "; 'passes' is the sampler's verdict.", "",
              "| arm | seed | passes | max R-hat | divergences | chain means of speedwatch -> road_casualties | "
              "mirror label | product's 94% interval holds truth | fit s |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -69,7 +78,8 @@ def main() -> None:
         for seed in range(1, args.seeds + 1):
             sim = cp.simulate(pw, areas=120, months=24, params=TRUTH, random_seed=seed, evidence=ev)
             start = time.perf_counter()
-            res = cp.fit(pw, sim.data, ev, random_seed=seed, progressbar=False, prior_draws=0, ppc_draws=200)
+            res = cp.fit(pw, sim.data, ev, random_seed=seed, progressbar=False, prior_draws=0, ppc_draws=200,
+                         target_accept=args.target_accept)
             seconds = time.perf_counter() - start
             d = res.diagnostics()
             beta = res.posterior["beta"]
