@@ -38,27 +38,17 @@ moved by (0: none).
 **Which nodes** (:func:`weak_mediators`). A node whose children see its linear predictor (a
 count, proportion or binary node) with data, whose links in come from parents the data give and
 whose links in and out have no held sign, no ``within: true`` form and no sampled total, and whose
-children all have data; and whose own data and priors tell the sign of its links in weakly. For a
-link :math:`l` into :math:`m` with prior :math:`N(\mu_l, \sigma_l)` and :math:`I_l` the Fisher
-information of :math:`m`'s data about it (:func:`copath.model.information.assess`, other parents
-partialled out), the posterior from the prior and :math:`m`'s data alone has precision
-:math:`P_l = \sigma_l^{-2} + I_l` and mean :math:`(\mu_l \sigma_l^{-2} + I_l \hat\beta_l) / P_l`,
-and flipping the link costs about :math:`2 z_l^2` in log density, :math:`z_l` that mean over its
-sd (normal approximations). Before the fit :math:`\hat\beta_l` is unknown; over the prior
-predictive (:math:`\beta_l` from the prior, :math:`\hat\beta_l \sim N(\beta_l, I_l^{-1})`)
-
-.. math::
-
-    E[z_l^2] = \mu_l^2 P_l + (I_l^2 \sigma_l^2 + I_l) / P_l,
-
-which is :math:`\mu_l^2/\sigma_l^2` without data (a prior centred at 0 does not tell the signs
-apart) and about :math:`(\mu_l^2 + \sigma_l^2) I_l` with much. The node is symmetrised when the
-sum over its links in is under :data:`MIRROR_Z` squared (9: a mirror branch 18 log-density units
-below holds under :math:`e^{-18}` of the mass). This is a screen on an expectation, not on the
-fit's own numbers: with a prior centred at 0 the realised :math:`z^2` is about its expectation
-times a :math:`\chi^2_1` variable, so a node whose true links in are near 0 can have a realised
-:math:`z^2` under 2 where the expectation is 12 (about one time in three). Such nodes are not
-symmetrised; :mod:`copath.model.mirror` still names their chains when they split. A node selected
+children all have data; and whose own data and priors tell the sign of its links in weakly. That
+is measured by the Laplace approximation of what the mirror image costs: the mode :math:`\beta^*` of the links into
+:math:`m` given :math:`m`'s own data alone (a binomial or Poisson regression on the parents,
+with the links' priors and a free intercept; no area effects, whose flip would add to the cost),
+and :math:`S` the curvature of its log density in :math:`\beta` with the intercept profiled out
+(a Schur complement); the mirror image :math:`-\beta^*` then lies :math:`2 z^2` lower, with
+:math:`z^2 = \beta^{*\top} S \beta^*`. The node is symmetrised when :math:`z^2` is under
+:data:`MIRROR_Z` squared (9: a mirror branch 18 log-density units below holds under
+:math:`e^{-18}` of the mass, and symmetrising would buy nothing). The screen reads :math:`m`'s
+own data, not the fit's: the children's data, which fix the products, can move :math:`\beta` along its ridge, and area effects are left out; what it misses, the
+diagnostics name when the chains split (:mod:`copath.model.mirror`). A node selected
 needlessly costs time (two log densities a step, ``target_accept`` 0.95), never exactness. At most
 :data:`MAX_MIRRORS` nodes (the weakest first), no two joined by a link (so that their reflections
 commute).
@@ -91,7 +81,7 @@ from pytensor.graph.replace import graph_replace
 
 from copath.evidence.priors import LinkPrior
 from copath.model.data import PreparedData
-from copath.model.information import assess, parent_given
+from copath.model.information import given_inputs, parent_given
 from copath.spec.pathway import Pathway
 
 __all__ = ["MIRROR_Z", "MAX_MIRRORS", "MIRROR_LOGP", "Mirror", "sign_strength", "weak_mediators", "mirrors_of",
@@ -174,8 +164,9 @@ def reflect(values: Mapping[str, Any], mirror: Mirror) -> dict[str, Any]:
 
 
 def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], node: str) -> float | None:
-    r"""The expected squared z of ``node``'s links in, from their priors and ``node``'s own data
-    (module docstring); None when some link in comes from a parent the data do not give.
+    r"""How well ``node``'s own data and its links' priors tell the signs of its links in: the
+    Laplace approximation :math:`z^2 = \beta^{*\top} S \beta^*` (module docstring); None when some
+    link in comes from a parent the data do not give, or the node is observed only as aggregates.
 
     Parameters
     ----------
@@ -184,25 +175,48 @@ def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, Lin
     priors
         The link priors the fit samples with.
     node
-        An endogenous node with data.
+        A count, proportion or binary node with row data.
 
     Returns
     -------
     float or None
+        Half the log density the mirror image of the mode loses, in that approximation.
     """
-    total = 0.0
-    for parent in pathway.parents(node):
-        link = f"{parent} -> {node}"
-        if not parent_given(pathway, data, parent):
-            return None
-        prior = priors[link]
-        found = assess(pathway, data, link, prior.sigma)
-        if found is None:
-            return None
-        info = found.info.total
-        precision = 1.0 / prior.sigma**2 + info
-        total += prior.mu**2 * precision + (info**2 * prior.sigma**2 + info) / precision
-    return total
+    spec = pathway.nodes[node]
+    kind = spec.node_kind
+    if node in data.aggregated or any(not parent_given(pathway, data, p) for p in pathway.parents(node)):
+        return None
+    rows = data.observed[node]
+    inputs = given_inputs(pathway, data, node)
+    links = [f"{p} -> {node}" for p in pathway.parents(node)]
+    x = np.column_stack([inputs[link][rows] for link in links])
+    x = x - x.mean(axis=0)
+    y = np.asarray(data.values[node], dtype=float)[rows]
+    size = np.broadcast_to(np.asarray(kind.size(spec, data.values, rows), dtype=float), y.shape)
+    mu = np.array([priors[link].mu for link in links])
+    precision = np.array([1.0 / priors[link].sigma ** 2 for link in links])
+    level = (y.sum() + 0.5) / (size.sum() + 1.0)
+    theta = np.concatenate([[np.log(level / (1.0 - level)) if kind.odds_scale else np.log(level)], mu])
+    design = np.column_stack([np.ones(len(y)), x])
+    for _ in range(100):  # Newton's method on the log posterior (a flat prior on the intercept)
+        eta = design @ theta
+        if kind.odds_scale:
+            share = 1.0 / (1.0 + np.exp(-eta))
+            mean, w = size * share, size * share * (1.0 - share)
+        else:
+            mean = size * np.exp(np.minimum(eta, 50.0))
+            w = mean
+        grad = design.T @ (y - mean)
+        grad[1:] -= precision * (theta[1:] - mu)
+        hessian = design.T @ (design * w[:, None])
+        hessian[1:, 1:] += np.diag(precision)
+        step = np.linalg.solve(hessian, grad)
+        theta = theta + step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    beta = theta[1:]
+    schur = hessian[1:, 1:] - np.outer(hessian[1:, 0], hessian[0, 1:]) / hessian[0, 0]
+    return float(beta @ schur @ beta)
 
 
 def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
