@@ -266,3 +266,46 @@ def test_the_screen_is_the_mirror_s_cost_in_a_regression_with_a_known_answer():
     s1, s0 = frame.m[x == 1].sum(), frame.m[x == 0].sum()
     expected = np.log(s1 / s0) ** 2 / (1 / s1 + 1 / s0)
     assert 5 < expected and z2 == pytest.approx(expected, rel=0.02)
+
+
+def test_a_start_in_a_mirror_basin_is_moved_to_the_image_of_higher_density():
+    # the flat layout of the sampler's vector (season_z by its ZeroSum value) and the real log density
+    from copath.model.init import flat_layout, support_vector
+    from copath.model.nutpie_compile import compile_for_nutpie
+    from copath.model.symmetrise import align_start
+
+    pw = cp.loads_pathway(TWO)
+    sim = cp.simulate(pw, areas=8, months=24, random_seed=5,
+                      params={"beta": {"x1 -> m1": 0.3, "x2 -> m2": -0.3, "m1 -> y": 0.2, "m2 -> y": 0.2},
+                              "intercept": {"m1": 1.0, "m2": 1.0, "y": 1.0}})
+    built = build_model(pw, prepare_data(pw, sim.data), evidence=cp.load_evidence(), collapse=True)
+    model = built.model
+    mirrors = mirrors_of(model, pw, built.plan, ["m1", "m2"])
+    support = support_vector(model)
+    names = {model.rvs_to_values[rv].name: rv.name for rv in model.free_RVs}
+    layout = {names[n]: (at, shape) for (n, shape, *_), at in
+              zip(support.point_map_info, flat_layout(support).values(), strict=True)}
+    logp = model.compile_logp()
+
+    def flat_logp(x):
+        return float(logp({n: x[at].reshape(shape) for (n, shape, *_), at in
+                           zip(support.point_map_info, flat_layout(support).values(), strict=True)}))
+
+    rng = np.random.default_rng(4)
+    x = support.data + rng.normal(0.0, 0.3, support.data.size)
+    x[layout["beta"][0]] = [0.8, -0.8, 0.9, 0.5]  # strong links: a reflection changes the density
+    images = []
+    for mirror in mirrors:
+        values = {n: x[at].reshape(shape) for n, (at, shape) in layout.items() if n in mirror.variables}
+        y = x.copy()
+        for n, v in reflect(values, mirror).items():
+            y[layout[n][0]] = np.ravel(v)
+        images.append(flat_logp(y))
+    aligned, moved = align_start(x, layout, mirrors, flat_logp)
+    assert flat_logp(aligned) >= max(flat_logp(x), images[0]) - 1e-9
+    assert ("m1" in moved) == (images[0] > flat_logp(x))  # the first reflection tried from x itself
+    assert flat_logp(aligned) > flat_logp(x) or moved == []
+    # nutpie's starts go through the same alignment and say which chains moved
+    compiled = compile_for_nutpie(model, init="map", random_seed=1, mirrors=mirrors)
+    compiled.initial_point_func(3)
+    assert set(compiled.start_info["mirror_aligned"]) == {"3"}

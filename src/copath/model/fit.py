@@ -53,7 +53,7 @@ from copath.model.parametrisation import centred_from_spread, mask_to_lists
 from copath.model.record import FitRecord
 from copath.model.sampling import draw_posterior, fit_seeds
 from copath.model.settings import FitRun, FitSettings, default_target_accept
-from copath.model.symmetrise import flip_back, mirrors_of, symmetrise, weak_mediators
+from copath.model.symmetrise import flip_back, mirror_candidates, mirrors_of, symmetrise, weak_mediators
 from copath.spec.pathway import Pathway
 
 __all__ = ["fit_model", "link_priors", "sampling_priors", "signs_where_needed", "IdentificationWarning"]
@@ -311,19 +311,23 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
             sampled = build_model(pathway, built.data, priors=priors, collapse=True, centred=centred,
                                       prior_scale=s.prior_scale) \
                 if s.collapse else built
-    mirrors, mirrored = [], {}
+    mirrors, mirrored, aligned = [], {}, []
     if s.method == "nuts":
         coords = sampled.model.coords
-        weak = weak_mediators(pathway, prepared, priors, list(coords.get("link_free", coords["link"])))
+        free_links = list(coords.get("link_free", coords["link"]))
+        candidates = mirror_candidates(pathway, prepared, priors, free_links)
+        weak = weak_mediators(pathway, prepared, priors, free_links)
         if weak:
             if sampled is built:  # a model of its own: the potential must not reach the row-level model
                 sampled = build_model(pathway, prepared, priors=priors, centred=centred, prior_scale=s.prior_scale)
             mirrors = mirrors_of(sampled.model, pathway, sampled.plan, list(weak))
             symmetrise(sampled.model, mirrors)
             mirrored = {"nodes": weak}
+        # the other mediators' mirror basins: no chain starts in one of less mass
+        aligned = mirrors_of(sampled.model, pathway, sampled.plan, [n for n in candidates if n not in weak])
     if s.target_accept is None:
         s = dataclasses.replace(s, target_accept=default_target_accept(pathway, mirrored=bool(mirrors)))
-    drawn = draw_posterior(sampled.model, s, pilot=paths)
+    drawn = draw_posterior(sampled.model, s, pilot=paths, mirrors=aligned)
     tree = drawn.tree
     seeds = fit_seeds(s.random_seed)
     if mirrors:  # the symmetrised density's draws, each moved to its orbit's element as p says

@@ -34,19 +34,21 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pymc as pm
 
-from copath.model.init import starter, support_vector
+from copath.model.init import flat_layout, starter, support_vector
+from copath.model.symmetrise import Mirror, align_start
 from copath.options import Init, check
 
 __all__ = ["compile_for_nutpie"]
 
 
 def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: int | None = None,
-                       fitted: Any = None) -> Any:
+                       fitted: Any = None, mirrors: Sequence[Mirror] = ()) -> Any:
     """nutpie's compiled ``model`` (fastmath off), each chain started at its own Pathfinder
     draw (``init="pathfinder"``) or MAP (``init="map"``).
 
@@ -71,6 +73,11 @@ def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: i
         Seed of the starting points, combined with each chain's seed.
     fitted
         Pathfinder paths already fitted to this model (a pilot's), reused for the starts.
+    mirrors
+        Reflections of mediators (:mod:`copath.model.symmetrise`) a start is moved by when the
+        log density is higher at its image (:func:`copath.model.symmetrise.align_start`), so
+        that no chain starts in a mirror basin of less mass; ``start_info["mirror_aligned"]``
+        lists, per chain seed, the nodes it was moved by.
 
     Returns
     -------
@@ -94,6 +101,12 @@ def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: i
         return float(value), np.array(grad, dtype=float)
 
     chain_start = starter(model, support, logp_dlogp, init, random_seed, fitted)
+    info = getattr(chain_start, "info", None)
+    if info is None:
+        info = {"method": "map"}
+    values = {model.rvs_to_values[rv].name: rv.name for rv in model.free_RVs}
+    layout = {values[name]: (at, shape) for (name, shape, *_), at in
+              zip(support.point_map_info, flat_layout(support).values(), strict=True)}
     starts: dict[int, np.ndarray] = {}
     # nutpie asks for the chains' starts from its chains' threads at once; the compiled
     # PyTensor function behind logp_func keeps its inputs and outputs in shared storage,
@@ -107,9 +120,13 @@ def compile_for_nutpie(model: pm.Model, init: str = "pathfinder", random_seed: i
             if key not in starts:
                 mixed = int(np.random.SeedSequence([0 if random_seed is None else int(random_seed), key % 2**63])
                             .generate_state(1)[0])
-                starts[key] = np.ascontiguousarray(chain_start(mixed), dtype=np.float64)
+                x = np.asarray(chain_start(mixed), dtype=np.float64)
+                if mirrors:
+                    x, moved = align_start(x, layout, mirrors, lambda v: logp_dlogp(v)[0])
+                    info.setdefault("mirror_aligned", {})[str(key)] = moved
+                starts[key] = np.ascontiguousarray(x, dtype=np.float64)
             return starts[key].copy()
 
     replaced = dataclasses.replace(compiled, initial_point_func=start)
-    object.__setattr__(replaced, "start_info", getattr(chain_start, "info", {"method": "map"}))
+    object.__setattr__(replaced, "start_info", info)
     return replaced

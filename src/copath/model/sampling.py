@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -137,12 +137,12 @@ def _stop_if(interrupted: list[int] | tuple, phase: str) -> None:
 
 def _sample_nutpie(model: pm.Model, s: FitSettings, seed: int, map_seed: int,
                    interrupted: list[int] | tuple = (), start_info: dict | None = None,
-                   fitted: Any = None) -> xr.DataTree:
+                   fitted: Any = None, mirrors: Sequence[Any] = ()) -> xr.DataTree:
     """nutpie's posterior and sample stats, from one compilation that also finds the starts
     (how the chains started is written into ``start_info`` when given)."""
     import nutpie
 
-    compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed, fitted=fitted)
+    compiled = compile_for_nutpie(model, init=s.init, random_seed=map_seed, fitted=fitted, mirrors=mirrors)
     if start_info is not None:  # filled as nutpie's chains ask for their starts
         start_info.clear()
         start_info.update(method=s.init)
@@ -192,7 +192,7 @@ def _approximate(model: pm.Model, s: FitSettings, seed: int,
     return xr.DataTree.from_dict({"posterior": posterior}), info
 
 
-def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None) -> Drawn:
+def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None, mirrors: Sequence[Any] = ()) -> Drawn:
     """The posterior of ``model`` as ``settings`` say (sampler, method, draws, init, seed).
 
     Parameters
@@ -204,6 +204,9 @@ def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None) ->
     pilot
         Pathfinder paths already fitted to ``model`` (:func:`copath.model.init.pilot_spread`'s),
         reused for the chains' starts with ``init="pathfinder"``.
+    mirrors
+        Reflections each chain's start is moved by where the log density is higher at its image
+        (nutpie only: :func:`copath.model.symmetrise.align_start`).
 
     Returns
     -------
@@ -223,7 +226,7 @@ def draw_posterior(model: pm.Model, settings: FitSettings, pilot: Any = None) ->
     start_info: dict[str, Any] = {"method": s.init}
     with _interrupt_guard() as interrupted:
         if s.method == "nuts" and chosen == "nutpie":  # one compilation for the starts and the sampler
-            tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted, start_info, pilot)
+            tree = _sample_nutpie(model, s, int(seeds[0]), int(seeds[3]), interrupted, start_info, pilot, mirrors)
         elif s.method == "nuts" and chosen == "numpyro":  # one JAX translation for the starts and the sampler
             tree = sample_numpyro(model, s.draws, s.tune, s.chains, int(seeds[0]), s.init, int(seeds[3]),
                                   s.progressbar, target_accept=s.target_accept, dense_mass=numpyro_mass == "dense",

@@ -36,8 +36,8 @@ at the draws before the flip; ``sample_stats.mirror_element`` says which element
 moved by (0: none).
 
 **Which nodes** (:func:`weak_mediators`). A node whose children see its linear predictor (a
-count, proportion or binary node) with data, whose links in come from parents the data give and
-whose links in and out have no held sign, no ``within: true`` form and no sampled total, and whose
+count, proportion or binary node) with data, whose parents have data (a count or proportion
+parent's input estimated by its area's pooled level, :func:`area_levels`) and whose links in and out have no held sign, no ``within: true`` form and no sampled total, and whose
 children all have data; and whose own data and priors tell the sign of its links in weakly. That
 is measured by the Laplace approximation of what the mirror image costs: the mode :math:`\beta^*` of the links into
 :math:`m` given :math:`m`'s own data alone (a binomial or Poisson regression on the parents,
@@ -81,11 +81,11 @@ from pytensor.graph.replace import graph_replace
 
 from copath.evidence.priors import LinkPrior
 from copath.model.data import PreparedData
-from copath.model.information import given_inputs, parent_given
+from copath.model.information import given_inputs
 from copath.spec.pathway import Pathway
 
-__all__ = ["MIRROR_Z", "MAX_MIRRORS", "MIRROR_LOGP", "Mirror", "sign_strength", "weak_mediators", "mirrors_of",
-           "reflect", "symmetrise", "flip_back"]
+__all__ = ["MIRROR_Z", "MAX_MIRRORS", "MIRROR_LOGP", "Mirror", "area_levels", "sign_strength", "weak_mediators", "mirrors_of",
+           "reflect", "symmetrise", "flip_back", "mirror_candidates", "align_start"]
 
 #: The expected z of a node's links in (from their priors and its own data) below which the node is
 #: sampled symmetrised: the mirror branch then holds more than about :math:`e^{-2 z^2} = e^{-18}`
@@ -163,10 +163,44 @@ def reflect(values: Mapping[str, Any], mirror: Mirror) -> dict[str, Any]:
     return out
 
 
+def area_levels(pathway: Pathway, data: PreparedData, name: str) -> np.ndarray | None:
+    """A count or proportion node's input to its children as its data estimate it before the fit:
+    each row's area's pooled level on the link scale (:meth:`copath.kinds.NodeKind.pooled_level`
+    of the area's events over its exposure or trials); None without row data.
+
+    Parameters
+    ----------
+    pathway, data
+        The pathway and its prepared data.
+    name
+        An endogenous node.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        One value per row of the data.
+    """
+    spec = pathway.nodes[name]
+    kind = spec.node_kind
+    rows = data.observed.get(name)
+    if kind.passes_value or rows is None or rows.size == 0 or name in data.aggregated:
+        return None
+    y = np.asarray(data.values[name], dtype=float)[rows]
+    size = np.broadcast_to(np.asarray(kind.size(spec, data.values, rows), dtype=float), y.shape)
+    n_areas = len(data.areas)
+    area = data.area_index[rows]
+    totals = np.bincount(area, weights=y, minlength=n_areas)
+    sizes = np.bincount(area, weights=size, minlength=n_areas)
+    overall = kind.pooled_level(float(totals.sum()), float(sizes.sum()))
+    levels = np.array([kind.pooled_level(float(t), float(z)) if z > 0 else overall
+                       for t, z in zip(totals, sizes, strict=True)])
+    return levels[data.area_index]
+
+
 def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior], node: str) -> float | None:
     r"""How well ``node``'s own data and its links' priors tell the signs of its links in: the
     Laplace approximation :math:`z^2 = \beta^{*\top} S \beta^*` (module docstring); None when some
-    link in comes from a parent the data do not give, or the node is observed only as aggregates.
+    link in comes from a node without data, or the node is observed only as aggregates.
 
     Parameters
     ----------
@@ -184,11 +218,17 @@ def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, Lin
     """
     spec = pathway.nodes[node]
     kind = spec.node_kind
-    if node in data.aggregated or any(not parent_given(pathway, data, p) for p in pathway.parents(node)):
+    if node in data.aggregated:
         return None
     rows = data.observed[node]
     inputs = given_inputs(pathway, data, node)
     links = [f"{p} -> {node}" for p in pathway.parents(node)]
+    for parent, link in zip(pathway.parents(node), links, strict=True):
+        if link not in inputs:  # a count or proportion parent: its area's pooled level stands in
+            level = area_levels(pathway, data, parent)
+            if level is None:
+                return None
+            inputs[link] = level
     x = np.column_stack([inputs[link][rows] for link in links])
     x = x - x.mean(axis=0)
     y = np.asarray(data.values[node], dtype=float)[rows]
@@ -219,9 +259,10 @@ def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, Lin
     return float(beta @ schur @ beta)
 
 
-def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
-                   free_links: Sequence[str] | None = None) -> dict[str, float]:
-    """The nodes to sample symmetrised, weakest first, with their :func:`sign_strength`.
+def mirror_candidates(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
+                      free_links: Sequence[str] | None = None) -> dict[str, float]:
+    """Every node whose mirror image the sampler could meet (module docstring's structural rules),
+    with its :func:`sign_strength`, whatever its size.
 
     Parameters
     ----------
@@ -235,16 +276,7 @@ def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, Li
     Returns
     -------
     dict[str, float]
-        Node -> its expected squared z, at most :data:`MAX_MIRRORS` nodes, no two joined by a link.
-
-    Example
-    -------
-    >>> import copath as cp
-    >>> from copath.model.data import prepare_data
-    >>> pw = cp.load_pathway("policing_coproduction")
-    >>> prepared = prepare_data(pw, cp.datasets.load("synthetic_force"))
-    >>> weak_mediators(pw, prepared, cp.priors_for(pw, cp.load_evidence()))  # every mediator's data tell its signs
-    {}
+        Node -> its squared z, weakest first.
     """
     within = set(pathway.within_links)
     free = set(pathway.link_names if free_links is None else free_links)
@@ -261,14 +293,45 @@ def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, Li
         if any(link in within or link not in free or priors[link].sign != 0 for link in links_in + links_out):
             continue
         strength = sign_strength(pathway, data, priors, name)
-        if strength is not None and strength < MIRROR_Z**2:
-            found[name] = strength
+        if strength is not None:
+            found[name] = round(strength, 3)
+    return dict(sorted(found.items(), key=lambda item: item[1]))
+
+
+def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
+                   free_links: Sequence[str] | None = None) -> dict[str, float]:
+    """The nodes to sample symmetrised, weakest first, with their :func:`sign_strength`.
+
+    Parameters
+    ----------
+    pathway, data
+        The pathway and its prepared data.
+    priors
+        The link priors the fit samples with (a link with ``sign`` != 0 cannot be flipped).
+    free_links
+        The links sampled as free normal coefficients (None: every link).
+
+    Returns
+    -------
+    dict[str, float]
+        Node -> its squared z (under :data:`MIRROR_Z` squared), at most :data:`MAX_MIRRORS` nodes,
+        no two joined by a link.
+
+    Example
+    -------
+    >>> import copath as cp
+    >>> from copath.model.data import prepare_data
+    >>> pw = cp.load_pathway("policing_coproduction")
+    >>> prepared = prepare_data(pw, cp.datasets.load("synthetic_force"))
+    >>> weak_mediators(pw, prepared, cp.priors_for(pw, cp.load_evidence()))  # every mediator's data tell its signs
+    {}
+    """
     chosen: dict[str, float] = {}
-    for name in sorted(found, key=found.get):
+    for name, strength in mirror_candidates(pathway, data, priors, free_links).items():
         joined = any(f"{name} -> {o}" in pathway.link_names or f"{o} -> {name}" in pathway.link_names
                      for o in chosen)
-        if not joined and len(chosen) < MAX_MIRRORS:
-            chosen[name] = round(found[name], 3)
+        if strength < MIRROR_Z**2 and not joined and len(chosen) < MAX_MIRRORS:
+            chosen[name] = strength
     return chosen
 
 
@@ -425,3 +488,49 @@ def flip_back(posterior: xr.Dataset, model: pm.Model, mirrors: Sequence[Mirror],
     element = xr.DataArray(chosen, dims=("chain", "draw"), coords={d: posterior[d] for d in ("chain", "draw")},
                            attrs={"elements": "; ".join(_label(mirrors, e) for e in elements)})
     return free[[n for n in posterior.data_vars if n != MIRROR_LOGP]], shares, element
+
+
+def align_start(x: np.ndarray, layout: Mapping[str, tuple[slice, tuple[int, ...]]], mirrors: Sequence[Mirror],
+                logp: Any) -> tuple[np.ndarray, list[str]]:
+    """A chain's start moved out of mirror basins: for each mirror in turn, the start is replaced by
+    its reflection when the log density is higher there (module docstring, "Starts").
+
+    Parameters
+    ----------
+    x
+        The start, the sampler's flat vector of value variables.
+    layout
+        Free variable name -> (its slice of ``x``, its value's shape); a transformed variable's
+        entry is its value variable's (linear in it for the variables a reflection moves).
+    mirrors
+        The reflections to try.
+    logp
+        The log density of a flat vector.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, list[str])
+        The start, and the nodes whose reflection it took.
+
+    Example
+    -------
+    >>> m = Mirror(node="m", node_pos=0, n_nodes=2, centre=0.0, beta_var="beta",
+    ...            signs={"beta": np.array([-1.0, -1.0])}, children=())
+    >>> layout = {"beta": (slice(0, 2), (2,)), "intercept": (slice(2, 4), (2,))}
+    >>> logp = lambda v: -float(((v[:2] - 1.0) ** 2).sum())   # the mode has both links at +1
+    >>> align_start(np.array([-0.9, -1.1, 0.0, 0.0]), layout, [m], logp)
+    (array([0.9, 1.1, 0. , 0. ]), ['m'])
+    """
+    current = float(logp(x))
+    moved = []
+    for mirror in mirrors:
+        values = {name: x[at].reshape(shape) for name, (at, shape) in layout.items() if name in mirror.variables}
+        reflected = reflect(values, mirror)
+        y = x.copy()
+        for name, value in reflected.items():
+            y[layout[name][0]] = np.ravel(value)
+        candidate = float(logp(y))
+        if np.isfinite(candidate) and candidate > current:
+            x, current = y, candidate
+            moved.append(mirror.node)
+    return x, moved
