@@ -269,7 +269,8 @@ def test_the_screen_is_the_mirror_s_cost_in_a_regression_with_a_known_answer():
 
 
 def test_a_start_in_a_mirror_basin_is_moved_to_the_image_of_higher_density():
-    # the flat layout of the sampler's vector (season_z by its ZeroSum value) and the real log density
+    # the flat layout of the sampler's vector and the real log density: a start at the mirror image
+    # of a point of higher density goes back to that point, links flipped and the child's intercept moved
     from copath.model.init import flat_layout, support_vector
     from copath.model.nutpie_compile import compile_for_nutpie
     from copath.model.symmetrise import align_start
@@ -278,34 +279,90 @@ def test_a_start_in_a_mirror_basin_is_moved_to_the_image_of_higher_density():
     sim = cp.simulate(pw, areas=8, months=24, random_seed=5,
                       params={"beta": {"x1 -> m1": 0.3, "x2 -> m2": -0.3, "m1 -> y": 0.2, "m2 -> y": 0.2},
                               "intercept": {"m1": 1.0, "m2": 1.0, "y": 1.0}})
-    built = build_model(pw, prepare_data(pw, sim.data), evidence=cp.load_evidence(), collapse=True)
+    built = build_model(pw, prepare_data(pw, sim.data), evidence=cp.load_evidence(), collapse=True,
+                        centred={n: [] for n in ("m1", "m2", "y")})
     model = built.model
-    mirrors = mirrors_of(model, pw, built.plan, ["m1", "m2"])
+    (mirror,) = mirrors_of(model, pw, built.plan, ["m1"])
     support = support_vector(model)
+    slices = flat_layout(support)
     names = {model.rvs_to_values[rv].name: rv.name for rv in model.free_RVs}
-    layout = {names[n]: (at, shape) for (n, shape, *_), at in
-              zip(support.point_map_info, flat_layout(support).values(), strict=True)}
+    shapes = {n: shape for n, shape, *_ in support.point_map_info}
+    layout = {names[n]: (slices[n], shapes[n]) for n in slices}
     logp = model.compile_logp()
 
-    def flat_logp(x):
-        return float(logp({n: x[at].reshape(shape) for (n, shape, *_), at in
-                           zip(support.point_map_info, flat_layout(support).values(), strict=True)}))
+    def flat_logp(v):
+        return float(logp({n: v[at].reshape(shapes[n]) for n, at in slices.items()}))
 
+    links = list(model.coords["link"])
+    nodes = list(model.coords["node"])
     rng = np.random.default_rng(4)
-    x = support.data + rng.normal(0.0, 0.3, support.data.size)
-    x[layout["beta"][0]] = [0.8, -0.8, 0.9, 0.5]  # strong links: a reflection changes the density
-    images = []
-    for mirror in mirrors:
-        values = {n: x[at].reshape(shape) for n, (at, shape) in layout.items() if n in mirror.variables}
-        y = x.copy()
-        for n, v in reflect(values, mirror).items():
-            y[layout[n][0]] = np.ravel(v)
-        images.append(flat_logp(y))
-    aligned, moved = align_start(x, layout, mirrors, flat_logp)
-    assert flat_logp(aligned) >= max(flat_logp(x), images[0]) - 1e-9
-    assert ("m1" in moved) == (images[0] > flat_logp(x))  # the first reflection tried from x itself
-    assert flat_logp(aligned) > flat_logp(x) or moved == []
-    # nutpie's starts go through the same alignment and say which chains moved
-    compiled = compile_for_nutpie(model, init="map", random_seed=1, mirrors=mirrors)
+    x = support.data + rng.normal(0.0, 0.1, support.data.size)
+    x[layout["beta"][0]] = [0.3, -0.3, 0.2, 0.2]
+    image = x.copy()
+    beta_at, icpt_at = layout["beta"][0], layout["intercept"][0]
+    flip = np.array([-1.0 if ("m1" in link) else 1.0 for link in links])
+    image[beta_at] = x[beta_at] * flip
+    alpha_m1 = x[icpt_at][nodes.index("m1")] - built.plan.centres["m1"]
+    image[icpt_at.start + nodes.index("y")] += 2.0 * x[beta_at][links.index("m1 -> y")] * alpha_m1
+    labels = list(model.coords["area_noncentred"])
+    at = layout["area_z"][0]
+    image[at] = x[at] * np.array([-1.0 if a.startswith("m1: ") else 1.0 for a in labels])
+    at, shape = layout["season_z"]  # m1's months, by their ZeroSum values
+    season = x[at].reshape(shape).copy()
+    season[list(model.coords["season_node"]).index("m1")] *= -1.0
+    image[at] = season.ravel()
+    assert "area_c" not in layout
+    high, low = (x, image) if flat_logp(x) > flat_logp(image) else (image, x)
+    assert flat_logp(high) > flat_logp(low) + 1e-3  # the reflection changes the density
+    aligned, moved = align_start(low.copy(), layout, [mirror], flat_logp)
+    assert moved == ["m1"]
+    np.testing.assert_allclose(aligned, high, atol=1e-12)
+    # nutpie's compiled density differs from PyMC's by a constant: the same flat layout
+    compiled = compile_for_nutpie(model, init="map", random_seed=1, mirrors=[mirror])
+    gap = [compiled.logp_func(np.ascontiguousarray(v))[0] - flat_logp(v) for v in (low, high)]
+    assert gap[0] == pytest.approx(gap[1], abs=1e-6)
     compiled.initial_point_func(3)
     assert set(compiled.start_info["mirror_aligned"]) == {"3"}
+
+
+@pytest.mark.parametrize("case", ["all_successes", "no_events", "missing_parent"])
+def test_the_screen_gives_a_number_or_none_on_awkward_data_and_never_raises(case):
+    from copath.model.symmetrise import sign_strength
+
+    spec = ("name: t\nnodes:\n  x: {kind: exposure}\n  w: {kind: continuous}\n  m: KIND\n  y: {kind: count}\n"
+            "links:\n  - {from: x, to: m}\n  - {from: w, to: m}\n  - {from: m, to: y}\noutcomes: [y]\n")
+    kind = "{kind: binary}" if case == "all_successes" else "{kind: count}"
+    pw = cp.loads_pathway(spec.replace("KIND", kind))
+    rng = np.random.default_rng(1)
+    months = pd.period_range("2020-01", periods=6, freq="M").astype(str)
+    frame = pd.DataFrame({"area": np.repeat([f"a{i}" for i in range(10)], 6), "month": np.tile(months, 10)})
+    n = len(frame)
+    frame = frame.assign(x=rng.normal(0, 1, n), w=rng.normal(0, 1, n), y=rng.poisson(2.0, n),
+                         m=np.ones(n, dtype=int) if case == "all_successes" else np.zeros(n, dtype=int))
+    if case == "missing_parent":
+        frame.loc[::3, "w"] = np.nan
+        frame["m"] = rng.poisson(1.0, n)
+    prepared = prepare_data(pw, frame)
+    prior = cp.LinkPrior("x -> m", 0.3, 1.0, "slope")
+    priors = {link: dataclasses.replace(prior, link=link) for link in pw.link_names}
+    z2 = sign_strength(pw, prepared, priors, "m")
+    assert z2 is None or (np.isfinite(z2) and z2 >= 0)
+    if case == "missing_parent":
+        assert z2 is not None  # the rows where w is missing are left out, not the node
+
+
+def test_a_count_parent_s_input_is_its_area_level_or_its_overall_level_without_area_effects():
+    from copath.model.symmetrise import area_levels
+
+    pw = _pathway(100000, area=True)
+    prepared = _prepared(pw, areas=6, months=12)
+    levels = area_levels(pw, prepared, "road_casualties")
+    rows = prepared.observed["road_casualties"]
+    y = prepared.values["road_casualties"][rows]
+    area = prepared.area_index[rows]
+    size = np.asarray(pw.nodes["road_casualties"].node_kind.size(pw.nodes["road_casualties"], prepared.values, rows))
+    first = area == area[0]
+    by_hand = pw.nodes["road_casualties"].node_kind.pooled_level(float(y[first].sum()), float(size[first].sum()))
+    assert levels[rows][0] == pytest.approx(by_hand) and np.unique(levels).size == 6
+    flat = area_levels(_pathway(100000, area=False), prepared, "road_casualties")
+    assert np.unique(flat).size == 1

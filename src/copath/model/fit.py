@@ -316,7 +316,7 @@ def fit_model(pathway: Pathway, data: pd.DataFrame, evidence: Evidence | None, s
         coords = sampled.model.coords
         free_links = list(coords.get("link_free", coords["link"]))
         candidates = mirror_candidates(pathway, prepared, priors, free_links)
-        weak = weak_mediators(pathway, prepared, priors, free_links)
+        weak = weak_mediators(pathway, prepared, priors, free_links, candidates=candidates)
         if weak:
             if sampled is built:  # a model of its own: the potential must not reach the row-level model
                 sampled = build_model(pathway, prepared, priors=priors, centred=centred, prior_scale=s.prior_scale)

@@ -37,21 +37,35 @@ moved by (0: none).
 
 **Which nodes** (:func:`weak_mediators`). A node whose children see its linear predictor (a
 count, proportion or binary node) with data, whose parents have data (a count or proportion
-parent's input estimated by its area's pooled level, :func:`area_levels`) and whose links in and out have no held sign, no ``within: true`` form and no sampled total, and whose
-children all have data; and whose own data and priors tell the sign of its links in weakly. That
-is measured by the Laplace approximation of what the mirror image costs: the mode :math:`\beta^*` of the links into
-:math:`m` given :math:`m`'s own data alone (a binomial or Poisson regression on the parents,
-with the links' priors and a free intercept; no area effects, whose flip would add to the cost),
-and :math:`S` the curvature of its log density in :math:`\beta` with the intercept profiled out
-(a Schur complement); the mirror image :math:`-\beta^*` then lies :math:`2 z^2` lower, with
-:math:`z^2 = \beta^{*\top} S \beta^*`. The node is symmetrised when :math:`z^2` is under
-:data:`MIRROR_Z` squared (9: a mirror branch 18 log-density units below holds under
-:math:`e^{-18}` of the mass, and symmetrising would buy nothing). The screen reads :math:`m`'s
-own data, not the fit's: the children's data, which fix the products, can move :math:`\beta` along its ridge, and area effects are left out; what it misses, the
-diagnostics name when the chains split (:mod:`copath.model.mirror`). A node selected
-needlessly costs time (two log densities a step, ``target_accept`` 0.95), never exactness. At most
-:data:`MAX_MIRRORS` nodes (the weakest first), no two joined by a link (so that their reflections
-commute).
+parent's input estimated by its area's pooled level, :func:`area_levels`), whose links in and out
+have no held sign, no ``within: true`` form and no sampled total, and whose children all have
+data; and whose own data and priors tell the sign of its links in weakly. That is measured by the
+Laplace approximation of what the mirror image costs: the mode :math:`\beta^*` of the links into
+:math:`m` given :math:`m`'s own data alone (a Poisson or binomial regression on the parents, with
+the links' priors and a vague one on the intercept; no area effects, whose flip would add to the
+cost, and no overdispersion, so for a negative-binomial or beta-binomial node the information,
+and :math:`z^2`, are overstated), and :math:`S` the curvature of its log density in :math:`\beta`
+with the intercept profiled out (a Schur complement); the mirror image :math:`-\beta^*`, with the
+intercept re-fitted, then lies :math:`2 z^2` lower, :math:`z^2 = \beta^{*\top} S \beta^*` (in the
+model, where the reflection keeps :math:`m`'s intercept, at least that). The node is symmetrised
+when :math:`z^2` is under :data:`MIRROR_Z` squared (9: a mirror branch 18 log-density units below
+holds under :math:`e^{-18}` of the mass, and symmetrising would buy nothing). The screen reads
+:math:`m`'s own data, not the fit's: the children's data, which fix the products, can move
+:math:`\beta` along its ridge; what it misses, the diagnostics name when the chains split
+(:mod:`copath.model.mirror`). A node selected needlessly costs time (two log densities a step,
+``target_accept`` 0.95), never exactness. At most :data:`MAX_MIRRORS` nodes (the weakest first),
+no two joined by a link (so that their reflections commute).
+
+**Starts.** A mediator the screen leaves alone can still trap a chain: the dispersed MAP starts
+(:mod:`copath.model.init`) can end in the basin of its mirror image, a local mode of far less mass
+that NUTS does not leave (on a fresh flagship simulation, 80 areas x 12 months, two chains of
+four sat in burglary's mirror modes, R-hat 1.74, though burglary's own data put the image 97 log
+units below: ``benchmarks/results.md``). So every node that passes the structural rules
+(:func:`mirror_candidates`) and is not symmetrised has each chain's start replaced by its
+reflection where the log density is higher there (:func:`align_start`). This changes where chains
+start, not what they sample; it compares the density at two points, not the basins' masses, and
+is done for nutpie's MAP and Pathfinder starts only (not ``init="default"``, nor the PyMC and
+NumPyro samplers).
 
 Example
 -------
@@ -87,9 +101,9 @@ from copath.spec.pathway import Pathway
 __all__ = ["MIRROR_Z", "MAX_MIRRORS", "MIRROR_LOGP", "Mirror", "area_levels", "sign_strength", "weak_mediators", "mirrors_of",
            "reflect", "symmetrise", "flip_back", "mirror_candidates", "align_start"]
 
-#: The expected z of a node's links in (from their priors and its own data) below which the node is
-#: sampled symmetrised: the mirror branch then holds more than about :math:`e^{-2 z^2} = e^{-18}`
-#: of the mass.
+#: The z of a node's links in (:func:`sign_strength`, from their priors and its own data) below
+#: which the node is sampled symmetrised: the mirror branch then holds more than about
+#: :math:`e^{-2 z^2} = e^{-18}` of the mass.
 MIRROR_Z = 3.0
 #: At most this many nodes are symmetrised in one fit: :math:`2^k` log densities per step.
 MAX_MIRRORS = 2
@@ -166,7 +180,10 @@ def reflect(values: Mapping[str, Any], mirror: Mirror) -> dict[str, Any]:
 def area_levels(pathway: Pathway, data: PreparedData, name: str) -> np.ndarray | None:
     """A count or proportion node's input to its children as its data estimate it before the fit:
     each row's area's pooled level on the link scale (:meth:`copath.kinds.NodeKind.pooled_level`
-    of the area's events over its exposure or trials); None without row data.
+    of the area's events over its exposure or trials; change within areas over time is left out),
+    or its overall level where it has no area effects (the model's input then varies only with its
+    own parents, which this leaves out rather than read areas' raw differences into it); None
+    without row data.
 
     Parameters
     ----------
@@ -192,6 +209,8 @@ def area_levels(pathway: Pathway, data: PreparedData, name: str) -> np.ndarray |
     totals = np.bincount(area, weights=y, minlength=n_areas)
     sizes = np.bincount(area, weights=size, minlength=n_areas)
     overall = kind.pooled_level(float(totals.sum()), float(sizes.sum()))
+    if not spec.area_effects:  # its input varies only with its own parents: none counted here
+        return np.full(len(data.area_index), overall)
     levels = np.array([kind.pooled_level(float(t), float(z)) if z > 0 else overall
                        for t, z in zip(totals, sizes, strict=True)])
     return levels[data.area_index]
@@ -230,33 +249,80 @@ def sign_strength(pathway: Pathway, data: PreparedData, priors: Mapping[str, Lin
                 return None
             inputs[link] = level
     x = np.column_stack([inputs[link][rows] for link in links])
-    x = x - x.mean(axis=0)
     y = np.asarray(data.values[node], dtype=float)[rows]
     size = np.broadcast_to(np.asarray(kind.size(spec, data.values, rows), dtype=float), y.shape)
+    keep = np.isfinite(y) & np.isfinite(size) & (size > 0) & np.all(np.isfinite(x), axis=1)
+    if keep.sum() < 2:
+        return None
+    x, y, size = x[keep], y[keep], size[keep]
     mu = np.array([priors[link].mu for link in links])
     precision = np.array([1.0 / priors[link].sigma ** 2 for link in links])
-    level = (y.sum() + 0.5) / (size.sum() + 1.0)
-    theta = np.concatenate([[np.log(level / (1.0 - level)) if kind.odds_scale else np.log(level)], mu])
-    design = np.column_stack([np.ones(len(y)), x])
-    for _ in range(100):  # Newton's method on the log posterior (a flat prior on the intercept)
-        eta = design @ theta
-        if kind.odds_scale:
-            share = 1.0 / (1.0 + np.exp(-eta))
-            mean, w = size * share, size * share * (1.0 - share)
-        else:
-            mean = size * np.exp(np.minimum(eta, 50.0))
-            w = mean
-        grad = design.T @ (y - mean)
-        grad[1:] -= precision * (theta[1:] - mu)
-        hessian = design.T @ (design * w[:, None])
-        hessian[1:, 1:] += np.diag(precision)
-        step = np.linalg.solve(hessian, grad)
-        theta = theta + step
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    beta = theta[1:]
-    schur = hessian[1:, 1:] - np.outer(hessian[1:, 0], hessian[0, 1:]) / hessian[0, 0]
+    found = _penalised_mode(x - x.mean(axis=0), y, size, mu, precision, kind.odds_scale)
+    if found is None:
+        return None
+    beta, schur = found
     return float(beta @ schur @ beta)
+
+
+#: The sd of the vague normal prior on the intercept in :func:`sign_strength`'s regression (it keeps
+#: the curvature finite where every trial succeeds or no event occurs).
+SCREEN_INTERCEPT_SD = 10.0
+
+
+def _penalised_mode(x: np.ndarray, y: np.ndarray, size: np.ndarray, mu: np.ndarray, precision: np.ndarray,
+                    logit: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The mode of a Poisson (log link, exposure ``size``) or binomial (logit link, ``size`` trials)
+    regression of ``y`` on ``x`` with normal priors on the slopes and a vague one on the intercept,
+    by Newton's method with a backtracking line search; the slopes at the mode and the curvature in
+    them with the intercept profiled out, or None if it does not converge."""
+    level = (y.sum() + 0.5) / (size.sum() + 1.0)
+    centre = float(np.log(level / (1.0 - level)) if logit else np.log(level))
+    design = np.column_stack([np.ones(len(y)), x])
+    prior_precision = np.concatenate([[1.0 / SCREEN_INTERCEPT_SD**2], precision])
+    prior_mean = np.concatenate([[centre], mu])
+
+    def objective(theta: np.ndarray) -> float:
+        eta = design @ theta
+        kernel = y @ eta - (size @ np.logaddexp(0.0, eta) if logit else size @ np.exp(np.minimum(eta, 700.0)))
+        return float(kernel - 0.5 * prior_precision @ (theta - prior_mean) ** 2)
+
+    def curvature(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        eta = design @ theta
+        if logit:
+            mean = size / (1.0 + np.exp(-eta))
+            w = size * np.exp(-np.logaddexp(0.0, eta) - np.logaddexp(0.0, -eta))
+        else:
+            mean = size * np.exp(np.minimum(eta, 700.0))
+            w = mean
+        grad = design.T @ (y - mean) - prior_precision * (theta - prior_mean)
+        return grad, design.T @ (design * w[:, None]) + np.diag(prior_precision)
+
+    theta = prior_mean.copy()
+    current = objective(theta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(200):
+            grad, hessian = curvature(theta)
+            try:
+                step = np.linalg.solve(hessian, grad)
+            except np.linalg.LinAlgError:
+                return None
+            for _ in range(40):  # halve the step until the log posterior rises
+                trial = objective(theta + step)
+                if np.isfinite(trial) and trial >= current:
+                    break
+                step = step / 2.0
+            else:
+                return None
+            theta, current = theta + step, trial
+            if np.max(np.abs(step)) < 1e-9:
+                break
+        else:
+            return None
+        _, hessian = curvature(theta)
+    schur = hessian[1:, 1:] - np.outer(hessian[1:, 0], hessian[0, 1:]) / hessian[0, 0]
+    if not np.all(np.isfinite(schur)) or not np.all(np.isfinite(theta)):
+        return None
+    return theta[1:], schur
 
 
 def mirror_candidates(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
@@ -293,13 +359,14 @@ def mirror_candidates(pathway: Pathway, data: PreparedData, priors: Mapping[str,
         if any(link in within or link not in free or priors[link].sign != 0 for link in links_in + links_out):
             continue
         strength = sign_strength(pathway, data, priors, name)
-        if strength is not None:
+        if strength is not None and np.isfinite(strength):
             found[name] = round(strength, 3)
     return dict(sorted(found.items(), key=lambda item: item[1]))
 
 
 def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, LinkPrior],
-                   free_links: Sequence[str] | None = None) -> dict[str, float]:
+                   free_links: Sequence[str] | None = None,
+                   candidates: Mapping[str, float] | None = None) -> dict[str, float]:
     """The nodes to sample symmetrised, weakest first, with their :func:`sign_strength`.
 
     Parameters
@@ -310,6 +377,8 @@ def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, Li
         The link priors the fit samples with (a link with ``sign`` != 0 cannot be flipped).
     free_links
         The links sampled as free normal coefficients (None: every link).
+    candidates
+        :func:`mirror_candidates`'s answer, if already computed.
 
     Returns
     -------
@@ -327,7 +396,9 @@ def weak_mediators(pathway: Pathway, data: PreparedData, priors: Mapping[str, Li
     {}
     """
     chosen: dict[str, float] = {}
-    for name, strength in mirror_candidates(pathway, data, priors, free_links).items():
+    if candidates is None:
+        candidates = mirror_candidates(pathway, data, priors, free_links)
+    for name, strength in candidates.items():
         joined = any(f"{name} -> {o}" in pathway.link_names or f"{o} -> {name}" in pathway.link_names
                      for o in chosen)
         if strength < MIRROR_Z**2 and not joined and len(chosen) < MAX_MIRRORS:
@@ -493,7 +564,9 @@ def flip_back(posterior: xr.Dataset, model: pm.Model, mirrors: Sequence[Mirror],
 def align_start(x: np.ndarray, layout: Mapping[str, tuple[slice, tuple[int, ...]]], mirrors: Sequence[Mirror],
                 logp: Any) -> tuple[np.ndarray, list[str]]:
     """A chain's start moved out of mirror basins: for each mirror in turn, the start is replaced by
-    its reflection when the log density is higher there (module docstring, "Starts").
+    its reflection when the log density is higher there, in up to three passes (the reflections of
+    two nodes joined by a link do not commute); one reflection at a time, by the density at the
+    point, not the basin's mass (module docstring, "Starts").
 
     Parameters
     ----------
@@ -522,15 +595,19 @@ def align_start(x: np.ndarray, layout: Mapping[str, tuple[slice, tuple[int, ...]
     (array([0.9, 1.1, 0. , 0. ]), ['m'])
     """
     current = float(logp(x))
-    moved = []
-    for mirror in mirrors:
-        values = {name: x[at].reshape(shape) for name, (at, shape) in layout.items() if name in mirror.variables}
-        reflected = reflect(values, mirror)
-        y = x.copy()
-        for name, value in reflected.items():
-            y[layout[name][0]] = np.ravel(value)
-        candidate = float(logp(y))
-        if np.isfinite(candidate) and candidate > current:
-            x, current = y, candidate
-            moved.append(mirror.node)
+    moved: list[str] = []
+    for _ in range(3):  # passes until none rises: reflections of joined nodes do not commute
+        rose = False
+        for mirror in mirrors:
+            values = {name: x[at].reshape(shape) for name, (at, shape) in layout.items()
+                      if name in mirror.variables}
+            y = x.copy()
+            for name, value in reflect(values, mirror).items():
+                y[layout[name][0]] = np.ravel(value)
+            candidate = float(logp(y))
+            if np.isfinite(candidate) and candidate > current:
+                x, current, rose = y, candidate, True
+                moved.append(mirror.node)
+        if not rose:
+            break
     return x, moved
